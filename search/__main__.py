@@ -1,0 +1,5 @@
+"""``python -m search`` is ``loupe``."""
+
+from .cli import main
+
+main()

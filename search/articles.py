@@ -1,0 +1,77 @@
+"""The one record every reader produces and every later stage consumes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Bump when the analysis or the document layout changes, so that an incremental
+# reindex re-analyses articles whose text did not change.
+ANALYSIS_VERSION = "1"
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class Article:
+    """A news article as read from disk, before any entity extraction."""
+
+    id: str
+    title: str
+    body: str
+    summary: str = ""
+    caption: str = ""
+    section: str = ""
+    date: dt.date | None = None
+    date_source: str = ""
+    url: str = ""
+    source: str = ""
+    path: str = ""
+    tags: list[str] = field(default_factory=list)
+    # Facet values the record itself carries (ISO codes, full names); the entity
+    # extractor adds what it finds in the text.
+    countries: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        """Hash of everything that goes into the index, so unchanged articles are skipped."""
+        data = dataclasses.asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        data["_v"] = ANALYSIS_VERSION
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha1(blob).hexdigest()
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
+
+
+def nfc(text: str | None) -> str:
+    """Unicode NFC, so that a decomposed "é" and a composed one are the same text."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFC", text)
+
+
+def make_id(*parts: str) -> str:
+    """A stable, URL-safe id derived from a path (and a line number for JSON Lines)."""
+    raw = "-".join(p for p in parts if p)
+    slug = _ID_UNSAFE.sub("-", unicodedata.normalize("NFKD", raw)).strip("-")
+    return slug[:200] or "article"
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """The path of a file relative to the root it was found under, with '/' separators."""
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        rel = Path(path.name)
+    text = rel.as_posix()
+    return text if text != "." else path.name
