@@ -1,0 +1,102 @@
+"""Bytes to text for every reader, plus the Problem record readers report instead of raising.
+
+Archives of French news come from many tools: most files are UTF-8, some (Windows exports,
+old CMS dumps) are cp1252 and a few are UTF-16. Guessing wrong silently would index mojibake
+("Ã©"), so a fallback is always reported as a warning naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from search.articles import nfc
+
+# A NUL byte in the first block is the cheapest reliable sign of a binary file (images, PDFs,
+# .docx, gzip saved without its suffix...); real text never contains one.
+BINARY_SNIFF = 8192
+
+
+@dataclass
+class Problem:
+    """Something a reader could not (fully) read; collected and shown, never raised."""
+
+    path: str  # the file at fault, as given/found
+    reason: str  # plain sentence, e.g. "JSON invalide : Expecting ',' delimiter (colonne 12)"
+    line: int | None = None
+    skipped: bool = True  # True: the record/file was NOT read; False: a warning only
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+Report = Callable[[Problem], None]
+
+
+def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
+    """cp1252 leaves 5 bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) undefined; latin-1 maps them all."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("loupe-latin1", _latin1_fallback)
+
+
+def _cp1252(data: bytes) -> str:
+    return data.decode("cp1252", errors="loupe-latin1")
+
+
+def decode_text(data: bytes, path: str, report: Report) -> str:
+    """Decode a whole file: UTF-8 (BOM stripped), else cp1252 line by line with a warning.
+
+    The fallback works per line so that a file concatenated from a UTF-8 part and a cp1252 part
+    (a common accident) keeps its UTF-8 lines intact instead of turning them into mojibake.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        report(Problem(path, "fichier encodé en UTF-16 (décodé comme tel)", skipped=False))
+        return nfc(data.decode("utf-16", errors="replace").lstrip("\ufeff"))
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return nfc(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        first_bad = data.count(b"\n", 0, err.start) + 1
+    parts: list[str] = []
+    fallback_lines = 0
+    for raw in data.split(b"\n"):
+        try:
+            parts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            parts.append(_cp1252(raw))
+            fallback_lines += 1
+    report(
+        Problem(
+            path,
+            f"texte non UTF-8 : décodé en cp1252 (windows-1252) "
+            f"({fallback_lines} ligne(s), la première ici)",
+            line=first_bad,
+            skipped=False,
+        )
+    )
+    return nfc("\n".join(parts))
+
+
+def load_text(data: bytes, path: str, report: Report) -> str | None:
+    """The checks every format shares: binary, encoding, empty file, line endings.
+
+    Returns None (after reporting why) when the file must be skipped.
+    """
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in data[:BINARY_SNIFF]:
+        report(Problem(path, "fichier binaire (octets NUL) : ignoré"))
+        return None
+    text = decode_text(data, path, report)
+    # Universal newlines: CRLF (Windows) and lone CR (old Mac) both become "\n".
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        report(Problem(path, "fichier vide"))
+        return None
+    return text
