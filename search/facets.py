@@ -1,0 +1,136 @@
+"""Facet counting over all matching documents, from columns read once per generation.
+
+Whoosh's ``groupedby`` would score every match and rebuild multi-valued facets on
+each search; instead each facet is a pair of numpy arrays (document, value) built
+when a generation is opened, and counting a match set is one ``bincount``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import fold
+from .schema import FACET_FIELDS, SEPARATOR
+
+MONTHS_FR = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+).split()
+
+
+def facet_key(value: str) -> str:
+    """Case- and accent-insensitive key, so ``--pays ru`` and ``Société``/``societe`` match."""
+    return " ".join(fold(value).lower().split())
+
+
+@dataclass
+class MultiColumn:
+    """One facet: its distinct values and the (document, value) pairs."""
+
+    values: list[str]
+    keys: dict[str, int]
+    docs: np.ndarray
+    vals: np.ndarray
+
+    @classmethod
+    def from_column(cls, raw: list[bytes]) -> MultiColumn:
+        values: list[str] = []
+        keys: dict[str, int] = {}
+        docs: list[int] = []
+        vals: list[int] = []
+        for docnum, blob in enumerate(raw):
+            if not blob:
+                continue
+            for value in blob.decode("utf-8").split(SEPARATOR):
+                key = facet_key(value)
+                idx = keys.get(key)
+                if idx is None:
+                    idx = keys[key] = len(values)
+                    values.append(value)
+                docs.append(docnum)
+                vals.append(idx)
+        return cls(values, keys, np.asarray(docs, dtype=np.int32), np.asarray(vals, dtype=np.int32))
+
+    def mask(self, wanted: list[str], n_docs: int) -> np.ndarray:
+        """Documents having any of the wanted values (OR within a facet)."""
+        ids = [self.keys[k] for k in (facet_key(w) for w in wanted) if k in self.keys]
+        out = np.zeros(n_docs, dtype=bool)
+        if ids:
+            out[self.docs[np.isin(self.vals, ids)]] = True
+        return out
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
+
+
+class FacetTable:
+    """Per-document facet data of one index generation."""
+
+    def __init__(self, reader) -> None:
+        self.n_docs = reader.doc_count_all()
+        self.live = np.zeros(self.n_docs, dtype=bool)
+        live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+        self.live[live_ids] = True
+        self.columns = {
+            name: MultiColumn.from_column(_column(reader, col, self.n_docs))
+            for name, col in FACET_FIELDS.items()
+        }
+        day = _column(reader, "col_day", self.n_docs, default=0)
+        self.day = np.asarray(day, dtype=np.int32)
+        dated = self.day > 0
+        months = np.zeros(self.n_docs, dtype=np.int32)
+        if dated.any():
+            dates = [dt.date.fromordinal(int(d)) for d in self.day[dated]]
+            months[dated] = [d.year * 12 + d.month - 1 for d in dates]
+        self.month = months  # year*12 + month-1; 0 when the date is unknown
+        self.dated = dated
+
+    def date_mask(self, start: dt.date | None, end: dt.date | None) -> np.ndarray:
+        """Documents dated within [start, end]; an unknown date never matches a range."""
+        mask = self.dated.copy()
+        if start:
+            mask &= self.day >= start.toordinal()
+        if end:
+            mask &= self.day <= end.toordinal()
+        return mask
+
+    def value_counts(self, name: str, mask: np.ndarray) -> list[tuple[str, int]]:
+        """(value, count) for a keyword facet, most frequent first."""
+        column = self.columns[name]
+        counts = column.counts(mask)
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        return [(column.values[i], int(counts[i])) for i in order if counts[i] > 0]
+
+    def month_counts(self, mask: np.ndarray) -> list[tuple[int, int, int]]:
+        """(year, month, count) in chronological order."""
+        sel = mask & self.dated
+        if not sel.any():
+            return []
+        values, counts = np.unique(self.month[sel], return_counts=True)
+        return [(int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts)]
+
+    def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
+        years: dict[int, int] = {}
+        for year, _month, count in self.month_counts(mask):
+            years[year] = years.get(year, 0) + count
+        return sorted(years.items())
+
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        sel = self.live & self.dated
+        if not sel.any():
+            return None
+        days = self.day[sel]
+        return dt.date.fromordinal(int(days.min())), dt.date.fromordinal(int(days.max()))
+
+
+def _column(reader, name: str, n_docs: int, default=b""):
+    if not reader.has_column(name):
+        return [default] * n_docs
+    values = list(reader.column_reader(name))
+    return values if len(values) == n_docs else (values + [default] * n_docs)[:n_docs]
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTHS_FR[month - 1]} {year}"

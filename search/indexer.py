@@ -1,0 +1,204 @@
+"""``loupe reindex``: diff articles by content hash, write a new generation, swap it in.
+
+The new generation is built in a temporary folder beside the served one (a copy of
+it for an incremental run) and published by one atomic rename, so a crash or a bad
+file never leaves a half-built index in use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from . import storage
+from .articles import Article
+from .readers import Problem, iter_files, read_file
+from .schema import SEPARATOR, build_schema
+
+
+@dataclass
+class ReindexResult:
+    """The closing summary of a reindex."""
+
+    indexed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    duplicates: int = 0
+    files: int = 0
+    total: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    elapsed: float = 0.0
+    generation: str = ""
+    changed: bool = False
+
+    def report(self, problem: Problem) -> None:
+        (self.skipped if problem.skipped else self.warnings).append(problem)
+
+
+# Called after each file with (files done, files in all, articles read so far).
+Progress = Callable[[int, int, int], None]
+
+
+def _clean_values(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        v = " ".join(str(v).replace(",", " ").split())
+        if v:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def document(article: Article, content_hash: str) -> dict:
+    """The Whoosh document for an article: both text views, stored fields, facet columns."""
+    countries = _clean_values(c.upper() for c in article.countries)
+    persons = _clean_values(article.persons)
+    tags = _clean_values(article.tags)
+    section = " ".join(article.section.replace(",", " ").split())
+    day = article.date.toordinal() if article.date else 0
+    doc = {
+        "id": article.id,
+        "title": article.title,
+        "title_exact": article.title,
+        "summary": article.summary,
+        "summary_exact": article.summary,
+        "body": article.body,
+        "body_exact": article.body,
+        "caption": article.caption,
+        "url": article.url,
+        "source": article.source,
+        "path": article.path,
+        "content_hash": content_hash,
+        "date_source": article.date_source if article.date else "",
+        "col_country": SEPARATOR.join(countries).encode("utf-8"),
+        "col_person": SEPARATOR.join(persons).encode("utf-8"),
+        "col_section": section.encode("utf-8"),
+        "col_day": day,
+    }
+    if section:
+        doc["section"] = section
+    if countries:
+        doc["country"] = ",".join(countries)
+        doc["_stored_country"] = countries
+    if persons:
+        doc["person"] = ",".join(persons)
+        doc["_stored_person"] = persons
+    if tags:
+        doc["tags"] = ",".join(tags)
+        doc["_stored_tags"] = tags
+    if article.date:
+        doc["date"] = dt.datetime.combine(article.date, dt.time())
+    return doc
+
+
+def reindex(
+    paths: Iterable[str | Path],
+    index_dir: str | Path,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> ReindexResult:
+    """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
+
+    Incremental by default: unchanged articles (same content hash) are kept as they
+    are, changed ones re-analysed, those no longer found removed. With no paths, the
+    folders of the previous run are read again. Raises ``storage.IndexLocked`` when
+    another reindex holds the index.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    result = ReindexResult()
+    with storage.reindex_lock(index_dir):
+        storage.remove_dead_builds(index_dir)
+        current = storage.current_generation(index_dir)
+        old = storage.read_manifest(current)
+        roots = [str(Path(p).resolve()) for p in paths] or list(old["roots"])
+        if not roots:
+            raise ValueError("Aucun dossier à indexer : donnez au moins un chemin.")
+        missing = [r for r in roots if not Path(r).exists()]
+        if missing:
+            # A moved or unmounted folder must not empty the index.
+            raise ValueError(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
+        incremental = current is not None and not full
+        old_articles: dict[str, list[str]] = old["articles"] if incremental else {}
+
+        build = storage.new_build_dir(index_dir)
+        try:
+            if incremental:
+                shutil.copytree(current, build, dirs_exist_ok=True)
+                ix = whoosh_index.open_dir(str(build))
+            else:
+                ix = whoosh_index.create_in(str(build), build_schema())
+            writer = ix.writer(limitmb=256)
+            try:
+                articles = _write_articles(roots, writer, old_articles, result, progress)
+                removed = [i for i in old_articles if i not in articles]
+                for article_id in removed:
+                    writer.delete_by_term("id", article_id)
+                result.removed = len(removed)
+                result.changed = bool(result.indexed or result.removed or not incremental)
+                if result.changed:
+                    writer.commit()
+                else:
+                    writer.cancel()
+            except BaseException:
+                writer.cancel()
+                raise
+            result.total = len(articles)
+            if result.changed:
+                storage.write_manifest(build, {"version": 1, "roots": roots, "articles": articles})
+                gen = storage.publish(index_dir, build)
+            else:
+                shutil.rmtree(build, ignore_errors=True)
+                gen = current
+            result.generation = gen.name if gen else ""
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _write_articles(
+    roots: list[str],
+    writer,
+    old_articles: dict[str, list[str]],
+    result: ReindexResult,
+    progress: Progress | None,
+) -> dict[str, list[str]]:
+    """Reads every file and writes new or changed articles; returns the new manifest."""
+    articles: dict[str, list[str]] = {}
+    stats: dict[str, int] = {}
+    files = list(iter_files(roots, result.report))
+    result.files = len(files)
+    for done, (path, root) in enumerate(files, 1):
+        for article in read_file(path, root, result.report, stats=stats):
+            if article.id in articles:
+                first = articles[article.id][1]
+                result.report(
+                    Problem(
+                        article.path or str(path),
+                        f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
+                    )
+                )
+                continue
+            digest = article.content_hash()
+            articles[article.id] = [digest, article.path or str(path)]
+            previous = old_articles.get(article.id)
+            if previous and previous[0] == digest:
+                result.unchanged += 1
+                continue
+            if previous:
+                writer.update_document(**document(article, digest))
+            else:
+                writer.add_document(**document(article, digest))
+            result.indexed += 1
+        if progress:
+            progress(done, len(files), len(articles))
+    result.duplicates = stats.get("duplicates", 0)
+    return articles

@@ -1,0 +1,67 @@
+"""The query language: words (all must match), "phrases", -exclusions, OR / OU,
+and French field filters (``pays:RU``, ``personne:"Anthony Blinken"``,
+``rubrique:monde``, ``date:2020-03``, ``titre:retraites``).
+"""
+
+from __future__ import annotations
+
+from whoosh import qparser, query
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from .schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS
+
+MAX_QUERY_LENGTH = 1000
+
+# French operators beside the English ones; upper case only, since "et" and "ou" are words.
+_OPERATORS = dict(
+    And=r"(?<=\s)(AND|ET)(?=\s)",
+    Or=r"(?<=\s)(OR|OU)(?=\s)",
+    AndNot=r"(?<=\s)(ANDNOT|SAUF)(?=\s)",
+    AndMaybe=r"(?<=\s)ANDMAYBE(?=\s)",
+    Not=r"(^|(?<=(\s|[()])))(NOT|NON)(?=\s)",
+)
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; the message is shown to the user as is."""
+
+
+def make_parser(schema, any_word: bool = False) -> MultifieldParser:
+    """All words must match by default; ``any_word`` ranks documents matching any of them."""
+    group = OrGroup.factory(0.9) if any_word else qparser.AndGroup
+    parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+    parser.remove_plugin_class(qparser.OperatorsPlugin)
+    parser.add_plugin(qparser.OperatorsPlugin(**_OPERATORS))
+    # "-mot" excludes and "+mot" requires, but only at the start of a word: États-Unis,
+    # date:2020-03 and Kassym-Jomart keep their hyphens.
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+    )
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(qparser.GtLtPlugin())
+    return parser
+
+
+def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
+    """The Whoosh query for ``text``; None for an empty query (browse everything)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
+        )
+    try:
+        q = make_parser(schema, any_word).parse(text)
+    except Exception as exc:  # Whoosh raises many kinds on odd syntax
+        raise QueryError(f"Requête incomprise : {exc}") from None
+    if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
+        return query.NullQuery
+    return q
+
+
+def word_count(q: query.Query | None) -> int:
+    """How many distinct words a query holds (the any-word fallback needs two or more)."""
+    if q is None:
+        return 0
+    return len({text for _field, text in q.all_terms() if _field in TEXT_FIELDS})

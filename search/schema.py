@@ -1,0 +1,81 @@
+"""The Whoosh schema: two views of each text field, stored fields for display, facet fields.
+
+Facet values are indexed (for ``pays:RU``-style queries) and also written to columns,
+so facet counting reads one compact array per index generation instead of every
+stored document.
+"""
+
+from __future__ import annotations
+
+from whoosh import columns
+from whoosh.analysis import CommaSeparatedTokenizer, LowercaseFilter
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import FoldFilter, exact_analyzer, french_analyzer
+
+# Query-time field boosts for BM25F: a title word counts more than a body word, and an exact
+# (accent-preserving, unstemmed) match more than a folded, stemmed one.
+FIELD_BOOSTS: dict[str, float] = {
+    "title": 3.0,
+    "title_exact": 4.0,
+    "summary": 1.5,
+    "summary_exact": 2.0,
+    "body": 1.0,
+    "body_exact": 1.5,
+    "caption": 0.8,
+}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+# Facet name -> (indexed keyword field, column holding the display values).
+FACET_FIELDS = {
+    "country": "col_country",
+    "person": "col_person",
+    "section": "col_section",
+}
+SEPARATOR = "\x1f"  # between values in a facet column (names may contain commas)
+
+
+def facet_analyzer():
+    """Keyword facets match case- and accent-insensitively: ``rubrique:societe``."""
+    return CommaSeparatedTokenizer() | LowercaseFilter() | FoldFilter()
+
+
+def build_schema() -> Schema:
+    fr = french_analyzer()
+    exact = exact_analyzer()
+    facet = facet_analyzer()
+    return Schema(
+        id=ID(unique=True, stored=True),
+        title=TEXT(analyzer=fr, stored=True),
+        title_exact=TEXT(analyzer=exact),
+        summary=TEXT(analyzer=fr, stored=True),
+        summary_exact=TEXT(analyzer=exact),
+        body=TEXT(analyzer=fr, stored=True),
+        body_exact=TEXT(analyzer=exact),
+        caption=TEXT(analyzer=fr, stored=True),
+        section=KEYWORD(analyzer=facet, stored=True, scorable=False),
+        country=KEYWORD(analyzer=facet, stored=True, scorable=False),
+        person=KEYWORD(analyzer=facet, stored=True, scorable=False),
+        tags=KEYWORD(analyzer=facet, stored=True, scorable=False),
+        date=DATETIME(stored=True),
+        date_source=STORED(),
+        url=STORED(),
+        source=STORED(),
+        path=ID(stored=True),
+        content_hash=STORED(),
+        # Columns for facet counting and date sorting (one value per document).
+        col_country=COLUMN(columns.VarBytesColumn()),
+        col_person=COLUMN(columns.VarBytesColumn()),
+        col_section=COLUMN(columns.VarBytesColumn()),
+        col_day=COLUMN(columns.NumericColumn("i", default=0)),
+    )
+
+
+# Query-language field names, in French, as users type them.
+FIELD_ALIASES = {
+    "country": ["pays"],
+    "person": ["personne"],
+    "section": ["rubrique"],
+    "title": ["titre"],
+    "tags": ["tag", "motcle"],
+}

@@ -1,0 +1,508 @@
+"""The read path: ``SearchEngine.search(SearchRequest) -> SearchResponse``.
+
+The CLI, the HTML pages and the JSON API all call this one function and only render
+its answer differently, so they can never disagree. Text matching and ranking are
+Whoosh's (BM25F over both views of each field); filters and facet counts use the
+per-generation numpy columns of ``facets.FacetTable``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from . import storage
+from .facets import FacetTable, month_label
+from .labels import country_label
+from .query import QueryError, parse, word_count
+from .snippets import escape, mark_all, snippet
+
+RECALL_FIELDS = ("title", "summary", "body", "caption")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+FACET_LIMITS = {"country": 30, "person": 30, "section": 30}
+SORTS = {
+    "pertinence": "relevance",
+    "relevance": "relevance",
+    "date": "newest",
+    "recent": "newest",
+    "newest": "newest",
+    "ancien": "oldest",
+    "oldest": "oldest",
+}
+
+
+class RequestError(ValueError):
+    """A bad parameter; the message (in French) is shown to the user with a 400."""
+
+
+_DATE_FORMATS = (
+    (re.compile(r"^(\d{4})$"), "y"),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "dmy"),
+)
+
+
+def parse_date_bound(text: str | None, end: bool = False, name: str = "date") -> dt.date | None:
+    """``2020``, ``2020-03``, ``2020-03-15`` or ``15/03/2020``; a year or month as an upper
+    bound means its last day, so ``--jusqu-au 2020`` includes all of 2020."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern, kind in _DATE_FORMATS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        try:
+            if kind == "y":
+                year = int(m.group(1))
+                return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+            if kind == "ym":
+                year, month = int(m.group(1)), int(m.group(2))
+                first = dt.date(year, month, 1)
+                if not end:
+                    return first
+                nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+                return nxt - dt.timedelta(days=1)
+            if kind == "ymd":
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            break
+    raise RequestError(
+        f"Date « {text} » invalide pour {name} : écrivez AAAA, AAAA-MM, AAAA-MM-JJ ou JJ/MM/AAAA."
+    )
+
+
+def _int_param(value, name: str, default: int, low: int, high: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise RequestError(f"Le paramètre {name} doit être un nombre entier.") from None
+    if not low <= number <= high:
+        raise RequestError(f"Le paramètre {name} doit être compris entre {low} et {high}.")
+    return number
+
+
+@dataclass
+class SearchRequest:
+    """Everything that defines a search; it round-trips through URL parameters."""
+
+    q: str = ""
+    countries: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def __post_init__(self) -> None:
+        self.sort = SORTS.get(self.sort, "")
+        if not self.sort:
+            raise RequestError("Tri inconnu : choisissez pertinence, date ou ancien.")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise RequestError(f"La page doit être comprise entre 1 et {MAX_PAGE}.")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise RequestError(
+                f"Le nombre de résultats par page doit être compris entre 1 et {MAX_PER_PAGE}."
+            )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise RequestError("La date de début est postérieure à la date de fin.")
+
+    @classmethod
+    def from_params(cls, params: Mapping) -> SearchRequest:
+        """From URL parameters (a Werkzeug MultiDict or a dict of lists)."""
+
+        def getlist(name: str) -> list[str]:
+            values = params.getlist(name) if hasattr(params, "getlist") else params.get(name, [])
+            if isinstance(values, str):
+                values = [values]
+            return [v.strip() for v in values if v and v.strip()]
+
+        def get(name: str) -> str:
+            values = getlist(name)
+            return values[0] if values else ""
+
+        return cls(
+            q=get("q"),
+            countries=getlist("pays"),
+            persons=getlist("personne"),
+            sections=getlist("rubrique"),
+            date_from=parse_date_bound(get("depuis"), name="depuis"),
+            date_to=parse_date_bound(get("jusqu_au"), end=True, name="jusqu_au"),
+            sort=get("tri") or "pertinence",
+            page=_int_param(get("page"), "page", 1, 1, MAX_PAGE),
+            per_page=_int_param(get("par_page"), "par_page", 10, 1, MAX_PER_PAGE),
+        )
+
+    def to_params(self, **changes) -> list[tuple[str, str]]:
+        """URL parameters for this request with some changed (page links, facet toggles)."""
+        data = {
+            "q": self.q,
+            "pays": self.countries,
+            "personne": self.persons,
+            "rubrique": self.sections,
+            "depuis": self.date_from.isoformat() if self.date_from else "",
+            "jusqu_au": self.date_to.isoformat() if self.date_to else "",
+            "tri": {"relevance": "", "newest": "date", "oldest": "ancien"}[self.sort],
+            "page": "" if self.page == 1 else str(self.page),
+            "par_page": "" if self.per_page == 10 else str(self.per_page),
+        }
+        data.update(changes)
+        out: list[tuple[str, str]] = []
+        for key, value in data.items():
+            for v in value if isinstance(value, list) else [value]:
+                if v not in ("", None):
+                    out.append((key, str(v)))
+        return out
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    results: list[dict]
+    facets: dict[str, list[dict]]
+    did_you_mean: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Generation:
+    """One opened index generation: its Whoosh index, facet table and per-thread searchers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.name
+        self.ix = whoosh_index.open_dir(str(path))
+        self._local = threading.local()
+        with self.ix.searcher() as s:
+            self.facets = FacetTable(s.reader())
+
+    def searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = self.ix.searcher()
+        return s
+
+
+class SearchEngine:
+    """A searchable index folder; picks up a new generation as soon as a reindex publishes it."""
+
+    def __init__(self, index_dir: str | Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._gen: _Generation | None = None
+
+    def _current(self) -> _Generation:
+        path = storage.require_generation(self.index_dir)
+        gen = self._gen
+        if gen is None or gen.path != path:
+            with self._lock:
+                if self._gen is None or self._gen.path != path:
+                    self._gen = _Generation(path)
+                gen = self._gen
+        return gen
+
+    @property
+    def generation(self) -> str:
+        return self._current().name
+
+    # -- search ---------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        gen = self._current()
+        s = gen.searcher()
+        table = gen.facets
+        schema = gen.ix.schema
+
+        q = parse(request.q, schema)
+        if q is wq.NullQuery:
+            q = None
+        text_mask = table.live if q is None else self._match_mask(s, q, table)
+        if q is not None and not text_mask.any() and word_count(q) > 1:
+            # Nothing has all the words: rank what has some of them.
+            loose = parse(request.q, schema, any_word=True)
+            loose_mask = self._match_mask(s, loose, table)
+            if loose_mask.any():
+                q, text_mask = loose, loose_mask
+
+        filters = self._filter_masks(request, table)
+        final = text_mask.copy()
+        for mask in filters.values():
+            final &= mask
+        total = int(final.sum())
+
+        start = (request.page - 1) * request.per_page
+        hits = self._page(s, q, request, table, final, start, filtered=bool(filters))
+        terms = _highlight_terms(q, s.reader()) if q is not None else set()
+        results = [self._result(s, docnum, score, terms) for docnum, score in hits]
+        facets = self._facets(request, table, text_mask, filters)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResponse(
+            query=request.q,
+            total=total,
+            page=request.page,
+            per_page=request.per_page,
+            took_ms=round(took, 2),
+            results=results,
+            facets=facets,
+        )
+
+    @staticmethod
+    def _match_mask(s, q, table: FacetTable) -> np.ndarray:
+        mask = np.zeros(table.n_docs, dtype=bool)
+        docs = np.fromiter(s.docs_for_query(q), dtype=np.int64)
+        if docs.size:
+            mask[docs] = True
+        return mask & table.live
+
+    @staticmethod
+    def _filter_masks(request: SearchRequest, table: FacetTable) -> dict[str, np.ndarray]:
+        filters: dict[str, np.ndarray] = {}
+        for name, wanted in (
+            ("country", request.countries),
+            ("person", request.persons),
+            ("section", request.sections),
+        ):
+            if wanted:
+                filters[name] = table.columns[name].mask(_facet_values(name, wanted), table.n_docs)
+        if request.date_from or request.date_to:
+            filters["date"] = table.date_mask(request.date_from, request.date_to)
+        return filters
+
+    @staticmethod
+    def _page(s, q, request, table, final, start, filtered):
+        end = start + request.per_page
+        if q is not None and request.sort == "relevance":
+            allowed = set(np.flatnonzero(final).tolist()) if filtered else None
+            if filtered and not allowed:
+                return []
+            results = s.search(q, limit=end, filter=allowed)
+            return [(hit.docnum, round(float(hit.score), 4)) for hit in results[start:end]]
+        docs = np.flatnonzero(final)
+        days = table.day[docs].astype(np.int64)
+        if request.sort == "oldest":
+            key = np.where(days > 0, days, np.iinfo(np.int64).max)
+        else:  # newest first; also the order of a browse without words
+            key = np.where(days > 0, -days, np.iinfo(np.int64).max)
+        order = np.lexsort((docs, key))
+        return [(int(d), None) for d in docs[order][start:end]]
+
+    def _result(self, s, docnum: int, score: float | None, terms: set[str]) -> dict:
+        doc = s.stored_fields(docnum)
+        date = doc.get("date")
+        return {
+            "id": doc["id"],
+            "title": doc.get("title", ""),
+            "date": date.date().isoformat() if date else None,
+            "section": doc.get("section") or None,
+            "source": doc.get("source") or None,
+            "url": doc.get("url") or None,
+            "snippet": snippet(
+                [doc.get("body", ""), doc.get("summary", ""), doc.get("caption", "")], terms
+            ),
+            "score": score,
+            "countries": [
+                {"value": c, "label": country_label(c)} for c in doc.get("country") or []
+            ],
+            "persons": [{"value": p, "label": p} for p in doc.get("person") or []],
+        }
+
+    @staticmethod
+    def _facets(request, table: FacetTable, text_mask, filters) -> dict[str, list[dict]]:
+        """Counts per facet, each computed without its own filter (disjunctive faceting)."""
+
+        def base(excluded: str) -> np.ndarray:
+            mask = text_mask.copy()
+            for name, f in filters.items():
+                if name != excluded:
+                    mask &= f
+            return mask
+
+        out: dict[str, list[dict]] = {}
+        for name, selected in (
+            ("country", request.countries),
+            ("person", request.persons),
+            ("section", request.sections),
+        ):
+            counts = table.value_counts(name, base(name))
+            chosen = {v.casefold() for v in _facet_values(name, selected)}
+            items = [
+                {
+                    "value": value,
+                    "label": country_label(value) if name == "country" else value,
+                    "count": count,
+                    "selected": value.casefold() in chosen,
+                }
+                for value, count in counts
+            ]
+            shown = items[: FACET_LIMITS[name]]
+            shown += [i for i in items[FACET_LIMITS[name] :] if i["selected"]]
+            missing = chosen - {i["value"].casefold() for i in shown}
+            shown += [
+                {"value": v, "label": v, "count": 0, "selected": True}
+                for v in _facet_values(name, selected)
+                if v.casefold() in missing
+            ]
+            out[name] = shown
+
+        date_base = base("date")
+        out["month"] = [
+            {
+                "value": f"{y:04d}-{m:02d}",
+                "label": month_label(y, m),
+                "count": c,
+                "selected": _covers(request, dt.date(y, m, 1), _month_end(y, m)),
+            }
+            for y, m, c in table.month_counts(date_base)
+        ]
+        out["year"] = [
+            {
+                "value": f"{y:04d}",
+                "label": str(y),
+                "count": c,
+                "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31)),
+            }
+            for y, c in table.year_counts(date_base)
+        ]
+        return {k: out[k] for k in ("country", "person", "month", "year", "section")}
+
+    # -- articles and stats ---------------------------------------------------
+
+    def article(self, article_id: str, q: str = "") -> dict | None:
+        """One article with all its text; the query's words marked when ``q`` is given."""
+        gen = self._current()
+        s = gen.searcher()
+        docnum = s.document_number(id=article_id)
+        if docnum is None:
+            return None
+        doc = s.stored_fields(docnum)
+        terms: set[str] = set()
+        if q:
+            try:
+                parsed = parse(q, gen.ix.schema)
+            except QueryError:
+                parsed = None
+            if parsed is not None and parsed is not wq.NullQuery:
+                terms = _highlight_terms(parsed, s.reader())
+        date = doc.get("date")
+        return {
+            "id": doc["id"],
+            "title": doc.get("title", ""),
+            "title_html": mark_all(doc.get("title", ""), terms),
+            "date": date.date().isoformat() if date else None,
+            "date_source": doc.get("date_source") or None,
+            "section": doc.get("section") or None,
+            "source": doc.get("source") or None,
+            "url": doc.get("url") or None,
+            "path": doc.get("path") or None,
+            "summary": doc.get("summary", ""),
+            "summary_html": mark_all(doc.get("summary", ""), terms),
+            "caption": doc.get("caption", ""),
+            "body": doc.get("body", ""),
+            "body_html": [mark_all(p, terms) for p in _paragraphs(doc.get("body", ""))],
+            "tags": doc.get("tags") or [],
+            "countries": [
+                {"value": c, "label": country_label(c)} for c in doc.get("country") or []
+            ],
+            "persons": [{"value": p, "label": p} for p in doc.get("person") or []],
+        }
+
+    def stats(self, top: int = 10) -> dict:
+        gen = self._current()
+        table = gen.facets
+        live = table.live
+        date_range = table.date_range()
+
+        def top_values(name: str) -> list[dict]:
+            return [
+                {
+                    "value": v,
+                    "label": country_label(v) if name == "country" else v,
+                    "count": c,
+                }
+                for v, c in table.value_counts(name, live)[:top]
+            ]
+
+        return {
+            "index": str(self.index_dir),
+            "generation": gen.name,
+            "articles": int(live.sum()),
+            "undated": int((live & ~table.dated).sum()),
+            "date_min": date_range[0].isoformat() if date_range else None,
+            "date_max": date_range[1].isoformat() if date_range else None,
+            "size_bytes": storage.dir_size(gen.path),
+            "sections": top_values("section"),
+            "countries": top_values("country"),
+            "persons": top_values("person"),
+            "years": [{"value": str(y), "count": c} for y, c in table.year_counts(live)],
+        }
+
+
+def _facet_values(name: str, values: list[str]) -> list[str]:
+    return [v.upper() for v in values] if name == "country" else list(values)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _covers(request: SearchRequest, start: dt.date, end: dt.date) -> bool:
+    return request.date_from == start and request.date_to == end
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def _highlight_terms(q, reader) -> set[str]:
+    """The recall-view words a query looks for, less those it excludes."""
+    negative: set = set()
+
+    def walk(node) -> None:
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            negative.update(node.b.existing_terms(reader, expand=True))
+        elif isinstance(node, wq.Not):
+            negative.update(node.query.existing_terms(reader, expand=True))
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child)
+
+    walk(q)
+    terms = set(q.existing_terms(reader, expand=True)) - negative
+    out: set[str] = set()
+    for fieldname, text in terms:
+        if fieldname in RECALL_FIELDS:
+            out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return out
+
+
+__all__ = [
+    "RequestError",
+    "SearchEngine",
+    "SearchRequest",
+    "SearchResponse",
+    "escape",
+    "parse_date_bound",
+]

@@ -1,0 +1,30 @@
+"""Shared fixtures: a real index of the bundled samples, built once per test session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.indexer import reindex
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def samples_index(tmp_path_factory) -> Path:
+    """The index `make run` serves: the 320 OrangeSum samples and the seed page dump."""
+    index_dir = tmp_path_factory.mktemp("samples") / "index"
+    result = reindex([SAMPLES], index_dir)
+    assert result.total == 321 and not result.skipped
+    return index_dir
