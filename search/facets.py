@@ -109,7 +109,9 @@ class FacetTable:
         if not sel.any():
             return []
         values, counts = np.unique(self.month[sel], return_counts=True)
-        return [(int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts)]
+        return [
+            (int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts, strict=True)
+        ]
 
     def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
         years: dict[int, int] = {}

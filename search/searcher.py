@@ -475,27 +475,39 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
 
 
+def _existing_terms(q, reader) -> set[tuple[str, str]]:
+    """(field, text) of the query's words that the index holds, wildcards expanded.
+
+    Whoosh 2.7's ``Query.existing_terms`` reuses its ``fieldname`` argument as a loop
+    variable and so skips most leaves; this walks the leaves itself.
+    """
+    out: set[tuple[str, str]] = set()
+    for leaf in q.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname not in RECALL_FIELDS:
+                continue
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            if (fieldname, text) in reader:
+                out.add((fieldname, text))
+    return out
+
+
 def _highlight_terms(q, reader) -> set[str]:
     """The recall-view words a query looks for, less those it excludes."""
-    negative: set = set()
+    negative: set[tuple[str, str]] = set()
 
     def walk(node) -> None:
         if isinstance(node, wq.AndNot):
             walk(node.a)
-            negative.update(node.b.existing_terms(reader, expand=True))
+            negative.update(_existing_terms(node.b, reader))
         elif isinstance(node, wq.Not):
-            negative.update(node.query.existing_terms(reader, expand=True))
+            negative.update(_existing_terms(node.query, reader))
         elif not node.is_leaf():
             for child in node.children():
                 walk(child)
 
     walk(q)
-    terms = set(q.existing_terms(reader, expand=True)) - negative
-    out: set[str] = set()
-    for fieldname, text in terms:
-        if fieldname in RECALL_FIELDS:
-            out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    return out
+    return {text for _field, text in _existing_terms(q, reader) - negative}
 
 
 __all__ = [

@@ -65,9 +65,7 @@ def test_stop_words_are_removed_before_folding() -> None:
 
 def test_character_offsets_point_into_the_original_text() -> None:
     text = "Washington : l’État, les États-Unis"
-    spans = [
-        text[t.startchar : t.endchar] for t in french_analyzer()(text, chars=True)
-    ]
+    spans = [text[t.startchar : t.endchar] for t in french_analyzer()(text, chars=True)]
     assert spans == ["Washington", "État", "États", "Unis"]
 
 

@@ -1,0 +1,258 @@
+"""The ``loupe`` command: a thin click layer over the library.
+
+Exit codes (scripts rely on them):
+
+* 0: everything was done;
+* 1: done, but some input was skipped (each skipped file is named, with its line);
+* 2: usage error (unknown option, bad date, malformed query, missing path);
+* 3: could not run (no index yet, another reindex holds the index, disk error).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from . import storage
+from .indexer import reindex as run_reindex
+from .query import QueryError
+from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
+
+EXIT_OK = 0
+EXIT_SKIPPED = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def index_option(func):
+    return click.option(
+        "--index",
+        "index_dir",
+        default="index",
+        show_default=True,
+        envvar="LOUPE_INDEX",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Dossier de l'index (variable LOUPE_INDEX).",
+    )(func)
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(f"loupe : {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="loupe")
+def main() -> None:
+    """Loupe : moteur de recherche pour archives d'articles de presse en français."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@index_option
+@click.option("--full", is_flag=True, help="Tout reconstruire au lieu de mettre à jour.")
+@click.option("--quiet", "-q", is_flag=True, help="N'afficher que les problèmes.")
+def reindex(paths: tuple[Path, ...], index_dir: Path, full: bool, quiet: bool) -> None:
+    """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
+
+    L'index reflète exactement les articles trouvés : nouveaux et modifiés sont
+    (ré)analysés, inchangés conservés, disparus supprimés. Sans PATHS, les dossiers
+    de la dernière indexation sont relus. Le nouvel index remplace l'ancien d'un
+    coup, à la fin : en cas d'erreur, l'ancien reste en service.
+    """
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = None
+
+    def progress(done: int, total: int, articles: int) -> None:
+        nonlocal bar
+        if not show_bar:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexation", file=sys.stderr)
+            bar.__enter__()
+        bar.label = f"Indexation ({articles} articles)"
+        bar.update(done - bar.pos)
+
+    try:
+        result = run_reindex(paths, index_dir, full=full, progress=progress)
+    except storage.IndexLocked as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"erreur d'écriture dans {index_dir} : {exc.strerror or exc}")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+    for problem in result.warnings:
+        click.echo(f"avertissement : {problem}", err=True)
+    for problem in result.skipped:
+        click.echo(f"ignoré : {problem}", err=True)
+    if not quiet:
+        summary = (
+            f"{result.total} articles dans l'index ({result.files} fichiers lus) : "
+            f"{result.indexed} indexés, {result.unchanged} inchangés, {result.removed} supprimés, "
+            f"{len(result.skipped)} ignorés"
+        )
+        if result.duplicates:
+            summary += f", {result.duplicates} doublons écartés"
+        click.echo(f"{summary} en {result.elapsed:.1f} s.")
+    sys.exit(EXIT_SKIPPED if result.skipped else EXIT_OK)
+
+
+def _date_option(name: str, end: bool):
+    def convert(ctx, param, value):
+        try:
+            return parse_date_bound(value, end=end, name=name)
+        except RequestError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return convert
+
+
+@main.command()
+@click.argument("text", nargs=-1)
+@index_option
+@click.option("--pays", multiple=True, help="Pays (code ISO ou nom) ; répétable.")
+@click.option("--personne", multiple=True, help="Personne (nom complet) ; répétable.")
+@click.option("--rubrique", multiple=True, help="Rubrique ; répétable.")
+@click.option("--depuis", callback=_date_option("--depuis", False), help="Date de début.")
+@click.option("--jusqu-au", "jusqu_au", callback=_date_option("--jusqu-au", True), help="Fin.")
+@click.option(
+    "--tri",
+    type=click.Choice(["pertinence", "date", "ancien"]),
+    default="pertinence",
+    show_default=True,
+)
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--par-page", "per_page", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Le document JSON de l'API /api/search.")
+def query(
+    text, index_dir, pays, personne, rubrique, depuis, jusqu_au, tri, page, per_page, as_json
+):
+    """Cherche TEXT : mots (tous requis), "expression exacte", -exclu, OU,
+    pays:RU, personne:"Anthony Blinken", rubrique:monde, date:2020-03."""
+    try:
+        request = SearchRequest(
+            q=" ".join(text),
+            countries=list(pays),
+            persons=list(personne),
+            sections=list(rubrique),
+            date_from=depuis,
+            date_to=jusqu_au,
+            sort=tri,
+            page=page,
+            per_page=per_page,
+        )
+        response = SearchEngine(index_dir).search(request)
+    except (QueryError, RequestError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    except storage.IndexNotFound as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_response(response, color=sys.stdout.isatty())
+
+
+def _plain(snippet_html: str, color: bool) -> str:
+    """A snippet for the terminal: entities decoded, matches in bold (or **word** in a pipe)."""
+    parts: list[str] = []
+    pos = 0
+    for m in _MARK.finditer(snippet_html):
+        parts.append(html.unescape(snippet_html[pos : m.start()]))
+        word = html.unescape(m.group(1))
+        parts.append(click.style(word, bold=True, fg="yellow") if color else f"**{word}**")
+        pos = m.end()
+    parts.append(html.unescape(snippet_html[pos:]))
+    return "".join(parts)
+
+
+def _print_response(response, color: bool) -> None:
+    pages = max(1, -(-response.total // response.per_page))
+    about = f" pour « {response.query} »" if response.query else ""
+    click.echo(
+        f"{response.total} résultat{'s' if response.total != 1 else ''}{about} "
+        f"({response.took_ms:.0f} ms) — page {response.page}/{pages}"
+    )
+    first = (response.page - 1) * response.per_page
+    for n, r in enumerate(response.results, first + 1):
+        click.echo()
+        title = click.style(r["title"], bold=True) if color else r["title"]
+        click.echo(f"{n:>3}. {title}")
+        meta = [r["date"] or "date inconnue", r["section"], r["source"]]
+        click.echo("     " + " · ".join(m for m in meta if m))
+        if r["countries"] or r["persons"]:
+            who = [c["label"] for c in r["countries"]] + [p["label"] for p in r["persons"]]
+            click.echo("     " + ", ".join(who))
+        if r["snippet"]:
+            click.echo("     " + _plain(r["snippet"], color))
+        click.echo(f"     id : {r['id']}")
+    facets = response.facets
+    lines = []
+    for name, title in (
+        ("section", "Rubriques"),
+        ("country", "Pays"),
+        ("person", "Personnes"),
+        ("year", "Années"),
+    ):
+        items = facets.get(name) or []
+        if name != "year":
+            items = items[:8]
+        if items:
+            lines.append(f"{title} : " + " · ".join(f"{i['label']} ({i['count']})" for i in items))
+    if lines:
+        click.echo()
+        for line in lines:
+            click.echo(line)
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(index_dir: Path, as_json: bool) -> None:
+    """Nombre d'articles, période couverte et valeurs les plus fréquentes."""
+    try:
+        data = SearchEngine(index_dir).stats()
+    except storage.IndexNotFound as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Index : {data['index']} ({data['generation']}, {data['size_bytes'] / 1e6:.1f} Mo)")
+    click.echo(f"Articles : {data['articles']} (dont {data['undated']} sans date)")
+    if data["date_min"]:
+        click.echo(f"Période : du {data['date_min']} au {data['date_max']}")
+    for name, title in (("sections", "Rubriques"), ("countries", "Pays"), ("persons", "Personnes")):
+        if data[name]:
+            click.echo(
+                f"{title} : " + " · ".join(f"{i['label']} ({i['count']})" for i in data[name])
+            )
+    if data["years"]:
+        click.echo("Années : " + " · ".join(f"{y['value']} ({y['count']})" for y in data["years"]))
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Sert l'interface web et l'API JSON (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from webui import create_app
+
+    if storage.current_generation(index_dir) is None:
+        fail(f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER ».")
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"Loupe sert {index_dir} sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="Loupe")

@@ -1,0 +1,265 @@
+"""Search on real text: ranking, the query language, filters, facets, snippets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from search.analysis import fold
+from search.indexer import reindex
+from search.query import QueryError
+from search.searcher import RequestError, SearchEngine, SearchRequest
+from tests.conftest import write_jsonl
+
+
+@pytest.fixture(scope="module")
+def engine(samples_index: Path) -> SearchEngine:
+    return SearchEngine(samples_index)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> SearchEngine:
+    """A handful of articles written for the cases the samples do not hold."""
+    root = tmp_path_factory.mktemp("small")
+    write_jsonl(
+        root / "corpus" / "small.jsonl",
+        [
+            {
+                "id": "peche",
+                "title": "Les marins inquiets",
+                "body": "La pêche en mer du Nord est menacée par les quotas.",
+                "date": "2020-02-01",
+                "section": "France",
+                "countries": ["FR", "GB"],
+            },
+            {
+                "id": "peche-mignon",
+                "title": "Les marins gourmands",
+                "body": "Le chocolat reste leur péché mignon, en mer comme à terre.",
+                "date": "2020-03-01",
+                "section": "Société",
+            },
+            {
+                "id": "etat",
+                "title": "Le budget adopté",
+                "body": "Selon le ministre, l'État tiendra ses engagements <b>envers</b> "
+                "les régions.",
+                "date": "2019-06-15",
+                "section": "Politique",
+                "persons": ["Bruno Le Maire"],
+                "countries": ["FR"],
+            },
+            {
+                "id": "kazakh",
+                "title": "Troupes russes au Kazakhstan",
+                "body": "Moscou a envoyé des militaires à Almaty à l'appel de "
+                "Kassym-Jomart Tokaïev.",
+                "date": "2022-01-08",
+                "section": "Monde",
+                "countries": ["RU", "KZ"],
+                "persons": ["Kassym-Jomart Tokaïev"],
+            },
+        ],
+    )
+    reindex([root / "corpus"], root / "index")
+    return SearchEngine(root / "index")
+
+
+def search(engine: SearchEngine, q: str = "", **kw):
+    return engine.search(SearchRequest(q=q, **kw))
+
+
+def result_ids(response) -> list[str]:
+    return [r["id"] for r in response.results]
+
+
+def full_text(engine: SearchEngine, article_id: str) -> str:
+    a = engine.article(article_id)
+    return fold(" ".join([a["title"], a["summary"], a["body"], a["caption"]])).lower()
+
+
+def test_exact_accent_ranks_first_and_folded_query_finds_both(small: SearchEngine) -> None:
+    assert result_ids(search(small, "pêche"))[0] == "peche"
+    assert result_ids(search(small, "péché"))[0] == "peche-mignon"
+    assert set(result_ids(search(small, "peche"))) == {"peche", "peche-mignon"}
+
+
+def test_compounds_match_with_or_without_hyphen_and_accents(small: SearchEngine) -> None:
+    for q in ("Kassym-Jomart", "kassym jomart", '"Kassym-Jomart Tokaïev"', "tokaiev"):
+        assert result_ids(search(small, q)) == ["kazakh"], q
+
+
+def test_snippet_marks_the_accented_original_and_escapes_markup(small: SearchEngine) -> None:
+    snippet = search(small, "etat").results[0]["snippet"]
+    assert "<mark>État</mark>" in snippet
+    assert "&lt;b&gt;envers&lt;/b&gt;" in snippet
+    assert "<b>" not in snippet
+
+
+def test_all_words_must_match(engine: SearchEngine) -> None:
+    response = search(engine, "réforme retraites", per_page=100)
+    assert response.total > 5
+    for r in response.results:
+        text = full_text(engine, r["id"])
+        assert "reform" in text and "retrait" in text
+
+
+def test_phrase_is_stricter_than_words(engine: SearchEngine) -> None:
+    words = search(engine, "réforme retraites").total
+    phrase = search(engine, '"réforme des retraites"', per_page=100)
+    assert 0 < phrase.total <= words
+    for r in phrase.results:
+        # Stop words are not indexed and words are stemmed: "réformes des retraites" matches.
+        assert re.search(r"reformes?\W+(\w+\W+){0,3}retraites?", full_text(engine, r["id"]))
+
+
+def test_exclusion_and_or(engine: SearchEngine) -> None:
+    both = search(engine, "retraites").total
+    without = search(engine, "retraites -grève", per_page=100)
+    assert 0 < without.total < both
+    for r in without.results:
+        assert "greve" not in full_text(engine, r["id"])
+    assert search(engine, "Kazakhstan OU Macron").total >= search(engine, "Macron").total
+
+
+def test_falls_back_to_any_word_when_all_words_find_nothing(engine: SearchEngine) -> None:
+    response = search(engine, "Kazakhstan zorglubification")
+    assert response.total >= 1
+    assert response.results[0]["id"] == "seed-000_c1a1735c7d8c97a1"
+
+
+def test_field_filters_in_the_query(engine: SearchEngine, small: SearchEngine) -> None:
+    assert result_ids(search(engine, "rubrique:conflit")) == ["seed-000_c1a1735c7d8c97a1"]
+    march = search(engine, "date:2020-03", per_page=100)
+    assert march.total > 0
+    assert all(r["date"].startswith("2020-03") for r in march.results)
+    titled = search(engine, "titre:retraites", per_page=100)
+    assert titled.total > 0
+    assert all("retrait" in fold(r["title"]).lower() for r in titled.results)
+    assert result_ids(search(small, "pays:KZ")) == ["kazakh"]
+    assert result_ids(search(small, 'personne:"Bruno Le Maire"')) == ["etat"]
+    assert result_ids(search(small, "rubrique:societe")) == ["peche-mignon"]
+
+
+def test_facet_counts_cover_all_matches(engine: SearchEngine) -> None:
+    response = search(engine, "gouvernement")
+    sections = response.facets["section"]
+    assert sum(f["count"] for f in sections) == response.total
+    years = response.facets["year"]
+    months = response.facets["month"]
+    assert sum(f["count"] for f in years) == sum(f["count"] for f in months) <= response.total
+    assert [m["value"] for m in months] == sorted(m["value"] for m in months)
+
+
+def test_facet_selection_is_disjunctive(engine: SearchEngine) -> None:
+    base = search(engine, "gouvernement")
+    first, second = base.facets["section"][0], base.facets["section"][1]
+    one = search(engine, "gouvernement", sections=[first["value"]])
+    assert one.total == first["count"]
+    # The section facet keeps its counts without its own selection, so a second value can be added.
+    assert [(f["value"], f["count"]) for f in one.facets["section"]] == [
+        (f["value"], f["count"]) for f in base.facets["section"]
+    ]
+    assert [f["value"] for f in one.facets["section"] if f["selected"]] == [first["value"]]
+    two = search(engine, "gouvernement", sections=[first["value"], second["value"]])
+    assert two.total == first["count"] + second["count"]
+    # Other facets do follow the selection.
+    assert sum(f["count"] for f in one.facets["year"]) <= one.total
+
+
+def test_country_and_person_filters(small: SearchEngine) -> None:
+    assert result_ids(search(small, countries=["ru"])) == ["kazakh"]
+    assert set(result_ids(search(small, countries=["FR"]))) == {"peche", "etat"}
+    assert set(result_ids(search(small, countries=["KZ", "GB"]))) == {"kazakh", "peche"}
+    assert result_ids(search(small, persons=["kassym-jomart tokaiev"])) == ["kazakh"]
+    facet = {f["value"]: f["count"] for f in search(small).facets["country"]}
+    assert facet == {"FR": 2, "GB": 1, "RU": 1, "KZ": 1}
+
+
+def test_date_range_and_sorting(engine: SearchEngine) -> None:
+    ranged = search(
+        engine,
+        "",
+        date_from=dt.date(2019, 1, 1),
+        date_to=dt.date(2019, 12, 31),
+        sort="date",
+        per_page=100,
+    )
+    assert ranged.total == search(engine, "date:2019").total > 0
+    dates = [r["date"] for r in ranged.results]
+    assert all(d.startswith("2019") for d in dates)
+    assert dates == sorted(dates, reverse=True)
+    oldest = search(engine, "", sort="ancien", per_page=5)
+    assert [r["date"] for r in oldest.results] == sorted(r["date"] for r in oldest.results)
+    # The undated page dump comes last whichever way dates are sorted.
+    last_page = search(engine, "", sort="ancien", per_page=100, page=4)
+    assert last_page.results[-1]["date"] is None
+
+
+def test_pagination(engine: SearchEngine) -> None:
+    one = search(engine, "gouvernement", per_page=5)
+    two = search(engine, "gouvernement", per_page=5, page=2)
+    assert one.total == two.total > 10
+    assert not set(result_ids(one)) & set(result_ids(two))
+    scores = [r["score"] for r in one.results + two.results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_bad_requests_get_french_messages() -> None:
+    with pytest.raises(RequestError, match="page"):
+        SearchRequest(page=0)
+    with pytest.raises(RequestError, match="par page"):
+        SearchRequest(per_page=1000)
+    with pytest.raises(RequestError, match="invalide"):
+        SearchRequest.from_params({"depuis": ["31/02/2021"]})
+    with pytest.raises(RequestError, match="Tri"):
+        SearchRequest(sort="alphabétique")
+
+
+def test_too_long_query(engine: SearchEngine) -> None:
+    with pytest.raises(QueryError, match="trop longue"):
+        search(engine, "mot " * 400)
+
+
+@pytest.mark.parametrize("q", ['"', "(((", "*", "pays:", ")", "-", "OR", "le la les"])
+def test_odd_queries_answer(engine: SearchEngine, q: str) -> None:
+    response = search(engine, q)
+    assert response.total >= 0
+
+
+def test_params_round_trip() -> None:
+    params = {
+        "q": ["réforme"],
+        "pays": ["FR", "RU"],
+        "rubrique": ["Monde"],
+        "depuis": ["2019"],
+        "jusqu_au": ["2020-03"],
+        "tri": ["date"],
+        "page": ["2"],
+    }
+    request = SearchRequest.from_params(params)
+    assert request.date_from == dt.date(2019, 1, 1)
+    assert request.date_to == dt.date(2020, 3, 31)
+    again = {}
+    for key, value in request.to_params():
+        again.setdefault(key, []).append(value)
+    assert SearchRequest.from_params(again) == request
+
+
+def test_article_page_data(engine: SearchEngine) -> None:
+    article = engine.article("seed-000_c1a1735c7d8c97a1", q="Blinken")
+    assert article["section"] == "Conflit"
+    assert article["date"] is None
+    assert any("<mark>Blinken</mark>" in p for p in article["body_html"])
+    assert engine.article("no-such-id") is None
+
+
+def test_stats(engine: SearchEngine) -> None:
+    stats = engine.stats()
+    assert stats["articles"] == 321
+    assert stats["undated"] == 1
+    assert stats["date_min"] < stats["date_max"]
+    assert sum(s["count"] for s in stats["sections"]) <= 321
