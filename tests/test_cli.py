@@ -1,0 +1,181 @@
+"""The `loupe` command through click's CliRunner, as scripts and users call it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search.cli import EXIT_ERROR, EXIT_SKIPPED, EXIT_USAGE, main
+from tests.conftest import ROOT, SAMPLES, write_jsonl
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_reindex_samples_then_query_json(runner: CliRunner, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    result = runner.invoke(main, ["reindex", str(SAMPLES), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "321 articles dans l'index" in result.output
+    assert "321 indexés" in result.output
+
+    again = runner.invoke(main, ["reindex", "--index", str(index)])
+    assert again.exit_code == 0
+    assert "0 indexés, 321 inchangés" in again.output
+
+    result = runner.invoke(
+        main, ["query", "réforme des retraites", "--json", "--index", str(index)]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "results",
+        "facets",
+        "did_you_mean",
+    }
+    assert doc["query"] == "réforme des retraites" and doc["total"] > 5
+    first = doc["results"][0]
+    assert set(first) >= {
+        "id",
+        "title",
+        "date",
+        "section",
+        "url",
+        "snippet",
+        "score",
+        "countries",
+        "persons",
+    }
+    assert "<mark>" in first["snippet"]
+    assert set(doc["facets"]) == {"country", "person", "month", "year", "section"}
+    assert all(set(f) == {"value", "label", "count", "selected"} for f in doc["facets"]["section"])
+
+
+def test_query_text_output_and_filters(runner: CliRunner, samples_index: Path) -> None:
+    args = ["--index", str(samples_index)]
+    result = runner.invoke(main, ["query", "Blinken", *args])
+    assert result.exit_code == 0, result.output
+    assert "Moscou rejette les critiques américaines" in result.output
+    assert "**Blinken**" in result.output
+    assert "Rubriques : Conflit (1)" in result.output
+
+    result = runner.invoke(
+        main,
+        [
+            "query",
+            "gouvernement",
+            "--rubrique",
+            "Politique",
+            "--depuis",
+            "2019",
+            "--jusqu-au",
+            "2019-12",
+            "--tri",
+            "date",
+            "--json",
+            *args,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["total"] > 0
+    assert all(r["section"] == "Politique" for r in doc["results"])
+    assert all(r["date"].startswith("2019") for r in doc["results"])
+    dates = [r["date"] for r in doc["results"]]
+    assert dates == sorted(dates, reverse=True)
+
+    page2 = json.loads(
+        runner.invoke(main, ["query", "gouvernement", "--page", "2", "--json", *args]).output
+    )
+    assert page2["page"] == 2
+
+
+def test_query_usage_errors(runner: CliRunner, samples_index: Path) -> None:
+    args = ["--index", str(samples_index)]
+    bad_date = runner.invoke(main, ["query", "x", "--depuis", "31/02/2021", *args])
+    assert bad_date.exit_code == EXIT_USAGE
+    assert "31/02/2021" in bad_date.output
+    bad_sort = runner.invoke(main, ["query", "x", "--tri", "hasard", *args])
+    assert bad_sort.exit_code == EXIT_USAGE
+    too_long = runner.invoke(main, ["query", "mot " * 400, *args])
+    assert too_long.exit_code == EXIT_USAGE
+    assert "trop longue" in too_long.output
+
+
+def test_no_index_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["query", "x", "--index", str(tmp_path / "none")])
+    assert result.exit_code == EXIT_ERROR
+    assert "loupe reindex" in result.output
+    result = runner.invoke(main, ["stats", "--index", str(tmp_path / "none")])
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_reindex_reports_skipped_input_with_file_and_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "good.jsonl", [{"id": "g", "title": "Tempête", "body": "À Brest."}])
+    (corpus / "broken.jsonl").write_text(
+        '{"id": "b1", "title": "Bon", "body": "Un article lisible."}\n{"id": "b2", "title": \n',
+        encoding="utf-8",
+    )
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    index = tmp_path / "index"
+    result = runner.invoke(main, ["reindex", str(corpus), "--index", str(index)])
+    assert result.exit_code == EXIT_SKIPPED, result.output
+    assert "broken.jsonl:2:" in result.output
+    assert "image.txt" in result.output
+    assert "2 articles dans l'index" in result.output
+    found = runner.invoke(main, ["query", "lisible", "--json", "--index", str(index)])
+    assert json.loads(found.output)["total"] == 1
+
+
+def test_reindex_missing_path_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main, ["reindex", str(tmp_path / "absent"), "--index", str(tmp_path / "i")]
+    )
+    assert result.exit_code == EXIT_USAGE
+    assert "absent" in result.output
+
+
+def test_stats(runner: CliRunner, samples_index: Path) -> None:
+    result = runner.invoke(main, ["stats", "--index", str(samples_index)])
+    assert result.exit_code == 0, result.output
+    assert "Articles : 321 (dont 1 sans date)" in result.output
+    assert "Période : du 2016-" in result.output
+    data = json.loads(
+        runner.invoke(main, ["stats", "--json", "--index", str(samples_index)]).output
+    )
+    assert data["articles"] == 321
+
+
+def test_python_dash_m_search(samples_index: Path) -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "search",
+            "query",
+            "Kazakhstan",
+            "--json",
+            "--index",
+            str(samples_index),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert json.loads(out.stdout)["total"] >= 1
