@@ -53,6 +53,13 @@ class MultiColumn:
                 vals.append(idx)
         return cls(values, keys, np.asarray(docs, dtype=np.int32), np.asarray(vals, dtype=np.int32))
 
+    def label(self, value: str | None) -> str | None:
+        """The facet's spelling of a value, so a result and its facet show the same text."""
+        if not value:
+            return None
+        idx = self.keys.get(facet_key(value))
+        return self.values[idx] if idx is not None else value
+
     def mask(self, wanted: list[str], n_docs: int) -> np.ndarray:
         """Documents having any of the wanted values (OR within a facet)."""
         ids = [self.keys[k] for k in (facet_key(w) for w in wanted) if k in self.keys]

@@ -5,6 +5,8 @@ and French field filters (``pays:RU``, ``personne:"Anthony Blinken"``,
 
 from __future__ import annotations
 
+import re
+
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
@@ -20,6 +22,9 @@ _OPERATORS = dict(
     AndMaybe=r"(?<=\s)ANDMAYBE(?=\s)",
     Not=r"(^|(?<=(\s|[()])))(NOT|NON)(?=\s)",
 )
+
+
+_LEADING_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
 
 
 class QueryError(ValueError):
@@ -43,7 +48,11 @@ def make_parser(schema, any_word: bool = False) -> MultifieldParser:
 
 
 def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
-    """The Whoosh query for ``text``; None for an empty query (browse everything)."""
+    """The Whoosh query for ``text``; None for an empty query (browse everything).
+
+    ``query.NullQuery`` means the text held nothing searchable (only stop words or
+    punctuation): it matches nothing.
+    """
     text = " ".join((text or "").split())
     if not text:
         return None
@@ -51,12 +60,14 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
         raise QueryError(
             f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
         )
+    parser = make_parser(schema, any_word)
     try:
-        q = make_parser(schema, any_word).parse(text)
+        q = parser.parse(text)
+        if q is query.NullQuery and _LEADING_MINUS.search(text):
+            # Only exclusions ("-grève"): Whoosh drops them all; NOT keeps them.
+            q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
         raise QueryError(f"Requête incomprise : {exc}") from None
-    if q is query.NullQuery or isinstance(q, query.NullQuery.__class__):
-        return query.NullQuery
     return q
 
 

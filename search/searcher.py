@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from . import storage
-from .facets import FacetTable, month_label
+from .facets import FacetTable, facet_key, month_label
 from .labels import country_label
 from .query import QueryError, parse, word_count
 from .snippets import escape, mark_all, snippet
@@ -236,9 +236,12 @@ class SearchEngine:
         schema = gen.ix.schema
 
         q = parse(request.q, schema)
-        if q is wq.NullQuery:
-            q = None
-        text_mask = table.live if q is None else self._match_mask(s, q, table)
+        if q is None:
+            text_mask = table.live
+        elif q is wq.NullQuery:  # only stop words or punctuation
+            q, text_mask = None, np.zeros(table.n_docs, dtype=bool)
+        else:
+            text_mask = self._match_mask(s, q, table)
         if q is not None and not text_mask.any() and word_count(q) > 1:
             # Nothing has all the words: rank what has some of them.
             loose = parse(request.q, schema, any_word=True)
@@ -253,9 +256,11 @@ class SearchEngine:
         total = int(final.sum())
 
         start = (request.page - 1) * request.per_page
-        hits = self._page(s, q, request, table, final, start, filtered=bool(filters))
         terms = _highlight_terms(q, s.reader()) if q is not None else set()
-        results = [self._result(s, docnum, score, terms) for docnum, score in hits]
+        # Without a word to rank by (only exclusions or field filters), newest first.
+        ranked = q if terms else None
+        hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
+        results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
         facets = self._facets(request, table, text_mask, filters)
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
@@ -308,14 +313,15 @@ class SearchEngine:
         order = np.lexsort((docs, key))
         return [(int(d), None) for d in docs[order][start:end]]
 
-    def _result(self, s, docnum: int, score: float | None, terms: set[str]) -> dict:
+    @staticmethod
+    def _result(s, table: FacetTable, docnum: int, score: float | None, terms: set[str]) -> dict:
         doc = s.stored_fields(docnum)
         date = doc.get("date")
         return {
             "id": doc["id"],
             "title": doc.get("title", ""),
             "date": date.date().isoformat() if date else None,
-            "section": doc.get("section") or None,
+            "section": table.columns["section"].label(doc.get("section")),
             "source": doc.get("source") or None,
             "url": doc.get("url") or None,
             "snippet": snippet(
@@ -346,24 +352,24 @@ class SearchEngine:
             ("section", request.sections),
         ):
             counts = table.value_counts(name, base(name))
-            chosen = {v.casefold() for v in _facet_values(name, selected)}
+            chosen = {facet_key(v) for v in _facet_values(name, selected)}
             items = [
                 {
                     "value": value,
                     "label": country_label(value) if name == "country" else value,
                     "count": count,
-                    "selected": value.casefold() in chosen,
+                    "selected": facet_key(value) in chosen,
                 }
                 for value, count in counts
             ]
             shown = items[: FACET_LIMITS[name]]
             shown += [i for i in items[FACET_LIMITS[name] :] if i["selected"]]
-            missing = chosen - {i["value"].casefold() for i in shown}
-            shown += [
-                {"value": v, "label": v, "count": 0, "selected": True}
-                for v in _facet_values(name, selected)
-                if v.casefold() in missing
-            ]
+            missing = chosen - {facet_key(i["value"]) for i in items}
+            for v in _facet_values(name, selected):
+                if facet_key(v) in missing:
+                    missing.discard(facet_key(v))
+                    label = country_label(v) if name == "country" else v
+                    shown.append({"value": v, "label": label, "count": 0, "selected": True})
             out[name] = shown
 
         date_base = base("date")

@@ -263,3 +263,21 @@ def test_stats(engine: SearchEngine) -> None:
     assert stats["undated"] == 1
     assert stats["date_min"] < stats["date_max"]
     assert sum(s["count"] for s in stats["sections"]) <= 321
+
+
+def test_only_exclusions_and_only_stop_words(engine: SearchEngine) -> None:
+    everything = search(engine).total
+    about = search(engine, "retraites").total
+    without = search(engine, "-retraites", per_page=100)
+    assert without.total == everything - about
+    dates = [r["date"] for r in without.results if r["date"]]
+    assert dates == sorted(dates, reverse=True)  # nothing to rank by: newest first
+    assert search(engine, "le la les").total == 0
+
+
+def test_selected_facet_value_matches_whatever_the_accents(small: SearchEngine) -> None:
+    response = search(small, sections=["societe"])
+    assert response.total == 1
+    selected = [f for f in response.facets["section"] if f["selected"]]
+    assert [(f["value"], f["count"]) for f in selected] == [("Société", 1)]
+    assert response.results[0]["section"] == "Société"
