@@ -1,0 +1,130 @@
+"""Loupe's web interface: HTML pages, a JSON API and a health check over one ``SearchEngine``.
+
+``create_app`` is a Flask app factory so that ``loupe serve``, the tests and any WSGI
+server each build their own app around their own index folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from search.query import QueryError
+from search.searcher import RequestError, SearchEngine
+from search.storage import IndexProblem
+
+# Strict enough that an injected tag could do nothing: no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+# French titles of the HTTP errors a user can run into.
+ERROR_TITLES = {
+    400: "Requête invalide",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    500: "Erreur interne",
+    503: "Index indisponible",
+}
+ERROR_MESSAGES = {
+    404: "Cette page n'existe pas.",
+    405: "Cette adresse ne répond pas à cette méthode.",
+    500: "Une erreur inattendue s'est produite ; elle a été enregistrée.",
+}
+
+
+class ArticleNotFound(LookupError):
+    """An article id that is not in the index; the message (in French) goes with the 404."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"Aucun article n'a l'identifiant « {article_id} ».")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """A Loupe app serving the index in ``config["INDEX_DIR"]`` (default ``index``)."""
+    app = Flask(__name__)
+    app.config.update(INDEX_DIR="index")
+    if config:
+        app.config.update(config)
+    # French text stays readable in the API ("é", not "\u00e9"), key order as produced.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    app.extensions["loupe"] = SearchEngine(app.config["INDEX_DIR"])
+
+    from .api import bp as api_bp
+    from .views import bp as views_bp
+
+    app.register_blueprint(views_bp)
+    app.register_blueprint(api_bp)
+    _register_errors(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def wants_json() -> bool:
+    """API clients get JSON errors, browsers get a French page."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(
+    status: int, message: str, title: str | None = None
+) -> tuple[Response | str, int]:
+    """One error, as ``{"error": message}`` for the API or as an HTML page."""
+    if wants_json():
+        return jsonify(error=message), status
+    html = render_template(
+        "error.html",
+        status=status,
+        title=title or ERROR_TITLES.get(status, "Erreur"),
+        message=message,
+        q=request.args.get("q", "") if request.method == "GET" else "",
+    )
+    return html, status
+
+
+def _register_errors(app: Flask) -> None:
+    """Bad input is a 400 with its French message, a missing index a 503: never a 500."""
+
+    @app.errorhandler(RequestError)
+    @app.errorhandler(QueryError)
+    def bad_request(exc: ValueError):
+        return error_response(400, str(exc))
+
+    @app.errorhandler(ArticleNotFound)
+    def unknown_article(exc: ArticleNotFound):
+        return error_response(404, str(exc), title="Article introuvable")
+
+    @app.errorhandler(IndexProblem)
+    def no_index(exc: IndexProblem):
+        return error_response(503, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = ERROR_MESSAGES.get(status) or ERROR_TITLES.get(status) or "Erreur."
+        response = app.make_response(error_response(status, message))
+        if exc.response is None and status == 405:
+            allow = dict(exc.get_headers()).get("Allow")  # still say which methods work
+            if allow:
+                response.headers["Allow"] = allow
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("Erreur inattendue sur %s", request.path)
+        return error_response(500, ERROR_MESSAGES[500])
