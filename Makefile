@@ -33,11 +33,11 @@ serve: install
 	$(BIN)/loupe serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(BIN)/ruff check search webui tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: install-test
-	$(BIN)/ruff check search webui tests bench
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) $(INDEX)/gen-* $(INDEX)/CURRENT $(INDEX)/*.lock
