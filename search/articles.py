@@ -38,10 +38,13 @@ class Article:
     # extractor adds what it finds in the text.
     countries: list[str] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)
+    # Where the record starts in its file (JSON Lines), for messages; not part of the hash.
+    line: int | None = None
 
     def content_hash(self) -> str:
         """Hash of everything that goes into the index, so unchanged articles are skipped."""
         data = dataclasses.asdict(self)
+        del data["line"]
         data["date"] = self.date.isoformat() if self.date else None
         data["_v"] = ANALYSIS_VERSION
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
@@ -51,6 +54,19 @@ class Article:
         data = dataclasses.asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         return data
+
+
+EARLIEST_YEAR = 1800  # older "publication dates" are typos or placeholders (0001-01-01)
+
+
+def plausible_date(date: dt.date) -> bool:
+    """A publication date worth keeping: not before 1800, not more than a year ahead.
+
+    No date is better than a wrong one: 2091 for 2019, or 1970-01-01 from a zero timestamp
+    would put an article in a facet bucket where nobody will look for it.
+    """
+    latest = dt.date.today().year + 1
+    return EARLIEST_YEAR <= date.year <= latest and date != dt.date(1970, 1, 1)
 
 
 def nfc(text: str | None) -> str:

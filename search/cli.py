@@ -6,6 +6,8 @@ Exit codes (scripts rely on them):
 * 1: done, but some input was skipped (each skipped file is named, with its line);
 * 2: usage error (unknown option, bad date, malformed query, missing path);
 * 3: could not run (no index yet, another reindex holds the index, disk error).
+
+``reindex --strict`` turns any skipped input into exit code 1 with nothing published.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import click
 
 from . import storage
+from .indexer import StrictAbort
 from .indexer import reindex as run_reindex
 from .query import QueryError
 from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
@@ -58,8 +61,11 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @index_option
 @click.option("--full", is_flag=True, help="Tout reconstruire au lieu de mettre à jour.")
+@click.option("--strict", is_flag=True, help="Ne rien publier si une entrée est ignorée (code 1).")
 @click.option("--quiet", "-q", is_flag=True, help="N'afficher que les problèmes.")
-def reindex(paths: tuple[Path, ...], index_dir: Path, full: bool, quiet: bool) -> None:
+def reindex(
+    paths: tuple[Path, ...], index_dir: Path, full: bool, strict: bool, quiet: bool
+) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
     L'index reflète exactement les articles trouvés : nouveaux et modifiés sont
@@ -81,7 +87,10 @@ def reindex(paths: tuple[Path, ...], index_dir: Path, full: bool, quiet: bool) -
         bar.update(done - bar.pos)
 
     try:
-        result = run_reindex(paths, index_dir, full=full, progress=progress)
+        result = run_reindex(paths, index_dir, full=full, progress=progress, strict=strict)
+    except StrictAbort as exc:
+        _print_problems(exc.result)
+        fail(str(exc), EXIT_SKIPPED)
     except storage.IndexLocked as exc:
         fail(str(exc))
     except ValueError as exc:
@@ -92,10 +101,7 @@ def reindex(paths: tuple[Path, ...], index_dir: Path, full: bool, quiet: bool) -
         if bar is not None:
             bar.__exit__(None, None, None)
 
-    for problem in result.warnings:
-        click.echo(f"avertissement : {problem}", err=True)
-    for problem in result.skipped:
-        click.echo(f"ignoré : {problem}", err=True)
+    _print_problems(result)
     if not quiet:
         summary = (
             f"{result.total} articles dans l'index ({result.files} fichiers lus) : "
@@ -106,6 +112,13 @@ def reindex(paths: tuple[Path, ...], index_dir: Path, full: bool, quiet: bool) -
             summary += f", {result.duplicates} doublons écartés"
         click.echo(f"{summary} en {result.elapsed:.1f} s.")
     sys.exit(EXIT_SKIPPED if result.skipped else EXIT_OK)
+
+
+def _print_problems(result) -> None:
+    for problem in result.warnings:
+        click.echo(f"avertissement : {problem}", err=True)
+    for problem in result.skipped:
+        click.echo(f"ignoré : {problem}", err=True)
 
 
 def _date_option(name: str, end: bool):

@@ -42,6 +42,14 @@ class ReindexResult:
         (self.skipped if problem.skipped else self.warnings).append(problem)
 
 
+class StrictAbort(Exception):
+    """``--strict``: some input was skipped, so nothing was published."""
+
+    def __init__(self, result: ReindexResult) -> None:
+        super().__init__(f"{len(result.skipped)} entrée(s) ignorée(s) : index inchangé (--strict)")
+        self.result = result
+
+
 # Called after each file with (files done, files in all, articles read so far).
 Progress = Callable[[int, int, int], None]
 
@@ -102,13 +110,15 @@ def reindex(
     index_dir: str | Path,
     full: bool = False,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
     Incremental by default: unchanged articles (same content hash) are kept as they
     are, changed ones re-analysed, those no longer found removed. With no paths, the
     folders of the previous run are read again. Raises ``storage.IndexLocked`` when
-    another reindex holds the index.
+    another reindex holds the index, and ``StrictAbort`` (publishing nothing) when
+    ``strict`` and some input was skipped.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -137,6 +147,8 @@ def reindex(
             writer = ix.writer(limitmb=256)
             try:
                 articles = _write_articles(roots, writer, old_articles, result, progress)
+                if strict and result.skipped:
+                    raise StrictAbort(result)
                 removed = [i for i in old_articles if i not in articles]
                 for article_id in removed:
                     writer.delete_by_term("id", article_id)
@@ -182,8 +194,9 @@ def _write_articles(
                 first = articles[article.id][1]
                 result.report(
                     Problem(
-                        article.path or str(path),
+                        str(path),
                         f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
+                        article.line,
                     )
                 )
                 continue

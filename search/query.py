@@ -5,6 +5,7 @@ and French field filters (``pays:RU``, ``personne:"Anthony Blinken"``,
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from whoosh import qparser, query
@@ -27,6 +28,23 @@ _OPERATORS = dict(
 _LEADING_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
 
 
+MIN_PREFIX = 2  # "r*" would expand to thousands of terms in every field
+MAX_EXPANSIONS = 200  # terms a prefix may stand for, most of the recall it brings
+
+
+class LimitedPrefix(query.Prefix):
+    """``réform*``: a prefix query that expands to at most ``MAX_EXPANSIONS`` terms, so one
+    short prefix cannot make a search take seconds."""
+
+    def _btexts(self, ixreader):
+        return itertools.islice(ixreader.expand_prefix(self.fieldname, self.text), MAX_EXPANSIONS)
+
+    def matcher(self, searcher, context=None):
+        if len(self.text) < MIN_PREFIX:
+            return query.NullQuery.matcher(searcher, context)
+        return super().matcher(searcher, context)
+
+
 class QueryError(ValueError):
     """A query that cannot be understood; the message is shown to the user as is."""
 
@@ -35,6 +53,13 @@ def make_parser(schema, any_word: bool = False) -> MultifieldParser:
     """All words must match by default; ``any_word`` ranks documents matching any of them."""
     group = OrGroup.factory(0.9) if any_word else qparser.AndGroup
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+    # Prefixes only ("réform*"): leading or inner wildcards scan the whole lexicon.
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    prefix = qparser.PrefixPlugin()
+    prefix.nodetype = type(
+        "PrefixNode", (qparser.PrefixPlugin.PrefixNode,), {"qclass": LimitedPrefix}
+    )
+    parser.add_plugin(prefix)
     parser.remove_plugin_class(qparser.OperatorsPlugin)
     parser.add_plugin(qparser.OperatorsPlugin(**_OPERATORS))
     # "-mot" excludes and "+mot" requires, but only at the start of a word: États-Unis,
@@ -54,7 +79,7 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     punctuation): it matches nothing.
     """
     text = " ".join((text or "").split())
-    if not text:
+    if not text or text in ("*", "*:*"):
         return None
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(

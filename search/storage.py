@@ -27,7 +27,7 @@ from pathlib import Path
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = "reindex.lock"
-KEEP_GENERATIONS = 2
+KEEP_GENERATIONS = 2  # the current one and the one it replaced
 
 
 class IndexProblem(Exception):
@@ -85,8 +85,15 @@ def new_build_dir(index_dir: Path) -> Path:
 
 
 def remove_dead_builds(index_dir: Path) -> list[Path]:
-    """Removes what a killed reindex left behind (only ever called under the lock)."""
-    dead = [p for p in index_dir.iterdir() if p.name.startswith("tmp-")]
+    """Removes what a killed reindex left behind (only ever called under the lock): its
+    build folder, and a generation renamed into place whose CURRENT was never written."""
+    current = current_generation(index_dir)
+    newest = _number(current.name) if current else 0
+    dead = [
+        p
+        for p in index_dir.iterdir()
+        if p.name.startswith("tmp-") or (p.name.startswith("gen-") and _number(p.name) > newest)
+    ]
     for p in dead:
         shutil.rmtree(p, ignore_errors=True)
     stale = index_dir / (CURRENT + ".tmp")
@@ -104,7 +111,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 def publish(index_dir: Path, build: Path) -> Path:
-    """Turns a finished build into the current generation in one atomic rename."""
+    """Turns a finished build into the current generation in one atomic rename.
+
+    The generation it replaces is kept (searchers may still be reading it); older
+    ones are removed.
+    """
+    previous = current_generation(index_dir)
     gen = index_dir / ("gen-" + build.name.split("-", 1)[1])
     os.replace(build, gen)
     tmp = index_dir / (CURRENT + ".tmp")
@@ -114,8 +126,10 @@ def publish(index_dir: Path, build: Path) -> Path:
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / CURRENT)
     _fsync_dir(index_dir)
-    for old in generations(index_dir)[:-KEEP_GENERATIONS]:
-        shutil.rmtree(old, ignore_errors=True)
+    keep = {gen, previous}
+    for old in generations(index_dir):
+        if old not in keep:
+            shutil.rmtree(old, ignore_errors=True)
     return gen
 
 

@@ -281,3 +281,13 @@ def test_selected_facet_value_matches_whatever_the_accents(small: SearchEngine) 
     selected = [f for f in response.facets["section"] if f["selected"]]
     assert [(f["value"], f["count"]) for f in selected] == [("Société", 1)]
     assert response.results[0]["section"] == "Société"
+
+
+def test_prefix_queries(engine: SearchEngine) -> None:
+    prefixed = search(engine, "réform*", per_page=100)
+    assert prefixed.total >= search(engine, "réforme").total > 0
+    for r in prefixed.results:
+        assert "reform" in full_text(engine, r["id"])
+    assert search(engine, "*").total == 321  # everything
+    assert search(engine, "r*").total == 0  # too short a prefix to expand
+    assert search(engine, "*éforme").total == 0  # no leading wildcards

@@ -172,10 +172,24 @@ def _parse(
         yield from parse_jsonl(text, relpath=relpath, where=where, report=report, stats=stats)
 
 
+# One article is at most a few hundred kilobytes; a bigger single-article file is a log, a
+# dump or a mistake, and analysing it would stall a reindex for minutes.
+MAX_ARTICLE_BYTES = 5_000_000
+
+
 def _read_bytes(
     data: bytes, kind: str, *, relpath: str, where: str, report: Report, stats: dict | None
 ) -> Iterator[Article]:
     """Shared tail of read_file/read_stream: decode, check, parse; nothing escapes."""
+    if kind not in ("jsonl", "json") and len(data) > MAX_ARTICLE_BYTES:
+        report(
+            Problem(
+                where,
+                f"fichier trop volumineux pour un article ({len(data) / 1e6:.0f} Mo, "
+                f"{MAX_ARTICLE_BYTES / 1e6:.0f} Mo au plus)",
+            )
+        )
+        return
     try:
         text = load_text(data, where, report)
         if text is not None:

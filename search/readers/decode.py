@@ -96,6 +96,10 @@ def load_text(data: bytes, path: str, report: Report) -> str | None:
     text = decode_text(data, path, report)
     # Universal newlines: CRLF (Windows) and lone CR (old Mac) both become "\n".
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:  # stray NULs past the sniffed block: drop them, say so
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        text = text.replace("\x00", "")
+        report(Problem(path, "octets NUL retirés du texte", line, skipped=False))
     if not text.strip():
         report(Problem(path, "fichier vide"))
         return None

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from search.articles import Article, make_id, nfc
+from search.articles import Article, make_id, nfc, plausible_date
 from search.readers.decode import Problem, Report
 
 Warn = Callable[[str], None]
@@ -125,7 +125,10 @@ def parse_date(value: Any) -> dt.date:
     if not match:
         raise ValueError("format attendu AAAA-MM-JJ")
     year, month, day = (int(g) for g in match.groups())
-    return dt.date(year, month, day)
+    date = dt.date(year, month, day)
+    if not plausible_date(date):
+        raise ValueError("date hors de la période plausible")
+    return date
 
 
 def _record_date(rec: dict[str, Any], warn: Warn) -> dt.date | None:
@@ -182,6 +185,7 @@ def record_to_article(
         tags=_str_list(rec, "tags", warn),
         countries=_str_list(rec, "countries", warn),
         persons=_str_list(rec, "persons", warn),
+        line=line,
     )
 
 
@@ -206,6 +210,10 @@ def _from_record(
         return None
 
 
+# A record larger than this is not a news article (see readers.MAX_ARTICLE_BYTES).
+MAX_RECORD_CHARS = 5_000_000
+
+
 def parse_jsonl(
     text: str, *, relpath: str, where: str, report: Report, stats: dict | None = None
 ) -> Iterator[Article]:
@@ -216,6 +224,11 @@ def parse_jsonl(
     """
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
+            continue
+        if len(line) > MAX_RECORD_CHARS:
+            report(
+                Problem(where, f"enregistrement trop volumineux ({len(line)} caractères)", number)
+            )
             continue
         try:
             rec = json.loads(line)
