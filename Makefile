@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean
+.PHONY: run install install-test test lint reindex serve clean bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+bench-load: install
+	$(BIN)/python bench/load.py
 
 lint: install-test
 	$(BIN)/ruff check .
