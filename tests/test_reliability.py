@@ -114,6 +114,8 @@ def test_messy_folder_is_indexed_and_every_problem_named(messy: Path, tmp_path: 
         "records.jsonl:11: identifiant « r1 » déjà lu",
         "nul.txt:3: octets NUL retirés",
         "cp1252.txt",
+        "image.jpg: type de fichier non pris en charge",
+        "archive.zip: type de fichier non pris en charge",
     ):
         assert expected in out, expected
     assert "Traceback" not in out

@@ -85,16 +85,18 @@ def _walk(directory: Path, report: Report, seen_dirs: set[Path]) -> Iterator[Pat
             yield from _walk(path, report, seen_dirs)
         elif is_file and suffix_of(entry.name):
             yield path
+        elif is_file:  # images, archives, office files: said once, not an error
+            report(Problem(str(path), "type de fichier non pris en charge : passé", skipped=False))
 
 
 def iter_files(paths: Iterable[str | Path], report: Report) -> Iterator[tuple[Path, Path]]:
     """(file, root) pairs for the given files and folders; root is the folder given (for a
     file given directly, its parent), which makes ids relative and stable.
 
-    Inside folders, hidden entries, unsupported suffixes (README.md, images...) and
-    LICENSE/README-style files are skipped silently; a path given explicitly that is missing
-    or unsupported is reported. A file reached twice (e.g. `samples samples/seed`) is read
-    once, so its ids are not duplicated.
+    Inside folders, hidden entries and LICENSE/README-style files are skipped silently,
+    other unsupported files (images, archives...) with a warning; a path given explicitly
+    that is missing or unsupported is reported. A file reached twice (e.g. `samples
+    samples/seed`) is read once, so its ids are not duplicated.
     """
     seen_files: set[Path] = set()
     seen_dirs: set[Path] = set()
