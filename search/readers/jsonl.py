@@ -8,7 +8,8 @@ objects, or JSON Lines). Field names follow the OrangeSum corpus, with common al
     summary | lead
     body | text | content      (a list of paragraphs is joined with blank lines)
     caption
-    date (YYYY-MM-DD) | published (ISO datetime: its own calendar date, no timezone shift)
+    date (YYYY-MM-DD) | published (ISO datetime: its own calendar date, no timezone shift;
+                       the datetime itself, with its UTC offset, is kept as `published`)
     section_label | section    (the label as shown on the site, else the URL segment)
     source_url | url
     source
@@ -131,6 +132,27 @@ def parse_date(value: Any) -> dt.date:
     return date
 
 
+def parse_published(value: str) -> tuple[dt.date | None, str]:
+    """(calendar date as published, ISO datetime with its UTC offset or "" when no time is
+    given), ValueError-free. The date is the source's own: 23:30-05:00 stays on its day."""
+    value = value.strip()
+    try:
+        day = parse_date(value)
+    except ValueError:
+        return None, ""
+    text = value.replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
+        text = text[:-1] + "+00:00"
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)  # +0200 -> +02:00
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return day, ""
+    if len(value) <= 10:  # a date alone: no time to keep
+        return day, ""
+    return day, stamp.isoformat()
+
+
 def _record_date(rec: dict[str, Any], warn: Warn) -> dt.date | None:
     for key in ("date", "published"):
         value = rec.get(key)
@@ -167,6 +189,11 @@ def record_to_article(
         art_id = make_id(relpath, f"L{line}" if line is not None else "")
 
     date = _record_date(rec, warn)
+    published = ""
+    if isinstance(rec.get("published"), str):
+        stamp_day, published = parse_published(rec["published"])
+        if stamp_day != date:  # a time of another day than "date" says would mislead
+            published = ""
     section = _one_line(_first_text(rec, ("section_label", "section"), warn))
     if section.islower():  # a URL segment ("societe") shown as a facet label
         section = section[:1].upper() + section[1:]
@@ -179,6 +206,7 @@ def record_to_article(
         section=section,
         date=date,
         date_source="metadata" if date else "",
+        published=published,
         url=_one_line(_first_text(rec, ("source_url", "url"), warn)),
         source=_one_line(_first_text(rec, ("source",), warn)),
         path=relpath,
