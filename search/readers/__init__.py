@@ -1,7 +1,8 @@
 """Readers: files on disk (or stdin) to `Article`s, never raising on bad input.
 
 Formats are chosen by suffix (case-insensitive): `.jsonl`, `.jsonl.gz`, `.json` (see
-`jsonl`) and `.txt` (page dump or plain text, see `pagedump` and `plaintext`). Anything wrong
+`jsonl`), `.txt` (page dump or plain text, see `pagedump` and `plaintext`) and `.html`, `.htm`
+and their `.gz` (saved web pages, see `html`). Anything wrong
 with one record or file becomes a `Problem` passed to `report` and reading goes on, because
 one bad file in an archive of thousands must not stop an indexing run.
 
@@ -19,7 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from search.articles import Article, relative_path
-from search.readers.decode import Problem, Report, decode_text, load_text
+from search.readers.decode import BINARY_SNIFF, Problem, Report, decode_text, load_text
+from search.readers.html import decode_html, parse_html_page
 from search.readers.jsonl import parse_json, parse_jsonl
 from search.readers.plaintext import read_txt
 
@@ -34,11 +36,29 @@ __all__ = [
     "read_stream",
 ]
 
-SUFFIXES: tuple[str, ...] = (".jsonl", ".jsonl.gz", ".json", ".txt")
+SUFFIXES: tuple[str, ...] = (
+    ".jsonl",
+    ".jsonl.gz",
+    ".json",
+    ".txt",
+    ".html",
+    ".htm",
+    ".html.gz",
+    ".htm.gz",
+)
 # Longest first, so that ".jsonl.gz" is matched before any shorter form could be.
 _BY_LENGTH = sorted(SUFFIXES, key=len, reverse=True)
-STREAM_FORMATS = ("jsonl", "json", "txt")
-_KINDS = {".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".json": "json", ".txt": "txt"}
+STREAM_FORMATS = ("jsonl", "json", "txt", "html")
+_KINDS = {
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".json": "json",
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".html.gz": "html",
+    ".htm.gz": "html",
+}
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -193,11 +213,28 @@ def _read_bytes(
         )
         return
     try:
+        if kind == "html":
+            yield from _read_html(data, relpath=relpath, where=where, report=report)
+            return
         text = load_text(data, where, report)
         if text is not None:
             yield from _parse(text, kind, relpath=relpath, where=where, report=report, stats=stats)
     except Exception as err:  # a reader bug must cost one file, not the whole run
         report(Problem(where, f"erreur inattendue : {type(err).__name__}: {err}"))
+
+
+def _read_html(data: bytes, *, relpath: str, where: str, report: Report) -> Iterator[Article]:
+    """A page is decoded with the encoding it declares (see `html.decode_html`), not by
+    `load_text`; the binary and empty checks are the same."""
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and b"\x00" in data[:BINARY_SNIFF]:
+        report(Problem(where, "fichier binaire (octets NUL) : ignoré"))
+        return
+    text = decode_html(data, where, report)
+    if not text.strip():
+        report(Problem(where, "fichier vide"))
+        return
+    yield from parse_html_page(text, relpath=relpath, where=where, report=report)
 
 
 def read_file(
@@ -236,6 +273,8 @@ def _guess_format(data: bytes) -> str:
     head = data.lstrip()[:1]
     if head == b"{":
         return "jsonl"
+    if head == b"<":  # <!DOCTYPE html>, <html>, <?xml ...?> for XHTML
+        return "html"
     if head == b"[":
         try:  # a .txt headline may start with "[Vidéo]": only a real JSON array is JSON
             if isinstance(json.loads(decode_text(data, "", lambda _p: None)), list):
@@ -255,8 +294,9 @@ def read_stream(
 ) -> Iterator[Article]:
     """Articles from bytes read elsewhere (stdin for `loupe extract -`).
 
-    `fmt` is "jsonl", "json" or "txt"; None guesses from the first non-space byte ("{" means
-    JSON Lines). Gzipped input is unpacked first. `name` stands for the path in ids/problems.
+    `fmt` is "jsonl", "json", "txt" or "html"; None guesses from the first non-space byte ("{"
+    means JSON Lines, "<" a web page). Gzipped input is unpacked first. `name` stands for the
+    path in ids/problems.
     """
     if data.startswith(_GZIP_MAGIC):
         unpacked = _gunzip(data, name, report)
