@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(VENV)/.installed $@
+
+# The bench also needs readability-lxml (the alternative extractor it compares with). pip
+# before 23.3 fails to resolve it next to trafilatura ("lxml[html_clean]" and
+# "lxml[html-clean]" are one extra it does not normalise), so this step updates pip first.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==25.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-test $@
 
 install: $(VENV)/.installed
 
@@ -38,6 +46,10 @@ test: install-test
 
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# HTML reader against the reference records (needs ../shared/corpus/): both extractors.
+bench-html: $(VENV)/.installed-bench
+	$(BIN)/python bench/html.py
 
 lint: install-test
 	$(BIN)/ruff check .
