@@ -30,8 +30,8 @@ class Article:
     section: str = ""
     date: dt.date | None = None
     date_source: str = ""
-    # The publication time as the source gives it, ISO 8601 with its UTC offset
-    # ("2020-07-02T11:00:00+02:00"); "" when only a date (or nothing) is known.
+    # The publication time as the source gives it, ISO 8601, with its UTC offset when the
+    # source states one ("2020-07-02T11:00:00+02:00"); "" when only a date is known.
     published: str = ""
     url: str = ""
     source: str = ""

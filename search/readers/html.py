@@ -27,6 +27,7 @@ reported as skipped with its reason, never indexed as an empty article.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import json
 import logging
 import re
@@ -76,7 +77,10 @@ def declared_encoding(data: bytes) -> str | None:
 def decode_html(data: bytes, path: str, report: Report) -> str:
     """Decode a page with the encoding it declares; without a usable declaration, or when the
     bytes contradict it, fall back like the text readers (UTF-8, else cp1252 with a warning).
-    A BOM wins over any declaration, as in browsers."""
+
+    A BOM wins over any declaration, as in browsers. One more guard: a page declared in a
+    single-byte encoding whose bytes are valid UTF-8 with accents was re-saved as UTF-8 with
+    its old <meta> (a common accident); reading it as declared would index "Ã©" for "é"."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return decode_text(data, path, report)
     label = declared_encoding(data)
@@ -90,8 +94,21 @@ def decode_html(data: bytes, path: str, report: Report) -> str:
     name = _WHATWG_ALIASES.get(name, name)
     if name.startswith("utf-16"):  # a declaration read as ASCII cannot be UTF-16: a lie
         name = "utf-8"
+    if name in ("utf-8", "utf-8-sig"):
+        return decode_text(data, path, report)  # it warns itself when the bytes are not UTF-8
+    if not data.isascii():
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            report(
+                Problem(path, f"déclaré {label} mais écrit en UTF-8 : lu en UTF-8", skipped=False)
+            )
+            return nfc(text)
+    errors = "loupe-latin1" if name == "cp1252" else "strict"  # see decode.py
     try:
-        return nfc(data.decode(name))
+        return nfc(data.decode(name, errors=errors))
     except UnicodeDecodeError:
         report(Problem(path, f"le texte ne suit pas l'encodage déclaré ({label})", skipped=False))
         return decode_text(data, path, report)
@@ -125,7 +142,8 @@ _ARTICLE_TYPES = frozenset(
     )
 )  # fmt: skip
 _VIDEO_TYPES = frozenset({"videoobject"})
-_INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "website"})
+# Declared list pages. Not og:type "website": small sites give it to their articles too.
+_INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
 
 
 def one_line(text: str | None) -> str:
@@ -248,9 +266,12 @@ def page_metadata(tree: lxml.html.HtmlElement) -> PageMeta:
     meta.url = next((u.strip() for u in candidates if u.strip().startswith("http")), "")
 
     microdata_author = [
-        one_line(el.text_content())
-        for el in tree.xpath('//*[@itemprop="author"]//*[@itemprop="name"]')
-    ] + tree.xpath('//*[@itemprop="author"]//meta[@itemprop="name"]/@content')
+        one_line(el.get("content") if el.tag == "meta" else el.text_content())
+        for el in tree.xpath(
+            '//*[@itemprop="author"]//*[@itemprop="name"]'
+            '|//*[@itemprop="author"][not(.//*[@itemprop="name"])]'
+        )
+    ]
     authors = [
         _ld_text(ld.get("author")),
         next((a for a in microdata_author if a), ""),
@@ -486,16 +507,68 @@ def join_fragments(paras: list[str]) -> list[str]:
     return out
 
 
-def clean(paras: list[str], meta: PageMeta) -> list[str]:
-    """Drop what extraction leaves of the chrome: the headline repeated, the dateline and
-    byline at either end, "lire aussi" lines; glue cut sentences back."""
+def clean(paras: list[str], meta: PageMeta) -> tuple[list[str], list[str]]:
+    """(paragraphs, datelines dropped). Drops what extraction leaves of the chrome: the
+    headline repeated, the dateline and byline at either end, "lire aussi" lines; glues cut
+    sentences back."""
     title = _norm(meta.title)
     out = join_fragments([p for p in paras if not _SEE_ALSO.match(p)])
+    datelines: list[str] = []
     while out and ((title and _norm(out[0]) == title) or is_dateline(out[0], meta.source)):
-        out.pop(0)
+        datelines.append(out.pop(0))
     while out and is_dateline(out[-1], meta.source):
-        out.pop()
-    return out
+        datelines.append(out.pop())
+    return out, datelines
+
+
+_MONTH_NUMBER = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("janvier", "january"), ("février", "fevrier", "february"), ("mars", "march"),
+            ("avril", "april"), ("mai", "may"), ("juin", "june"), ("juillet", "july"),
+            ("août", "aout", "august"), ("septembre", "september"), ("octobre", "october"),
+            ("novembre", "november"), ("décembre", "decembre", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_DATELINE_DATE = re.compile(
+    rf"\b(?P<d>\d{{1,2}})(?:er)?\s+(?P<month>{_MONTHS})\s+(?P<y>\d{{4}})"
+    r"|\b(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4})\b",
+    re.IGNORECASE,
+)
+_DATELINE_TIME = re.compile(r"\s*(?:à|a|at|,)?\s*(\d{1,2})\s*[h:]\s*(\d{2})\b", re.IGNORECASE)
+
+
+def dateline_date(datelines: list[str]) -> tuple[dt.date | None, str]:
+    """(date, ISO time without offset or "") from a dateline such as "publié le jeudi 02
+    juillet 2020 à 11h00": the page's visible statement when its metadata is missing. The
+    date after "publié" is preferred to a "mis à jour" one."""
+    texts = [t for t in datelines if _DATELINE_CUE.search(t)]
+    texts.sort(key=lambda t: not re.search(r"publi", t, re.IGNORECASE))
+    for text in texts:
+        start = re.search(r"publi\w*", text, re.IGNORECASE)
+        match = _DATELINE_DATE.search(text, start.end() if start else 0)
+        if not match:
+            continue
+        try:
+            if match.group("month"):
+                month = _MONTH_NUMBER[match.group("month").lower()]
+                day = dt.date(int(match.group("y")), month, int(match.group("d")))
+            else:
+                day = dt.date(
+                    int(match.group("y2")), int(match.group("m2")), int(match.group("d2"))
+                )
+        except ValueError:
+            continue
+        clock = _DATELINE_TIME.match(text, match.end())
+        if clock and int(clock.group(1)) < 24 and int(clock.group(2)) < 60:
+            stamp = dt.datetime.combine(day, dt.time(int(clock.group(1)), int(clock.group(2))))
+            return day, stamp.isoformat()
+        return day, ""
+    return None, ""
 
 
 # --- the reader -----------------------------------------------------------------------------
@@ -536,7 +609,7 @@ def no_article_reason(meta: PageMeta, paras: list[str]) -> str | None:
     if _is_video(meta) and prose < VIDEO_MIN_WORDS:
         return f"page vidéo ({prose} mots de texte) : pas un article"
     if meta.kinds & _INDEX_TYPES and not meta.kinds & _ARTICLE_TYPES and not meta.published:
-        return "page d'index ou d'accueil (WebSite/CollectionPage, sans date) : pas un article"
+        return "page d'index (CollectionPage/ItemList, sans date) : pas un article"
     if prose < PROSE_MIN_WORDS:
         found = sum(_words(p) for p in paras)
         what = f"{found} mots hors phrases (menus, liens ?)" if found else "aucun texte"
@@ -565,7 +638,7 @@ def read_html(
     marked = marked_lead(tree)
     found = _EXTRACT[extractor](tree)
     paras = paragraphs(found) if found is not None else []
-    paras = clean(paras, meta)
+    paras, datelines = clean(paras, meta)
     reason = no_article_reason(meta, paras)
     if reason:
         report(Problem(where, reason))
@@ -575,6 +648,9 @@ def read_html(
 
     day, published = parse_published(meta.published)
     date_source = "metadata" if day else ""
+    if day is None:
+        day, published = dateline_date(datelines)
+        date_source = "dateline" if day else ""
     title, url, source, section = meta.title, meta.url, meta.source, meta.section
     if not (title and day and url):
         guess = library_metadata(tree, url)
