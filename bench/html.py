@@ -21,8 +21,12 @@ import sys
 import time
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import lxml.html
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -37,11 +41,11 @@ from search.readers.html import (  # noqa: E402
     decode_html,
     html_id,
     label,
-    library_metadata,
-    parse_html,
+    one_line,
+    paragraphs,
     read_html,
 )
-from search.readers.jsonl import record_to_article  # noqa: E402
+from search.readers.jsonl import parse_published, record_to_article  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 _TOKEN = re.compile(r"\w+")
@@ -80,18 +84,15 @@ def load_reference(folder: Path, ids: set[str]) -> dict[str, Article]:
     return out
 
 
+FIELDS = ("title", "date", "published", "section", "source", "url", "summary")
+
+
 @dataclass
 class Score:
-    """One page read by one extractor, against its reference."""
+    """One page read one way, against its reference; None: that way gives no such field."""
 
     id: str
-    title: bool = False
-    date: bool = False
-    published: bool = False
-    section: bool = False
-    source: bool = False
-    url: bool = False
-    lead: bool = False
+    exact: dict[str, bool | None] = field(default_factory=dict)
     body_f1: float = 0.0
     text_f1: float = 0.0
     skipped: str = ""
@@ -100,107 +101,113 @@ class Score:
 
 @dataclass
 class Run:
-    extractor: str
+    name: str
     scores: dict[str, Score] = field(default_factory=dict)
     seconds: float = 0.0
 
 
-def read_one(path: Path, extractor: str) -> tuple[Article | None, list[Problem]]:
-    problems: list[Problem] = []
-    text = decode_html(path.read_bytes(), str(path), problems.append)
-    article = read_html(
-        text, relpath=path.name, where=str(path), report=problems.append, extractor=extractor
+# A way to read a page: path -> (fields found, skip reason). Fields it cannot give are absent.
+Reader = Callable[[Path], tuple[dict[str, Any] | None, str]]
+
+
+def loupe_reader(extractor: str) -> Reader:
+    """The reader as `loupe reindex` runs it, with `extractor` for the main text."""
+
+    def read(path: Path) -> tuple[dict[str, Any] | None, str]:
+        problems: list[Problem] = []
+        text = decode_html(path.read_bytes(), str(path), problems.append)
+        art = read_html(
+            text, relpath=path.name, where=str(path), report=problems.append, extractor=extractor
+        )
+        if art is None:
+            return None, "; ".join(p.reason for p in problems if p.skipped)
+        return {name: getattr(art, name) for name in (*FIELDS, "body")}, ""
+
+    return read
+
+
+def trafilatura_alone(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """trafilatura by itself on the raw bytes: its own decoding, metadata (htmldate) and text;
+    no page-metadata layer, no lead/dateline rules (so the lead is part of its text)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        path.read_bytes(), with_metadata=True, include_comments=False, include_tables=False
     )
-    return article, problems
+    if doc is None:
+        return None, "rien extrait"
+    day, _ = parse_published(doc.date or "")
+    return {
+        "title": one_line(doc.title),
+        "date": day,
+        "section": label((doc.categories or [""])[0]),
+        "source": one_line(doc.author),
+        "url": doc.url or "",
+        "body": doc.text or "",
+    }, ""
 
 
-def run(pages: list[Path], refs: dict[str, Article], extractor: str) -> Run:
-    result = Run(extractor)
+def readability_alone(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """readability-lxml by itself: its title and main text (it has no date, section, author
+    or URL); the HTML it returns is cut into paragraphs like the reader does."""
+    from readability import Document
+
+    doc = Document(path.read_bytes())
+    html = doc.summary(html_partial=True)
+    body = "\n\n".join(paragraphs(lxml.html.fragment_fromstring(html, create_parent="div")))
+    return {"title": one_line(doc.short_title()), "body": body}, ""
+
+
+def run(name: str, read: Reader, pages: list[Path], refs: dict[str, Article]) -> Run:
+    result = Run(name)
     for path in pages:
         page_id = html_id(path.name)
         ref = refs[page_id]
         score = Score(page_id)
         start = time.perf_counter()
         try:
-            art, problems = read_one(path, extractor)
+            got, score.skipped = read(path)
         except Exception as err:  # counted, never hidden: the target is zero
-            art, problems = None, []
-            score.crashed = f"{type(err).__name__}: {err}"
+            got, score.crashed = None, f"{type(err).__name__}: {err}"
         result.seconds += time.perf_counter() - start
-        if art is None:
-            score.skipped = "; ".join(p.reason for p in problems if p.skipped)
-        else:
-            score.title = art.title == ref.title
-            score.date = art.date == ref.date
-            score.published = art.published == ref.published
-            score.section = art.section == ref.section
-            score.source = art.source == ref.source
-            score.url = art.url == ref.url
-            score.lead = art.summary == ref.summary
-            score.body_f1 = f1(art.body, ref.body)
-            score.text_f1 = f1(f"{art.summary} {art.body}", f"{ref.summary} {ref.body}")
+        for key in FIELDS:
+            score.exact[key] = None if got is not None and key not in got else False
+        if got is not None:
+            for key in FIELDS:
+                if key in got:
+                    score.exact[key] = got[key] == getattr(ref, key)
+            lead = got.get("summary", "")
+            score.body_f1 = f1(got["body"], ref.body)
+            score.text_f1 = f1(f"{lead} {got['body']}", f"{ref.summary} {ref.body}")
         result.scores[page_id] = score
     return result
 
 
-def library_alone(pages: list[Path], refs: dict[str, Article]) -> dict[str, dict[str, float]]:
-    """What each library gives by itself, without the page-metadata layer: the reason the
-    page's own statements take precedence."""
-    from readability import Document
-
-    hits: dict[str, Counter] = {"trafilatura": Counter(), "readability": Counter()}
-    for path in pages:
-        ref = refs[html_id(path.name)]
-        text = decode_html(path.read_bytes(), str(path), lambda _p: None)
-        tree = parse_html(text)
-        meta = library_metadata(tree)
-        hits["trafilatura"]["title"] += meta["title"] == ref.title
-        hits["trafilatura"]["date"] += meta["date"] == (ref.date.isoformat() if ref.date else "")
-        hits["trafilatura"]["section"] += label(meta["section"]) == ref.section
-        hits["readability"]["title"] += " ".join(Document(text).short_title().split()) == (
-            ref.title
-        )
-    n = len(pages) or 1
-    return {lib: {k: v / n for k, v in c.items()} for lib, c in hits.items()}
-
-
 def summary(r: Run, ids: list[str], worst: int) -> dict:
     scores = [r.scores[i] for i in ids]
-    read = [s for s in scores if not s.skipped and not s.crashed]
     n = len(scores) or 1
-
-    def rate(attr: str) -> float:
-        return sum(getattr(s, attr) for s in scores) / n
-
-    f1s = [s.body_f1 for s in scores]  # a skipped page counts as F1 0
-    return {
-        "pages": len(scores),
-        "read": len(read),
-        "skipped": len(scores) - len(read),
-        "crashed": sum(bool(s.crashed) for s in scores),
-        "title": rate("title"),
-        "date": rate("date"),
-        "published": rate("published"),
-        "section": rate("section"),
-        "source": rate("source"),
-        "url": rate("url"),
-        "lead": rate("lead"),
-        "body_f1": statistics.fmean(f1s) if f1s else 0.0,
-        "text_f1": statistics.fmean(s.text_f1 for s in scores) if scores else 0.0,
-        "worst": [(s.id, round(s.body_f1, 3)) for s in sorted(scores, key=lambda s: s.body_f1)][
-            :worst
-        ],
-    }
+    out: dict[str, Any] = {"pages": len(scores)}
+    for key in FIELDS:
+        values = [s.exact[key] for s in scores]
+        out[key] = None if all(v is None for v in values) else sum(bool(v) for v in values) / n
+    # a skipped or crashed page counts as F1 0
+    out["body_f1"] = statistics.fmean(s.body_f1 for s in scores) if scores else 0.0
+    out["text_f1"] = statistics.fmean(s.text_f1 for s in scores) if scores else 0.0
+    out["skipped"] = sum(bool(s.skipped) for s in scores)
+    out["crashed"] = sum(bool(s.crashed) for s in scores)
+    ranked = sorted(scores, key=lambda s: s.body_f1)[:worst]
+    out["worst"] = [(s.id, s.body_f1) for s in ranked]
+    return out
 
 
 ROWS = [
     ("title", "title exact"),
     ("date", "date exact"),
-    ("published", "date+time+offset exact"),
+    ("published", "date + time + UTC offset exact"),
     ("section", "section exact"),
     ("source", "source exact"),
     ("url", "canonical URL exact"),
-    ("lead", "lead (summary) exact"),
+    ("summary", "lead (summary) exact"),
     ("body_f1", "body token F1, mean"),
     ("text_f1", "lead + body token F1, mean"),
     ("skipped", "pages skipped"),
@@ -217,11 +224,18 @@ def print_table(title: str, results: dict[str, dict]) -> None:
         cells = []
         for name in names:
             value = results[name][key]
-            cells.append(f"{value:.3f}" if isinstance(value, float) else str(value))
+            cells.append(
+                "n/a"
+                if value is None
+                else f"{value:.3f}"
+                if isinstance(value, float)
+                else str(value)
+            )
         print(f"| {text} | " + " | ".join(cells) + " |")
+    print()
     for name in names:
         worst = ", ".join(f"{i} {v:.3f}" for i, v in results[name]["worst"])
-        print(f"\nworst body F1, {name}: {worst}")
+        print(f"- worst body F1, {name}: {worst}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference", type=Path, default=CORPUS / "orangesum")
     parser.add_argument("--tune", type=int, default=50, help="pages the rules were tuned on")
     parser.add_argument("--worst", type=int, default=5)
-    parser.add_argument("--extractors", default=",".join(EXTRACTORS))
+    parser.add_argument(
+        "--extractors", type=lambda v: v.split(","), default=list(EXTRACTORS), help="a,b"
+    )
+    parser.add_argument(
+        "--no-alone", dest="alone", action="store_false", help="skip the libraries alone"
+    )
     parser.add_argument("--json", type=Path, help="also write the per-page scores here")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -251,23 +270,26 @@ def main(argv: list[str] | None = None) -> int:
         "all pages": ids,
     }
 
-    runs = [run(pages, refs, name) for name in args.extractors.split(",")]
+    readers: dict[str, Reader] = {f"loupe + {x}": loupe_reader(x) for x in args.extractors}
+    if args.alone:
+        readers["trafilatura alone"] = trafilatura_alone
+        readers["readability alone"] = readability_alone
+    runs = [run(name, read, pages, refs) for name, read in readers.items()]
     print(f"# HTML reader on {len(pages)} OrangeSum pages (reference: JSON Lines records)")
+    print(
+        "\n`loupe + X`: the reader (page metadata first, X for the main text, lead and"
+        " dateline rules). `X alone`: the library by itself, no page-metadata layer, no rules."
+    )
     for title, subset in subsets.items():
         if subset:
-            print_table(title, {r.extractor: summary(r, subset, args.worst) for r in runs})
+            print_table(title, {r.name: summary(r, subset, args.worst) for r in runs})
 
-    print("\n## speed (whole reader: decode, parse, metadata, extraction, rules)\n")
+    print("\n## speed (decode, parse, metadata, extraction, rules: one core)\n")
     for r in runs:
-        print(f"- {r.extractor}: {len(pages) / r.seconds:.1f} pages/s ({r.seconds:.1f} s)")
-
-    alone = library_alone(pages, refs)
-    print("\n## the libraries' own metadata, without the page-metadata layer (all pages)\n")
-    for lib, rates in alone.items():
-        print(f"- {lib}: " + ", ".join(f"{k} exact {v:.3f}" for k, v in rates.items()))
+        print(f"- {r.name}: {len(pages) / r.seconds:.1f} pages/s ({r.seconds:.1f} s)")
 
     if args.json:
-        doc = {r.extractor: {i: vars(s) for i, s in r.scores.items()} for r in runs}
+        doc = {r.name: {i: vars(s) for i, s in r.scores.items()} for r in runs}
         args.json.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
 
