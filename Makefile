@@ -19,8 +19,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# The bench also needs readability-lxml (the alternative extractor it compares with). pip
-# before 23.3 fails to resolve it next to trafilatura ("lxml[html_clean]" and
+# The bench also needs readability-lxml (the alternative extractor it compares with). The pip
+# 23.2 that venv brings fails to resolve it next to trafilatura ("lxml[html_clean]" and
 # "lxml[html-clean]" are one extra it does not normalise), so this step updates pip first.
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==25.3

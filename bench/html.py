@@ -95,6 +95,7 @@ class Score:
     exact: dict[str, bool | None] = field(default_factory=dict)
     body_f1: float = 0.0
     text_f1: float = 0.0
+    body_exact: bool = False
     skipped: str = ""
     crashed: str = ""
 
@@ -178,6 +179,7 @@ def run(name: str, read: Reader, pages: list[Path], refs: dict[str, Article]) ->
                     score.exact[key] = got[key] == getattr(ref, key)
             lead = got.get("summary", "")
             score.body_f1 = f1(got["body"], ref.body)
+            score.body_exact = got["body"] == ref.body
             score.text_f1 = f1(f"{lead} {got['body']}", f"{ref.summary} {ref.body}")
         result.scores[page_id] = score
     return result
@@ -193,6 +195,7 @@ def summary(r: Run, ids: list[str], worst: int) -> dict:
     # a skipped or crashed page counts as F1 0
     out["body_f1"] = statistics.fmean(s.body_f1 for s in scores) if scores else 0.0
     out["text_f1"] = statistics.fmean(s.text_f1 for s in scores) if scores else 0.0
+    out["body_exact"] = sum(s.body_exact for s in scores) / n
     out["skipped"] = sum(bool(s.skipped) for s in scores)
     out["crashed"] = sum(bool(s.crashed) for s in scores)
     ranked = sorted(scores, key=lambda s: s.body_f1)[:worst]
@@ -210,6 +213,7 @@ ROWS = [
     ("summary", "lead (summary) exact"),
     ("body_f1", "body token F1, mean"),
     ("text_f1", "lead + body token F1, mean"),
+    ("body_exact", "body exact, paragraph breaks included"),
     ("skipped", "pages skipped"),
     ("crashed", "pages crashed"),
 ]
