@@ -20,7 +20,14 @@ from click.testing import CliRunner
 from search.articles import Article
 from search.cli import main
 from search.readers import SUFFIXES, Problem, read_paths, read_stream
-from search.readers.html import declared_encoding, decode_html, read_html
+from search.readers.html import (
+    declared_encoding,
+    decode_html,
+    marked_lead,
+    parse_html,
+    read_html,
+    split_lead,
+)
 from search.readers.jsonl import record_to_article
 
 DATA = Path(__file__).parent / "data" / "html"
@@ -194,6 +201,53 @@ def test_without_metadata_the_dateline_then_the_library_fill_in() -> None:
     art, _ = read_text(undated)
     assert (art.date, art.date_source) == (dt.date(2019, 9, 4), "htmldate")
     assert art.published == ""
+
+
+def test_rfc_2822_date_read_and_an_unreadable_date_reported() -> None:
+    html = page("orangesum-1225")
+    stamp = 'content="2020-06-15T17:01:25+02:00" property="article:published_time"'
+    assert stamp in html
+    art, report = read_text(
+        html.replace(
+            stamp, 'content="Mon, 15 Jun 2020 17:01:25 +0200" property="article:published_time"'
+        )
+    )
+    assert report == [] and art.published == "2020-06-15T17:01:25+02:00"
+
+    art, report = read_text(
+        html.replace(stamp, 'content="hier soir" property="article:published_time"')
+    )
+    assert [(p.skipped, p.reason) for p in report] == [
+        (False, "date de la page illisible : 'hier soir'")
+    ]
+    # the dateline "AFP, publié le lundi 15 juin 2020 à 17h01" still dates it
+    assert (art.date, art.date_source, art.published) == (
+        dt.date(2020, 6, 15),
+        "dateline",
+        "2020-06-15T17:01:00",
+    )
+
+
+def test_lead_marked_by_a_class_inside_the_article_only() -> None:
+    lead = reference()["orangesum-1225"].summary
+    html = page("orangesum-1225").replace(
+        "<article ",
+        '<aside><p class="intro">Un autre texte, dans la colonne, qui présente un autre article'
+        " du site.</p></aside><article ",
+        1,
+    )
+    assert marked_lead(parse_html(html)) == ""  # the aside's "intro" is not the article's
+    start = html.index(">", html.index("<article ")) + 1
+    marked = html[:start] + f'<p class="article__chapo">Le chapô : {lead}</p>' + html[start:]
+    assert marked_lead(parse_html(marked)) == f"Le chapô : {lead}"
+    # a marked lead the extracted text lacks is kept as the lead; the body loses nothing
+    paras = ["Premier paragraphe du texte, assez long pour être un chapô.", "Second."]
+    assert split_lead(paras, "Un chapô que le texte extrait n'a pas gardé.") == (
+        "Un chapô que le texte extrait n'a pas gardé.",
+        paras,
+    )
+    assert split_lead(paras) == (paras[0], paras[1:])  # unmarked: the first paragraph
+    assert split_lead(paras[:1]) == ("", paras[:1])  # a lone paragraph stays the body
 
 
 # --- pages that are not articles ------------------------------------------------------------

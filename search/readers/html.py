@@ -14,9 +14,10 @@ Two layers, because each is good at a different half of the job:
   (htmldate for the date) only fills what the page does not state.
 
 On the extracted paragraphs a few general rules follow: the byline/dateline line
-("AFP, publié le jeudi 2 juillet 2020 à 11h00") and "lire aussi" lines are dropped, and the
-lead (chapô) becomes `summary` when the page marks it (set in bold, or a lead class), so that
-title + summary + body is the article once; sentences an extractor cut in two are glued back.
+("AFP, publié le jeudi 2 juillet 2020 à 11h00") and "lire aussi" lines are dropped (the
+dateline still gives the date when the metadata does not), sentences an extractor cut in two
+are glued back, and the lead (chapô) becomes `summary`, so that title + summary + body is the
+article once, as in the JSON Lines records.
 
 The section is what the JSON Lines reader gives for the same article: `article:section` (the
 label as shown on the site), else the URL's first path segment, capitalised when all
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import email.utils
 import json
 import logging
 import re
@@ -310,8 +312,8 @@ def section_from_url(url: str) -> str:
 
 
 def label(section: str) -> str:
-    """A section as a facet label: an all-lower-case URL segment is capitalised ("societe" ->
-    "Societe"), as the JSON Lines reader does; a label from the page is kept as written."""
+    """A section as a facet label: an all-lower-case value (a URL segment such as "societe")
+    is capitalised, as the JSON Lines reader does; "Fait-divers", "High-tech" stay as written."""
     section = one_line(section)
     return section[:1].upper() + section[1:] if section.islower() else section
 
@@ -462,8 +464,12 @@ def _norm(text: str) -> str:
 
 def marked_lead(tree: lxml.html.HtmlElement) -> str:
     """The text of the first element the page marks as its chapô (a lead-like class, or
-    itemprop="description" on an element of the page body), if any."""
-    for el in tree.xpath("//body//*[@class or @itemprop]"):
+    itemprop="description"), looked for inside the article (<article>, <main>) when the page
+    has one, so that a teaser's "intro" in a side column is not taken for it."""
+    scope = "//article//*|//main//*|//*[@role='main']//*"
+    if not tree.xpath("//article|//main|//*[@role='main']"):
+        scope = "//body//*"
+    for el in tree.xpath(f"({scope})[@class or @itemprop]"):
         if el.tag in ("meta", "script", "style", "img", "a", "link"):
             continue
         if el.get("itemprop") == "description" or _LEAD_CLASS.search(el.get("class") or ""):
@@ -571,6 +577,19 @@ def dateline_date(datelines: list[str]) -> tuple[dt.date | None, str]:
     return None, ""
 
 
+def page_date(value: str) -> tuple[dt.date | None, str]:
+    """A metadata date: ISO 8601 (what `article:published_time` holds), or the RFC 2822 form
+    some CMS put in `pubdate`/`date` metas ("Thu, 02 Jul 2020 11:00:00 +0200")."""
+    day, published = parse_published(value)
+    if day is None and value:
+        try:
+            stamp = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None, ""
+        return stamp.date(), stamp.isoformat()
+    return day, published
+
+
 # --- the reader -----------------------------------------------------------------------------
 
 
@@ -646,8 +665,10 @@ def read_html(
     lead, paras = split_lead(paras, marked)
     body = "\n\n".join(paras)
 
-    day, published = parse_published(meta.published)
+    day, published = page_date(meta.published)
     date_source = "metadata" if day else ""
+    if meta.published and day is None:
+        report(Problem(where, f"date de la page illisible : {meta.published!r}", skipped=False))
     if day is None:
         day, published = dateline_date(datelines)
         date_source = "dateline" if day else ""
