@@ -631,7 +631,8 @@ def no_article_reason(meta: PageMeta, paras: list[str]) -> str | None:
         return "page d'index (CollectionPage/ItemList, sans date) : pas un article"
     if prose < PROSE_MIN_WORDS:
         found = sum(_words(p) for p in paras)
-        what = f"{found} mots hors phrases (menus, liens ?)" if found else "aucun texte"
+        words = f"{found} mot{'s' if found > 1 else ''}"
+        what = f"{words} hors phrases (menus, liens ?)" if found else "aucun texte"
         return f"pas d'article dans la page : {what}"
     return None
 
