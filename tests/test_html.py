@@ -218,8 +218,10 @@ def test_rfc_2822_date_read_and_an_unreadable_date_reported() -> None:
         html.replace(stamp, 'content="hier soir" property="article:published_time"')
     )
     assert [(p.skipped, p.reason) for p in report] == [
-        (False, "date de la page illisible : 'hier soir'")
+        (False, "date de la page illisible ou invraisemblable : 'hier soir'")
     ]
+    art, report = read_text(html.replace(stamp, stamp.replace("2020-06-15", "0001-01-01")))
+    assert "invraisemblable" in report[0].reason and art.date_source == "dateline"
     # the dateline "AFP, publié le lundi 15 juin 2020 à 17h01" still dates it
     assert (art.date, art.date_source, art.published) == (
         dt.date(2020, 6, 15),

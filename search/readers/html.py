@@ -42,7 +42,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.etree
 import lxml.html
 
-from search.articles import Article, make_id, nfc
+from search.articles import Article, make_id, nfc, plausible_date
 from search.readers.decode import Problem, Report, decode_text
 from search.readers.jsonl import parse_published
 
@@ -569,6 +569,8 @@ def dateline_date(datelines: list[str]) -> tuple[dt.date | None, str]:
                 )
         except ValueError:
             continue
+        if not plausible_date(day):
+            continue
         clock = _DATELINE_TIME.match(text, match.end())
         if clock and int(clock.group(1)) < 24 and int(clock.group(2)) < 60:
             stamp = dt.datetime.combine(day, dt.time(int(clock.group(1)), int(clock.group(2))))
@@ -585,6 +587,8 @@ def page_date(value: str) -> tuple[dt.date | None, str]:
         try:
             stamp = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
+            return None, ""
+        if not plausible_date(stamp.date()):
             return None, ""
         return stamp.date(), stamp.isoformat()
     return day, published
@@ -669,7 +673,13 @@ def read_html(
     day, published = page_date(meta.published)
     date_source = "metadata" if day else ""
     if meta.published and day is None:
-        report(Problem(where, f"date de la page illisible : {meta.published!r}", skipped=False))
+        report(
+            Problem(
+                where,
+                f"date de la page illisible ou invraisemblable : {meta.published!r}",
+                skipped=False,
+            )
+        )
     if day is None:
         day, published = dateline_date(datelines)
         date_source = "dateline" if day else ""
