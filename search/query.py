@@ -67,8 +67,26 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
             # Only exclusions ("-grève"): Whoosh drops them all; NOT keeps them.
             q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
+        if "date" in str(exc):
+            raise QueryError(DATE_HELP) from None
         raise QueryError(f"Requête incomprise : {exc}") from None
+    if _has_error(q):
+        raise QueryError(DATE_HELP)
     return q
+
+
+DATE_HELP = (
+    "Date incomprise dans la requête : écrivez date:2020, date:2020-03, date:2020-03-15, "
+    "date:[2019 to 2020-06] ou date:>2020-01-01."
+)
+
+
+def _has_error(q: query.Query) -> bool:
+    """Whoosh turns a value it cannot read (``date:demain``) into a query that silently
+    matches nothing, marked with an ``error``; the user should be told instead."""
+    if getattr(q, "error", None):
+        return True
+    return not q.is_leaf() and any(_has_error(child) for child in q.children())
 
 
 def word_count(q: query.Query | None) -> int:
