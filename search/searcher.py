@@ -320,6 +320,13 @@ class SearchEngine:
         found = int(_combine(mask, filters).sum())
         return corrected if found > (0 if had_unknown else total) else None
 
+    def count(self, request: SearchRequest) -> int:
+        """How many articles a search finds, without ranking, snippets or facets."""
+        gen = self._current()
+        s = gen.searcher()
+        _q, text_mask = self._text_match(s, request.q, gen.ix.schema, gen.facets)
+        return int(_combine(text_mask, self._filter_masks(request, gen.facets)).sum())
+
     @staticmethod
     def _match_mask(s, q, table: FacetTable) -> np.ndarray:
         mask = np.zeros(table.n_docs, dtype=bool)
@@ -531,17 +538,18 @@ _QUERY_PART = re.compile(r'[\w-]+:(?:"[^"]*"?|\[[^\]]*\]?|\([^)]*\)?|[^\s()]*)|[
 _OPERATOR_WORDS = {"AND", "ET", "OR", "OU", "NOT", "NON", "ANDNOT", "SAUF", "ANDMAYBE"}
 _EXACT = exact_analyzer()
 _RECALL = french_analyzer()
-RARE = 1  # a known word found in only one article may be a typo too (typos are hapaxes)
+RARE = 2  # a known word found in so few articles may be a typo too ("gouvernment")
 
 
 def _doc_frequency(reader, fields: tuple[str, ...], text: str) -> int:
     return sum(reader.doc_frequency(f, text) for f in fields)
 
 
-def _is_known(reader, word: str) -> bool:
-    """A word the recall view knows (``reforme`` is known through ``réforme``)."""
+def _recall_frequency(reader, word: str) -> int:
+    """Articles the recall view finds for a word (``reforme`` through ``réforme``), at most:
+    the rarest part of a compound counts."""
     stems = [t.text for t in _RECALL(word)]
-    return bool(stems) and all(_doc_frequency(reader, RECALL_FIELDS, t) for t in stems)
+    return min((_doc_frequency(reader, RECALL_FIELDS, t) for t in stems), default=0)
 
 
 def suggest_word(reader, word: str, better_than: int = 0) -> str | None:
@@ -586,8 +594,9 @@ def respell(text: str, reader, rare_too: bool = False) -> tuple[str, bool] | Non
         if ":" in token or token in _OPERATOR_WORDS or "*" in token or "?" in token:
             continue
         for t in _EXACT(token, chars=True):
-            if _is_known(reader, t.text):
-                frequency = _doc_frequency(reader, EXACT_FIELDS, t.text)
+            frequency = _recall_frequency(reader, t.text)
+            if frequency:
+                frequency = max(frequency, _doc_frequency(reader, EXACT_FIELDS, t.text))
                 if not rare_too or frequency > RARE:
                     continue
                 suggestion = suggest_word(reader, t.text, better_than=max(4, 5 * frequency))

@@ -1,24 +1,27 @@
-"""The web UI and JSON API, through Flask's test client over real indexes (no mocks).
+"""The web UI, JSON API and feeds, through Flask's test client over real indexes (no mocks).
 
-The sample index is built once per module; a second tiny index holds hostile text to
-check that nothing a record or a query contains can become markup.
+The sample index is the session's (``conftest.samples_index``); small indexes hold what
+the samples lack: hostile text, to check that nothing a record or a query contains can
+become markup, and persons and countries for those facets.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from search.indexer import reindex
+from tests.conftest import write_jsonl
 from webui import CONTENT_SECURITY_POLICY, create_app
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 
 class Links(HTMLParser):
@@ -72,17 +75,21 @@ def facet_links(html: str, facet: str) -> list[dict]:
     return links(match.group(1), "facet")
 
 
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("web") / "index"
-    result = reindex([SAMPLES], index_dir)
-    assert result.total > 300
-    return index_dir
+def bars(html: str, chart: str) -> list[dict]:
+    """The bar links of one date histogram (``data-histogram="year"``)."""
+    match = re.search(rf'<figure class="histogram" data-histogram="{chart}">(.*?)</figure>',
+                      html, re.S)  # fmt: skip
+    assert match, f"no {chart} histogram on the page"
+    return links(match.group(1), "bar-link")
+
+
+def query_of(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
 
 
 @pytest.fixture(scope="module")
-def app(sample_index: Path):
-    return create_app({"INDEX_DIR": str(sample_index), "TESTING": True})
+def app(samples_index: Path):
+    return create_app({"INDEX_DIR": str(samples_index), "TESTING": True})
 
 
 @pytest.fixture()
@@ -166,35 +173,59 @@ def test_facets_are_shown_with_counts(client) -> None:
     for link in sections:
         assert re.search(r"\d+\s*$", link["text"].strip()), link
         assert "is-selected" not in link["class"]
-    assert facet_links(html, "year")
+    assert bars(html, "year") and bars(html, "month")
 
 
-def test_facet_link_narrows_and_is_selected(client) -> None:
+def test_year_bar_filters_by_date(client) -> None:
     html = client.get("/?q=retraites").get_data(as_text=True)
-    total = total_of(html)
-    link = next(a for a in facet_links(html, "section") if int(a["text"].split()[-1]) < total)
-    count = int(link["text"].split()[-1])
-    assert parse_qs(urlsplit(link["href"]).query)["q"] == ["retraites"]
-
-    narrowed = client.get(link["href"]).get_data(as_text=True)
-    assert total_of(narrowed) == count < total
-    selected = [a for a in facet_links(narrowed, "section") if "is-selected" in a["class"]]
-    assert [a["data-value"] for a in selected] == [link["data-value"]]
-    # The active filter is a chip whose link removes it again.
-    chips = links(narrowed, "chip-remove")
-    assert len(chips) == 1 and link["data-value"] in chips[0]["text"]
-    assert total_of(client.get(chips[0]["href"]).get_data(as_text=True)) == total
-    # The facet link of a selected value removes it too.
-    assert total_of(client.get(selected[0]["href"]).get_data(as_text=True)) == total
-
-
-def test_year_facet_filters_by_date(client) -> None:
-    html = client.get("/?q=retraites").get_data(as_text=True)
-    year = next(a for a in facet_links(html, "year") if a["data-value"] == "2020")
-    narrowed = client.get(year["href"])
-    assert total_of(narrowed.get_data(as_text=True)) == int(year["text"].split()[-1])
+    year = next(a for a in bars(html, "year") if a["data-value"] == "2020")
+    assert query_of(year["href"]) == {"q": ["retraites"], "depuis": ["2020"], "jusqu_au": ["2020"]}
+    narrowed = client.get(year["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == int(year["data-count"])
     data = client.get("/api/search?" + urlsplit(year["href"]).query).get_json()
     assert data["results"] and all(r["date"].startswith("2020") for r in data["results"])
+    # The bar is now selected and removes the range; the chip says which year.
+    selected = [a for a in bars(narrowed, "year") if "is-selected" in a["class"]]
+    assert [a["data-value"] for a in selected] == ["2020"]
+    assert query_of(selected[0]["href"]) == {"q": ["retraites"]}
+    assert [a["text"].strip() for a in links(narrowed, "chip-remove")][0].startswith("Année 2020")
+    # The months shown are those of the chosen year, all twelve.
+    months = re.findall(r'data-histogram="month".*?</figure>', narrowed, re.S)[0]
+    assert "janv. 2020" in months and "déc. 2020" in months
+
+
+def test_month_bar_filters_by_month(client) -> None:
+    html = client.get("/?q=retraites&depuis=2019&jusqu_au=2019").get_data(as_text=True)
+    month = max(bars(html, "month"), key=lambda a: int(a["data-count"]))
+    assert query_of(month["href"])["depuis"] == [month["data-value"]]
+    narrowed = client.get(month["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == int(month["data-count"])
+    chip = links(narrowed, "chip-remove")[0]["text"]
+    assert re.match(r"(Janvier|Février|Mars|Avril|Mai|Juin|Juillet|Août|Septembre|Octobre|"
+                    r"Novembre|Décembre) 2019", chip.strip())  # fmt: skip
+
+
+def test_histograms_are_svg_links_with_titles(client) -> None:
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    figure = re.findall(r'data-histogram="year">(.*?)</figure>', html, re.S)[0]
+    assert "<svg" in figure and 'viewBox="0 0 240 60"' in figure
+    assert re.search(r"<title>2019 : \d+ articles</title>", figure)
+    counts = {a["data-value"]: int(a["data-count"]) for a in bars(html, "year")}
+    api = client.get("/api/search?q=retraites").get_json()["facets"]["year"]
+    assert counts == {y["value"]: y["count"] for y in api}
+    # The range form is there too, for any period.
+    assert 'name="depuis"' in html and 'name="jusqu_au"' in html
+
+
+def test_date_range_form(client) -> None:
+    html = client.get("/?q=retraites&depuis=2019-06&jusqu_au=15/01/2020").get_data(as_text=True)
+    assert 'value="2019-06-01"' in html and 'value="2020-01-15"' in html
+    chips = [a["text"].strip() for a in links(html, "chip-remove")]
+    assert any(c.startswith("Depuis le 1er juin 2019") for c in chips)
+    assert any(c.startswith("Jusqu'au 15 janvier 2020") for c in chips)
+    data = client.get("/api/search?q=retraites&depuis=2019-06&jusqu_au=15/01/2020&par_page=100")
+    dates = [r["date"] for r in data.get_json()["results"]]
+    assert dates and all("2019-06-01" <= d <= "2020-01-15" for d in dates)
 
 
 def test_pagination_keeps_params_and_changes_page(client) -> None:
