@@ -25,6 +25,12 @@ _OPERATORS = dict(
 
 
 _LEADING_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
+# "<" and ">" compare only after a field ("date:>2020"); elsewhere ("<script>") they are
+# punctuation, which Whoosh's comparison plugin would otherwise choke on.
+_STRAY_COMPARISON = re.compile(r"(?<![:<>])[<>]")
+# A lone "*" would expand to every word of every field (slow, and highlights everything);
+# it means "everything", which is what an empty query already does.
+_LONE_WILDCARD = re.compile(r"(?<![^\s(])[-+]?[*?]+(?![^\s)])")
 
 
 class QueryError(ValueError):
@@ -54,12 +60,13 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     punctuation): it matches nothing.
     """
     text = " ".join((text or "").split())
-    if not text:
-        return None
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
             f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
         )
+    text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
+    if not text:
+        return None
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -69,7 +76,10 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
         if "date" in str(exc):
             raise QueryError(DATE_HELP) from None
-        raise QueryError(f"Requête incomprise : {exc}") from None
+        raise QueryError(
+            "Requête incomprise : vérifiez les guillemets, les parenthèses et les filtres "
+            "(pays:, personne:, rubrique:, titre:, date:)."
+        ) from None
     if _has_error(q):
         raise QueryError(DATE_HELP)
     return q

@@ -355,3 +355,14 @@ def test_limits_on_filter_values() -> None:
         SearchRequest(countries=[f"C{i}" for i in range(51)])
     with pytest.raises(RequestError, match="trop long"):
         SearchRequest(person_filter="x" * 101)
+
+
+def test_query_punctuation_and_wildcards(engine: SearchEngine) -> None:
+    # "<" and ">" compare only after a field; elsewhere they are punctuation.
+    assert search(engine, "<retraites>").total == search(engine, "retraites").total
+    assert search(engine, "date:>2020-01-01").total > 0
+    # A lone "*" is everything; a prefix standing for too many words is refused, clearly.
+    assert search(engine, "*").total == search(engine).total
+    assert search(engine, "réform*").total > 0
+    with pytest.raises(QueryError, match="trop de mots"):
+        search(engine, "a*")
