@@ -205,7 +205,9 @@ def _bars(req: SearchRequest, facet: str, items: list[dict], short_label) -> dic
     if not items or not any(i["count"] for i in items):
         return None
     top = max(i["count"] for i in items)
-    step = CHART_WIDTH / len(items)
+    # A handful of periods get bars of a sixth of the width, centred, not giant blocks.
+    step = min(CHART_WIDTH / len(items), CHART_WIDTH / 6)
+    left = (CHART_WIDTH - step * len(items)) / 2
     gap = min(2.0, step * 0.25)
     ranged = bool(req.date_from or req.date_to)
     bars = []
@@ -221,7 +223,8 @@ def _bars(req: SearchRequest, facet: str, items: list[dict], short_label) -> dic
         bars.append(
             {
                 **item,
-                "x": round(n * step + gap / 2, 2),
+                "x": round(left + n * step + gap / 2, 2),
+                "middle": round(left + (n + 0.5) * step, 2),
                 "width": round(step - gap, 2),
                 "y": round(CHART_HEIGHT - height, 2),
                 "height": height,
@@ -236,10 +239,15 @@ def _bars(req: SearchRequest, facet: str, items: list[dict], short_label) -> dic
     return {
         "facet": facet,
         "bars": bars,
-        "first": short_label(items[0]),
-        "last": short_label(items[-1]),
         # A few bars get a label each; many get the first and the last only.
-        "ticks": [short_label(i) for i in items] if len(items) <= MAX_TICKS else [],
+        "ticks": [
+            {"x": bar["middle"], "label": short_label(bar), "anchor": "middle"} for bar in bars
+        ]
+        if len(items) <= MAX_TICKS
+        else [
+            {"x": 0, "label": short_label(items[0]), "anchor": "start"},
+            {"x": CHART_WIDTH, "label": short_label(items[-1]), "anchor": "end"},
+        ],
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "ranged": ranged,
