@@ -22,6 +22,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from search.indexer import reindex
 from tests.conftest import write_jsonl
@@ -49,24 +58,22 @@ LAPTOP = (1366, 900)
 PHONE = (390, 844)
 WAIT = 10  # seconds; pages answer in milliseconds, this only bounds a hang
 
+MISSING = None
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    reason = (
+    MISSING = (
         f"{CHROMIUM} or {CHROMEDRIVER} is missing: `make browser` (as root) installs "
         "Debian's chromium and chromium-driver packages"
     )
-    if IN_CI:
-        pytest.fail(f"CI needs the browser tests: {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+    if not IN_CI:
+        pytest.skip(MISSING, allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402  (only once we know the browser is there)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium_required_in_ci() -> None:
+    """In CI a missing browser is a failure of every test here, never a silent skip."""
+    if MISSING:
+        pytest.fail(f"CI needs the browser tests: {MISSING}", pytrace=False)
+
 
 # Records every CSP violation of a page from its first instant, before our own script runs.
 CSP_WATCH = """
@@ -324,9 +331,11 @@ def test_pages_work_without_javascript(base_url: str) -> None:
 @pytest.fixture(scope="module")
 def people_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("people-browser")
-    names = ["Emmanuel Macron", "Édouard Philippe", "Angela Merkel", "Vladimir Poutine",
-             "Donald Trump", "Xi Jinping", "Boris Johnson", "Kassym-Jomart Tokaïev",
-             "Ursula von der Leyen", "Pedro Sánchez", "Giuseppe Conte", "Justin Trudeau"]  # fmt: skip
+    names = [
+        "Emmanuel Macron", "Édouard Philippe", "Angela Merkel", "Vladimir Poutine",
+        "Donald Trump", "Xi Jinping", "Boris Johnson", "Kassym-Jomart Tokaïev",
+        "Ursula von der Leyen", "Pedro Sánchez", "Giuseppe Conte", "Justin Trudeau",
+    ]  # fmt: skip
     records = [
         {
             "id": f"a{i}-{k}",
