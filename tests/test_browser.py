@@ -75,6 +75,8 @@ def _chromium_required_in_ci() -> None:
         pytest.fail(f"CI needs the browser tests: {MISSING}", pytrace=False)
 
 
+HOSTILE = "<script>window.pwned = 1</script>"
+
 # Records every CSP violation of a page from its first instant, before our own script runs.
 CSP_WATCH = """
 window.__csp = [];
@@ -98,8 +100,9 @@ def serve(index_dir: Path) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # Workers first, so none answers through a trigger the close has shut.
         server.task_dispatcher.shutdown()
+        server.close()
         thread.join(timeout=5)
 
 
@@ -343,11 +346,20 @@ def people_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "body": "Un sommet diplomatique.",
             "date": "2020-01-01",
             "persons": [name],
-            "countries": ["FR"],
+            "countries": ["FR"] if k % 2 else ["FR", "DE"],
         }
         for i, name in enumerate(names)
         for k in range(len(names) - i)
     ]
+    records.append(
+        {
+            "id": "piege",
+            "title": f"Le piège {HOSTILE}",
+            "body": f"Un texte piégé {HOSTILE} et <img src=x onerror=\"window.pwned = 2\">.",
+            "date": "2021-05-06",
+            "persons": [f"Jean {HOSTILE}"],
+        }
+    )
     write_jsonl(folder / "corpus" / "people.jsonl", records)
     reindex([folder / "corpus"], folder / "index")
     yield from serve(folder / "index")
@@ -379,4 +391,26 @@ def test_person_filter_box_narrows_the_list(page: WebDriver, people_url: str) ->
     follow(page, facet(page, "person", "Angela Merkel"))
     assert params(page) == {"q": ["sommet"], "personne": ["Angela Merkel"]}
     assert total(page) == 10
+    # A country facet: its count is what the click finds, and it joins the URL.
+    germany = facet(page, "country", "DE")
+    expected = int(germany.find_element(By.CSS_SELECTOR, ".count").text)
+    follow(page, germany)
+    assert params(page) == {"q": ["sommet"], "personne": ["Angela Merkel"], "pays": ["DE"]}
+    assert total(page) == expected == 5
     screenshot(page, "persons-laptop")
+    go_back(page)
+    assert total(page) == 10 and "pays" not in params(page)
+
+
+def test_stored_and_typed_scripts_never_run(page: WebDriver, people_url: str) -> None:
+    page.get(people_url + "/?q=piège")
+    follow(page, page.find_element(By.CSS_SELECTOR, ".result-title a"))
+    assert HOSTILE in page.find_element(By.CSS_SELECTOR, ".article-title").text
+    assert page.execute_script("return window.pwned") is None
+    page.get(people_url + "/?q=" + HOSTILE.replace(" ", "+"))
+    assert HOSTILE in page.find_element(By.CSS_SELECTOR, "[data-search-box]").get_attribute(
+        "value"
+    )
+    assert page.execute_script("return window.pwned") is None
+    # Escaped text is no script at all: not even a refused one.
+    assert csp_violations(page) == []
