@@ -355,7 +355,7 @@ def people_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         {
             "id": "piege",
             "title": f"Le piège {HOSTILE}",
-            "body": f"Un texte piégé {HOSTILE} et <img src=x onerror=\"window.pwned = 2\">.",
+            "body": f'Un texte piégé {HOSTILE} et <img src=x onerror="window.pwned = 2">.',
             "date": "2021-05-06",
             "persons": [f"Jean {HOSTILE}"],
         }
@@ -408,9 +408,7 @@ def test_stored_and_typed_scripts_never_run(page: WebDriver, people_url: str) ->
     assert HOSTILE in page.find_element(By.CSS_SELECTOR, ".article-title").text
     assert page.execute_script("return window.pwned") is None
     page.get(people_url + "/?q=" + HOSTILE.replace(" ", "+"))
-    assert HOSTILE in page.find_element(By.CSS_SELECTOR, "[data-search-box]").get_attribute(
-        "value"
-    )
+    assert HOSTILE in page.find_element(By.CSS_SELECTOR, "[data-search-box]").get_attribute("value")
     assert page.execute_script("return window.pwned") is None
     # Escaped text is no script at all: not even a refused one.
     assert csp_violations(page) == []

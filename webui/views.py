@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -200,7 +200,9 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
     return groups
 
 
-def _bars(req: SearchRequest, facet: str, items: list[dict], short_label) -> dict | None:
+def _bars(
+    req: SearchRequest, facet: str, items: list[dict], short_label: Callable[[dict], str]
+) -> dict | None:
     """One SVG histogram: a bar per period, each a link that sets (or clears) the range."""
     if not items or not any(i["count"] for i in items):
         return None
@@ -232,8 +234,9 @@ def _bars(req: SearchRequest, facet: str, items: list[dict], short_label) -> dic
                 "href": search_url(_toggled(req, facet, item["value"], item["selected"]))
                 if item["count"] or item["selected"]
                 else None,
-                "state": "is-selected" if item["selected"] else ("in-range" if ranged and inside
-                                                                 else ""),
+                "state": "is-selected"
+                if item["selected"]
+                else ("in-range" if ranged and inside else ""),
             }
         )
     return {
@@ -265,8 +268,12 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
     first, last = min(by_year), max(by_year)
     years = []
     for year in range(first, last + 1):
-        item = by_year.get(year) or {"value": str(year), "label": str(year), "count": 0,
-                                     "selected": False}
+        item = by_year.get(year) or {
+            "value": str(year),
+            "label": str(year),
+            "count": 0,
+            "selected": False,
+        }
         years.append({**item, "start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)})
     lo, hi = first, last
     if req.date_from:
