@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,16 @@ bench-load: install
 # HTML reader against the reference records (needs ../shared/corpus/): both extractors.
 bench-html: $(VENV)/.installed-bench
 	$(BIN)/python bench/html.py
+
+# Headless Chromium and its driver for tests/test_browser.py, from Debian's packages (needs
+# root; CI runs it before `make test`). Without them the browser tests are skipped, except
+# under CI=true where they fail. Nothing is ever downloaded by the tests themselves.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "chromium and chromedriver are installed"; \
+	else \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
 
 lint: install-test
 	$(BIN)/ruff check .

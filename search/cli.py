@@ -196,6 +196,8 @@ def _print_response(response, color: bool) -> None:
         f"{response.total} résultat{'s' if response.total != 1 else ''}{about} "
         f"({response.took_ms:.0f} ms) — page {response.page}/{pages}"
     )
+    if response.did_you_mean:
+        click.echo(f"Vouliez-vous dire : {response.did_you_mean} ?")
     first = (response.page - 1) * response.per_page
     for n, r in enumerate(response.results, first + 1):
         click.echo()

@@ -26,6 +26,12 @@ _OPERATORS = dict(
 
 
 _LEADING_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
+# "<" and ">" compare only after a field ("date:>2020"); elsewhere ("<script>") they are
+# punctuation, which Whoosh's comparison plugin would otherwise choke on.
+_STRAY_COMPARISON = re.compile(r"(?<![:<>])[<>]")
+# A lone "*" would expand to every word of every field (slow, and highlights everything);
+# it means "everything", which is what an empty query already does.
+_LONE_WILDCARD = re.compile(r"(?<![^\s(])[-+]?[*?]+(?![^\s)])")
 
 
 MIN_PREFIX = 2  # "r*" would expand to thousands of terms in every field
@@ -79,12 +85,13 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     punctuation): it matches nothing.
     """
     text = " ".join((text or "").split())
-    if not text or text in ("*", "*:*"):
-        return None
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
             f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
         )
+    text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
+    if not text:
+        return None
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -92,8 +99,29 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
             # Only exclusions ("-grève"): Whoosh drops them all; NOT keeps them.
             q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
-        raise QueryError(f"Requête incomprise : {exc}") from None
+        if "date" in str(exc):
+            raise QueryError(DATE_HELP) from None
+        raise QueryError(
+            "Requête incomprise : vérifiez les guillemets, les parenthèses et les filtres "
+            "(pays:, personne:, rubrique:, titre:, date:)."
+        ) from None
+    if _has_error(q):
+        raise QueryError(DATE_HELP)
     return q
+
+
+DATE_HELP = (
+    "Date incomprise dans la requête : écrivez date:2020, date:2020-03, date:2020-03-15, "
+    "date:[2019 to 2020-06] ou date:>2020-01-01."
+)
+
+
+def _has_error(q: query.Query) -> bool:
+    """Whoosh turns a value it cannot read (``date:demain``) into a query that silently
+    matches nothing, marked with an ``error``; the user should be told instead."""
+    if getattr(q, "error", None):
+        return True
+    return not q.is_leaf() and any(_has_error(child) for child in q.children())
 
 
 def word_count(q: query.Query | None) -> int:

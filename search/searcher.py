@@ -9,6 +9,7 @@ per-generation numpy columns of ``facets.FacetTable``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import threading
 import time
@@ -21,14 +22,23 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from . import storage
+from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label
 from .query import QueryError, parse, word_count
 from .snippets import escape, mark_all, snippet
 
 RECALL_FIELDS = ("title", "summary", "body", "caption")
+# Unstemmed, accent-preserving views: spelling suggestions are real words ("retraites").
+EXACT_FIELDS = ("title_exact", "summary_exact", "body_exact")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+MAX_FILTER_VALUES = 50  # per facet, so a URL cannot ask for thousands of OR'ed values
+MAX_FACET_FILTER = 100  # characters of the person filter box
+FEW_HITS = 3  # below this many results, "did you mean" also considers rare words
+# Whoosh ranks a prefix through a union of every word it expands to, in each field: "pr*"
+# (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. Refused above:
+MAX_EXPANSIONS = 100
 FACET_LIMITS = {"country": 30, "person": 30, "section": 30}
 SORTS = {
     "pertinence": "relevance",
@@ -109,8 +119,23 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    # Only lists the person facet values containing this text (a long list's filter box).
+    person_filter: str = ""
 
     def __post_init__(self) -> None:
+        for values, name in (
+            (self.countries, "pays"),
+            (self.persons, "personne"),
+            (self.sections, "rubrique"),
+        ):
+            if len(values) > MAX_FILTER_VALUES:
+                raise RequestError(
+                    f"Trop de valeurs pour {name} ({len(values)}, {MAX_FILTER_VALUES} au plus)."
+                )
+        if len(self.person_filter) > MAX_FACET_FILTER:
+            raise RequestError(
+                f"Le filtre des personnes est trop long ({MAX_FACET_FILTER} caractères au plus)."
+            )
         self.sort = SORTS.get(self.sort, "")
         if not self.sort:
             raise RequestError("Tri inconnu : choisissez pertinence, date ou ancien.")
@@ -147,6 +172,7 @@ class SearchRequest:
             sort=get("tri") or "pertinence",
             page=_int_param(get("page"), "page", 1, 1, MAX_PAGE),
             per_page=_int_param(get("par_page"), "par_page", 10, 1, MAX_PER_PAGE),
+            person_filter=get("personne_filtre"),
         )
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
@@ -161,6 +187,7 @@ class SearchRequest:
             "tri": {"relevance": "", "newest": "date", "oldest": "ancien"}[self.sort],
             "page": "" if self.page == 1 else str(self.page),
             "par_page": "" if self.per_page == 10 else str(self.per_page),
+            "personne_filtre": self.person_filter,
         }
         data.update(changes)
         out: list[tuple[str, str]] = []
@@ -173,6 +200,8 @@ class SearchRequest:
 
 @dataclass
 class SearchResponse:
+    """What every front end renders; ``to_dict()`` is the JSON API's document."""
+
     query: str
     total: int
     page: int
@@ -235,24 +264,9 @@ class SearchEngine:
         table = gen.facets
         schema = gen.ix.schema
 
-        q = parse(request.q, schema)
-        if q is None:
-            text_mask = table.live
-        elif q is wq.NullQuery:  # only stop words or punctuation
-            q, text_mask = None, np.zeros(table.n_docs, dtype=bool)
-        else:
-            text_mask = self._match_mask(s, q, table)
-        if q is not None and not text_mask.any() and word_count(q) > 1:
-            # Nothing has all the words: rank what has some of them.
-            loose = parse(request.q, schema, any_word=True)
-            loose_mask = self._match_mask(s, loose, table)
-            if loose_mask.any():
-                q, text_mask = loose, loose_mask
-
+        q, text_mask = self._text_match(s, request.q, schema, table)
         filters = self._filter_masks(request, table)
-        final = text_mask.copy()
-        for mask in filters.values():
-            final &= mask
+        final = _combine(text_mask, filters)
         total = int(final.sum())
 
         start = (request.page - 1) * request.per_page
@@ -262,6 +276,9 @@ class SearchEngine:
         hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
         facets = self._facets(request, table, text_mask, filters)
+        did_you_mean = None
+        if q is not None:
+            did_you_mean = self._did_you_mean(s, request.q, schema, table, filters, total)
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
             query=request.q,
@@ -271,7 +288,49 @@ class SearchEngine:
             took_ms=round(took, 2),
             results=results,
             facets=facets,
+            did_you_mean=did_you_mean,
         )
+
+    def _text_match(self, s, text: str, schema, table: FacetTable):
+        """(Whoosh query or None, mask of the documents the words match)."""
+        q = parse(text, schema)
+        if q is None:
+            return None, table.live
+        if q is wq.NullQuery:  # only stop words or punctuation
+            return None, np.zeros(table.n_docs, dtype=bool)
+        _check_expansions(q, s.reader())
+        text_mask = self._match_mask(s, q, table)
+        if not text_mask.any() and word_count(q) > 1:
+            # Nothing has all the words: rank what has some of them.
+            loose = parse(text, schema, any_word=True)
+            loose_mask = self._match_mask(s, loose, table)
+            if loose_mask.any():
+                return loose, loose_mask
+        return q, text_mask
+
+    def _did_you_mean(self, s, text: str, schema, table, filters, total: int) -> str | None:
+        """A respelled query when a word is unknown (or rare and the results few).
+
+        It is offered only if it finds articles with the same filters, and, when every
+        word was known, more articles than the query as typed.
+        """
+        respelled = respell(text, s.reader(), rare_too=total < FEW_HITS)
+        if respelled is None:
+            return None
+        corrected, had_unknown = respelled
+        try:
+            _q, mask = self._text_match(s, corrected, schema, table)
+        except QueryError:
+            return None
+        found = int(_combine(mask, filters).sum())
+        return corrected if found > (0 if had_unknown else total) else None
+
+    def count(self, request: SearchRequest) -> int:
+        """How many articles a search finds, without ranking, snippets or facets."""
+        gen = self._current()
+        s = gen.searcher()
+        _q, text_mask = self._text_match(s, request.q, gen.ix.schema, gen.facets)
+        return int(_combine(text_mask, self._filter_masks(request, gen.facets)).sum())
 
     @staticmethod
     def _match_mask(s, q, table: FacetTable) -> np.ndarray:
@@ -362,6 +421,9 @@ class SearchEngine:
                 }
                 for value, count in counts
             ]
+            if name == "person" and request.person_filter:
+                needle = facet_key(request.person_filter)
+                items = [i for i in items if i["selected"] or needle in facet_key(i["value"])]
             shown = items[: FACET_LIMITS[name]]
             shown += [i for i in items[FACET_LIMITS[name] :] if i["selected"]]
             missing = chosen - {facet_key(i["value"]) for i in items}
@@ -463,6 +525,120 @@ class SearchEngine:
             "persons": top_values("person"),
             "years": [{"value": str(y), "count": c} for y, c in table.year_counts(live)],
         }
+
+
+def _check_expansions(q, reader) -> None:
+    """Refuses a prefix or wildcard that stands for too many words, with a way out."""
+    for leaf in q.leaves():
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard)):
+            words = sum(1 for _ in itertools.islice(leaf._btexts(reader), MAX_EXPANSIONS + 1))
+            if words > MAX_EXPANSIONS:
+                typed = leaf.text + ("*" if isinstance(leaf, wq.Prefix) else "")
+                raise QueryError(
+                    f"« {typed} » correspond à trop de mots (plus de {MAX_EXPANSIONS}) : "
+                    "écrivez plus de lettres avant l'astérisque."
+                )
+
+
+def _combine(text_mask: np.ndarray, filters: dict[str, np.ndarray]) -> np.ndarray:
+    """AND of the text match and every facet filter."""
+    final = text_mask.copy()
+    for mask in filters.values():
+        final &= mask
+    return final
+
+
+# -- "did you mean" ----------------------------------------------------------------------
+
+# The plain words of a query: field filters (pays:RU, date:[2019 to 2020]) are skipped
+# whole, phrases are looked into word by word, operators and wildcards are left alone.
+_QUERY_PART = re.compile(r'[\w-]+:(?:"[^"]*"?|\[[^\]]*\]?|\([^)]*\)?|[^\s()]*)|[^\s"()]+')
+_OPERATOR_WORDS = {"AND", "ET", "OR", "OU", "NOT", "NON", "ANDNOT", "SAUF", "ANDMAYBE"}
+_EXACT = exact_analyzer()
+_RECALL = french_analyzer()
+RARE = 2  # a known word found in so few articles may be a typo too ("gouvernment")
+
+
+def _doc_frequency(reader, fields: tuple[str, ...], text: str) -> int:
+    return sum(reader.doc_frequency(f, text) for f in fields)
+
+
+def _recall_frequency(reader, word: str) -> int:
+    """Articles the recall view finds for a word (``reforme`` through ``réforme``), at most:
+    the rarest part of a compound counts."""
+    stems = [t.text for t in _RECALL(word)]
+    return min((_doc_frequency(reader, RECALL_FIELDS, t) for t in stems), default=0)
+
+
+def suggest_word(reader, word: str, better_than: int = 0) -> str | None:
+    """The closest exact-view word to ``word`` (a lower-case token), then the most frequent.
+
+    Short words are left alone: too many real words lie one letter away. Whoosh's own
+    ``ReaderCorrector`` ranks only by frequency within the whole distance; this keeps
+    the edit distance first, as a person would.
+    """
+    if len(word) < 4 or any(c.isdigit() for c in word):
+        return None
+    longest = 1 if len(word) < 7 else 2
+    for distance in range(1, longest + 1):
+        found: dict[str, int] = {}
+        if distance == 1:  # Whoosh's automaton does not count a swap as one edit
+            for i in range(1, len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                frequency = _doc_frequency(reader, EXACT_FIELDS, swapped)
+                if frequency and swapped != word:
+                    found[swapped] = frequency
+        for fieldname in EXACT_FIELDS:
+            # The first letter is rarely the mistake, and sharing it makes this fast.
+            for candidate in reader.terms_within(fieldname, word, distance, prefix=1):
+                if candidate != word and candidate not in found:
+                    found[candidate] = _doc_frequency(reader, EXACT_FIELDS, candidate)
+        found = {w: f for w, f in found.items() if f > better_than}
+        if found:
+            return min(found, key=lambda w: (-found[w], w))
+    return None
+
+
+def respell(text: str, reader, rare_too: bool = False) -> tuple[str, bool] | None:
+    """``text`` with each unknown word (and, if ``rare_too``, each rare word) replaced by
+    its closest frequent neighbour in the index, and whether an unknown word was among
+    them; None when nothing changes."""
+    pieces: list[str] = []
+    last = 0
+    changed = had_unknown = False
+    for part in _QUERY_PART.finditer(text):
+        token = part.group()
+        offset = part.start()
+        if ":" in token or token in _OPERATOR_WORDS or "*" in token or "?" in token:
+            continue
+        for t in _EXACT(token, chars=True):
+            frequency = _recall_frequency(reader, t.text)
+            if frequency:
+                frequency = max(frequency, _doc_frequency(reader, EXACT_FIELDS, t.text))
+                if not rare_too or frequency > RARE:
+                    continue
+                suggestion = suggest_word(reader, t.text, better_than=max(4, 5 * frequency))
+            else:
+                suggestion = suggest_word(reader, t.text)
+                had_unknown = had_unknown or suggestion is not None
+            if not suggestion:
+                continue
+            start, end = offset + t.startchar, offset + t.endchar
+            pieces += [text[last:start], _same_case(text[start:end], suggestion)]
+            last = end
+            changed = True
+    if not changed:
+        return None
+    return "".join(pieces) + text[last:], had_unknown
+
+
+def _same_case(original: str, word: str) -> str:
+    """``Gouvernment`` → ``Gouvernement``, ``GOUVERNMENT`` → ``GOUVERNEMENT``."""
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def _facet_values(name: str, values: list[str]) -> list[str]:

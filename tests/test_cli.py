@@ -179,3 +179,12 @@ def test_python_dash_m_search(samples_index: Path) -> None:
         check=True,
     )
     assert json.loads(out.stdout)["total"] >= 1
+
+
+def test_query_suggests_a_respelling(runner: CliRunner, samples_index: Path) -> None:
+    args = ["--index", str(samples_index)]
+    result = runner.invoke(main, ["query", "retrraites", *args])
+    assert result.exit_code == 0, result.output
+    assert "Vouliez-vous dire : retraites ?" in result.output
+    as_json = runner.invoke(main, ["query", "retrraites", "--json", *args])
+    assert json.loads(as_json.output)["did_you_mean"] == "retraites"

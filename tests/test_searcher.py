@@ -289,5 +289,89 @@ def test_prefix_queries(engine: SearchEngine) -> None:
     for r in prefixed.results:
         assert "reform" in full_text(engine, r["id"])
     assert search(engine, "*").total == 321  # everything
-    assert search(engine, "r*").total == 0  # too short a prefix to expand
     assert search(engine, "*éforme").total == 0  # no leading wildcards
+
+
+# -- "did you mean" -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("retrraites", "retraites"),
+        ("gouvernment", "gouvernement"),
+        ("Gouvernment", "Gouvernement"),  # the case typed is kept
+        ("manifestaton", "manifestation"),
+        ("rteraites", "retraites"),  # a swap is one mistake
+        ("réforme retrraites", "réforme retraites"),  # even when some words found articles
+        ('"réforme des retrraites"', '"réforme des retraites"'),
+        ("retrraites -grève", "retraites -grève"),
+        ("rubrique:politique gouvernment", "rubrique:politique gouvernement"),
+    ],
+)
+def test_did_you_mean_respells_unknown_words(engine: SearchEngine, typed: str, meant: str) -> None:
+    response = search(engine, typed)
+    assert response.did_you_mean == meant
+    assert search(engine, meant).total > 0
+
+
+@pytest.mark.parametrize("q", ["retraites", "reforme", "Macron", "xyzzyqw", "", "-retraites"])
+def test_no_suggestion_for_known_or_hopeless_words(engine: SearchEngine, q: str) -> None:
+    assert search(engine, q).did_you_mean is None
+
+
+def test_suggestion_only_if_it_finds_something_with_the_filters(engine: SearchEngine) -> None:
+    assert search(engine, "retrraites").did_you_mean == "retraites"
+    # No article about pensions in 2016: the respelled query would find nothing either.
+    assert search(engine, "retraites", date_to=dt.date(2016, 1, 1)).total == 0
+    assert search(engine, "retrraites", date_to=dt.date(2016, 1, 1)).did_you_mean is None
+
+
+def test_did_you_mean_for_a_rare_word_with_few_hits(tmp_path: Path) -> None:
+    records = [
+        {"id": f"g{i}", "title": "Le gouvernement décide", "body": "Texte.", "date": "2020-01-01"}
+        for i in range(6)
+    ]
+    records.append({"id": "typo", "title": "Le gouvernemnt hésite", "body": "Coquille."})
+    write_jsonl(tmp_path / "corpus" / "c.jsonl", records)
+    reindex([tmp_path / "corpus"], tmp_path / "index")
+    engine = SearchEngine(tmp_path / "index")
+    response = search(engine, "gouvernemnt")
+    assert response.total == 1 and response.did_you_mean == "gouvernement"
+    assert search(engine, "gouvernement").did_you_mean is None
+
+
+def test_malformed_dates_in_the_query_are_explained(engine: SearchEngine) -> None:
+    for q in ("date:demain", "date:2020-13", "date:[2020 to", "date:>x"):
+        with pytest.raises(QueryError, match="Date incomprise"):
+            search(engine, q)
+
+
+def test_person_filter_narrows_the_listed_values(small: SearchEngine) -> None:
+    names = [p["value"] for p in search(small).facets["person"]]
+    assert len(names) == 2
+    found = search(small, person_filter="tokaiev").facets["person"]
+    assert [p["value"] for p in found] == ["Kassym-Jomart Tokaïev"]
+    # A selected value stays listed whatever the filter.
+    kept = search(small, persons=["Bruno Le Maire"], person_filter="tokaiev").facets["person"]
+    assert {p["value"] for p in kept} == set(names)
+    request = SearchRequest.from_params({"personne_filtre": ["Tok"]})
+    assert request.person_filter == "Tok" and ("personne_filtre", "Tok") in request.to_params()
+
+
+def test_limits_on_filter_values() -> None:
+    with pytest.raises(RequestError, match="Trop de valeurs"):
+        SearchRequest(countries=[f"C{i}" for i in range(51)])
+    with pytest.raises(RequestError, match="trop long"):
+        SearchRequest(person_filter="x" * 101)
+
+
+def test_query_punctuation_and_wildcards(engine: SearchEngine) -> None:
+    # "<" and ">" compare only after a field; elsewhere they are punctuation.
+    assert search(engine, "<retraites>").total == search(engine, "retraites").total
+    assert search(engine, "date:>2020-01-01").total > 0
+    # A lone "*" is everything; a prefix standing for too many words is refused, clearly.
+    assert search(engine, "*").total == search(engine).total
+    assert search(engine, "réform*").total > 0
+    with pytest.raises(QueryError, match="trop de mots"):
+        search(engine, "a*")

@@ -1,24 +1,27 @@
-"""The web UI and JSON API, through Flask's test client over real indexes (no mocks).
+"""The web UI, JSON API and feeds, through Flask's test client over real indexes (no mocks).
 
-The sample index is built once per module; a second tiny index holds hostile text to
-check that nothing a record or a query contains can become markup.
+The sample index is the session's (``conftest.samples_index``); small indexes hold what
+the samples lack: hostile text, to check that nothing a record or a query contains can
+become markup, and persons and countries for those facets.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from search.indexer import reindex
+from tests.conftest import write_jsonl
 from webui import CONTENT_SECURITY_POLICY, create_app
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 
 class Links(HTMLParser):
@@ -72,17 +75,21 @@ def facet_links(html: str, facet: str) -> list[dict]:
     return links(match.group(1), "facet")
 
 
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("web") / "index"
-    result = reindex([SAMPLES], index_dir)
-    assert result.total > 300
-    return index_dir
+def bars(html: str, chart: str) -> list[dict]:
+    """The bar links of one date histogram (``data-histogram="year"``)."""
+    match = re.search(rf'<figure class="histogram" data-histogram="{chart}">(.*?)</figure>',
+                      html, re.S)  # fmt: skip
+    assert match, f"no {chart} histogram on the page"
+    return links(match.group(1), "bar-link")
+
+
+def query_of(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
 
 
 @pytest.fixture(scope="module")
-def app(sample_index: Path):
-    return create_app({"INDEX_DIR": str(sample_index), "TESTING": True})
+def app(samples_index: Path):
+    return create_app({"INDEX_DIR": str(samples_index), "TESTING": True})
 
 
 @pytest.fixture()
@@ -166,35 +173,59 @@ def test_facets_are_shown_with_counts(client) -> None:
     for link in sections:
         assert re.search(r"\d+\s*$", link["text"].strip()), link
         assert "is-selected" not in link["class"]
-    assert facet_links(html, "year")
+    assert bars(html, "year") and bars(html, "month")
 
 
-def test_facet_link_narrows_and_is_selected(client) -> None:
+def test_year_bar_filters_by_date(client) -> None:
     html = client.get("/?q=retraites").get_data(as_text=True)
-    total = total_of(html)
-    link = next(a for a in facet_links(html, "section") if int(a["text"].split()[-1]) < total)
-    count = int(link["text"].split()[-1])
-    assert parse_qs(urlsplit(link["href"]).query)["q"] == ["retraites"]
-
-    narrowed = client.get(link["href"]).get_data(as_text=True)
-    assert total_of(narrowed) == count < total
-    selected = [a for a in facet_links(narrowed, "section") if "is-selected" in a["class"]]
-    assert [a["data-value"] for a in selected] == [link["data-value"]]
-    # The active filter is a chip whose link removes it again.
-    chips = links(narrowed, "chip-remove")
-    assert len(chips) == 1 and link["data-value"] in chips[0]["text"]
-    assert total_of(client.get(chips[0]["href"]).get_data(as_text=True)) == total
-    # The facet link of a selected value removes it too.
-    assert total_of(client.get(selected[0]["href"]).get_data(as_text=True)) == total
-
-
-def test_year_facet_filters_by_date(client) -> None:
-    html = client.get("/?q=retraites").get_data(as_text=True)
-    year = next(a for a in facet_links(html, "year") if a["data-value"] == "2020")
-    narrowed = client.get(year["href"])
-    assert total_of(narrowed.get_data(as_text=True)) == int(year["text"].split()[-1])
+    year = next(a for a in bars(html, "year") if a["data-value"] == "2020")
+    assert query_of(year["href"]) == {"q": ["retraites"], "depuis": ["2020"], "jusqu_au": ["2020"]}
+    narrowed = client.get(year["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == int(year["data-count"])
     data = client.get("/api/search?" + urlsplit(year["href"]).query).get_json()
     assert data["results"] and all(r["date"].startswith("2020") for r in data["results"])
+    # The bar is now selected and removes the range; the chip says which year.
+    selected = [a for a in bars(narrowed, "year") if "is-selected" in a["class"]]
+    assert [a["data-value"] for a in selected] == ["2020"]
+    assert query_of(selected[0]["href"]) == {"q": ["retraites"]}
+    assert [a["text"].strip() for a in links(narrowed, "chip-remove")][0].startswith("Année 2020")
+    # The months shown are those of the chosen year, all twelve.
+    months = re.findall(r'data-histogram="month".*?</figure>', narrowed, re.S)[0]
+    assert "janv. 2020" in months and "déc. 2020" in months
+
+
+def test_month_bar_filters_by_month(client) -> None:
+    html = client.get("/?q=retraites&depuis=2019&jusqu_au=2019").get_data(as_text=True)
+    month = max(bars(html, "month"), key=lambda a: int(a["data-count"]))
+    assert query_of(month["href"])["depuis"] == [month["data-value"]]
+    narrowed = client.get(month["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == int(month["data-count"])
+    chip = links(narrowed, "chip-remove")[0]["text"]
+    assert re.match(r"(Janvier|Février|Mars|Avril|Mai|Juin|Juillet|Août|Septembre|Octobre|"
+                    r"Novembre|Décembre) 2019", chip.strip())  # fmt: skip
+
+
+def test_histograms_are_svg_links_with_titles(client) -> None:
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    figure = re.findall(r'data-histogram="year">(.*?)</figure>', html, re.S)[0]
+    assert "<svg" in figure and 'viewBox="0 0 240 60"' in figure
+    assert re.search(r"<title>2019 : \d+ articles</title>", figure)
+    counts = {a["data-value"]: int(a["data-count"]) for a in bars(html, "year")}
+    api = client.get("/api/search?q=retraites").get_json()["facets"]["year"]
+    assert counts == {y["value"]: y["count"] for y in api}
+    # The range form is there too, for any period.
+    assert 'name="depuis"' in html and 'name="jusqu_au"' in html
+
+
+def test_date_range_form(client) -> None:
+    html = client.get("/?q=retraites&depuis=2019-06&jusqu_au=15/01/2020").get_data(as_text=True)
+    assert 'value="2019-06-01"' in html and 'value="2020-01-15"' in html
+    chips = [a["text"].strip() for a in links(html, "chip-remove")]
+    assert any(c.startswith("Depuis le 1er juin 2019") for c in chips)
+    assert any(c.startswith("Jusqu'au 15 janvier 2020") for c in chips)
+    data = client.get("/api/search?q=retraites&depuis=2019-06&jusqu_au=15/01/2020&par_page=100")
+    dates = [r["date"] for r in data.get_json()["results"]]
+    assert dates and all("2019-06-01" <= d <= "2020-01-15" for d in dates)
 
 
 def test_pagination_keeps_params_and_changes_page(client) -> None:
@@ -389,3 +420,334 @@ def test_missing_index_is_503_with_a_hint(tmp_path: Path) -> None:
     assert api.status_code == 503 and "loupe reindex" in api.get_json()["error"]
     health = client.get("/healthz")
     assert health.status_code == 503 and health.get_json()["status"] == "error"
+
+
+# -- facet combinations --------------------------------------------------------------------
+
+
+def api(client, **params) -> dict:
+    page = client.get("/api/search?" + urlencode(params, doseq=True))
+    assert page.status_code == 200, page.get_data(as_text=True)
+    return page.get_json()
+
+
+def counts(data: dict, facet: str) -> dict[str, int]:
+    return {v["value"]: v["count"] for v in data["facets"][facet]}
+
+
+def test_values_of_one_facet_are_ored_and_counted_disjunctively(client) -> None:
+    plain = api(client, q="retraites")
+    sections = counts(plain, "section")
+    a, b = sorted(sections, key=sections.get, reverse=True)[:2]
+    one = api(client, q="retraites", rubrique=[a])
+    assert one["total"] == sections[a]
+    # The section facet is counted without its own selection: the other values keep
+    # their counts and selecting both means either.
+    assert counts(one, "section") == sections
+    assert [v["value"] for v in one["facets"]["section"] if v["selected"]] == [a]
+    both = api(client, q="retraites", rubrique=[a, b])
+    assert both["total"] == sections[a] + sections[b]  # one section per article
+    assert {v["value"] for v in both["facets"]["section"] if v["selected"]} == {a, b}
+    # Other facets are counted with the selection: the years add up to the total.
+    assert sum(counts(one, "year").values()) == one["total"]
+
+
+def test_facets_of_different_kinds_are_anded(client) -> None:
+    section = api(client, q="retraites", rubrique=["Politique"])
+    year = api(client, q="retraites", depuis="2019", jusqu_au="2019")
+    both = api(client, q="retraites", rubrique=["Politique"], depuis="2019", jusqu_au="2019")
+    assert 0 < both["total"] < min(section["total"], year["total"])
+    assert both["total"] == counts(year, "section")["Politique"]
+    assert both["total"] == counts(section, "year")["2019"]
+    for r in both["results"]:
+        assert r["section"] == "Politique" and r["date"].startswith("2019")
+    # The year facet ignores the date range (disjunctive), the section facet does not.
+    assert counts(both, "year") == counts(section, "year")
+    html = client.get("/?" + urlencode({"q": "retraites", "rubrique": "Politique",
+                                        "depuis": "2019", "jusqu_au": "2019"}))  # fmt: skip
+    page = html.get_data(as_text=True)
+    assert total_of(page) == both["total"]
+    assert len(links(page, "chip-remove")) == 2
+
+
+def test_filters_without_words(client) -> None:
+    data = api(client, rubrique=["Politique"])
+    assert data["total"] == counts(api(client), "section")["Politique"]
+    assert data["results"][0]["score"] is None  # nothing to rank: newest first
+    html = client.get("/?rubrique=Politique").get_data(as_text=True)
+    assert total_of(html) == data["total"]
+    assert '<option value="pertinence"' not in html  # no relevance without words
+
+
+# -- persons and countries (a small index: the samples have none yet) -----------------------
+
+PEOPLE = [f"Personne {chr(65 + i)}{'é' if i == 1 else ''}" for i in range(12)]
+
+
+@pytest.fixture(scope="module")
+def people_client(tmp_path_factory: pytest.TempPathFactory):
+    """Twelve persons (more than the sidebar shows at once) and three countries."""
+    folder = tmp_path_factory.mktemp("people")
+    records = []
+    for i, person in enumerate(PEOPLE):
+        for k in range(i + 1):  # Personne L is the most frequent
+            records.append(
+                {
+                    "id": f"p{i}-{k}",
+                    "title": f"Rencontre numéro {k}",
+                    "body": "Une rencontre diplomatique.",
+                    "date": f"20{18 + k % 3}-0{1 + k % 9}-1{k % 9}",
+                    "section_label": "Monde",
+                    "persons": [person, "Emmanuel Macron"] if k % 4 == 0 else [person],
+                    "countries": ["FR", "RU"] if k % 2 else ["KZ"],
+                }
+            )
+    write_jsonl(folder / "corpus" / "people.jsonl", records)
+    reindex([folder / "corpus"], folder / "index")
+    return create_app({"INDEX_DIR": str(folder / "index"), "TESTING": True}).test_client()
+
+
+def test_person_facet_with_show_more_and_filter_box(people_client) -> None:
+    html = people_client.get("/?q=rencontre").get_data(as_text=True)
+    group = re.search(r'data-facet="person">(.*?)</section>', html, re.S).group(1)
+    assert "<details" in group and "Afficher plus" in group
+    assert 'name="personne_filtre"' in group and 'value="rencontre"' in group
+    assert len(links(group, "facet")) == 13  # 8 shown, the others behind "Afficher plus"
+
+    filtered = people_client.get("/?q=rencontre&personne_filtre=personne%20b").get_data(
+        as_text=True
+    )
+    group = re.search(r'data-facet="person">(.*?)</section>', filtered, re.S).group(1)
+    names = [a["data-value"] for a in links(group, "facet")]
+    assert names == ["Personne Bé"]  # accents and case ignored
+    assert "Noms contenant «\u00a0personne b\u00a0»" in group
+    # Picking a name empties the filter box; the other facets are untouched.
+    assert query_of(links(group, "facet")[0]["href"]) == {
+        "q": ["rencontre"], "personne": ["Personne Bé"]
+    }  # fmt: skip
+    nothing = people_client.get("/?q=rencontre&personne_filtre=zzz").get_data(as_text=True)
+    assert "Aucun nom ne contient «\u00a0zzz\u00a0»" in nothing
+    assert total_of(nothing) == total_of(html)  # the filter box never filters articles
+
+
+def test_person_and_country_selection(people_client) -> None:
+    data = people_client.get("/api/search?personne=Personne%20L&personne=Personne%20K").get_json()
+    assert data["total"] == 12 + 11
+    both = people_client.get("/api/search?personne=Personne%20L&pays=RU").get_json()
+    assert both["total"] == 6
+    assert all("RU" in [c["value"] for c in r["countries"]] for r in both["results"])
+    html = people_client.get("/?personne=Personne%20L&pays=RU").get_data(as_text=True)
+    chips = {a["text"].split("×")[0].strip() for a in links(html, "chip-remove")}
+    assert chips == {"Personne : Personne L", "Pays : RU"}
+    country = [a for a in facet_links(html, "country") if "is-selected" in a["class"]]
+    assert [a["data-value"] for a in country] == ["RU"]
+
+
+def test_home_entry_points(people_client, client) -> None:
+    html = people_client.get("/").get_data(as_text=True)
+    assert "<h2>Pays</h2>" in html and "<h2>Personnes</h2>" in html
+    hrefs = {a["href"] for a in links(html)}
+    assert "/?pays=RU" in hrefs and "/?personne=Personne+L" in hrefs
+    assert "/?rubrique=Monde" in hrefs and "/?depuis=2019&jusqu_au=2019" in hrefs
+    # The samples have no entities yet: those blocks are simply absent.
+    plain = client.get("/").get_data(as_text=True)
+    assert "<h2>Pays</h2>" not in plain and "<h2>Personnes</h2>" not in plain
+    assert "<h2>Rubriques</h2>" in plain and "<h2>Années</h2>" in plain
+
+
+def test_article_entities_link_to_searches(people_client) -> None:
+    html = people_client.get("/article/p11-0").get_data(as_text=True)
+    hrefs = {a["href"] for a in links(html, "chip")}
+    assert {"/?personne=Personne+L", "/?personne=Emmanuel+Macron", "/?pays=KZ"} <= hrefs
+
+
+# -- did you mean, empty and error states -----------------------------------------------------
+
+
+def test_did_you_mean_link_keeps_the_filters(client) -> None:
+    html = client.get("/?q=retrraites&rubrique=Politique").get_data(as_text=True)
+    assert total_of(html) == 0
+    link = next(a for a in links(html) if "data-did-you-mean" in a)
+    assert link["text"] == "retraites"
+    assert query_of(link["href"]) == {"q": ["retraites"], "rubrique": ["Politique"]}
+    assert total_of(client.get(link["href"]).get_data(as_text=True)) > 0
+    assert api(client, q="gouvernment")["did_you_mean"] == "gouvernement"
+    assert api(client, q="retraites")["did_you_mean"] is None
+    assert "Vouliez-vous dire" not in client.get("/?q=retraites").get_data(as_text=True)
+
+
+def test_empty_page_counts_what_each_filter_hides(client) -> None:
+    html = client.get("/?q=retraites&rubrique=Insolite&depuis=2016&jusqu_au=2016").get_data(
+        as_text=True
+    )
+    assert total_of(html) == 0
+    block = re.search(r'<ul class="alternatives">(.*?)</ul>', html, re.S).group(1)
+    options = links(block)
+    assert options, "no way out of an empty page"
+    for option in options:
+        found = api(client, **{k: v for k, v in query_of(option["href"]).items()})["total"]
+        assert found > 0 and f"{found} article" in block
+
+
+@pytest.mark.parametrize(
+    ("q", "words"),
+    [
+        ("date:demain", "Date incomprise"),
+        ("retraites date:[2020 to", "Date incomprise"),
+        ("a*", "trop de mots"),
+    ],
+)
+def test_malformed_query_is_explained(client, q: str, words: str) -> None:
+    page = client.get("/?" + urlencode({"q": q}))
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert words in html
+    assert f'value="{q}"' in html.replace("&#34;", '"')  # the box keeps it, to fix it
+    assert client.get("/api/search?" + urlencode({"q": q})).status_code == 400
+    assert client.get("/feed?" + urlencode({"q": q})).status_code == 400
+
+
+@pytest.mark.parametrize("q", ['"', "(((", ")", "-", "OR", "pays:", "*", "le la les", "'"])
+def test_odd_queries_never_fail(client, q: str) -> None:
+    for path in ("/", "/api/search", "/feed"):
+        assert client.get(path + "?" + urlencode({"q": q})).status_code == 200, (path, q)
+
+
+MORE_LIMITS = [
+    ("page=1001", "page"),
+    ("par_page=101", "par_page"),
+    ("par_page=0", "par_page"),
+    ("depuis=2020&jusqu_au=2019", "postérieure"),
+    ("&".join(f"rubrique=r{i}" for i in range(51)), "Trop de valeurs"),
+    ("personne_filtre=" + "x" * 101, "trop long"),
+]
+
+
+@pytest.mark.parametrize(("params", "words"), MORE_LIMITS)
+def test_more_limits(client, params: str, words: str) -> None:
+    for path in ("/", "/api/search", "/feed"):
+        page = client.get(f"{path}?{params}")
+        assert page.status_code == 400, path
+        assert words in page.get_data(as_text=True)
+
+
+def test_page_beyond_the_results(client) -> None:
+    html = client.get("/?q=retraites&page=50").get_data(as_text=True)
+    assert "Il n'y a plus de résultats sur cette page" in html
+    first = next(a for a in links(html) if a["text"] == "Revenir à la première page")
+    assert query_of(first["href"]) == {"q": ["retraites"]}
+
+
+# -- feed and OpenSearch ---------------------------------------------------------------------
+
+
+def test_atom_feed_of_a_search(client) -> None:
+    page = client.get("/feed?q=retraites&rubrique=Politique&tri=pertinence&page=3")
+    assert page.status_code == 200
+    assert page.mimetype == "application/atom+xml"
+    feed = ET.fromstring(page.data)
+    assert feed.tag == f"{ATOM}feed"
+    assert "retraites" in feed.findtext(f"{ATOM}title")
+    for required in ("id", "updated", "author/" + ATOM + "name"):
+        assert feed.find(f"{ATOM}{required}") is not None, required
+    self_link = feed.find(f"{ATOM}link[@rel='self']").get("href")
+    assert self_link.startswith("http://localhost/feed?")
+    assert query_of(self_link) == {"q": ["retraites"], "rubrique": ["Politique"]}
+    entries = feed.findall(f"{ATOM}entry")
+    expected = api(client, q="retraites", rubrique="Politique", tri="date", par_page=20)
+    assert len(entries) == min(20, expected["total"]) > 1
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [
+        r["title"] for r in expected["results"]
+    ]
+    stamps = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", s) for s in stamps)
+    for entry in entries:
+        link = entry.find(f"{ATOM}link[@rel='alternate']").get("href")
+        assert link.startswith("http://localhost/article/")
+        assert entry.findtext(f"{ATOM}id") == link
+        assert entry.find(f"{ATOM}category").get("term") == "Politique"
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "html" and "<mark>" in summary.text
+    assert feed.findtext(f"{ATOM}updated") == stamps[0]
+
+
+def test_feed_size_and_empty_feed(client) -> None:
+    feed = ET.fromstring(client.get("/feed?par_page=5").data)
+    assert len(feed.findall(f"{ATOM}entry")) == 5
+    empty = ET.fromstring(client.get("/feed?q=zorglubification").data)
+    assert empty.findall(f"{ATOM}entry") == [] and empty.findtext(f"{ATOM}updated")
+
+
+def test_opensearch_description_and_links(client) -> None:
+    page = client.get("/opensearch.xml")
+    assert page.status_code == 200
+    assert page.mimetype == "application/opensearchdescription+xml"
+    root = ET.fromstring(page.data)
+    assert root.tag == f"{OPENSEARCH}OpenSearchDescription"
+    assert root.findtext(f"{OPENSEARCH}ShortName") == "Loupe"
+    assert root.findtext(f"{OPENSEARCH}InputEncoding") == "UTF-8"
+    templates = {u.get("type"): u.get("template") for u in root.findall(f"{OPENSEARCH}Url")}
+    assert templates["text/html"] == "http://localhost/?q={searchTerms}"
+    assert templates["application/atom+xml"] == "http://localhost/feed?q={searchTerms}"
+    assert templates["application/json"] == "http://localhost/api/search?q={searchTerms}"
+    search_link = (
+        '<link rel="search" type="application/opensearchdescription+xml" title="Loupe" '
+        'href="/opensearch.xml">'
+    )
+    for path in ("/", "/?q=retraites", "/article/seed-000_c1a1735c7d8c97a1", "/?page=0"):
+        assert search_link in client.get(path).get_data(as_text=True), path
+    html = client.get("/?q=retraites&rubrique=Politique&page=2").get_data(as_text=True)
+    alternate = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*>', html)
+    assert alternate and 'href="/feed?q=retraites&amp;rubrique=Politique"' in alternate.group()
+
+
+# -- a reindex shows without a restart --------------------------------------------------------
+
+
+def test_reindex_is_visible_without_restart(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    first = {"id": "a1", "title": "Les retraites", "body": "Texte.", "date": "2020-01-02"}
+    write_jsonl(corpus / "a.jsonl", [first])
+    index_dir = tmp_path / "index"
+    reindex([corpus], index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    client = app.test_client()
+    before = client.get("/healthz").get_json()["generation"]
+    assert api(client, q="ornithorynque")["total"] == 0
+
+    new = {"id": "b2", "title": "Un ornithorynque au zoo", "body": "Texte.", "date": "2020-01-03"}
+    write_jsonl(corpus / "a.jsonl", [first, new])
+    reindex([corpus], index_dir)
+    data = api(client, q="ornithorynque")
+    assert [r["id"] for r in data["results"]] == ["b2"]
+    assert client.get("/healthz").get_json()["generation"] != before
+    assert "ornithorynque" in client.get("/feed").get_data(as_text=True)
+    assert "2 articles" in client.get("/").get_data(as_text=True)
+
+
+def test_feed_escapes_record_text_and_query(hostile_client) -> None:
+    page = hostile_client.get("/feed?q=piégé")
+    assert HOSTILE.encode() not in page.data and b"<b>" not in page.data
+    feed = ET.fromstring(page.data)
+    (entry,) = feed.findall(f"{ATOM}entry")
+    # Parsed, the title is text again; the summary is HTML in which the tag is still text.
+    assert entry.findtext(f"{ATOM}title") == f"Titre {HOSTILE} piégé"
+    summary = entry.findtext(f"{ATOM}summary")
+    assert "&lt;script&gt;" in summary and "<script>" not in summary
+    assert entry.find(f"{ATOM}category").get("term") == f"Rubrique {HOSTILE}"
+    asked = hostile_client.get("/feed?" + urlencode({"q": "<script>x</script>"}))
+    assert asked.status_code == 200 and b"<script>" not in asked.data
+    assert "<script>x</script>" in ET.fromstring(asked.data).findtext(f"{ATOM}title")
+
+
+def test_hostile_query_in_every_link(hostile_client) -> None:
+    q = '"><script>alert(9)</script>'
+    html = hostile_client.get("/?" + urlencode({"q": q, "rubrique": "France"})).get_data(
+        as_text=True
+    )
+    assert "<script>alert(9)" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+    # Suggestions echo the typed text only escaped.
+    typo = hostile_client.get("/?" + urlencode({"q": "<i>retrraites</i>"})).get_data(as_text=True)
+    assert "<i>" not in typo

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from search.facets import MONTHS_FR, facet_key
 from search.labels import country_label
-from search.searcher import MAX_PAGE, SearchEngine, SearchRequest
+from search.searcher import MAX_PAGE, SearchEngine, SearchRequest, SearchResponse
 
 from . import ArticleNotFound
 
@@ -32,14 +33,19 @@ FACETS: dict[str, tuple[str, str, str]] = {
     "country": ("pays", "countries", "Pays"),
     "person": ("personne", "persons", "Personne"),
 }
-# The sidebar, in this order (month is left to the histogram).
+# The sidebar, in this order (years and months are drawn as histograms).
 FACET_GROUPS = (
     ("section", "Rubriques"),
     ("country", "Pays"),
     ("person", "Personnes"),
-    ("year", "Années"),
 )
 FACETS_SHOWN = 8  # per group before "Afficher plus" (a <details>, so no JavaScript needed)
+MONTHS_SHORT = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
+# Histogram geometry, in SVG user units (the CSS stretches it to the sidebar's width).
+CHART_WIDTH = 240
+CHART_HEIGHT = 60
+MAX_TICKS = 8  # a label under every bar up to this many bars
+MAX_ALTERNATIVES = 4  # filters whose removal is counted on an empty results page
 SORT_OPTIONS = (("pertinence", "Pertinence"), ("date", "Plus récents"), ("ancien", "Plus anciens"))
 SORT_PARAM = {"relevance": "pertinence", "newest": "date", "oldest": "ancien"}
 NNBSP = "\u202f"  # French thousands separator
@@ -140,21 +146,6 @@ def hidden_fields(req: SearchRequest, *drop: str) -> Params:
     return [(k, v) for k, v in req.to_params(page="") if k not in drop]
 
 
-def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Params:
-    """The search with one facet value added or removed (back to page 1)."""
-    if facet == "year":
-        if selected:
-            return req.to_params(depuis="", jusqu_au="", page="")
-        return req.to_params(depuis=value, jusqu_au=value, page="")
-    param, attr = FACETS[facet][:2]
-    current: list[str] = getattr(req, attr)
-    key = facet_key(value)
-    kept = [v for v in current if facet_key(v) != key]
-    if not selected and len(kept) == len(current):
-        kept.append(value)
-    return req.to_params(**{param: kept, "page": ""})
-
-
 def added(req: SearchRequest, facet: str, value: str) -> str:
     """A result chip: narrow the current search to this value (a no-op when already there)."""
     param, attr = FACETS[facet][:2]
@@ -164,37 +155,172 @@ def added(req: SearchRequest, facet: str, value: str) -> str:
     return search_url(req.to_params(**{param: [*current, value], "page": ""}))
 
 
+def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Params:
+    """The search with one facet value added or removed (back to page 1).
+
+    Years and months set the date range to themselves, or clear it when it is already
+    theirs. The person filter box is emptied: its job is done once a name is picked.
+    """
+    if facet in ("year", "month"):
+        if selected:
+            return req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
+        return req.to_params(depuis=value, jusqu_au=value, page="", personne_filtre="")
+    param, attr = FACETS[facet][:2]
+    current: list[str] = getattr(req, attr)
+    key = facet_key(value)
+    kept = [v for v in current if facet_key(v) != key]
+    if not selected and len(kept) == len(current):
+        kept.append(value)
+    return req.to_params(**{param: kept, "page": "", "personne_filtre": ""})
+
+
 def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
-    """The sidebar: one group per facet with a toggle link per value; empty groups hidden."""
+    """The sidebar: one group per facet with a toggle link per value; empty groups hidden
+    (the person group stays while its filter box is in use, to say nothing matched)."""
     groups = []
     for name, title in FACET_GROUPS:
-        items = facets.get(name) or []
-        if name == "year":
-            items = sorted(items, key=lambda i: i["value"], reverse=True)
         links = [
             {
                 **item,
                 "href": search_url(_toggled(req, name, item["value"], item["selected"])),
             }
-            for item in items
+            for item in facets.get(name) or []
         ]
-        if links:
+        filtering = name == "person" and bool(req.person_filter)
+        if links or filtering:
             groups.append(
                 {
                     "name": name,
                     "title": title,
                     "items": links[:FACETS_SHOWN],
                     "more": links[FACETS_SHOWN:],
+                    "filter": filtering,
                 }
             )
     return groups
 
 
-def _whole_year(req: SearchRequest) -> int | None:
+def _bars(
+    req: SearchRequest, facet: str, items: list[dict], short_label: Callable[[dict], str]
+) -> dict | None:
+    """One SVG histogram: a bar per period, each a link that sets (or clears) the range."""
+    if not items or not any(i["count"] for i in items):
+        return None
+    top = max(i["count"] for i in items)
+    # A handful of periods get bars of a sixth of the width, centred, not giant blocks.
+    step = min(CHART_WIDTH / len(items), CHART_WIDTH / 6)
+    left = (CHART_WIDTH - step * len(items)) / 2
+    gap = min(2.0, step * 0.25)
+    ranged = bool(req.date_from or req.date_to)
+    bars = []
+    for n, item in enumerate(items):
+        height = 0.0
+        if item["count"]:
+            height = max(2.0, round(item["count"] / top * CHART_HEIGHT, 2))
+        start, end = item["start"], item["end"]
+        inside = (not req.date_from or end >= req.date_from) and (
+            not req.date_to or start <= req.date_to
+        )
+        articles = f"{format_number(item['count'])} article{'s' if item['count'] > 1 else ''}"
+        bars.append(
+            {
+                **item,
+                "x": round(left + n * step + gap / 2, 2),
+                "middle": round(left + (n + 0.5) * step, 2),
+                "width": round(step - gap, 2),
+                "y": round(CHART_HEIGHT - height, 2),
+                "height": height,
+                "title": f"{item['label']} : {articles}",
+                "href": search_url(_toggled(req, facet, item["value"], item["selected"]))
+                if item["count"] or item["selected"]
+                else None,
+                "state": "is-selected"
+                if item["selected"]
+                else ("in-range" if ranged and inside else ""),
+            }
+        )
+    return {
+        "facet": facet,
+        "bars": bars,
+        # A few bars get a label each; many get the first and the last only.
+        "ticks": [
+            {"x": bar["middle"], "label": short_label(bar), "anchor": "middle"} for bar in bars
+        ]
+        if len(items) <= MAX_TICKS
+        else [
+            {"x": 0, "label": short_label(items[0]), "anchor": "start"},
+            {"x": CHART_WIDTH, "label": short_label(items[-1]), "anchor": "end"},
+        ],
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "ranged": ranged,
+    }
+
+
+def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
+    """Articles per year and per month, every period between the first and the last shown
+    (empty ones too, so the time axis is true). The months are those of the selected
+    years when a range is set, else all of them."""
+    by_year = {int(i["value"]): i for i in facets.get("year") or []}
+    by_month = {i["value"]: i for i in facets.get("month") or []}
+    if not by_year:
+        return []
+    first, last = min(by_year), max(by_year)
+    years = []
+    for year in range(first, last + 1):
+        item = by_year.get(year) or {
+            "value": str(year),
+            "label": str(year),
+            "count": 0,
+            "selected": False,
+        }
+        years.append({**item, "start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)})
+    lo, hi = first, last
+    if req.date_from:
+        lo = min(max(lo, req.date_from.year), hi)
+    if req.date_to:
+        hi = max(min(hi, req.date_to.year), lo)
+    months = []
+    for year in range(lo, hi + 1):
+        for month in range(1, 13):
+            key = f"{year:04d}-{month:02d}"
+            item = by_month.get(key) or {
+                "value": key,
+                "label": f"{MONTHS_FR[month - 1]} {year}",
+                "count": 0,
+                "selected": False,
+            }
+            end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+            months.append({**item, "start": dt.date(year, month, 1), "end": end})
+    if not (req.date_from or req.date_to):
+        # Trim the empty months before the first article and after the last one; the
+        # months of a chosen period are all shown, empty or not.
+        while months and not months[0]["count"]:
+            months.pop(0)
+        while months and not months[-1]["count"]:
+            months.pop()
+
+    def month_label(item: dict) -> str:
+        return f"{MONTHS_SHORT[item['start'].month - 1]} {item['start'].year}"
+
+    charts = [
+        _bars(req, "year", years, lambda i: i["value"]),
+        _bars(req, "month", months, month_label),
+    ]
+    titles = {"year": "Par année", "month": "Par mois"}
+    return [{**c, "title": titles[c["facet"]]} for c in charts if c]
+
+
+def _period_label(req: SearchRequest) -> str | None:
+    """``Année 2019`` or ``Mars 2019`` when the range is exactly one year or one month."""
     start, end = req.date_from, req.date_to
-    if start and end and start.year == end.year:
-        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
-            return start.year
+    if not (start and end) or start.day != 1:
+        return None
+    if (start.month, end.month, end.day) == (1, 12, 31) and start.year == end.year:
+        return f"Année {start.year}"
+    month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    if end == month_end - dt.timedelta(days=1):
+        return capitalise(f"{MONTHS_FR[start.month - 1]} {start.year}")
     return None
 
 
@@ -208,31 +334,23 @@ def active_filters(req: SearchRequest) -> list[dict]:
                 {
                     "label": f"{prefix} : {label}",
                     "href": search_url(_toggled(req, name, value, selected=True)),
+                    "params": _toggled(req, name, value, selected=True),
                 }
             )
-    year = _whole_year(req)
-    if year:
-        chips.append(
-            {
-                "label": f"Année {year}",
-                "href": search_url(req.to_params(depuis="", jusqu_au="", page="")),
-            }
-        )
+    period = _period_label(req)
+    dates = []
+    if period:
+        dates.append((period, req.to_params(depuis="", jusqu_au="", page="")))
     else:
         if req.date_from:
-            chips.append(
-                {
-                    "label": f"Depuis le {format_date(req.date_from)}",
-                    "href": search_url(req.to_params(depuis="", page="")),
-                }
+            dates.append(
+                (f"Depuis le {format_date(req.date_from)}", req.to_params(depuis="", page=""))
             )
         if req.date_to:
-            chips.append(
-                {
-                    "label": f"Jusqu'au {format_date(req.date_to)}",
-                    "href": search_url(req.to_params(jusqu_au="", page="")),
-                }
+            dates.append(
+                (f"Jusqu'au {format_date(req.date_to)}", req.to_params(jusqu_au="", page=""))
             )
+    chips += [{"label": label, "href": search_url(p), "params": p} for label, p in dates]
     return chips
 
 
@@ -284,6 +402,49 @@ def decorate_results(req: SearchRequest, results: list[dict]) -> list[dict]:
 # -- routes -----------------------------------------------------------------------------
 
 
+def feed_url(req: SearchRequest | None = None) -> str:
+    """The Atom feed of a search: same filters, always newest first, from the first page."""
+    params = req.to_params(tri="", page="", par_page="", personne_filtre="") if req else []
+    query = urlencode(params)
+    return url_for("feeds.feed") + ("?" + query if query else "")
+
+
+def home_links(stats: dict) -> dict[str, list[dict]]:
+    """The entry points of the home page; an empty list hides its block."""
+
+    def link(params: Params) -> str:
+        return search_url(params)
+
+    return {
+        "countries": [{**c, "href": link([("pays", c["value"])])} for c in stats["countries"]],
+        "persons": [{**p, "href": link([("personne", p["value"])])} for p in stats["persons"]],
+        "sections": [{**c, "href": link([("rubrique", c["value"])])} for c in stats["sections"]],
+        "years": [
+            {**y, "href": link([("depuis", y["value"]), ("jusqu_au", y["value"])])}
+            for y in reversed(stats["years"])
+        ],
+    }
+
+
+def alternatives(chips: list[dict]) -> list[dict]:
+    """For an empty page: how many articles each search would find without one filter."""
+    out = []
+    for chip in chips[:MAX_ALTERNATIVES]:
+        other = SearchRequest.from_params(MultiDict(chip["params"]))
+        found = engine().count(other)
+        if found:
+            out.append({"label": chip["label"], "href": chip["href"], "count": found})
+    return out
+
+
+def suggestion(req: SearchRequest, response: SearchResponse) -> dict | None:
+    """The "did you mean" link: the respelled words, the same filters."""
+    if not response.did_you_mean:
+        return None
+    params = req.to_params(q=response.did_you_mean, page="", personne_filtre="")
+    return {"text": response.did_you_mean, "href": search_url(params)}
+
+
 @bp.get("/")
 def index() -> str:
     """The home page (corpus overview) or, as soon as a search is asked for, its results."""
@@ -294,14 +455,10 @@ def index() -> str:
             "home.html",
             q="",
             stats=stats,
-            section_links=[
-                {**s, "href": search_url([("rubrique", s["value"])])} for s in stats["sections"]
-            ],
-            year_links=[
-                {**y, "href": search_url([("depuis", y["value"]), ("jusqu_au", y["value"])])}
-                for y in reversed(stats["years"])
-            ],
+            links=home_links(stats),
             browse_href=search_url([("tri", "date")]),
+            feed_href=feed_url(),
+            feed_title="Loupe : les derniers articles",
         )
 
     response = engine().search(req)
@@ -313,19 +470,26 @@ def index() -> str:
         "results.html",
         req=req,
         q=req.q,
-        form_fields=hidden_fields(req, "q"),
+        form_fields=hidden_fields(req, "q", "personne_filtre"),
         response=response,
         results=decorate_results(req, response.results),
         facet_groups=facet_groups(req, response.facets),
+        histograms=histograms(req, response.facets),
         chips=chips,
         clear_filters=search_url([("q", req.q)] if req.q else []) if chips else None,
+        alternatives=alternatives(chips) if not response.total else [],
+        did_you_mean=suggestion(req, response),
         pagination=pagination(req, response.total),
         sort=sort,
         sort_options=SORT_OPTIONS if req.q else SORT_OPTIONS[1:],
         sort_fields=hidden_fields(req, "tri"),
-        date_fields=hidden_fields(req, "depuis", "jusqu_au"),
+        date_fields=hidden_fields(req, "depuis", "jusqu_au", "personne_filtre"),
+        person_filter_fields=hidden_fields(req, "personne_filtre"),
+        person_filter_clear=search_url(req.to_params(personne_filtre="")),
         first_shown=(req.page - 1) * req.per_page + 1,
         last_shown=(req.page - 1) * req.per_page + len(response.results),
+        feed_href=feed_url(req),
+        feed_title=f"Loupe : {req.q}" if req.q else "Loupe : recherche",
     )
 
 

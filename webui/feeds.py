@@ -1,0 +1,151 @@
+"""Atom feeds of any search and the OpenSearch description.
+
+A feed is the search of the same URL parameters, newest first, so a reader can follow a
+query ("retraites", rubrique Politique…) and get each new article once it is indexed.
+The OpenSearch description lets a browser add Loupe to its address bar. Both are built
+with ElementTree, which escapes every text and attribute: a record's ``<script>`` can
+only ever come out as text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, request, url_for
+
+from search.searcher import SearchEngine, SearchRequest
+
+bp = Blueprint("feeds", __name__)
+
+ATOM = "http://www.w3.org/2005/Atom"
+OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+FEED_SIZE = 20  # entries per feed unless par_page says otherwise
+ET.register_namespace("", ATOM)
+
+# Characters XML 1.0 cannot carry at all, even escaped (a stray \x0b in a record would
+# make the whole feed unreadable).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def engine() -> SearchEngine:
+    return current_app.extensions["loupe"]
+
+
+def _clean(text: str | None) -> str:
+    return _NOT_XML.sub("", text or "")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: _clean(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def _timestamp(day: str | None) -> str | None:
+    """An article date as an RFC 3339 instant (midnight UTC: the archive keeps only days)."""
+    return f"{day}T00:00:00Z" if day else None
+
+
+def _absolute(path: str, params: list[tuple[str, str]]) -> str:
+    query = urlencode(params)
+    return request.host_url.rstrip("/") + path + ("?" + query if query else "")
+
+
+def _xml(root: ET.Element, mimetype: str) -> Response:
+    body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return Response(body, mimetype=mimetype, content_type=f"{mimetype}; charset=utf-8")
+
+
+@bp.get("/feed")
+def feed() -> Response:
+    """Atom 1.0 (RFC 4287): the newest articles of the search in the URL."""
+    asked = SearchRequest.from_params(request.args)
+    per_page = asked.per_page if request.args.get("par_page") else FEED_SIZE
+    req = dataclasses.replace(asked, sort="newest", page=1, per_page=per_page, person_filter="")
+    response = engine().search(req)
+    params = req.to_params(tri="", page="", par_page="", personne_filtre="")
+
+    root = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "fr"})
+    about = f"« {req.q} »" if req.q else "les derniers articles"
+    _sub(root, f"{{{ATOM}}}title", f"Loupe : {about}")
+    _sub(root, f"{{{ATOM}}}subtitle", f"{response.total} articles correspondent à cette recherche.")
+    self_url = _absolute(url_for("feeds.feed"), params)
+    _sub(root, f"{{{ATOM}}}id", self_url)
+    _sub(root, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
+    _sub(
+        root,
+        f"{{{ATOM}}}link",
+        rel="alternate",
+        type="text/html",
+        href=_absolute(url_for("views.index"), [*params, ("tri", "date")]),
+    )
+    dates = [r["date"] for r in response.results if r["date"]]
+    # A feed with no dated entry says "now"; otherwise its newest article's day, so that
+    # the feed's date only moves when something new arrives.
+    newest = _timestamp(max(dates)) if dates else None
+    updated = newest or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _sub(root, f"{{{ATOM}}}updated", updated)
+    author = _sub(root, f"{{{ATOM}}}author")
+    _sub(author, f"{{{ATOM}}}name", "Loupe")
+    _sub(root, f"{{{ATOM}}}generator", "Loupe")
+
+    for r in response.results:
+        entry = _sub(root, f"{{{ATOM}}}entry")
+        page = _absolute(url_for("views.article", article_id=r["id"]), [])
+        _sub(entry, f"{{{ATOM}}}id", page)
+        _sub(entry, f"{{{ATOM}}}title", r["title"] or "(sans titre)")
+        _sub(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
+        stamp = _timestamp(r["date"]) or updated
+        _sub(entry, f"{{{ATOM}}}updated", stamp)
+        if r["date"]:
+            _sub(entry, f"{{{ATOM}}}published", stamp)
+        if r["source"]:
+            source_author = _sub(entry, f"{{{ATOM}}}author")
+            _sub(source_author, f"{{{ATOM}}}name", r["source"])
+        if r["section"]:
+            _sub(entry, f"{{{ATOM}}}category", term=r["section"], label=r["section"])
+        # The snippet is HTML (escaped text and <mark>): type="html" carries it escaped
+        # once more, as Atom wants.
+        _sub(entry, f"{{{ATOM}}}summary", r["snippet"], type="html")
+    return _xml(root, "application/atom+xml")
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """The OpenSearch 1.1 description that browsers read to offer Loupe as a search engine."""
+    base = request.host_url.rstrip("/")
+    root = ET.Element("OpenSearchDescription", {"xmlns": OPENSEARCH})
+    _sub(root, "ShortName", "Loupe")
+    _sub(root, "Description", "Recherche dans les archives d'articles de presse en français")
+    _sub(root, "Tags", "presse actualité archives français")
+    _sub(root, "Language", "fr")
+    _sub(root, "InputEncoding", "UTF-8")
+    _sub(root, "OutputEncoding", "UTF-8")
+    _sub(
+        root,
+        "Image",
+        base + url_for("static", filename="loupe.svg"),
+        width="64",
+        height="64",
+        type="image/svg+xml",
+    )
+    templates = (
+        ("text/html", url_for("views.index")),
+        ("application/atom+xml", url_for("feeds.feed")),
+        ("application/json", url_for("api.search")),
+    )
+    for mimetype, path in templates:
+        _sub(root, "Url", type=mimetype, method="get", template=f"{base}{path}?q={{searchTerms}}")
+    _sub(
+        root,
+        "Url",
+        type="application/opensearchdescription+xml",
+        rel="self",
+        template=base + url_for("feeds.opensearch"),
+    )
+    return _xml(root, "application/opensearchdescription+xml")
