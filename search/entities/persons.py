@@ -180,9 +180,23 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         break
     if not words or len(words) > MAX_WORDS:
         return None
+    # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
+    # a leading place or common word before a full name is not part of it.
+    while len(words) > 2 and fold(words[0][0]) not in first_names():
+        head = words[0][0]
+        place = any(t.kind != "none" for t in gaz.terms(head))
+        if not (place or _common_word(head)):
+            break
+        words.pop(0)
+        while len(words) > 2 and fold(words[0][0]) in PARTICLES:
+            words.pop(0)
     names = [w for w, _s, _e in words]
     for k, w in enumerate(names):
         low = fold(w)
+        if low in ("le", "la", "les") and w.islower():
+            return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
+        if k > 0 and low.rstrip(".") in TITLES and fold(names[k - 1]) not in PARTICLES:
+            return None  # a title inside: two names run together
         if low in PARTICLES or low.rstrip("'’") in PARTICLES:
             if k == 0 or k == len(names) - 1:
                 if not (k == 0 and w[:1].isupper() and len(names) > 1):
