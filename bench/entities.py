@@ -75,8 +75,10 @@ def main() -> None:
     articles = clean_orangesum(args.corpus, args.n)
     for workers in (1, 2):
         rate = throughput(articles, workers)
-        print(f"extraction, {workers} worker process{'es' if workers > 1 else ''}: "
-              f"{rate:.1f} articles/s ({len(articles)} OrangeSum articles, no cache)")
+        print(
+            f"extraction, {workers} worker process{'es' if workers > 1 else ''}: "
+            f"{rate:.1f} articles/s ({len(articles)} OrangeSum articles, no cache)"
+        )
 
 
 if __name__ == "__main__":

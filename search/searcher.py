@@ -22,7 +22,7 @@ from whoosh import query as wq
 
 from . import storage
 from .facets import FacetTable, facet_key, month_label
-from .labels import country_label
+from .labels import country_label, resolve_country
 from .query import QueryError, parse, word_count
 from .snippets import escape, mark_all, snippet
 
@@ -30,6 +30,8 @@ RECALL_FIELDS = ("title", "summary", "body", "caption")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 FACET_LIMITS = {"country": 30, "person": 30, "section": 30}
+# Days are listed when the matches (or the selected range) span at most this many days.
+MAX_DAYS = 62
 SORTS = {
     "pertinence": "relevance",
     "relevance": "relevance",
@@ -331,7 +333,7 @@ class SearchEngine:
             "countries": [
                 {"value": c, "label": country_label(c)} for c in doc.get("country") or []
             ],
-            "persons": [{"value": p, "label": p} for p in doc.get("person") or []],
+            "persons": _persons(table, doc),
         }
 
     @staticmethod
@@ -391,7 +393,16 @@ class SearchEngine:
             }
             for y, c in table.year_counts(date_base)
         ]
-        return {k: out[k] for k in ("country", "person", "month", "year", "section")}
+        out["day"] = [
+            {
+                "value": day.isoformat(),
+                "label": f"{day.day} {month_label(day.year, day.month)}",
+                "count": c,
+                "selected": request.date_from == request.date_to == day,
+            }
+            for day, c in _day_counts(request, table, date_base)
+        ]
+        return {k: out[k] for k in ("country", "person", "month", "year", "day", "section")}
 
     # -- articles and stats ---------------------------------------------------
 
@@ -431,7 +442,7 @@ class SearchEngine:
             "countries": [
                 {"value": c, "label": country_label(c)} for c in doc.get("country") or []
             ],
-            "persons": [{"value": p, "label": p} for p in doc.get("person") or []],
+            "persons": _persons(gen.facets, doc),
         }
 
     def stats(self, top: int = 10) -> dict:
@@ -466,7 +477,25 @@ class SearchEngine:
 
 
 def _facet_values(name: str, values: list[str]) -> list[str]:
-    return [v.upper() for v in values] if name == "country" else list(values)
+    """Country filters take a code or a French name: ``RU``, ``ru``, ``Russie``."""
+    return [resolve_country(v) for v in values] if name == "country" else list(values)
+
+
+def _persons(table: FacetTable, doc: dict) -> list[dict]:
+    """A result's persons under the corpus-wide canonical spelling (the facet's label)."""
+    column = table.columns["person"]
+    names = [column.label(p) or p for p in doc.get("person") or []]
+    return [{"value": n, "label": n} for n in dict.fromkeys(names)]
+
+
+def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
+    """Days only when they are few: within a selected range of a few weeks, or when all
+    the matches fall on at most ``MAX_DAYS`` days."""
+    start, end = request.date_from, request.date_to
+    if start and end and (end - start).days < MAX_DAYS:
+        return table.day_counts(mask, start, end)
+    days = table.day_counts(mask, start, end)
+    return days if len(days) <= MAX_DAYS else []
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -10,6 +10,7 @@ the date) is cheap and recomputed every time, so improving a rule never needs th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..articles import Article
 from .cache import NerCache
-from .countries import country_label, gazetteer, resolve_country
+from .countries import DATA, country_label, gazetteer, resolve_country
 from .dates import publication_date
 from .persons import Span, find_persons, load_model, model_id, ner
 
@@ -30,10 +31,14 @@ __all__ = [
     "NerCache",
     "article_text",
     "country_label",
+    "default_workers",
     "extract",
+    "fingerprint",
     "resolve_country",
 ]
 
+# Bump when a rule changes how facets are derived (the data files are hashed already).
+EXTRACTOR_VERSION = "1"
 BATCH_SIZE = 64
 # Below this many texts to analyse, worker processes cost more than they save.
 MIN_PARALLEL = 16
@@ -196,6 +201,16 @@ class Extractor:
             else:  # pragma: no cover - macOS/Windows
                 self._pool = ProcessPoolExecutor(self.workers, initializer=load_model)
         return self._pool
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Version of everything extraction depends on: rules, data files and the model."""
+    digest = hashlib.sha1(f"{EXTRACTOR_VERSION}:{model_id()}".encode())
+    for path in sorted(DATA.iterdir(), key=lambda p: p.name):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def default_workers() -> int:

@@ -207,6 +207,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         if low.rstrip(".") in ORG_WORDS:
             return None
     folded = [fold(w) for w in names]
+    if _ROMAN.match(names[-1]) and (len(names) < 2 or folded[0] not in first_names()):
+        return None  # "Acte III" is no one; "Charles III", "Jean-Paul II" are
     if len(names) == 1 and folded[0] in BOILERPLATE:
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
@@ -231,6 +233,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     return _Candidate(names, start, end, titled)
 
 
+_ROMAN = re.compile(r"^[IVXLC]+$")
 _QUOTES = frozenset('"«»“”„')
 _CAMEL_OK = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O'|O’|D'|D’)[A-Z]")
 
