@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean
+.PHONY: run install install-test test lint reindex serve clean bench-entities
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Scores on the dev gold (../shared/gold) and extraction throughput with 1 and 2 processes.
+bench-entities: install
+	$(BIN)/python bench/entities.py
 
 lint: install-test
 	$(BIN)/ruff check .
