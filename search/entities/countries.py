@@ -118,6 +118,7 @@ LANGUAGE_CUES = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """One character without accent, lower-cased; always one character, so offsets hold."""
     special = _SPECIAL.get(ch)
