@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ browser:
 	else \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
+
+# Scores on the dev gold (../shared/gold) and extraction throughput with 1 and 2 processes.
+bench-entities: install
+	$(BIN)/python bench/entities.py
 
 lint: install-test
 	$(BIN)/ruff check .

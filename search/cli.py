@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from . import storage
+from .entities import default_workers
 from .indexer import StrictAbort
 from .indexer import reindex as run_reindex
 from .query import QueryError
@@ -63,8 +64,15 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Tout reconstruire au lieu de mettre à jour.")
 @click.option("--strict", is_flag=True, help="Ne rien publier si une entrée est ignorée (code 1).")
 @click.option("--quiet", "-q", is_flag=True, help="N'afficher que les problèmes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=default_workers,
+    show_default="nombre de cœurs",
+    help="Processus d'extraction des entités en parallèle.",
+)
 def reindex(
-    paths: tuple[Path, ...], index_dir: Path, full: bool, strict: bool, quiet: bool
+    paths: tuple[Path, ...], index_dir: Path, full: bool, strict: bool, quiet: bool, workers: int
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -87,7 +95,9 @@ def reindex(
         bar.update(done - bar.pos)
 
     try:
-        result = run_reindex(paths, index_dir, full=full, progress=progress, strict=strict)
+        result = run_reindex(
+            paths, index_dir, full=full, progress=progress, workers=workers, strict=strict
+        )
     except StrictAbort as exc:
         _print_problems(exc.result)
         fail(str(exc), EXIT_SKIPPED)
@@ -111,6 +121,11 @@ def reindex(
         if result.duplicates:
             summary += f", {result.duplicates} doublons écartés"
         click.echo(f"{summary} en {result.elapsed:.1f} s.")
+        if result.indexed:
+            click.echo(
+                f"Entités : {result.ner_runs} textes analysés par le modèle, "
+                f"{result.ner_cached} repris du cache."
+            )
     sys.exit(EXIT_SKIPPED if result.skipped else EXIT_OK)
 
 
@@ -119,6 +134,82 @@ def _print_problems(result) -> None:
         click.echo(f"avertissement : {problem}", err=True)
     for problem in result.skipped:
         click.echo(f"ignoré : {problem}", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Une ligne JSON par article.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json", "txt"]),
+    help="Format de l'entrée standard (deviné sinon).",
+)
+def extract(path: Path, as_json: bool, fmt: str | None) -> None:
+    """Montre ce que Loupe extrait de PATH (fichier, dossier, ou - pour l'entrée standard) :
+    titre, rubrique, date et sa provenance, pays et personnes avec leurs mentions."""
+    from .entities import Extractor
+    from .readers import read_paths, read_stream
+
+    skipped: list = []
+
+    def report(problem) -> None:
+        if problem.skipped:
+            skipped.append(problem)
+            click.echo(f"ignoré : {problem}", err=True)
+        else:
+            click.echo(f"avertissement : {problem}", err=True)
+
+    if str(path) == "-":
+        data = click.get_binary_stream("stdin").read()
+        articles = read_stream(data, "<stdin>", report, fmt)
+    elif not path.exists():
+        fail(f"chemin introuvable : {path}", EXIT_USAGE)
+    else:
+        articles = read_paths([path], report)
+    with Extractor() as extractor:
+        for article, facets in extractor.iter_extract(articles):
+            found = facets.to_dict()
+            record = {
+                "id": article.id,
+                "path": article.path,
+                "title": article.title,
+                "section": article.section or None,
+                "date": found["date"],
+                "date_source": found["date_source"] or None,
+                "countries": found["countries"],
+                "persons": found["persons"],
+            }
+            if as_json:
+                click.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                _print_extraction(record)
+    sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
+
+
+_DATE_SOURCES = {
+    "metadata": "métadonnées",
+    "text": "texte",
+    "filename": "nom du fichier",
+}
+
+
+def _print_extraction(record: dict) -> None:
+    click.echo(f"{record['id']} ({record['path']})")
+    click.echo(f"  titre : {record['title']}")
+    click.echo(f"  rubrique : {record['section'] or '—'}")
+    if record["date"]:
+        source = _DATE_SOURCES.get(record["date_source"], record["date_source"])
+        click.echo(f"  date : {record['date']} ({source})")
+    else:
+        click.echo("  date : inconnue")
+    countries = ", ".join(
+        f"{c['code']} {c['label']} ({c['mentions']})" for c in record["countries"]
+    )
+    persons = ", ".join(f"{p['name']} ({p['mentions']})" for p in record["persons"])
+    click.echo(f"  pays : {countries or '—'}")
+    click.echo(f"  personnes : {persons or '—'}")
+    click.echo()
 
 
 def _date_option(name: str, end: bool):

@@ -36,8 +36,13 @@ class MultiColumn:
 
     @classmethod
     def from_column(cls, raw: list[bytes]) -> MultiColumn:
-        values: list[str] = []
+        """Values grouped by folded key, each group labelled by its most frequent spelling.
+
+        Done when a generation is opened, so the canonical spelling of a person follows the
+        whole corpus without an incremental reindex ever rewriting other documents.
+        """
         keys: dict[str, int] = {}
+        spellings: list[dict[str, int]] = []
         docs: list[int] = []
         vals: list[int] = []
         for docnum, blob in enumerate(raw):
@@ -47,10 +52,14 @@ class MultiColumn:
                 key = facet_key(value)
                 idx = keys.get(key)
                 if idx is None:
-                    idx = keys[key] = len(values)
-                    values.append(value)
+                    idx = keys[key] = len(spellings)
+                    spellings.append({})
+                forms = spellings[idx]
+                forms[value] = forms.get(value, 0) + 1
                 docs.append(docnum)
                 vals.append(idx)
+        # Most frequent spelling first; on a tie, the first one seen (dicts keep order).
+        values = [max(forms, key=forms.__getitem__) for forms in spellings]
         return cls(values, keys, np.asarray(docs, dtype=np.int32), np.asarray(vals, dtype=np.int32))
 
     def label(self, value: str | None) -> str | None:
@@ -119,6 +128,16 @@ class FacetTable:
         return [
             (int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts, strict=True)
         ]
+
+    def day_counts(
+        self, mask: np.ndarray, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[dt.date, int]]:
+        """(day, count) in chronological order, within [start, end] when given."""
+        sel = mask & self.date_mask(start, end)
+        if not sel.any():
+            return []
+        values, counts = np.unique(self.day[sel], return_counts=True)
+        return [(dt.date.fromordinal(int(v)), int(c)) for v, c in zip(values, counts, strict=True)]
 
     def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
         years: dict[int, int] = {}

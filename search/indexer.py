@@ -8,9 +8,10 @@ file never leaves a half-built index in use.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +19,13 @@ from whoosh import index as whoosh_index
 
 from . import storage
 from .articles import Article
+from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .readers import Problem, iter_files, read_file
 from .schema import SEPARATOR, build_schema
+
+# Version 2: country names resolved in the facet analyzer and entity facets extracted. An
+# index written by an older version is rebuilt in full, since its stored schema predates it.
+MANIFEST_VERSION = 2
 
 
 @dataclass
@@ -37,6 +43,8 @@ class ReindexResult:
     elapsed: float = 0.0
     generation: str = ""
     changed: bool = False
+    ner_runs: int = 0  # texts the NER model analysed
+    ner_cached: int = 0  # articles whose NER spans came from the cache
 
     def report(self, problem: Problem) -> None:
         (self.skipped if problem.skipped else self.warnings).append(problem)
@@ -63,13 +71,22 @@ def _clean_values(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def document(article: Article, content_hash: str) -> dict:
-    """The Whoosh document for an article: both text views, stored fields, facet columns."""
-    countries = _clean_values(c.upper() for c in article.countries)
-    persons = _clean_values(article.persons)
+def document(article: Article, content_hash: str, facets: Facets | None = None) -> dict:
+    """The Whoosh document for an article: both text views, stored fields, facet columns.
+
+    Facet values are the record's own (``countries``, ``persons``) followed by what the
+    extractor found; the date is the record's, else the one the extractor found.
+    """
+    facets = facets or Facets()
+    countries = _clean_values(
+        [c.upper() for c in article.countries] + [c for c, _n in facets.countries]
+    )
+    persons = _clean_values(list(article.persons) + [p for p, _n in facets.persons])
     tags = _clean_values(article.tags)
     section = " ".join(article.section.replace(",", " ").split())
-    day = article.date.toordinal() if article.date else 0
+    date = article.date or facets.date
+    date_source = article.date_source if article.date else facets.date_source
+    day = date.toordinal() if date else 0
     doc = {
         "id": article.id,
         "title": article.title,
@@ -83,7 +100,7 @@ def document(article: Article, content_hash: str) -> dict:
         "source": article.source,
         "path": article.path,
         "content_hash": content_hash,
-        "date_source": article.date_source if article.date else "",
+        "date_source": date_source if date else "",
         "col_country": SEPARATOR.join(countries).encode("utf-8"),
         "col_person": SEPARATOR.join(persons).encode("utf-8"),
         "col_section": section.encode("utf-8"),
@@ -100,8 +117,8 @@ def document(article: Article, content_hash: str) -> dict:
     if tags:
         doc["tags"] = ",".join(tags)
         doc["_stored_tags"] = tags
-    if article.date:
-        doc["date"] = dt.datetime.combine(article.date, dt.time())
+    if date:
+        doc["date"] = dt.datetime.combine(date, dt.time())
     return doc
 
 
@@ -111,6 +128,7 @@ def reindex(
     full: bool = False,
     progress: Progress | None = None,
     strict: bool = False,
+    workers: int | None = None,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
@@ -119,6 +137,10 @@ def reindex(
     folders of the previous run are read again. Raises ``storage.IndexLocked`` when
     another reindex holds the index, and ``StrictAbort`` (publishing nothing) when
     ``strict`` and some input was skipped.
+
+    New and changed articles go through entity extraction; the NER model's output is cached
+    by text hash in ``index_dir/cache/``, so unchanged text is never analysed twice, and a
+    large batch runs in ``workers`` processes (default: one per core).
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -134,7 +156,7 @@ def reindex(
         if missing:
             # A moved or unmounted folder must not empty the index.
             raise ValueError(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
-        incremental = current is not None and not full
+        incremental = current is not None and not full and old.get("version") == MANIFEST_VERSION
         old_articles: dict[str, list[str]] = old["articles"] if incremental else {}
 
         build = storage.new_build_dir(index_dir)
@@ -145,8 +167,10 @@ def reindex(
             else:
                 ix = whoosh_index.create_in(str(build), build_schema())
             writer = ix.writer(limitmb=256)
+            cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
+            extractor = Extractor(cache, workers=workers or default_workers())
             try:
-                articles = _write_articles(roots, writer, old_articles, result, progress)
+                articles = _write_articles(roots, writer, old_articles, result, progress, extractor)
                 if strict and result.skipped:
                     raise StrictAbort(result)
                 removed = [i for i in old_articles if i not in articles]
@@ -158,12 +182,19 @@ def reindex(
                     writer.commit()
                 else:
                     writer.cancel()
+                if not incremental:
+                    cache.prune()  # a full run asked for every text there is
             except BaseException:
                 writer.cancel()
                 raise
+            finally:
+                extractor.close()
+                cache.close()
+                result.ner_runs, result.ner_cached = extractor.ner_runs, extractor.cache_hits
             result.total = len(articles)
             if result.changed:
-                storage.write_manifest(build, {"version": 1, "roots": roots, "articles": articles})
+                manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
+                storage.write_manifest(build, manifest)
                 gen = storage.publish(index_dir, build)
             else:
                 shutil.rmtree(build, ignore_errors=True)
@@ -182,36 +213,49 @@ def _write_articles(
     old_articles: dict[str, list[str]],
     result: ReindexResult,
     progress: Progress | None,
+    extractor: Extractor,
 ) -> dict[str, list[str]]:
-    """Reads every file and writes new or changed articles; returns the new manifest."""
+    """Reads every file, extracts and writes new or changed articles; returns the manifest."""
     articles: dict[str, list[str]] = {}
     stats: dict[str, int] = {}
     files = list(iter_files(roots, result.report))
     result.files = len(files)
-    for done, (path, root) in enumerate(files, 1):
-        for article in read_file(path, root, result.report, stats=stats):
-            if article.id in articles:
-                first = articles[article.id][1]
-                result.report(
-                    Problem(
-                        str(path),
-                        f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
-                        article.line,
+    salt = fingerprint()
+    replaced: set[str] = set()
+
+    def changed() -> Iterator[Article]:
+        for done, (path, root) in enumerate(files, 1):
+            for article in read_file(path, root, result.report, stats=stats):
+                if article.id in articles:
+                    first = articles[article.id][1]
+                    result.report(
+                        Problem(
+                            str(path),
+                            f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
+                            article.line,
+                        )
                     )
-                )
-                continue
-            digest = article.content_hash()
-            articles[article.id] = [digest, article.path or str(path)]
-            previous = old_articles.get(article.id)
-            if previous and previous[0] == digest:
-                result.unchanged += 1
-                continue
-            if previous:
-                writer.update_document(**document(article, digest))
-            else:
-                writer.add_document(**document(article, digest))
-            result.indexed += 1
-        if progress:
-            progress(done, len(files), len(articles))
+                    continue
+                # The extractor's version and data are part of the hash: improving a rule
+                # or the gazetteer re-analyses every article on the next run.
+                digest = hashlib.sha1(f"{article.content_hash()}:{salt}".encode()).hexdigest()
+                articles[article.id] = [digest, article.path or str(path)]
+                previous = old_articles.get(article.id)
+                if previous and previous[0] == digest:
+                    result.unchanged += 1
+                    continue
+                if previous:
+                    replaced.add(article.id)
+                yield article
+            if progress:
+                progress(done, len(files), len(articles))
+
+    for article, facets in extractor.iter_extract(changed()):
+        doc = document(article, articles[article.id][0], facets)
+        if article.id in replaced:
+            writer.update_document(**doc)
+        else:
+            writer.add_document(**doc)
+        result.indexed += 1
     result.duplicates = stats.get("duplicates", 0)
     return articles

@@ -8,7 +8,7 @@ stored document.
 from __future__ import annotations
 
 from whoosh import columns
-from whoosh.analysis import CommaSeparatedTokenizer, LowercaseFilter
+from whoosh.analysis import CommaSeparatedTokenizer, Filter, LowercaseFilter
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import FoldFilter, exact_analyzer, french_analyzer
@@ -40,6 +40,21 @@ def facet_analyzer():
     return CommaSeparatedTokenizer() | LowercaseFilter() | FoldFilter()
 
 
+class CountryCodeFilter(Filter):
+    """Country names become ISO codes, so ``pays:Russie`` finds what ``pays:RU`` finds."""
+
+    def __call__(self, tokens):
+        from .entities.countries import resolve_country
+
+        for t in tokens:
+            t.text = resolve_country(t.text)
+            yield t
+
+
+def country_analyzer():
+    return CommaSeparatedTokenizer() | CountryCodeFilter() | LowercaseFilter() | FoldFilter()
+
+
 def build_schema() -> Schema:
     fr = french_analyzer()
     exact = exact_analyzer()
@@ -54,7 +69,7 @@ def build_schema() -> Schema:
         body_exact=TEXT(analyzer=exact),
         caption=TEXT(analyzer=fr, stored=True),
         section=KEYWORD(analyzer=facet, stored=True, scorable=False),
-        country=KEYWORD(analyzer=facet, stored=True, scorable=False),
+        country=KEYWORD(analyzer=country_analyzer(), stored=True, scorable=False),
         person=KEYWORD(analyzer=facet, stored=True, scorable=False),
         tags=KEYWORD(analyzer=facet, stored=True, scorable=False),
         date=DATETIME(stored=True),

@@ -24,7 +24,7 @@ from whoosh import query as wq
 from . import storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
-from .labels import country_label
+from .labels import country_label, resolve_country
 from .query import QueryError, parse, word_count
 from .snippets import escape, mark_all, snippet
 
@@ -40,6 +40,8 @@ FEW_HITS = 3  # below this many results, "did you mean" also considers rare word
 # (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. Refused above:
 MAX_EXPANSIONS = 100
 FACET_LIMITS = {"country": 30, "person": 30, "section": 30}
+# Days are listed when the matches (or the selected range) span at most this many days.
+MAX_DAYS = 62
 SORTS = {
     "pertinence": "relevance",
     "relevance": "relevance",
@@ -390,7 +392,7 @@ class SearchEngine:
             "countries": [
                 {"value": c, "label": country_label(c)} for c in doc.get("country") or []
             ],
-            "persons": [{"value": p, "label": p} for p in doc.get("person") or []],
+            "persons": _persons(table, doc),
         }
 
     @staticmethod
@@ -453,7 +455,16 @@ class SearchEngine:
             }
             for y, c in table.year_counts(date_base)
         ]
-        return {k: out[k] for k in ("country", "person", "month", "year", "section")}
+        out["day"] = [
+            {
+                "value": day.isoformat(),
+                "label": f"{day.day} {month_label(day.year, day.month)}",
+                "count": c,
+                "selected": request.date_from == request.date_to == day,
+            }
+            for day, c in _day_counts(request, table, date_base)
+        ]
+        return {k: out[k] for k in ("country", "person", "month", "year", "day", "section")}
 
     # -- articles and stats ---------------------------------------------------
 
@@ -493,7 +504,7 @@ class SearchEngine:
             "countries": [
                 {"value": c, "label": country_label(c)} for c in doc.get("country") or []
             ],
-            "persons": [{"value": p, "label": p} for p in doc.get("person") or []],
+            "persons": _persons(gen.facets, doc),
         }
 
     def stats(self, top: int = 10) -> dict:
@@ -642,7 +653,25 @@ def _same_case(original: str, word: str) -> str:
 
 
 def _facet_values(name: str, values: list[str]) -> list[str]:
-    return [v.upper() for v in values] if name == "country" else list(values)
+    """Country filters take a code or a French name: ``RU``, ``ru``, ``Russie``."""
+    return [resolve_country(v) for v in values] if name == "country" else list(values)
+
+
+def _persons(table: FacetTable, doc: dict) -> list[dict]:
+    """A result's persons under the corpus-wide canonical spelling (the facet's label)."""
+    column = table.columns["person"]
+    names = [column.label(p) or p for p in doc.get("person") or []]
+    return [{"value": n, "label": n} for n in dict.fromkeys(names)]
+
+
+def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
+    """Days only when they are few: within a selected range of a few weeks, or when all
+    the matches fall on at most ``MAX_DAYS`` days."""
+    start, end = request.date_from, request.date_to
+    if start and end and (end - start).days < MAX_DAYS:
+        return table.day_counts(mask, start, end)
+    days = table.day_counts(mask, start, end)
+    return days if len(days) <= MAX_DAYS else []
 
 
 def _month_end(year: int, month: int) -> dt.date:

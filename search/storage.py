@@ -8,6 +8,7 @@
       gen-000002/      the previous one, kept so open searchers can finish
       tmp-000004/      a reindex under way (or a dead one, removed by the next reindex)
       reindex.lock     held (flock) by the one reindex allowed at a time
+      cache/           kept across generations: ner.sqlite, the NER results by text hash
 
 Readers only ever open what CURRENT names, and CURRENT only ever names a finished
 generation, so a crash at any point leaves the served index whole.
@@ -176,6 +177,16 @@ def write_manifest(gen: Path, manifest: dict) -> None:
         json.dump(manifest, fh, ensure_ascii=False)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def cache_dir(index_dir: Path) -> Path:
+    """Data kept across generations (the NER cache): never swapped, never removed.
+
+    ``LOUPE_CACHE_DIR`` puts it elsewhere, e.g. to share it between several indexes of the
+    same archive (the test suite does, so the samples go through the model once).
+    """
+    shared = os.environ.get("LOUPE_CACHE_DIR")
+    return Path(shared) if shared else index_dir / "cache"
 
 
 def dir_size(path: Path) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,19 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_ner_cache(tmp_path_factory) -> Path:
+    """One NER cache for the whole session: each text goes through the model once."""
+    path = tmp_path_factory.mktemp("ner-cache")
+    saved = os.environ.get("LOUPE_CACHE_DIR")
+    os.environ["LOUPE_CACHE_DIR"] = str(path)
+    yield path
+    if saved is None:
+        os.environ.pop("LOUPE_CACHE_DIR", None)
+    else:
+        os.environ["LOUPE_CACHE_DIR"] = saved
 
 
 @pytest.fixture(scope="session")

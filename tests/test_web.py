@@ -309,7 +309,7 @@ def test_api_search_schema(client) -> None:
         assert isinstance(result["id"], str) and isinstance(result["title"], str)
         assert isinstance(result["score"], float)
         assert isinstance(result["countries"], list) and isinstance(result["persons"], list)
-    assert set(data["facets"]) == {"country", "person", "month", "year", "section"}
+    assert set(data["facets"]) == {"country", "person", "month", "year", "day", "section"}
     for values in data["facets"].values():
         for value in values:
             assert set(value) == {"value", "label", "count", "selected"}
@@ -381,8 +381,8 @@ def test_record_text_is_escaped(hostile_client) -> None:
     assert total_of(results) == 1
     assert "&lt;script&gt;" in results and HOSTILE not in results and "<b>" not in results
     chips = links(results, "chip-country") + links(results, "chip-person")
-    assert {a["text"] for a in chips} == {"FR", 'Jean "<b>" Dupont'}
-    narrowed = hostile_client.get(next(a["href"] for a in chips if a["text"] == "FR"))
+    assert {a["text"] for a in chips} == {"France", 'Jean "<b>" Dupont'}
+    narrowed = hostile_client.get(next(a["href"] for a in chips if a["text"] == "France"))
     assert total_of(narrowed.get_data(as_text=True)) == 1
 
 
@@ -538,7 +538,7 @@ def test_person_and_country_selection(people_client) -> None:
     assert all("RU" in [c["value"] for c in r["countries"]] for r in both["results"])
     html = people_client.get("/?personne=Personne%20L&pays=RU").get_data(as_text=True)
     chips = {a["text"].split("×")[0].strip() for a in links(html, "chip-remove")}
-    assert chips == {"Personne : Personne L", "Pays : RU"}
+    assert chips == {"Personne : Personne L", "Pays : Russie"}
     country = [a for a in facet_links(html, "country") if "is-selected" in a["class"]]
     assert [a["data-value"] for a in country] == ["RU"]
 
@@ -549,9 +549,9 @@ def test_home_entry_points(people_client, client) -> None:
     hrefs = {a["href"] for a in links(html)}
     assert "/?pays=RU" in hrefs and "/?personne=Personne+L" in hrefs
     assert "/?rubrique=Monde" in hrefs and "/?depuis=2019&jusqu_au=2019" in hrefs
-    # The samples have no entities yet: those blocks are simply absent.
+    # The samples' entities are extracted from their text: every block is there.
     plain = client.get("/").get_data(as_text=True)
-    assert "<h2>Pays</h2>" not in plain and "<h2>Personnes</h2>" not in plain
+    assert "<h2>Pays</h2>" in plain and "<h2>Personnes</h2>" in plain
     assert "<h2>Rubriques</h2>" in plain and "<h2>Années</h2>" in plain
 
 

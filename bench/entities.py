@@ -1,0 +1,85 @@
+"""Entity extraction measured: scores on the dev gold, throughput on OrangeSum.
+
+usage: python bench/entities.py [--gold FILE] [--corpus DIR] [--n 2000] [--skip-throughput]
+
+1. Runs the extractor (what ``loupe extract --json`` prints) over the gold articles, writes
+   the predictions to ``bench/out/entities-dev.pred.jsonl`` and prints the table of
+   ``../shared/gold/score.py``.
+2. Extracts the first N clean OrangeSum articles (no ``orangesum_duplicate``, no
+   ``duplicate_of``) with 1 and 2 worker processes, no cache, and prints articles/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from search.entities import Extractor, load_model  # noqa: E402
+from search.readers import read_paths  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+
+
+def predictions(gold: Path, out: Path) -> None:
+    problems: list = []
+    articles = list(read_paths([gold], problems.append))
+    with Extractor() as extractor:
+        facets = extractor.extract(articles)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        for article, f in zip(articles, facets, strict=True):
+            record = {"id": article.id, **f.to_dict()}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def clean_orangesum(corpus: Path, n: int) -> list:
+    problems: list = []
+    articles = []
+    for article in read_paths(sorted(corpus.glob("articles-part-*.jsonl")), problems.append):
+        articles.append(article)
+        if len(articles) >= n:
+            break
+    return articles
+
+
+def throughput(articles: list, workers: int) -> float:
+    load_model()  # loading is a one-off per process, not part of the rate
+    started = time.perf_counter()
+    with Extractor(workers=workers) as extractor:
+        extractor.extract(articles)
+    return len(articles) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gold", type=Path, default=SHARED / "gold" / "entities-dev.jsonl")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "orangesum")
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--skip-throughput", action="store_true")
+    args = parser.parse_args()
+
+    out = ROOT / "bench" / "out" / "entities-dev.pred.jsonl"
+    predictions(args.gold, out)
+    scorer = args.gold.parent / "score.py"
+    subprocess.run([sys.executable, str(scorer), str(args.gold), str(out)], check=True)
+
+    if args.skip_throughput:
+        return
+    articles = clean_orangesum(args.corpus, args.n)
+    for workers in (1, 2):
+        rate = throughput(articles, workers)
+        print(
+            f"extraction, {workers} worker process{'es' if workers > 1 else ''}: "
+            f"{rate:.1f} articles/s ({len(articles)} OrangeSum articles, no cache)"
+        )
+
+
+if __name__ == "__main__":
+    main()

