@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load
+.PHONY: run install install-test install-bench test lint reindex serve clean bench bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $(VENV)/.installed $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+install-bench: $(VENV)/.installed-bench
 
 reindex: install
 	$(BIN)/loupe reindex samples/ --index $(INDEX)
@@ -35,6 +41,11 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Loupe, Datasette, SQLite FTS5 and tantivy side by side (README "Performance"); add
+# BENCH_ARGS="--sizes 5000 --serve" etc. Takes ~30 min on the full corpus.
+bench: install-bench
+	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
 bench-load: install
 	$(BIN)/python bench/load.py

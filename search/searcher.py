@@ -228,7 +228,8 @@ class SearchEngine:
 
     # -- search ---------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def search(self, request: SearchRequest, facets: bool = True) -> SearchResponse:
+        """The page of results and, unless ``facets`` is false, every facet's counts."""
         started = time.perf_counter()
         gen = self._current()
         s = gen.searcher()
@@ -261,7 +262,7 @@ class SearchEngine:
         ranked = q if terms else None
         hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
-        facets = self._facets(request, table, text_mask, filters)
+        counts = self._facets(request, table, text_mask, filters) if facets else {}
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
             query=request.q,
@@ -270,7 +271,7 @@ class SearchEngine:
             per_page=request.per_page,
             took_ms=round(took, 2),
             results=results,
-            facets=facets,
+            facets=counts,
         )
 
     @staticmethod
