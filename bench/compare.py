@@ -403,7 +403,8 @@ def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int 
                           num_threads=threads)
     n = 0
     with open(corpus, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+        for line in fh:
+            n += 1
             rec = json.loads(line)
             doc = tantivy.Document()
             doc.add_text("id", rec["id"])
@@ -669,7 +670,9 @@ def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
     loupe = rows.get("loupe", {})
     if "error" not in loupe:
         print("\nRatios Loupe/peer (time: lower is better; docs/s and MRR: higher is better):\n")
-        print("| peer | docs/s | index size | top-10 p50 | +facets p50 | MRR title | folded | rare |")
+        print(
+            "| peer | docs/s | index size | top-10 p50 | +facets p50 | MRR title | folded | rare |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for name in ("fts5", "datasette", "tantivy", "tantivy-threads"):
             peer = rows.get(name)
