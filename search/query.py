@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
@@ -49,8 +50,26 @@ class QueryError(ValueError):
     """A query that cannot be understood; the message is shown to the user as is."""
 
 
+_PARSERS = threading.local()
+
+
 def make_parser(schema, any_word: bool = False) -> MultifieldParser:
-    """All words must match by default; ``any_word`` ranks documents matching any of them."""
+    """The parser for ``schema``, built once per thread (building one costs more than a
+    parse): all words must match by default; ``any_word`` ranks documents matching any."""
+    cache = getattr(_PARSERS, "cache", None)
+    if cache is None:
+        cache = _PARSERS.cache = {}
+    key = (id(schema), any_word)
+    found = cache.get(key)
+    if found is None or found[0] is not schema:
+        found = cache[key] = (schema, _new_parser(schema, any_word))
+        if len(cache) > 8:  # schemas of generations long gone
+            cache.clear()
+            cache[key] = found
+    return found[1]
+
+
+def _new_parser(schema, any_word: bool) -> MultifieldParser:
     group = OrGroup.factory(0.9) if any_word else qparser.AndGroup
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
     # Prefixes only ("réform*"): leading or inner wildcards scan the whole lexicon.
@@ -93,7 +112,22 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
             q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
         raise QueryError(f"Requête incomprise : {exc}") from None
-    return q
+    return _phrases_where_positions(q, schema)
+
+
+def _phrases_where_positions(q: query.Query, schema) -> query.Query:
+    """Phrases only on fields that keep word positions (the recall views): the exact
+    views have none, and Whoosh would refuse a phrase on them."""
+
+    def fix(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and node.fieldname in schema:
+            if not schema[node.fieldname].format.supports("positions"):
+                return query.NullQuery
+        return node
+
+    if q is query.NullQuery or not any(isinstance(n, query.Phrase) for n in q.leaves()):
+        return q
+    return q.accept(fix).normalize()
 
 
 def word_count(q: query.Query | None) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import storage
+from . import fastsearch, storage
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label
 from .query import QueryError, parse, word_count
@@ -196,6 +196,9 @@ class _Generation:
         self._local = threading.local()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
+            # Posting arrays of this generation, read once and shared by every thread
+            # (fastsearch); kept on the table so the helpers that get a table find it.
+            self.facets.postings = fastsearch.PostingCache(s)
 
     def searcher(self):
         s = getattr(self._local, "searcher", None)
@@ -276,11 +279,8 @@ class SearchEngine:
 
     @staticmethod
     def _match_mask(s, q, table: FacetTable) -> np.ndarray:
-        mask = np.zeros(table.n_docs, dtype=bool)
-        docs = np.fromiter(s.docs_for_query(q), dtype=np.int64)
-        if docs.size:
-            mask[docs] = True
-        return mask & table.live
+        """Every live document ``q`` matches (numpy over cached postings, not a loop)."""
+        return _scored(s, q, table).mask & table.live
 
     @staticmethod
     def _filter_masks(request: SearchRequest, table: FacetTable) -> dict[str, np.ndarray]:
@@ -300,11 +300,9 @@ class SearchEngine:
     def _page(s, q, request, table, final, start, filtered):
         end = start + request.per_page
         if q is not None and request.sort == "relevance":
-            allowed = set(np.flatnonzero(final).tolist()) if filtered else None
-            if filtered and not allowed:
-                return []
-            results = s.search(q, limit=end, filter=allowed)
-            return [(hit.docnum, round(float(hit.score), 4)) for hit in results[start:end]]
+            # Whoosh's BM25F ranking, computed over the whole match set at once.
+            hits = fastsearch.top(_scored(s, q, table), final, start, end)
+            return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
         days = table.day[docs].astype(np.int64)
         if request.sort == "oldest":
@@ -464,6 +462,25 @@ class SearchEngine:
             "persons": top_values("person"),
             "years": [{"value": str(y), "count": c} for y, c in table.year_counts(live)],
         }
+
+
+_recent = threading.local()
+
+
+def _scored(s, q, table: FacetTable) -> fastsearch.Scored:
+    """``fastsearch.evaluate`` memoised for the last few queries of this thread, so the
+    match mask and the ranking of one search evaluate the query once."""
+    memo = getattr(_recent, "memo", None)
+    if memo is None:
+        memo = _recent.memo = []
+    key = (table, q)
+    for k, value in memo:
+        if k == key:
+            return value
+    value = fastsearch.evaluate(s, q, table.postings)
+    memo.insert(0, (key, value))
+    del memo[4:]
+    return value
 
 
 def _facet_values(name: str, values: list[str]) -> list[str]:
