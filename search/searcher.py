@@ -9,11 +9,16 @@ per-generation numpy columns of ``facets.FacetTable``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 
 import numpy as np
@@ -189,9 +194,12 @@ class SearchResponse:
 class _Generation:
     """One opened index generation: its Whoosh index, facet table and per-thread searchers."""
 
+    _opened = itertools.count()
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = path.name
+        self.serial = next(self._opened)  # unique even if a wiped folder reuses a name
         self.ix = whoosh_index.open_dir(str(path))
         self._local = threading.local()
         with self.ix.searcher() as s:
@@ -207,13 +215,35 @@ class _Generation:
         return s
 
 
-class SearchEngine:
-    """A searchable index folder; picks up a new generation as soon as a reindex publishes it."""
+DEFAULT_CACHE = 256  # recent responses kept (a few MB); LOUPE_CACHE=0 turns it off
 
-    def __init__(self, index_dir: str | Path) -> None:
+
+def _cache_size_from_env() -> int:
+    try:
+        return max(0, int(os.environ.get("LOUPE_CACHE", DEFAULT_CACHE)))
+    except ValueError:
+        return DEFAULT_CACHE
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+class SearchEngine:
+    """A searchable index folder; picks up a new generation as soon as a reindex publishes it.
+
+    Recent responses are kept (``cache_size``, default ``LOUPE_CACHE`` or 256) keyed by the
+    generation and every field of the request, so paging back, a facet toggled off again or
+    a reload answer at once; a new generation is a new key, so nothing stale is served.
+    """
+
+    def __init__(self, index_dir: str | Path, cache_size: int | None = None) -> None:
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
+        self.cache_size = _cache_size_from_env() if cache_size is None else cache_size
+        self._responses: OrderedDict[tuple, SearchResponse] = OrderedDict()
+        self._responses_lock = threading.Lock()
 
     def _current(self) -> _Generation:
         path = storage.require_generation(self.index_dir)
@@ -232,9 +262,34 @@ class SearchEngine:
     # -- search ---------------------------------------------------------------
 
     def search(self, request: SearchRequest, facets: bool = True) -> SearchResponse:
-        """The page of results and, unless ``facets`` is false, every facet's counts."""
+        """The page of results and, unless ``facets`` is false, every facet's counts.
+
+        The response may be shared with other callers (the cache): treat it as read-only.
+        """
         started = time.perf_counter()
         gen = self._current()
+        if not self.cache_size:
+            return self._search(gen, request, facets, started)
+        key = (gen.serial, facets) + tuple(
+            _freeze(getattr(request, f.name)) for f in dataclass_fields(request)
+        )
+        with self._responses_lock:
+            cached = self._responses.get(key)
+            if cached is not None:
+                self._responses.move_to_end(key)
+        if cached is not None:
+            took = round((time.perf_counter() - started) * 1000, 2)
+            return dataclass_replace(cached, took_ms=took)
+        response = self._search(gen, request, facets, started)
+        with self._responses_lock:
+            if self._responses and next(iter(self._responses))[0] != gen.serial:
+                self._responses.clear()  # an older generation's answers: never asked again
+            self._responses[key] = response
+            while len(self._responses) > self.cache_size:
+                self._responses.popitem(last=False)
+        return response
+
+    def _search(self, gen, request: SearchRequest, facets: bool, started: float) -> SearchResponse:
         s = gen.searcher()
         table = gen.facets
         schema = gen.ix.schema

@@ -158,3 +158,20 @@ def test_engine_pages_follow_whoosh_ranking(samples_index: Path) -> None:
     ]
     response = engine.search(SearchRequest(q="gouvernement", sections=["Politique"]))
     assert [r["id"] for r in response.results] == whoosh_filtered
+
+
+def test_response_cache_answers_the_same_and_follows_generations(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [{"id": "a", "title": "Grève des cheminots", "body": "x"}])
+    reindex([corpus], tmp_path / "index")
+    cached = SearchEngine(tmp_path / "index", cache_size=8)
+    uncached = SearchEngine(tmp_path / "index", cache_size=0)
+    request = SearchRequest(q="grève")
+    first = cached.search(request)
+    again = cached.search(SearchRequest(q="grève"))
+    assert again.results == first.results == uncached.search(request).results
+    assert again.facets == first.facets
+    assert cached.search(SearchRequest(q="grève"), facets=False).facets == {}
+    write_jsonl(corpus / "b.jsonl", [{"id": "b", "title": "Grève à la SNCF", "body": "y"}])
+    reindex([corpus], tmp_path / "index")
+    assert cached.search(request).total == 2 == uncached.search(request).total
