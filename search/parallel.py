@@ -145,7 +145,7 @@ class ParallelWriter:
         self._helpers: list[tuple[multiprocessing.Process, object]] = []
         self._batches: list[list[dict]] = []
         self._count = 0
-        self._turn = 0
+        self._closed = False
 
     # -- the writer interface the indexer uses ---------------------------------------------
 
@@ -194,7 +194,10 @@ class ParallelWriter:
                 if payload is not None:
                     segments.append(payload)
         except BaseException:
-            self.cancel()
+            try:
+                self.cancel()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
             raise
         self._helpers = []
         if own is None:
@@ -202,8 +205,14 @@ class ParallelWriter:
         final += segments + ([own] if own is not None else [])
         main._commit_toc(final)
         main._finish()
+        self._closed = True
 
     def cancel(self) -> None:
+        """Stops the helpers and drops everything written; a second call does nothing (the
+        indexer cancels after a failed commit, which has already cancelled)."""
+        if self._closed:
+            return
+        self._closed = True
         for _process, conn in self._helpers:
             try:
                 conn.send(None)
