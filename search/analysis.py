@@ -301,6 +301,29 @@ class FastFrenchAnalyzer(Tokenizer):
                 yield t
 
 
+def recall_spans(value: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every recall-view token, stop words included: what
+    ``french_analyzer()(value, chars=True, removestops=False)`` yields, as plain tuples
+    for the snippet maker (no Token objects, no generator hand-offs)."""
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    cache = _RECALL_CACHE
+    out: list[tuple[int, int, str]] = []
+    append = out.append
+    for m in WORD.finditer(value):
+        word = m.group()
+        parts = cache.get(word)
+        if parts is None:
+            parts = _recall_parts(word)
+            if len(cache) < _CACHE_LIMIT:
+                cache[word] = parts
+        start = m.start()
+        for text, _stop, a, b in parts:
+            if text:
+                append((start + a, start + b, text))
+    return out
+
+
 def analyze(text: str, exact: bool = False) -> list[str]:
     """The terms a text becomes in the index (for tests, `loupe` debugging and the docs)."""
     analyzer = exact_analyzer() if exact else french_analyzer()

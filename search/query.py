@@ -104,6 +104,10 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
         raise QueryError(
             f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
         )
+    if not any_word:
+        plain = _plain_words(text, schema)
+        if plain is not None:
+            return plain
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -113,6 +117,40 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
         raise QueryError(f"Requête incomprise : {exc}") from None
     return _phrases_where_positions(q, schema)
+
+
+# Anything the query language could read as syntax: quotes, groups, fields, ranges, boosts,
+# wildcards, +/- at the start of a word, a quote opening a word.
+_SYNTAX = re.compile(r"""["()\[\]{}^*?~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+_OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split())
+
+
+def _plain_words(text: str, schema) -> query.Query | None:
+    """The parser's answer for the common query made of plain words only (``réforme des
+    retraites``, a title), built directly: Whoosh's parser spends a millisecond and more
+    on plugins for it. None when the text holds anything else; a word that becomes
+    several terms (``États-Unis``) is an AND of them in that field, as the parser makes it.
+    ``tests/test_query_fast.py`` checks it equals ``parser.parse`` on real titles."""
+    chunks = text.split()
+    if any(chunk in _OPERATOR_WORDS or _SYNTAX.search(chunk) for chunk in chunks):
+        return None
+    words: list[query.Query] = []
+    for chunk in chunks:
+        terms: list[query.Query] = []
+        for fieldname in TEXT_FIELDS:
+            if fieldname not in schema:
+                continue
+            texts = list(schema[fieldname].process_text(chunk, mode="query"))
+            boost = FIELD_BOOSTS[fieldname]
+            if len(texts) > 1:
+                terms.append(query.And([query.Term(fieldname, t, boost=boost) for t in texts]))
+            elif texts:
+                terms.append(query.Term(fieldname, texts[0], boost=boost))
+        if terms:
+            words.append(query.Or(terms))
+    if not words:
+        return query.NullQuery
+    return query.And(words).normalize()
 
 
 def _phrases_where_positions(q: query.Query, schema) -> query.Query:
