@@ -201,6 +201,7 @@ class _Generation:
         self.name = path.name
         self.serial = next(self._opened)  # unique even if a wiped folder reuses a name
         self.ix = whoosh_index.open_dir(str(path))
+        self.schema = self.ix.schema  # FileIndex.schema re-reads the TOC file on each access
         self._local = threading.local()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
@@ -292,7 +293,7 @@ class SearchEngine:
     def _search(self, gen, request: SearchRequest, facets: bool, started: float) -> SearchResponse:
         s = gen.searcher()
         table = gen.facets
-        schema = gen.ix.schema
+        schema = gen.schema
 
         q = parse(request.q, schema)
         if q is None:
