@@ -43,9 +43,9 @@ test: install-test
 	$(BIN)/python -m pytest
 
 # Loupe, Datasette, SQLite FTS5 and tantivy side by side (README "Performance"); add
-# BENCH_ARGS="--sizes 5000 --serve" etc. Takes ~30 min on the full corpus.
+# BENCH_ARGS="--sizes 5000" etc. About 15 min with the full corpus on 2 cores.
 bench: install-bench
-	$(BIN)/python bench/compare.py $(BENCH_ARGS)
+	$(BIN)/python bench/compare.py --serve --json bench/.work/compare.json $(BENCH_ARGS)
 
 bench-load: install
 	$(BIN)/python bench/load.py

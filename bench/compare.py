@@ -2,6 +2,7 @@
 
     python bench/compare.py [--sizes 5000,10000,all] [--queries 200] [--repeat 3]
                             [--engines loupe,fts5,datasette,tantivy] [--serve] [--json FILE]
+                            [--baseline ../main]
 
 For each size (the first N clean OrangeSum articles: records flagged
 ``orangesum_duplicate`` or carrying ``duplicate_of`` are left out, as Loupe's reader does),
@@ -32,6 +33,9 @@ query's median, then p50/p95 over the queries.
 10,000 and more) and sends the same faceted requests to both over HTTP, first from one
 client, then from 16 concurrent clients (a bounded number of requests). Loupe's response
 cache is off in every timing here (``LOUPE_CACHE=0``), so no query is answered from memory.
+
+``--baseline DIR`` adds a row for the Loupe checked out in DIR (say the main branch before
+these changes), measured the same way in the same run.
 
 Prints one table per size and the ratios Loupe/peer. Every address is on this machine.
 """
@@ -139,8 +143,17 @@ def dir_size(path: Path) -> int:
 
 
 def peak_mb() -> float:
-    """Peak resident memory of this process and its finished children, in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Peak resident memory of the largest process of this engine (this one or a writer
+    it forked), in MB. VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would count
+    the benchmark's own copy of the corpus."""
+    own = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    own = int(line.split()[1])
+    except OSError:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, kids) / 1024
 
@@ -199,7 +212,9 @@ def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 
     from search.indexer import reindex
     from search.searcher import SearchEngine, SearchRequest
 
-    index = work / ("loupe-index" if not workers else f"loupe-entities-{workers}")
+    baseline = os.environ.get("LOUPE_BENCH_ROW") == "loupe-baseline"
+    name = "loupe-baseline" if baseline else "loupe-index"
+    index = work / (name if not workers else f"loupe-entities-{workers}")
     shutil.rmtree(index, ignore_errors=True)
     kwargs: dict = {}
     if workers:
@@ -227,7 +242,11 @@ def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 
     out["open_ms"] = (time.perf_counter() - t0) * 1000
 
     def top10(q: str) -> list[str]:
-        return [r["id"] for r in engine.search(SearchRequest(q=q), facets=False).results]
+        try:
+            response = engine.search(SearchRequest(q=q), facets=False)
+        except TypeError:  # a Loupe from before facets=False (--baseline): facets included
+            response = engine.search(SearchRequest(q=q))
+        return [r["id"] for r in response.results]
 
     def faceted(q: str) -> list[str]:
         return [r["id"] for r in engine.search(SearchRequest(q=q)).results]
@@ -479,6 +498,7 @@ def entities_available() -> bool:
 
 ENGINES: dict[str, Callable[..., dict]] = {
     "loupe": run_loupe,
+    "loupe-baseline": lambda c, w, s, r: run_loupe(c, w, s, r),
     "loupe-entities-1": lambda c, w, s, r: run_loupe(c, w, s, r, workers=1),
     "loupe-entities-2": lambda c, w, s, r: run_loupe(c, w, s, r, workers=2),
     "fts5": run_fts5,
@@ -497,10 +517,11 @@ def worker(engine: str, workdir: Path, repeat: int) -> None:
     print("RESULT " + json.dumps(out))
 
 
-def run_worker(engine: str, workdir: Path, repeat: int) -> dict:
+def run_worker(engine: str, workdir: Path, repeat: int, baseline: str | None = None) -> dict:
     cmd = [sys.executable, __file__, "--worker", engine, "--workdir", str(workdir)]
     cmd += ["--repeat", str(repeat)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT), LOUPE_CACHE="0")
+    source = baseline if engine == "loupe-baseline" else str(ROOT)
+    env = dict(os.environ, PYTHONPATH=source, LOUPE_CACHE="0", LOUPE_BENCH_ROW=engine)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -576,7 +597,7 @@ def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
     env = dict(os.environ, LOUPE_CACHE="0")
     lp, dp = free_port(), free_port()
     servers = [
-        subprocess.Popen(
+        subprocess.Popen(  # default processes: one per core
             [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(lp)],
             cwd=ROOT,
             env=env,
@@ -634,6 +655,7 @@ def fmt(value, digits: int = 1) -> str:
 
 ROW_NAMES = {
     "loupe": "Loupe (text only)",
+    "loupe-baseline": "Loupe before (--baseline)",
     "loupe-entities-1": "Loupe + entities, 1 worker",
     "loupe-entities-2": "Loupe + entities, 2 workers",
     "fts5": "SQLite FTS5",
@@ -721,6 +743,11 @@ def main() -> int:
     ap.add_argument("--serve", action="store_true", help="also compare the servers on loopback")
     ap.add_argument("--concurrent", type=int, default=800, help="requests in the 16-client phase")
     ap.add_argument("--json", type=Path, help="write every measurement to this file")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of Loupe (e.g. the main branch) measured as an extra row",
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -739,6 +766,8 @@ def main() -> int:
         ]
     if "tantivy" in engines:
         engines.insert(engines.index("tantivy") + 1, "tantivy-threads")
+    if args.baseline and "loupe" in engines:
+        engines.insert(engines.index("loupe"), "loupe-baseline")
     print(
         f"# bench/compare.py, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, {args.queries} queries x 3 sets, "
@@ -761,7 +790,8 @@ def main() -> int:
         rows: dict[str, dict] = {}
         for engine in engines:
             t0 = time.perf_counter()
-            rows[engine] = run_worker(engine, workdir, args.repeat)
+            baseline = str(args.baseline.resolve()) if args.baseline else None
+            rows[engine] = run_worker(engine, workdir, args.repeat, baseline)
             print(f"  {len(records)} articles, {engine}: {time.perf_counter() - t0:.0f} s",
                   file=sys.stderr, flush=True)
         serve = None
