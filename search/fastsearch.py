@@ -148,9 +148,15 @@ def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, 
 _OR_TYPES = (wq.Or,)
 
 
-def evaluate(searcher, q, cache: PostingCache) -> Scored:
+def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = None) -> Scored:
     """The documents ``q`` matches (deleted ones included: mask with the live set) and
-    their scores, equal to Whoosh's up to float rounding."""
+    their scores, equal to Whoosh's up to float rounding.
+
+    With ``restrict``, only the documents in it need to be right (the caller intersects
+    with it): an AND evaluates its plain-term children first and hands what they leave to
+    the children Whoosh has to step through (a phrase), so a quoted phrase among other
+    words is checked on a handful of candidates instead of every document holding its words.
+    """
     n = cache.n_docs
     t = type(q)
     if q is wq.NullQuery or t is wq.NullQuery.__class__:
@@ -170,30 +176,51 @@ def evaluate(searcher, q, cache: PostingCache) -> Scored:
         children = q.subqueries
         if all(type(c) is wq.Term for c in children):
             return _or_of_terms(searcher, children, cache, q.boost)
-        parts = [evaluate(searcher, c, cache) for c in children]
+        parts = [evaluate(searcher, c, cache, restrict) for c in children]
         mask = np.logical_or.reduce([p.mask for p in parts]) if parts else np.zeros(n, bool)
         scores = np.sum([p.scores for p in parts], axis=0) if parts else np.zeros(n)
         return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
     if type(q) is wq.And and not any(isinstance(c, wq.Not) for c in q.subqueries):
-        parts = [evaluate(searcher, c, cache) for c in q.subqueries]
-        mask = np.logical_and.reduce([p.mask for p in parts])
-        scores = np.where(mask, np.sum([p.scores for p in parts], axis=0), 0.0)
+        children = sorted(q.subqueries, key=lambda c: not _native(c))  # stable: natives first
+        mask = np.ones(n, dtype=bool) if restrict is None else restrict.copy()
+        scores = np.zeros(n)
+        for child in children:
+            part = evaluate(searcher, child, cache, None if _native(child) else mask)
+            mask &= part.mask
+            scores += part.scores
+        scores = np.where(mask, scores, 0.0)
         return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
     if t is wq.AndNot:
-        a = evaluate(searcher, q.a, cache)
-        b = evaluate(searcher, q.b, cache)
+        a = evaluate(searcher, q.a, cache, restrict)
+        b = evaluate(searcher, q.b, cache, a.mask)
         mask = a.mask & ~b.mask
         return Scored(mask, np.where(mask, a.scores, 0.0))
     if t is wq.Require:
-        a = evaluate(searcher, q.a, cache)
-        b = evaluate(searcher, q.b, cache)
+        a = evaluate(searcher, q.a, cache, restrict)
+        b = evaluate(searcher, q.b, cache, a.mask)
         mask = a.mask & b.mask
         return Scored(mask, np.where(mask, a.scores, 0.0))
     if t is wq.AndMaybe:
-        a = evaluate(searcher, q.a, cache)
-        b = evaluate(searcher, q.b, cache)
+        a = evaluate(searcher, q.a, cache, restrict)
+        b = evaluate(searcher, q.b, cache, a.mask)
         return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
-    return _whoosh(searcher, q, n)
+    return _whoosh(searcher, q, n, restrict)
+
+
+def _native(q) -> bool:
+    """Whether ``evaluate`` computes ``q`` with numpy alone (no Whoosh matcher loop)."""
+    t = type(q)
+    if q is wq.NullQuery or t is wq.NullQuery.__class__ or t is wq.Term:
+        return True
+    if isinstance(q, _OR_TYPES):
+        return not q.scale and not q.minmatch and all(_native(c) for c in q.subqueries)
+    if t is wq.And:
+        return not any(isinstance(c, wq.Not) for c in q.subqueries) and all(
+            _native(c) for c in q.subqueries
+        )
+    if t in (wq.AndNot, wq.Require, wq.AndMaybe):
+        return _native(q.a) and _native(q.b)
+    return False
 
 
 def _or_of_terms(searcher, terms, cache: PostingCache, boost: float) -> Scored:
@@ -217,18 +244,32 @@ def _or_of_terms(searcher, terms, cache: PostingCache, boost: float) -> Scored:
     return Scored(mask, np.bincount(docs, weights=np.concatenate(score_parts), minlength=n))
 
 
-def _whoosh(searcher, q, n: int) -> Scored:
-    """Any other query node, scored by Whoosh's own matchers (one Python step per match)."""
+def _whoosh(searcher, q, n: int, restrict: np.ndarray | None = None) -> Scored:
+    """Any other query node, scored by Whoosh's own matchers (one Python step per match,
+    or, with ``restrict``, one ``skip_to`` per candidate)."""
     mask = np.zeros(n, dtype=bool)
     scores = np.zeros(n)
     context = searcher.context()
     for sub, offset in searcher.leaf_searchers():
         m = q.matcher(sub, context)
-        while m.is_active():
-            d = m.id() + offset
-            mask[d] = True
-            scores[d] = m.score()
-            m.next()
+        if restrict is None:
+            while m.is_active():
+                d = m.id() + offset
+                mask[d] = True
+                scores[d] = m.score()
+                m.next()
+            continue
+        count = sub.reader().doc_count_all()
+        for d in np.flatnonzero(restrict[offset : offset + count]).tolist():
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                mask[d + offset] = True
+                scores[d + offset] = m.score()
     return Scored(mask, scores)
 
 
