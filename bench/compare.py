@@ -621,7 +621,8 @@ def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
             "datasette": (dp, [datasette_path(q, True) for q in queries]),
         }
         for name, (port, paths) in plans.items():
-            http_latencies(port, paths[: len(paths) // 3], 1)  # warm-up
+            for _ in range(2):  # warm-up: every query, reaching every server process
+                http_latencies(port, paths, 16)
             one, err1 = http_latencies(port, paths, 1)
             many, err2 = http_latencies(port, (paths * 2)[:concurrent], 16)
             out[name] = {

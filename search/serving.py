@@ -34,11 +34,21 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
-def serve(app, host: str, port: int, threads: int, processes: int = 1) -> None:
-    """Serves ``app`` until interrupted, with ``processes`` waitress processes."""
+def serve(app, host: str, port: int, threads: int, processes: int = 1, warm=None) -> None:
+    """Serves ``app`` until interrupted, with ``processes`` waitress processes; ``warm()``
+    runs in each process before it takes requests (opening the index there, not in the
+    parent: forked processes must not share open files)."""
     from waitress import serve as waitress_serve
 
+    def prepare() -> None:
+        if warm is not None:
+            try:
+                warm()
+            except Exception:  # noqa: BLE001 - no index yet: the first request will say so
+                pass
+
     if processes <= 1 or not hasattr(os, "fork"):
+        prepare()
         waitress_serve(app, host=host, port=port, threads=threads, ident="Loupe")
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -50,6 +60,7 @@ def serve(app, host: str, port: int, threads: int, processes: int = 1) -> None:
         if pid == 0:
             threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
             try:
+                prepare()
                 waitress_serve(app, sockets=[sock], threads=threads, ident="Loupe")
             finally:
                 os._exit(0)
@@ -64,6 +75,7 @@ def serve(app, host: str, port: int, threads: int, processes: int = 1) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    prepare()
     try:
         waitress_serve(app, sockets=[sock], threads=threads, ident="Loupe")
     finally:
