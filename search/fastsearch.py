@@ -27,7 +27,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # byte -> field length, as Whoosh decodes its one-byte length column
-_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 MAX_CACHED_POSTINGS = 4_000_000  # postings kept in memory per generation (~48 MB)
 
 
@@ -61,7 +61,7 @@ class PostingCache:
         out = np.zeros(self.n_docs, dtype=np.float64)
         for leaf, offset in searcher.reader().leaf_readers():
             count = leaf.doc_count_all()
-            out[offset : offset + count] = _BYTE_TO_LENGTH[_length_bytes(leaf, fieldname, count)]
+            out[offset : offset + count] = BYTE_TO_LENGTH[length_bytes(leaf, fieldname, count)]
         self._lengths[fieldname] = out
         return out
 
@@ -88,6 +88,8 @@ class PostingCache:
             scores = weights
         found = (docs, scores)
         with self._lock:
+            if key in self._terms:  # another thread read it meanwhile
+                return self._terms[key]
             self._terms[key] = found
             self._size += docs.size
             while self._size > MAX_CACHED_POSTINGS and len(self._terms) > 1:
@@ -96,7 +98,7 @@ class PostingCache:
         return found
 
 
-def _length_bytes(leaf, fieldname: str, count: int) -> np.ndarray:
+def length_bytes(leaf, fieldname: str, count: int) -> np.ndarray:
     """One segment's one-byte length column, read in one piece (W3 codec), else per doc."""
     raw = np.zeros(count, dtype=np.uint8)
     try:

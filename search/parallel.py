@@ -23,7 +23,7 @@ import traceback
 import numpy as np
 from whoosh.writing import SegmentWriter
 
-from .fastsearch import _BYTE_TO_LENGTH, _length_bytes
+from .fastsearch import BYTE_TO_LENGTH, length_bytes
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
@@ -42,8 +42,8 @@ class _Lengths:
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
         lengths = self._fields.get(fieldname)
         if lengths is None:
-            raw = _length_bytes(_Leaf(self._reader), fieldname, self._count)
-            decoded = np.where(raw > 0, _BYTE_TO_LENGTH[raw], np.nan)
+            raw = length_bytes(_Leaf(self._reader), fieldname, self._count)
+            decoded = np.where(raw > 0, BYTE_TO_LENGTH[raw], np.nan)
             lengths = self._fields[fieldname] = [
                 None if v != v else int(v) for v in decoded.tolist()
             ]
@@ -57,7 +57,7 @@ class _Lengths:
 
 
 class _Leaf:
-    """Lets ``fastsearch._length_bytes`` read a per-document reader's columns."""
+    """Lets ``fastsearch.length_bytes`` read a per-document reader's columns."""
 
     def __init__(self, perdoc) -> None:
         self._perdoc = perdoc
