@@ -21,6 +21,7 @@ import os
 import traceback
 
 import numpy as np
+from whoosh import index as whoosh_index  # imported here: a forked child must not import
 from whoosh.writing import SegmentWriter
 
 from .fastsearch import BYTE_TO_LENGTH, length_bytes
@@ -87,8 +88,6 @@ def _drop(writer) -> None:
 
 def _helper(index_dir: str, conn, parent: int, writer_args: dict) -> None:
     """A forked helper: writes the batches it is sent into its own segment."""
-    from whoosh import index as whoosh_index
-
     writer = None
     try:
         ix = whoosh_index.open_dir(index_dir)
