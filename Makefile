@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,8 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+install-bench: $(VENV)/.installed-bench
+
 reindex: install
 	$(BIN)/loupe reindex samples/ --index $(INDEX)
 
@@ -43,6 +45,11 @@ serve: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Loupe, Datasette, SQLite FTS5 and tantivy side by side (README "Performance"); add
+# BENCH_ARGS="--sizes 5000" etc. About 15 min with the full corpus on 2 cores.
+bench: install-bench
+	$(BIN)/python bench/compare.py --serve --json bench/.work/compare.json $(BENCH_ARGS)
 
 bench-load: install
 	$(BIN)/python bench/load.py

@@ -93,7 +93,7 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=40_000, help="clean articles (all: 40000)")
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--requests", type=int, default=2000)
-    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
+    ap.add_argument("--threads", type=int, default=4, help="waitress threads per process")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         print(f"corpus not found: {CORPUS}", file=sys.stderr)

@@ -159,7 +159,18 @@ class FoldFilter(Filter):
 
 
 def french_analyzer():
-    """The recall view: folded, stemmed, compounds split."""
+    """The recall view: folded, stemmed, compounds split (one fused, cached pass)."""
+    return FastFrenchAnalyzer(exact=False)
+
+
+def exact_analyzer():
+    """The precision view: lowercase, accents and compounds kept, no stemming."""
+    return FastFrenchAnalyzer(exact=True)
+
+
+def french_chain():
+    """The recall view as a chain of Whoosh filters: the reference the fused analyzer
+    must equal token for token (and what indexes built before it was added pickled)."""
     return (
         FrenchTokenizer()
         | ElisionFilter()
@@ -170,14 +181,147 @@ def french_analyzer():
     )
 
 
-def exact_analyzer():
-    """The precision view: lowercase, accents and compounds kept, no stemming."""
+def exact_chain():
+    """The precision view as a chain of Whoosh filters (see ``french_chain``)."""
     return (
         FrenchTokenizer()
         | ElisionFilter()
         | LowercaseFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
     )
+
+
+# word as written -> ((term, stop word?, start, end), ...), offsets relative to the word
+_Parts = tuple[tuple[str, bool, int, int], ...]
+_RECALL_CACHE: dict[str, _Parts] = {}
+_EXACT_CACHE: dict[str, _Parts] = {}
+_CACHE_LIMIT = 500_000
+
+
+def _elide(word: str) -> tuple[str, int]:
+    """ElisionFilter then LowercaseFilter on one word: (text, characters dropped in front)."""
+    text = word.translate(_APOSTROPHES)
+    head, sep, rest = text.partition("'")
+    if sep and rest and head.lower() in ELISIONS:
+        return rest.lower(), len(head) + 1
+    return text.lower(), 0
+
+
+def _recall_parts(word: str) -> _Parts:
+    """What the recall chain makes of one word; a non-stop word whose stem is empty keeps
+    its place (the chain renumbers positions before stemming) with an empty term."""
+    text, start = _elide(word)
+    if "-" not in text:
+        pieces = [(text, start, len(word))]
+    else:
+        pieces, offset = [], 0
+        for part in text.split("-"):
+            if part:
+                pieces.append((part, start + offset, start + offset + len(part)))
+            offset += len(part) + 1
+    return tuple((fold_stem(p), p in STOP_WORDS, a, b) for p, a, b in pieces)
+
+
+def _exact_parts(word: str) -> _Parts:
+    text, start = _elide(word)
+    return ((text, text in STOP_WORDS, start, len(word)),)
+
+
+class FastFrenchAnalyzer(Tokenizer):
+    """``french_chain()`` (or ``exact_chain()``) fused into one pass with a per-word cache.
+
+    The filter chain spends most of its time in generator hand-offs and per-token string
+    work for words it has seen thousands of times; here each distinct word is analysed
+    once and then looked up. Tokens, positions, offsets and stop flags are identical to
+    the chain's (``tests/test_analysis.py`` compares them on random and real text), so
+    indexing, querying and highlighting are unchanged, only faster.
+    """
+
+    def __init__(self, exact: bool = False) -> None:
+        self.exact = exact
+
+    def __eq__(self, other) -> bool:
+        return other.__class__ is self.__class__ and other.exact == self.exact
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.exact))
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer protocol
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        cache = _EXACT_CACHE if self.exact else _RECALL_CACHE
+        split = _exact_parts if self.exact else _recall_parts
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        if tokenize:
+            words = ((m.group(), m.start()) for m in WORD.finditer(value))
+        else:
+            words = iter(((value, 0),))
+            t.original = value
+        pos = None  # StopFilter's renumbering: kept tokens get consecutive positions
+        for wordpos, (word, wstart) in enumerate(words, start_pos):
+            parts = cache.get(word)
+            if parts is None:
+                parts = split(word)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[word] = parts
+            current = wordpos  # the chain's shared token keeps the last position it was given
+            for text, stop, a, b in parts:
+                if stop:
+                    if removestops:
+                        continue
+                    t.stopped = True
+                    if positions:
+                        t.pos = current
+                else:
+                    t.stopped = False
+                    if positions:
+                        pos = wordpos if pos is None else pos + 1
+                        t.pos = current = pos
+                if not text:
+                    continue
+                t.text = text
+                if keeporiginal and tokenize:
+                    t.original = word
+                if chars:
+                    t.startchar = start_char + wstart + a
+                    t.endchar = start_char + wstart + b
+                yield t
+
+
+def recall_spans(value: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every recall-view token, stop words included: what
+    ``french_analyzer()(value, chars=True, removestops=False)`` yields, as plain tuples
+    for the snippet maker (no Token objects, no generator hand-offs)."""
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    cache = _RECALL_CACHE
+    out: list[tuple[int, int, str]] = []
+    append = out.append
+    for m in WORD.finditer(value):
+        word = m.group()
+        parts = cache.get(word)
+        if parts is None:
+            parts = _recall_parts(word)
+            if len(cache) < _CACHE_LIMIT:
+                cache[word] = parts
+        start = m.start()
+        for text, _stop, a, b in parts:
+            if text:
+                append((start + a, start + b, text))
+    return out
 
 
 def analyze(text: str, exact: bool = False) -> list[str]:

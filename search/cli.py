@@ -350,15 +350,31 @@ def stats(index_dir: Path, as_json: bool) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="fils par processus",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="processus serveurs (défaut : un par cœur, 4 au plus)",
+)
+def serve(index_dir: Path, host: str, port: int, threads: int, processes: int | None) -> None:
     """Sert l'interface web et l'API JSON (waitress)."""
-    from waitress import serve as waitress_serve
-
     from webui import create_app
+
+    from .serving import default_processes
+    from .serving import serve as serve_app
 
     if storage.current_generation(index_dir) is None:
         fail(f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER ».")
     app = create_app({"INDEX_DIR": str(index_dir)})
     click.echo(f"Loupe sert {index_dir} sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="Loupe")
+    engine = app.extensions["loupe"]
+    serve_app(
+        app, host, port, threads, processes or default_processes(), warm=lambda: engine.generation
+    )

@@ -58,8 +58,9 @@ class MultiColumn:
                 forms[value] = forms.get(value, 0) + 1
                 docs.append(docnum)
                 vals.append(idx)
-        # Most frequent spelling first; on a tie, the first one seen (dicts keep order).
-        values = [max(forms, key=forms.__getitem__) for forms in spellings]
+        # Most frequent spelling first; on a tie, the alphabetically first, so the label does
+        # not depend on where documents sit in the index.
+        values = [min(forms, key=lambda f, forms=forms: (-forms[f], f)) for forms in spellings]
         return cls(values, keys, np.asarray(docs, dtype=np.int32), np.asarray(vals, dtype=np.int32))
 
     def label(self, value: str | None) -> str | None:
@@ -116,7 +117,15 @@ class FacetTable:
         """(value, count) for a keyword facet, most frequent first."""
         column = self.columns[name]
         counts = column.counts(mask)
-        order = np.lexsort((np.arange(len(counts)), -counts))
+        # Ties in alphabetical order (by folded key), not in the order documents happen to
+        # sit in the index, so two builds of the same articles list the same values.
+        alpha = getattr(column, "_alpha", None)
+        if alpha is None or len(alpha) != len(counts):
+            names = [facet_key(v) for v in column.values]
+            alpha = np.empty(len(names), dtype=np.int64)
+            alpha[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+            column._alpha = alpha
+        order = np.lexsort((alpha, -counts))
         return [(column.values[i], int(counts[i])) for i in order if counts[i] > 0]
 
     def month_counts(self, mask: np.ndarray) -> list[tuple[int, int, int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
@@ -55,8 +56,26 @@ class QueryError(ValueError):
     """A query that cannot be understood; the message is shown to the user as is."""
 
 
+_PARSERS = threading.local()
+
+
 def make_parser(schema, any_word: bool = False) -> MultifieldParser:
-    """All words must match by default; ``any_word`` ranks documents matching any of them."""
+    """The parser for ``schema``, built once per thread (building one costs more than a
+    parse): all words must match by default; ``any_word`` ranks documents matching any."""
+    cache = getattr(_PARSERS, "cache", None)
+    if cache is None:
+        cache = _PARSERS.cache = {}
+    key = (id(schema), any_word)
+    found = cache.get(key)
+    if found is None or found[0] is not schema:
+        found = cache[key] = (schema, _new_parser(schema, any_word))
+        if len(cache) > 8:  # schemas of generations long gone
+            cache.clear()
+            cache[key] = found
+    return found[1]
+
+
+def _new_parser(schema, any_word: bool) -> MultifieldParser:
     group = OrGroup.factory(0.9) if any_word else qparser.AndGroup
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
     # Prefixes only ("réform*"): leading or inner wildcards scan the whole lexicon.
@@ -92,6 +111,10 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
     if not text:
         return None
+    if not any_word:
+        plain = _plain_words(text, schema)
+        if plain is not None:
+            return plain
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -107,7 +130,56 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
         ) from None
     if _has_error(q):
         raise QueryError(DATE_HELP)
-    return q
+    return _phrases_where_positions(q, schema)
+
+
+# Anything the query language could read as syntax: quotes, groups, fields, ranges, boosts,
+# wildcards, +/- at the start of a word, a quote opening a word.
+_SYNTAX = re.compile(r"""["()\[\]{}^*?~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+_OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split())
+
+
+def _plain_words(text: str, schema) -> query.Query | None:
+    """The parser's answer for the common query made of plain words only (``réforme des
+    retraites``, a title), built directly: Whoosh's parser spends a millisecond and more
+    on plugins for it. None when the text holds anything else; a word that becomes
+    several terms (``États-Unis``) is an AND of them in that field, as the parser makes it.
+    ``tests/test_query_fast.py`` checks it equals ``parser.parse`` on real titles."""
+    chunks = text.split()
+    if any(chunk in _OPERATOR_WORDS or _SYNTAX.search(chunk) for chunk in chunks):
+        return None
+    words: list[query.Query] = []
+    for chunk in chunks:
+        terms: list[query.Query] = []
+        for fieldname in TEXT_FIELDS:
+            if fieldname not in schema:
+                continue
+            texts = list(schema[fieldname].process_text(chunk, mode="query"))
+            boost = FIELD_BOOSTS[fieldname]
+            if len(texts) > 1:
+                terms.append(query.And([query.Term(fieldname, t, boost=boost) for t in texts]))
+            elif texts:
+                terms.append(query.Term(fieldname, texts[0], boost=boost))
+        if terms:
+            words.append(query.Or(terms))
+    if not words:
+        return query.NullQuery
+    return query.And(words).normalize()
+
+
+def _phrases_where_positions(q: query.Query, schema) -> query.Query:
+    """Phrases only on fields that keep word positions (the recall views): the exact
+    views have none, and Whoosh would refuse a phrase on them."""
+
+    def fix(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and node.fieldname in schema:
+            if not schema[node.fieldname].format.supports("positions"):
+                return query.NullQuery
+        return node
+
+    if q is query.NullQuery or not any(isinstance(n, query.Phrase) for n in q.leaves()):
+        return q
+    return q.accept(fix).normalize()
 
 
 DATE_HELP = (

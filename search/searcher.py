@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import storage
+from . import fastsearch, storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label, resolve_country
@@ -220,13 +224,20 @@ class SearchResponse:
 class _Generation:
     """One opened index generation: its Whoosh index, facet table and per-thread searchers."""
 
+    _opened = itertools.count()
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = path.name
+        self.serial = next(self._opened)  # unique even if a wiped folder reuses a name
         self.ix = whoosh_index.open_dir(str(path))
+        self.schema = self.ix.schema  # FileIndex.schema re-reads the TOC file on each access
         self._local = threading.local()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
+            # Posting arrays of this generation, read once and shared by every thread
+            # (fastsearch); kept on the table so the helpers that get a table find it.
+            self.facets.postings = fastsearch.PostingCache(s)
 
     def searcher(self):
         s = getattr(self._local, "searcher", None)
@@ -235,13 +246,35 @@ class _Generation:
         return s
 
 
-class SearchEngine:
-    """A searchable index folder; picks up a new generation as soon as a reindex publishes it."""
+DEFAULT_CACHE = 256  # recent responses kept (a few MB); LOUPE_CACHE=0 turns it off
 
-    def __init__(self, index_dir: str | Path) -> None:
+
+def _cache_size_from_env() -> int:
+    try:
+        return max(0, int(os.environ.get("LOUPE_CACHE", DEFAULT_CACHE)))
+    except ValueError:
+        return DEFAULT_CACHE
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+class SearchEngine:
+    """A searchable index folder; picks up a new generation as soon as a reindex publishes it.
+
+    Recent responses are kept (``cache_size``, default ``LOUPE_CACHE`` or 256) keyed by the
+    generation and every field of the request, so paging back, a facet toggled off again or
+    a reload answer at once; a new generation is a new key, so nothing stale is served.
+    """
+
+    def __init__(self, index_dir: str | Path, cache_size: int | None = None) -> None:
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
+        self.cache_size = _cache_size_from_env() if cache_size is None else cache_size
+        self._responses: OrderedDict[tuple, SearchResponse] = OrderedDict()
+        self._responses_lock = threading.Lock()
 
     def _current(self) -> _Generation:
         path = storage.require_generation(self.index_dir)
@@ -259,12 +292,38 @@ class SearchEngine:
 
     # -- search ---------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def search(self, request: SearchRequest, facets: bool = True) -> SearchResponse:
+        """The page of results and, unless ``facets`` is false, every facet's counts.
+
+        The response may be shared with other callers (the cache): treat it as read-only.
+        """
         started = time.perf_counter()
         gen = self._current()
+        if not self.cache_size:
+            return self._search(gen, request, facets, started)
+        key = (gen.serial, facets) + tuple(
+            _freeze(getattr(request, f.name)) for f in dataclass_fields(request)
+        )
+        with self._responses_lock:
+            cached = self._responses.get(key)
+            if cached is not None:
+                self._responses.move_to_end(key)
+        if cached is not None:
+            took = round((time.perf_counter() - started) * 1000, 2)
+            return dataclass_replace(cached, took_ms=took)
+        response = self._search(gen, request, facets, started)
+        with self._responses_lock:
+            if self._responses and next(iter(self._responses))[0] != gen.serial:
+                self._responses.clear()  # an older generation's answers: never asked again
+            self._responses[key] = response
+            while len(self._responses) > self.cache_size:
+                self._responses.popitem(last=False)
+        return response
+
+    def _search(self, gen, request: SearchRequest, facets: bool, started: float) -> SearchResponse:
         s = gen.searcher()
         table = gen.facets
-        schema = gen.ix.schema
+        schema = gen.schema
 
         q, text_mask = self._text_match(s, request.q, schema, table)
         filters = self._filter_masks(request, table)
@@ -277,7 +336,7 @@ class SearchEngine:
         ranked = q if terms else None
         hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
-        facets = self._facets(request, table, text_mask, filters)
+        counts = self._facets(request, table, text_mask, filters) if facets else {}
         did_you_mean = None
         if q is not None:
             did_you_mean = self._did_you_mean(s, request.q, schema, table, filters, total)
@@ -289,7 +348,7 @@ class SearchEngine:
             per_page=request.per_page,
             took_ms=round(took, 2),
             results=results,
-            facets=facets,
+            facets=counts,
             did_you_mean=did_you_mean,
         )
 
@@ -336,11 +395,8 @@ class SearchEngine:
 
     @staticmethod
     def _match_mask(s, q, table: FacetTable) -> np.ndarray:
-        mask = np.zeros(table.n_docs, dtype=bool)
-        docs = np.fromiter(s.docs_for_query(q), dtype=np.int64)
-        if docs.size:
-            mask[docs] = True
-        return mask & table.live
+        """Every live document ``q`` matches (numpy over cached postings, not a loop)."""
+        return _scored(s, q, table).mask & table.live
 
     @staticmethod
     def _filter_masks(request: SearchRequest, table: FacetTable) -> dict[str, np.ndarray]:
@@ -360,11 +416,9 @@ class SearchEngine:
     def _page(s, q, request, table, final, start, filtered):
         end = start + request.per_page
         if q is not None and request.sort == "relevance":
-            allowed = set(np.flatnonzero(final).tolist()) if filtered else None
-            if filtered and not allowed:
-                return []
-            results = s.search(q, limit=end, filter=allowed)
-            return [(hit.docnum, round(float(hit.score), 4)) for hit in results[start:end]]
+            # Whoosh's BM25F ranking, computed over the whole match set at once.
+            hits = fastsearch.top(_scored(s, q, table), final, start, end)
+            return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
         days = table.day[docs].astype(np.int64)
         if request.sort == "oldest":
@@ -650,6 +704,25 @@ def _same_case(original: str, word: str) -> str:
     if original[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+_recent = threading.local()
+
+
+def _scored(s, q, table: FacetTable) -> fastsearch.Scored:
+    """``fastsearch.evaluate`` memoised for the last few queries of this thread, so the
+    match mask and the ranking of one search evaluate the query once."""
+    memo = getattr(_recent, "memo", None)
+    if memo is None:
+        memo = _recent.memo = []
+    key = (table, q)
+    for k, value in memo:
+        if k == key:
+            return value
+    value = fastsearch.evaluate(s, q, table.postings)
+    memo.insert(0, (key, value))
+    del memo[4:]
+    return value
 
 
 def _facet_values(name: str, values: list[str]) -> list[str]:

@@ -1,8 +1,13 @@
 """The French analyzer on real phrases from the corpus."""
 
-import pytest
+import json
 
-from search.analysis import analyze, exact_analyzer, french_analyzer
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.analysis import analyze, exact_analyzer, exact_chain, french_analyzer, french_chain
+from tests.conftest import SAMPLES
 
 
 @pytest.mark.parametrize(
@@ -77,3 +82,48 @@ def test_nfd_input_is_normalised() -> None:
 
 def test_exact_analyzer_is_a_fresh_chain() -> None:
     assert [t.text for t in exact_analyzer()("Moscou")] == ["moscou"]
+
+
+# -- the fused analyzers equal the filter chains, token for token ----------------------
+
+_MODES = (
+    {"positions": True, "chars": True},
+    {"positions": True, "chars": True, "removestops": False, "mode": "query"},
+    {"positions": True, "chars": True, "tokenize": False},
+    {"positions": True, "chars": True, "start_pos": 5, "start_char": 7, "keeporiginal": True},
+)
+
+
+def _tokens(analyzer, text: str, **kw) -> list[tuple]:
+    return [
+        (t.text, t.pos, t.startchar, t.endchar, t.stopped, getattr(t, "original", None))
+        for t in analyzer(text, **kw)
+    ]
+
+
+def _assert_same(text: str) -> None:
+    for fast, chain in ((french_analyzer(), french_chain()), (exact_analyzer(), exact_chain())):
+        for kw in _MODES:
+            assert _tokens(fast, text, **kw) == _tokens(chain, text, **kw), (text, kw)
+
+
+def test_fused_analyzers_equal_the_chains_on_the_samples() -> None:
+    path = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
+    with open(path, encoding="utf-8") as fh:
+        for line in list(fh)[:120]:
+            rec = json.loads(line)
+            for key in ("title", "summary", "body"):
+                _assert_same(rec.get(key) or "")
+
+
+_PIECES = st.sampled_from(
+    ["l'", "L’", "qu'", "jusqu’", "lʼ", "d'", "-", "--", " - ", "'", "’", " ", "\n", ", ",
+     "États", "Unis", "été", "les", "a", "de", "s", "Kassym", "Jomart", "Tokaïev", "cœur",
+     "aujourd'hui", "İ", "ß", "E\u0301tat", "2020", "_", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join))
+def test_fused_analyzers_equal_the_chains_on_any_text(text: str) -> None:
+    _assert_same(text)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -188,3 +193,47 @@ def test_query_suggests_a_respelling(runner: CliRunner, samples_index: Path) -> 
     assert "Vouliez-vous dire : retraites ?" in result.output
     as_json = runner.invoke(main, ["query", "retrraites", "--json", *args])
     assert json.loads(as_json.output)["did_you_mean"] == "retraites"
+
+
+def test_serve_on_two_processes_answers_and_stops(samples_index: Path) -> None:
+    """``loupe serve --processes 2``: both processes answer; SIGTERM stops them all."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search", "serve", "--index", str(samples_index),
+         "--port", str(port), "--processes", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        statuses = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(statuses) < 20:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/search?q=police")
+                statuses.append(conn.getresponse().status)
+                conn.close()
+            except OSError:
+                time.sleep(0.2)
+        assert statuses and set(statuses) == {200}
+        children = [
+            int(p) for p in os.listdir("/proc") if p.isdigit()
+            and _ppid(int(p)) == proc.pid
+        ] if os.path.isdir("/proc") else []
+        assert children or not os.path.isdir("/proc")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    time.sleep(1.5)
+    for child in children:
+        assert not os.path.exists(f"/proc/{child}") or _ppid(child) != proc.pid
+
+
+def _ppid(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1

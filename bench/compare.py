@@ -1,0 +1,810 @@
+"""Loupe side by side with Datasette, SQLite FTS5 and tantivy, in one run (issue 5).
+
+    python bench/compare.py [--sizes 5000,10000,all] [--queries 200] [--repeat 3]
+                            [--engines loupe,fts5,datasette,tantivy] [--serve] [--json FILE]
+                            [--baseline ../main]
+
+For each size (the first N clean OrangeSum articles: records flagged
+``orangesum_duplicate`` or carrying ``duplicate_of`` are left out, as Loupe's reader does),
+every engine indexes the same JSON Lines file and answers the same queries, one engine
+after another, each in its own child process (so peak memory is its own):
+
+* **Loupe**: ``search.indexer.reindex`` (text only), ``SearchEngine.search`` for the top 10
+  (title, snippet) and for the top 10 + every facet count (country, person, section, month,
+  year) over all matches. When ``search.entities`` is importable (the entity-extraction
+  branch), extra rows index with entity extraction on 1 and 2 workers.
+* **FTS5**: plain SQLite, ``tokenize="unicode61 remove_diacritics 2"``, ranked by
+  ``bm25(title 2, summary 1, body 1)``, snippet() for the top 10, facets (section, month,
+  tags) by GROUP BY over the matched rowids joined to the articles and tags tables.
+* **Datasette**: the same database as FTS5, queried through Datasette's own JSON API in
+  process (``/db/articles.json?_search=…&_facet=section&_facet=month``, suggested facets
+  off). Its search keeps rowid order: it does not rank.
+* **tantivy**: the PyPI binding, lowercase + ASCII folding + French Snowball stemmer, title
+  boosted 2, all words required, the snippet generator for the top 10, a terms aggregation
+  for the facets; indexed on 1 thread and on tantivy's default threads.
+
+Three known-item query sets are drawn deterministically from each size: the title as
+written, the title lower-cased without accents, and the three rarest words of the summary
+(by document frequency in that corpus). The target is the article itself; MRR@10 and
+recall@10 are over the top 10. Latency: one warm-up pass, then ``--repeat`` passes; each
+query's median, then p50/p95 over the queries.
+
+``--serve`` also starts ``loupe serve`` and ``datasette serve`` on loopback (sizes of
+10,000 and more) and sends the same faceted requests to both over HTTP, first from one
+client, then from 16 concurrent clients (a bounded number of requests). Loupe's response
+cache is off in every timing here (``LOUPE_CACHE=0``), so no query is answered from memory.
+
+``--baseline DIR`` adds a row for the Loupe checked out in DIR (say the main branch before
+these changes), measured the same way in the same run.
+
+Prints one table per size and the ratios Loupe/peer. Every address is on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import inspect
+import json
+import math
+import os
+import random
+import re
+import resource
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "orangesum"
+WORK = ROOT / "bench" / ".work" / "compare"
+WORD = re.compile(r"\w+")
+QUERY_SETS = ("title", "title_folded", "rare_words")
+
+
+# -- corpus and query sets ---------------------------------------------------------------
+
+
+def clean_records(limit: int | None) -> list[dict]:
+    """The first ``limit`` clean OrangeSum records (all when None), in file order."""
+    out: list[dict] = []
+    for part in sorted(CORPUS.glob("articles-part-*.jsonl")):
+        with open(part, encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if rec.get("orangesum_duplicate") or "duplicate_of" in rec:
+                    continue
+                out.append(rec)
+                if limit is not None and len(out) >= limit:
+                    return out
+    return out
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def build_query_sets(records: list[dict], n: int, seed: int = 5) -> dict[str, list[list[str]]]:
+    """{set name: [[query, target id], ...]}, the same for every engine and every run."""
+    df: Counter[str] = Counter()
+    for rec in records:
+        text = " ".join(rec.get(k) or "" for k in ("title", "summary", "body"))
+        df.update({w.lower() for w in WORD.findall(text)})
+    rng = random.Random(seed)
+    picked = rng.sample(records, min(n, len(records)))
+    sets: dict[str, list[list[str]]] = {name: [] for name in QUERY_SETS}
+    for rec in picked:
+        title = " ".join(rec["title"].split())
+        sets["title"].append([title, rec["id"]])
+        sets["title_folded"].append([strip_accents(title).lower(), rec["id"]])
+    for rec in rng.sample(records, len(records)):
+        if len(sets["rare_words"]) >= len(picked):
+            break
+        seen: dict[str, None] = {}
+        for w in WORD.findall(rec.get("summary") or ""):
+            if len(w) > 2 and not w.isdigit():
+                seen.setdefault(w, None)
+        if len(seen) < 3:
+            continue
+        rare = sorted(seen, key=lambda w: (df[w.lower()], w))[:3]
+        sets["rare_words"].append([" ".join(rare), rec["id"]])
+    return sets
+
+
+def words(query: str) -> list[str]:
+    """The plain words of a query, for the peers' query syntaxes."""
+    return WORD.findall(query)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))
+    return ordered[k]
+
+
+def dir_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def peak_mb() -> float:
+    """Peak resident memory of the largest process of this engine (this one or a writer
+    it forked), in MB. VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would count
+    the benchmark's own copy of the corpus."""
+    own = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    own = int(line.split()[1])
+    except OSError:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+# -- timing ------------------------------------------------------------------------------
+
+
+def time_queries(
+    run: Callable[[str], list[str]], sets: dict, repeat: int
+) -> tuple[list[float], dict[str, list[list[str]]]]:
+    """Per-query median latency (ms) over ``repeat`` passes after a warm-up, and each set's
+    ranked ids from the first pass."""
+    queries = [q for name in QUERY_SETS for q, _ in sets[name]]
+    ranked = {name: [run(q) for q, _ in sets[name]] for name in QUERY_SETS}  # warm-up
+    timings: list[list[float]] = [[] for _ in queries]
+    for _ in range(repeat):
+        for i, q in enumerate(queries):
+            t0 = time.perf_counter()
+            run(q)
+            timings[i].append((time.perf_counter() - t0) * 1000)
+    return [statistics.median(t) for t in timings], ranked
+
+
+def relevance(sets: dict, ranked: dict) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for name in QUERY_SETS:
+        rr = found = 0.0
+        for (_q, target), ids in zip(sets[name], ranked[name], strict=True):
+            if target in ids[:10]:
+                rr += 1 / (ids.index(target) + 1)
+                found += 1
+        n = max(1, len(sets[name]))
+        out[name] = {"mrr": rr / n, "recall": found / n}
+    return out
+
+
+def measure(top10, faceted, sets: dict, repeat: int) -> dict:
+    """Latency of the top 10 alone and with facet counts; relevance from the top 10."""
+    top_ms, ranked = time_queries(top10, sets, repeat)
+    facet_ms, _ = time_queries(faceted, sets, repeat)
+    return {
+        "top10_p50": statistics.median(top_ms),
+        "top10_p95": percentile(top_ms, 95),
+        "facets_p50": statistics.median(facet_ms),
+        "facets_p95": percentile(facet_ms, 95),
+        "relevance": relevance(sets, ranked),
+    }
+
+
+# -- engines (each runs in its own child process: `compare.py --worker ENGINE ...`) ------
+
+
+def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 0) -> dict:
+    """Loupe text-only (``workers`` 0) or with entity extraction on ``workers`` processes."""
+    os.environ["LOUPE_CACHE"] = "0"
+    from search.indexer import reindex
+    from search.searcher import SearchEngine, SearchRequest
+
+    baseline = os.environ.get("LOUPE_BENCH_ROW") == "loupe-baseline"
+    name = "loupe-baseline" if baseline else "loupe-index"
+    index = work / (name if not workers else f"loupe-entities-{workers}")
+    shutil.rmtree(index, ignore_errors=True)
+    kwargs: dict = {}
+    if workers:
+        params = inspect.signature(reindex).parameters
+        if "workers" not in params:
+            return {"error": "reindex() takes no workers= argument on this branch"}
+        kwargs["workers"] = workers
+        if "entities" in params:
+            kwargs["entities"] = True
+    t0 = time.perf_counter()
+    result = reindex([corpus], index, full=True, **kwargs)
+    seconds = time.perf_counter() - t0
+    out = {
+        "docs": result.total,
+        "index_s": seconds,
+        "docs_per_s": result.total / seconds,
+        "size_mb": dir_size(index) / 1e6,
+    }
+    if workers:  # the extraction rows report throughput only
+        out["peak_mb"] = peak_mb()
+        return out
+    engine = SearchEngine(index)
+    t0 = time.perf_counter()
+    engine.search(SearchRequest(q="premier"))
+    out["open_ms"] = (time.perf_counter() - t0) * 1000
+
+    def top10(q: str) -> list[str]:
+        try:
+            response = engine.search(SearchRequest(q=q), facets=False)
+        except TypeError:  # a Loupe from before facets=False (--baseline): facets included
+            response = engine.search(SearchRequest(q=q))
+        return [r["id"] for r in response.results]
+
+    def faceted(q: str) -> list[str]:
+        return [r["id"] for r in engine.search(SearchRequest(q=q)).results]
+
+    out.update(measure(top10, faceted, sets, repeat))
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+FTS_SCHEMA = """
+CREATE TABLE articles (
+    rowid INTEGER PRIMARY KEY, id TEXT, title TEXT, summary TEXT, body TEXT,
+    section TEXT, date TEXT, month TEXT, tags TEXT
+);
+CREATE TABLE article_tags (article INTEGER, tag TEXT);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, summary, body, content="articles", content_rowid="rowid",
+    tokenize="unicode61 remove_diacritics 2"
+);
+"""
+
+
+def build_sqlite(corpus: Path, db: Path) -> int:
+    """The database Datasette would serve: articles, their tags, an FTS5 index over them."""
+    db.unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.executescript(FTS_SCHEMA)
+    n = 0
+    with conn, open(corpus, encoding="utf-8") as fh:
+        rows, tag_rows = [], []
+        for n, line in enumerate(fh, 1):
+            rec = json.loads(line)
+            date = rec.get("date") or ""
+            tags = rec.get("tags") or []
+            rows.append(
+                (
+                    n,
+                    rec["id"],
+                    rec["title"],
+                    rec.get("summary") or "",
+                    rec.get("body") or "",
+                    rec.get("section_label") or rec.get("section") or "",
+                    date,
+                    date[:7],
+                    json.dumps(tags, ensure_ascii=False),
+                )
+            )
+            tag_rows.extend((n, t) for t in tags)
+        conn.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO article_tags VALUES (?,?)", tag_rows)
+        conn.execute(
+            "INSERT INTO articles_fts(rowid, title, summary, body) "
+            "SELECT rowid, title, summary, body FROM articles"
+        )
+        conn.execute("CREATE INDEX article_tags_article ON article_tags(article)")
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+    conn.execute("VACUUM")
+    conn.close()
+    return n
+
+
+def fts_match(query: str) -> str:
+    """All the words, each quoted (what Datasette's escaped search does too)."""
+    return " ".join('"' + w + '"' for w in words(query))
+
+
+def run_fts5(corpus: Path, work: Path, sets: dict, repeat: int) -> dict:
+    db = work / "articles.db"
+    t0 = time.perf_counter()
+    n = build_sqlite(corpus, db)
+    seconds = time.perf_counter() - t0
+    out = {"docs": n, "index_s": seconds, "docs_per_s": n / seconds, "size_mb": dir_size(db) / 1e6}
+    conn = sqlite3.connect(db, check_same_thread=False)
+    top_sql = (
+        "SELECT a.id, a.title, snippet(articles_fts, 2, '<mark>', '</mark>', '…', 24) "
+        "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+        "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 2.0, 1.0, 1.0) LIMIT 10"
+    )
+    matched = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    facet_sql = [
+        f"SELECT count(*) FROM articles WHERE rowid IN ({matched})",
+        f"SELECT section, count(*) c FROM articles WHERE rowid IN ({matched}) "
+        "GROUP BY section ORDER BY c DESC LIMIT 30",
+        f"SELECT month, count(*) FROM articles WHERE rowid IN ({matched}) GROUP BY month",
+        f"SELECT tag, count(*) c FROM article_tags WHERE article IN ({matched}) "
+        "GROUP BY tag ORDER BY c DESC LIMIT 30",
+    ]
+
+    def top10(q: str) -> list[str]:
+        match = fts_match(q)
+        if not match:
+            return []
+        return [row[0] for row in conn.execute(top_sql, (match,))]
+
+    def faceted(q: str) -> list[str]:
+        ids = top10(q)
+        match = fts_match(q)
+        if match:
+            for sql in facet_sql:
+                conn.execute(sql, (match,)).fetchall()
+        return ids
+
+    out.update(measure(top10, faceted, sets, repeat))
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def datasette_path(q: str, facets: bool) -> str:
+    params = [("_search", " ".join(words(q))), ("_size", "10"), ("_col", "id"), ("_col", "title")]
+    if facets:
+        params += [("_facet", "section"), ("_facet", "month")]
+    return "/articles/articles.json?" + urlencode(params)
+
+
+def run_datasette(corpus: Path, work: Path, sets: dict, repeat: int) -> dict:
+    """Datasette's JSON API in process (its ASGI app through its own test client)."""
+    from datasette.app import Datasette
+
+    db = work / "articles.db"
+    if not db.exists():
+        build_sqlite(corpus, db)
+    ds = Datasette([str(db)], settings={"suggest_facets": False})
+    loop = asyncio.new_event_loop()
+
+    def get(path: str) -> list[str]:
+        resp = loop.run_until_complete(ds.client.get(path))
+        if resp.status_code != 200:
+            raise RuntimeError(f"datasette {resp.status_code}: {path}")
+        data = resp.json()
+        cols = data["columns"]
+        return [row[cols.index("id")] for row in data["rows"]]
+
+    out = {"docs": None, "size_mb": dir_size(db) / 1e6}
+    out.update(
+        measure(
+            lambda q: get(datasette_path(q, False)),
+            lambda q: get(datasette_path(q, True)),
+            sets,
+            repeat,
+        )
+    )
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int = 1) -> dict:
+    import tantivy
+
+    def analyzer():
+        return (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+            .filter(tantivy.Filter.stemmer("french"))
+            .build()
+        )
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", stored=True, tokenizer_name="fr")
+    sb.add_text_field("body", stored=True, tokenizer_name="fr")  # summary + body
+    sb.add_text_field("section", fast=True, tokenizer_name="raw")
+    sb.add_text_field("month", fast=True, tokenizer_name="raw")
+    sb.add_text_field("tags", fast=True, tokenizer_name="raw")
+    schema = sb.build()
+    path = work / f"tantivy-{threads}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    t0 = time.perf_counter()
+    index = tantivy.Index(schema, path=str(path))
+    index.register_tokenizer("fr", analyzer())
+    writer = index.writer(heap_size=200_000_000 if threads == 0 else 100_000_000,
+                          num_threads=threads)
+    n = 0
+    with open(corpus, encoding="utf-8") as fh:
+        for line in fh:
+            n += 1
+            rec = json.loads(line)
+            doc = tantivy.Document()
+            doc.add_text("id", rec["id"])
+            doc.add_text("title", rec["title"])
+            doc.add_text("body", (rec.get("summary") or "") + "\n\n" + (rec.get("body") or ""))
+            doc.add_text("section", rec.get("section_label") or rec.get("section") or "")
+            doc.add_text("month", (rec.get("date") or "")[:7])
+            for tag in rec.get("tags") or []:
+                doc.add_text("tags", tag)
+            writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    seconds = time.perf_counter() - t0
+    out = {
+        "docs": n,
+        "index_s": seconds,
+        "docs_per_s": n / seconds,
+        "size_mb": dir_size(path) / 1e6,
+        "threads": threads,
+    }
+    if threads != 1:
+        out["peak_mb"] = peak_mb()
+        return out
+    index.reload()
+    searcher = index.searcher()
+    aggs = {
+        "section": {"terms": {"field": "section", "size": 30}},
+        "month": {"terms": {"field": "month", "size": 500}},
+        "tags": {"terms": {"field": "tags", "size": 30}},
+    }
+
+    def parse(q: str):
+        text = " ".join(w.lower() for w in words(q))
+        if not text:
+            return None
+        return index.parse_query(
+            text, ["title", "body"], field_boosts={"title": 2.0}, conjunction_by_default=True
+        )
+
+    def top10(q: str, count: bool = False) -> list[str]:
+        query = parse(q)
+        if query is None:
+            return []
+        result = searcher.search(query, 10, count=count)
+        snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+        ids = []
+        for _score, address in result.hits:
+            doc = searcher.doc(address)
+            ids.append(doc["id"][0])
+            snippets.snippet_from_doc(doc).to_html()
+        return ids
+
+    def faceted(q: str) -> list[str]:
+        ids = top10(q, count=True)
+        query = parse(q)
+        if query is not None:
+            searcher.aggregate(query, aggs)
+        return ids
+
+    out.update(measure(top10, faceted, sets, repeat))
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def entities_available() -> bool:
+    try:
+        import search.entities  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+ENGINES: dict[str, Callable[..., dict]] = {
+    "loupe": run_loupe,
+    "loupe-baseline": lambda c, w, s, r: run_loupe(c, w, s, r),
+    "loupe-entities-1": lambda c, w, s, r: run_loupe(c, w, s, r, workers=1),
+    "loupe-entities-2": lambda c, w, s, r: run_loupe(c, w, s, r, workers=2),
+    "fts5": run_fts5,
+    "datasette": run_datasette,
+    "tantivy": run_tantivy,
+    "tantivy-threads": lambda c, w, s, r: run_tantivy(c, w, s, r, threads=0),
+}
+
+
+def worker(engine: str, workdir: Path, repeat: int) -> None:
+    sets = json.loads((workdir / "queries.json").read_text(encoding="utf-8"))
+    try:
+        out = ENGINES[engine](workdir / "corpus" / "articles.jsonl", workdir, sets, repeat)
+    except Exception as exc:  # one engine failing must not lose the others' rows
+        out = {"error": f"{type(exc).__name__}: {exc}"}
+    print("RESULT " + json.dumps(out))
+
+
+def run_worker(engine: str, workdir: Path, repeat: int, baseline: str | None = None) -> dict:
+    cmd = [sys.executable, __file__, "--worker", engine, "--workdir", str(workdir)]
+    cmd += ["--repeat", str(repeat)]
+    source = baseline if engine == "loupe-baseline" else str(ROOT)
+    env = dict(os.environ, PYTHONPATH=source, LOUPE_CACHE="0", LOUPE_BENCH_ROW=engine)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]}
+
+
+# -- served over loopback ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port: int, path: str, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def http_latencies(port: int, paths: list[str], clients: int) -> tuple[list[float], int]:
+    """Latency (ms) of each GET, sent by ``clients`` threads over keep-alive connections."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    cursor = iter(paths)
+
+    def client() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                path = next(cursor, None)
+            if path is None:
+                return
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except OSError:
+                ok = False
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            took = (time.perf_counter() - t0) * 1000
+            with lock:
+                latencies.append(took)
+                errors += not ok
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors
+
+
+def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
+    """`loupe serve` and `datasette serve` on loopback, the same faceted searches to both."""
+    index, db = workdir / "loupe-index", workdir / "articles.db"
+    if not (index / "CURRENT").exists() or not db.exists():
+        return {"error": "run the in-process benchmark of this size first"}
+    queries = [q for name in QUERY_SETS for q, _ in sets[name]]
+    env = dict(os.environ, LOUPE_CACHE="0")
+    lp, dp = free_port(), free_port()
+    servers = [
+        subprocess.Popen(  # default processes: one per core
+            [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(lp)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1",
+             "--port", str(dp), "--setting", "suggest_facets", "off"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
+    out: dict = {}
+    try:
+        if not (wait_http(lp, "/healthz") and wait_http(dp, "/articles.json")):
+            return {"error": "a server did not start"}
+        plans = {
+            "loupe": (lp, ["/api/search?" + urlencode({"q": q}) for q in queries]),
+            "datasette": (dp, [datasette_path(q, True) for q in queries]),
+        }
+        for name, (port, paths) in plans.items():
+            for _ in range(2):  # warm-up: every query, reaching every server process
+                http_latencies(port, paths, 16)
+            one, err1 = http_latencies(port, paths, 1)
+            many, err2 = http_latencies(port, (paths * 2)[:concurrent], 16)
+            out[name] = {
+                "p50": statistics.median(one),
+                "p95": percentile(one, 95),
+                "c16_p50": statistics.median(many),
+                "c16_p99": percentile(many, 99),
+                "c16_n": len(many),
+                "errors": err1 + err2,
+            }
+    finally:
+        for server in servers:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return out
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+ROW_NAMES = {
+    "loupe": "Loupe (text only)",
+    "loupe-baseline": "Loupe before (--baseline)",
+    "loupe-entities-1": "Loupe + entities, 1 worker",
+    "loupe-entities-2": "Loupe + entities, 2 workers",
+    "fts5": "SQLite FTS5",
+    "datasette": "Datasette (FTS5 db, JSON API)",
+    "tantivy": "tantivy, 1 thread",
+    "tantivy-threads": "tantivy, default threads",
+}
+
+
+def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
+    print(f"\n### {size:,} articles\n")
+    head = ("engine", "docs/s", "index MB", "top-10 p50", "p95", "+facets p50", "p95",
+            "peak MB", "MRR title", "folded", "rare", "R@10 title", "folded", "rare")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for name, r in rows.items():
+        if "error" in r:
+            print(f"| {ROW_NAMES[name]} | error: {r['error']} |")
+            continue
+        rel = r.get("relevance") or {}
+        cells = [
+            ROW_NAMES[name],
+            fmt(r.get("docs_per_s"), 0),
+            fmt(r.get("size_mb")),
+            fmt(r.get("top10_p50"), 2),
+            fmt(r.get("top10_p95"), 2),
+            fmt(r.get("facets_p50"), 2),
+            fmt(r.get("facets_p95"), 2),
+            fmt(r.get("peak_mb"), 0),
+            *[fmt(rel.get(s, {}).get("mrr"), 3) for s in QUERY_SETS],
+            *[fmt(rel.get(s, {}).get("recall"), 3) for s in QUERY_SETS],
+        ]
+        print("| " + " | ".join(cells) + " |")
+    loupe = rows.get("loupe", {})
+    if "error" not in loupe:
+        print("\nRatios Loupe/peer (time: lower is better; docs/s and MRR: higher is better):\n")
+        print(
+            "| peer | docs/s | index size | top-10 p50 | +facets p50 | MRR title | folded | rare |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for name in ("fts5", "datasette", "tantivy", "tantivy-threads"):
+            peer = rows.get(name)
+            if not peer or "error" in peer:
+                continue
+
+            def ratio(key: str, p=peer) -> str:
+                a, b = loupe.get(key), p.get(key)
+                return f"{a / b:.2f}" if a and b else "–"
+
+            def mrr(s: str, p=peer) -> str:
+                a = loupe.get("relevance", {}).get(s, {}).get("mrr")
+                b = p.get("relevance", {}).get(s, {}).get("mrr")
+                return f"{a / b:.2f}" if a and b else "–"
+
+            print(
+                f"| {ROW_NAMES[name]} | {ratio('docs_per_s')} | {ratio('size_mb')} | "
+                f"{ratio('top10_p50')} | {ratio('facets_p50')} | "
+                + " | ".join(mrr(s) for s in QUERY_SETS)
+                + " |"
+            )
+    if serve:
+        print("\nServed on loopback, faceted search (Loupe `/api/search`, Datasette "
+              "`articles.json?_search=…&_facet=section&_facet=month`):\n")
+        if "error" in serve:
+            print(f"error: {serve['error']}")
+            return
+        print("| server | p50 ms, 1 client | p95 | p50, 16 clients | p99, 16 clients | errors |")
+        print("|---|---|---|---|---|---|")
+        for name, s in serve.items():
+            print(
+                f"| {name} | {fmt(s['p50'], 2)} | {fmt(s['p95'], 2)} | {fmt(s['c16_p50'], 1)} | "
+                f"{fmt(s['c16_p99'], 1)} | {s['errors']} |"
+            )
+        if "loupe" in serve and "datasette" in serve:
+            print(f"\nLoupe/Datasette p50: {serve['loupe']['p50'] / serve['datasette']['p50']:.2f}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sizes", default="5000,10000,all", help="comma-separated; 'all' = every "
+                    "clean article")
+    ap.add_argument("--queries", type=int, default=200, help="queries per set")
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes (after one warm-up)")
+    ap.add_argument("--engines", default="loupe,fts5,datasette,tantivy")
+    ap.add_argument("--serve", action="store_true", help="also compare the servers on loopback")
+    ap.add_argument("--concurrent", type=int, default=800, help="requests in the 16-client phase")
+    ap.add_argument("--json", type=Path, help="write every measurement to this file")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of Loupe (e.g. the main branch) measured as an extra row",
+    )
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.workdir, args.repeat)
+        return 0
+    if not CORPUS.is_dir():
+        print(f"corpus not found: {CORPUS}", file=sys.stderr)
+        return 2
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if "loupe" in engines and entities_available():
+        engines[engines.index("loupe") + 1 : engines.index("loupe") + 1] = [
+            "loupe-entities-1",
+            "loupe-entities-2",
+        ]
+    if "tantivy" in engines:
+        engines.insert(engines.index("tantivy") + 1, "tantivy-threads")
+    if args.baseline and "loupe" in engines:
+        engines.insert(engines.index("loupe"), "loupe-baseline")
+    print(
+        f"# bench/compare.py, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}, {args.queries} queries x 3 sets, "
+        f"{args.repeat} timed passes; load average {os.getloadavg()[0]:.1f}"
+    )
+    if not entities_available():
+        print("(search.entities is not importable here: no entity-extraction rows)")
+    everything: dict = {}
+    for size_text in args.sizes.split(","):
+        limit = None if size_text.strip() == "all" else int(size_text)
+        records = clean_records(limit)
+        workdir = WORK / f"size-{len(records)}"
+        (workdir / "corpus").mkdir(parents=True, exist_ok=True)
+        with open(workdir / "corpus" / "articles.jsonl", "w", encoding="utf-8") as fh:
+            for rec in records:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        sets = build_query_sets(records, args.queries)
+        (workdir / "queries.json").write_text(json.dumps(sets, ensure_ascii=False))
+        (workdir / "articles.db").unlink(missing_ok=True)
+        rows: dict[str, dict] = {}
+        for engine in engines:
+            t0 = time.perf_counter()
+            baseline = str(args.baseline.resolve()) if args.baseline else None
+            rows[engine] = run_worker(engine, workdir, args.repeat, baseline)
+            print(f"  {len(records)} articles, {engine}: {time.perf_counter() - t0:.0f} s",
+                  file=sys.stderr, flush=True)
+        serve = None
+        if args.serve and len(records) >= 10_000:
+            serve = serve_compare(workdir, sets, args.concurrent)
+        print_table(len(records), rows, serve)
+        everything[len(records)] = {"rows": rows, "serve": serve}
+        sys.stdout.flush()
+    if args.json:
+        args.json.write_text(json.dumps(everything, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Index writing on several cores: forked writer processes, each building its own segment.
+
+Whoosh analyses and encodes postings in pure Python, one core at a time; on a big first
+build that is most of ``loupe reindex``'s time. ``ParallelWriter`` stands where the Whoosh
+writer stood: it writes the first documents itself and, past ``fork_after`` documents,
+forks ``writers - 1`` helper processes and deals them batches of documents in turn. Each
+helper writes a complete segment of the same index and sends back its description; the
+commit publishes every segment in one table of contents, as Whoosh's own ``MpWriter``
+does with ``multisegment=True``. Unlike ``MpWriter``, a helper whose parent dies (Ctrl-C,
+SIGKILL) notices within a second and exits, so no process is left waiting forever.
+
+Documents are numbered per segment, so ties in ranking may order differently from a
+one-process build; every score, match and count is the same
+(``tests/test_parallel.py``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+
+import numpy as np
+from whoosh import index as whoosh_index  # imported here: a forked child must not import
+from whoosh.writing import SegmentWriter
+
+from .fastsearch import BYTE_TO_LENGTH, length_bytes
+
+BATCH = 64  # documents per message to a helper
+FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
+
+
+class _Lengths:
+    """The per-document reader a segment's commit asks for each posting's field length:
+    Whoosh's reads one byte from the file per posting (a tenth of the write time), this
+    reads each length column once."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self._count = reader.doc_count_all()
+        self._fields: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            raw = length_bytes(_Leaf(self._reader), fieldname, self._count)
+            decoded = np.where(raw > 0, BYTE_TO_LENGTH[raw], np.nan)
+            lengths = self._fields[fieldname] = [
+                None if v != v else int(v) for v in decoded.tolist()
+            ]
+        return lengths[docnum]
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
+
+
+class _Leaf:
+    """Lets ``fastsearch.length_bytes`` read a per-document reader's columns."""
+
+    def __init__(self, perdoc) -> None:
+        self._perdoc = perdoc
+
+
+class FastSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with field lengths read in bulk at commit time."""
+
+    def per_document_reader(self):
+        return _Lengths(super().per_document_reader())
+
+
+def default_writers() -> int:
+    """One writer per core, at most 4 (the merge of many small segments costs later)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def _drop(writer) -> None:
+    """Cancels a helper's writer without ``SegmentWriter.cancel``, which would delete the
+    temporary folder every writer of the index shares (the main writer's runs too)."""
+    writer._close_segment()
+
+
+def _helper(index_dir: str, conn, parent: int, writer_args: dict) -> None:
+    """A forked helper: writes the batches it is sent into its own segment."""
+    writer = None
+    try:
+        ix = whoosh_index.open_dir(index_dir)
+        writer = FastSegmentWriter(ix, _lk=False, **writer_args)
+        while True:
+            if not conn.poll(1.0):
+                if os.getppid() != parent:  # the reindex died: leave nothing behind
+                    _drop(writer)
+                    return
+                continue
+            batch = conn.recv()
+            if batch is None:  # cancelled
+                _drop(writer)
+                return
+            if batch == "commit":
+                segment = writer._finalize_segment() if writer._added else None
+                if segment is None:
+                    writer._close_segment()
+                conn.send(("ok", segment))
+                return
+            for doc in batch:
+                writer.add_document(**doc)
+    except BaseException:
+        if writer is not None:
+            try:
+                _drop(writer)
+            except Exception:
+                pass
+        try:
+            conn.send(("error", traceback.format_exc()))
+        except OSError:
+            pass
+
+
+class ParallelWriter:
+    """A Whoosh writer for a new index whose documents are written by several processes.
+
+    Only ``add_document`` is spread out; deletions and updates are the main writer's,
+    so use it for builds from scratch (``reindex`` does).
+    """
+
+    def __init__(
+        self,
+        ix,
+        writers: int,
+        fork_after: int | None = None,
+        limitmb: int = 256,
+    ) -> None:
+        self.ix = ix
+        self.main = FastSegmentWriter(ix, limitmb=limitmb)
+        self.writers = max(1, writers)
+        self.fork_after = FORK_AFTER if fork_after is None else fork_after
+        self._limitmb = limitmb
+        self._helpers: list[tuple[multiprocessing.Process, object]] = []
+        self._batches: list[list[dict]] = []
+        self._count = 0
+        self._closed = False
+
+    # -- the writer interface the indexer uses ---------------------------------------------
+
+    def add_document(self, **doc) -> None:
+        self._count += 1
+        if self.writers == 1 or self._count <= self.fork_after:
+            self.main.add_document(**doc)
+            return
+        if not self._helpers and not self._start_helpers():
+            self.writers = 1
+            self.main.add_document(**doc)
+            return
+        # Batches go round: main writer, helper 1, helper 2, ...
+        turn = (self._count // BATCH) % self.writers
+        if turn == 0:
+            self.main.add_document(**doc)
+            return
+        batch = self._batches[turn - 1]
+        batch.append(doc)
+        if len(batch) >= BATCH:
+            self._helpers[turn - 1][1].send(batch)
+            self._batches[turn - 1] = []
+
+    def update_document(self, **doc) -> None:
+        self.main.update_document(**doc)
+
+    def delete_by_term(self, fieldname: str, text) -> None:
+        self.main.delete_by_term(fieldname, text)
+
+    def commit(self) -> None:
+        """Every process finishes its segment at the same time; one TOC lists them all."""
+        main = self.main
+        segments = []
+        try:
+            for (_process, conn), batch in zip(self._helpers, self._batches, strict=True):
+                if batch:
+                    conn.send(batch)
+                conn.send("commit")
+            final = main._merge_segments(None, None, None)
+            own = main._finalize_segment() if main._added else None
+            for process, conn in self._helpers:
+                status, payload = conn.recv()
+                process.join()
+                if status != "ok":
+                    raise RuntimeError(f"un processus d'écriture a échoué :\n{payload}")
+                if payload is not None:
+                    segments.append(payload)
+        except BaseException:
+            try:
+                self.cancel()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise
+        self._helpers = []
+        if own is None:
+            main._close_segment()
+        final += segments + ([own] if own is not None else [])
+        main._commit_toc(final)
+        main._finish()
+        self._closed = True
+
+    def cancel(self) -> None:
+        """Stops the helpers and drops everything written; a second call does nothing (the
+        indexer cancels after a failed commit, which has already cancelled)."""
+        if self._closed:
+            return
+        self._closed = True
+        for _process, conn in self._helpers:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for process, _conn in self._helpers:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+        self._helpers = []
+        self.main.cancel()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _start_helpers(self) -> bool:
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: one process
+            return False
+        index_dir = self.ix.storage.folder
+        for _ in range(self.writers - 1):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_helper,
+                args=(index_dir, theirs, os.getpid(), {"limitmb": self._limitmb}),
+                daemon=True,
+            )
+            process.start()
+            theirs.close()
+            self._helpers.append((process, ours))
+            self._batches.append([])
+        return True

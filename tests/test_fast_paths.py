@@ -1,0 +1,89 @@
+"""The query-time shortcuts answer exactly what Whoosh would: plain-word queries built
+without the parser, snippets made without Token objects."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import highlight
+
+from search.analysis import analyze
+from search.query import _phrases_where_positions, _plain_words, make_parser, parse
+from search.schema import build_schema
+from search.snippets import _ANALYZER, MarkFormatter, _context_highlight
+from tests.conftest import SAMPLES
+
+SCHEMA = build_schema()
+with open(SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8") as _fh:
+    RECORDS = [json.loads(line) for line in _fh]
+
+
+def _whoosh_parse(text: str):
+    return _phrases_where_positions(make_parser(SCHEMA).parse(text), SCHEMA)
+
+
+def _query_texts() -> list[str]:
+    out = []
+    for r in RECORDS:
+        out += [r["title"], r["title"].lower(), " ".join((r.get("summary") or "").split()[:5])]
+    return out + ["le la les", "l'État", "Covid-19 : x", "x - y", "« Non »", "Macron, Philippe."]
+
+
+def test_plain_word_queries_equal_the_parser() -> None:
+    taken = 0
+    for text in _query_texts():
+        text = " ".join(text.split())
+        fast = _plain_words(text, SCHEMA) if text else None
+        if fast is None:
+            continue
+        taken += 1
+        assert fast == _whoosh_parse(text), text
+    assert taken > 500  # most titles take the short way
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"gilets jaunes"', "Macron OR Philippe", "retraites -grève", "+a b", "pays:RU x",
+     "réform*", "NOT x", "a AND b", "date:2020", "(a b)", "x^2", "'quoted' x", "a:b"],
+)
+def test_syntax_goes_to_the_parser(text: str) -> None:
+    assert _plain_words(text, SCHEMA) is None
+    assert parse(text, SCHEMA) == _whoosh_parse(" ".join(text.split()))
+
+
+_WORDS = st.sampled_from(
+    ["Macron", "l'État", "États-Unis", "les", "été", ":", "-", "«", "»", "x:y", "AND", "ou",
+     "OU", "a", "2020", "Kassym-Jomart", "jusqu’à", "*", '"', "'", "(", "-x", "+y", "é"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS | st.text(min_size=1, max_size=5), min_size=1, max_size=6))
+def test_plain_words_never_differ_from_the_parser(words: list[str]) -> None:
+    text = " ".join(" ".join(words).split())
+    fast = _plain_words(text, SCHEMA) if text else None
+    if fast is not None:
+        assert fast == _whoosh_parse(text)
+
+
+def test_snippets_equal_whoosh_highlight() -> None:
+    rng = random.Random(3)
+    for r in RECORDS[:150]:
+        for text in (r["body"], r.get("summary") or ""):
+            words = analyze(text)
+            for k in (1, 2, 4):
+                terms = frozenset(rng.sample(words, min(k, len(words)))) | {"absentterm"}
+                for maxchars, top in ((220, 2), (80, 3)):
+                    expected = highlight.highlight(
+                        text,
+                        terms,
+                        _ANALYZER,
+                        highlight.ContextFragmenter(maxchars=maxchars, surround=70),
+                        MarkFormatter(),
+                        top=top,
+                    )
+                    assert _context_highlight(text, terms, maxchars, 70, top) == expected
