@@ -25,23 +25,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+# The same corpus reading as the side-by-side benchmark (this folder is on sys.path).
+from compare import CORPUS, clean_records
+
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "orangesum"
 WORK = ROOT / "bench" / ".work"
-
-
-def clean_records(limit: int) -> list[dict]:
-    out: list[dict] = []
-    for part in sorted(CORPUS.glob("articles-part-*.jsonl")):
-        with open(part, encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if rec.get("orangesum_duplicate") or "duplicate_of" in rec:
-                    continue
-                out.append(rec)
-                if len(out) >= limit:
-                    return out
-    return out
 
 
 def free_port() -> int:
