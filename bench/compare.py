@@ -9,10 +9,10 @@ For each size (the first N clean OrangeSum articles: records flagged
 every engine indexes the same JSON Lines file and answers the same queries, one engine
 after another, each in its own child process (so peak memory is its own):
 
-* **Loupe**: ``search.indexer.reindex`` (text only), ``SearchEngine.search`` for the top 10
-  (title, snippet) and for the top 10 + every facet count (country, person, section, month,
-  year) over all matches. When ``search.entities`` is importable (the entity-extraction
-  branch), extra rows index with entity extraction on 1 and 2 workers.
+* **Loupe**: ``search.indexer.reindex`` (text only: ``ner=False``, what ``loupe reindex
+  --no-ner`` does), ``SearchEngine.search`` for the top 10 (title, snippet) and for the top
+  10 + every facet count (country, person, section, month, year) over all matches. Extra
+  rows index with entity extraction (the NER model, no cache) on 1 and 2 workers.
 * **FTS5**: plain SQLite, ``tokenize="unicode61 remove_diacritics 2"``, ranked by
   ``bm25(title 2, summary 1, body 1)``, snippet() for the top 10, facets (section, month,
   tags) by GROUP BY over the matched rowids joined to the articles and tags tables.
@@ -217,13 +217,13 @@ def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 
     index = work / (name if not workers else f"loupe-entities-{workers}")
     shutil.rmtree(index, ignore_errors=True)
     kwargs: dict = {}
+    params = inspect.signature(reindex).parameters
     if workers:
-        params = inspect.signature(reindex).parameters
         if "workers" not in params:
             return {"error": "reindex() takes no workers= argument on this branch"}
         kwargs["workers"] = workers
-        if "entities" in params:
-            kwargs["entities"] = True
+    elif "ner" in params:
+        kwargs["ner"] = False  # text only: no NER model
     t0 = time.perf_counter()
     result = reindex([corpus], index, full=True, **kwargs)
     seconds = time.perf_counter() - t0

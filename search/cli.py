@@ -71,8 +71,20 @@ def main() -> None:
     show_default="nombre de cœurs",
     help="Processus d'extraction des entités en parallèle.",
 )
-def reindex(
-    paths: tuple[Path, ...], index_dir: Path, full: bool, strict: bool, quiet: bool, workers: int
+@click.option(
+    "--no-ner",
+    "no_ner",
+    is_flag=True,
+    help="Sans le modèle NER (bien plus rapide) : personnes trouvées par les seules règles.",
+)
+def reindex(  # noqa: PLR0913 - one parameter per option
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    full: bool,
+    strict: bool,
+    quiet: bool,
+    workers: int,
+    no_ner: bool,
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -96,7 +108,13 @@ def reindex(
 
     try:
         result = run_reindex(
-            paths, index_dir, full=full, progress=progress, workers=workers, strict=strict
+            paths,
+            index_dir,
+            full=full,
+            progress=progress,
+            workers=workers,
+            strict=strict,
+            ner=not no_ner,
         )
     except StrictAbort as exc:
         _print_problems(exc.result)
@@ -121,7 +139,7 @@ def reindex(
         if result.duplicates:
             summary += f", {result.duplicates} doublons écartés"
         click.echo(f"{summary} en {result.elapsed:.1f} s.")
-        if result.indexed:
+        if result.indexed and not no_ner:
             click.echo(
                 f"Entités : {result.ner_runs} textes analysés par le modèle, "
                 f"{result.ner_cached} repris du cache."

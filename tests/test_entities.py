@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from search import storage
 from search.articles import Article
 from search.cli import main
-from search.entities import Extractor, extract
+from search.entities import Extractor, NerCache, extract
 from search.entities.countries import country_label, gazetteer, inflect, resolve_country
 from search.entities.dates import date_in_filename, date_in_text, publication_date
 from search.facets import MultiColumn
@@ -252,6 +253,30 @@ def test_ner_cache_spares_the_model_on_unchanged_text(
     engine = SearchEngine(index_dir)
     assert [r["id"] for r in engine.search(SearchRequest(persons=["Laurent Berger"])).results] == [
         "k3"
+    ]
+
+
+def test_no_ner_run_skips_persons_and_the_next_run_adds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOUPE_CACHE_DIR", str(tmp_path / "cache"))
+    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", RECORDS).parent
+    index_dir = tmp_path / "index"
+    runner = CliRunner()
+    fast = runner.invoke(main, ["reindex", str(corpus), "--index", str(index_dir), "--no-ner"])
+    assert fast.exit_code == 0, fast.output
+    assert "Entités" not in fast.output
+    assert len(NerCache(storage.cache_dir(index_dir) / "ner.sqlite")) == 0  # no model run
+    engine = SearchEngine(index_dir)
+    everything = engine.search(SearchRequest()).facets
+    assert {f["value"] for f in everything["country"]} >= {"RU", "US", "KZ", "FR"}
+
+    # The articles written without NER are not "unchanged" for a run with it.
+    full = reindex([corpus], index_dir, workers=1)
+    assert (full.indexed, full.unchanged, full.ner_runs) == (3, 0, 3)
+    engine = SearchEngine(index_dir)
+    assert [r["id"] for r in engine.search(SearchRequest(persons=["Anthony Blinken"])).results] == [
+        "k2"
     ]
 
 

@@ -116,10 +116,17 @@ class Extractor:
     """
 
     def __init__(
-        self, cache: NerCache | None = None, workers: int = 1, batch_size: int = BATCH_SIZE
+        self,
+        cache: NerCache | None = None,
+        workers: int = 1,
+        batch_size: int = BATCH_SIZE,
+        use_ner: bool = True,
     ) -> None:
         self.cache = cache
         self.workers = max(1, workers)
+        # Without NER (``loupe reindex --no-ner``) persons are not found; countries and
+        # dates, which need no model, still are.
+        self.use_ner = use_ner
         self.batch_size = batch_size
         self.ner_runs = 0
         self.cache_hits = 0
@@ -157,6 +164,8 @@ class Extractor:
 
     def _submit(self, articles: list[Article]) -> _Batch:
         texts = [article_text(a) for a in articles]
+        if not self.use_ner:
+            return _Batch(articles, texts, [""] * len(texts), {"": []}, [], done=[])
         keys = [text_key(t) for t in texts]
         unique = list(dict.fromkeys(keys))
         cached = self.cache.get_many(unique) if self.cache else {}
@@ -184,7 +193,8 @@ class Extractor:
         if self.cache is not None and new:
             self.cache.put_many(new.items())
         self.ner_runs += len(new)
-        self.cache_hits += sum(1 for k in batch.keys if k in batch.cached)
+        if self.use_ner:
+            self.cache_hits += sum(1 for k in batch.keys if k in batch.cached)
         for article, text, key in zip(batch.articles, batch.texts, batch.keys, strict=True):
             spans = new[key] if key in new else batch.cached[key]
             yield article, analyse(article, text, spans)
