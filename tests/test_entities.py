@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from search import storage
 from search.articles import Article
 from search.cli import main
-from search.entities import Extractor, NerCache, extract
+from search.entities import Extractor, NerCache, analyse, article_text, extract
 from search.entities.countries import country_label, gazetteer, inflect, resolve_country
 from search.entities.dates import date_in_filename, date_in_text, publication_date
+from search.entities.persons import focus, ner
 from search.facets import MultiColumn
 from search.indexer import reindex
 from search.readers import read_paths
@@ -165,6 +166,31 @@ def test_persons_are_cleaned_and_merged() -> None:
     assert set(persons) == {"Emmanuel Macron", "Olaf Scholz", "Gérald Darmanin", "Borne"}
     assert persons["Olaf Scholz"] == 2
     assert {c for c, _n in facets.countries} == {"FR"}
+
+
+def test_focus_reads_capitalised_words_in_context_and_skips_sentence_openers() -> None:
+    text = (
+        "Selon le ministère, la situation reste tendue. Cette semaine, rien de neuf. "
+        "selon les syndicats, Laurent Berger a quitté la réunion."
+    )
+    stretches = [text[a:b] for a, b in focus(text, width=2)]
+    # "Selon" (also written "selon") and "Cette" (a stop word) open sentences: no reason to
+    # read; "Laurent Berger" is read with two words either side.
+    assert stretches == ["les syndicats, Laurent Berger a quitté"]
+
+
+def test_focused_ner_finds_what_the_whole_text_gives() -> None:
+    """Reading only the stretches around capitals changes no facet on real articles."""
+    articles = list(read_paths([SAMPLES / "orangesum"], lambda p: None))[:40]
+    texts = [article_text(a) for a in articles]
+    whole = ner(texts, focused=False)
+    focused = ner(texts)
+    assert sum(len(f) for f in focused) > 100
+    for article, text, w, f in zip(articles, texts, whole, focused, strict=True):
+        assert all(text[s:e].strip() for s, e, _label in f)  # offsets are the whole text's
+        a, b = analyse(article, text, w), analyse(article, text, f)
+        assert sorted(a.persons) == sorted(b.persons), article.id
+        assert sorted(a.countries) == sorted(b.countries), article.id
 
 
 def test_place_in_a_persons_name_is_no_country() -> None:
