@@ -2,8 +2,8 @@
 
 Two views of the same text:
 
-* ``french_analyzer()`` is for recall: elision, lowercase, stop words, hyphenated
-  compounds split into their parts, accent folding (unidecode) and Snowball French
+* ``french_analyzer()`` is for recall: elision, lowercase, hyphenated compounds split into
+  their parts, accent folding (unidecode), stop words (compared folded) and Snowball French
   stemming, so ``pêche``, ``péché`` and ``peche`` all meet at ``pech``.
 * ``exact_analyzer()`` keeps accents and whole words (``états-unis``, ``kassym-jomart``),
   so a query typed with the right accents scores higher on the documents that have them.
@@ -27,6 +27,10 @@ STOP_WORDS = (frozenset(stopwords_for_language("fr")) - {"été"}) | frozenset(
     "les a ni si ils elles cette cet ces celle celui ceux dont lors ainsi aussi donc car "
     "très plus moins selon après avant".split()
 )
+
+# The recall view folds accents, so its stop list must too: "là où" is "la ou" typed without
+# accents, and both must lose the same words or a phrase typed either way fails to match.
+FOLDED_STOP_WORDS = frozenset(unidecode(w) for w in STOP_WORDS)
 
 # A word keeps its inner hyphens and apostrophes so the filters can see them.
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -149,6 +153,16 @@ class FoldStemFilter(Filter):
                 yield t
 
 
+class FoldedStopFilter(Filter):
+    """Folds accents, then drops (or marks, like ``StopFilter``) the folded stop words."""
+
+    def __init__(self) -> None:
+        self._stop = StopFilter(stoplist=FOLDED_STOP_WORDS, minsize=1)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        return self._stop(FoldFilter()(tokens))
+
+
 class FoldFilter(Filter):
     """Accent folding only, for keyword facets (``Société`` matches ``societe``)."""
 
@@ -176,7 +190,7 @@ def french_chain():
         | ElisionFilter()
         | LowercaseFilter()
         | HyphenSplitFilter()
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | FoldedStopFilter()
         | FoldStemFilter()
     )
 
@@ -219,7 +233,7 @@ def _recall_parts(word: str) -> _Parts:
             if part:
                 pieces.append((part, start + offset, start + offset + len(part)))
             offset += len(part) + 1
-    return tuple((fold_stem(p), p in STOP_WORDS, a, b) for p, a, b in pieces)
+    return tuple((fold_stem(p), fold(p) in FOLDED_STOP_WORDS, a, b) for p, a, b in pieces)
 
 
 def _exact_parts(word: str) -> _Parts:

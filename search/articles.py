@@ -13,7 +13,7 @@ from pathlib import Path
 
 # Bump when the analysis or the document layout changes, so that an incremental
 # reindex re-analyses articles whose text did not change.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
