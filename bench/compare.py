@@ -709,7 +709,7 @@ def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
             def mrr(s: str, p=peer) -> str:
                 a = loupe.get("relevance", {}).get(s, {}).get("mrr")
                 b = p.get("relevance", {}).get(s, {}).get("mrr")
-                return f"{a / b:.2f}" if a and b else "–"
+                return f"{a / b:.3f}" if a and b else "–"
 
             print(
                 f"| {ROW_NAMES[name]} | {ratio('docs_per_s')} | {ratio('size_mb')} | "
@@ -738,6 +738,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="5000,10000,all", help="comma-separated; 'all' = every "
                     "clean article")
+    ap.add_argument("--ner-sizes", default="5000,10000", help="sizes that also get the "
+                    "entity-extraction rows (the NER model costs minutes per size); 'all' too")
     ap.add_argument("--queries", type=int, default=200, help="queries per set")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes (after one warm-up)")
     ap.add_argument("--engines", default="loupe,fts5,datasette,tantivy")
@@ -789,7 +791,10 @@ def main() -> int:
         (workdir / "queries.json").write_text(json.dumps(sets, ensure_ascii=False))
         (workdir / "articles.db").unlink(missing_ok=True)
         rows: dict[str, dict] = {}
+        ner_sizes = {x.strip() for x in args.ner_sizes.split(",")}
         for engine in engines:
+            if engine.startswith("loupe-entities") and size_text.strip() not in ner_sizes:
+                continue
             t0 = time.perf_counter()
             baseline = str(args.baseline.resolve()) if args.baseline else None
             rows[engine] = run_worker(engine, workdir, args.repeat, baseline)
