@@ -18,15 +18,22 @@ from .analysis import FoldFilter, exact_analyzer, french_analyzer
 # 2 / 2.5, not 3 / 4: at 3 / 4 a near-duplicate whose title holds the words outranked the
 # article whose lead holds them (rare-word known-item MRR@10 0.960 -> 0.970 at 10,000
 # articles, 0.973 -> 0.975 at 5,000, titles unchanged; bench/compare.py).
+#
+# The body weighs 0.5 / 0.75: at 1 / 1.5 a short article whose lead and body held a
+# title's words outranked the article with that title (folded-title MRR@10 0.989 -> 0.991
+# and rare words 0.962 -> 0.963 at the full corpus on bench/compare.py's queries, chosen on
+# two other samples of queries; see search/query.py's title bonus too).
 FIELD_BOOSTS: dict[str, float] = {
     "title": 2.0,
     "title_exact": 2.5,
     "summary": 1.5,
     "summary_exact": 2.0,
-    "body": 1.0,
-    "body_exact": 1.5,
+    "body": 0.5,
+    "body_exact": 0.75,
     "caption": 0.8,
 }
+# Added when the title holds every word of a plain query (``query._with_title_bonus``).
+TITLE_COVER_BOOST = 3.0
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 # Facet name -> (indexed keyword field, column holding the display values).
