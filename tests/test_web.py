@@ -278,6 +278,25 @@ def test_article_page_highlights_query(client) -> None:
     assert section["href"].startswith("/?rubrique=")
 
 
+def test_article_page_leads_back_to_the_same_results(client) -> None:
+    search = "/?q=gouvernement&rubrique=Politique&depuis=2019&tri=date&page=2"
+    html = client.get(search).get_data(as_text=True)
+    href = result_hrefs(html)[0].replace("&amp;", "&")
+    carried = parse_qs(urlsplit(href).query)
+    assert carried["rubrique"] == ["Politique"] and carried["page"] == ["2"]
+    page = client.get(href).get_data(as_text=True)
+    back = next(a for a in links(page) if a["text"].startswith("← Résultats pour"))
+    assert parse_qs(urlsplit(back["href"]).query) == parse_qs(urlsplit(search).query) | {
+        "depuis": ["2019-01-01"]
+    }
+    assert "<mark>" in page.split('<div class="article-body">', 1)[1]
+    # Filters alone lead back too; a broken parameter still shows the article.
+    browse = client.get(href.replace("q=gouvernement&", "")).get_data(as_text=True)
+    assert any(a["text"] == "← Retour aux résultats" for a in links(browse))
+    broken = client.get(href + "&depuis=hier")
+    assert broken.status_code == 200
+
+
 def test_unknown_article_is_a_french_404(client) -> None:
     page = client.get("/article/pas-un-article")
     assert page.status_code == 404

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.facets import MONTHS_FR, facet_key
 from search.labels import country_label
-from search.searcher import MAX_PAGE, SearchEngine, SearchRequest, SearchResponse
+from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
 
 from . import ArticleNotFound
 
@@ -64,8 +64,12 @@ def search_url(params: Iterable[tuple[str, str]]) -> str:
     return url_for("views.index") + ("?" + query if query else "")
 
 
-def article_url(article_id: str, q: str = "") -> str:
-    return url_for("views.article", article_id=article_id, **({"q": q} if q else {}))
+def article_url(article_id: str, req: SearchRequest | None = None) -> str:
+    """The article page, carrying the search it was found by (for the words to highlight
+    and a way back to the same page of the same results, filters included)."""
+    url = url_for("views.article", article_id=article_id)
+    params = req.to_params() if req is not None else []
+    return url + ("?" + urlencode(params) if params else "")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -388,7 +392,7 @@ def decorate_results(req: SearchRequest, results: list[dict]) -> list[dict]:
         out.append(
             {
                 **r,
-                "href": article_url(r["id"], req.q),
+                "href": article_url(r["id"], req),
                 "section_href": added(req, "section", r["section"]) if r["section"] else None,
                 "countries": [
                     {**c, "href": added(req, "country", c["value"])} for c in r["countries"]
@@ -497,6 +501,10 @@ def index() -> str:
 def article(article_id: str) -> str:
     """One article in full, with the words of ``q`` highlighted."""
     q = request.args.get("q", "").strip()
+    try:
+        found_by = SearchRequest.from_params(request.args)
+    except RequestError:  # a hand-edited link: the article is still worth showing
+        found_by = SearchRequest(q=q)
     doc = engine().article(article_id, q)
     if doc is None:
         raise ArticleNotFound(article_id)
@@ -505,7 +513,7 @@ def article(article_id: str) -> str:
         doc=doc,
         q=q,
         original_url=safe_url(doc.get("url")),
-        back_href=search_url([("q", q)]) if q else None,
+        back_href=search_url(found_by.to_params()) if has_search(found_by) else None,
         section_href=search_url([("rubrique", doc["section"])]) if doc.get("section") else None,
         countries=[
             {**c, "href": search_url([("pays", c["value"])])} for c in doc.get("countries") or []
