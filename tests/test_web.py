@@ -205,6 +205,24 @@ def test_month_bar_filters_by_month(client) -> None:
                     r"Novembre|Décembre) 2019", chip.strip())  # fmt: skip
 
 
+def test_a_month_shows_its_days_and_a_day_bar_narrows_to_it(client) -> None:
+    months = client.get("/api/search").get_json()["facets"]["month"]
+    busiest = max(months, key=lambda m: m["count"])
+    html = client.get(f"/?depuis={busiest['value']}&jusqu_au={busiest['value']}").get_data(
+        as_text=True
+    )
+    days = bars(html, "day")
+    assert days and sum(int(d["data-count"]) for d in days) == busiest["count"]
+    assert all(d["data-value"].startswith(busiest["value"]) for d in days)
+    day = max(days, key=lambda d: int(d["data-count"]))
+    assert query_of(day["href"])["depuis"] == query_of(day["href"])["jusqu_au"] == [
+        day["data-value"]
+    ]
+    narrowed = client.get(day["href"].replace("&amp;", "&")).get_data(as_text=True)
+    assert total_of(narrowed) == int(day["data-count"])
+    assert "Par jour" not in client.get("/").get_data(as_text=True)  # years of articles: no days
+
+
 def test_histograms_are_svg_links_with_titles(client) -> None:
     html = client.get("/?q=retraites").get_data(as_text=True)
     figure = re.findall(r'data-histogram="year">(.*?)</figure>', html, re.S)[0]

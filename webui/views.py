@@ -162,10 +162,10 @@ def added(req: SearchRequest, facet: str, value: str) -> str:
 def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Params:
     """The search with one facet value added or removed (back to page 1).
 
-    Years and months set the date range to themselves, or clear it when it is already
-    theirs. The person filter box is emptied: its job is done once a name is picked.
+    Years, months and days set the date range to themselves, or clear it when it is
+    already theirs. The person filter box is emptied: its job is done once a name is picked.
     """
-    if facet in ("year", "month"):
+    if facet in ("year", "month", "day"):
         if selected:
             return req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
         return req.to_params(depuis=value, jusqu_au=value, page="", personne_filtre="")
@@ -310,9 +310,31 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
     charts = [
         _bars(req, "year", years, lambda i: i["value"]),
         _bars(req, "month", months, month_label),
+        _bars(req, "day", _days(req, facets.get("day") or []), lambda i: str(i["start"].day)),
     ]
-    titles = {"year": "Par année", "month": "Par mois"}
+    titles = {"year": "Par année", "month": "Par mois", "day": "Par jour"}
     return [{**c, "title": titles[c["facet"]]} for c in charts if c]
+
+
+def _days(req: SearchRequest, facet: list[dict]) -> list[dict]:
+    """Every day of a chosen range of a few weeks (or between the first and the last
+    match), empty ones too: the engine gives days only when they are that few."""
+    by_day = {dt.date.fromisoformat(i["value"]): i for i in facet}
+    if not by_day:
+        return []
+    first = req.date_from if req.date_from and req.date_to else min(by_day)
+    last = req.date_to if req.date_from and req.date_to else max(by_day)
+    days = []
+    for n in range((last - first).days + 1):
+        day = first + dt.timedelta(days=n)
+        item = by_day.get(day) or {
+            "value": day.isoformat(),
+            "label": format_date(day),
+            "count": 0,
+            "selected": False,
+        }
+        days.append({**item, "label": format_date(day), "start": day, "end": day})
+    return days
 
 
 def _period_label(req: SearchRequest) -> str | None:
