@@ -24,9 +24,10 @@ from .parallel import ParallelWriter, default_writers
 from .readers import Problem, iter_files, read_file
 from .schema import SEPARATOR, build_schema
 
-# Version 2: country names resolved in the facet analyzer and entity facets extracted. An
-# index written by an older version is rebuilt in full, since its stored schema predates it.
-MANIFEST_VERSION = 2
+# Version 2: country names resolved in the facet analyzer and entity facets extracted;
+# version 3: the publication timestamp stored. An index written by an older version is
+# rebuilt in full, since its stored schema predates it.
+MANIFEST_VERSION = 3
 
 
 @dataclass
@@ -102,6 +103,7 @@ def document(article: Article, content_hash: str, facets: Facets | None = None) 
         "path": article.path,
         "content_hash": content_hash,
         "date_source": date_source if date else "",
+        "published": article.published if article.date else "",
         "col_country": SEPARATOR.join(countries).encode("utf-8"),
         "col_person": SEPARATOR.join(persons).encode("utf-8"),
         "col_section": section.encode("utf-8"),

@@ -86,6 +86,7 @@ def build_schema() -> Schema:
         tags=KEYWORD(analyzer=facet, stored=True, scorable=False),
         date=DATETIME(stored=True),
         date_source=STORED(),
+        published=STORED(),  # the source's own timestamp with its UTC offset, when it gives one
         url=STORED(),
         source=STORED(),
         path=ID(stored=True),

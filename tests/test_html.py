@@ -29,6 +29,7 @@ from search.readers.html import (
     split_lead,
 )
 from search.readers.jsonl import record_to_article
+from webui import create_app
 
 DATA = Path(__file__).parent / "data" / "html"
 PAGES = DATA / "pages"
@@ -377,3 +378,17 @@ def test_reindex_a_folder_of_pages_then_query_a_body_word(tmp_path: Path) -> Non
     assert [r["id"] for r in doc["results"]] == ["orangesum-1225"]
     assert doc["results"][0]["section"] == "Sante"
     assert doc["results"][0]["date"] == "2020-06-15"
+    published = doc["results"][0]["published"]
+    pages = {a.id: a for a in read_paths([PAGES], Collect())}
+    assert published == pages["orangesum-1225"].published
+    assert published.startswith("2020-06-15T")
+
+    # The web UI shows the source's time; the feed uses its instant.
+    app = create_app({"INDEX_DIR": str(index), "TESTING": True})
+    with app.test_client() as client:
+        page = client.get("/article/orangesum-1225").get_data(as_text=True)
+        assert f'<time datetime="{published}">' in page
+        stamp = dt.datetime.fromisoformat(published)
+        assert f"15 juin 2020 à {stamp.hour} h {stamp.minute:02d}</time>" in page
+        feed = client.get("/feed?q=Xinfadi").get_data(as_text=True)
+        assert f"<published>{published}</published>" in feed

@@ -46,8 +46,14 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _timestamp(day: str | None) -> str | None:
-    """An article date as an RFC 3339 instant (midnight UTC: the archive keeps only days)."""
+_OFFSET = re.compile(r"T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
+
+
+def _timestamp(day: str | None, published: str | None = None) -> str | None:
+    """An article's RFC 3339 instant: the source's own timestamp when it has a UTC offset,
+    else midnight UTC of its day."""
+    if published and day and published.startswith(day) and _OFFSET.search(published):
+        return published
     return f"{day}T00:00:00Z" if day else None
 
 
@@ -84,10 +90,10 @@ def feed() -> Response:
         type="text/html",
         href=_absolute(url_for("views.index"), [*params, ("tri", "date")]),
     )
-    dates = [r["date"] for r in response.results if r["date"]]
-    # A feed with no dated entry says "now"; otherwise its newest article's day, so that
-    # the feed's date only moves when something new arrives.
-    newest = _timestamp(max(dates)) if dates else None
+    stamps = [_timestamp(r["date"], r.get("published")) for r in response.results if r["date"]]
+    # A feed with no dated entry says "now"; otherwise its newest article's instant, so
+    # that the feed's date only moves when something new arrives.
+    newest = max(stamps, key=lambda s: dt.datetime.fromisoformat(s), default=None)
     updated = newest or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     _sub(root, f"{{{ATOM}}}updated", updated)
     author = _sub(root, f"{{{ATOM}}}author")
@@ -100,7 +106,7 @@ def feed() -> Response:
         _sub(entry, f"{{{ATOM}}}id", page)
         _sub(entry, f"{{{ATOM}}}title", r["title"] or "(sans titre)")
         _sub(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
-        stamp = _timestamp(r["date"]) or updated
+        stamp = _timestamp(r["date"], r.get("published")) or updated
         _sub(entry, f"{{{ATOM}}}updated", stamp)
         if r["date"]:
             _sub(entry, f"{{{ATOM}}}published", stamp)

@@ -97,6 +97,18 @@ def format_number(value: int) -> str:
     return f"{int(value):,}".replace(",", NNBSP)
 
 
+@bp.app_template_filter("heure")
+def format_time(published: str | None) -> str:
+    """``2020-07-02T11:05:00+02:00`` → ``11 h 05`` (the source's local time), or ""."""
+    if not published or "T" not in published:
+        return ""
+    try:
+        stamp = dt.datetime.fromisoformat(published)
+    except ValueError:
+        return ""
+    return f"{stamp.hour} h {stamp.minute:02d}"
+
+
 @bp.app_template_filter("date_fr")
 def format_date(value: str | dt.date | None) -> str:
     """``2020-03-01`` → ``1er mars 2020``."""
