@@ -233,7 +233,13 @@ def _recall_parts(word: str) -> _Parts:
             if part:
                 pieces.append((part, start + offset, start + offset + len(part)))
             offset += len(part) + 1
-    return tuple((fold_stem(p), fold(p) in FOLDED_STOP_WORDS, a, b) for p, a, b in pieces)
+    # A word that folds to nothing ("\x80") is a stop word, as StopFilter's minsize makes it.
+    return tuple((fold_stem(p), _folded_stop(p), a, b) for p, a, b in pieces)
+
+
+def _folded_stop(word: str) -> bool:
+    folded = fold(word)
+    return not folded or folded in FOLDED_STOP_WORDS
 
 
 def _exact_parts(word: str) -> _Parts:
