@@ -328,3 +328,82 @@ def analyze(text: str, exact: bool = False) -> list[str]:
     """The terms a text becomes in the index (for tests, `loupe` debugging and the docs)."""
     analyzer = exact_analyzer() if exact else french_analyzer()
     return [t.text for t in analyzer(text)]
+
+
+# The last text split into words: each text is indexed twice (recall and exact view), and
+# both views split it the same way.
+_LAST_WORDS: tuple[str | None, list[str]] = (None, [])
+
+
+def _words(value: str) -> list[str]:
+    """``WORD.findall`` on NFC text, remembered for the next call with the same string."""
+    global _LAST_WORDS
+    last, words = _LAST_WORDS
+    if value is last:
+        return words
+    text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    words = WORD.findall(text)
+    _LAST_WORDS = (value, words)
+    return words
+
+
+# word as written -> the terms of its non-stop parts, in order ('' for an empty stem)
+_RECALL_TERMS: dict[str, tuple[str, ...]] = {}
+_EXACT_TERMS: dict[str, tuple[str, ...]] = {}
+
+
+def _kept_terms(word: str, exact: bool) -> tuple[str, ...]:
+    cache = _EXACT_CACHE if exact else _RECALL_CACHE
+    parts = cache.get(word)
+    if parts is None:
+        parts = (_exact_parts if exact else _recall_parts)(word)
+        if len(cache) < _CACHE_LIMIT:
+            cache[word] = parts
+    return tuple(text for text, stop, _a, _b in parts if not stop)
+
+
+def recall_positions(value: str) -> dict[str, list[int]]:
+    """term -> positions of the recall view, what Whoosh's ``Positions`` format gathers from
+    ``french_analyzer()(value, positions=True)`` but without Token objects or generators."""
+    terms_of = _RECALL_TERMS
+    out: dict[str, list[int]] = {}
+    pos = -1
+    started = False
+    for wordpos, word in enumerate(_words(value)):
+        terms = terms_of.get(word)
+        if terms is None:
+            terms = _kept_terms(word, False)
+            if len(terms_of) < _CACHE_LIMIT:
+                terms_of[word] = terms
+        for text in terms:
+            # StopFilter's renumbering: the first kept token keeps its word's position,
+            # the next ones follow it one by one.
+            if started:
+                pos += 1
+            else:
+                pos, started = wordpos, True
+            if text:
+                found = out.get(text)
+                if found is None:
+                    out[text] = [pos]
+                else:
+                    found.append(pos)
+    return out
+
+
+def exact_counts(value: str) -> dict[str, int]:
+    """term -> frequency of the exact view, what Whoosh's ``Frequency`` format gathers from
+    ``exact_analyzer()(value)``."""
+    terms_of = _EXACT_TERMS
+    out: dict[str, int] = {}
+    get = out.get
+    for word in _words(value):
+        terms = terms_of.get(word)
+        if terms is None:
+            terms = _kept_terms(word, True)
+            if len(terms_of) < _CACHE_LIMIT:
+                terms_of[word] = terms
+        for text in terms:
+            if text:
+                out[text] = get(text, 0) + 1
+    return out

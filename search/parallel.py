@@ -20,55 +20,12 @@ import multiprocessing
 import os
 import traceback
 
-import numpy as np
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
-from whoosh.writing import SegmentWriter
 
-from .fastsearch import BYTE_TO_LENGTH, length_bytes
+from .fastwrite import FastSegmentWriter
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
-
-
-class _Lengths:
-    """The per-document reader a segment's commit asks for each posting's field length:
-    Whoosh's reads one byte from the file per posting (a tenth of the write time), this
-    reads each length column once."""
-
-    def __init__(self, reader) -> None:
-        self._reader = reader
-        self._count = reader.doc_count_all()
-        self._fields: dict[str, list] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._fields.get(fieldname)
-        if lengths is None:
-            raw = length_bytes(_Leaf(self._reader), fieldname, self._count)
-            decoded = np.where(raw > 0, BYTE_TO_LENGTH[raw], np.nan)
-            lengths = self._fields[fieldname] = [
-                None if v != v else int(v) for v in decoded.tolist()
-            ]
-        return lengths[docnum]
-
-    def close(self) -> None:
-        self._reader.close()
-
-    def __getattr__(self, name: str):
-        return getattr(self._reader, name)
-
-
-class _Leaf:
-    """Lets ``fastsearch.length_bytes`` read a per-document reader's columns."""
-
-    def __init__(self, perdoc) -> None:
-        self._perdoc = perdoc
-
-
-class FastSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with field lengths read in bulk at commit time."""
-
-    def per_document_reader(self):
-        return _Lengths(super().per_document_reader())
 
 
 def default_writers() -> int:
