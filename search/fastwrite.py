@@ -20,12 +20,14 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
-from itertools import chain, pairwise
+from hashlib import md5
+from itertools import accumulate, chain, islice, pairwise, repeat
 from pickle import dumps
 
 import numpy as np
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -35,6 +37,7 @@ from .fastsearch import BYTE_TO_LENGTH, length_bytes
 
 _pack_uint = struct.Struct("!I").pack
 _TERMINFO = W3TermInfo._struct.pack
+_HASH_LENGTHS = struct.Struct("!ii").pack  # filetables.HashWriter's key and value lengths
 
 # How a field's postings are gathered: by the fused analyzer (positions or frequencies) or
 # by Whoosh's ``field.index`` (every other field).
@@ -69,8 +72,63 @@ def _plan(field) -> int:
     return _GENERIC
 
 
+class _Fused:
+    """One fused field's postings, flat in arrival order: term numbers, documents,
+    frequencies and, with positions, the encoded values end to end in one bytearray.
+
+    A few bytes a posting and a handful of C-level ``extend`` calls a document; grouping
+    by term waits for the commit (one stable numpy sort)."""
+
+    def __init__(self, positions: bool) -> None:
+        self.positions = positions
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.tids = array("I")
+        self.docs = array("I")
+        self.freqs = array("I")
+        self.blob = bytearray()
+        self.ends = array("Q", [0])  # value i is blob[ends[i]:ends[i + 1]]
+
+    def __len__(self) -> int:
+        return len(self.tids)
+
+    def add(self, docnum: int, postings: dict) -> int:
+        """Adds one document's term -> positions (or frequency); returns the field length."""
+        n = len(postings)
+        if not n:
+            return 0
+        ids = self.ids
+        found = list(map(ids.get, postings))
+        if None in found:
+            terms = self.terms
+            for i, term in enumerate(postings):
+                if found[i] is None:
+                    found[i] = ids[term] = len(terms)
+                    terms.append(term)
+        self.tids.extend(found)
+        self.docs.extend(repeat(docnum, n))
+        if self.positions:
+            lists = postings.values()
+            freqs = list(map(len, lists))
+            values = list(map(_encode_positions, lists))
+            blob = self.blob
+            self.ends.extend(islice(accumulate(map(len, values), initial=len(blob)), 1, None))
+            blob += emptybytes.join(values)
+        else:
+            freqs = list(postings.values())
+        self.freqs.extend(freqs)
+        return sum(freqs)
+
+    def values(self) -> list[bytes]:
+        """Every posting's value, in arrival order."""
+        if self.positions:
+            blob = bytes(self.blob)
+            return list(map(blob.__getitem__, map(slice, self.ends[:-1], self.ends[1:])))
+        return list(map(_pack_uint, self.freqs))
+
+
 class FastSegmentWriter(SegmentWriter):
-    """``SegmentWriter`` with postings grouped per term in memory and written in bulk."""
+    """``SegmentWriter`` with postings gathered flat in memory and written in bulk."""
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, **kwargs)
@@ -79,11 +137,20 @@ class FastSegmentWriter(SegmentWriter):
             field.vector or field.separate_spelling() for _name, field in schema.items()
         )
         self._plans = {name: _plan(field) for name, field in schema.items() if field.indexed}
-        # field -> term -> postings: [docnums, frequencies, values, value ends] for the
-        # fused fields (values as one bytearray per term), [docnums, weights, values] else
-        self._postings: dict[str, dict] = {name: {} for name in self._plans}
+        self._reset_postings()
         # field -> length byte of each document (0: no length), as the length column holds
         self._lengths: dict[str, bytearray] = {}
+
+    def _reset_postings(self) -> None:
+        # the fused fields' flat postings; term -> [docnums, weights, values] for the others
+        self._fused = {
+            name: _Fused(plan == _POSITIONS)
+            for name, plan in self._plans.items()
+            if plan != _GENERIC
+        }
+        self._generic: dict[str, dict] = {
+            name: {} for name, plan in self._plans.items() if plan == _GENERIC
+        }
 
     # -- adding documents ------------------------------------------------------------------
 
@@ -99,7 +166,6 @@ class FastSegmentWriter(SegmentWriter):
         schema = self.schema
         docnum = self.docnum
         perdocwriter = self.perdocwriter
-        docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
 
@@ -112,8 +178,7 @@ class FastSegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    boost = self._field_boost(fields, fieldname, docboost)
-                    length = self._index(fieldname, field, value, boost, docnum)
+                    length = self._index(fieldname, field, value, docnum)
                     if not field.scorable:
                         length = 0
                     if length:
@@ -151,40 +216,21 @@ class FastSegmentWriter(SegmentWriter):
                 return False
         return True
 
-    def _index(self, fieldname: str, field, value, boost: float, docnum: int) -> int:
+    def _index(self, fieldname: str, field, value, docnum: int) -> int:
         """Adds one field value's postings; returns the sum of its term frequencies."""
         plan = self._plans[fieldname]
-        terms = self._postings[fieldname]
-        if plan != _GENERIC:
-            if plan == _POSITIONS:
-                length = 0
-                for text, poslist in recall_positions(value).items():
-                    entry = terms.get(text)
-                    if entry is None:
-                        entry = terms[text] = [array("I"), array("I"), bytearray(), array("I")]
-                    freq = len(poslist)
-                    length += freq
-                    entry[0].append(docnum)
-                    entry[1].append(freq)
-                    blob = entry[2]
-                    blob += _encode_positions(poslist)
-                    entry[3].append(len(blob))
-                return length
-            counts = exact_counts(value)
-            for text, freq in counts.items():
-                entry = terms.get(text)
-                if entry is None:
-                    entry = terms[text] = [array("I"), array("I")]
-                entry[0].append(docnum)
-                entry[1].append(freq)
-            return sum(counts.values())
+        if plan == _POSITIONS:
+            return self._fused[fieldname].add(docnum, recall_positions(value))
+        if plan == _FREQUENCY:
+            return self._fused[fieldname].add(docnum, exact_counts(value))
+        terms = self._generic[fieldname]
         length = 0
         for tbytes, freq, weight, vbytes in field.index(value):
             entry = terms.get(tbytes)
             if entry is None:
                 entry = terms[tbytes] = [array("I"), [], []]
             entry[0].append(docnum)
-            entry[1].append(weight * boost)
+            entry[1].append(weight)
             entry[2].append(vbytes)
             length += freq
         return length
@@ -204,49 +250,42 @@ class FastSegmentWriter(SegmentWriter):
             return
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
-        blocklimit = self.codec._blocklimit
-        compression = self.codec._compression
-        for fieldname in sorted(self._postings):
-            terms = self._postings[fieldname]
-            if not terms:
+        codec = self.codec
+        for fieldname in sorted(self._plans):
+            fused = self._fused.get(fieldname)
+            generic = self._generic.get(fieldname)
+            if not (fused or generic):
                 continue
             field = self.schema[fieldname]
             fieldwriter.start_field(fieldname, field)
-            writer = _TermWriter(
-                fieldwriter,
-                self._lengths.get(fieldname, bytearray()),
-                field.format.fixed_value_size(),
-                blocklimit,
-                compression,
-            )
-            plan = self._plans[fieldname]
-            for key in sorted(terms):
-                entry = terms[key]
-                if plan == _GENERIC:
-                    writer.write(key, entry[0], entry[1], entry[2])
-                elif plan == _POSITIONS:
-                    writer.write_fused(key.encode("utf-8"), entry[0], entry[1], entry[2], entry[3])
-                else:
-                    writer.write_fused(key.encode("utf-8"), entry[0], entry[1], None, None)
+            lengths = self._lengths.get(fieldname, bytearray())
+            lengths = lengths + bytes(max(0, self.docnum - len(lengths)))
+            writer = _TermWriter(fieldwriter, lengths, codec._blocklimit, codec._compression)
+            if fused:
+                writer.write_fused(fused)
+                self._fused[fieldname] = _Fused(fused.positions)  # let it go
+            else:
+                fixedsize = field.format.fixed_value_size()
+                for key in sorted(generic):
+                    writer.write(key, *generic[key], fixedsize)
+            writer.close()
             fieldwriter.finish_field()
         fieldwriter.close()
-        self._postings = {name: {} for name in self._plans}
+        self._reset_postings()
 
     def _spill_to_pool(self) -> None:
         """Our postings as Whoosh's pool items, for Whoosh's own commit path."""
         add = self.pool.add
-        for fieldname, terms in self._postings.items():
-            plan = self._plans[fieldname]
+        for fieldname, terms in self._generic.items():
             for key, entry in terms.items():
-                if plan == _GENERIC:
-                    for docnum, weight, value in zip(*entry, strict=True):
-                        add((fieldname, key, docnum, weight, value))
-                    continue
-                tbytes = key.encode("utf-8")
-                values = _fused_values(entry)
-                for docnum, freq, value in zip(entry[0], entry[1], values, strict=True):
-                    add((fieldname, tbytes, docnum, float(freq), value))
-        self._postings = {name: {} for name in self._plans}
+                for docnum, weight, value in zip(*entry, strict=True):
+                    add((fieldname, key, docnum, weight, value))
+        for fieldname, fused in self._fused.items():
+            tbytes = [term.encode("utf-8") for term in fused.terms]
+            postings = zip(fused.tids, fused.docs, fused.freqs, fused.values(), strict=True)
+            for tid, docnum, freq, value in postings:
+                add((fieldname, tbytes[tid], docnum, float(freq), value))
+        self._reset_postings()
 
     def per_document_reader(self):
         # Only Whoosh's commit path asks for it: read the lengths in bulk there too.
@@ -287,65 +326,54 @@ class _Leaf:
         self._perdoc = perdoc
 
 
-def _cut(blob: bytearray, ends) -> list[bytes]:
-    """The values a term's blob holds (one new bytes object each, as Whoosh has them)."""
-    data = bytes(blob)
-    return [data[a:b] for a, b in pairwise(chain((0,), ends))]
+def _md5_low32(key: bytes) -> int:
+    """``filetables.md5_hash`` from the digest rather than its hex string."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
 
 
-def _fused_values(entry: list) -> list[bytes]:
-    """A fused term's values as Whoosh's formats encode them."""
-    if len(entry) == 4:
-        return _cut(entry[2], entry[3])
-    return [_pack_uint(f) for f in entry[1]]
+_CHUNK = 1 << 18  # postings turned into Python objects at a time at commit
 
 
 class _TermWriter:
-    """Writes one field's terms: ``W3PostingsWriter`` blocks and ``W3TermInfo`` rows."""
+    """Writes one field's terms: ``W3PostingsWriter`` blocks, ``W3TermInfo`` rows in the
+    term index, the same bytes as Whoosh's writers but with block statistics computed
+    by numpy for the whole field at once."""
 
     def __init__(
-        self,
-        fieldwriter: W3FieldWriter,
-        lengths: bytearray,
-        fixedsize: int | None,
-        blocklimit: int,
-        compression: int,
+        self, fieldwriter: W3FieldWriter, lengths: bytes, blocklimit: int, compression: int
     ) -> None:
         self._postfile = fieldwriter._postfile
         self._tindex = fieldwriter._tindex
         self._prefix = pack_ushort(fieldwriter._fieldid)
         self._lengths = lengths
-        self._nlengths = len(lengths)
-        self._fixedsize = fixedsize
-        self._blocklimit = blocklimit
-        self._compression = compression
+        self._limit = blocklimit
+        self._comp = compression
+        self._lastkey = None
+        self._hash = _md5_low32 if self._tindex.hashfn is md5_hash else self._tindex.hashfn
 
-    def _length_bytes(self, ids) -> tuple[int, int]:
-        """(minimum, maximum) length byte of the documents, as the block statistics store
-        them (documents without a length are left out; (0, 0) when none has one)."""
-        lengths = self._lengths
-        n = self._nlengths
-        found = [lengths[d] for d in ids if d < n]
-        found = [b for b in found if b]
-        if not found:
-            return 0, 0
-        return min(found), max(found)
+    def _add_term(self, tbytes: bytes, info: bytes) -> None:
+        """``OrderedHashWriter.add`` (keys come sorted: no order check needed)."""
+        tindex = self._tindex
+        key = self._prefix + tbytes
+        dbfile = tindex.dbfile
+        pos = dbfile.tell()
+        tindex.index.append(pos)
+        dbfile.write(_HASH_LENGTHS(len(key), len(info)) + key + info)
+        h = self._hash(key)
+        tindex.buckets[h & 255].append((h, pos))
+        self._lastkey = key
 
-    def write_fused(self, tbytes: bytes, docs, freqs, blob, ends) -> None:
-        """A term of a fused field: weights are the frequencies, values the encoded
-        positions (``blob`` cut at ``ends``) or the packed frequencies."""
-        values = _cut(blob, ends) if blob is not None else None
-        self._write(tbytes, docs, freqs, values, True)
+    def close(self) -> None:
+        if self._lastkey is not None:
+            self._tindex.lastkey = self._lastkey
 
-    def write(self, tbytes: bytes, docs, weights, values) -> None:
-        self._write(tbytes, docs, weights, values, False)
-
-    def _write(self, tbytes: bytes, docs, weights, values, fused: bool) -> None:  # noqa: PLR0912, PLR0915 - one block loop, kept flat for speed
+    def write(self, tbytes: bytes, docs, weights, values, fixedsize: int | None) -> None:
+        """A term of any field, block by block as ``W3PostingsWriter`` does it."""
         postfile = self._postfile
         start = postfile.tell()
-        limit = self._blocklimit
-        comp = self._compression
-        fixedsize = self._fixedsize
+        limit = self._limit
+        comp = self._comp
+        lengths = self._lengths
         chunks = [WHOOSH3_HEADER_MAGIC]
         total = len(docs)
         term_weight = 0
@@ -354,30 +382,18 @@ class _TermWriter:
         term_maxweight = 0
         for i in range(0, total, limit):
             ids = docs[i : i + limit]
-            ws = weights[i : i + limit]
-            if fused:
-                fws = array("f", ws)
-                top = max(ws)
-                maxweight = float(top)
-                vals = values[i : i + limit] if values is not None else None
-                if vals is None:
-                    minivalues = struct.pack(f"!{len(ws)}I", *ws)
-                else:
-                    minivalues = tuple(vals)
+            fws = array("f", weights[i : i + limit])
+            maxweight = 0
+            for w in weights[i : i + limit]:
+                if w > maxweight:
+                    maxweight = w
+            vals = [v for v in values[i : i + limit] if v]
+            if fixedsize is None or fixedsize < 0:
+                minivalues = tuple(vals)
+            elif fixedsize == 0:
+                minivalues = None
             else:
-                fws = array("f", ws)
-                maxweight = 0
-                for w in ws:
-                    if w > maxweight:
-                        maxweight = w
-                vals = [v for v in values[i : i + limit] if v]
-                if fixedsize is None or fixedsize < 0:
-                    minivalues = tuple(vals)
-                elif fixedsize == 0:
-                    minivalues = None
-                else:
-                    minivalues = emptybytes.join(vals)
-            # W3PostingsWriter._mini_weights
+                minivalues = emptybytes.join(vals)
             first = fws[0]
             if all(w == 1.0 for w in fws):
                 miniweights = None
@@ -387,21 +403,17 @@ class _TermWriter:
                 miniweights = tuple(fws)
             miniids = tuple(b - a for a, b in pairwise(chain((0,), ids)))
             databytes = zlib.compress(dumps((miniids, miniweights, minivalues), 2), comp)
-            minb, maxb = self._length_bytes(ids)
+            found = [b for b in map(lengths.__getitem__, ids) if b]
+            minb, maxb = (min(found), max(found)) if found else (0, 0)
             infobytes = dumps((len(ids), ids[-1], maxweight, comp, minb, maxb), 2)
             blocklength = len(infobytes) + len(databytes)
             if i + limit >= total:
                 blocklength = -blocklength
-            chunks.append(pack_int(blocklength))
-            chunks.append(infobytes)
-            chunks.append(databytes)
+            chunks += (pack_int(blocklength), infobytes, databytes)
             # W3TermInfo.add_block
             term_weight += sum(fws)
             block_min = byte_to_length(minb) if minb else None
-            if term_min is None:
-                term_min = block_min
-            else:
-                term_min = min(term_min, block_min)
+            term_min = block_min if term_min is None else min(term_min, block_min)
             term_max = max(term_max, byte_to_length(maxb) if maxb else 0)
             term_maxweight = max(term_maxweight, maxweight)
         body = emptybytes.join(chunks)
@@ -416,4 +428,135 @@ class _TermWriter:
             docs[0],
             docs[-1],
         )
-        self._tindex.add(self._prefix + tbytes, info + pack_long(start) + pack_int(len(body)))
+        self._add_term(tbytes, info + pack_long(start) + pack_int(len(body)))
+
+    def write_fused(self, fused: _Fused) -> None:
+        """Every term of a fused field. Weights are the frequencies (whole numbers, so the
+        float32 block arrays hold them exactly); values the encoded positions or the
+        packed frequencies."""
+        limit = self._limit
+        comp = self._comp
+        terms = sorted(fused.terms)
+        nterms = len(terms)
+        ids = fused.ids
+        # Postings grouped by term in term order, each term's in arrival (document) order.
+        rank = np.empty(nterms, np.int64)
+        rank[np.fromiter((ids[t] for t in terms), np.int64, nterms)] = np.arange(nterms)
+        ranks = rank[np.frombuffer(fused.tids, np.uint32)]
+        order = np.argsort(ranks, kind="stable")
+        del ranks
+        counts = np.bincount(rank[np.frombuffer(fused.tids, np.uint32)], minlength=nterms)
+        tstart = np.zeros(nterms + 1, np.int64)
+        np.cumsum(counts, out=tstart[1:])
+        docs = np.frombuffer(fused.docs, np.uint32)[order].astype(np.int64)
+        freqs = np.frombuffer(fused.freqs, np.uint32)[order].astype(np.int64)
+        if fused.positions:
+            ends = np.frombuffer(fused.ends, np.uint64).astype(np.int64)
+            vbegin = ends[:-1][order]
+            vend = ends[1:][order]
+            del ends
+            blob = bytes(fused.blob)
+            fused.blob = bytearray()
+            fbytes = b""
+        else:
+            vbegin = vend = None
+            blob = b""
+            fbytes = freqs.astype(">u4").tobytes()  # Frequency values, end to end
+        del order
+        # Blocks: each term's postings cut every ``limit``.
+        nblocks = (counts + limit - 1) // limit
+        bterm = np.repeat(np.arange(nterms), nblocks)
+        bfirst = np.zeros(nterms + 1, np.int64)
+        np.cumsum(nblocks, out=bfirst[1:])
+        bstart = tstart[bterm] + (np.arange(len(bterm)) - bfirst[bterm]) * limit
+        bend = np.minimum(bstart + limit, tstart[bterm + 1])
+        blast = docs[bend - 1]
+        lens = np.frombuffer(self._lengths, np.uint8)[docs].astype(np.int64)
+        # Documents without a length (0) count in neither statistic, as in Whoosh.
+        bminlen = np.minimum.reduceat(np.where(lens == 0, 256, lens), bstart)
+        bminlen[bminlen == 256] = 0
+        bmaxlen = np.maximum.reduceat(lens, bstart)
+        tminlen = np.minimum.reduceat(np.where(lens == 0, 256, lens), tstart[:-1])
+        tminlen[tminlen == 256] = 0
+        tmaxlen = np.maximum.reduceat(lens, tstart[:-1])
+        del lens
+        bmaxw = np.maximum.reduceat(freqs, bstart)
+        bminw = np.minimum.reduceat(freqs, bstart)
+        tweight = np.add.reduceat(freqs, tstart[:-1])
+        tmaxw = np.maximum.reduceat(freqs, tstart[:-1])
+        deltas = docs.copy()
+        deltas[1:] -= docs[:-1]
+        deltas[bstart] = docs[bstart]
+        # Per-term and per-block numbers as Python lists, for the loop below.
+        t_start, t_count = tstart.tolist(), counts.tolist()
+        t_weight, t_maxw = tweight.tolist(), tmaxw.tolist()
+        t_minlen, t_maxlen = tminlen.tolist(), tmaxlen.tolist()
+        t_first, t_last = docs[tstart[:-1]].tolist(), docs[tstart[1:] - 1].tolist()
+        b_first = bfirst.tolist()
+        b_start, b_end, b_last = bstart.tolist(), bend.tolist(), blast.tolist()
+        b_maxw, b_minw = bmaxw.tolist(), bminw.tolist()
+        b_minlen, b_maxlen = bminlen.tolist(), bmaxlen.tolist()
+        del bstart, bend, blast, bmaxw, bminw, bminlen, bmaxlen
+
+        postfile = self._postfile
+        pos = postfile.tell()
+        out: list[bytes] = []
+        c0 = c1 = 0  # the postings [c0, c1) are in the lists below
+        dl: list[int] = []
+        fl: list[int] = []
+        vl: list[bytes] = []
+        for t, term in enumerate(terms):
+            s, e = t_start[t], t_start[t + 1]
+            if e > c1:  # the next chunk of postings as Python objects
+                if out:
+                    postfile.write(emptybytes.join(out))
+                    out = []
+                c0, c1 = s, max(e, s + _CHUNK)
+                dl = deltas[c0:c1].tolist()
+                fl = freqs[c0:c1].tolist()
+                if vbegin is not None:
+                    vl = list(
+                        map(
+                            blob.__getitem__,
+                            map(slice, vbegin[c0:c1].tolist(), vend[c0:c1].tolist()),
+                        )
+                    )
+            start = pos
+            out.append(WHOOSH3_HEADER_MAGIC)
+            pos += 4
+            for b in range(b_first[t], b_first[t + 1]):
+                bs, be = b_start[b] - c0, b_end[b] - c0
+                maxw = b_maxw[b]
+                if maxw == 1:
+                    miniweights = None
+                elif b_minw[b] == maxw:
+                    miniweights = float(maxw)
+                else:
+                    miniweights = tuple(map(float, fl[bs:be]))
+                if vbegin is not None:
+                    minivalues = tuple(vl[bs:be])
+                else:
+                    minivalues = fbytes[4 * (bs + c0) : 4 * (be + c0)]
+                data = dumps((tuple(dl[bs:be]), miniweights, minivalues), 2)
+                databytes = zlib.compress(data, comp)
+                infobytes = dumps(
+                    (be - bs, b_last[b], float(maxw), comp, b_minlen[b], b_maxlen[b]), 2
+                )
+                blocklength = len(infobytes) + len(databytes)
+                if b == b_first[t + 1] - 1:
+                    blocklength = -blocklength
+                out += (pack_int(blocklength), infobytes, databytes)
+                pos += 4 + len(infobytes) + len(databytes)
+            info = _TERMINFO(
+                False,
+                float(t_weight[t]),
+                t_count[t],
+                t_minlen[t],
+                t_maxlen[t],
+                float(t_maxw[t]),
+                t_first[t],
+                t_last[t],
+            )
+            self._add_term(term.encode("utf-8"), info + pack_long(start) + pack_int(pos - start))
+        if out:
+            postfile.write(emptybytes.join(out))
