@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
+from itertools import chain, repeat
 
 from unidecode import unidecode
 from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenizer
@@ -349,7 +351,9 @@ def _words(value: str) -> list[str]:
 
 # word as written -> the terms of its non-stop parts, in order ('' for an empty stem)
 _RECALL_TERMS: dict[str, tuple[str, ...]] = {}
-_EXACT_TERMS: dict[str, tuple[str, ...]] = {}
+# word as written -> its exact-view term, '' for a stop word
+_EXACT_TERM: dict[str, str] = {}
+_MISSING = (None,)
 
 
 def _kept_terms(word: str, exact: bool) -> tuple[str, ...]:
@@ -362,48 +366,62 @@ def _kept_terms(word: str, exact: bool) -> tuple[str, ...]:
     return tuple(text for text, stop, _a, _b in parts if not stop)
 
 
+def _recall_terms(words: list[str]) -> list[tuple[str, ...]]:
+    """Each word's kept recall terms, by one C-level lookup per word once all are cached."""
+    cache = _RECALL_TERMS
+    found = list(map(cache.get, words, repeat(_MISSING)))
+    if _MISSING in found:
+        for i, word in enumerate(words):
+            if found[i] is _MISSING:
+                terms = cache.get(word)
+                if terms is None:
+                    terms = _kept_terms(word, False)
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[word] = terms
+                found[i] = terms
+    return found
+
+
 def recall_positions(value: str) -> dict[str, list[int]]:
     """term -> positions of the recall view, what Whoosh's ``Positions`` format gathers from
-    ``french_analyzer()(value, positions=True)`` but without Token objects or generators."""
-    terms_of = _RECALL_TERMS
+    ``french_analyzer()(value, positions=True)`` but without Token objects or generators.
+
+    StopFilter's renumbering makes the kept tokens' positions consecutive from the
+    position of the first word that keeps one, so position = that start + rank."""
+    per_word = _recall_terms(_words(value))
+    start = 0
+    for terms in per_word:
+        if terms:
+            break
+        start += 1
     out: dict[str, list[int]] = {}
-    pos = -1
-    started = False
-    for wordpos, word in enumerate(_words(value)):
-        terms = terms_of.get(word)
-        if terms is None:
-            terms = _kept_terms(word, False)
-            if len(terms_of) < _CACHE_LIMIT:
-                terms_of[word] = terms
-        for text in terms:
-            # StopFilter's renumbering: the first kept token keeps its word's position,
-            # the next ones follow it one by one.
-            if started:
-                pos += 1
-            else:
-                pos, started = wordpos, True
-            if text:
-                found = out.get(text)
-                if found is None:
-                    out[text] = [pos]
-                else:
-                    found.append(pos)
+    get = out.get
+    for pos, text in enumerate(chain.from_iterable(per_word), start):
+        found = get(text)
+        if found is None:
+            out[text] = [pos]
+        else:
+            found.append(pos)
+    out.pop("", None)  # a stem left empty keeps its place but is no term
     return out
 
 
 def exact_counts(value: str) -> dict[str, int]:
     """term -> frequency of the exact view, what Whoosh's ``Frequency`` format gathers from
-    ``exact_analyzer()(value)``."""
-    terms_of = _EXACT_TERMS
-    out: dict[str, int] = {}
-    get = out.get
-    for word in _words(value):
-        terms = terms_of.get(word)
-        if terms is None:
-            terms = _kept_terms(word, True)
-            if len(terms_of) < _CACHE_LIMIT:
-                terms_of[word] = terms
-        for text in terms:
-            if text:
-                out[text] = get(text, 0) + 1
-    return out
+    ``exact_analyzer()(value)``: every word is one term or a stop word."""
+    words = _words(value)
+    cache = _EXACT_TERM
+    terms = list(map(cache.get, words))
+    if None in terms:
+        for i, word in enumerate(words):
+            if terms[i] is None:
+                term = cache.get(word)
+                if term is None:
+                    kept = _kept_terms(word, True)
+                    term = kept[0] if kept else ""
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[word] = term
+                terms[i] = term
+    counts = Counter(terms)
+    counts.pop("", None)
+    return counts

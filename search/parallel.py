@@ -2,8 +2,9 @@
 
 Whoosh analyses and encodes postings in pure Python, one core at a time; on a big first
 build that is most of ``loupe reindex``'s time. ``ParallelWriter`` stands where the Whoosh
-writer stood: it writes the first documents itself and, past ``fork_after`` documents,
-forks ``writers - 1`` helper processes and deals them batches of documents in turn. Each
+writer stood: it holds the first ``fork_after`` documents back (a smaller run is written by
+the main writer alone) and then forks helper processes and deals them batches of documents,
+the held-back ones first, so every writer gets its share of the whole run. Each
 helper writes a complete segment of the same index and sends back its description; the
 commit publishes every segment in one table of contents, as Whoosh's own ``MpWriter``
 does with ``multisegment=True``. Unlike ``MpWriter``, a helper whose parent dies (Ctrl-C,
@@ -26,6 +27,10 @@ from .fastwrite import FastSegmentWriter
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
+# The main process's share of the documents against 1.0 for each helper. It also reads and
+# parses the files and pickles the batches, so it writes less; at 0 it only deals them out
+# and ``writers`` helpers write everything.
+MAIN_SHARE = 0.0
 
 
 def default_writers() -> int:
@@ -100,6 +105,10 @@ class ParallelWriter:
         self._limitmb = limitmb
         self._helpers: list[tuple[multiprocessing.Process, object]] = []
         self._batches: list[list[dict]] = []
+        self._pending: list[dict] = []  # held back until there are enough to fork
+        self._shares: list[float] = []  # writer 0 is the main one, then the helpers
+        self._given: list[int] = []
+        self._target: int | None = None
         self._count = 0
         self._closed = False
 
@@ -107,33 +116,64 @@ class ParallelWriter:
 
     def add_document(self, **doc) -> None:
         self._count += 1
-        if self.writers == 1 or self._count <= self.fork_after:
+        if self.writers == 1:
             self.main.add_document(**doc)
             return
-        if not self._helpers and not self._start_helpers():
-            self.writers = 1
+        if not self._helpers:
+            self._pending.append(doc)
+            if len(self._pending) <= self.fork_after:
+                return
+            if not self._start_helpers():
+                self.writers = 1
+                self._write_pending()
+                return
+            pending, self._pending = self._pending, []
+            for held in pending:
+                self._deal(held)
+            return
+        self._deal(doc)
+
+    def _deal(self, doc: dict) -> None:
+        """Gives the document to the writer in charge of the current batch; a new batch
+        goes to the writer furthest behind its share."""
+        target = self._target
+        if target is None:
+            given, shares = self._given, self._shares
+            target = self._target = min(
+                (i for i, share in enumerate(shares) if share > 0),
+                key=lambda i: (given[i] + BATCH) / shares[i],
+            )
+        self._given[target] += 1
+        if self._given[target] % BATCH == 0:
+            self._target = None
+        if target == 0:
             self.main.add_document(**doc)
             return
-        # Batches go round: main writer, helper 1, helper 2, ...
-        turn = (self._count // BATCH) % self.writers
-        if turn == 0:
-            self.main.add_document(**doc)
-            return
-        batch = self._batches[turn - 1]
+        batch = self._batches[target - 1]
         batch.append(doc)
         if len(batch) >= BATCH:
-            self._helpers[turn - 1][1].send(batch)
-            self._batches[turn - 1] = []
+            self._helpers[target - 1][1].send(batch)
+            self._batches[target - 1] = []
+
+    def _write_pending(self) -> None:
+        """The held-back documents go to the main writer (too few to fork for, or a
+        deletion or update must see them first)."""
+        pending, self._pending = self._pending, []
+        for held in pending:
+            self.main.add_document(**held)
 
     def update_document(self, **doc) -> None:
+        self._write_pending()
         self.main.update_document(**doc)
 
     def delete_by_term(self, fieldname: str, text) -> None:
+        self._write_pending()
         self.main.delete_by_term(fieldname, text)
 
     def commit(self) -> None:
         """Every process finishes its segment at the same time; one TOC lists them all."""
         main = self.main
+        self._write_pending()
         segments = []
         try:
             for (_process, conn), batch in zip(self._helpers, self._batches, strict=True):
@@ -189,7 +229,10 @@ class ParallelWriter:
         except ValueError:  # no fork on this platform: one process
             return False
         index_dir = self.ix.storage.folder
-        for _ in range(self.writers - 1):
+        helpers = self.writers if MAIN_SHARE <= 0 else self.writers - 1
+        self._shares = [max(0.0, MAIN_SHARE)] + [1.0] * helpers
+        self._given = [0] * len(self._shares)
+        for _ in range(helpers):
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=_helper,
