@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 import traceback
 
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
@@ -31,6 +33,66 @@ FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
 # parses the files and pickles the batches, so it writes less; at 0 it only deals them out
 # and ``writers`` helpers write everything.
 MAIN_SHARE = 0.0
+AHEAD = 6  # batches queued for a helper before the main process waits for it
+_STOP = object()
+
+
+class _Feeder:
+    """Sends one helper its batches from a thread, up to ``AHEAD`` batches ahead.
+
+    A send returns only once the helper has taken the whole batch, that is once it is done
+    with the one before; sent in turn from the main thread, every helper would wait for
+    the slowest one's batch. Batches still go round in the same order, so which documents
+    go to which segment does not depend on timing."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=AHEAD)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            try:
+                self.conn.send(item)
+            except BaseException as exc:  # noqa: BLE001 - reported by the next send()
+                self.error = exc
+                return
+
+    def send(self, item) -> None:
+        while True:
+            if self.error is not None or not self._thread.is_alive():
+                raise RuntimeError(f"un processus d'écriture ne répond plus : {self.error!r}")
+            try:
+                self._queue.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self) -> None:
+        """Returns once everything queued was sent."""
+        self.send(_STOP)
+        self._thread.join()
+        if self.error is not None:
+            raise RuntimeError(f"un processus d'écriture ne répond plus : {self.error!r}")
+
+    def abandon(self, timeout: float) -> None:
+        """Drops what is still queued, sends ``None`` (cancel) and stops the thread."""
+        try:
+            while True:
+                self._queue.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            self._queue.put(None, timeout=timeout)
+            self._queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            pass
+        self._thread.join(timeout)
 
 
 def default_writers() -> int:
@@ -104,6 +166,7 @@ class ParallelWriter:
         self.fork_after = FORK_AFTER if fork_after is None else fork_after
         self._limitmb = limitmb
         self._helpers: list[tuple[multiprocessing.Process, object]] = []
+        self._feeders: list[_Feeder] = []
         self._batches: list[list[dict]] = []
         self._pending: list[dict] = []  # held back until there are enough to fork
         self._shares: list[float] = []  # writer 0 is the main one, then the helpers
@@ -152,7 +215,7 @@ class ParallelWriter:
         batch = self._batches[target - 1]
         batch.append(doc)
         if len(batch) >= BATCH:
-            self._helpers[target - 1][1].send(batch)
+            self._feeders[target - 1].send(batch)
             self._batches[target - 1] = []
 
     def _write_pending(self) -> None:
@@ -176,12 +239,14 @@ class ParallelWriter:
         self._write_pending()
         segments = []
         try:
-            for (_process, conn), batch in zip(self._helpers, self._batches, strict=True):
+            for feeder, batch in zip(self._feeders, self._batches, strict=True):
                 if batch:
-                    conn.send(batch)
-                conn.send("commit")
+                    feeder.send(batch)
+                feeder.send("commit")
             final = main._merge_segments(None, None, None)
             own = main._finalize_segment() if main._added else None
+            for feeder in self._feeders:
+                feeder.finish()
             for process, conn in self._helpers:
                 status, payload = conn.recv()
                 process.join()
@@ -196,6 +261,7 @@ class ParallelWriter:
                 pass
             raise
         self._helpers = []
+        self._feeders = []
         if own is None:
             main._close_segment()
         final += segments + ([own] if own is not None else [])
@@ -209,16 +275,14 @@ class ParallelWriter:
         if self._closed:
             return
         self._closed = True
-        for _process, conn in self._helpers:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
+        for feeder in self._feeders:
+            feeder.abandon(1.0)
         for process, _conn in self._helpers:
             process.join(5)
             if process.is_alive():
                 process.kill()
         self._helpers = []
+        self._feeders = []
         self.main.cancel()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -242,5 +306,6 @@ class ParallelWriter:
             process.start()
             theirs.close()
             self._helpers.append((process, ours))
+            self._feeders.append(_Feeder(ours))
             self._batches.append([])
         return True
