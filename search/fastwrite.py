@@ -436,6 +436,7 @@ class _TermWriter:
         packed frequencies."""
         limit = self._limit
         comp = self._comp
+        compress = zlib.compress
         terms = sorted(fused.terms)
         nterms = len(terms)
         ids = fused.ids
@@ -501,6 +502,16 @@ class _TermWriter:
         postfile = self._postfile
         pos = postfile.tell()
         out: list[bytes] = []
+        # The term index rows, as OrderedHashWriter.add writes them (keys come sorted).
+        tindex = self._tindex
+        tfile = tindex.dbfile
+        tpos = tfile.tell()
+        tout: list[bytes] = []
+        index_append = tindex.index.append
+        buckets = tindex.buckets
+        hashfn = self._hash
+        prefix = self._prefix
+        key = b""
         c0 = c1 = 0  # the postings [c0, c1) are in the lists below
         dl: list[int] = []
         fl: list[int] = []
@@ -510,7 +521,8 @@ class _TermWriter:
             if e > c1:  # the next chunk of postings as Python objects
                 if out:
                     postfile.write(emptybytes.join(out))
-                    out = []
+                    tfile.write(emptybytes.join(tout))
+                    out, tout = [], []
                 c0, c1 = s, max(e, s + _CHUNK)
                 dl = deltas[c0:c1].tolist()
                 fl = freqs[c0:c1].tolist()
@@ -524,7 +536,8 @@ class _TermWriter:
             start = pos
             out.append(WHOOSH3_HEADER_MAGIC)
             pos += 4
-            for b in range(b_first[t], b_first[t + 1]):
+            last = b_first[t + 1] - 1
+            for b in range(b_first[t], last + 1):
                 bs, be = b_start[b] - c0, b_end[b] - c0
                 maxw = b_maxw[b]
                 if maxw == 1:
@@ -537,26 +550,36 @@ class _TermWriter:
                     minivalues = tuple(vl[bs:be])
                 else:
                     minivalues = fbytes[4 * (bs + c0) : 4 * (be + c0)]
-                data = dumps((tuple(dl[bs:be]), miniweights, minivalues), 2)
-                databytes = zlib.compress(data, comp)
+                databytes = compress(dumps((tuple(dl[bs:be]), miniweights, minivalues), 2), comp)
                 infobytes = dumps(
                     (be - bs, b_last[b], float(maxw), comp, b_minlen[b], b_maxlen[b]), 2
                 )
                 blocklength = len(infobytes) + len(databytes)
-                if b == b_first[t + 1] - 1:
-                    blocklength = -blocklength
-                out += (pack_int(blocklength), infobytes, databytes)
-                pos += 4 + len(infobytes) + len(databytes)
-            info = _TERMINFO(
-                False,
-                float(t_weight[t]),
-                t_count[t],
-                t_minlen[t],
-                t_maxlen[t],
-                float(t_maxw[t]),
-                t_first[t],
-                t_last[t],
+                out += (pack_int(-blocklength if b == last else blocklength), infobytes, databytes)
+                pos += 4 + blocklength
+            value = (
+                _TERMINFO(
+                    False,
+                    float(t_weight[t]),
+                    t_count[t],
+                    t_minlen[t],
+                    t_maxlen[t],
+                    float(t_maxw[t]),
+                    t_first[t],
+                    t_last[t],
+                )
+                + pack_long(start)
+                + pack_int(pos - start)
             )
-            self._add_term(term.encode("utf-8"), info + pack_long(start) + pack_int(pos - start))
+            key = prefix + term.encode("utf-8")
+            index_append(tpos)
+            h = hashfn(key)
+            buckets[h & 255].append((h, tpos))
+            row = _HASH_LENGTHS(len(key), len(value)) + key + value
+            tout.append(row)
+            tpos += len(row)
         if out:
             postfile.write(emptybytes.join(out))
+            tfile.write(emptybytes.join(tout))
+        if key:
+            tindex.lastkey = self._lastkey = key
