@@ -92,6 +92,10 @@ class _Fused:
     def __len__(self) -> int:
         return len(self.tids)
 
+    def nbytes(self) -> int:
+        """About the memory the postings take (arrays, values, the term table)."""
+        return 20 * len(self.tids) + len(self.blob) + 120 * len(self.terms)
+
     def add(self, docnum: int, postings: dict) -> int:
         """Adds one document's term -> positions (or frequency); returns the field length."""
         n = len(postings)
@@ -151,12 +155,14 @@ class FastSegmentWriter(SegmentWriter):
         self._generic: dict[str, dict] = {
             name: {} for name, plan in self._plans.items() if plan == _GENERIC
         }
+        self._generic_count = 0  # postings in ``_generic``
 
     # -- adding documents ------------------------------------------------------------------
 
     def add_document(self, **fields) -> None:
-        if self._fast and not self._fusable(fields):
-            # Boosts or pre-split values: from here on, Whoosh's own path.
+        if self._fast and (not self._fusable(fields) or self._too_big()):
+            # Boosts or pre-split values, or more postings than ``limitmb`` allows: from
+            # here on, Whoosh's own path (its pool spills sorted runs to disk).
             self._spill_to_pool()
             self._fast = False
         if not self._fast:
@@ -204,6 +210,14 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def _too_big(self) -> bool:
+        """Whether the postings gathered outgrew ``limitmb`` (checked every 256 documents)."""
+        if self.docnum % 256:
+            return False
+        used = sum(f.nbytes() for f in self._fused.values())
+        used += 150 * self._generic_count
+        return used > self.pool.limit
+
     def _fusable(self, fields: dict) -> bool:
         """Whether the fused analysis gives exactly what Whoosh's path would for this
         document: no boosts, and plain strings in the fused fields."""
@@ -233,6 +247,7 @@ class FastSegmentWriter(SegmentWriter):
             entry[1].append(weight)
             entry[2].append(vbytes)
             length += freq
+            self._generic_count += 1
         return length
 
     # -- commit ----------------------------------------------------------------------------

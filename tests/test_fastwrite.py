@@ -130,9 +130,7 @@ def _everything(gen: Path) -> dict:
                 while m.is_active():
                     value = m.value()
                     decoded = field.format.decode_frequency(value) if value else None
-                    positions = (
-                        tuple(m.value_as("positions")) if m.supports("positions") else None
-                    )
+                    positions = tuple(m.value_as("positions")) if m.supports("positions") else None
                     postings.append((m.id(), m.weight(), value, decoded, positions))
                     m.next()
                 out[("postings", fieldname, btext)] = (stats, postings)
@@ -179,3 +177,21 @@ def test_boosted_or_presplit_documents_go_through_whoosh(tmp_path: Path) -> None
     stock = _build(tmp_path, "stock", SegmentWriter, _reference_schema(), docs)
     fast = _build(tmp_path, "fast", FastSegmentWriter, build_schema(), docs)
     assert _everything(stock) == _everything(fast)
+
+
+def test_postings_beyond_limitmb_go_through_whoosh(tmp_path: Path) -> None:
+    """Past ``limitmb`` the gathered postings move to Whoosh's pool, which spills sorted
+    runs to disk: memory stays bounded and the index is still Whoosh's."""
+    docs = [document(a, "h") for a in _articles()]
+    writers = []
+
+    def fast(ix):
+        writers.append(FastSegmentWriter(ix, limitmb=1))
+        return writers[-1]
+
+    stock = _build(
+        tmp_path, "stock", lambda ix: SegmentWriter(ix, limitmb=1), _reference_schema(), docs
+    )
+    fast_gen = _build(tmp_path, "fast", fast, build_schema(), docs)
+    assert not writers[0]._fast  # it did fall back
+    assert _everything(stock) == _everything(fast_gen)
