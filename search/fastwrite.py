@@ -4,17 +4,19 @@ Whoosh's ``SegmentWriter`` spends most of a fresh build in per-token and per-pos
 Python calls: Token objects and generators from the analyzer through ``Format.word_values``,
 a 5-tuple per posting in the ``PostingPool`` (sorted at commit), then for each posting
 ``start_term``/``add``/``finish_term`` and ``W3PostingsWriter.add_posting`` with its
-asserts. ``FastSegmentWriter`` keeps the postings grouped by field and term as they come
-(document numbers only grow, so each list is already in order), gets the French text views'
-terms straight from ``analysis.recall_positions``/``exact_counts``, and at commit writes
-each term's blocks from slices of those lists. Block and term-info bytes are built as
-``W3PostingsWriter``/``W3TermInfo`` build them, so the segment is an ordinary W3 segment
-that Whoosh reads: ``tests/test_fastwrite.py`` compares the files byte for byte.
+asserts. ``FastSegmentWriter`` gets the French text views' terms straight from
+``analysis.recall_positions``/``exact_counts`` (plain dicts), keeps each field's postings
+flat in arrays as they come (a few C-level ``extend`` calls a document), and at commit
+groups them by term with one stable numpy sort (document numbers only grow, so each term's
+postings stay in order), computes every block's statistics with numpy, and pickles and
+compresses each block as ``W3PostingsWriter`` does; term-info rows are ``W3TermInfo``'s.
+The schema and its stored pickle do not change, and the segment is an ordinary W3 segment
+that stock Whoosh reads: ``tests/test_fastwrite.py`` compares the files byte for byte.
 
 Anything this writer does not know (merging other segments into it, term vectors, spelling
-fields, another codec, field boosts) goes through Whoosh's own path.
+fields, another codec, boosts, pre-split values, more postings than ``limitmb``) goes
+through Whoosh's own path, postings already gathered included.
 """
-
 from __future__ import annotations
 
 import struct
@@ -44,6 +46,8 @@ _HASH_LENGTHS = struct.Struct("!ii").pack  # filetables.HashWriter's key and val
 _POSITIONS, _FREQUENCY, _GENERIC = 1, 2, 3
 
 # pack_uint(1) + dumps([pos], 2): the value of a term seen once, by far the most common
+# (shared objects are fine here: values are copied into the field's bytearray, and cut
+# back out as distinct bytes objects, as pickle's memo must see them to match Whoosh)
 _ONE_POSITION: dict[int, bytes] = {}
 
 
