@@ -17,6 +17,7 @@ Anything this writer does not know (merging other segments into it, term vectors
 fields, another codec, boosts, pre-split values, more postings than ``limitmb``) goes
 through Whoosh's own path, postings already gathered included.
 """
+
 from __future__ import annotations
 
 import struct
