@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
+from itertools import chain, repeat
 
 from unidecode import unidecode
 from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenizer
@@ -348,3 +350,98 @@ def analyze(text: str, exact: bool = False) -> list[str]:
     """The terms a text becomes in the index (for tests, `loupe` debugging and the docs)."""
     analyzer = exact_analyzer() if exact else french_analyzer()
     return [t.text for t in analyzer(text)]
+
+
+# The last text split into words: each text is indexed twice (recall and exact view), and
+# both views split it the same way.
+_LAST_WORDS: tuple[str | None, list[str]] = (None, [])
+
+
+def _words(value: str) -> list[str]:
+    """``WORD.findall`` on NFC text, remembered for the next call with the same string."""
+    global _LAST_WORDS
+    last, words = _LAST_WORDS
+    if value is last:
+        return words
+    text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    words = WORD.findall(text)
+    _LAST_WORDS = (value, words)
+    return words
+
+
+# word as written -> the terms of its non-stop parts, in order ('' for an empty stem)
+_RECALL_TERMS: dict[str, tuple[str, ...]] = {}
+# word as written -> its exact-view term, '' for a stop word
+_EXACT_TERM: dict[str, str] = {}
+_MISSING = (None,)
+
+
+def _kept_terms(word: str, exact: bool) -> tuple[str, ...]:
+    cache = _EXACT_CACHE if exact else _RECALL_CACHE
+    parts = cache.get(word)
+    if parts is None:
+        parts = (_exact_parts if exact else _recall_parts)(word)
+        if len(cache) < _CACHE_LIMIT:
+            cache[word] = parts
+    return tuple(text for text, stop, _a, _b in parts if not stop)
+
+
+def _recall_terms(words: list[str]) -> list[tuple[str, ...]]:
+    """Each word's kept recall terms, by one C-level lookup per word once all are cached."""
+    cache = _RECALL_TERMS
+    found = list(map(cache.get, words, repeat(_MISSING)))
+    if _MISSING in found:
+        for i, word in enumerate(words):
+            if found[i] is _MISSING:
+                terms = cache.get(word)
+                if terms is None:
+                    terms = _kept_terms(word, False)
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[word] = terms
+                found[i] = terms
+    return found
+
+
+def recall_positions(value: str) -> dict[str, list[int]]:
+    """term -> positions of the recall view, what Whoosh's ``Positions`` format gathers from
+    ``french_analyzer()(value, positions=True)`` but without Token objects or generators.
+
+    StopFilter's renumbering makes the kept tokens' positions consecutive from the
+    position of the first word that keeps one, so position = that start + rank."""
+    per_word = _recall_terms(_words(value))
+    start = 0
+    for terms in per_word:
+        if terms:
+            break
+        start += 1
+    out: dict[str, list[int]] = {}
+    get = out.get
+    for pos, text in enumerate(chain.from_iterable(per_word), start):
+        found = get(text)
+        if found is None:
+            out[text] = [pos]
+        else:
+            found.append(pos)
+    out.pop("", None)  # a stem left empty keeps its place but is no term
+    return out
+
+
+def exact_counts(value: str) -> dict[str, int]:
+    """term -> frequency of the exact view, what Whoosh's ``Frequency`` format gathers from
+    ``exact_analyzer()(value)``: every word is one term or a stop word."""
+    words = _words(value)
+    cache = _EXACT_TERM
+    terms = list(map(cache.get, words))
+    if None in terms:
+        for i, word in enumerate(words):
+            if terms[i] is None:
+                term = cache.get(word)
+                if term is None:
+                    kept = _kept_terms(word, True)
+                    term = kept[0] if kept else ""
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[word] = term
+                terms[i] = term
+    counts = Counter(terms)
+    counts.pop("", None)
+    return counts

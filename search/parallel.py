@@ -2,8 +2,9 @@
 
 Whoosh analyses and encodes postings in pure Python, one core at a time; on a big first
 build that is most of ``loupe reindex``'s time. ``ParallelWriter`` stands where the Whoosh
-writer stood: it writes the first documents itself and, past ``fork_after`` documents,
-forks ``writers - 1`` helper processes and deals them batches of documents in turn. Each
+writer stood: it holds the first ``fork_after`` documents back (a smaller run is written by
+the main writer alone) and then forks helper processes and deals them batches of documents,
+the held-back ones first, so every writer gets its share of the whole run. Each
 helper writes a complete segment of the same index and sends back its description; the
 commit publishes every segment in one table of contents, as Whoosh's own ``MpWriter``
 does with ``multisegment=True``. Unlike ``MpWriter``, a helper whose parent dies (Ctrl-C,
@@ -18,57 +19,80 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 import traceback
 
-import numpy as np
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
-from whoosh.writing import SegmentWriter
 
-from .fastsearch import BYTE_TO_LENGTH, length_bytes
+from .fastwrite import FastSegmentWriter
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
+# The main process's share of the documents against 1.0 for each helper. It also reads and
+# parses the files and pickles the batches, so it writes less; at 0 it only deals them out
+# and ``writers`` helpers write everything.
+MAIN_SHARE = 0.0
+AHEAD = 6  # batches queued for a helper before the main process waits for it
+_STOP = object()
 
 
-class _Lengths:
-    """The per-document reader a segment's commit asks for each posting's field length:
-    Whoosh's reads one byte from the file per posting (a tenth of the write time), this
-    reads each length column once."""
+class _Feeder:
+    """Sends one helper its batches from a thread, up to ``AHEAD`` batches ahead.
 
-    def __init__(self, reader) -> None:
-        self._reader = reader
-        self._count = reader.doc_count_all()
-        self._fields: dict[str, list] = {}
+    A send returns only once the helper has taken the whole batch, that is once it is done
+    with the one before; sent in turn from the main thread, every helper would wait for
+    the slowest one's batch. Batches still go round in the same order, so which documents
+    go to which segment does not depend on timing."""
 
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._fields.get(fieldname)
-        if lengths is None:
-            raw = length_bytes(_Leaf(self._reader), fieldname, self._count)
-            decoded = np.where(raw > 0, BYTE_TO_LENGTH[raw], np.nan)
-            lengths = self._fields[fieldname] = [
-                None if v != v else int(v) for v in decoded.tolist()
-            ]
-        return lengths[docnum]
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=AHEAD)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
-    def close(self) -> None:
-        self._reader.close()
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            try:
+                self.conn.send(item)
+            except BaseException as exc:  # noqa: BLE001 - reported by the next send()
+                self.error = exc
+                return
 
-    def __getattr__(self, name: str):
-        return getattr(self._reader, name)
+    def send(self, item) -> None:
+        while True:
+            if self.error is not None or not self._thread.is_alive():
+                raise RuntimeError(f"un processus d'écriture ne répond plus : {self.error!r}")
+            try:
+                self._queue.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                continue
 
+    def finish(self) -> None:
+        """Returns once everything queued was sent."""
+        self.send(_STOP)
+        self._thread.join()
+        if self.error is not None:
+            raise RuntimeError(f"un processus d'écriture ne répond plus : {self.error!r}")
 
-class _Leaf:
-    """Lets ``fastsearch.length_bytes`` read a per-document reader's columns."""
-
-    def __init__(self, perdoc) -> None:
-        self._perdoc = perdoc
-
-
-class FastSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with field lengths read in bulk at commit time."""
-
-    def per_document_reader(self):
-        return _Lengths(super().per_document_reader())
+    def abandon(self, timeout: float) -> None:
+        """Drops what is still queued, sends ``None`` (cancel) and stops the thread."""
+        try:
+            while True:
+                self._queue.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            self._queue.put(None, timeout=timeout)
+            self._queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            pass
+        self._thread.join(timeout)
 
 
 def default_writers() -> int:
@@ -142,7 +166,12 @@ class ParallelWriter:
         self.fork_after = FORK_AFTER if fork_after is None else fork_after
         self._limitmb = limitmb
         self._helpers: list[tuple[multiprocessing.Process, object]] = []
+        self._feeders: list[_Feeder] = []
         self._batches: list[list[dict]] = []
+        self._pending: list[dict] = []  # held back until there are enough to fork
+        self._shares: list[float] = []  # writer 0 is the main one, then the helpers
+        self._given: list[int] = []
+        self._target: int | None = None
         self._count = 0
         self._closed = False
 
@@ -150,41 +179,74 @@ class ParallelWriter:
 
     def add_document(self, **doc) -> None:
         self._count += 1
-        if self.writers == 1 or self._count <= self.fork_after:
+        if self.writers == 1:
             self.main.add_document(**doc)
             return
-        if not self._helpers and not self._start_helpers():
-            self.writers = 1
+        if not self._helpers:
+            self._pending.append(doc)
+            if len(self._pending) <= self.fork_after:
+                return
+            if not self._start_helpers():
+                self.writers = 1
+                self._write_pending()
+                return
+            pending, self._pending = self._pending, []
+            for held in pending:
+                self._deal(held)
+            return
+        self._deal(doc)
+
+    def _deal(self, doc: dict) -> None:
+        """Gives the document to the writer in charge of the current batch; a new batch
+        goes to the writer furthest behind its share."""
+        target = self._target
+        if target is None:
+            given, shares = self._given, self._shares
+            target = self._target = min(
+                (i for i, share in enumerate(shares) if share > 0),
+                key=lambda i: (given[i] + BATCH) / shares[i],
+            )
+        self._given[target] += 1
+        if self._given[target] % BATCH == 0:
+            self._target = None
+        if target == 0:
             self.main.add_document(**doc)
             return
-        # Batches go round: main writer, helper 1, helper 2, ...
-        turn = (self._count // BATCH) % self.writers
-        if turn == 0:
-            self.main.add_document(**doc)
-            return
-        batch = self._batches[turn - 1]
+        batch = self._batches[target - 1]
         batch.append(doc)
         if len(batch) >= BATCH:
-            self._helpers[turn - 1][1].send(batch)
-            self._batches[turn - 1] = []
+            self._feeders[target - 1].send(batch)
+            self._batches[target - 1] = []
+
+    def _write_pending(self) -> None:
+        """The held-back documents go to the main writer (too few to fork for, or a
+        deletion or update must see them first)."""
+        pending, self._pending = self._pending, []
+        for held in pending:
+            self.main.add_document(**held)
 
     def update_document(self, **doc) -> None:
+        self._write_pending()
         self.main.update_document(**doc)
 
     def delete_by_term(self, fieldname: str, text) -> None:
+        self._write_pending()
         self.main.delete_by_term(fieldname, text)
 
     def commit(self) -> None:
         """Every process finishes its segment at the same time; one TOC lists them all."""
         main = self.main
+        self._write_pending()
         segments = []
         try:
-            for (_process, conn), batch in zip(self._helpers, self._batches, strict=True):
+            for feeder, batch in zip(self._feeders, self._batches, strict=True):
                 if batch:
-                    conn.send(batch)
-                conn.send("commit")
+                    feeder.send(batch)
+                feeder.send("commit")
             final = main._merge_segments(None, None, None)
             own = main._finalize_segment() if main._added else None
+            for feeder in self._feeders:
+                feeder.finish()
             for process, conn in self._helpers:
                 status, payload = conn.recv()
                 process.join()
@@ -199,6 +261,7 @@ class ParallelWriter:
                 pass
             raise
         self._helpers = []
+        self._feeders = []
         if own is None:
             main._close_segment()
         final += segments + ([own] if own is not None else [])
@@ -212,16 +275,14 @@ class ParallelWriter:
         if self._closed:
             return
         self._closed = True
-        for _process, conn in self._helpers:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
+        for feeder in self._feeders:
+            feeder.abandon(1.0)
         for process, _conn in self._helpers:
             process.join(5)
             if process.is_alive():
                 process.kill()
         self._helpers = []
+        self._feeders = []
         self.main.cancel()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -232,7 +293,10 @@ class ParallelWriter:
         except ValueError:  # no fork on this platform: one process
             return False
         index_dir = self.ix.storage.folder
-        for _ in range(self.writers - 1):
+        helpers = self.writers if MAIN_SHARE <= 0 else self.writers - 1
+        self._shares = [max(0.0, MAIN_SHARE)] + [1.0] * helpers
+        self._given = [0] * len(self._shares)
+        for _ in range(helpers):
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=_helper,
@@ -242,5 +306,6 @@ class ParallelWriter:
             process.start()
             theirs.close()
             self._helpers.append((process, ours))
+            self._feeders.append(_Feeder(ours))
             self._batches.append([])
         return True

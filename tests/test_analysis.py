@@ -5,8 +5,18 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import formats
 
-from search.analysis import analyze, exact_analyzer, exact_chain, french_analyzer, french_chain
+from search.analysis import (
+    analyze,
+    exact_analyzer,
+    exact_chain,
+    exact_counts,
+    french_analyzer,
+    french_chain,
+    recall_positions,
+)
+from search.fastwrite import _encode_positions
 from tests.conftest import SAMPLES
 
 
@@ -136,3 +146,44 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join))
 def test_fused_analyzers_equal_the_chains_on_any_text(text: str) -> None:
     _assert_same(text)
+
+
+def _whoosh_postings(text: str) -> tuple[dict, dict]:
+    """What Whoosh's own formats gather from the reference chains: recall term -> positions
+    (``Positions``), exact term -> frequency (``Frequency``)."""
+    positions = formats.Positions()
+    recall = {
+        w: (freq, weight, positions.decode_positions(value))
+        for w, freq, weight, value in positions.word_values(text, french_chain(), mode="index")
+    }
+    exact = {
+        w: (freq, weight)
+        for w, freq, weight, _v in formats.Frequency().word_values(
+            text, exact_chain(), mode="index"
+        )
+    }
+    return recall, exact
+
+
+def _assert_same_postings(text: str) -> None:
+    recall, exact = _whoosh_postings(text)
+    fast_recall = recall_positions(text)
+    assert {w: (len(p), float(len(p)), p) for w, p in fast_recall.items()} == recall, text
+    assert {w: (n, float(n)) for w, n in exact_counts(text).items()} == exact, text
+    for poslist in fast_recall.values():
+        assert _encode_positions(poslist) == formats.Positions().encode(poslist)
+
+
+def test_fast_postings_equal_whoosh_formats_on_the_samples() -> None:
+    path = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
+    with open(path, encoding="utf-8") as fh:
+        for line in list(fh)[:120]:
+            rec = json.loads(line)
+            for key in ("title", "summary", "body"):
+                _assert_same_postings(rec.get(key) or "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join))
+def test_fast_postings_equal_whoosh_formats_on_any_text(text: str) -> None:
+    _assert_same_postings(text)

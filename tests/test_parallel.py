@@ -127,3 +127,27 @@ def test_cancel_leaves_no_helper_running(tmp_path: Path) -> None:
     writer.cancel()
     assert not any(process.is_alive() for process in helpers)
     assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0
+
+
+def test_a_dead_helper_fails_the_build_and_leaves_nothing(tmp_path: Path) -> None:
+    """A helper killed mid-build: the error reaches the main process (through the feeder
+    thread or the commit), and nothing is left running or published."""
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = parallel.ParallelWriter(ix, writers=2, fork_after=5)
+    articles = list(read_file(SAMPLE, SAMPLES, lambda problem: None))
+    docs = [document(article, "h") for article in articles]
+    for doc in docs[:10]:
+        writer.add_document(**doc)
+    helpers = [process for process, _conn in writer._helpers]
+    assert len(helpers) == 2
+    helpers[0].kill()
+    helpers[0].join()
+    with pytest.raises((RuntimeError, EOFError, OSError)):
+        for doc in docs[10:]:
+            writer.add_document(**doc)
+        writer.commit()
+    writer.cancel()
+    for process in helpers:
+        process.join(10)
+    assert not any(process.is_alive() for process in helpers)
+    assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0
