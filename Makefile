@@ -56,7 +56,7 @@ bench-load: install
 
 # HTML reader against the reference records (needs ../shared/corpus/): both extractors.
 bench-html: $(VENV)/.installed-bench
-	$(BIN)/python bench/html.py
+	$(BIN)/python bench/html_pages.py
 
 # Headless Chromium and its driver for tests/test_browser.py, from Debian's packages (needs
 # root; CI runs it before `make test`). Without them the browser tests are skipped, except

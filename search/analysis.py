@@ -386,20 +386,30 @@ def _kept_terms(word: str, exact: bool) -> tuple[str, ...]:
     return tuple(text for text, stop, _a, _b in parts if not stop)
 
 
-def _recall_terms(words: list[str]) -> list[tuple[str, ...]]:
-    """Each word's kept recall terms, by one C-level lookup per word once all are cached."""
-    cache = _RECALL_TERMS
+def _lookup_all(words: list[str], cache: dict, compute) -> list:
+    """``cache[word]`` for each word, by one C-level lookup per word once all are cached;
+    a word not seen yet is computed once and kept (up to the cache limit)."""
     found = list(map(cache.get, words, repeat(_MISSING)))
     if _MISSING in found:
         for i, word in enumerate(words):
             if found[i] is _MISSING:
-                terms = cache.get(word)
-                if terms is None:
-                    terms = _kept_terms(word, False)
+                value = cache.get(word, _MISSING)
+                if value is _MISSING:
+                    value = compute(word)
                     if len(cache) < _CACHE_LIMIT:
-                        cache[word] = terms
-                found[i] = terms
+                        cache[word] = value
+                found[i] = value
     return found
+
+
+def _recall_terms(words: list[str]) -> list[tuple[str, ...]]:
+    """Each word's kept recall terms."""
+    return _lookup_all(words, _RECALL_TERMS, lambda word: _kept_terms(word, False))
+
+
+def _exact_term(word: str) -> str:
+    kept = _kept_terms(word, True)
+    return kept[0] if kept else ""
 
 
 def recall_positions(value: str) -> dict[str, list[int]]:
@@ -429,19 +439,6 @@ def recall_positions(value: str) -> dict[str, list[int]]:
 def exact_counts(value: str) -> dict[str, int]:
     """term -> frequency of the exact view, what Whoosh's ``Frequency`` format gathers from
     ``exact_analyzer()(value)``: every word is one term or a stop word."""
-    words = _words(value)
-    cache = _EXACT_TERM
-    terms = list(map(cache.get, words))
-    if None in terms:
-        for i, word in enumerate(words):
-            if terms[i] is None:
-                term = cache.get(word)
-                if term is None:
-                    kept = _kept_terms(word, True)
-                    term = kept[0] if kept else ""
-                    if len(cache) < _CACHE_LIMIT:
-                        cache[word] = term
-                terms[i] = term
-    counts = Counter(terms)
+    counts = Counter(_lookup_all(_words(value), _EXACT_TERM, _exact_term))
     counts.pop("", None)
     return counts

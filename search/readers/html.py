@@ -10,7 +10,7 @@ Two layers, because each is good at a different half of the job:
 - the main text, found by an extraction library that drops the page's chrome (menus,
   "lire aussi" boxes, related links, cookie banners, comments, share buttons, footers).
   trafilatura is the default (see the README's "HTML extraction" section for the figures
-  against readability-lxml, the alternative `bench/html.py` measures); its metadata
+  against readability-lxml, the alternative `bench/html_pages.py` measures); its metadata
   (htmldate for the date) only fills what the page does not state.
 
 On the extracted paragraphs a few general rules follow: the byline/dateline line
