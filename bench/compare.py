@@ -9,10 +9,11 @@ For each size (the first N clean OrangeSum articles: records flagged
 every engine indexes the same JSON Lines file and answers the same queries, one engine
 after another, each in its own child process (so peak memory is its own):
 
-* **Loupe**: ``search.indexer.reindex`` (text only: ``ner=False``, what ``loupe reindex
-  --no-ner`` does), ``SearchEngine.search`` for the top 10 (title, snippet) and for the top
-  10 + every facet count (country, person, section, month, year) over all matches. Extra
-  rows index with entity extraction (the NER model, no cache) on 1 and 2 workers.
+* **Loupe**: ``search.indexer.reindex`` (text only: ``entities=False``, what ``loupe
+  reindex --no-entities`` does), ``SearchEngine.search`` for the top 10 (title, snippet)
+  and for the top 10 + every facet count (country, person, section, month, year) over all
+  matches. Extra rows index with entity extraction (the NER model, no cache) on 1 and 2
+  workers.
 * **FTS5**: plain SQLite, ``tokenize="unicode61 remove_diacritics 2"``, ranked by
   ``bm25(title 2, summary 1, body 1)``, snippet() for the top 10, facets (section, month,
   tags) by GROUP BY over the matched rowids joined to the articles and tags tables.
@@ -222,8 +223,10 @@ def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 
         if "workers" not in params:
             return {"error": "reindex() takes no workers= argument on this branch"}
         kwargs["workers"] = workers
+    elif "entities" in params:
+        kwargs["entities"] = False  # text only: no entity extraction at all
     elif "ner" in params:
-        kwargs["ner"] = False  # text only: no NER model
+        kwargs["ner"] = False
     t0 = time.perf_counter()
     result = reindex([corpus], index, full=True, **kwargs)
     seconds = time.perf_counter() - t0
@@ -738,7 +741,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="5000,10000,all", help="comma-separated; 'all' = every "
                     "clean article")
-    ap.add_argument("--ner-sizes", default="5000,10000", help="sizes that also get the "
+    ap.add_argument("--ner-sizes", default="5000", help="sizes that also get the "
                     "entity-extraction rows (the NER model costs minutes per size); 'all' too")
     ap.add_argument("--queries", type=int, default=200, help="queries per set")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes (after one warm-up)")

@@ -77,6 +77,13 @@ def main() -> None:
     is_flag=True,
     help="Sans le modèle NER (bien plus rapide) : personnes trouvées par les seules règles.",
 )
+@click.option(
+    "--no-entities",
+    "no_entities",
+    is_flag=True,
+    help="Texte seul : aucune entité cherchée dans le texte (dates, pays, personnes du seul "
+    "enregistrement).",
+)
 def reindex(  # noqa: PLR0913 - one parameter per option
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -85,6 +92,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
     quiet: bool,
     workers: int,
     no_ner: bool,
+    no_entities: bool,
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -115,6 +123,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
             workers=workers,
             strict=strict,
             ner=not no_ner,
+            entities=not no_entities,
         )
     except StrictAbort as exc:
         _print_problems(exc.result)
@@ -139,7 +148,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
         if result.duplicates:
             summary += f", {result.duplicates} doublons écartés"
         click.echo(f"{summary} en {result.elapsed:.1f} s.")
-        if result.indexed and not no_ner:
+        if result.indexed and not (no_ner or no_entities):
             click.echo(
                 f"Entités : {result.ner_runs} textes analysés par le modèle, "
                 f"{result.ner_cached} repris du cache."

@@ -134,6 +134,7 @@ def reindex(
     workers: int | None = None,
     writers: int | None = None,
     ner: bool = True,
+    entities: bool = True,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
@@ -148,8 +149,10 @@ def reindex(
     New and changed articles go through entity extraction; the NER model's output is cached
     by text hash in ``index_dir/cache/``, so unchanged text is never analysed twice, and a
     large batch runs in ``workers`` processes (default: one per core). ``ner=False`` skips
-    the model (no person facet, several times faster); the articles it wrote are marked so
-    that the next run with NER analyses them.
+    the model (persons by rules only, several times faster); ``entities=False`` looks for
+    no facet in the text at all (text indexing alone: dates, countries and persons only as
+    the records give them). Articles written either way are marked so that the next full
+    run analyses them.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -181,7 +184,9 @@ def reindex(
                 # costs a third of a large build.
                 writer = ParallelWriter(ix, count, limitmb=1024)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
-            extractor = Extractor(cache, workers=workers or default_workers(), use_ner=ner)
+            extractor = Extractor(
+                cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
+            )
             try:
                 articles = _write_articles(roots, writer, old_articles, result, progress, extractor)
                 if strict and result.skipped:
@@ -195,7 +200,7 @@ def reindex(
                     writer.commit()
                 else:
                     writer.cancel()
-                if not incremental and ner:
+                if not incremental and ner and entities:
                     cache.prune()  # a full run asked for every text there is
             except BaseException:
                 writer.cancel()
@@ -234,7 +239,10 @@ def _write_articles(
     files = list(iter_files(roots, result.report))
     result.files = len(files)
     # Without NER the hash differs, so the next run with NER re-analyses those articles.
-    salt = fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
+    if not extractor.enabled:
+        salt = f"{fingerprint()}:no-entities"
+    else:
+        salt = fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
     replaced: set[str] = set()
 
     def changed() -> Iterator[Article]:

@@ -306,6 +306,28 @@ def test_no_ner_run_skips_persons_and_the_next_run_adds_them(
     ]
 
 
+def test_no_entities_indexes_the_text_alone_and_the_next_run_adds_them(tmp_path: Path) -> None:
+    records = [dict(r) for r in RECORDS]
+    records[1]["countries"] = ["US"]  # a record's own facets still count
+    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", records).parent
+    index_dir = tmp_path / "index"
+    result = CliRunner().invoke(
+        main, ["reindex", str(corpus), "--index", str(index_dir), "--no-entities"]
+    )
+    assert result.exit_code == 0, result.output
+    engine = SearchEngine(index_dir)
+    everything = engine.search(SearchRequest()).facets
+    assert everything["person"] == []
+    assert [f["value"] for f in everything["country"]] == ["US"]
+    assert [f["value"] for f in everything["day"]] == ["2019-12-05", "2022-01-08"]  # metadata
+    assert [r["id"] for r in engine.search(SearchRequest(q="Blinken")).results] == ["k2"]
+
+    again = reindex([corpus], index_dir, workers=1)
+    assert (again.indexed, again.unchanged) == (3, 0)
+    engine = SearchEngine(index_dir)
+    assert {f["value"] for f in engine.search(SearchRequest()).facets["country"]} >= {"RU", "KZ"}
+
+
 def test_extracted_facets_are_indexed_and_filters_take_names(tmp_path: Path) -> None:
     corpus = write_jsonl(tmp_path / "c" / "a.jsonl", RECORDS).parent
     reindex([corpus], tmp_path / "index", workers=1)

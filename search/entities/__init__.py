@@ -121,12 +121,16 @@ class Extractor:
         workers: int = 1,
         batch_size: int = BATCH_SIZE,
         use_ner: bool = True,
+        enabled: bool = True,
     ) -> None:
         self.cache = cache
         self.workers = max(1, workers)
         # Without NER (``loupe reindex --no-ner``) persons are not found; countries and
         # dates, which need no model, still are.
-        self.use_ner = use_ner
+        self.use_ner = use_ner and enabled
+        # Disabled (``loupe reindex --no-entities``): no facet is looked for in the text;
+        # the record's own date, countries and persons still count.
+        self.enabled = enabled
         self.batch_size = batch_size
         self.ner_runs = 0
         self.cache_hits = 0
@@ -163,6 +167,8 @@ class Extractor:
             yield from self._finish(pending.popleft())
 
     def _submit(self, articles: list[Article]) -> _Batch:
+        if not self.enabled:
+            return _Batch(articles, [""] * len(articles), [""] * len(articles), {"": []}, [], [])
         texts = [article_text(a) for a in articles]
         if not self.use_ner:
             return _Batch(articles, texts, [""] * len(texts), {"": []}, [], done=[])
@@ -196,6 +202,9 @@ class Extractor:
         if self.use_ner:
             self.cache_hits += sum(1 for k in batch.keys if k in batch.cached)
         for article, text, key in zip(batch.articles, batch.texts, batch.keys, strict=True):
+            if not self.enabled:
+                yield article, Facets()
+                continue
             spans = new[key] if key in new else batch.cached[key]
             yield article, analyse(article, text, spans)
 
