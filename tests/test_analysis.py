@@ -126,13 +126,17 @@ def _assert_same(text: str) -> None:
             assert _tokens(fast, text, **kw) == _tokens(chain, text, **kw), (text, kw)
 
 
-def test_fused_analyzers_equal_the_chains_on_the_samples() -> None:
+def _sample_texts(count: int = 120) -> list[str]:
+    """Titles, leads and bodies of the first sample articles."""
     path = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
     with open(path, encoding="utf-8") as fh:
-        for line in list(fh)[:120]:
-            rec = json.loads(line)
-            for key in ("title", "summary", "body"):
-                _assert_same(rec.get(key) or "")
+        records = [json.loads(line) for line in list(fh)[:count]]
+    return [rec.get(key) or "" for rec in records for key in ("title", "summary", "body")]
+
+
+def test_fused_analyzers_equal_the_chains_on_the_samples() -> None:
+    for text in _sample_texts():
+        _assert_same(text)
 
 
 _PIECES = st.sampled_from(
@@ -175,12 +179,8 @@ def _assert_same_postings(text: str) -> None:
 
 
 def test_fast_postings_equal_whoosh_formats_on_the_samples() -> None:
-    path = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
-    with open(path, encoding="utf-8") as fh:
-        for line in list(fh)[:120]:
-            rec = json.loads(line)
-            for key in ("title", "summary", "body"):
-                _assert_same_postings(rec.get(key) or "")
+    for text in _sample_texts():
+        _assert_same_postings(text)
 
 
 @settings(max_examples=300, deadline=None)

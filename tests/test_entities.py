@@ -259,12 +259,15 @@ RECORDS = [
 ]
 
 
-def test_ner_cache_spares_the_model_on_unchanged_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The three records in a folder, and an index whose NER cache no other test shares."""
     monkeypatch.setenv("LOUPE_CACHE_DIR", str(tmp_path / "cache"))
-    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", RECORDS).parent
-    index_dir = tmp_path / "index"
+    return write_jsonl(tmp_path / "c" / "a.jsonl", RECORDS).parent, tmp_path / "index"
+
+
+def test_ner_cache_spares_the_model_on_unchanged_text(own_cache: tuple[Path, Path]) -> None:
+    corpus, index_dir = own_cache
     first = reindex([corpus], index_dir, workers=1)
     assert (first.indexed, first.ner_runs, first.ner_cached) == (3, 3, 0)
 
@@ -283,11 +286,9 @@ def test_ner_cache_spares_the_model_on_unchanged_text(
 
 
 def test_no_ner_run_skips_persons_and_the_next_run_adds_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    own_cache: tuple[Path, Path],
 ) -> None:
-    monkeypatch.setenv("LOUPE_CACHE_DIR", str(tmp_path / "cache"))
-    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", RECORDS).parent
-    index_dir = tmp_path / "index"
+    corpus, index_dir = own_cache
     runner = CliRunner()
     fast = runner.invoke(main, ["reindex", str(corpus), "--index", str(index_dir), "--no-ner"])
     assert fast.exit_code == 0, fast.output
