@@ -96,6 +96,8 @@ class FacetTable:
         }
         day = _column(reader, "col_day", self.n_docs, default=0)
         self.day = np.asarray(day, dtype=np.int32)
+        instant = _column(reader, "col_instant", self.n_docs, default=0)
+        self.instant = np.asarray(instant, dtype=np.int64)  # 0: no time known
         dated = self.day > 0
         months = np.zeros(self.n_docs, dtype=np.int32)
         if dated.any():

@@ -25,9 +25,9 @@ from .readers import Problem, iter_files, read_file
 from .schema import SEPARATOR, build_schema
 
 # Version 2: country names resolved in the facet analyzer and entity facets extracted;
-# version 3: the publication timestamp stored. An index written by an older version is
-# rebuilt in full, since its stored schema predates it.
-MANIFEST_VERSION = 3
+# version 3: the publication timestamp stored; 4: its instant as a sort column. An index
+# written by an older version is rebuilt in full, since its stored schema predates it.
+MANIFEST_VERSION = 4
 
 
 @dataclass
@@ -73,6 +73,20 @@ def _clean_values(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def _instant(published: str, date) -> int:
+    """Unix seconds of a publication timestamp of the article's own day (a time without an
+    offset read as UTC), 0 when there is none."""
+    if not published or date is None or not published.startswith(date.isoformat()):
+        return 0
+    try:
+        stamp = dt.datetime.fromisoformat(published)
+    except ValueError:
+        return 0
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return int(stamp.timestamp())
+
+
 def document(article: Article, content_hash: str, facets: Facets | None = None) -> dict:
     """The Whoosh document for an article: both text views, stored fields, facet columns.
 
@@ -89,6 +103,7 @@ def document(article: Article, content_hash: str, facets: Facets | None = None) 
     date = article.date or facets.date
     date_source = article.date_source if article.date else facets.date_source
     day = date.toordinal() if date else 0
+    published = article.published if article.date else ""
     doc = {
         "id": article.id,
         "title": article.title,
@@ -103,11 +118,12 @@ def document(article: Article, content_hash: str, facets: Facets | None = None) 
         "path": article.path,
         "content_hash": content_hash,
         "date_source": date_source if date else "",
-        "published": article.published if article.date else "",
+        "published": published,
         "col_country": SEPARATOR.join(countries).encode("utf-8"),
         "col_person": SEPARATOR.join(persons).encode("utf-8"),
         "col_section": section.encode("utf-8"),
         "col_day": day,
+        "col_instant": _instant(published, date),
     }
     if section:
         doc["section"] = section

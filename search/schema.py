@@ -96,6 +96,9 @@ def build_schema() -> Schema:
         col_person=COLUMN(columns.VarBytesColumn()),
         col_section=COLUMN(columns.VarBytesColumn()),
         col_day=COLUMN(columns.NumericColumn("i", default=0)),
+        # The source's publication instant (Unix seconds, 0 when unknown): orders the
+        # articles of one day when sorting by date.
+        col_instant=COLUMN(columns.NumericColumn("q", default=0)),
     )
 
 

@@ -425,11 +425,15 @@ class SearchEngine:
             return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
         days = table.day[docs].astype(np.int64)
+        instants = table.instant[docs]
+        # Within a day, by the time the source gives; articles without one after those with.
         if request.sort == "oldest":
             key = np.where(days > 0, days, np.iinfo(np.int64).max)
+            within = np.where(instants > 0, instants, np.iinfo(np.int64).max)
         else:  # newest first; also the order of a browse without words
             key = np.where(days > 0, -days, np.iinfo(np.int64).max)
-        order = np.lexsort((docs, key))
+            within = np.where(instants > 0, -instants, np.iinfo(np.int64).max)
+        order = np.lexsort((docs, within, key))
         return [(int(d), None) for d in docs[order][start:end]]
 
     @staticmethod

@@ -297,6 +297,19 @@ def test_article_page_highlights_query(client) -> None:
     assert section["href"].startswith("/?rubrique=")
 
 
+def test_sorting_by_date_orders_a_day_by_the_source_time(client) -> None:
+    def order(sort: str) -> list[tuple[str, float]]:
+        results = api(client, tri=sort, par_page=100)["results"]
+        return [(r["date"], dt.datetime.fromisoformat(r["published"]).timestamp()) for r in results]
+
+    newest = order("date")
+    assert newest == sorted(newest, reverse=True)
+    oldest = order("ancien")
+    assert oldest == sorted(oldest)
+    days = [day for day, _instant in newest]
+    assert len(days) > len(set(days))  # the samples do have days with several articles
+
+
 def test_article_page_leads_back_to_the_same_results(client) -> None:
     search = "/?q=gouvernement&rubrique=Politique&depuis=2019&tri=date&page=2"
     html = client.get(search).get_data(as_text=True)
