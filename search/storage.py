@@ -136,7 +136,12 @@ def publish(index_dir: Path, build: Path) -> Path:
 
 @contextlib.contextmanager
 def reindex_lock(index_dir: Path) -> Iterator[None]:
-    """One reindex at a time; a second one is refused with a clear message."""
+    """One reindex at a time; a second one is refused with a clear message.
+
+    Processes forked while it is held (NER workers, index writers) close their copy of the
+    lock at once (``_forget_locks_in_child``): if the reindex is killed, the lock goes
+    with it, even while a worker is still finishing.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     fh = open(index_dir / LOCK, "a+")
     try:
@@ -153,9 +158,29 @@ def reindex_lock(index_dir: Path) -> Iterator[None]:
         fh.truncate()
         fh.write(f"{os.getpid()}\n")
         fh.flush()
+        _HELD_LOCKS.add(fh.fileno())
         yield
     finally:
+        _HELD_LOCKS.discard(fh.fileno())
         fh.close()
+
+
+_HELD_LOCKS: set[int] = set()  # descriptors of the reindex locks this process holds
+
+
+def _forget_locks_in_child() -> None:
+    """In a forked child: close the inherited lock descriptors (the parent's stay locked;
+    a flock is released when the last descriptor of it is closed)."""
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
 def read_manifest(gen: Path | None) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import subprocess
@@ -168,6 +169,24 @@ def _loupe(*args: str, **kw) -> subprocess.Popen:
         text=True,
         **kw,
     )
+
+
+def test_a_forked_worker_does_not_keep_the_reindex_lock(tmp_path: Path) -> None:
+    ready, started = os.pipe()
+    with storage.reindex_lock(tmp_path):
+        child = os.fork()  # what the NER pool and the index writers do
+        if child == 0:
+            os.write(started, b"x")  # fork handlers have run
+            time.sleep(5)
+            os._exit(0)
+        assert os.read(ready, 1) == b"x"
+    try:
+        # The reindex is over (or was killed) while its worker lives on: the next one runs.
+        with storage.reindex_lock(tmp_path):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5, "publish"])

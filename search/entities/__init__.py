@@ -14,6 +14,8 @@ import functools
 import hashlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -95,6 +97,19 @@ def analyse(article: Article, text: str, spans: list[Span]) -> Facets:
 
 def _ner_worker(texts: list[str]) -> list[list[Span]]:
     return ner(texts)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A NER worker whose reindex was killed exits within a second instead of lingering
+    with the model in memory."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 @dataclass
@@ -216,7 +231,12 @@ class Extractor:
                 # spending seconds loading their own copy.
                 load_model()
                 ctx = multiprocessing.get_context("fork")
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=ctx,
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
             else:  # pragma: no cover - macOS/Windows
                 self._pool = ProcessPoolExecutor(self.workers, initializer=load_model)
         return self._pool
