@@ -165,7 +165,8 @@ class FacetTable:
 
 
 def _column(reader, name: str, n_docs: int, default=b""):
-    if not reader.has_column(name):
+    """A column's values, or ``default`` for all when an index written before it lacks it."""
+    if name not in reader.schema or not reader.has_column(name):
         return [default] * n_docs
     values = list(reader.column_reader(name))
     return values if len(values) == n_docs else (values + [default] * n_docs)[:n_docs]

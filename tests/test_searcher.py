@@ -7,10 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
+from search import storage
 from search.analysis import fold
-from search.indexer import reindex
+from search.articles import Article
+from search.indexer import document, reindex
 from search.query import QueryError
+from search.schema import build_schema
 from search.searcher import RequestError, SearchEngine, SearchRequest
 from tests.conftest import write_jsonl
 
@@ -375,3 +379,23 @@ def test_query_punctuation_and_wildcards(engine: SearchEngine) -> None:
     assert search(engine, "réform*").total > 0
     with pytest.raises(QueryError, match="trop de mots"):
         search(engine, "a*")
+
+
+def test_an_index_written_before_the_time_column_is_still_searched(tmp_path: Path) -> None:
+    """An index older than ``col_instant`` answers until the next reindex rebuilds it."""
+    index = tmp_path / "index"
+    index.mkdir()
+    build = storage.new_build_dir(index)
+    older = build_schema()
+    older.remove("col_instant")
+    ix = whoosh_index.create_in(str(build), older)
+    article = Article(id="a1", title="Neige en Bretagne", body="Il neige à Brest.",
+                      date=dt.date(2021, 2, 3), date_source="metadata")  # fmt: skip
+    doc = document(article, "hash")
+    del doc["col_instant"]
+    with ix.writer() as writer:
+        writer.add_document(**doc)
+    storage.write_manifest(build, {"version": 3, "roots": [], "articles": {}})
+    storage.publish(index, build)
+    response = SearchEngine(index).search(SearchRequest(q="neige", sort="newest"))
+    assert [r["id"] for r in response.results] == ["a1"]
