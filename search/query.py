@@ -114,7 +114,7 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     if not any_word:
         plain = _plain_words(text, schema)
         if plain is not None:
-            return _with_title_bonus(plain, text, schema)
+            return _with_title_bonus(plain, schema)
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -167,7 +167,7 @@ def _plain_words(text: str, schema) -> query.Query | None:
     return query.And(words).normalize()
 
 
-def _with_title_bonus(q: query.Query, text: str, schema) -> query.Query:
+def _with_title_bonus(q: query.Query, schema) -> query.Query:
     """Plain words of which the title holds every one: ``q`` ranks that article higher.
 
     BM25F adds up each field's score, so an article with a short lead and body that hold
@@ -177,11 +177,8 @@ def _with_title_bonus(q: query.Query, text: str, schema) -> query.Query:
     """
     if q is query.NullQuery or "title" not in schema:
         return q
-    terms = list(
-        dict.fromkeys(
-            t for word in text.split() for t in schema["title"].process_text(word, mode="query")
-        )
-    )
+    # The plain-word query already holds each word's title terms, analysed once.
+    terms = list(dict.fromkeys(term for field, term in q.iter_all_terms() if field == "title"))
     if len(terms) < 2:
         return q
     every = query.And([query.Term("title", t) for t in terms], boost=TITLE_COVER_BOOST)

@@ -167,6 +167,10 @@ class Extractor:
 
     def iter_extract(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Facets]]:
         """(article, facets) in input order; batches overlap so workers never wait."""
+        if not self.enabled:
+            for article in articles:
+                yield article, Facets()
+            return
         pending: deque[_Batch] = deque()
         batch: list[Article] = []
         for article in articles:
@@ -182,8 +186,6 @@ class Extractor:
             yield from self._finish(pending.popleft())
 
     def _submit(self, articles: list[Article]) -> _Batch:
-        if not self.enabled:
-            return _Batch(articles, [""] * len(articles), [""] * len(articles), {"": []}, [], [])
         texts = [article_text(a) for a in articles]
         if not self.use_ner:
             return _Batch(articles, texts, [""] * len(texts), {"": []}, [], done=[])
@@ -217,9 +219,6 @@ class Extractor:
         if self.use_ner:
             self.cache_hits += sum(1 for k in batch.keys if k in batch.cached)
         for article, text, key in zip(batch.articles, batch.texts, batch.keys, strict=True):
-            if not self.enabled:
-                yield article, Facets()
-                continue
             spans = new[key] if key in new else batch.cached[key]
             yield article, analyse(article, text, spans)
 

@@ -136,8 +136,10 @@ def focus(text: str, width: int | None = None) -> list[tuple[int, int]]:
     for i, (start, end) in enumerate(parts):
         if not text[start].isupper():
             continue
-        before = text[:start].rstrip()[-1:]
-        if not before or before in _SENTENCE_END:
+        k = start - 1  # the character before the word, spaces skipped (no slice: a long
+        while k >= 0 and text[k].isspace():  # text has thousands of capitals)
+            k -= 1
+        if k < 0 or text[k] in _SENTENCE_END:
             word = text[start:end].lower()
             if lower is None:
                 lower = {w for w in _PART.findall(text) if w.islower()}
