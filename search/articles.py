@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -86,11 +87,61 @@ def make_id(*parts: str) -> str:
     return slug[:200] or "article"
 
 
+def clean_id(raw: str) -> str:
+    """An id every page can open: whitespace runs (newlines, tabs) become one space and
+    other control or format characters go (a newline in an id listed it, then 404'd)."""
+    text = " ".join(raw.split())
+    if not text.isprintable():
+        text = "".join(c for c in text if not _unsafe(c))
+    return text
+
+
 def relative_path(path: Path, root: Path) -> str:
-    """The path of a file relative to the root it was found under, with '/' separators."""
+    """The path of a file relative to the root it was found under, with '/' separators.
+
+    A name that is not UTF-8 (bytes Python keeps as lone surrogates) is spelt with
+    ``\\xff`` escapes: it could not be stored, hashed or shown otherwise."""
     try:
         rel = path.resolve().relative_to(root.resolve())
     except ValueError:
         rel = Path(path.name)
     text = rel.as_posix()
-    return text if text != "." else path.name
+    text = text if text != "." else path.name
+    if _SURROGATE.search(text):
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters a message must not print raw: controls (a newline would start a forged line),
+# format characters (U+202E turns the rest of the line around), line and paragraph
+# separators, private-use, unassigned, and the surrogates of a non-UTF-8 file name.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _unsafe(char: str) -> bool:
+    return unicodedata.category(char) in _UNSAFE_CATEGORIES
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a non-UTF-8 file name (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if char in '\\"':
+        return "\\" + char
+    if not _unsafe(char):
+        return char
+    if char in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def shown(text: str) -> str:
+    """A file name (or any value) as a message may print it: unchanged when it is plain
+    text, else between double quotes with its odd characters escaped (``"a\\nb.txt"``,
+    ``"d/\\xff.txt"``), so that a name can never forge a line of its own on stderr."""
+    if text.isprintable() or not any(map(_unsafe, text)):
+        return text
+    return '"' + "".join(map(_escape, text)) + '"'

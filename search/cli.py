@@ -5,7 +5,9 @@ Exit codes (scripts rely on them):
 * 0: everything was done;
 * 1: done, but some input was skipped (each skipped file is named, with its line);
 * 2: usage error (unknown option, bad date, malformed query, missing path);
-* 3: could not run (no index yet, another reindex holds the index, disk error).
+* 3: could not run (no index yet, another reindex holds the index, disk error);
+* 4: failed unexpectedly (out of memory, a damaged cache, a bug): one line saying what,
+  no traceback (``LOUPE_DEBUG=1`` shows it); the index in use is unchanged.
 
 ``reindex --strict`` turns any skipped input into exit code 1 with nothing published.
 """
@@ -14,15 +16,18 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import sqlite3
 import sys
+import traceback
 from pathlib import Path
 
 import click
 
 from . import storage
 from .entities import default_workers
-from .indexer import StrictAbort
+from .indexer import BadPaths, StrictAbort
 from .indexer import reindex as run_reindex
 from .query import QueryError
 from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
@@ -31,6 +36,7 @@ EXIT_OK = 0
 EXIT_SKIPPED = 1
 EXIT_USAGE = 2
 EXIT_ERROR = 3
+EXIT_INTERNAL = 4
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -52,7 +58,36 @@ def fail(message: str, code: int = EXIT_ERROR) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _disk_full(exc: BaseException) -> bool:
+    """SQLite's own word for ENOSPC/EFBIG (the NER cache on a full disk)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        w in str(exc) for w in ("disk is full", "disk I/O error")
+    )
+
+
+class _Loupe(click.Group):
+    """Unexpected failures get their own exit code (4) and one line, not a traceback and
+    exit 1, which scripts read as "done, some input skipped"."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything else is a crash, said plainly
+            if os.environ.get("LOUPE_DEBUG"):
+                traceback.print_exc()
+            if _disk_full(exc):
+                fail(f"disque plein ou illisible (cache des entités) : {exc}", EXIT_ERROR)
+            what = "mémoire insuffisante" if isinstance(exc, MemoryError) else "erreur interne"
+            fail(
+                f"{what} ({type(exc).__name__}: {exc}) ; l'index en service est inchangé "
+                "(LOUPE_DEBUG=1 pour le détail)",
+                EXIT_INTERNAL,
+            )
+
+
+@click.group(cls=_Loupe, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="loupe")
 def main() -> None:
     """Loupe : moteur de recherche pour archives d'articles de presse en français."""
@@ -84,6 +119,12 @@ def main() -> None:
     help="Texte seul : aucune entité cherchée dans le texte (dates, pays, personnes du seul "
     "enregistrement).",
 )
+@click.option(
+    "--follow-links",
+    "follow_links",
+    is_flag=True,
+    help="Suivre aussi les liens symboliques qui mènent hors des dossiers donnés.",
+)
 def reindex(  # noqa: PLR0913 - one parameter per option
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -93,6 +134,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
     workers: int,
     no_ner: bool,
     no_entities: bool,
+    follow_links: bool,
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -124,13 +166,14 @@ def reindex(  # noqa: PLR0913 - one parameter per option
             strict=strict,
             ner=not no_ner,
             entities=not no_entities,
+            follow_links=follow_links,
         )
     except StrictAbort as exc:
         _print_problems(exc.result)
         fail(str(exc), EXIT_SKIPPED)
     except storage.IndexLocked as exc:
         fail(str(exc))
-    except ValueError as exc:
+    except BadPaths as exc:
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         fail(f"erreur d'écriture dans {index_dir} : {exc.strerror or exc}")
@@ -143,8 +186,10 @@ def reindex(  # noqa: PLR0913 - one parameter per option
         summary = (
             f"{result.total} articles dans l'index ({result.files} fichiers lus) : "
             f"{result.indexed} indexés, {result.unchanged} inchangés, {result.removed} supprimés, "
-            f"{len(result.skipped)} ignorés"
+            f"{result.skipped_count} ignorés"
         )
+        if result.kept:
+            summary += f", {result.kept} conservés tels quels (illisibles)"
         if result.duplicates:
             summary += f", {result.duplicates} doublons écartés"
         click.echo(f"{summary} en {result.elapsed:.1f} s.")
@@ -161,6 +206,8 @@ def _print_problems(result) -> None:
         click.echo(f"avertissement : {problem}", err=True)
     for problem in result.skipped:
         click.echo(f"ignoré : {problem}", err=True)
+    for line in result.throttle.summaries():
+        click.echo(line, err=True)
 
 
 @main.command()
@@ -177,15 +224,18 @@ def extract(path: Path, as_json: bool, fmt: str | None) -> None:
     titre, rubrique, date et sa provenance, pays et personnes avec leurs mentions."""
     from .entities import Extractor
     from .readers import read_paths, read_stream
+    from .readers.decode import Throttle
 
     skipped: list = []
 
-    def report(problem) -> None:
+    def show(problem) -> None:
         if problem.skipped:
             skipped.append(problem)
             click.echo(f"ignoré : {problem}", err=True)
         else:
             click.echo(f"avertissement : {problem}", err=True)
+
+    report = Throttle(show)  # the first few problems of each file, then a count
 
     if str(path) == "-":
         data = click.get_binary_stream("stdin").read()
@@ -211,6 +261,8 @@ def extract(path: Path, as_json: bool, fmt: str | None) -> None:
                 click.echo(json.dumps(record, ensure_ascii=False))
             else:
                 _print_extraction(record)
+    for line in report.summaries():
+        click.echo(line, err=True)
     sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import storage
-from .articles import Article
+from .articles import Article, relative_path
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .parallel import ParallelWriter, default_writers
 from .readers import Problem, iter_files, read_file
+from .readers.decode import Throttle
 from .schema import SEPARATOR, build_schema
 
 # Version 2: country names resolved in the facet analyzer and entity facets extracted;
@@ -47,16 +48,35 @@ class ReindexResult:
     changed: bool = False
     ner_runs: int = 0  # texts the NER model analysed
     ner_cached: int = 0  # articles whose NER spans came from the cache
+    kept: int = 0  # articles kept as they were because their file or folder was unreadable
+    # The first few problems of each file are listed, the others counted (a file of 3
+    # million bad lines must not hold 3 million Problems).
+    throttle: Throttle = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.throttle = Throttle(self._keep)
+
+    def _keep(self, problem: Problem) -> None:
+        (self.skipped if problem.skipped else self.warnings).append(problem)
 
     def report(self, problem: Problem) -> None:
-        (self.skipped if problem.skipped else self.warnings).append(problem)
+        self.throttle(problem)
+
+    @property
+    def skipped_count(self) -> int:
+        """Records and files skipped, those not listed included."""
+        return len(self.skipped) + self.throttle.hidden_skipped
+
+
+class BadPaths(ValueError):
+    """No folder to index, or one given is missing: a usage error (exit 2), index unchanged."""
 
 
 class StrictAbort(Exception):
     """``--strict``: some input was skipped, so nothing was published."""
 
     def __init__(self, result: ReindexResult) -> None:
-        super().__init__(f"{len(result.skipped)} entrée(s) ignorée(s) : index inchangé (--strict)")
+        super().__init__(f"{result.skipped_count} entrée(s) ignorée(s) : index inchangé (--strict)")
         self.result = result
 
 
@@ -151,6 +171,7 @@ def reindex(
     writers: int | None = None,
     ner: bool = True,
     entities: bool = True,
+    follow_links: bool = False,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
@@ -169,6 +190,10 @@ def reindex(
     no facet in the text at all (text indexing alone: dates, countries and persons only as
     the records give them). Articles written either way are marked so that the next full
     run analyses them.
+
+    Symbolic links resolving outside ``paths`` are skipped unless ``follow_links``. A file
+    or folder that is there but unreadable keeps its articles as they were (an incremental
+    run); only a file that is gone removes them.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -179,11 +204,11 @@ def reindex(
         old = storage.read_manifest(current)
         roots = [str(Path(p).resolve()) for p in paths] or list(old["roots"])
         if not roots:
-            raise ValueError("Aucun dossier à indexer : donnez au moins un chemin.")
+            raise BadPaths("Aucun dossier à indexer : donnez au moins un chemin.")
         missing = [r for r in roots if not Path(r).exists()]
         if missing:
             # A moved or unmounted folder must not empty the index.
-            raise ValueError(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
+            raise BadPaths(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
         incremental = current is not None and not full and old.get("version") == MANIFEST_VERSION
         old_articles: dict[str, list[str]] = old["articles"] if incremental else {}
 
@@ -204,9 +229,12 @@ def reindex(
                 cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
             )
             try:
-                articles = _write_articles(roots, writer, old_articles, result, progress, extractor)
+                articles = _write_articles(
+                    roots, writer, old_articles, result, progress, extractor, follow_links
+                )
                 if strict and result.skipped:
                     raise StrictAbort(result)
+                result.kept = _keep_unreadable(roots, result.skipped, old_articles, articles)
                 removed = [i for i in old_articles if i not in articles]
                 for article_id in removed:
                     writer.delete_by_term("id", article_id)
@@ -248,11 +276,12 @@ def _write_articles(
     result: ReindexResult,
     progress: Progress | None,
     extractor: Extractor,
+    follow_links: bool = False,
 ) -> dict[str, list[str]]:
     """Reads every file, extracts and writes new or changed articles; returns the manifest."""
     articles: dict[str, list[str]] = {}
     stats: dict[str, int] = {}
-    files = list(iter_files(roots, result.report))
+    files = list(iter_files(roots, result.report, follow_links=follow_links))
     result.files = len(files)
     # Without NER the hash differs, so the next run with NER re-analyses those articles.
     if not extractor.enabled:
@@ -297,3 +326,40 @@ def _write_articles(
         result.indexed += 1
     result.duplicates = stats.get("duplicates", 0)
     return articles
+
+
+def _keep_unreadable(
+    roots: list[str],
+    problems: list[Problem],
+    old_articles: dict[str, list[str]],
+    articles: dict[str, list[str]],
+) -> int:
+    """Carries over, as they were, the articles of files and folders that are there but
+    could not be read (permissions, I/O errors): a `chmod 000` must not delete them.
+    Returns how many; they stay in the index and in the manifest."""
+    prefixes: set[str] = set()
+    for problem in problems:
+        if not problem.unreadable:
+            continue
+        path = Path(problem.path)
+        for root in roots:
+            if path.resolve() == Path(root):
+                return _carry(old_articles, articles, lambda _p: True)
+            if path.resolve().is_relative_to(root):
+                prefixes.add(relative_path(path, Path(root)))
+    if not prefixes:
+        return 0
+    return _carry(
+        old_articles,
+        articles,
+        lambda p: any(p == pre or p.startswith(pre + "/") for pre in prefixes),
+    )
+
+
+def _carry(old_articles: dict, articles: dict, keep: Callable[[str], bool]) -> int:
+    count = 0
+    for article_id, entry in old_articles.items():
+        if article_id not in articles and keep(entry[1]):
+            articles[article_id] = entry
+            count += 1
+    return count

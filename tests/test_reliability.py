@@ -198,7 +198,7 @@ def test_sigkill_leaves_the_served_index_whole(tmp_path: Path, delay) -> None:
     before = storage.current_generation(index)
     # Add the samples so the next run has real work to be killed in.
     (corpus / "samples").symlink_to(SAMPLES, target_is_directory=True)
-    proc = _loupe("reindex", str(corpus), "--index", str(index))
+    proc = _loupe("reindex", str(corpus), "--follow-links", "--index", str(index))
     if delay == "publish":
         # Kill as late as possible: once the new generation's manifest is written.
         deadline = time.monotonic() + 60
@@ -222,7 +222,7 @@ def test_sigkill_leaves_the_served_index_whole(tmp_path: Path, delay) -> None:
         assert (n, brest) == (322, 2)  # the samples have a Brest article too (orangesum-12256)
 
     # The next run recovers and removes what the dead one left.
-    result = reindex([corpus], index)
+    result = reindex([corpus], index, follow_links=True)
     assert result.total == 322
     assert not list(index.glob("tmp-*"))
     assert SearchEngine(index).search(SearchRequest()).total == 322
@@ -252,7 +252,7 @@ def test_searches_keep_answering_during_reindex_and_swap(tmp_path: Path) -> None
         t.start()
     try:
         (corpus / "samples").symlink_to(SAMPLES, target_is_directory=True)
-        reindex([corpus], index)
+        reindex([corpus], index, follow_links=True)
         time.sleep(0.2)
         with_samples = SearchEngine(index).search(SearchRequest(q="Brest OR gouvernement")).total
         (corpus / "samples").unlink()
@@ -291,7 +291,13 @@ def test_full_disk_keeps_the_old_index(tmp_path: Path) -> None:
     reindex([corpus], index)
     (corpus / "samples").symlink_to(SAMPLES, target_is_directory=True)
     proc = _loupe(
-        "reindex", str(corpus), "--full", "--index", str(index), preexec_fn=_limit_file_size
+        "reindex",
+        str(corpus),
+        "--full",
+        "--follow-links",
+        "--index",
+        str(index),
+        preexec_fn=_limit_file_size,
     )
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == EXIT_ERROR, (out, err)

@@ -11,7 +11,7 @@ import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from search.articles import nfc
+from search.articles import nfc, shown
 
 # A NUL byte in the first block is the cheapest reliable sign of a binary file (images, PDFs,
 # .docx, gzip saved without its suffix...); real text never contains one.
@@ -26,13 +26,55 @@ class Problem:
     reason: str  # plain sentence, e.g. "JSON invalide : Expecting ',' delimiter (colonne 12)"
     line: int | None = None
     skipped: bool = True  # True: the record/file was NOT read; False: a warning only
+    # The path is there but could not be read (permissions, I/O error): an incremental
+    # reindex keeps the articles it had from it instead of removing them.
+    unreadable: bool = False
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        path = shown(self.path)  # a name holding a newline must not forge a line
+        where = path if self.line is None else f"{path}:{self.line}"
         return f"{where}: {self.reason}"
 
 
 Report = Callable[[Problem], None]
+
+# Problems shown per file; the rest are counted (3 million bad lines must neither print 3
+# million lines nor keep 3 million Problem objects).
+SHOWN_PER_FILE = 20
+
+
+class Throttle:
+    """Passes on the first ``per_file`` problems of each file and counts the others.
+
+    ``hidden`` maps a file to [records skipped, warnings] left unsaid, for a closing
+    "… et N autres problèmes dans FICHIER"."""
+
+    def __init__(self, report: Report, per_file: int = SHOWN_PER_FILE) -> None:
+        self.report = report
+        self.per_file = per_file
+        self.seen: dict[str, int] = {}
+        self.hidden: dict[str, list[int]] = {}
+
+    def __call__(self, problem: Problem) -> None:
+        count = self.seen.get(problem.path, 0)
+        if count < self.per_file or problem.unreadable:
+            self.seen[problem.path] = count + 1
+            self.report(problem)
+            return
+        hidden = self.hidden.setdefault(problem.path, [0, 0])
+        hidden[0 if problem.skipped else 1] += 1
+
+    @property
+    def hidden_skipped(self) -> int:
+        return sum(skipped for skipped, _warnings in self.hidden.values())
+
+    def summaries(self) -> list[str]:
+        """One line per file with hidden problems."""
+        return [
+            f"… et {skipped + warnings} autres problèmes dans {shown(path)} "
+            f"({skipped} ignorés, {warnings} avertissements)"
+            for path, (skipped, warnings) in self.hidden.items()
+        ]
 
 
 def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -45,7 +87,8 @@ def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("loupe-latin1", _latin1_fallback)
 
 
-def _cp1252(data: bytes) -> str:
+def cp1252(data: bytes) -> str:
+    """cp1252, its 5 undefined bytes read as latin-1."""
     return data.decode("cp1252", errors="loupe-latin1")
 
 
@@ -70,7 +113,7 @@ def decode_text(data: bytes, path: str, report: Report) -> str:
         try:
             parts.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            parts.append(_cp1252(raw))
+            parts.append(cp1252(raw))
             fallback_lines += 1
     report(
         Problem(

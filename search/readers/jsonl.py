@@ -31,10 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from search.articles import Article, make_id, nfc, plausible_date
+from search.articles import Article, clean_id, make_id, nfc, plausible_date, shown
 from search.readers.decode import Problem, Report
 
 Warn = Callable[[str], None]
@@ -183,6 +183,10 @@ def record_to_article(
     art_id = ""
     if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
         art_id = nfc(str(raw_id)).strip()
+        cleaned = clean_id(art_id)
+        if cleaned != art_id:  # "a\nb" was listed, then its page was a 404
+            warn(f"identifiant {shown(art_id)} normalisé en « {cleaned} »")
+            art_id = cleaned
     elif raw_id is not None:
         warn(f"champ 'id' ignoré : {type(raw_id).__name__}")
     if not art_id:
@@ -221,9 +225,52 @@ def _json_error(err: json.JSONDecodeError) -> str:
     return f"JSON invalide : {err.msg} (colonne {err.colno})"
 
 
+# JSON may escape half of a surrogate pair alone ("\ud800"): Python decodes it to a lone
+# surrogate, which no UTF-8 text can hold (hashing, storing or printing it raises).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _repair(value: Any) -> tuple[Any, int]:
+    """``value`` with every lone surrogate (keys and nested values included) replaced by
+    U+FFFD, and how many there were."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        fixed = [_repair(v) for v in value]
+        return [v for v, _n in fixed], sum(n for _v, n in fixed)
+    if isinstance(value, dict):
+        out, count = {}, 0
+        for key, item in value.items():
+            new_key, n = _repair(key)
+            out[new_key], m = _repair(item)
+            count += n + m
+        return out, count
+    return value, 0
+
+
 def _from_record(
-    rec: Any, *, relpath: str, line: int | None, where: str, report: Report, stats: dict | None
+    rec: Any,
+    *,
+    relpath: str,
+    line: int | None,
+    where: str,
+    report: Report,
+    stats: dict | None,
+    escapes: bool = True,
 ) -> Article | None:
+    """``escapes``: the record's JSON text may hold surrogate escapes (else no need to look)."""
+    if escapes:
+        rec, count = _repair(rec)
+        if count:
+            report(
+                Problem(
+                    where,
+                    f"{count} demi-paire(s) de substitution (\\ud800…) remplacée(s) par �",
+                    line,
+                    skipped=False,
+                )
+            )
     if not isinstance(rec, dict):
         kind = "une liste" if isinstance(rec, list) else type(rec).__name__
         report(Problem(where, f"pas un objet JSON ({kind}) : ignoré", line))
@@ -250,13 +297,37 @@ def parse_jsonl(
     Split on "\\n" only: str.splitlines() would also cut at U+2028/U+0085, which JSON
     strings may contain raw.
     """
-    for number, line in enumerate(text.split("\n"), start=1):
+    yield from parse_jsonl_lines(
+        enumerate(text.split("\n"), start=1),
+        relpath=relpath,
+        where=where,
+        report=report,
+        stats=stats,
+    )
+
+
+def _too_big(size: int | None) -> str:
+    said = f"{size} caractères" if size is not None else f"plus de {MAX_RECORD_CHARS} octets"
+    return f"enregistrement trop volumineux ({said}, {MAX_RECORD_CHARS // 1_000_000} Mo au plus)"
+
+
+def parse_jsonl_lines(
+    lines: Iterable[tuple[int, str | None]],
+    *,
+    relpath: str,
+    where: str,
+    report: Report,
+    stats: dict | None = None,
+) -> Iterator[Article]:
+    """Records from (line number, text) pairs; None stands for a line too long to keep."""
+    for number, line in lines:
+        if line is None:
+            report(Problem(where, _too_big(None), number))
+            continue
         if not line.strip():
             continue
         if len(line) > MAX_RECORD_CHARS:
-            report(
-                Problem(where, f"enregistrement trop volumineux ({len(line)} caractères)", number)
-            )
+            report(Problem(where, _too_big(len(line)), number))
             continue
         try:
             rec = json.loads(line)
@@ -267,15 +338,22 @@ def parse_jsonl(
             report(Problem(where, "JSON trop imbriqué", number))
             continue
         article = _from_record(
-            rec, relpath=relpath, line=number, where=where, report=report, stats=stats
+            rec,
+            relpath=relpath,
+            line=number,
+            where=where,
+            report=report,
+            stats=stats,
+            escapes="\\u" in line and _SURROGATE_ESCAPE.search(line) is not None,
         )
         if article is not None:
             yield article
 
 
-def _iter_array(text: str, start: int) -> Iterator[tuple[int, Any]]:
-    """Elements of the top-level array at `start` with their offsets, so that each gets a
-    line number and the elements before a syntax error are still read."""
+def _iter_array(text: str, start: int) -> Iterator[tuple[int, int, Any]]:
+    """Elements of the top-level array at `start` with their start and end offsets, so
+    that each gets a line number and a size, and the elements before a syntax error are
+    still read."""
     decoder = json.JSONDecoder()
     pos = _JSON_WS.match(text, start + 1).end()
     if text.startswith("]", pos):
@@ -283,7 +361,7 @@ def _iter_array(text: str, start: int) -> Iterator[tuple[int, Any]]:
     else:
         while True:
             obj, end = decoder.raw_decode(text, pos)
-            yield pos, obj
+            yield pos, end, obj
             pos = _JSON_WS.match(text, end).end()
             if text.startswith(",", pos):
                 pos = _JSON_WS.match(text, pos + 1).end()
@@ -307,14 +385,24 @@ def parse_json(
     def line_of(offset: int) -> int:
         return text.count("\n", 0, offset) + 1
 
+    escapes = _SURROGATE_ESCAPE.search(text) is not None
     if first == "[":
         line, last = 1, 0
         try:
-            for offset, rec in _iter_array(text, start):
+            for offset, end, rec in _iter_array(text, start):
                 line += text.count("\n", last, offset)
                 last = offset
+                if end - offset > MAX_RECORD_CHARS:  # the limit every format obeys
+                    report(Problem(where, _too_big(end - offset), line))
+                    continue
                 article = _from_record(
-                    rec, relpath=relpath, line=line, where=where, report=report, stats=stats
+                    rec,
+                    relpath=relpath,
+                    line=line,
+                    where=where,
+                    report=report,
+                    stats=stats,
+                    escapes=escapes,
                 )
                 if article is not None:
                     yield article
@@ -336,8 +424,17 @@ def parse_json(
     except RecursionError:
         report(Problem(where, "JSON trop imbriqué"))
         return
+    if len(text) - start > MAX_RECORD_CHARS:
+        report(Problem(where, _too_big(len(text) - start), line_of(start)))
+        return
     article = _from_record(
-        doc, relpath=relpath, line=line_of(start), where=where, report=report, stats=stats
+        doc,
+        relpath=relpath,
+        line=line_of(start),
+        where=where,
+        report=report,
+        stats=stats,
+        escapes=escapes,
     )
     if article is not None:
         yield article

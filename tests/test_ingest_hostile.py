@@ -1,0 +1,237 @@
+"""A hostile corpus folder (issue 13): odd bytes, names, links, sizes and floods cost the
+file at fault, never the run, the memory or the terminal. Each test runs the real
+`loupe reindex` in a subprocess on files made in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from search.cli import EXIT_OK, EXIT_SKIPPED
+from search.searcher import SearchEngine, SearchRequest
+from tests.conftest import ROOT, write_jsonl
+from webui import create_app
+
+GOOD = {"id": "ok-1", "title": "Tempête sur la Bretagne", "body": "Les vents soufflent à Brest."}
+
+# Runs a command and prints, last on stderr, the peak memory (RSS, KB) of its process tree.
+_PEAK = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+class Run:
+    def __init__(self, proc: subprocess.CompletedProcess) -> None:
+        self.code = proc.returncode
+        self.out = proc.stdout
+        lines = proc.stderr.rstrip("\n").split("\n")
+        self.peak_mb = int(lines[-1]) / 1024
+        self.err = "\n".join(lines[:-1])
+
+    def __repr__(self) -> str:
+        return f"exit {self.code}\n{self.out}\n{self.err[-3000:]}"
+
+
+def loupe(*args: str, timeout: float = 300) -> Run:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-c", _PEAK, sys.executable, "-m", "search", *args]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env, errors="replace"
+    )
+    return Run(proc)
+
+
+def reindex(corpus: Path, index: Path, *extra: str) -> Run:
+    return loupe("reindex", str(corpus), "--index", str(index), "--no-entities", *extra)
+
+
+def titles(index: Path) -> dict[str, str]:
+    results = SearchEngine(index).search(SearchRequest(per_page=100)).results
+    return {r["id"]: r["title"] for r in results}
+
+
+def test_lone_surrogate_is_repaired_with_a_warning(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "a-good.jsonl", [GOOD])
+    (corpus / "b-odd.jsonl").write_text(
+        '{"id": "s1", "title": "T \\ud800", "body": "Un corps \\udfff ici"}\n'
+        '{"id": "s2", "title": "Emoji \\ud83d\\ude00", "body": "Paire valide"}\n'
+        '{"id": "s3", "title": "Clé", "body": "Texte", "tags": ["x\\udc00"], "\\ud801": 1}\n',
+        encoding="utf-8",
+    )
+    (corpus / "c-list.json").write_text(
+        '[{"id": "s4", "title": "Liste \\ud800", "body": "Corps"}]', encoding="ascii"
+    )
+    run = reindex(corpus, tmp_path / "index")
+    assert run.code == EXIT_OK, run
+    assert "Traceback" not in run.err
+    assert "b-odd.jsonl:1: 2 demi-paire(s) de substitution" in run.err
+    assert "b-odd.jsonl:3: 2 demi-paire(s)" in run.err
+    assert "b-odd.jsonl:2:" not in run.err  # a valid pair is no problem
+    assert "c-list.json:1: 1 demi-paire(s)" in run.err
+    found = titles(tmp_path / "index")
+    assert found == {
+        "ok-1": GOOD["title"],
+        "s1": "T \ufffd",
+        "s2": "Emoji \U0001f600",
+        "s3": "Clé",
+        "s4": "Liste \ufffd",
+    }
+    # An incremental run over the same folder works too (it could not, before).
+    again = reindex(corpus, tmp_path / "index")
+    assert again.code == EXIT_OK and "5 inchangés" in again.out, again
+
+    extract = loupe("extract", str(corpus / "b-odd.jsonl"), "--json")
+    assert extract.code == EXIT_OK, extract
+    assert "Traceback" not in extract.err
+    first = json.loads(extract.out.splitlines()[0])
+    assert first["title"] == "T \ufffd"
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "good.jsonl", [GOOD])
+    odd = os.path.join(os.fsencode(corpus), b"caf\xe9 \xff.txt")
+    with open(odd, "wb") as fh:
+        fh.write("Un titre latin\n\nLe corps du texte à Lyon.".encode())
+    with open(os.path.join(os.fsencode(corpus), b"vide \xff.txt"), "wb"):
+        pass
+    run = reindex(corpus, tmp_path / "index")
+    assert run.code == EXIT_SKIPPED, run  # the empty one, named
+    assert "Traceback" not in run.err
+    assert '/vide \\xff.txt": fichier vide' in run.err
+    engine = SearchEngine(tmp_path / "index")
+    (hit,) = engine.search(SearchRequest(q="Lyon")).results
+    assert hit["title"] == "Un titre latin"
+    assert engine.search(SearchRequest(q="Brest")).total == 1
+    doc = engine.article(hit["id"])
+    assert doc is not None and doc["path"] == "caf\\xe9 \\xff.txt"
+
+
+def test_symlinks_leaving_the_folder_are_skipped_and_named(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "sub" / "good.jsonl", [GOOD])
+    (corpus / "etc").symlink_to("/etc", target_is_directory=True)
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "inside").symlink_to(corpus / "sub", target_is_directory=True)  # stays inside
+    index = tmp_path / "index"
+    run = reindex(corpus, index)
+    assert run.code == EXIT_SKIPPED, run
+    assert "c/etc: lien symbolique vers /etc, hors des dossiers indexés" in run.err
+    assert "c/passwd.txt: lien symbolique vers /etc/passwd" in run.err
+    assert "--follow-links" in run.err
+    assert "/etc/" not in run.err.replace("lien symbolique vers /etc/passwd", "")  # not walked
+    assert list(titles(index)) == ["ok-1"]
+    assert SearchEngine(index).search(SearchRequest(q="root")).total == 0
+
+    allowed = reindex(corpus, index, "--follow-links")
+    assert SearchEngine(index).search(SearchRequest(q="root")).total == 1, allowed
+
+
+def test_json_files_obey_the_article_limit(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    big = "mot " * 1_500_000  # 6 MB
+    (corpus / "one.json").write_text(json.dumps({"id": "big", "title": "Énorme", "body": big}))
+    (corpus / "list.json").write_text(
+        json.dumps([GOOD, {"id": "big2", "title": "Énorme aussi", "body": big}])
+    )
+    run = reindex(corpus, tmp_path / "index")
+    assert run.code == EXIT_SKIPPED, run
+    assert "one.json:1: enregistrement trop volumineux" in run.err
+    assert "list.json:1: enregistrement trop volumineux" in run.err
+    assert list(titles(tmp_path / "index")) == ["ok-1"]
+
+
+def test_names_with_newlines_are_quoted_and_ids_normalised(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    forged = "x\nignoré : faux.jsonl:1: JSON invalide\x1b[31m.txt"
+    (corpus / forged).write_bytes(b"")
+    write_jsonl(corpus / "ids.jsonl", [{**GOOD, "id": "a\nb\tc\u202e"}])
+    index = tmp_path / "index"
+    run = reindex(corpus, index)
+    assert run.code == EXIT_SKIPPED, run
+    lines = run.err.splitlines()
+    assert not any(line.startswith("ignoré : faux") for line in lines), run.err
+    assert "\x1b" not in run.err
+    assert '/x\\nignoré : faux.jsonl:1: JSON invalide\\x1b[31m.txt": fichier vide' in run.err
+    assert 'identifiant "a\\nb\\tc\\u202e" normalisé en « a b c »' in run.err
+    assert list(titles(index)) == ["a b c"]
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    listed = client.get("/api/search").get_json()["results"]
+    for result in listed:
+        assert client.get(f"/api/articles/{result['id']}").status_code == 200
+        assert client.get(f"/article/{result['id']}").status_code == 200
+
+
+def test_an_index_inside_the_corpus_is_not_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "good.jsonl", [GOOD])
+    index = corpus / "index"
+    first = reindex(corpus, index)
+    assert first.code == EXIT_OK, first
+    # A second index there too, as `loupe reindex . --index ./autre` would leave.
+    reindex(corpus / "good.jsonl", corpus / "autre")
+    again = reindex(corpus, index)
+    assert again.code == EXIT_OK, again
+    assert "c/index: index de Loupe : dossier ignoré" in again.err
+    assert "c/autre: index de Loupe : dossier ignoré" in again.err
+    assert "1 articles dans l'index (1 fichiers lus)" in again.out
+
+
+def test_a_flood_of_bad_lines_is_counted_not_printed(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "good.jsonl", [GOOD])
+    (corpus / "flood.jsonl").write_bytes(b"x\n" * 300_000)
+    run = reindex(corpus, tmp_path / "index")
+    assert run.code == EXIT_SKIPPED, run
+    flood = [line for line in run.err.splitlines() if "flood.jsonl" in line]
+    assert len(flood) == 21, run
+    assert "… et 299980 autres problèmes dans" in flood[-1]
+    assert "300000 ignorés" in run.out
+    assert list(titles(tmp_path / "index")) == ["ok-1"]
+
+
+def _gzip_of_spaces(path: Path, mib: int) -> None:
+    """A gzip bomb: `mib` MiB of spaces on one line, about 1/450 of that on disk."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    block = b" " * (1 << 20)
+    with open(path, "wb") as fh:
+        for _ in range(mib):
+            fh.write(packer.compress(block))
+        fh.write(packer.flush())
+
+
+@pytest.mark.parametrize("kind", ["gzip bomb", "sparse files"])
+def test_huge_files_are_refused_without_being_read_whole(tmp_path: Path, kind: str) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "good.jsonl", [GOOD])
+    if kind == "gzip bomb":
+        _gzip_of_spaces(corpus / "bomb.jsonl.gz", 400)
+        expected = ["bomb.jsonl.gz:1: archive trop volumineuse une fois décompressée"]
+    else:
+        for name, size in (("sparse.txt", 1 << 30), ("page.html", 4 << 30), ("x.json", 1 << 30)):
+            with open(corpus / name, "wb") as fh:
+                fh.truncate(size)
+        expected = [
+            "sparse.txt: fichier trop volumineux pour un article (1074 Mo, 5 Mo au plus)",
+            "page.html: fichier trop volumineux pour un article (4295 Mo, 5 Mo au plus)",
+            "x.json: fichier trop volumineux (1074 Mo, 200 Mo au plus)",
+        ]
+    run = reindex(corpus, tmp_path / "index")
+    assert run.code == EXIT_SKIPPED, run
+    for text in expected:
+        assert text in run.err, run
+    assert list(titles(tmp_path / "index")) == ["ok-1"]  # the good file is indexed
+    # Nothing was held whole: the whole process tree stayed far below the file's size.
+    assert run.peak_mb < 300, run.peak_mb
