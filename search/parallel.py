@@ -7,8 +7,9 @@ the main writer alone) and then forks helper processes and deals them batches of
 the held-back ones first, so every writer gets its share of the whole run. Each
 helper writes a complete segment of the same index and sends back its description; the
 commit publishes every segment in one table of contents, as Whoosh's own ``MpWriter``
-does with ``multisegment=True``. Unlike ``MpWriter``, a helper whose parent dies (Ctrl-C,
-SIGKILL) notices within a second and exits, so no process is left waiting forever.
+does with ``multisegment=True``. Unlike ``MpWriter``, a helper dies with its parent
+(Ctrl-C, SIGKILL), whatever it is doing (``lifetime.die_with_parent``), so no process is
+left waiting forever.
 
 Documents are numbered per segment, so ties in ranking may order differently from a
 one-process build; every score, match and count is the same
@@ -26,6 +27,7 @@ import traceback
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
 
 from .fastwrite import FastSegmentWriter
+from .lifetime import die_with_parent
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
@@ -112,6 +114,7 @@ def _drop(writer) -> None:
 
 def _helper(index_dir: str, conn, parent: int, writer_args: dict) -> None:
     """A forked helper: writes the batches it is sent into its own segment."""
+    die_with_parent(parent)
     writer = None
     try:
         ix = whoosh_index.open_dir(index_dir)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -235,3 +237,88 @@ def test_huge_files_are_refused_without_being_read_whole(tmp_path: Path, kind: s
     assert list(titles(tmp_path / "index")) == ["ok-1"]  # the good file is indexed
     # Nothing was held whole: the whole process tree stayed far below the file's size.
     assert run.peak_mb < 300, run.peak_mb
+
+
+ORANGESUM = ROOT.parent / "shared" / "corpus" / "orangesum" / "articles-part-00.jsonl"
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Child pid -> its start time (so that a reused pid is not mistaken for it)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            found[int(entry.name)] = fields[19]
+    return found
+
+
+def _alive(pid: int, started: str) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return fields[0] not in ("Z", "X") and fields[19] == started
+
+
+@pytest.mark.skipif(not ORANGESUM.exists(), reason="needs ../shared/corpus/orangesum")
+@pytest.mark.parametrize("phase", ["extracting", "reading", "writing", "committing"])
+def test_no_worker_outlives_a_killed_reindex(tmp_path: Path, phase: str) -> None:
+    """SIGKILL a reindex while its forked workers are: running the NER model
+    (extracting); writing while the main process still reads and deals out documents
+    (reading: killed as soon as the writers are forked, 2,000 articles in); writing
+    their segments (writing); finishing them (committing: segment columns being
+    written). Every worker must be gone within a second, whatever it was doing."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    count = 300 if phase == "extracting" else 2_600
+    with open(ORANGESUM, encoding="utf-8") as src, open(corpus / "a.jsonl", "w") as out:
+        for _ in range(count):
+            out.write(src.readline())
+    index = tmp_path / "index"
+    args = ["reindex", str(corpus), "--index", str(index), "--workers", "2"]
+    if phase != "extracting":
+        args.append("--no-entities")
+    env = {**os.environ, "LOUPE_CACHE_DIR": str(tmp_path / "cache")}  # the model must run
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen: dict[int, str] = {}
+    first_seen = None
+    try:
+        deadline = time.monotonic() + 240
+        while proc.poll() is None and time.monotonic() < deadline:
+            seen.update(_children(proc.pid))
+            if seen and first_seen is None:
+                first_seen = time.monotonic()
+            if first_seen is not None:
+                if phase in ("extracting", "reading"):
+                    break
+                if phase == "writing" and time.monotonic() - first_seen > 2:
+                    break
+                if phase == "committing" and list(index.glob("tmp-*/*.col")):
+                    break
+            time.sleep(0.01)
+        assert proc.poll() is None, "the reindex ended before the moment to kill it"
+        assert seen, "no worker was forked"
+        seen.update(_children(proc.pid))
+        proc.kill()
+        proc.wait()
+        time.sleep(1.0)
+        survivors = [pid for pid, started in seen.items() if _alive(pid, started)]
+        assert not survivors, f"{phase}: {len(survivors)} worker(s) outlived the reindex"
+    finally:
+        proc.kill()
+        for pid, started in seen.items():
+            if _alive(pid, started):
+                os.kill(pid, signal.SIGKILL)

@@ -14,14 +14,13 @@ import functools
 import hashlib
 import multiprocessing
 import os
-import threading
-import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..articles import Article
+from ..lifetime import die_with_parent
 from .cache import NerCache
 from .countries import DATA, country_label, gazetteer, resolve_country
 from .dates import publication_date
@@ -100,16 +99,9 @@ def _ner_worker(texts: list[str]) -> list[list[Span]]:
 
 
 def _exit_with_parent(parent: int) -> None:
-    """A NER worker whose reindex was killed exits within a second instead of lingering
-    with the model in memory."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+    """A NER worker whose reindex was killed dies with it, even in the middle of a batch,
+    instead of lingering with the model in memory."""
+    die_with_parent(parent)
 
 
 @dataclass
