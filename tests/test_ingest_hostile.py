@@ -322,3 +322,61 @@ def test_no_worker_outlives_a_killed_reindex(tmp_path: Path, phase: str) -> None
         for pid, started in seen.items():
             if _alive(pid, started):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _feel_permissions() -> None:
+    """Child process only: root (the test suite's user here) loses the capabilities that
+    let it read any file, so `chmod 000` stops it as it stops everyone else. Dropped from
+    the bounding set, so that the exec'd Python does not get them back."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "PR_CAPBSET_DROP")
+
+
+def test_unreadable_paths_keep_their_articles(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "a.jsonl", [GOOD])
+    locked = write_jsonl(
+        corpus / "locked.jsonl",
+        [
+            {"id": "l1", "title": "Verrou un", "body": "Le port de Marseille."},
+            {"id": "l2", "title": "Verrou deux", "body": "Le port de Toulon."},
+        ],
+    )
+    write_jsonl(corpus / "sub" / "b.jsonl", [{"id": "b1", "title": "Dossier", "body": "Lille."}])
+    gone = write_jsonl(corpus / "gone.jsonl", [{"id": "g1", "title": "Parti", "body": "Nice."}])
+    index = tmp_path / "index"
+    first = reindex(corpus, index)
+    assert first.code == EXIT_OK and len(titles(index)) == 5, first
+
+    locked.chmod(0)
+    (corpus / "sub").chmod(0)
+    gone.unlink()
+    try:
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "search", "reindex", str(corpus), "--index", str(index)]
+            + ["--no-entities"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            preexec_fn=_feel_permissions,
+            timeout=300,
+        )
+    finally:
+        locked.chmod(0o644)
+        (corpus / "sub").chmod(0o755)
+    assert proc.returncode == EXIT_SKIPPED, (proc.stdout, proc.stderr)
+    assert "locked.jsonl: lecture impossible : Permission denied" in proc.stderr
+    assert "c/sub: dossier illisible : Permission denied" in proc.stderr
+    assert "1 supprimés" in proc.stdout and "3 conservés tels quels" in proc.stdout, proc.stdout
+    assert set(titles(index)) == {"ok-1", "l1", "l2", "b1"}  # only the one really gone left
+
+    readable = reindex(corpus, index)
+    assert readable.code == EXIT_OK and "4 inchangés" in readable.out, readable
