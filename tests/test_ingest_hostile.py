@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from search.cli import EXIT_OK, EXIT_SKIPPED
+from search.cli import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, EXIT_SKIPPED
 from search.searcher import SearchEngine, SearchRequest
 from tests.conftest import ROOT, write_jsonl
 from webui import create_app
@@ -380,3 +381,44 @@ def test_unreadable_paths_keep_their_articles(tmp_path: Path) -> None:
 
     readable = reindex(corpus, index)
     assert readable.code == EXIT_OK and "4 inchangés" in readable.out, readable
+
+
+def _cache_disk_full() -> None:
+    """Child process only: files past 30 KB fail with EFBIG, as on a full disk; the NER
+    cache's shared-memory file (32 KB) is the first to need more."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+
+@pytest.mark.parametrize("fault", ["full disk under the cache", "damaged cache"])
+def test_crashes_get_their_own_exit_code_and_one_line(tmp_path: Path, fault: str) -> None:
+    corpus = tmp_path / "c"
+    write_jsonl(corpus / "a.jsonl", [GOOD])
+    index = tmp_path / "index"
+    assert reindex(corpus, index).code == EXIT_OK
+    write_jsonl(corpus / "b.jsonl", [{"id": "b", "title": "Nouveau", "body": "Un texte."}])
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    preexec = None
+    if fault == "damaged cache":
+        (cache / "ner.sqlite").write_bytes(b"pas une base SQLite\n" * 100)
+    else:
+        preexec = _cache_disk_full
+    env = {**os.environ, "LOUPE_CACHE_DIR": str(cache)}
+    cmd = [sys.executable, "-m", "search", "reindex", str(corpus), "--index", str(index)]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, env=env, preexec_fn=preexec, timeout=300
+    )
+    assert "Traceback" not in proc.stderr
+    (line,) = proc.stderr.splitlines()
+    if fault == "damaged cache":
+        assert proc.returncode == EXIT_INTERNAL, proc.stderr
+        assert line.startswith("loupe : erreur interne (DatabaseError: file is not a database)")
+        debug = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, env={**env, "LOUPE_DEBUG": "1"}
+        )
+        assert debug.returncode == EXIT_INTERNAL and "Traceback" in debug.stderr
+    else:
+        assert proc.returncode == EXIT_ERROR, proc.stderr
+        assert line.startswith("loupe : disque plein ou illisible (cache des entités)")
+    assert list(titles(index)) == ["ok-1"]  # the index in use is unchanged
