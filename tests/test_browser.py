@@ -414,3 +414,91 @@ def test_stored_and_typed_scripts_never_run(page: WebDriver, people_url: str) ->
     assert page.execute_script("return window.pwned") is None
     # Escaped text is no script at all: not even a refused one.
     assert csp_violations(page) == []
+
+
+# -- phones, keyboards, histograms --------------------------------------------------------------
+
+
+def test_phone_filters_open_in_place_and_the_page_lands_back_there(
+    page: WebDriver, base_url: str
+) -> None:
+    page.set_window_size(*PHONE)
+    page.get(base_url + "/?q=retraites&pays=FR")
+    toggle = page.find_element(By.CSS_SELECTOR, ".filters-toggle")
+    assert toggle.text == "Filtres (1)"
+    # Near the top, above the first result; the facets are hidden until it is opened.
+    first = page.find_element(By.CSS_SELECTOR, ".result")
+    assert toggle.location["y"] < first.location["y"] < PHONE[1]
+    politique = facet(page, "section", "Politique")
+    assert not politique.is_displayed()
+    toggle.click()
+    assert politique.is_displayed()
+    screenshot(page, "filters-open-phone")
+    follow(page, politique)
+    assert params(page)["rubrique"] == ["Politique"]
+    # The new page opens on the same group, filters open, not at the top of the page.
+    chosen = facet(page, "section", "Politique")
+    assert chosen.is_displayed() and "is-selected" in chosen.get_attribute("class")
+    group = page.find_element(By.ID, "f-section")
+    top = page.execute_script("return arguments[0].getBoundingClientRect().top", group)
+    assert page.execute_script("return window.scrollY") > 0 and -2 <= top < PHONE[1] / 2
+    # A plain visit on a phone shows the filters closed again.
+    page.get(base_url + "/?q=retraites")
+    assert not facet(page, "section", "Politique").is_displayed()
+
+
+def test_sort_by_keyboard_waits_for_enter(page: WebDriver, base_url: str) -> None:
+    page.get(base_url + "/?q=retraites")
+    select = page.find_element(By.ID, "tri")
+    select.send_keys(Keys.ARROW_DOWN)  # moves the choice; must not reload the page
+    assert page.switch_to.active_element == select
+    assert params(page) == {"q": ["retraites"]}
+    assert page.find_element(By.CSS_SELECTOR, "[data-sort-button]").is_displayed()
+    old = page.find_element(By.TAG_NAME, "html")
+    select.send_keys(Keys.ENTER)
+    WebDriverWait(page, WAIT).until(ec.staleness_of(old))
+    assert params(page) == {"q": ["retraites"], "tri": ["date"]}
+
+
+def test_skip_links_one_h1_and_tab_order(page: WebDriver, base_url: str) -> None:
+    for path in ("/", "/?q=retraites", "/?q=zzzzqqq", "/article/seed-000_c1a1735c7d8c97a1"):
+        page.get(base_url + path)
+        assert len(page.find_elements(By.TAG_NAME, "h1")) == 1, path
+    page.get(base_url + "/?q=retraites")
+    body = page.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    assert page.switch_to.active_element.text == "Aller aux résultats"
+    body = page.switch_to.active_element
+    body.send_keys(Keys.TAB)
+    skip = page.switch_to.active_element
+    assert skip.text == "Aller aux filtres"
+    skip.send_keys(Keys.ENTER)
+    # The next stops are the filters (left), before the results.
+    ActionChains(page).send_keys(Keys.TAB).perform()
+    assert page.switch_to.active_element.get_attribute("class").startswith("facet")
+
+
+def test_drag_across_bars_picks_a_range(page: WebDriver, base_url: str) -> None:
+    page.get(base_url + "/?q=retraites")
+    bars = page.find_elements(By.CSS_SELECTOR, '[data-histogram="year"] [data-start]')
+    assert len(bars) >= 3
+    # Every count is readable without a mouse: in the table and when a bar has the focus.
+    readout = page.find_element(By.CSS_SELECTOR, '[data-histogram="year"] [data-readout]')
+    page.execute_script("arguments[0].focus()", bars[1])
+    assert re.fullmatch(r"\d{4} : \d+ articles?", readout.text)
+    old = page.find_element(By.TAG_NAME, "html")
+    chain = ActionChains(page).click_and_hold(bars[0]).move_to_element(bars[1])
+    chain.move_to_element(bars[2]).release().perform()
+    WebDriverWait(page, WAIT).until(ec.staleness_of(old))
+    got = params(page)
+    first_year = page.find_elements(By.CSS_SELECTOR, '[data-histogram="year"] [data-start]')[0]
+    start = int(first_year.get_attribute("data-start")[:4])
+    assert got["q"] == ["retraites"]
+    assert got["depuis"] == [f"{start}-01-01"] and got["jusqu_au"] == [f"{start + 2}-12-31"]
+    api = page.execute_script(
+        "return fetch('/api/search?' + location.search.slice(1)).then(r => r.json())"
+    )
+    assert total(page) == api["total"] and all(
+        f"{start}" <= r["date"][:4] <= f"{start + 2}" for r in api["results"]
+    )
+    screenshot(page, "range-laptop")
