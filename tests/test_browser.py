@@ -39,6 +39,7 @@ from webui import create_app
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LOUPE_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("LOUPE_CHROMEDRIVER", "/usr/bin/chromedriver"))
+AXE = Path(os.environ.get("LOUPE_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js"))
 ARTIFACTS = Path(os.environ.get("LOUPE_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_FLAGS = (
@@ -502,3 +503,50 @@ def test_drag_across_bars_picks_a_range(page: WebDriver, base_url: str) -> None:
         f"{start}" <= r["date"][:4] <= f"{start + 2}" for r in api["results"]
     )
     screenshot(page, "range-laptop")
+
+
+def test_no_serious_accessibility_violation(page: WebDriver, base_url: str) -> None:
+    """axe-core (installed from npm by `make axe`) finds no serious or critical violation of
+    WCAG 2.1 A/AA on any page, on a laptop and on a phone, filters open or not."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: `make axe` installs axe-core from npm"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    source = AXE.read_text(encoding="utf-8")
+    paths = (
+        "/",
+        "/?q=retraites",
+        "/?q=retraites&depuis=2020-01&jusqu_au=2020-05",
+        "/?q=zzzzqqq&pays=FR",
+        "/?q=retrraites",
+        "/article/seed-000_c1a1735c7d8c97a1?q=Blinken",
+        "/nulle-part",
+    )
+    found = []
+    for size in (LAPTOP, PHONE):
+        page.set_window_size(*size)
+        for path in paths:
+            page.get(base_url + path)
+            page.execute_script(source)  # DevTools evaluation: the page's CSP does not apply
+            page.set_script_timeout(30)
+            result = page.execute_async_script(
+                """
+                var done = arguments[arguments.length - 1];
+                var tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+                axe.run(document, {runOnly: {type: "tag", values: tags}})
+                  .then(function (r) { done(r.violations.map(function (v) {
+                    return {id: v.id, impact: v.impact, nodes: v.nodes.length,
+                            target: v.nodes[0] && v.nodes[0].target.join(" ")}; })); })
+                  .catch(function (e) {
+                    done([{id: "axe-error", impact: "critical", target: String(e)}]);
+                  });
+                """
+            )
+            found += [
+                {"page": path, "size": size, **v}
+                for v in result
+                if v["impact"] in ("serious", "critical")
+            ]
+    page.get_log("browser")  # the 404 of /nulle-part is logged, as it should be
+    assert found == []
