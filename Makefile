@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,23 @@ run: reindex
 serve: install
 	$(BIN)/loupe serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test axe
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# axe-core, the accessibility checker tests/test_browser.py runs in each page, from npm at a
+# pinned version into .cache/axe (gitignored). Without npm the check is skipped, except
+# under CI=true where it fails (`make browser` installs npm with Chromium).
+AXE_VERSION := 4.14.1
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --no-save --prefix .cache/axe axe-core@$(AXE_VERSION); \
+	else \
+		echo "npm is missing: the accessibility check of the browser tests will not run"; \
+	fi
+
+axe: $(AXE)
 
 # Loupe, Datasette, SQLite FTS5 and tantivy side by side (README "Performance"); add
 # BENCH_ARGS="--sizes 5000" etc. About 15 min with the full corpus on 2 cores.
@@ -58,14 +72,14 @@ bench-load: install
 bench-html: $(VENV)/.installed-bench
 	$(BIN)/python bench/html_pages.py
 
-# Headless Chromium and its driver for tests/test_browser.py, from Debian's packages (needs
-# root; CI runs it before `make test`). Without them the browser tests are skipped, except
+# Headless Chromium and its driver for tests/test_browser.py, and npm for axe-core, from Debian's
+# packages (needs root; CI runs it before `make test`). Without them the browser tests are skipped, except
 # under CI=true where they fail. Nothing is ever downloaded by the tests themselves.
 browser:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
-		echo "chromium and chromedriver are installed"; \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v npm >/dev/null; then \
+		echo "chromium, chromedriver and npm are installed"; \
 	else \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver npm; \
 	fi
 
 # Scores on the dev gold (../shared/gold) and extraction throughput with 1 and 2 processes.

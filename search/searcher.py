@@ -47,7 +47,7 @@ FEW_HITS = 3  # below this many results, "did you mean" also considers rare word
 MAX_EXPANSIONS = 100
 FACET_LIMITS = {"country": 30, "person": 30, "section": 30}
 # Days are listed when the matches (or the selected range) span at most this many days.
-MAX_DAYS = 62
+MAX_DAYS = 210  # 30 weeks: the web UI draws weeks from days up to that span
 SORTS = {
     "pertinence": "relevance",
     "relevance": "relevance",

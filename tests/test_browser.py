@@ -39,6 +39,7 @@ from webui import create_app
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LOUPE_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("LOUPE_CHROMEDRIVER", "/usr/bin/chromedriver"))
+AXE = Path(os.environ.get("LOUPE_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js"))
 ARTIFACTS = Path(os.environ.get("LOUPE_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_FLAGS = (
@@ -414,3 +415,138 @@ def test_stored_and_typed_scripts_never_run(page: WebDriver, people_url: str) ->
     assert page.execute_script("return window.pwned") is None
     # Escaped text is no script at all: not even a refused one.
     assert csp_violations(page) == []
+
+
+# -- phones, keyboards, histograms --------------------------------------------------------------
+
+
+def test_phone_filters_open_in_place_and_the_page_lands_back_there(
+    page: WebDriver, base_url: str
+) -> None:
+    page.set_window_size(*PHONE)
+    page.get(base_url + "/?q=retraites&pays=FR")
+    toggle = page.find_element(By.CSS_SELECTOR, ".filters-toggle")
+    assert toggle.text == "Filtres (1)"
+    # Near the top, above the first result; the facets are hidden until it is opened.
+    first = page.find_element(By.CSS_SELECTOR, ".result")
+    assert toggle.location["y"] < first.location["y"] < PHONE[1]
+    politique = facet(page, "section", "Politique")
+    assert not politique.is_displayed()
+    toggle.click()
+    assert politique.is_displayed()
+    screenshot(page, "filters-open-phone")
+    follow(page, politique)
+    assert params(page)["rubrique"] == ["Politique"]
+    # The new page opens on the same group, filters open, not at the top of the page.
+    chosen = facet(page, "section", "Politique")
+    assert chosen.is_displayed() and "is-selected" in chosen.get_attribute("class")
+    group = page.find_element(By.ID, "f-section")
+    top = page.execute_script("return arguments[0].getBoundingClientRect().top", group)
+    assert page.execute_script("return window.scrollY") > 0 and -2 <= top < PHONE[1] / 2
+    # A plain visit on a phone shows the filters closed again.
+    page.get(base_url + "/?q=retraites")
+    assert not facet(page, "section", "Politique").is_displayed()
+
+
+def test_sort_by_keyboard_waits_for_enter(page: WebDriver, base_url: str) -> None:
+    page.get(base_url + "/?q=retraites")
+    select = page.find_element(By.ID, "tri")
+    select.send_keys(Keys.ARROW_DOWN)  # moves the choice; must not reload the page
+    assert page.switch_to.active_element == select
+    assert params(page) == {"q": ["retraites"]}
+    assert page.find_element(By.CSS_SELECTOR, "[data-sort-button]").is_displayed()
+    old = page.find_element(By.TAG_NAME, "html")
+    select.send_keys(Keys.ENTER)
+    WebDriverWait(page, WAIT).until(ec.staleness_of(old))
+    assert params(page) == {"q": ["retraites"], "tri": ["date"]}
+
+
+def test_skip_links_one_h1_and_tab_order(page: WebDriver, base_url: str) -> None:
+    for path in ("/", "/?q=retraites", "/?q=zzzzqqq", "/article/seed-000_c1a1735c7d8c97a1"):
+        page.get(base_url + path)
+        assert len(page.find_elements(By.TAG_NAME, "h1")) == 1, path
+    page.get(base_url + "/?q=retraites")
+    body = page.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    assert page.switch_to.active_element.text == "Aller aux résultats"
+    body = page.switch_to.active_element
+    body.send_keys(Keys.TAB)
+    skip = page.switch_to.active_element
+    assert skip.text == "Aller aux filtres"
+    skip.send_keys(Keys.ENTER)
+    # The next stops are the filters (left), before the results.
+    ActionChains(page).send_keys(Keys.TAB).perform()
+    assert page.switch_to.active_element.get_attribute("class").startswith("facet")
+
+
+def test_drag_across_bars_picks_a_range(page: WebDriver, base_url: str) -> None:
+    page.get(base_url + "/?q=retraites")
+    bars = page.find_elements(By.CSS_SELECTOR, '[data-histogram="year"] [data-start]')
+    assert len(bars) >= 3
+    # Every count is readable without a mouse: in the table and when a bar has the focus.
+    readout = page.find_element(By.CSS_SELECTOR, '[data-histogram="year"] [data-readout]')
+    page.execute_script("arguments[0].focus()", bars[1])
+    assert re.fullmatch(r"\d{4} : \d+ articles?", readout.text)
+    old = page.find_element(By.TAG_NAME, "html")
+    chain = ActionChains(page).click_and_hold(bars[0]).move_to_element(bars[1])
+    chain.move_to_element(bars[2]).release().perform()
+    WebDriverWait(page, WAIT).until(ec.staleness_of(old))
+    got = params(page)
+    first_year = page.find_elements(By.CSS_SELECTOR, '[data-histogram="year"] [data-start]')[0]
+    start = int(first_year.get_attribute("data-start")[:4])
+    assert got["q"] == ["retraites"]
+    assert got["depuis"] == [f"{start}-01-01"] and got["jusqu_au"] == [f"{start + 2}-12-31"]
+    api = page.execute_script(
+        "return fetch('/api/search?' + location.search.slice(1)).then(r => r.json())"
+    )
+    assert total(page) == api["total"] and all(
+        f"{start}" <= r["date"][:4] <= f"{start + 2}" for r in api["results"]
+    )
+    screenshot(page, "range-laptop")
+
+
+def test_no_serious_accessibility_violation(page: WebDriver, base_url: str) -> None:
+    """axe-core (installed from npm by `make axe`) finds no serious or critical violation of
+    WCAG 2.1 A/AA on any page, on a laptop and on a phone, filters open or not."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: `make axe` installs axe-core from npm"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    source = AXE.read_text(encoding="utf-8")
+    paths = (
+        "/",
+        "/?q=retraites",
+        "/?q=retraites&depuis=2020-01&jusqu_au=2020-05",
+        "/?q=zzzzqqq&pays=FR",
+        "/?q=retrraites",
+        "/article/seed-000_c1a1735c7d8c97a1?q=Blinken",
+        "/nulle-part",
+    )
+    found = []
+    for size in (LAPTOP, PHONE):
+        page.set_window_size(*size)
+        for path in paths:
+            page.get(base_url + path)
+            page.execute_script(source)  # DevTools evaluation: the page's CSP does not apply
+            page.set_script_timeout(30)
+            result = page.execute_async_script(
+                """
+                var done = arguments[arguments.length - 1];
+                var tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+                axe.run(document, {runOnly: {type: "tag", values: tags}})
+                  .then(function (r) { done(r.violations.map(function (v) {
+                    return {id: v.id, impact: v.impact, nodes: v.nodes.length,
+                            target: v.nodes[0] && v.nodes[0].target.join(" ")}; })); })
+                  .catch(function (e) {
+                    done([{id: "axe-error", impact: "critical", target: String(e)}]);
+                  });
+                """
+            )
+            found += [
+                {"page": path, "size": size, **v}
+                for v in result
+                if v["impact"] in ("serious", "critical")
+            ]
+    page.get_log("browser")  # the 404 of /nulle-part is logged, as it should be
+    assert found == []

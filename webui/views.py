@@ -44,7 +44,9 @@ MONTHS_SHORT = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc
 # Histogram geometry, in SVG user units (the CSS stretches it to the sidebar's width).
 CHART_WIDTH = 240
 CHART_HEIGHT = 60
-MAX_TICKS = 8  # a label under every bar up to this many bars
+MAX_BARS = 30  # per chart: 8 units each at least (a finer period gets its own chart)
+MAX_DAY_BARS = 31  # a whole month of days
+MAX_LABELS = 6  # tick labels under a chart, evenly spaced
 MAX_ALTERNATIVES = 4  # filters whose removal is counted on an empty results page
 SORT_OPTIONS = (("pertinence", "Pertinence"), ("date", "Plus récents"), ("ancien", "Plus anciens"))
 SORT_PARAM = {"relevance": "pertinence", "newest": "date", "oldest": "ancien"}
@@ -198,7 +200,8 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
         links = [
             {
                 **item,
-                "href": search_url(_toggled(req, name, item["value"], item["selected"])),
+                "href": search_url(_toggled(req, name, item["value"], item["selected"]))
+                + f"#f-{name}",
             }
             for item in facets.get(name) or []
         ]
@@ -217,18 +220,24 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
 
 
 def _bars(
-    req: SearchRequest, facet: str, items: list[dict], short_label: Callable[[dict], str]
+    req: SearchRequest, facet: str, items: list[dict], short_label: Callable[[int, dict], str]
 ) -> dict | None:
-    """One SVG histogram: a bar per period, each a link that sets (or clears) the range."""
+    """One SVG histogram: a bar per period, each a link that sets (or clears) the range.
+
+    Every bar carries its first and last day (``data-start``/``data-end``) so that a drag
+    across bars (loupe.js) can pick any range; the same counts are listed in a table for
+    keyboard, touch and screen-reader users.
+    """
     if not items or not any(i["count"] for i in items):
         return None
     top = max(i["count"] for i in items)
     # A handful of periods get bars of a sixth of the width, centred, not giant blocks.
     step = min(CHART_WIDTH / len(items), CHART_WIDTH / 6)
     left = (CHART_WIDTH - step * len(items)) / 2
-    gap = min(2.0, step * 0.25)
+    gap = min(2.0, step * 0.15)
     ranged = bool(req.date_from or req.date_to)
-    bars = []
+    every = max(1, math.ceil(len(items) / MAX_LABELS))
+    bars, ticks = [], []
     for n, item in enumerate(items):
         height = 0.0
         if item["count"]:
@@ -237,46 +246,73 @@ def _bars(
         inside = (not req.date_from or end >= req.date_from) and (
             not req.date_to or start <= req.date_to
         )
+        selected = item["selected"] or (req.date_from == start and req.date_to == end)
+        if facet == "week":  # no value of its own: the week's first and last days
+            params = (
+                req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
+                if selected
+                else req.to_params(
+                    depuis=start.isoformat(), jusqu_au=end.isoformat(), page="", personne_filtre=""
+                )
+            )
+        else:
+            params = _toggled(req, facet, item["value"], selected)
         articles = f"{format_number(item['count'])} article{'s' if item['count'] > 1 else ''}"
+        middle = round(left + (n + 0.5) * step, 2)
+        label = short_label(n, item)
+        if label:
+            ticks.append({"x": middle, "label": label, "anchor": "middle"})
         bars.append(
             {
                 **item,
+                "selected": selected,
                 "x": round(left + n * step + gap / 2, 2),
-                "middle": round(left + (n + 0.5) * step, 2),
+                "slot": round(left + n * step, 2),
+                "step": round(step, 2),
+                "middle": middle,
                 "width": round(step - gap, 2),
                 "y": round(CHART_HEIGHT - height, 2),
                 "height": height,
                 "title": f"{item['label']} : {articles}",
-                "href": search_url(_toggled(req, facet, item["value"], item["selected"]))
-                if item["count"] or item["selected"]
+                "href": search_url(params) + "#f-date"
+                if item["count"] or selected
                 else None,
-                "state": "is-selected"
-                if item["selected"]
-                else ("in-range" if ranged and inside else ""),
+                "state": "is-selected" if selected else ("in-range" if ranged and inside else ""),
             }
         )
+    if ticks and every > 1:
+        ticks[0]["anchor"] = "start" if ticks[0]["x"] < 12 else "middle"
     return {
         "facet": facet,
         "bars": bars,
-        # A few bars get a label each; many get the first and the last only.
-        "ticks": [
-            {"x": bar["middle"], "label": short_label(bar), "anchor": "middle"} for bar in bars
-        ]
-        if len(items) <= MAX_TICKS
-        else [
-            {"x": 0, "label": short_label(items[0]), "anchor": "start"},
-            {"x": CHART_WIDTH, "label": short_label(items[-1]), "anchor": "end"},
-        ],
+        "ticks": ticks,
+        "every": every,
+        "top": top,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "ranged": ranged,
     }
 
 
+def _span(req: SearchRequest, months: list[dict]) -> tuple[dt.date, dt.date] | None:
+    """The period the finer charts cover: the chosen range, bounded by the first and the
+    last month with matches when a side is open."""
+    counted = [m for m in months if m["count"]]
+    if not counted:
+        return None
+    first = req.date_from or counted[0]["start"]
+    last = req.date_to or counted[-1]["end"]
+    if not (req.date_from and req.date_to):
+        first = max(first, counted[0]["start"])
+        last = min(last, counted[-1]["end"])
+    return (first, last) if first <= last else None
+
+
 def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
-    """Articles per year and per month, every period between the first and the last shown
-    (empty ones too, so the time axis is true). The months are those of the selected
-    years when a range is set, else all of them."""
+    """Articles per year, and per month, week or day depending on the period in view:
+    months for up to ``MAX_BARS`` months, weeks for up to ``MAX_BARS`` weeks, days for a
+    month, so that no bar is thinner than about 8 px. Every period between the first and
+    the last is a bar, empty ones too, so the time axis is true."""
     by_year = {int(i["value"]): i for i in facets.get("year") or []}
     by_month = {i["value"]: i for i in facets.get("month") or []}
     if not by_year:
@@ -308,45 +344,87 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
             }
             end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
             months.append({**item, "start": dt.date(year, month, 1), "end": end})
-    if not (req.date_from or req.date_to):
-        # Trim the empty months before the first article and after the last one; the
-        # months of a chosen period are all shown, empty or not.
-        while months and not months[0]["count"]:
-            months.pop(0)
-        while months and not months[-1]["count"]:
-            months.pop()
+    span = _span(req, months)
+    if span is None:
+        return []
+    # The months of the period in view, whole months.
+    months = [m for m in months if m["end"] >= span[0] and m["start"] <= span[1]]
+    days = (span[1] - span[0]).days + 1
+    by_day = {dt.date.fromisoformat(i["value"]): i for i in facets.get("day") or []}
 
-    def month_label(item: dict) -> str:
-        return f"{MONTHS_SHORT[item['start'].month - 1]} {item['start'].year}"
+    def year_label(n: int, item: dict) -> str:
+        return item["value"] if n % max(1, math.ceil(len(years) / MAX_LABELS)) == 0 else ""
 
-    charts = [
-        _bars(req, "year", years, lambda i: i["value"]),
-        _bars(req, "month", months, month_label),
-        _bars(req, "day", _days(req, facets.get("day") or []), lambda i: str(i["start"].day)),
-    ]
-    titles = {"year": "Par année", "month": "Par mois", "day": "Par jour"}
+    def month_label(n: int, item: dict) -> str:
+        month = item["start"].month
+        if len(months) > MAX_LABELS * 2:
+            return str(item["start"].year) if month == 1 or n == 0 and month < 10 else ""
+        if n % math.ceil(len(months) / MAX_LABELS):
+            return ""
+        return MONTHS_SHORT[month - 1] + (f" {item['start'].year % 100:02d}" if month == 1 else "")
+
+    charts = [_bars(req, "year", years, year_label)]
+    if len(months) <= MAX_BARS:
+        charts.append(_bars(req, "month", months, month_label))
+    if days <= MAX_DAY_BARS and by_day:
+        items = _days(span, by_day)
+        charts.append(
+            _bars(req, "day", items, lambda n, i: str(i["start"].day) if n % 7 == 0 else "")
+        )
+    elif days <= MAX_BARS * 7 and by_day:
+        items = _weeks(span, by_day)
+        charts.append(
+            _bars(
+                req,
+                "week",
+                items,
+                lambda n, i: f"{i['start'].day}/{i['start'].month}"
+                if n % math.ceil(len(items) / MAX_LABELS) == 0
+                else "",
+            )
+        )
+    titles = {"year": "Par année", "month": "Par mois", "week": "Par semaine", "day": "Par jour"}
     return [{**c, "title": titles[c["facet"]]} for c in charts if c]
 
 
-def _days(req: SearchRequest, facet: list[dict]) -> list[dict]:
-    """Every day of a chosen range of a few weeks (or between the first and the last
-    match), empty ones too: the engine gives days only when they are that few."""
-    by_day = {dt.date.fromisoformat(i["value"]): i for i in facet}
-    if not by_day:
-        return []
-    first = req.date_from if req.date_from and req.date_to else min(by_day)
-    last = req.date_to if req.date_from and req.date_to else max(by_day)
+def _days(span: tuple[dt.date, dt.date], by_day: dict[dt.date, dict]) -> list[dict]:
+    """Every day of the period, empty ones too (the engine lists days only when few)."""
+    first, last = span
     days = []
     for n in range((last - first).days + 1):
         day = first + dt.timedelta(days=n)
         item = by_day.get(day) or {
             "value": day.isoformat(),
-            "label": format_date(day),
             "count": 0,
             "selected": False,
         }
         days.append({**item, "label": format_date(day), "start": day, "end": day})
     return days
+
+
+def _weeks(span: tuple[dt.date, dt.date], by_day: dict[dt.date, dict]) -> list[dict]:
+    """Weeks (Monday to Sunday) of the period, each the sum of its days."""
+    monday = span[0] - dt.timedelta(days=span[0].weekday())
+    weeks = []
+    while monday <= span[1]:
+        sunday = monday + dt.timedelta(days=6)
+        count = sum(
+            by_day[d]["count"]
+            for d in (monday + dt.timedelta(days=k) for k in range(7))
+            if d in by_day
+        )
+        weeks.append(
+            {
+                "value": monday.isoformat(),
+                "label": f"Semaine du {format_date(monday)}",
+                "count": count,
+                "selected": False,
+                "start": monday,
+                "end": sunday,
+            }
+        )
+        monday += dt.timedelta(days=7)
+    return weeks
 
 
 def _period_label(req: SearchRequest) -> str | None:
