@@ -24,6 +24,7 @@ from . import storage
 from .entities import default_workers
 from .indexer import StrictAbort
 from .indexer import reindex as run_reindex
+from .budget import SearchTimeout
 from .query import QueryError
 from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
 
@@ -286,10 +287,11 @@ def query(
         response = SearchEngine(index_dir).search(request)
     except (QueryError, RequestError) as exc:
         fail(str(exc), EXIT_USAGE)
-    except storage.IndexNotFound as exc:
+    except (storage.IndexProblem, SearchTimeout) as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
+        document = response.to_dict()
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False))
         return
     _print_response(response, color=sys.stdout.isatty())
 
@@ -355,7 +357,7 @@ def stats(index_dir: Path, as_json: bool) -> None:
     """Nombre d'articles, période couverte et valeurs les plus fréquentes."""
     try:
         data = SearchEngine(index_dir).stats()
-    except storage.IndexNotFound as exc:
+    except storage.IndexProblem as exc:
         fail(str(exc))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
