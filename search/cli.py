@@ -21,10 +21,10 @@ from pathlib import Path
 import click
 
 from . import storage
+from .budget import SearchTimeout
 from .entities import default_workers
 from .indexer import StrictAbort
 from .indexer import reindex as run_reindex
-from .budget import SearchTimeout
 from .query import QueryError
 from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
 
