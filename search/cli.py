@@ -17,6 +17,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -296,6 +297,18 @@ def query(
     _print_response(response, color=sys.stdout.isatty())
 
 
+def _base_url(given: str | None, host: str, port: int) -> str | None:
+    """The public address for absolute links, never taken from a request's Host header."""
+    if given:
+        parts = urlsplit(given.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            fail(f"--base-url invalide : {given} (attendu : http(s)://hôte[:port][/chemin])", 2)
+        return given.strip().rstrip("/")
+    if host in ("0.0.0.0", "::", ""):
+        return None  # every address: none is the public one; links stay relative
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _plain(snippet_html: str, color: bool) -> str:
     """A snippet for the terminal: entities decoded, matches in bold (or **word** in a pipe)."""
     parts: list[str] = []
@@ -392,7 +405,22 @@ def stats(index_dir: Path, as_json: bool) -> None:
     default=None,
     help="processus serveurs (défaut : un par cœur, 4 au plus)",
 )
-def serve(index_dir: Path, host: str, port: int, threads: int, processes: int | None) -> None:
+@click.option(
+    "--base-url",
+    "base_url",
+    default=None,
+    help="adresse publique des liens du flux Atom et d'OpenSearch, p. ex. "
+    "https://loupe.example.org (défaut : http://HOST:PORT, ou des liens relatifs si HOST "
+    "est 0.0.0.0 ou ::)",
+)
+def serve(
+    index_dir: Path,
+    host: str,
+    port: int,
+    threads: int,
+    processes: int | None,
+    base_url: str | None,
+) -> None:
     """Sert l'interface web et l'API JSON (waitress)."""
     from webui import create_app
 
@@ -401,7 +429,8 @@ def serve(index_dir: Path, host: str, port: int, threads: int, processes: int | 
 
     if storage.current_generation(index_dir) is None:
         fail(f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER ».")
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    base_url = _base_url(base_url, host, port)
+    app = create_app({"INDEX_DIR": str(index_dir), "BASE_URL": base_url})
     click.echo(f"Loupe sert {index_dir} sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     engine = app.extensions["loupe"]
     serve_app(
