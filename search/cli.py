@@ -5,7 +5,8 @@ Exit codes (scripts rely on them):
 * 0: everything was done;
 * 1: done, but some input was skipped (each skipped file is named, with its line);
 * 2: usage error (unknown option, bad date, malformed query, missing path);
-* 3: could not run (no index yet, another reindex holds the index, disk error).
+* 3: could not run (no index yet, a damaged index, another reindex holds the index,
+  disk error); ``loupe check``: the index is damaged or missing.
 
 ``reindex --strict`` turns any skipped input into exit code 1 with nothing published.
 """
@@ -386,6 +387,30 @@ def stats(index_dir: Path, as_json: bool) -> None:
             )
     if data["years"]:
         click.echo("Années : " + " · ".join(f"{y['value']} ({y['count']})" for y in data["years"]))
+
+
+@main.command()
+@index_option
+def check(index_dir: Path) -> None:
+    """Vérifie la génération en service : CURRENT, la taille et la somme de contrôle de
+    chaque fichier, chaque segment relu en entier (documents, termes, occurrences), autant
+    d'articles que le manifeste en compte. Code 0 si elle est intacte, 3 sinon."""
+    try:
+        gen = storage.require_generation(index_dir)
+    except storage.IndexProblem as exc:
+        fail(str(exc))
+    problems = storage.verify_generation(gen, storage.FULL)
+    if problems:
+        for problem in problems:
+            click.echo(f"problème : {problem}", err=True)
+        fail(str(storage.IndexDamaged(index_dir, problems[0])))
+    manifest = storage.read_manifest(gen)
+    files = len(manifest.get("files") or {})
+    checked = f"{files} fichiers et leurs sommes de contrôle" if files else "ses fichiers"
+    click.echo(
+        f"{gen.name} intacte : {len(manifest['articles'])} articles, {checked} relus "
+        f"({storage.dir_size(gen) / 1e6:.1f} Mo)."
+    )
 
 
 @main.command()
