@@ -181,10 +181,11 @@ def _range_words(node: query.TermRange, schema) -> query.Query:
     for bound in (node.start, node.end):
         if not bound:
             continue
-        texts = [bound]
-        if field is not None:
-            texts = list(field.process_text(bound, mode="query")) or []
-        terms += [query.Term(node.fieldname, t, boost=node.boost) for t in texts]
+        # The parser analysed the bound already (stem, folded); only a stop word, which the
+        # index never holds, is left out rather than making the AND match nothing.
+        if field is not None and not list(field.process_text(bound, mode="query")):
+            continue
+        terms.append(query.Term(node.fieldname, bound, boost=node.boost))
     if not terms:
         return query.NullQuery
     return query.And(terms) if len(terms) > 1 else terms[0]
