@@ -109,6 +109,11 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+def _clean_values(values: list[str]) -> list[str]:
+    cleaned = (" ".join(clean_text(v).split()) for v in values)
+    return [v for v in cleaned if v]
+
+
 def _parse_date(text: str, end: bool, name: str) -> dt.date:
     for pattern, kind in _DATE_FORMATS:
         m = pattern.match(text)
@@ -166,9 +171,9 @@ class SearchRequest:
     def __post_init__(self) -> None:
         self.q = clean_text(self.q or "")
         self.person_filter = clean_text(self.person_filter or "")
-        self.countries = [clean_text(v) for v in self.countries]
-        self.persons = [clean_text(v) for v in self.persons]
-        self.sections = [clean_text(v) for v in self.sections]
+        self.countries = _clean_values(self.countries)
+        self.persons = _clean_values(self.persons)
+        self.sections = _clean_values(self.sections)
         for values, name in (
             (self.countries, "pays"),
             (self.persons, "personne"),
