@@ -5,7 +5,8 @@ Exit codes (scripts rely on them):
 * 0: everything was done;
 * 1: done, but some input was skipped (each skipped file is named, with its line);
 * 2: usage error (unknown option, bad date, malformed query, missing path);
-* 3: could not run (no index yet, another reindex holds the index, disk error);
+* 3: could not run (no index yet, a damaged index, another reindex holds the index,
+  disk error); ``loupe check``: the index is damaged or missing;
 * 4: failed unexpectedly (out of memory, a damaged cache, a bug): one line saying what,
   no traceback (``LOUPE_DEBUG=1`` shows it); the index in use is unchanged.
 
@@ -22,10 +23,12 @@ import sqlite3
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from . import storage
+from .budget import SearchTimeout
 from .entities import default_workers
 from .indexer import BadPaths, StrictAbort
 from .indexer import reindex as run_reindex
@@ -338,12 +341,25 @@ def query(
         response = SearchEngine(index_dir).search(request)
     except (QueryError, RequestError) as exc:
         fail(str(exc), EXIT_USAGE)
-    except storage.IndexNotFound as exc:
+    except (storage.IndexProblem, SearchTimeout) as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
+        document = response.to_dict()
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False))
         return
     _print_response(response, color=sys.stdout.isatty())
+
+
+def _base_url(given: str | None, host: str, port: int) -> str | None:
+    """The public address for absolute links, never taken from a request's Host header."""
+    if given:
+        parts = urlsplit(given.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            fail(f"--base-url invalide : {given} (attendu : http(s)://hôte[:port][/chemin])", 2)
+        return given.strip().rstrip("/")
+    if host in ("0.0.0.0", "::", ""):
+        return None  # every address: none is the public one; links stay relative
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _plain(snippet_html: str, color: bool) -> str:
@@ -407,7 +423,7 @@ def stats(index_dir: Path, as_json: bool) -> None:
     """Nombre d'articles, période couverte et valeurs les plus fréquentes."""
     try:
         data = SearchEngine(index_dir).stats()
-    except storage.IndexNotFound as exc:
+    except storage.IndexProblem as exc:
         fail(str(exc))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -427,6 +443,30 @@ def stats(index_dir: Path, as_json: bool) -> None:
 
 @main.command()
 @index_option
+def check(index_dir: Path) -> None:
+    """Vérifie la génération en service : CURRENT, la taille et la somme de contrôle de
+    chaque fichier, chaque segment relu en entier (documents, termes, occurrences), autant
+    d'articles que le manifeste en compte. Code 0 si elle est intacte, 3 sinon."""
+    try:
+        gen = storage.require_generation(index_dir)
+    except storage.IndexProblem as exc:
+        fail(str(exc))
+    problems = storage.verify_generation(gen, storage.FULL)
+    if problems:
+        for problem in problems:
+            click.echo(f"problème : {problem}", err=True)
+        fail(str(storage.IndexDamaged(index_dir, problems[0])))
+    manifest = storage.read_manifest(gen)
+    files = len(manifest.get("files") or {})
+    checked = f"{files} fichiers et leurs sommes de contrôle" if files else "ses fichiers"
+    click.echo(
+        f"{gen.name} intacte : {len(manifest['articles'])} articles, {checked} relus "
+        f"({storage.dir_size(gen) / 1e6:.1f} Mo)."
+    )
+
+
+@main.command()
+@index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -442,7 +482,22 @@ def stats(index_dir: Path, as_json: bool) -> None:
     default=None,
     help="processus serveurs (défaut : un par cœur, 4 au plus)",
 )
-def serve(index_dir: Path, host: str, port: int, threads: int, processes: int | None) -> None:
+@click.option(
+    "--base-url",
+    "base_url",
+    default=None,
+    help="adresse publique des liens du flux Atom et d'OpenSearch, p. ex. "
+    "https://loupe.example.org (défaut : http://HOST:PORT, ou des liens relatifs si HOST "
+    "est 0.0.0.0 ou ::)",
+)
+def serve(
+    index_dir: Path,
+    host: str,
+    port: int,
+    threads: int,
+    processes: int | None,
+    base_url: str | None,
+) -> None:
     """Sert l'interface web et l'API JSON (waitress)."""
     from webui import create_app
 
@@ -451,7 +506,8 @@ def serve(index_dir: Path, host: str, port: int, threads: int, processes: int | 
 
     if storage.current_generation(index_dir) is None:
         fail(f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER ».")
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    base_url = _base_url(base_url, host, port)
+    app = create_app({"INDEX_DIR": str(index_dir), "BASE_URL": base_url})
     click.echo(f"Loupe sert {index_dir} sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     engine = app.extensions["loupe"]
     serve_app(

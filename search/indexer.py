@@ -200,8 +200,8 @@ def reindex(
     result = ReindexResult()
     with storage.reindex_lock(index_dir):
         storage.remove_dead_builds(index_dir)
-        current = storage.current_generation(index_dir)
-        old = storage.read_manifest(current)
+        current, damage = _served_generation(index_dir)
+        old = storage.read_manifest(current or _newest(index_dir))
         roots = [str(Path(p).resolve()) for p in paths] or list(old["roots"])
         if not roots:
             raise BadPaths("Aucun dossier à indexer : donnez au moins un chemin.")
@@ -210,6 +210,17 @@ def reindex(
             # A moved or unmounted folder must not empty the index.
             raise BadPaths(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
         incremental = current is not None and not full and old.get("version") == MANIFEST_VERSION
+        if incremental and current is not None:
+            damage = damage or storage.verify_generation(current, storage.CHECKSUMS)
+        if damage:  # never build on damaged files: rebuild everything, and say so
+            incremental = False
+            result.report(
+                Problem(
+                    str(index_dir),
+                    f"index endommagé ({damage[0]}) : reconstruction complète",
+                    skipped=False,
+                )
+            )
         old_articles: dict[str, list[str]] = old["articles"] if incremental else {}
 
         build = storage.new_build_dir(index_dir)
@@ -267,6 +278,21 @@ def reindex(
             raise
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _served_generation(index_dir: Path) -> tuple[Path | None, list[str]]:
+    """The generation in use, or None with what is wrong when ``CURRENT`` is damaged."""
+    try:
+        return storage.read_current(index_dir), []
+    except storage.IndexDamaged as exc:
+        return None, [exc.detail]
+
+
+def _newest(index_dir: Path) -> Path | None:
+    """The newest generation: where the folders of the last run are read from when
+    ``CURRENT`` is damaged (its articles are not trusted, only its roots)."""
+    found = storage.generations(index_dir)
+    return found[-1] if found else None
 
 
 def _write_articles(

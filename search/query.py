@@ -5,7 +5,9 @@ and French field filters (``pays:RU``, ``personne:"Anthony Blinken"``,
 
 from __future__ import annotations
 
+import copy
 import itertools
+import math
 import re
 import threading
 
@@ -130,7 +132,63 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
         ) from None
     if _has_error(q):
         raise QueryError(DATE_HELP)
-    return _phrases_where_positions(q, schema)
+    return _phrases_where_positions(_bounded(q, schema), schema)
+
+
+# -- ranges and boosts: what one query may cost -------------------------------------------
+
+RANGE_FIELDS = frozenset({"date"})  # the one field whose ranges are read as ranges
+MAX_BOOST = 100.0  # what "mot^N" may weigh at most, nested boosts multiplied together
+
+
+def _bounded(q: query.Query, schema) -> query.Query:
+    """``q`` with ranges only on dates and boosts capped (issue 13).
+
+    A range on a text or keyword field (``body:[0 TO]``, ``[a TO z]``) walked the whole
+    lexicon of every field it named, seconds per request: it is searched as the words
+    it holds instead, as pasted text is. A boost (``retraites^999…``) is capped at
+    ``MAX_BOOST`` along each path of the tree (times the field's own weight at a leaf),
+    so a score is always a finite number.
+    """
+
+    def fix(node: query.Query, above: float) -> query.Query:
+        if isinstance(node, query.TermRange) and node.fieldname not in RANGE_FIELDS:
+            node = _range_words(node, schema)
+        boost = getattr(node, "boost", 1.0)
+        if not math.isfinite(boost) or boost < 0:
+            boost = MAX_BOOST if boost > 0 else 0.0
+        # A leaf also carries its field's weight (title 2.5, body 0.5): kept as it is.
+        limit = MAX_BOOST
+        if node.is_leaf():
+            limit *= max(1.0, FIELD_BOOSTS.get(getattr(node, "fieldname", None), 1.0))
+        if above * boost > limit:
+            boost = limit / above
+        if boost != getattr(node, "boost", 1.0):
+            node = copy.copy(node)
+            node.boost = boost
+        if node.is_leaf():
+            return node
+        total = above * boost if boost > 0 else above
+        return node.apply(lambda child: fix(child, total))
+
+    return fix(q, 1.0).normalize()
+
+
+def _range_words(node: query.TermRange, schema) -> query.Query:
+    """The words of a range's bounds in its field (``body:[paix TO guerre]`` -> paix guerre)."""
+    field = schema[node.fieldname] if node.fieldname in schema else None
+    terms: list[query.Query] = []
+    for bound in (node.start, node.end):
+        if not bound:
+            continue
+        # The parser analysed the bound already (stem, folded); only a stop word, which the
+        # index never holds, is left out rather than making the AND match nothing.
+        if field is not None and not list(field.process_text(bound, mode="query")):
+            continue
+        terms.append(query.Term(node.fieldname, bound, boost=node.boost))
+    if not terms:
+        return query.NullQuery
+    return query.And(terms) if len(terms) > 1 else terms[0]
 
 
 # Anything the query language could read as syntax: quotes, groups, fields, ranges, boosts,

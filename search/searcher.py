@@ -8,6 +8,7 @@ per-generation numpy columns of ``facets.FacetTable``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -15,7 +16,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace as dataclass_replace
@@ -27,7 +28,7 @@ from rapidfuzz.distance import OSA
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import fastsearch, storage
+from . import budget, fastsearch, storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label, resolve_country
@@ -40,7 +41,19 @@ EXACT_FIELDS = ("title_exact", "summary_exact", "body_exact")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50  # per facet, so a URL cannot ask for thousands of OR'ed values
+# Characters of one facet value, and of all of them together: every link of a results page
+# carries the whole search, so a page's size grows with (links x search); a 241 KB request
+# made a 74 MB page before these caps (issue 13). The longest real value is under 60.
+MAX_FILTER_LENGTH = 100
+MAX_FILTERS_TEXT = 1000
 MAX_FACET_FILTER = 100  # characters of the person filter box
+# The dates a request may name; beyond them the date arithmetic of pages and histograms
+# (a month's last day, the next year) would leave what Python's dates hold (year 9999).
+MIN_DATE = dt.date(1000, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)
+# Control characters are never searched nor echoed (a NUL pasted into the box, a terminal
+# escape): each becomes a space. Tab and line breaks are spaces already.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 FEW_HITS = 3  # below this many results, "did you mean" also considers rare words
 # Whoosh ranks a prefix through a union of every word it expands to, in each field: "pr*"
 # (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. Refused above:
@@ -73,10 +86,35 @@ _DATE_FORMATS = (
 
 def parse_date_bound(text: str | None, end: bool = False, name: str = "date") -> dt.date | None:
     """``2020``, ``2020-03``, ``2020-03-15`` or ``15/03/2020``; a year or month as an upper
-    bound means its last day, so ``--jusqu-au 2020`` includes all of 2020."""
+    bound means its last day, so ``--jusqu-au 2020`` includes all of 2020. Years outside
+    ``MIN_DATE``..``MAX_DATE`` are refused (``RequestError``)."""
     text = (text or "").strip()
     if not text:
         return None
+    day = _parse_date(text, end, name)
+    _check_date_bounds(day, name)
+    return day
+
+
+def _check_date_bounds(day: dt.date | None, name: str) -> None:
+    if day is not None and not MIN_DATE <= day <= MAX_DATE:
+        raise RequestError(
+            f"Date {day.isoformat()} hors limites pour {name} : les dates vont de l'an "
+            f"{MIN_DATE.year} à l'an {MAX_DATE.year}."
+        )
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every control character (NUL, escape sequences…) made a space."""
+    return _CONTROL.sub(" ", text)
+
+
+def _clean_values(values: list[str]) -> list[str]:
+    cleaned = (" ".join(clean_text(v).split()) for v in values)
+    return [v for v in cleaned if v]
+
+
+def _parse_date(text: str, end: bool, name: str) -> dt.date:
     for pattern, kind in _DATE_FORMATS:
         m = pattern.match(text)
         if not m:
@@ -131,6 +169,11 @@ class SearchRequest:
     person_filter: str = ""
 
     def __post_init__(self) -> None:
+        self.q = clean_text(self.q or "")
+        self.person_filter = clean_text(self.person_filter or "")
+        self.countries = _clean_values(self.countries)
+        self.persons = _clean_values(self.persons)
+        self.sections = _clean_values(self.sections)
         for values, name in (
             (self.countries, "pays"),
             (self.persons, "personne"),
@@ -140,6 +183,20 @@ class SearchRequest:
                 raise RequestError(
                     f"Trop de valeurs pour {name} ({len(values)}, {MAX_FILTER_VALUES} au plus)."
                 )
+            for value in values:
+                if len(value) > MAX_FILTER_LENGTH:
+                    raise RequestError(
+                        f"Valeur trop longue pour {name} ({len(value)} caractères, "
+                        f"{MAX_FILTER_LENGTH} au plus)."
+                    )
+        together = sum(len(v) for v in (*self.countries, *self.persons, *self.sections))
+        if together > MAX_FILTERS_TEXT:
+            raise RequestError(
+                f"Filtres trop longs ({together} caractères en tout pour pays, personne et "
+                f"rubrique, {MAX_FILTERS_TEXT} au plus)."
+            )
+        _check_date_bounds(self.date_from, "depuis")
+        _check_date_bounds(self.date_to, "jusqu_au")
         if len(self.person_filter) > MAX_FACET_FILTER:
             raise RequestError(
                 f"Le filtre des personnes est trop long ({MAX_FACET_FILTER} caractères au plus)."
@@ -234,6 +291,7 @@ class _Generation:
         self.serial = next(self._opened)  # unique even if a wiped folder reuses a name
         self.ix = whoosh_index.open_dir(str(path))
         self.schema = self.ix.schema  # FileIndex.schema re-reads the TOC file on each access
+        self.damage = ""  # set once a search found the files damaged
         self._local = threading.local()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
@@ -246,6 +304,7 @@ class _Generation:
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = self.ix.searcher()
+            budget.watch(s.reader())  # its work is counted and time-limited (budget.Meter)
         return s
 
 
@@ -278,20 +337,74 @@ class SearchEngine:
         self.cache_size = _cache_size_from_env() if cache_size is None else cache_size
         self._responses: OrderedDict[tuple, SearchResponse] = OrderedDict()
         self._responses_lock = threading.Lock()
+        self._broken: tuple[Path, str] | None = None  # a generation that would not open
 
     def _current(self) -> _Generation:
+        """The generation ``CURRENT`` names, opened once; ``storage.IndexDamaged`` (a 503,
+        exit 3) when it cannot be: a damaged ``CURRENT``, a file missing or truncated, a
+        table of segments Whoosh cannot read."""
         path = storage.require_generation(self.index_dir)
         gen = self._gen
         if gen is None or gen.path != path:
             with self._lock:
                 if self._gen is None or self._gen.path != path:
-                    self._gen = _Generation(path)
+                    self._gen = self._open(path)
                 gen = self._gen
+        if gen.damage:
+            raise storage.IndexDamaged(self.index_dir, gen.damage)
         return gen
+
+    def _open(self, path: Path) -> _Generation:
+        broken = self._broken
+        if broken is not None and broken[0] == path:
+            raise storage.IndexDamaged(self.index_dir, broken[1])  # not read again per request
+        # Every byte checked against the manifest's CRC-32 once per process and generation
+        # (0.3 s for the 240 MB of the full OrangeSum corpus): damaged files are a 503
+        # saying how to rebuild, never wrong answers or a 500 on some searches.
+        problems = storage.verify_generation(path, storage.CHECKSUMS)
+        try:
+            if problems:
+                raise storage.IndexDamaged(self.index_dir, problems[0])
+            try:
+                return _Generation(path)
+            except Exception as exc:  # noqa: BLE001 - damaged bytes raise anything
+                detail = f"{path.name} illisible : {type(exc).__name__}: {exc}"[:300]
+                raise storage.IndexDamaged(self.index_dir, detail) from exc
+        except storage.IndexDamaged as exc:
+            self._broken = (path, exc.detail)
+            raise
+
+    @contextlib.contextmanager
+    def _reading(self, gen: _Generation) -> Iterator[None]:
+        """An unexpected error while reading ``gen``: if its files no longer match their
+        checksums, the generation is marked damaged (``/healthz`` says so) and the error
+        becomes ``storage.IndexDamaged``; otherwise it is a bug, raised as it is."""
+        try:
+            yield
+        except (QueryError, RequestError, budget.SearchTimeout, storage.IndexProblem):
+            raise
+        except Exception as exc:
+            problems = storage.verify_generation(gen.path, storage.CHECKSUMS)
+            if not problems:
+                raise
+            gen.damage = problems[0]
+            raise storage.IndexDamaged(self.index_dir, gen.damage) from exc
 
     @property
     def generation(self) -> str:
         return self._current().name
+
+    def health(self) -> dict:
+        """For ``/healthz``: the generation in use, or what keeps it from being served
+        (``error``), its files' sizes checked against the manifest on each call."""
+        try:
+            gen = self._current()
+            problems = storage.verify_generation(gen.path, storage.QUICK)
+            if problems:
+                raise storage.IndexDamaged(self.index_dir, problems[0])
+        except storage.IndexProblem as exc:
+            return {"status": "error", "generation": None, "error": str(exc)}
+        return {"status": "ok", "generation": gen.name}
 
     # -- search ---------------------------------------------------------------
 
@@ -303,7 +416,7 @@ class SearchEngine:
         started = time.perf_counter()
         gen = self._current()
         if not self.cache_size:
-            return self._search(gen, request, facets, started)
+            return self._budgeted(gen, request, facets, started)
         key = (gen.serial, facets) + tuple(
             _freeze(getattr(request, f.name)) for f in dataclass_fields(request)
         )
@@ -314,7 +427,7 @@ class SearchEngine:
         if cached is not None:
             took = round((time.perf_counter() - started) * 1000, 2)
             return dataclass_replace(cached, took_ms=took)
-        response = self._search(gen, request, facets, started)
+        response = self._budgeted(gen, request, facets, started)
         with self._responses_lock:
             if self._responses and next(iter(self._responses))[0] != gen.serial:
                 self._responses.clear()  # an older generation's answers: never asked again
@@ -322,6 +435,16 @@ class SearchEngine:
             while len(self._responses) > self.cache_size:
                 self._responses.popitem(last=False)
         return response
+
+    def _budgeted(self, gen, request: SearchRequest, facets: bool, started: float):
+        """``_search`` within the work budget (``budget``): its queries' estimated cost is
+        added up as they are parsed, and the whole search is ended past the time limit."""
+        _spent.work = budget.Work()
+        try:
+            with budget.Meter(), self._reading(gen):
+                return self._search(gen, request, facets, started)
+        finally:
+            _spent.work = None
 
     def _search(self, gen, request: SearchRequest, facets: bool, started: float) -> SearchResponse:
         s = gen.searcher()
@@ -363,10 +486,12 @@ class SearchEngine:
         if q is wq.NullQuery:  # only stop words or punctuation
             return None, np.zeros(table.n_docs, dtype=bool)
         _check_expansions(q, s.reader())
+        _charge(q, s.reader(), table)
         text_mask = self._match_mask(s, q, table)
         if not text_mask.any() and word_count(q) > 1:
             # Nothing has all the words: rank what has some of them.
             loose = parse(text, schema, any_word=True)
+            _charge(loose, s.reader(), table)
             loose_mask = self._match_mask(s, loose, table)
             if loose_mask.any():
                 return loose, loose_mask
@@ -394,7 +519,8 @@ class SearchEngine:
         """How many articles a search finds, without ranking, snippets or facets."""
         gen = self._current()
         s = gen.searcher()
-        _q, text_mask = self._text_match(s, request.q, gen.ix.schema, gen.facets)
+        with budget.Meter(), self._reading(gen):
+            _q, text_mask = self._text_match(s, request.q, gen.ix.schema, gen.facets)
         return int(_combine(text_mask, self._filter_masks(request, gen.facets)).sum())
 
     @staticmethod
@@ -534,6 +660,10 @@ class SearchEngine:
     def article(self, article_id: str, q: str = "") -> dict | None:
         """One article with all its text; the query's words marked when ``q`` is given."""
         gen = self._current()
+        with self._reading(gen):
+            return self._article(gen, article_id, q)
+
+    def _article(self, gen: _Generation, article_id: str, q: str) -> dict | None:
         s = gen.searcher()
         docnum = s.document_number(id=article_id)
         if docnum is None:
@@ -573,6 +703,10 @@ class SearchEngine:
 
     def stats(self, top: int = 10) -> dict:
         gen = self._current()
+        with self._reading(gen):
+            return self._stats(gen, top)
+
+    def _stats(self, gen: _Generation, top: int) -> dict:
         table = gen.facets
         live = table.live
         date_range = table.date_range()
@@ -600,6 +734,19 @@ class SearchEngine:
             "persons": top_values("person"),
             "years": [{"value": str(y), "count": c} for y, c in table.year_counts(live)],
         }
+
+
+_spent = threading.local()  # the estimated work of the request this thread runs
+
+
+def _charge(q, reader, table: FacetTable) -> None:
+    """Adds ``q``'s estimated work to the request's, refusing it (``budget.TooCostly``, a
+    400) once over the budget, before anything is read."""
+    spent = getattr(_spent, "work", None)
+    if spent is None:  # count(), article(): one query each, checked alone
+        spent = budget.Work()
+    spent.add(budget.estimate(q, reader, table.n_docs, MAX_EXPANSIONS))
+    budget.check(spent)
 
 
 def _check_expansions(q, reader) -> None:

@@ -21,7 +21,9 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,18 +45,54 @@ class IndexLocked(IndexProblem):
     pass
 
 
-def current_generation(index_dir: Path) -> Path | None:
-    """The folder of the generation in use, or None when nothing was indexed yet."""
+class IndexDamaged(IndexProblem):
+    """The generation in use cannot be read as written (a damaged disk, a hand edit)."""
+
+    def __init__(self, index_dir: Path, detail: str) -> None:
+        super().__init__(
+            f"L'index {index_dir} est endommagé ({detail}) : reconstruisez-le avec "
+            f"« loupe reindex --full --index {index_dir} »."
+        )
+        self.detail = detail
+
+
+_GEN_NAME = re.compile(r"gen-\d{6,}")
+
+
+def read_current(index_dir: Path) -> Path | None:
+    """The folder ``CURRENT`` names; None when there is no ``CURRENT`` (nothing indexed
+    yet); ``IndexDamaged`` when it holds anything but the name of a generation folder
+    beside it (garbage, ``../other``, a folder that is gone)."""
     try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+        raw = (index_dir / CURRENT).read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise IndexDamaged(index_dir, f"{CURRENT} illisible : {exc.strerror or exc}") from None
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        name = "\x00"
+    if not _GEN_NAME.fullmatch(name):
+        shown = name[:40] if name.isprintable() else repr(raw[:40])
+        raise IndexDamaged(index_dir, f"{CURRENT} ne nomme pas une génération : « {shown} »")
     gen = index_dir / name
-    return gen if name.startswith("gen-") and gen.is_dir() else None
+    if not gen.is_dir():
+        raise IndexDamaged(index_dir, f"la génération {name} que nomme {CURRENT} n'existe pas")
+    return gen
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The folder of the generation in use, or None when nothing was indexed yet (or
+    ``CURRENT`` is damaged: see ``read_current``)."""
+    try:
+        return read_current(index_dir)
+    except IndexDamaged:
+        return None
 
 
 def require_generation(index_dir: Path) -> Path:
-    gen = current_generation(index_dir)
+    gen = read_current(index_dir)
     if gen is None:
         raise IndexNotFound(
             f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER »."
@@ -87,13 +125,19 @@ def new_build_dir(index_dir: Path) -> Path:
 
 def remove_dead_builds(index_dir: Path) -> list[Path]:
     """Removes what a killed reindex left behind (only ever called under the lock): its
-    build folder, and a generation renamed into place whose CURRENT was never written."""
-    current = current_generation(index_dir)
+    build folder, and a generation renamed into place whose CURRENT was never written.
+    With a damaged ``CURRENT`` no generation is touched (the next publish replaces them)."""
+    try:
+        current = read_current(index_dir)
+        damaged = False
+    except IndexDamaged:
+        current, damaged = None, True
     newest = _number(current.name) if current else 0
     dead = [
         p
         for p in index_dir.iterdir()
-        if p.name.startswith("tmp-") or (p.name.startswith("gen-") and _number(p.name) > newest)
+        if p.name.startswith("tmp-")
+        or (not damaged and p.name.startswith("gen-") and _number(p.name) > newest)
     ]
     for p in dead:
         shutil.rmtree(p, ignore_errors=True)
@@ -190,7 +234,9 @@ def read_manifest(gen: Path | None) -> dict:
     try:
         with open(gen / MANIFEST, encoding="utf-8") as fh:
             data = json.load(fh)
-    except FileNotFoundError:
+        if not isinstance(data, dict):
+            raise ValueError(MANIFEST)
+    except (OSError, ValueError):  # missing or damaged: verify_generation says which
         return {"roots": [], "articles": {}}
     data.setdefault("roots", [])
     data.setdefault("articles", {})
@@ -198,10 +244,102 @@ def read_manifest(gen: Path | None) -> dict:
 
 
 def write_manifest(gen: Path, manifest: dict) -> None:
+    """Writes the manifest, with the size and CRC-32 of every file of the finished build
+    (``files``), so that ``verify_generation`` can tell a damaged file from a sound one."""
+    manifest = {**manifest, "files": {p.name: [size, crc] for p, size, crc in _files(gen)}}
     with open(gen / MANIFEST, "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def _files(gen: Path, checksums: bool = True) -> Iterator[tuple[Path, int, int]]:
+    """(path, size, CRC-32 or 0) of the index files of a generation."""
+    for path in sorted(gen.iterdir()):
+        if path.name == MANIFEST or path.name.endswith("WRITELOCK") or not path.is_file():
+            continue
+        yield path, path.stat().st_size, _crc32(path) if checksums else 0
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+QUICK, CHECKSUMS, FULL = "quick", "checksums", "full"
+
+
+def verify_generation(gen: Path, level: str = FULL) -> list[str]:
+    """What is wrong with a generation, in French sentences; [] when it is sound.
+
+    ``quick``: the manifest reads and every file it lists is there with its size (a few
+    ``stat`` calls, for ``/healthz``); ``checksums``: and their CRC-32 match (reads every
+    byte once); ``full`` (``loupe check``): and Whoosh opens the generation, every segment's
+    stored documents, terms and postings read back, and the live documents are as many as
+    the manifest's articles. An index written before checksums were kept is checked by
+    reading it (``full``) only.
+    """
+    try:
+        with open(gen / MANIFEST, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+        if not isinstance(manifest, dict):
+            raise ValueError("pas un objet JSON")
+    except FileNotFoundError:
+        return [f"{MANIFEST} absent de {gen.name}"]
+    except (OSError, ValueError) as exc:
+        return [f"{MANIFEST} illisible dans {gen.name} : {exc}"]
+    problems: list[str] = []
+    listed = manifest.get("files") or {}
+    for name, (size, crc) in listed.items():
+        path = gen / name
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            problems.append(f"fichier {name} absent")
+            continue
+        if actual != size:
+            problems.append(f"fichier {name} de {actual} octets au lieu de {size}")
+        elif level != QUICK and _crc32(path) != crc:
+            problems.append(f"fichier {name} altéré (somme de contrôle différente)")
+    if problems or level != FULL:
+        return problems
+    return _read_everything(gen, len(manifest.get("articles") or {}))
+
+
+def _read_everything(gen: Path, articles: int) -> list[str]:
+    """Opens the generation with Whoosh and reads every segment back."""
+    from whoosh import index as whoosh_index
+
+    try:
+        ix = whoosh_index.open_dir(str(gen))
+        reader = ix.reader()
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged table of segments raises
+        return [f"table des segments illisible : {type(exc).__name__}: {exc}"[:300]]
+    problems: list[str] = []
+    try:
+        for leaf, _offset in reader.leaf_readers():
+            segment = getattr(leaf, "segment", lambda: None)()
+            name = segment.segment_id() if segment is not None else "?"
+            try:
+                for _docnum, _fields in leaf.iter_docs():
+                    pass
+                for fieldname in leaf.indexed_field_names():
+                    if fieldname not in leaf.schema:
+                        continue
+                    for btext in leaf.lexicon(fieldname):
+                        leaf.postings(fieldname, btext).all_ids()
+            except Exception as exc:  # noqa: BLE001 - damaged bytes raise anything
+                problems.append(f"segment {name} illisible : {type(exc).__name__}: {exc}"[:300])
+        if not problems and reader.doc_count() != articles:
+            problems.append(
+                f"{reader.doc_count()} articles dans l'index, {articles} dans le manifeste"
+            )
+    finally:
+        reader.close()
+    return problems
 
 
 def cache_dir(index_dir: Path) -> Path:

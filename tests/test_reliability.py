@@ -311,3 +311,81 @@ def test_serve_binds_to_loopback_by_default() -> None:
     serve = main.commands["serve"]
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
+
+
+# -- issue 13: a damaged generation ----------------------------------------------------------
+
+
+def _damage(index: Path, kind: str) -> None:
+    gen = storage.require_generation(index)
+    segment = max(gen.glob("*.seg"), key=lambda p: p.stat().st_size)
+    if kind == "flipped":
+        data = bytearray(segment.read_bytes())
+        for i in range(len(data) // 3, len(data) // 3 + 2000, 97):
+            data[i] ^= 0xFF
+        segment.write_bytes(bytes(data))
+    elif kind == "truncated":
+        data = segment.read_bytes()
+        segment.write_bytes(data[: len(data) // 2])
+    elif kind == "toc":
+        toc = next(gen.glob("*.toc"))
+        data = bytearray(toc.read_bytes())
+        data[len(data) // 2 : len(data) // 2 + 16] = b"x" * 16
+        toc.write_bytes(bytes(data))
+    elif kind == "garbage":
+        (index / storage.CURRENT).write_bytes(b"\x00\xff gen-\n")
+    elif kind == "escape":
+        (index / "other").mkdir()
+        (index / storage.CURRENT).write_text("../other\n")
+    elif kind == "inside":
+        (index / storage.CURRENT).write_text(f"{gen.name}/../../other\n")
+
+
+@pytest.mark.parametrize("kind", ["flipped", "truncated", "toc", "garbage", "escape", "inside"])
+def test_a_damaged_generation_says_to_rebuild(tmp_path: Path, kind: str) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [GOOD, {**GOOD, "id": "ok-2", "title": "Grève à Brest"}])
+    index = tmp_path / "index"
+    reindex([corpus], index)
+    assert CliRunner().invoke(main, ["check", "--index", str(index)]).exit_code == 0
+    _damage(index, kind)
+
+    from webui import create_app
+
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    for url in ("/healthz", "/api/search?q=Brest", "/?q=Brest", "/", "/feed", "/api/articles/ok-1"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert "reindex --full" in response.get_data(as_text=True), url
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "error" and "endommagé" in health["error"]
+    for args in (["query", "Brest"], ["stats"], ["check"]):
+        result = CliRunner().invoke(main, [*args, "--index", str(index)])
+        assert result.exit_code == EXIT_ERROR, (args, result.output)
+        assert "reindex --full" in result.output and "Traceback" not in result.output
+
+    # An incremental reindex rebuilds everything by itself, and says so.
+    result = CliRunner().invoke(main, ["reindex", "--index", str(index), "--no-ner"])
+    assert result.exit_code == 0, result.output
+    assert "reconstruction complète" in result.output
+    assert CliRunner().invoke(main, ["check", "--index", str(index)]).exit_code == 0
+    assert total(index, "Brest") == 2
+    assert client.get("/api/search?q=Brest").get_json()["total"] == 2
+    assert client.get("/healthz").status_code == 200
+
+
+def test_check_reads_every_segment_of_an_index_without_checksums(tmp_path: Path) -> None:
+    """An index written before the manifest kept checksums is checked by reading it."""
+    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", [GOOD]).parent
+    index = tmp_path / "index"
+    reindex([corpus], index)
+    gen = storage.require_generation(index)
+    manifest = storage.read_manifest(gen)
+    del manifest["files"]
+    (gen / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--index", str(index)])
+    assert result.exit_code == 0 and "intacte" in result.output
+    manifest["articles"]["fantôme"] = ["0", "x.jsonl"]  # a count that no longer matches
+    (gen / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--index", str(index)])
+    assert result.exit_code == EXIT_ERROR and "2 dans le manifeste" in result.output

@@ -740,7 +740,7 @@ def test_atom_feed_of_a_search(client) -> None:
     for required in ("id", "updated", "author/" + ATOM + "name"):
         assert feed.find(f"{ATOM}{required}") is not None, required
     self_link = feed.find(f"{ATOM}link[@rel='self']").get("href")
-    assert self_link.startswith("http://localhost/feed?")
+    assert self_link.startswith("/feed?")  # relative: no base URL configured
     assert query_of(self_link) == {"q": ["retraites"], "rubrique": ["Politique"]}
     entries = feed.findall(f"{ATOM}entry")
     expected = api(client, q="retraites", rubrique="Politique", tri="date", par_page=20)
@@ -756,8 +756,8 @@ def test_atom_feed_of_a_search(client) -> None:
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", s) for s in stamps)
     for entry in entries:
         link = entry.find(f"{ATOM}link[@rel='alternate']").get("href")
-        assert link.startswith("http://localhost/article/")
-        assert entry.findtext(f"{ATOM}id") == link
+        assert link.startswith("/article/")
+        assert entry.findtext(f"{ATOM}id") == "urn:loupe:" + link
         assert entry.find(f"{ATOM}category").get("term") == "Politique"
         summary = entry.find(f"{ATOM}summary")
         assert summary.get("type") == "html" and "<mark>" in summary.text
@@ -780,9 +780,9 @@ def test_opensearch_description_and_links(client) -> None:
     assert root.findtext(f"{OPENSEARCH}ShortName") == "Loupe"
     assert root.findtext(f"{OPENSEARCH}InputEncoding") == "UTF-8"
     templates = {u.get("type"): u.get("template") for u in root.findall(f"{OPENSEARCH}Url")}
-    assert templates["text/html"] == "http://localhost/?q={searchTerms}"
-    assert templates["application/atom+xml"] == "http://localhost/feed?q={searchTerms}"
-    assert templates["application/json"] == "http://localhost/api/search?q={searchTerms}"
+    assert templates["text/html"] == "/?q={searchTerms}"
+    assert templates["application/atom+xml"] == "/feed?q={searchTerms}"
+    assert templates["application/json"] == "/api/search?q={searchTerms}"
     search_link = (
         '<link rel="search" type="application/opensearchdescription+xml" title="Loupe" '
         'href="/opensearch.xml">'
@@ -792,6 +792,40 @@ def test_opensearch_description_and_links(client) -> None:
     html = client.get("/?q=retraites&rubrique=Politique&page=2").get_data(as_text=True)
     alternate = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*>', html)
     assert alternate and 'href="/feed?q=retraites&amp;rubrique=Politique"' in alternate.group()
+
+
+@pytest.mark.parametrize("base", [None, "https://loupe.example.org/archives"])
+def test_host_header_is_never_reflected(samples_index: Path, base: str | None) -> None:
+    """Issue 13: a forged Host header ended up in the feed's and OpenSearch's links."""
+    config = {"INDEX_DIR": str(samples_index), "TESTING": True, "BASE_URL": base}
+    client = create_app(config).test_client()
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    feed = client.get("/feed?q=retraites", headers=forged)
+    description = client.get("/opensearch.xml", headers=forged)
+    for page in (feed, description):
+        assert page.status_code == 200
+        assert b"evil.example" not in page.data
+    root = ET.fromstring(feed.data)
+    hrefs = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    urls = ET.fromstring(description.data).iter(f"{OPENSEARCH}Url")
+    templates = [u.get("template") for u in urls]
+    assert len(hrefs) > 2 and len(templates) == 4
+    for url in hrefs + templates:
+        assert url.startswith(base + "/") if base else url.startswith("/"), url
+    ids = [e.text for e in root.iter(f"{ATOM}id")]
+    assert all(i.startswith(base + "/") if base else i.startswith("urn:loupe:/") for i in ids)
+
+
+def test_serve_base_url_option() -> None:
+    from search.cli import _base_url
+
+    assert _base_url(None, "127.0.0.1", 8080) == "http://127.0.0.1:8080"
+    assert _base_url(None, "::1", 8080) == "http://[::1]:8080"
+    assert _base_url(None, "0.0.0.0", 8080) is None
+    assert _base_url("https://loupe.example.org/", "0.0.0.0", 80) == "https://loupe.example.org"
+    with pytest.raises(SystemExit) as exit_info:
+        _base_url("javascript:alert(1)", "127.0.0.1", 8080)
+    assert exit_info.value.code == 2
 
 
 # -- a reindex shows without a restart --------------------------------------------------------

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from search.budget import SearchTimeout
 from search.query import QueryError
-from search.searcher import RequestError, SearchEngine
+from search.searcher import RequestError, SearchEngine, clean_text
 from search.storage import IndexProblem
 
 # Strict enough that an injected tag could do nothing: no inline script or style anywhere.
@@ -48,10 +50,20 @@ class ArticleNotFound(LookupError):
         super().__init__(f"Aucun article n'a l'identifiant « {article_id} ».")
 
 
+class StrictJSONProvider(DefaultJSONProvider):
+    """Standard JSON only: a NaN or an infinity is an error here (a 500 that is logged)
+    rather than ``Infinity`` in a document every strict parser rejects (issue 13)."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A Loupe app serving the index in ``config["INDEX_DIR"]`` (default ``index``)."""
     app = Flask(__name__)
-    app.config.update(INDEX_DIR="index")
+    app.json = StrictJSONProvider(app)
+    app.config.update(INDEX_DIR="index", BASE_URL=None)
     if config:
         app.config.update(config)
     # French text stays readable in the API ("é", not "\u00e9"), key order as produced.
@@ -94,7 +106,7 @@ def error_response(
         status=status,
         title=title or ERROR_TITLES.get(status, "Erreur"),
         message=message,
-        q=request.args.get("q", "") if request.method == "GET" else "",
+        q=clean_text(request.args.get("q", ""))[:1000] if request.method == "GET" else "",
     )
     return html, status
 
@@ -114,6 +126,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(IndexProblem)
     def no_index(exc: IndexProblem):
         return error_response(503, str(exc))
+
+    @app.errorhandler(SearchTimeout)
+    def too_slow(exc: SearchTimeout):
+        return error_response(503, str(exc), title="Serveur surchargé")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from search.searcher import SearchEngine, SearchRequest
-from search.storage import IndexProblem
 
 from . import ArticleNotFound
 
@@ -39,9 +38,7 @@ def article(article_id: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response | tuple[Response, int]:
-    """For load balancers: 200 with the generation in use, 503 while there is no index."""
-    try:
-        generation = engine().generation
-    except IndexProblem as exc:
-        return jsonify(status="error", generation=None, error=str(exc)), 503
-    return jsonify(status="ok", generation=generation)
+    """For load balancers: 200 with the generation in use, 503 while there is no index or
+    it is damaged (the error says how to rebuild it)."""
+    health = engine().health()
+    return jsonify(health), (200 if health["status"] == "ok" else 503)

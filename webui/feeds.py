@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, request, url_for
 
@@ -57,9 +57,24 @@ def _timestamp(day: str | None, published: str | None = None) -> str | None:
     return f"{day}T00:00:00Z" if day else None
 
 
+def _base() -> str:
+    """The public address configured (``loupe serve --base-url``), or "" for links relative
+    to the feed. Never the request's Host header: a forged one would end up in the links a
+    feed reader or a browser keeps (issue 13)."""
+    return (current_app.config.get("BASE_URL") or "").rstrip("/")
+
+
 def _absolute(path: str, params: list[tuple[str, str]]) -> str:
+    """The link to ``path``: absolute under the configured base URL, else relative (Atom
+    resolves it against the feed's own address, RFC 4287 section 4.2.7)."""
     query = urlencode(params)
-    return request.host_url.rstrip("/") + path + ("?" + query if query else "")
+    return _base() + path + ("?" + query if query else "")
+
+
+def _atom_id(link: str) -> str:
+    """An Atom id must be an absolute IRI: the link itself under a base URL, else a URN
+    naming the same path (stable as long as the path is)."""
+    return link if _base() else "urn:loupe:" + quote(link, safe="/?=&%")
 
 
 def _xml(root: ET.Element, mimetype: str) -> Response:
@@ -81,7 +96,7 @@ def feed() -> Response:
     _sub(root, f"{{{ATOM}}}title", f"Loupe : {about}")
     _sub(root, f"{{{ATOM}}}subtitle", f"{response.total} articles correspondent à cette recherche.")
     self_url = _absolute(url_for("feeds.feed"), params)
-    _sub(root, f"{{{ATOM}}}id", self_url)
+    _sub(root, f"{{{ATOM}}}id", _atom_id(self_url))
     _sub(root, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
     _sub(
         root,
@@ -103,7 +118,7 @@ def feed() -> Response:
     for r in response.results:
         entry = _sub(root, f"{{{ATOM}}}entry")
         page = _absolute(url_for("views.article", article_id=r["id"]), [])
-        _sub(entry, f"{{{ATOM}}}id", page)
+        _sub(entry, f"{{{ATOM}}}id", _atom_id(page))
         _sub(entry, f"{{{ATOM}}}title", r["title"] or "(sans titre)")
         _sub(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
         stamp = _timestamp(r["date"], r.get("published")) or updated
@@ -124,7 +139,7 @@ def feed() -> Response:
 @bp.get("/opensearch.xml")
 def opensearch() -> Response:
     """The OpenSearch 1.1 description that browsers read to offer Loupe as a search engine."""
-    base = request.host_url.rstrip("/")
+    base = _base()  # relative templates without one: see README, loupe serve --base-url
     root = ET.Element("OpenSearchDescription", {"xmlns": OPENSEARCH})
     _sub(root, "ShortName", "Loupe")
     _sub(root, "Description", "Recherche dans les archives d'articles de presse en français")
