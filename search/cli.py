@@ -222,7 +222,13 @@ def _print_problems(result) -> None:
     type=click.Choice(["jsonl", "json", "txt"]),
     help="Format de l'entrée standard (deviné sinon).",
 )
-def extract(path: Path, as_json: bool, fmt: str | None) -> None:
+@click.option(
+    "--follow-links",
+    "follow_links",
+    is_flag=True,
+    help="Suivre aussi les liens symboliques qui mènent hors du dossier donné.",
+)
+def extract(path: Path, as_json: bool, fmt: str | None, follow_links: bool) -> None:
     """Montre ce que Loupe extrait de PATH (fichier, dossier, ou - pour l'entrée standard) :
     titre, rubrique, date et sa provenance, pays et personnes avec leurs mentions."""
     from .entities import Extractor
@@ -246,7 +252,7 @@ def extract(path: Path, as_json: bool, fmt: str | None) -> None:
     elif not path.exists():
         fail(f"chemin introuvable : {path}", EXIT_USAGE)
     else:
-        articles = read_paths([path], report)
+        articles = read_paths([path], report, follow_links=follow_links)
     with Extractor() as extractor:
         for article, facets in extractor.iter_extract(articles):
             found = facets.to_dict()

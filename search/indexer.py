@@ -202,7 +202,10 @@ def reindex(
         storage.remove_dead_builds(index_dir)
         current, damage = _served_generation(index_dir)
         old = storage.read_manifest(current or _newest(index_dir))
-        roots = [str(Path(p).resolve()) for p in paths] or list(old["roots"])
+        given = [str(Path(p).resolve()) for p in paths]
+        roots = given or list(old["roots"])
+        # A run without paths reads the previous run's folders the way it read them.
+        follow_links = follow_links or (not given and bool(old.get("follow_links")))
         if not roots:
             raise BadPaths("Aucun dossier à indexer : donnez au moins un chemin.")
         missing = [r for r in roots if not Path(r).exists()]
@@ -267,6 +270,8 @@ def reindex(
             result.total = len(articles)
             if result.changed:
                 manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
+                if follow_links:
+                    manifest["follow_links"] = True
                 storage.write_manifest(build, manifest)
                 gen = storage.publish(index_dir, build)
             else:

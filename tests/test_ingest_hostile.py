@@ -138,6 +138,10 @@ def test_symlinks_leaving_the_folder_are_skipped_and_named(tmp_path: Path) -> No
 
     allowed = reindex(corpus, index, "--follow-links")
     assert SearchEngine(index).search(SearchRequest(q="root")).total == 1, allowed
+    # A run without paths reads the same folders the same way: the links are kept.
+    rerun = loupe("reindex", "--index", str(index), "--no-entities")
+    assert rerun.code == EXIT_OK and "0 supprimés" in rerun.out, rerun
+    assert SearchEngine(index).search(SearchRequest(q="root")).total == 1
 
 
 def test_json_files_obey_the_article_limit(tmp_path: Path) -> None:
