@@ -24,7 +24,7 @@ from whoosh import query as wq
 from .query import QueryError
 
 # Per request, in postings weighted by what each costs to go through (measured on all
-# 36,221 OrangeSum articles, 2 cores shared with other jobs):
+# 33,922 OrangeSum articles, 2 cores shared with other jobs):
 #   a word evaluated with numpy (fastsearch)                       1 per posting
 #   a word Whoosh steps through (the any-word ranking, NOT inside AND) 2
 #   a phrase (positions read and compared)                         10
@@ -140,9 +140,14 @@ def check(work: Work) -> None:
     if work.terms > MAX_TERMS or work.cost > MAX_COST:
         raise TooCostly(
             "Requête trop coûteuse : elle lirait trop de listes d'occurrences "
-            f"({work.terms} listes, coût {work.cost} ; au plus {MAX_TERMS} listes, coût "
-            f"{MAX_COST}). Retirez des mots, des préfixes (mot*) ou des groupes OU."
+            f"({_n(work.terms)} listes, coût {_n(work.cost)} ; au plus {_n(MAX_TERMS)} "
+            f"listes, coût {_n(MAX_COST)}). Retirez des mots, des préfixes (mot*) ou des "
+            "groupes OU."
         )
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")  # French thousands separator
 
 
 def time_limit() -> float:

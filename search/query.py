@@ -151,9 +151,16 @@ def _bounded(q: query.Query, schema) -> query.Query:
     so a score is always a finite number.
     """
 
+    changed = False
+
     def fix(node: query.Query, above: float) -> query.Query:
+        nonlocal changed
+        if node is query.NullQuery:
+            return node
         if isinstance(node, query.TermRange) and node.fieldname not in RANGE_FIELDS:
-            node = _range_words(node, schema)
+            node, changed = _range_words(node, schema), True
+            if node is query.NullQuery:
+                return node
         boost = getattr(node, "boost", 1.0)
         if not math.isfinite(boost) or boost < 0:
             boost = MAX_BOOST if boost > 0 else 0.0
@@ -166,12 +173,14 @@ def _bounded(q: query.Query, schema) -> query.Query:
         if boost != getattr(node, "boost", 1.0):
             node = copy.copy(node)
             node.boost = boost
+            changed = True
         if node.is_leaf():
             return node
         total = above * boost if boost > 0 else above
         return node.apply(lambda child: fix(child, total))
 
-    return fix(q, 1.0).normalize()
+    fixed = fix(q, 1.0)
+    return fixed.normalize() if changed else q
 
 
 def _range_words(node: query.TermRange, schema) -> query.Query:

@@ -292,6 +292,7 @@ class _Generation:
         self.ix = whoosh_index.open_dir(str(path))
         self.schema = self.ix.schema  # FileIndex.schema re-reads the TOC file on each access
         self.damage = ""  # set once a search found the files damaged
+        self.files = storage.read_manifest(path).get("files") or {}  # for /healthz
         self._local = threading.local()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
@@ -399,7 +400,7 @@ class SearchEngine:
         (``error``), its files' sizes checked against the manifest on each call."""
         try:
             gen = self._current()
-            problems = storage.verify_generation(gen.path, storage.QUICK)
+            problems = storage.check_files(gen.path, gen.files)  # a stat per file
             if problems:
                 raise storage.IndexDamaged(self.index_dir, problems[0])
         except storage.IndexProblem as exc:

@@ -291,8 +291,16 @@ def verify_generation(gen: Path, level: str = FULL) -> list[str]:
         return [f"{MANIFEST} absent de {gen.name}"]
     except (OSError, ValueError) as exc:
         return [f"{MANIFEST} illisible dans {gen.name} : {exc}"]
+    problems = check_files(gen, manifest.get("files") or {}, checksums=level != QUICK)
+    if problems or level != FULL:
+        return problems
+    return _read_everything(gen, len(manifest.get("articles") or {}))
+
+
+def check_files(gen: Path, listed: dict, checksums: bool = False) -> list[str]:
+    """Files of ``listed`` (the manifest's ``files``) missing, of another size, or (with
+    ``checksums``) with other bytes than when they were written."""
     problems: list[str] = []
-    listed = manifest.get("files") or {}
     for name, (size, crc) in listed.items():
         path = gen / name
         try:
@@ -302,11 +310,9 @@ def verify_generation(gen: Path, level: str = FULL) -> list[str]:
             continue
         if actual != size:
             problems.append(f"fichier {name} de {actual} octets au lieu de {size}")
-        elif level != QUICK and _crc32(path) != crc:
+        elif checksums and _crc32(path) != crc:
             problems.append(f"fichier {name} altéré (somme de contrôle différente)")
-    if problems or level != FULL:
-        return problems
-    return _read_everything(gen, len(manifest.get("articles") or {}))
+    return problems
 
 
 def _read_everything(gen: Path, articles: int) -> list[str]:

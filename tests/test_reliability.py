@@ -389,3 +389,22 @@ def test_check_reads_every_segment_of_an_index_without_checksums(tmp_path: Path)
     (gen / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     result = CliRunner().invoke(main, ["check", "--index", str(index)])
     assert result.exit_code == EXIT_ERROR and "2 dans le manifeste" in result.output
+
+
+def test_check_without_an_index_exits_3(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--index", str(tmp_path / "rien")])
+    assert result.exit_code == EXIT_ERROR and "loupe reindex" in result.output
+
+
+def test_healthz_sees_a_file_truncated_after_the_index_was_opened(tmp_path: Path) -> None:
+    from webui import create_app
+
+    corpus = write_jsonl(tmp_path / "c" / "a.jsonl", [GOOD]).parent
+    index = tmp_path / "index"
+    reindex([corpus], index)
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    assert client.get("/api/search?q=Brest").get_json()["total"] == 1
+    assert client.get("/healthz").status_code == 200
+    _damage(index, "truncated")
+    health = client.get("/healthz")
+    assert health.status_code == 503 and "reindex --full" in health.get_json()["error"]
