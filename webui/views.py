@@ -22,6 +22,7 @@ from search.labels import country_label
 from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
 
 from . import ArticleNotFound
+from .exports import EXPORT_MAX
 
 bp = Blueprint("views", __name__)
 
@@ -470,6 +471,14 @@ def active_filters(req: SearchRequest) -> list[dict]:
     return chips
 
 
+def describe(req: SearchRequest) -> str:
+    """The search in words, for a feed's title: ``« retraites » · Rubrique : Monde · Pays :
+    Russie``, so that two subscriptions can be told apart."""
+    parts = [f"« {req.q} »"] if req.q else []
+    parts += [chip["label"] for chip in active_filters(req)]
+    return " · ".join(parts) or "les derniers articles"
+
+
 def pagination(req: SearchRequest, total: int) -> dict | None:
     """Previous/next and a window of page numbers around the current one, with gaps."""
     last = min(max(1, math.ceil(total / req.per_page)), MAX_PAGE)
@@ -525,6 +534,18 @@ def feed_url(req: SearchRequest | None = None) -> str:
     return url_for("feeds.feed") + ("?" + query if query else "")
 
 
+def export_links(req: SearchRequest) -> list[dict]:
+    """"Exporter": every match of this search (same filters and order), not only the page."""
+    query = urlencode(req.to_params(page="", par_page="", personne_filtre=""))
+    return [
+        {"label": label, "href": url_for(endpoint) + ("?" + query if query else ""), "type": kind}
+        for label, endpoint, kind in (
+            ("CSV", "exports.export_csv", "text/csv"),
+            ("JSON Lines", "exports.export_jsonl", "application/x-ndjson"),
+        )
+    ]
+
+
 def home_links(stats: dict) -> dict[str, list[dict]]:
     """The entry points of the home page; an empty list hides its block."""
 
@@ -557,8 +578,18 @@ def suggestion(req: SearchRequest, response: SearchResponse) -> dict | None:
     """The "did you mean" link: the respelled words, the same filters."""
     if not response.did_you_mean:
         return None
-    params = req.to_params(q=response.did_you_mean, page="", personne_filtre="")
+    params = req.to_params(
+        q=response.did_you_mean, page="", personne_filtre="", sans_correction=""
+    )
     return {"text": response.did_you_mean, "href": search_url(params)}
+
+
+def as_typed(req: SearchRequest, response: SearchResponse) -> dict | None:
+    """When the results are the respelled query's: the link to the words as typed."""
+    if not response.corrected:
+        return None
+    params = req.to_params(page="", personne_filtre="", sans_correction="1")
+    return {"corrected": response.corrected, "typed": req.q, "href": search_url(params)}
 
 
 @bp.get("/")
@@ -595,6 +626,7 @@ def index() -> str:
         clear_filters=search_url([("q", req.q)] if req.q else []) if chips else None,
         alternatives=alternatives(chips) if not response.total else [],
         did_you_mean=suggestion(req, response),
+        respelled=as_typed(req, response),
         pagination=pagination(req, response.total),
         sort=sort,
         sort_options=SORT_OPTIONS if req.q else SORT_OPTIONS[1:],
@@ -605,7 +637,9 @@ def index() -> str:
         first_shown=(req.page - 1) * req.per_page + 1,
         last_shown=(req.page - 1) * req.per_page + len(response.results),
         feed_href=feed_url(req),
-        feed_title=f"Loupe : {req.q}" if req.q else "Loupe : recherche",
+        feed_title=f"Loupe : {describe(req)}",
+        exports=export_links(req) if response.total else [],
+        export_max=EXPORT_MAX,
     )
 
 
