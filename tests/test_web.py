@@ -955,3 +955,43 @@ def test_feed_title_states_the_search_and_reads_as_a_page(client) -> None:
     # The results page announces the same title.
     html = client.get("/?q=retraites&rubrique=Politique").get_data(as_text=True)
     assert 'title="Loupe : « retraites » · Rubrique : Politique"' in html
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "retraites date:[2019 à 2020-06]",
+        "retraites date:[2019 au 2020-06]",
+        "retraites du 2019 au 2020-06",
+    ],
+)
+def test_french_date_ranges(client, q: str) -> None:
+    """The range in French finds what the parameters (and Whoosh's "to") find."""
+    english = api(client, q="retraites date:[2019 to 2020-06]", par_page="100")
+    by_params = api(client, q="retraites", depuis="2019", jusqu_au="2020-06", par_page="100")
+    found = api(client, q=q, par_page="100")
+    assert found["total"] == english["total"] == by_params["total"] > 0
+    assert [r["id"] for r in found["results"]] == [r["id"] for r in english["results"]]
+    assert all("2019-01-01" <= r["date"] <= "2020-06-30" for r in found["results"])
+
+
+def test_a_facet_value_can_be_excluded(client) -> None:
+    """"sauf" next to a facet value adds -pays:FR to the words; a chip takes it away."""
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    france = next(a for a in links(html, "facet-exclude") if a["data-exclude"] == "FR")
+    assert query_of(france["href"]) == {"q": ["retraites -pays:FR"]}
+    assert france["href"].endswith("#f-country")
+    everything = api(client, q="retraites")["total"]
+    in_france = api(client, q="retraites", pays="FR")["total"]
+    narrowed = client.get(france["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == everything - in_france > 0
+    data = api(client, q="retraites -pays:FR", par_page="100")
+    assert all("FR" not in [c["value"] for c in r["countries"]] for r in data["results"])
+    chip = next(a for a in links(narrowed, "chip-remove") if "Sauf pays" in a["text"])
+    assert chip["text"].startswith("Sauf pays : France")
+    assert query_of(chip["href"]) == {"q": ["retraites"]}
+    # Persons are quoted, so that the whole name is excluded.
+    person = next(a for a in links(html, "facet-exclude") if " " in a["data-exclude"])
+    words = query_of(person["href"])["q"][0]
+    assert words == f'retraites -personne:"{person["data-exclude"]}"'
+    assert total_of(client.get(person["href"]).get_data(as_text=True)) < everything

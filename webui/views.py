@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -193,6 +194,15 @@ def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Para
     return req.to_params(**{param: kept, "page": "", "personne_filtre": ""})
 
 
+def excluded(req: SearchRequest, facet: str, value: str) -> str:
+    """The "sauf" action: the search with ``-pays:US`` (or ``-personne:"…"``) added to its
+    words, the query language's own exclusion, so the URL and the box say what it does."""
+    param = FACETS[facet][0]
+    term = value if facet == "country" else '"' + " ".join(value.replace('"', " ").split()) + '"'
+    words = f"{req.q} -{param}:{term}".strip()
+    return search_url(req.to_params(q=words, page="", personne_filtre="")) + f"#f-{facet}"
+
+
 def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
     """The sidebar: one group per facet with a toggle link per value; empty groups hidden
     (the person group stays while its filter box is in use, to say nothing matched)."""
@@ -203,6 +213,7 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
                 **item,
                 "href": search_url(_toggled(req, name, item["value"], item["selected"]))
                 + f"#f-{name}",
+                "exclude": None if item["selected"] else excluded(req, name, item["value"]),
             }
             for item in facets.get(name) or []
         ]
@@ -441,9 +452,23 @@ def _period_label(req: SearchRequest) -> str | None:
     return None
 
 
+# An exclusion written in the query ("-pays:US", '-personne:"Emmanuel Macron"').
+_EXCLUSION = re.compile(r'(?<![^\s(])-(pays|personne|rubrique):("[^"]*"|[^\s()"]+)')
+
+
 def active_filters(req: SearchRequest) -> list[dict]:
-    """The filters in force, each as a chip whose link removes it."""
+    """The filters in force, each as a chip whose link removes it (exclusions written in
+    the query too: "Sauf pays : États-Unis")."""
     chips = []
+    prefixes = {param: (name, prefix) for name, (param, _attr, prefix) in FACETS.items()}
+    for m in _EXCLUSION.finditer(req.q):
+        name, prefix = prefixes[m.group(1)]
+        value = m.group(2).strip('"')
+        label = country_label(value) if name == "country" else value
+        rest = " ".join((req.q[: m.start()] + req.q[m.end() :]).split())
+        params = req.to_params(q=rest, page="")
+        label = f"Sauf {prefix.lower()} : {label}"
+        chips.append({"label": label, "href": search_url(params), "params": params})
     for name, (_param, attr, prefix) in FACETS.items():
         for value in getattr(req, attr):
             label = country_label(value) if name == "country" else value
