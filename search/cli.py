@@ -408,5 +408,10 @@ def serve(index_dir: Path, host: str, port: int, threads: int, processes: int | 
     click.echo(f"Loupe sert {index_dir} sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     engine = app.extensions["loupe"]
     serve_app(
-        app, host, port, threads, processes or default_processes(), warm=lambda: engine.generation
+        app,
+        host,
+        port,
+        threads,
+        processes or default_processes(),
+        warm=lambda: engine.warm(threads),
     )

@@ -416,3 +416,25 @@ def test_an_index_written_before_the_time_column_is_still_searched(tmp_path: Pat
     storage.publish(index, build)
     response = SearchEngine(index).search(SearchRequest(q="neige", sort="newest"))
     assert [r["id"] for r in response.results] == ["a1"]
+
+
+def test_warm_opens_the_searchers_ahead(samples_index: Path) -> None:
+    """After ``warm(threads=2)`` a server thread's first search takes a searcher opened
+    ahead instead of reading the index files then (``loupe serve`` warms before listening)."""
+    import threading
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    engine.warm(threads=2)
+    gen = engine._current()
+    spares = list(gen.spare)
+    assert len(spares) == 2
+    used = []
+
+    def first_search() -> None:
+        engine.search(SearchRequest(q="retraites"))
+        used.append(gen.searcher())
+
+    worker = threading.Thread(target=first_search)
+    worker.start()
+    worker.join()
+    assert used[0] in spares and len(gen.spare) == 1

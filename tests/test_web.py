@@ -995,3 +995,22 @@ def test_a_facet_value_can_be_excluded(client) -> None:
     words = query_of(person["href"])["q"][0]
     assert words == f'retraites -personne:"{person["data-exclude"]}"'
     assert total_of(client.get(person["href"]).get_data(as_text=True)) < everything
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/?q=retraites&par_page=100", "/api/search?q=retraites", "/feed", "/export.csv?q=retraites"],
+)
+def test_text_responses_are_compressed(client, url: str) -> None:
+    import gzip
+
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    body = gzip.decompress(packed.get_data())
+    assert len(packed.get_data()) < len(body) / 2
+    # The same document (the time taken aside).
+    took = re.compile(rb'"?took_ms"?: ?[\d.]+|\(\d+(,\d)?\xe2\x80\xafms\)')
+    assert took.sub(b"", body) == took.sub(b"", plain.get_data())
