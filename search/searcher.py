@@ -227,6 +227,9 @@ class SearchResponse:
     # Words of the query left out by some results (nothing had them all); each such result
     # lists its own in ``missing``.
     dropped: list[str] = field(default_factory=list)
+    # True when this answer was kept from an identical earlier search (took_ms is then the
+    # time to find it again).
+    cached: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -340,7 +343,7 @@ class SearchEngine:
                 self._responses.move_to_end(key)
         if cached is not None:
             took = round((time.perf_counter() - started) * 1000, 2)
-            return dataclass_replace(cached, took_ms=took)
+            return dataclass_replace(cached, took_ms=took, cached=True)
         response = self._search(gen, request, facets, started)
         with self._responses_lock:
             if self._responses and next(iter(self._responses))[0] != gen.serial:

@@ -51,6 +51,7 @@ def test_reindex_samples_then_query_json(runner: CliRunner, tmp_path: Path) -> N
         "did_you_mean",
         "corrected",
         "dropped",
+        "cached",
     }
     assert doc["query"] == "réforme des retraites" and doc["total"] > 5
     first = doc["results"][0]

@@ -385,7 +385,7 @@ def test_api_search_schema(client) -> None:
     data = page.get_json()
     assert set(data) == {
         "query", "total", "page", "per_page", "took_ms", "results", "facets", "did_you_mean",
-        "corrected", "dropped",
+        "corrected", "dropped", "cached",
     }  # fmt: skip
     assert data["query"] == "retraites" and isinstance(data["total"], int)
     assert data["page"] == 1 and data["per_page"] == 10
@@ -1014,3 +1014,26 @@ def test_text_responses_are_compressed(client, url: str) -> None:
     # The same document (the time taken aside).
     took = re.compile(rb'"?took_ms"?: ?[\d.]+|\(\d+(,\d)?\xe2\x80\xafms\)')
     assert took.sub(b"", body) == took.sub(b"", plain.get_data())
+
+
+def test_smaller_things(client) -> None:
+    # A "*" search is sorted newest first, and says so.
+    html = client.get("/?q=*").get_data(as_text=True)
+    assert '<option value="date" selected>' in html and 'value="pertinence"' not in html
+    words = client.get("/?q=retraites").get_data(as_text=True)
+    assert '<option value="pertinence" selected>' in words
+    by_date = client.get("/?q=retraites&tri=date").get_data(as_text=True)
+    assert '<option value="date" selected>' in by_date and 'value="pertinence"' in by_date
+    # An answer kept from an identical search says so instead of "(0,1 ms)".
+    client.get("/?q=manifestation")
+    again = client.get("/?q=manifestation").get_data(as_text=True)
+    assert "(déjà calculé)" in again
+    assert client.get("/api/search?q=manifestation").get_json()["cached"] is True
+    # Passages never meet with two ellipses.
+    data = api(client, q="retraites", par_page="100")
+    assert all("… …" not in r["snippet"] for r in data["results"])
+    # The header search of an article page keeps the filters it was found with.
+    article = result_hrefs(client.get("/?q=retraites&rubrique=Politique").get_data(as_text=True))[0]
+    page = client.get(article.replace("&amp;", "&")).get_data(as_text=True)
+    header = re.search(r'<form class="search".*?</form>', page, re.S).group(0)
+    assert '<input type="hidden" name="rubrique" value="Politique">' in header

@@ -635,8 +635,11 @@ def index() -> str:
 
     response = engine().search(req)
     sort = SORT_PARAM[req.sort]
-    if not req.q and sort == "pertinence":
-        sort = "date"  # without words there is nothing to rank: results come newest first
+    ranked = any(r["score"] is not None for r in response.results)
+    if sort == "pertinence" and not ranked:
+        # Without words to rank by ("", "*", only exclusions) results come newest first.
+        sort = "date"
+    rankable = ranked or (req.sort != "relevance" and bool(req.q.strip(" *")))
     chips = active_filters(req)
     return render_template(
         "results.html",
@@ -654,7 +657,7 @@ def index() -> str:
         respelled=as_typed(req, response),
         pagination=pagination(req, response.total),
         sort=sort,
-        sort_options=SORT_OPTIONS if req.q else SORT_OPTIONS[1:],
+        sort_options=SORT_OPTIONS if rankable else SORT_OPTIONS[1:],
         sort_fields=hidden_fields(req, "tri"),
         date_fields=hidden_fields(req, "depuis", "jusqu_au", "personne_filtre"),
         person_filter_fields=hidden_fields(req, "personne_filtre"),
@@ -683,6 +686,7 @@ def article(article_id: str) -> str:
         "article.html",
         doc=doc,
         q=q,
+        form_fields=hidden_fields(found_by, "q", "personne_filtre"),
         original_url=safe_url(doc.get("url")),
         back_href=search_url(found_by.to_params()) if has_search(found_by) else None,
         section_href=search_url([("rubrique", doc["section"])]) if doc.get("section") else None,
