@@ -390,6 +390,11 @@ def _print_response(response, color: bool) -> None:
     )
     if response.did_you_mean:
         click.echo(f"Vouliez-vous dire : {response.did_you_mean} ?")
+    if response.corrected:
+        click.echo(f"Résultats pour « {response.corrected} » (aucun pour « {response.query} »).")
+    if response.dropped:
+        left_out = ", ".join(response.dropped)
+        click.echo(f"Aucun article n'a tous les mots ; absents de certains : {left_out}")
     first = (response.page - 1) * response.per_page
     for n, r in enumerate(response.results, first + 1):
         click.echo()
@@ -517,5 +522,10 @@ def serve(
     click.echo(f"Loupe sert {index_dir} sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     engine = app.extensions["loupe"]
     serve_app(
-        app, host, port, threads, processes or default_processes(), warm=lambda: engine.generation
+        app,
+        host,
+        port,
+        threads,
+        processes or default_processes(),
+        warm=lambda: engine.warm(threads),
     )

@@ -37,6 +37,19 @@ _STRAY_COMPARISON = re.compile(r"(?<![:<>])[<>]")
 _LONE_WILDCARD = re.compile(r"(?<![^\s(])[-+]?[*?]+(?![^\s)])")
 
 
+# French date ranges: "date:[2019 à 2020-06]", "date:[2019 au 2020-06]" and "du 2019 au
+# 2020-06" become Whoosh's "date:[2019 to 2020-06]".
+_ISO_DATE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
+_RANGE_WORD = re.compile(r"(date:\[[^\]\s]*)\s+(?:à|a|au|jusqu'au)\s+(?=[^\]]*\])", re.I)
+_DU_AU = re.compile(rf"(?<![\w:])du\s+({_ISO_DATE})\s+au\s+({_ISO_DATE})(?![\w-])", re.I)
+
+
+def french_ranges(text: str) -> str:
+    """The French ways of writing a date range, in the syntax Whoosh reads."""
+    text = _DU_AU.sub(r"date:[\1 to \2]", text)
+    return _RANGE_WORD.sub(r"\1 to ", text)
+
+
 MIN_PREFIX = 2  # "r*" would expand to thousands of terms in every field
 MAX_EXPANSIONS = 200  # terms a prefix may stand for, most of the recall it brings
 
@@ -111,6 +124,7 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
             f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
         )
     text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
+    text = french_ranges(text)
     if not text:
         return None
     if not any_word:
@@ -269,7 +283,7 @@ def _phrases_where_positions(q: query.Query, schema) -> query.Query:
 
 DATE_HELP = (
     "Date incomprise dans la requête : écrivez date:2020, date:2020-03, date:2020-03-15, "
-    "date:[2019 to 2020-06] ou date:>2020-01-01."
+    "date:[2019 à 2020-06], du 2019 au 2020-06 ou date:>2020-01-01."
 )
 
 

@@ -167,6 +167,8 @@ class SearchRequest:
     per_page: int = 10
     # Only lists the person facet values containing this text (a long list's filter box).
     person_filter: str = ""
+    # False: the words exactly as typed, even when a respelling would find articles.
+    respell: bool = True
 
     def __post_init__(self) -> None:
         self.q = clean_text(self.q or "")
@@ -238,6 +240,7 @@ class SearchRequest:
             page=_int_param(get("page"), "page", 1, 1, MAX_PAGE),
             per_page=_int_param(get("par_page"), "par_page", 10, 1, MAX_PER_PAGE),
             person_filter=get("personne_filtre"),
+            respell=get("sans_correction") not in ("1", "oui", "true"),
         )
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
@@ -253,6 +256,7 @@ class SearchRequest:
             "page": "" if self.page == 1 else str(self.page),
             "par_page": "" if self.per_page == 10 else str(self.per_page),
             "personne_filtre": self.person_filter,
+            "sans_correction": "" if self.respell else "1",
         }
         data.update(changes)
         out: list[tuple[str, str]] = []
@@ -275,6 +279,14 @@ class SearchResponse:
     results: list[dict]
     facets: dict[str, list[dict]]
     did_you_mean: str | None = None
+    # The respelled query whose results these are, when the query as typed found nothing.
+    corrected: str | None = None
+    # Words of the query left out by some results (nothing had them all); each such result
+    # lists its own in ``missing``.
+    dropped: list[str] = field(default_factory=list)
+    # True when this answer was kept from an identical earlier search (took_ms is then the
+    # time to find it again).
+    cached: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -294,6 +306,7 @@ class _Generation:
         self.damage = ""  # set once a search found the files damaged
         self.files = storage.read_manifest(path).get("files") or {}  # for /healthz
         self._local = threading.local()
+        self.spare: list = []  # searchers opened ahead for threads that have none yet
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
             # Posting arrays of this generation, read once and shared by every thread
@@ -304,8 +317,12 @@ class _Generation:
     def searcher(self):
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = self.ix.searcher()
+            try:  # one opened ahead by ``SearchEngine.warm`` (list.pop is atomic)
+                s = self.spare.pop()
+            except IndexError:
+                s = self.ix.searcher()  # reads the index files: 0.1-0.3 s
             budget.watch(s.reader())  # its work is counted and time-limited (budget.Meter)
+            self._local.searcher = s
         return s
 
 
@@ -407,6 +424,19 @@ class SearchEngine:
             return {"status": "error", "generation": None, "error": str(exc)}
         return {"status": "ok", "generation": gen.name}
 
+    def warm(self, threads: int = 0) -> None:
+        """Opens the current generation and runs a search for its most frequent title word
+        (ranking, facets, snippets) and a browse, so that the first user's search does not
+        pay for reading the index files, the facet table and the analysers' caches; opens a
+        searcher ahead for each of ``threads`` server threads, each one's first search would
+        otherwise read the index files again."""
+        gen = self._current()
+        reader = gen.searcher().reader()
+        words = [text for _n, text in reader.most_frequent_terms("title", 1)]
+        for text in [words[0].decode("utf-8") if words else "", ""]:
+            self._search(gen, SearchRequest(q=text), True, time.perf_counter())
+        gen.spare.extend(gen.ix.searcher() for _ in range(threads - len(gen.spare)))
+
     # -- search ---------------------------------------------------------------
 
     def search(self, request: SearchRequest, facets: bool = True) -> SearchResponse:
@@ -427,7 +457,7 @@ class SearchEngine:
                 self._responses.move_to_end(key)
         if cached is not None:
             took = round((time.perf_counter() - started) * 1000, 2)
-            return dataclass_replace(cached, took_ms=took)
+            return dataclass_replace(cached, took_ms=took, cached=True)
         response = self._budgeted(gen, request, facets, started)
         with self._responses_lock:
             if self._responses and next(iter(self._responses))[0] != gen.serial:
@@ -452,10 +482,24 @@ class SearchEngine:
         table = gen.facets
         schema = gen.schema
 
-        q, text_mask = self._text_match(s, request.q, schema, table)
+        loose: dict = {}
+        q, text_mask = self._text_match(s, request.q, schema, table, loose)
         filters = self._filter_masks(request, table)
         final = _combine(text_mask, filters)
         total = int(final.sum())
+        did_you_mean = corrected = None
+        if q is not None:
+            did_you_mean = self._did_you_mean(s, request.q, schema, table, filters, total)
+        if did_you_mean and request.respell and (loose or not total):
+            # No article has every word as typed, some have every respelled word: show
+            # those, as search engines do ("Résultats pour …, rechercher plutôt …").
+            respelled: dict = {}
+            q2, mask2 = self._text_match(s, did_you_mean, schema, table, respelled)
+            final2 = _combine(mask2, filters)
+            if final2.any() and not respelled:
+                q, text_mask, final, loose = q2, mask2, final2, respelled
+                total = int(final.sum())
+                corrected, did_you_mean = did_you_mean, None
 
         start = (request.page - 1) * request.per_page
         terms = _highlight_terms(q, s.reader()) if q is not None else set()
@@ -463,10 +507,13 @@ class SearchEngine:
         ranked = q if terms else None
         hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
+        dropped: list[str] = []
+        if loose.get("any_word") and results:
+            words = self._word_masks(s, corrected or request.q, schema, table)
+            for r, (docnum, _score) in zip(results, hits, strict=True):
+                r["missing"] = [w for w, mask in words if not mask[docnum]]
+                dropped += [w for w in r["missing"] if w not in dropped]
         counts = self._facets(request, table, text_mask, filters) if facets else {}
-        did_you_mean = None
-        if q is not None:
-            did_you_mean = self._did_you_mean(s, request.q, schema, table, filters, total)
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
             query=request.q,
@@ -477,10 +524,31 @@ class SearchEngine:
             results=results,
             facets=counts,
             did_you_mean=did_you_mean,
+            corrected=corrected,
+            dropped=dropped,
         )
 
-    def _text_match(self, s, text: str, schema, table: FacetTable):
-        """(Whoosh query or None, mask of the documents the words match)."""
+    def _word_masks(self, s, text: str, schema, table) -> list[tuple[str, np.ndarray]]:
+        """Each plain word of the query (as typed) with the articles it matches alone."""
+        out: list[tuple[str, np.ndarray]] = []
+        for part in _QUERY_PART.finditer(text):
+            word = part.group()
+            if ":" in word or word in _OPERATOR_WORDS or word.startswith("-"):
+                continue
+            try:
+                q = parse(word, schema)
+            except QueryError:
+                continue
+            if q is None or q is wq.NullQuery:
+                continue  # a stop word: never asked for
+            if word not in (w for w, _m in out):
+                out.append((word, self._match_mask(s, q, table)))
+        return out
+
+    def _text_match(self, s, text: str, schema, table: FacetTable, loose: dict | None = None):
+        """(Whoosh query or None, mask of the documents the words match); ``loose`` gets
+        ``{"any_word": True}`` when no article had every word and those with some are
+        returned instead."""
         q = parse(text, schema)
         if q is None:
             return None, table.live
@@ -491,11 +559,13 @@ class SearchEngine:
         text_mask = self._match_mask(s, q, table)
         if not text_mask.any() and word_count(q) > 1:
             # Nothing has all the words: rank what has some of them.
-            loose = parse(text, schema, any_word=True)
-            _charge(loose, s.reader(), table)
-            loose_mask = self._match_mask(s, loose, table)
+            any_word = parse(text, schema, any_word=True)
+            _charge(any_word, s.reader(), table)
+            loose_mask = self._match_mask(s, any_word, table)
             if loose_mask.any():
-                return loose, loose_mask
+                if loose is not None:
+                    loose["any_word"] = True
+                return any_word, loose_mask
         return q, text_mask
 
     def _did_you_mean(self, s, text: str, schema, table, filters, total: int) -> str | None:
@@ -515,6 +585,44 @@ class SearchEngine:
             return None
         found = int(_combine(mask, filters).sum())
         return corrected if found > (0 if had_unknown else total) else None
+
+    def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[dict]]:
+        """Every match of the search (not one page), in its order, at most ``limit``: the
+        total and an iterator of records read one at a time (an export streams them). The
+        query is the one the results page shows: respelled when it found nothing as typed."""
+        gen = self._current()
+        s = gen.searcher()
+        table = gen.facets
+        text = request.q
+        if request.respell:
+            shown = self.search(dataclass_replace(request, page=1, per_page=1), facets=False)
+            text = shown.corrected or request.q
+        q, text_mask = self._text_match(s, text, gen.schema, table)
+        final = _combine(text_mask, self._filter_masks(request, table))
+        total = int(final.sum())
+        terms = _highlight_terms(q, s.reader()) if q is not None else set()
+        ranked = q if terms else None
+        hits = self._page(s, ranked, request, table, final, 0, False, end=min(limit, total))
+
+        def records() -> Iterator[dict]:
+            for docnum, score in hits:
+                doc = s.stored_fields(docnum)
+                date = doc.get("date")
+                yield {
+                    "id": doc["id"],
+                    "title": doc.get("title", ""),
+                    "date": date.date().isoformat() if date else None,
+                    "published": doc.get("published") or None,
+                    "section": table.columns["section"].label(doc.get("section")),
+                    "source": doc.get("source") or None,
+                    "url": doc.get("url") or None,
+                    "score": score,
+                    "countries": list(doc.get("country") or []),
+                    "persons": [p["value"] for p in _persons(table, doc)],
+                    "summary": doc.get("summary", ""),
+                }
+
+        return total, records()
 
     def count(self, request: SearchRequest) -> int:
         """How many articles a search finds, without ranking, snippets or facets."""
@@ -544,8 +652,8 @@ class SearchEngine:
         return filters
 
     @staticmethod
-    def _page(s, q, request, table, final, start, filtered):
-        end = start + request.per_page
+    def _page(s, q, request, table, final, start, filtered, end: int | None = None):
+        end = start + request.per_page if end is None else end
         if q is not None and request.sort == "relevance":
             # Whoosh's BM25F ranking, computed over the whole match set at once.
             hits = fastsearch.top(_scored(s, q, table), final, start, end)
@@ -583,6 +691,7 @@ class SearchEngine:
                 {"value": c, "label": country_label(c)} for c in doc.get("country") or []
             ],
             "persons": _persons(table, doc),
+            "missing": [],  # words of the query it lacks (filled when ``dropped`` is not empty)
         }
 
     @staticmethod

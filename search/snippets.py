@@ -63,7 +63,8 @@ def snippet(texts: Iterable[str], terms: set[str], maxchars: int = 220, top: int
         for text in texts:
             marked = _context_highlight(text, termset, maxchars, 70, top)
             if marked:
-                return " ".join(marked.split())
+                # Two passages meet with one ellipsis between them, not "la… …Emmanuel".
+                return " ".join(marked.split()).replace(f"{ELLIPSIS} {ELLIPSIS}", f" {ELLIPSIS} ")
     return escape(_shorten(texts[0], maxchars)) if texts else ""
 
 

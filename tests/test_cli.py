@@ -49,6 +49,9 @@ def test_reindex_samples_then_query_json(runner: CliRunner, tmp_path: Path) -> N
         "results",
         "facets",
         "did_you_mean",
+        "corrected",
+        "dropped",
+        "cached",
     }
     assert doc["query"] == "réforme des retraites" and doc["total"] > 5
     first = doc["results"][0]
@@ -190,9 +193,9 @@ def test_query_suggests_a_respelling(runner: CliRunner, samples_index: Path) -> 
     args = ["--index", str(samples_index)]
     result = runner.invoke(main, ["query", "retrraites", *args])
     assert result.exit_code == 0, result.output
-    assert "Vouliez-vous dire : retraites ?" in result.output
+    assert "Résultats pour « retraites » (aucun pour « retrraites »)." in result.output
     as_json = runner.invoke(main, ["query", "retrraites", "--json", *args])
-    assert json.loads(as_json.output)["did_you_mean"] == "retraites"
+    assert json.loads(as_json.output)["corrected"] == "retraites"
 
 
 def test_serve_on_two_processes_answers_and_stops(samples_index: Path) -> None:

@@ -314,9 +314,26 @@ def test_prefix_queries(engine: SearchEngine) -> None:
     ],
 )
 def test_did_you_mean_respells_unknown_words(engine: SearchEngine, typed: str, meant: str) -> None:
-    response = search(engine, typed)
+    response = search(engine, typed, respell=False)
     assert response.did_you_mean == meant
-    assert search(engine, meant).total > 0
+    right = search(engine, meant)
+    assert right.total > 0
+    # By default the respelled words' results are shown, when they all match together.
+    shown = search(engine, typed)
+    if shown.corrected:
+        assert shown.corrected == meant and shown.did_you_mean is None
+        assert result_ids(shown) == result_ids(right) and shown.total == right.total
+    else:
+        assert shown.did_you_mean == meant
+
+
+def test_results_are_the_respelled_ones_only_when_the_typed_words_fail(
+    engine: SearchEngine,
+) -> None:
+    assert search(engine, "retrraites").corrected == "retraites"
+    assert search(engine, "retraites").corrected is None
+    assert search(engine, "retrraites", respell=False).corrected is None
+    assert search(engine, "retrraites", respell=False).total == 0
 
 
 @pytest.mark.parametrize("q", ["retraites", "reforme", "Macron", "xyzzyqw", "", "-retraites"])
@@ -325,7 +342,7 @@ def test_no_suggestion_for_known_or_hopeless_words(engine: SearchEngine, q: str)
 
 
 def test_suggestion_only_if_it_finds_something_with_the_filters(engine: SearchEngine) -> None:
-    assert search(engine, "retrraites").did_you_mean == "retraites"
+    assert search(engine, "retrraites", respell=False).did_you_mean == "retraites"
     # No article about pensions in 2016: the respelled query would find nothing either.
     assert search(engine, "retraites", date_to=dt.date(2016, 1, 1)).total == 0
     assert search(engine, "retrraites", date_to=dt.date(2016, 1, 1)).did_you_mean is None
@@ -399,3 +416,25 @@ def test_an_index_written_before_the_time_column_is_still_searched(tmp_path: Pat
     storage.publish(index, build)
     response = SearchEngine(index).search(SearchRequest(q="neige", sort="newest"))
     assert [r["id"] for r in response.results] == ["a1"]
+
+
+def test_warm_opens_the_searchers_ahead(samples_index: Path) -> None:
+    """After ``warm(threads=2)`` a server thread's first search takes a searcher opened
+    ahead instead of reading the index files then (``loupe serve`` warms before listening)."""
+    import threading
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    engine.warm(threads=2)
+    gen = engine._current()
+    spares = list(gen.spare)
+    assert len(spares) == 2
+    used = []
+
+    def first_search() -> None:
+        engine.search(SearchRequest(q="retraites"))
+        used.append(gen.searcher())
+
+    worker = threading.Thread(target=first_search)
+    worker.start()
+    worker.join()
+    assert used[0] in spares and len(gen.spare) == 1

@@ -384,7 +384,8 @@ def test_api_search_schema(client) -> None:
     assert page.status_code == 200 and page.mimetype == "application/json"
     data = page.get_json()
     assert set(data) == {
-        "query", "total", "page", "per_page", "took_ms", "results", "facets", "did_you_mean"
+        "query", "total", "page", "per_page", "took_ms", "results", "facets", "did_you_mean",
+        "corrected", "dropped", "cached",
     }  # fmt: skip
     assert data["query"] == "retraites" and isinstance(data["total"], int)
     assert data["page"] == 1 and data["per_page"] == 10
@@ -393,7 +394,7 @@ def test_api_search_schema(client) -> None:
     for result in data["results"]:
         assert set(result) == {
             "id", "title", "date", "published", "section", "source", "url", "snippet", "score",
-            "countries", "persons",
+            "countries", "persons", "missing",
         }  # fmt: skip
         assert isinstance(result["id"], str) and isinstance(result["title"], str)
         assert isinstance(result["score"], float)
@@ -654,13 +655,15 @@ def test_article_entities_link_to_searches(people_client) -> None:
 
 
 def test_did_you_mean_link_keeps_the_filters(client) -> None:
-    html = client.get("/?q=retrraites&rubrique=Politique").get_data(as_text=True)
+    html = client.get("/?q=retrraites&rubrique=Politique&sans_correction=1").get_data(
+        as_text=True
+    )
     assert total_of(html) == 0
     link = next(a for a in links(html) if "data-did-you-mean" in a)
     assert link["text"] == "retraites"
     assert query_of(link["href"]) == {"q": ["retraites"], "rubrique": ["Politique"]}
     assert total_of(client.get(link["href"]).get_data(as_text=True)) > 0
-    assert api(client, q="gouvernment")["did_you_mean"] == "gouvernement"
+    assert api(client, q="gouvernment", sans_correction="1")["did_you_mean"] == "gouvernement"
     assert api(client, q="retraites")["did_you_mean"] is None
     assert "Vouliez-vous dire" not in client.get("/?q=retraites").get_data(as_text=True)
 
@@ -877,3 +880,194 @@ def test_hostile_query_in_every_link(hostile_client) -> None:
     # Suggestions echo the typed text only escaped.
     typo = hostile_client.get("/?" + urlencode({"q": "<i>retrraites</i>"})).get_data(as_text=True)
     assert "<i>" not in typo
+
+
+def test_a_misspelt_query_shows_the_corrected_results(client) -> None:
+    """Nothing has "gouvernment": the page shows the results for "gouvernement" and offers
+    the words as typed, which stay as typed once asked for."""
+    right = client.get("/api/search?q=gouvernement").get_json()
+    data = client.get("/api/search?q=gouvernment").get_json()
+    assert right["total"] > 0
+    assert data["corrected"] == "gouvernement" and data["did_you_mean"] is None
+    assert data["total"] == right["total"] and data["query"] == "gouvernment"
+    assert [r["id"] for r in data["results"]] == [r["id"] for r in right["results"]]
+    html = client.get("/?q=gouvernment").get_data(as_text=True)
+    assert "Résultats pour <strong><em>gouvernement</em></strong>" in html
+    typed = re.search(r'<a href="([^"]+)" data-as-typed><em>gouvernment</em></a>', html)
+    href = typed.group(1).replace("&amp;", "&")
+    assert query_of(href) == {"q": ["gouvernment"], "sans_correction": ["1"]}
+    exact = client.get(href).get_data(as_text=True)
+    assert total_of(exact) == 0 and "data-as-typed" not in exact
+    assert "gouvernement" in exact  # offered as a link instead ("Vouliez-vous dire")
+    # A typo next to a word that matches: the respelled words all match, so they win.
+    mixed = client.get("/api/search?q=retrraites+réforme").get_json()
+    assert mixed["corrected"] == "retraites réforme" and not mixed["dropped"]
+
+
+def test_words_left_out_by_the_fallback_are_named(client) -> None:
+    """No article has both words: the results are those with some, and the page says
+    which words each lacks."""
+    data = client.get("/api/search?q=retraites+hydravion").get_json()
+    alone = client.get("/api/search?q=retraites").get_json()
+    assert data["total"] == alone["total"] > 0
+    assert data["dropped"] == ["hydravion"]
+    assert all(r["missing"] == ["hydravion"] for r in data["results"])
+    assert all(r["missing"] == [] for r in alone["results"]) and alone["dropped"] == []
+    html = client.get("/?q=retraites+hydravion").get_data(as_text=True)
+    assert "Mot absent de certains résultats :\n      <s>hydravion</s>." in html
+    assert html.count('<p class="missing">Sans : <s>hydravion</s></p>') == 10
+
+
+def test_exports_stream_every_match_with_the_same_filters(client) -> None:
+    """CSV and JSON Lines hold every match (not the page of 10), in the page's order, with
+    its filters; the "Exporter" links of the results page lead there."""
+    html = client.get("/?q=retraites&pays=FR").get_data(as_text=True)
+    found = api(client, q="retraites", pays="FR", par_page="100")
+    assert found["total"] > 10
+    hrefs = [a["href"] for a in links(html) if "data-export" in a]
+    assert [urlsplit(h).path for h in hrefs] == ["/export.csv", "/export.jsonl"]
+    assert all(query_of(h) == {"q": ["retraites"], "pays": ["FR"]} for h in hrefs)
+
+    jsonl = client.get(hrefs[1].replace("&amp;", "&"))
+    assert jsonl.status_code == 200 and jsonl.is_streamed
+    assert jsonl.mimetype == "application/x-ndjson"
+    records = [json.loads(line) for line in jsonl.get_data(as_text=True).splitlines()]
+    assert [r["id"] for r in records] == [r["id"] for r in found["results"]]
+    assert all("FR" in r["countries"] for r in records)
+    assert jsonl.headers["X-Loupe-Total"] == str(found["total"])
+    assert jsonl.headers["X-Loupe-Truncated"] == "false"
+
+    table = client.get(hrefs[0].replace("&amp;", "&"))
+    assert table.mimetype == "text/csv"
+    assert 'filename="loupe-retraites.csv"' in table.headers["Content-Disposition"]
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(table.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert rows[0]["title"] == records[0]["title"]
+    assert rows[0]["persons"] == "; ".join(records[0]["persons"])
+
+
+def test_export_is_capped_and_escapes_formulas(client, monkeypatch, tmp_path: Path) -> None:
+    from webui import exports
+
+    monkeypatch.setattr(exports, "EXPORT_MAX", 3)
+    capped = client.get("/export.jsonl?tri=date")
+    assert len(capped.get_data(as_text=True).splitlines()) == 3
+    assert capped.headers["X-Loupe-Truncated"] == "true"
+    assert int(capped.headers["X-Loupe-Total"]) == api(client)["total"] > 3
+    assert client.get("/export.csv?page=0").status_code == 400  # bad input, before streaming
+
+    # A title a spreadsheet would run as a formula is exported as text.
+    write_jsonl(
+        tmp_path / "corpus" / "f.jsonl",
+        [{"id": "f1", "title": '=HYPERLINK("http://x.test","clic")', "body": "Un texte."}],
+    )
+    reindex([tmp_path / "corpus"], tmp_path / "index")
+    other = create_app({"INDEX_DIR": str(tmp_path / "index")}).test_client()
+    text = other.get("/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text
+    line = other.get("/export.jsonl").get_data(as_text=True)
+    assert json.loads(line)["title"].startswith("=HYPERLINK")  # JSON keeps the text as is
+
+
+def test_feed_title_states_the_search_and_reads_as_a_page(client) -> None:
+    """Two subscriptions can be told apart by their titles; a browser opening a feed gets
+    a stylesheet (CSS: XSLT is on its way out of browsers) with a subscribe hint."""
+    page = client.get("/feed?q=retraites&rubrique=Politique&pays=FR&depuis=2019&jusqu_au=2019")
+    root = ET.fromstring(page.data)
+    assert root.find(f"{ATOM}title").text == (
+        "Loupe : « retraites » · Rubrique : Politique · Pays : France · Année 2019"
+    )
+    assert client.get("/feed").data.count(b"Loupe : les derniers articles") == 1
+    head = page.data.split(b"<feed", 1)[0].decode("utf-8")
+    stylesheet = re.search(r'<\?xml-stylesheet type="text/css" href="([^"]+)"\?>', head)
+    assert stylesheet
+    css = client.get(stylesheet.group(1))
+    assert css.status_code == 200 and "lecteur de flux" in css.get_data(as_text=True)
+    # The results page announces the same title.
+    html = client.get("/?q=retraites&rubrique=Politique").get_data(as_text=True)
+    assert 'title="Loupe : « retraites » · Rubrique : Politique"' in html
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "retraites date:[2019 à 2020-06]",
+        "retraites date:[2019 au 2020-06]",
+        "retraites du 2019 au 2020-06",
+    ],
+)
+def test_french_date_ranges(client, q: str) -> None:
+    """The range in French finds what the parameters (and Whoosh's "to") find."""
+    english = api(client, q="retraites date:[2019 to 2020-06]", par_page="100")
+    by_params = api(client, q="retraites", depuis="2019", jusqu_au="2020-06", par_page="100")
+    found = api(client, q=q, par_page="100")
+    assert found["total"] == english["total"] == by_params["total"] > 0
+    assert [r["id"] for r in found["results"]] == [r["id"] for r in english["results"]]
+    assert all("2019-01-01" <= r["date"] <= "2020-06-30" for r in found["results"])
+
+
+def test_a_facet_value_can_be_excluded(client) -> None:
+    """"sauf" next to a facet value adds -pays:FR to the words; a chip takes it away."""
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    france = next(a for a in links(html, "facet-exclude") if a["data-exclude"] == "FR")
+    assert query_of(france["href"]) == {"q": ["retraites -pays:FR"]}
+    assert france["href"].endswith("#f-country")
+    everything = api(client, q="retraites")["total"]
+    in_france = api(client, q="retraites", pays="FR")["total"]
+    narrowed = client.get(france["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == everything - in_france > 0
+    data = api(client, q="retraites -pays:FR", par_page="100")
+    assert all("FR" not in [c["value"] for c in r["countries"]] for r in data["results"])
+    chip = next(a for a in links(narrowed, "chip-remove") if "Sauf pays" in a["text"])
+    assert chip["text"].startswith("Sauf pays : France")
+    assert query_of(chip["href"]) == {"q": ["retraites"]}
+    # Persons are quoted, so that the whole name is excluded.
+    person = next(a for a in links(html, "facet-exclude") if " " in a["data-exclude"])
+    words = query_of(person["href"])["q"][0]
+    assert words == f'retraites -personne:"{person["data-exclude"]}"'
+    assert total_of(client.get(person["href"]).get_data(as_text=True)) < everything
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/?q=retraites&par_page=100", "/api/search?q=retraites", "/feed", "/export.csv?q=retraites"],
+)
+def test_text_responses_are_compressed(client, url: str) -> None:
+    import gzip
+
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    body = gzip.decompress(packed.get_data())
+    assert len(packed.get_data()) < len(body) / 2
+    # The same document (the time taken aside).
+    took = re.compile(rb'"?took_ms"?: ?[\d.]+|\(\d+(,\d)?\xe2\x80\xafms\)')
+    assert took.sub(b"", body) == took.sub(b"", plain.get_data())
+
+
+def test_smaller_things(client) -> None:
+    # A "*" search is sorted newest first, and says so.
+    html = client.get("/?q=*").get_data(as_text=True)
+    assert '<option value="date" selected>' in html and 'value="pertinence"' not in html
+    words = client.get("/?q=retraites").get_data(as_text=True)
+    assert '<option value="pertinence" selected>' in words
+    by_date = client.get("/?q=retraites&tri=date").get_data(as_text=True)
+    assert '<option value="date" selected>' in by_date and 'value="pertinence"' in by_date
+    # An answer kept from an identical search says so instead of "(0,1 ms)".
+    client.get("/?q=manifestation")
+    again = client.get("/?q=manifestation").get_data(as_text=True)
+    assert "(déjà calculé)" in again
+    assert client.get("/api/search?q=manifestation").get_json()["cached"] is True
+    # Passages never meet with two ellipses.
+    data = api(client, q="retraites", par_page="100")
+    assert all("… …" not in r["snippet"] for r in data["results"])
+    # The header search of an article page keeps the filters it was found with.
+    article = result_hrefs(client.get("/?q=retraites&rubrique=Politique").get_data(as_text=True))[0]
+    page = client.get(article.replace("&amp;", "&")).get_data(as_text=True)
+    header = re.search(r'<form class="search".*?</form>', page, re.S).group(0)
+    assert '<input type="hidden" name="rubrique" value="Politique">' in header

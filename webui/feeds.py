@@ -19,6 +19,8 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from search.searcher import SearchEngine, SearchRequest
 
+from .views import describe
+
 bp = Blueprint("feeds", __name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -77,8 +79,14 @@ def _atom_id(link: str) -> str:
     return link if _base() else "urn:loupe:" + quote(link, safe="/?=&%")
 
 
-def _xml(root: ET.Element, mimetype: str) -> Response:
+def _xml(root: ET.Element, mimetype: str, stylesheet: str | None = None) -> Response:
+    """The document; with ``stylesheet``, a CSS ``xml-stylesheet`` instruction so that a
+    feed opened in a browser reads as a page (CSS, not XSLT: browsers are dropping XSLT)."""
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    if stylesheet:
+        head, _, rest = body.partition(b"?>\n")
+        instruction = f'<?xml-stylesheet type="text/css" href="{stylesheet}"?>\n'
+        body = head + b"?>\n" + instruction.encode("utf-8") + rest
     return Response(body, mimetype=mimetype, content_type=f"{mimetype}; charset=utf-8")
 
 
@@ -92,9 +100,13 @@ def feed() -> Response:
     params = req.to_params(tri="", page="", par_page="", personne_filtre="")
 
     root = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "fr"})
-    about = f"« {req.q} »" if req.q else "les derniers articles"
-    _sub(root, f"{{{ATOM}}}title", f"Loupe : {about}")
-    _sub(root, f"{{{ATOM}}}subtitle", f"{response.total} articles correspondent à cette recherche.")
+    _sub(root, f"{{{ATOM}}}title", f"Loupe : {describe(req)}")
+    _sub(
+        root,
+        f"{{{ATOM}}}subtitle",
+        f"{response.total} articles correspondent à cette recherche. Pour la suivre, copiez "
+        "l'adresse de cette page dans votre lecteur de flux (Atom).",
+    )
     self_url = _absolute(url_for("feeds.feed"), params)
     _sub(root, f"{{{ATOM}}}id", _atom_id(self_url))
     _sub(root, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
@@ -133,7 +145,8 @@ def feed() -> Response:
         # The snippet is HTML (escaped text and <mark>): type="html" carries it escaped
         # once more, as Atom wants.
         _sub(entry, f"{{{ATOM}}}summary", r["snippet"], type="html")
-    return _xml(root, "application/atom+xml")
+    stylesheet = url_for("static", filename="feed.css")
+    return _xml(root, "application/atom+xml", stylesheet=stylesheet)
 
 
 @bp.get("/opensearch.xml")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,6 +23,7 @@ from search.labels import country_label
 from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
 
 from . import ArticleNotFound
+from .exports import EXPORT_MAX
 
 bp = Blueprint("views", __name__)
 
@@ -192,6 +194,15 @@ def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Para
     return req.to_params(**{param: kept, "page": "", "personne_filtre": ""})
 
 
+def excluded(req: SearchRequest, facet: str, value: str) -> str:
+    """The "sauf" action: the search with ``-pays:US`` (or ``-personne:"…"``) added to its
+    words, the query language's own exclusion, so the URL and the box say what it does."""
+    param = FACETS[facet][0]
+    term = value if facet == "country" else '"' + " ".join(value.replace('"', " ").split()) + '"'
+    words = f"{req.q} -{param}:{term}".strip()
+    return search_url(req.to_params(q=words, page="", personne_filtre="")) + f"#f-{facet}"
+
+
 def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
     """The sidebar: one group per facet with a toggle link per value; empty groups hidden
     (the person group stays while its filter box is in use, to say nothing matched)."""
@@ -202,6 +213,7 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
                 **item,
                 "href": search_url(_toggled(req, name, item["value"], item["selected"]))
                 + f"#f-{name}",
+                "exclude": None if item["selected"] else excluded(req, name, item["value"]),
             }
             for item in facets.get(name) or []
         ]
@@ -440,9 +452,23 @@ def _period_label(req: SearchRequest) -> str | None:
     return None
 
 
+# An exclusion written in the query ("-pays:US", '-personne:"Emmanuel Macron"').
+_EXCLUSION = re.compile(r'(?<![^\s(])-(pays|personne|rubrique):("[^"]*"|[^\s()"]+)')
+
+
 def active_filters(req: SearchRequest) -> list[dict]:
-    """The filters in force, each as a chip whose link removes it."""
+    """The filters in force, each as a chip whose link removes it (exclusions written in
+    the query too: "Sauf pays : États-Unis")."""
     chips = []
+    prefixes = {param: (name, prefix) for name, (param, _attr, prefix) in FACETS.items()}
+    for m in _EXCLUSION.finditer(req.q):
+        name, prefix = prefixes[m.group(1)]
+        value = m.group(2).strip('"')
+        label = country_label(value) if name == "country" else value
+        rest = " ".join((req.q[: m.start()] + req.q[m.end() :]).split())
+        params = req.to_params(q=rest, page="")
+        label = f"Sauf {prefix.lower()} : {label}"
+        chips.append({"label": label, "href": search_url(params), "params": params})
     for name, (_param, attr, prefix) in FACETS.items():
         for value in getattr(req, attr):
             label = country_label(value) if name == "country" else value
@@ -468,6 +494,14 @@ def active_filters(req: SearchRequest) -> list[dict]:
             )
     chips += [{"label": label, "href": search_url(p), "params": p} for label, p in dates]
     return chips
+
+
+def describe(req: SearchRequest) -> str:
+    """The search in words, for a feed's title: ``« retraites » · Rubrique : Monde · Pays :
+    Russie``, so that two subscriptions can be told apart."""
+    parts = [f"« {req.q} »"] if req.q else []
+    parts += [chip["label"] for chip in active_filters(req)]
+    return " · ".join(parts) or "les derniers articles"
 
 
 def pagination(req: SearchRequest, total: int) -> dict | None:
@@ -525,6 +559,18 @@ def feed_url(req: SearchRequest | None = None) -> str:
     return url_for("feeds.feed") + ("?" + query if query else "")
 
 
+def export_links(req: SearchRequest) -> list[dict]:
+    """"Exporter": every match of this search (same filters and order), not only the page."""
+    query = urlencode(req.to_params(page="", par_page="", personne_filtre=""))
+    return [
+        {"label": label, "href": url_for(endpoint) + ("?" + query if query else ""), "type": kind}
+        for label, endpoint, kind in (
+            ("CSV", "exports.export_csv", "text/csv"),
+            ("JSON Lines", "exports.export_jsonl", "application/x-ndjson"),
+        )
+    ]
+
+
 def home_links(stats: dict) -> dict[str, list[dict]]:
     """The entry points of the home page; an empty list hides its block."""
 
@@ -557,8 +603,18 @@ def suggestion(req: SearchRequest, response: SearchResponse) -> dict | None:
     """The "did you mean" link: the respelled words, the same filters."""
     if not response.did_you_mean:
         return None
-    params = req.to_params(q=response.did_you_mean, page="", personne_filtre="")
+    params = req.to_params(
+        q=response.did_you_mean, page="", personne_filtre="", sans_correction=""
+    )
     return {"text": response.did_you_mean, "href": search_url(params)}
+
+
+def as_typed(req: SearchRequest, response: SearchResponse) -> dict | None:
+    """When the results are the respelled query's: the link to the words as typed."""
+    if not response.corrected:
+        return None
+    params = req.to_params(page="", personne_filtre="", sans_correction="1")
+    return {"corrected": response.corrected, "typed": req.q, "href": search_url(params)}
 
 
 @bp.get("/")
@@ -579,8 +635,11 @@ def index() -> str:
 
     response = engine().search(req)
     sort = SORT_PARAM[req.sort]
-    if not req.q and sort == "pertinence":
-        sort = "date"  # without words there is nothing to rank: results come newest first
+    ranked = any(r["score"] is not None for r in response.results)
+    if sort == "pertinence" and not ranked:
+        # Without words to rank by ("", "*", only exclusions) results come newest first.
+        sort = "date"
+    rankable = ranked or (req.sort != "relevance" and bool(req.q.strip(" *")))
     chips = active_filters(req)
     return render_template(
         "results.html",
@@ -595,9 +654,10 @@ def index() -> str:
         clear_filters=search_url([("q", req.q)] if req.q else []) if chips else None,
         alternatives=alternatives(chips) if not response.total else [],
         did_you_mean=suggestion(req, response),
+        respelled=as_typed(req, response),
         pagination=pagination(req, response.total),
         sort=sort,
-        sort_options=SORT_OPTIONS if req.q else SORT_OPTIONS[1:],
+        sort_options=SORT_OPTIONS if rankable else SORT_OPTIONS[1:],
         sort_fields=hidden_fields(req, "tri"),
         date_fields=hidden_fields(req, "depuis", "jusqu_au", "personne_filtre"),
         person_filter_fields=hidden_fields(req, "personne_filtre"),
@@ -605,7 +665,9 @@ def index() -> str:
         first_shown=(req.page - 1) * req.per_page + 1,
         last_shown=(req.page - 1) * req.per_page + len(response.results),
         feed_href=feed_url(req),
-        feed_title=f"Loupe : {req.q}" if req.q else "Loupe : recherche",
+        feed_title=f"Loupe : {describe(req)}",
+        exports=export_links(req) if response.total else [],
+        export_max=EXPORT_MAX,
     )
 
 
@@ -624,6 +686,7 @@ def article(article_id: str) -> str:
         "article.html",
         doc=doc,
         q=q,
+        form_fields=hidden_fields(found_by, "q", "personne_filtre"),
         original_url=safe_url(doc.get("url")),
         back_href=search_url(found_by.to_params()) if has_search(found_by) else None,
         section_href=search_url([("rubrique", doc["section"])]) if doc.get("section") else None,
