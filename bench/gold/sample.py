@@ -35,12 +35,14 @@ def main() -> None:
             if rec.get("orangesum_duplicate") or rec.get("duplicate_of") or rec["id"] in taken:
                 continue
             orange.append(rec)
-    wiki = [json.loads(line) for line in open(SHARED / "corpus" / "wikinews" / "wikinews_fr_keyphrase.jsonl")]
+    wiki_path = SHARED / "corpus" / "wikinews" / "wikinews_fr_keyphrase.jsonl"
+    wiki = [json.loads(line) for line in open(wiki_path, encoding="utf-8")]
     for pool, n in ((orange, 124), (wiki, 36)):
         drawn = rng.sample(pool, n)
         rng.shuffle(drawn)
         for i, rec in enumerate(drawn):
-            out = {k: rec.get(k) for k in ("id", "title", "summary", "body", "date", "section") if rec.get(k)}
+            keys = ("id", "title", "summary", "body", "date", "section")
+            out = {k: rec[k] for k in keys if rec.get(k)}
             out["split"] = "tuning" if i < n // 2 else "test"
             print(json.dumps(out, ensure_ascii=False))
 
