@@ -293,6 +293,10 @@ class SearchEngine:
     def generation(self) -> str:
         return self._current().name
 
+    def generation_path(self) -> Path:
+        """The folder of the generation in use (its side tables live there)."""
+        return self._current().path
+
     # -- search ---------------------------------------------------------------
 
     def search(self, request: SearchRequest, facets: bool = True) -> SearchResponse:

@@ -410,7 +410,8 @@ def test_extract_json_lines(tmp_path: Path) -> None:
         "KZ": "Kazakhstan",
     }
     assert all(set(c) == {"code", "label", "mentions"} for c in record["countries"])
-    assert all(set(p) == {"name", "mentions"} for p in record["persons"])
+    # Fields are added, never renamed: the archive's name and why come after the article's.
+    assert all(set(p) == {"name", "mentions", "canonical", "why"} for p in record["persons"])
 
     corpus = tmp_path / "a.jsonl"
     corpus.write_text(json.dumps(RECORDS[0], ensure_ascii=False) + "\n{broken\n", "utf-8")

@@ -61,12 +61,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["loupe"] = SearchEngine(app.config["INDEX_DIR"])
 
     from .api import bp as api_bp
+    from .entities import bp as entities_bp
     from .feeds import bp as feeds_bp
     from .views import bp as views_bp
 
     app.register_blueprint(views_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(entities_bp)
     _register_errors(app)
 
     @app.after_request
