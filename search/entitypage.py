@@ -49,11 +49,21 @@ def person(engine: SearchEngine, name: str, latest: int = LATEST) -> dict | None
         else:
             names = [name]
         own = person_query(names)
-        response = engine.search(SearchRequest(q=own, sort="date", per_page=latest))
+        quotable = not any('"' in n for n in names)
+        if quotable:
+            request = SearchRequest(q=own, sort="date", per_page=latest)
+        else:
+            # A name with a quote in it cannot be written in the query language: the facet
+            # filter finds its articles (the person facet then counts the whole archive, so
+            # the co-mentions are not listed).
+            request = SearchRequest(persons=names, sort="date", per_page=latest)
+        response = engine.search(request)
         if response.total == 0:
             return None
         keys = {facet_key(n) for n in names}
         page = _page(response, own, skip_person=keys)
+        if not quotable:
+            page["persons"] = []
         page.update(
             type="person",
             name=name,
