@@ -609,10 +609,10 @@ def test_home_entry_points(people_client, client) -> None:
     assert "<h2>Rubriques</h2>" in plain and "<h2>Années</h2>" in plain
 
 
-def test_article_entities_link_to_searches(people_client) -> None:
+def test_article_entities_link_to_their_pages(people_client) -> None:
     html = people_client.get("/article/p11-0").get_data(as_text=True)
     hrefs = {a["href"] for a in links(html, "chip")}
-    assert {"/?personne=Personne+L", "/?personne=Emmanuel+Macron", "/?pays=KZ"} <= hrefs
+    assert {"/personne/Personne%20L", "/personne/Emmanuel%20Macron", "/pays/KZ"} <= hrefs
 
 
 # -- did you mean, empty and error states -----------------------------------------------------

@@ -74,7 +74,7 @@ ORG_WORDS = frozenset(
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
     olympique racing stade team equipe edition performance motorsport cruises airways
-    lines""".split()
+    lines affaire proces""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
 THING_CUES = frozenset(
@@ -253,7 +253,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
     # a leading place or common word before a full name is not part of it.
-    while len(words) > 2 and fold(words[0][0]) not in first_names():
+    while len(words) > 2 and (
+        fold(words[0][0]) not in first_names() or fold(words[1][0]) in first_names()
+    ):
+        # ("Paris Anne Hidalgo": Paris is also a given name, but Anne starts the name.)
         head = words[0][0]
         place = any(t.kind != "none" for t in gaz.terms(head))
         if not (place or _common_word(head)):
