@@ -141,3 +141,25 @@ def test_found_in_the_unlabelled_corpus() -> None:
     )
     assert "Anne Hidalgo" in found
     assert not {"Paris Anne Hidalgo", "Affaire Benalla"} & found
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        (
+            "Le procureur de Paris Rémy Heitz a ouvert une enquête.",
+            {"Rémy Heitz"},
+            {"Paris Rémy Heitz"},
+        ),
+        (
+            "Selon l'Enquête BVA-Salesforce publiée mercredi, Benoît Hamon progresse.",
+            {"Benoît Hamon"},
+            {"Enquête BVA-Salesforce"},
+        ),
+        ("Les clients de E. Leclerc ont été remboursés.", set(), {"E. Leclerc"}),
+    ],
+)
+def test_more_from_the_unlabelled_corpus(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found = persons(text)
+    assert wanted <= found
+    assert not (unwanted & found)

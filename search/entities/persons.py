@@ -74,7 +74,7 @@ ORG_WORDS = frozenset(
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
     olympique racing stade team equipe edition performance motorsport cruises airways
-    lines affaire proces""".split()
+    lines affaire proces enquete sondage""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
 THING_CUES = frozenset(
@@ -249,17 +249,22 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             words.pop()
             continue
         break
+    # "Nicolas Dupont-Aignan Premier (ministre)": a title word ends no name.
+    while len(words) > 2 and fold(words[-1][0]) in _TRAILING_TITLES:
+        words.pop()
     if not words or len(words) > MAX_WORDS:
         return None
     # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
     # a leading place or common word before a full name is not part of it.
-    while len(words) > 2 and (
-        fold(words[0][0]) not in first_names() or fold(words[1][0]) in first_names()
-    ):
-        # ("Paris Anne Hidalgo": Paris is also a given name, but Anne starts the name.)
+    while len(words) > 2:
         head = words[0][0]
         place = any(t.kind != "none" for t in gaz.terms(head))
-        if not (place or _common_word(head)):
+        if fold(head) in first_names():
+            # "Jean Louis Debré" is one name; "Florence Anne X" (a place that is also a
+            # given name, then a given name) is a place and a name.
+            if not (place and fold(words[1][0]) in first_names()):
+                break
+        elif not (place or _common_word(head)):
             break
         words.pop(0)
         while len(words) > 2 and fold(words[0][0]) in PARTICLES:
@@ -337,6 +342,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
 
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
+# Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
+_TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
 # Organisation words that are also common surnames when they end a name: "Gérard Pont".
 _SURNAME_ORG_WORDS = frozenset("pont tour cour place prix coupe".split())
 
