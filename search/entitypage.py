@@ -30,6 +30,8 @@ def person_query(names: list[str]) -> str:
 def both_query(a: str, b: str) -> str:
     """The search of two entities together (``personne:"A" pays:FR``): each link of a
     co-mention leads there."""
+    if " OR " in a:
+        a = f"({a})"  # several spellings: any of them, and the other entity
     return f"{a} {b}"
 
 
