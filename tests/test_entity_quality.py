@@ -163,3 +163,11 @@ def test_more_from_the_unlabelled_corpus(text: str, wanted: set[str], unwanted: 
     found = persons(text)
     assert wanted <= found
     assert not (unwanted & found)
+
+
+def test_a_city_that_is_also_a_given_name() -> None:
+    found = persons(
+        "Le procureur de Paris Rémy Heitz a parlé. Paris Hilton était là. L'université Paris II."
+    )
+    assert {"Rémy Heitz", "Paris Hilton"} <= found
+    assert not {"Paris Rémy Heitz", "Paris II"} & found

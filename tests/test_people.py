@@ -198,3 +198,11 @@ def test_entity_page_reads_the_same_engine(samples_index: Path) -> None:
     page = entitypage.person(engine, "Vladimir Poutine")
     assert page is not None and page["name"] == "Vladimir Poutine"
     assert any(c["code"] == "RU" for c in page["countries"])
+
+
+def test_co_mentions_of_a_person_with_two_spellings(client) -> None:
+    data = client.get("/api/entities/person/Édouard Philippe").get_json()
+    assert len(data["aliases"]) >= 1  # the other spelling
+    for co in data["persons"][:3]:
+        both = client.get("/api/search", query_string={"q": co["q"]}).get_json()
+        assert both["total"] == co["articles"]

@@ -307,8 +307,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         ):
             return None
     folded = [fold(w) for w in names]
-    if _ROMAN.match(names[-1]) and (len(names) < 2 or folded[0] not in first_names()):
-        return None  # "Acte III" is no one; "Charles III", "Jean-Paul II" are
+    if _ROMAN.match(names[-1]) and (
+        len(names) < 2
+        or folded[0] not in first_names()
+        or any(t.kind != "none" for t in gaz.terms(names[0]))
+    ):
+        return None  # "Acte III", "Paris II" are no one; "Charles III", "Jean-Paul II" are
     if len(names) == 1 and folded[0] in BOILERPLATE:
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
