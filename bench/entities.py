@@ -1,10 +1,11 @@
 """Entity extraction measured: scores on the dev gold, throughput on OrangeSum.
 
-usage: python bench/entities.py [--gold FILE] [--corpus DIR] [--n 2000] [--skip-throughput]
+usage: python bench/entities.py [--gold FILE ...] [--corpus DIR] [--n 2000] [--skip-throughput]
 
-1. Runs the extractor (what ``loupe extract --json`` prints) over the gold articles, writes
-   the predictions to ``bench/out/entities-dev.pred.jsonl`` and prints the table of
-   ``../shared/gold/score.py``.
+1. Runs the extractor (what ``loupe extract --json`` prints) over each gold file (by default
+   the dev gold and the tuning half of ``bench/gold``; the test half only when named), writes
+   the predictions to ``bench/out/<gold name>.pred.jsonl`` and prints the table of
+   ``../shared/gold/score.py`` for each.
 2. Extracts the first N clean OrangeSum articles (no ``orangesum_duplicate``, no
    ``duplicate_of``) with 1 and 2 worker processes, no cache, and prints articles/s.
 """
@@ -59,16 +60,28 @@ def throughput(articles: list, workers: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--gold", type=Path, default=SHARED / "gold" / "entities-dev.jsonl")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        action="append",
+        help="gold file (repeatable); default: the dev gold and bench/gold/entities-tuning.jsonl",
+    )
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "orangesum")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
 
-    out = ROOT / "bench" / "out" / "entities-dev.pred.jsonl"
-    predictions(args.gold, out)
-    scorer = args.gold.parent / "score.py"
-    subprocess.run([sys.executable, str(scorer), str(args.gold), str(out)], check=True)
+    golds = args.gold or [
+        SHARED / "gold" / "entities-dev.jsonl",
+        ROOT / "bench" / "gold" / "entities-tuning.jsonl",
+    ]
+    scorer = SHARED / "gold" / "score.py"
+    for gold in golds:
+        out = ROOT / "bench" / "out" / f"{gold.stem}.pred.jsonl"
+        predictions(gold, out)
+        print(f"== {gold.name}")
+        sys.stdout.flush()
+        subprocess.run([sys.executable, str(scorer), str(gold), str(out)], check=True)
 
     if args.skip_throughput:
         return

@@ -215,6 +215,7 @@ def _print_problems(result) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, allow_dash=True))
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="Une ligne JSON par article.")
 @click.option(
     "--format",
@@ -228,10 +229,15 @@ def _print_problems(result) -> None:
     is_flag=True,
     help="Suivre aussi les liens symboliques qui mènent hors du dossier donné.",
 )
-def extract(path: Path, as_json: bool, fmt: str | None, follow_links: bool) -> None:
+def extract(
+    path: Path, index_dir: Path, as_json: bool, fmt: str | None, follow_links: bool
+) -> None:
     """Montre ce que Loupe extrait de PATH (fichier, dossier, ou - pour l'entrée standard) :
-    titre, rubrique, date et sa provenance, pays et personnes avec leurs mentions."""
+    titre, rubrique, date et sa provenance, pays et personnes avec leurs mentions. Quand
+    l'index (--index) existe, chaque personne est aussi rapportée au nom que l'archive lui
+    donne (canonical), avec la raison (why) ; l'index n'est pas modifié."""
     from .entities import Extractor
+    from .people import PersonTable
     from .readers import read_paths, read_stream
     from .readers.decode import Throttle
 
@@ -253,9 +259,20 @@ def extract(path: Path, as_json: bool, fmt: str | None, follow_links: bool) -> N
         fail(f"chemin introuvable : {path}", EXIT_USAGE)
     else:
         articles = read_paths([path], report, follow_links=follow_links)
+    gen = storage.current_generation(index_dir) if index_dir.is_dir() else None
+    table = PersonTable.open_existing(gen)
     with Extractor() as extractor:
         for article, facets in extractor.iter_extract(articles):
             found = facets.to_dict()
+            date = article.date or facets.date
+            day = date.toordinal() if date else 0
+            for person in found["persons"]:
+                # The article's own name stays ``name`` (what gold/score.py reads).
+                canonical, why = (
+                    table.canonical(person["name"], day) if table else (person["name"], "")
+                )
+                person["canonical"] = canonical
+                person["why"] = why or None
             record = {
                 "id": article.id,
                 "path": article.path,
@@ -272,6 +289,8 @@ def extract(path: Path, as_json: bool, fmt: str | None, follow_links: bool) -> N
                 _print_extraction(record)
     for line in report.summaries():
         click.echo(line, err=True)
+    if table is not None:
+        table.close()
     sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
 
 
@@ -297,6 +316,9 @@ def _print_extraction(record: dict) -> None:
     persons = ", ".join(f"{p['name']} ({p['mentions']})" for p in record["persons"])
     click.echo(f"  pays : {countries or '—'}")
     click.echo(f"  personnes : {persons or '—'}")
+    for p in record["persons"]:
+        if p.get("why"):
+            click.echo(f"    {p['name']} → {p['canonical']} ({p['why']})")
     click.echo()
 
 
@@ -430,8 +452,18 @@ def _print_response(response, color: bool) -> None:
 @main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True)
-def stats(index_dir: Path, as_json: bool) -> None:
-    """Nombre d'articles, période couverte et valeurs les plus fréquentes."""
+@click.option(
+    "--personne",
+    help="Fiche d'une personne : articles et mentions par mois, alias, "
+    "personnes et pays cités avec elle, rubriques, derniers articles.",
+)
+@click.option("--pays", help="Fiche d'un pays (code ISO ou nom), comme --personne.")
+def stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None) -> None:
+    """Nombre d'articles, période couverte et valeurs les plus fréquentes ; ou la fiche
+    d'une personne (--personne) ou d'un pays (--pays)."""
+    if personne or pays:
+        _entity_stats(index_dir, as_json, personne, pays)
+        return
     try:
         data = SearchEngine(index_dir).stats()
     except storage.IndexProblem as exc:
@@ -450,6 +482,51 @@ def stats(index_dir: Path, as_json: bool) -> None:
             )
     if data["years"]:
         click.echo("Années : " + " · ".join(f"{y['value']} ({y['count']})" for y in data["years"]))
+
+
+def _entity_stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None) -> None:
+    from . import entitypage
+
+    if personne and pays:
+        fail("--personne ou --pays, pas les deux.", EXIT_USAGE)
+    try:
+        engine = SearchEngine(index_dir)
+        page = entitypage.person(engine, personne) if personne else entitypage.country(engine, pays)
+    except storage.IndexNotFound as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(page, ensure_ascii=False, indent=2))
+        return
+    if page is None:
+        click.echo(f"Aucun article ne cite « {personne or pays} ».")
+        return
+    title = page["name"] if page["type"] == "person" else f"{page['name']} ({page['code']})"
+    click.echo(title)
+    if page.get("resolved_from"):
+        click.echo(f"  ({personne} → {page['name']} : {page['resolved_from']})")
+    mentions = f", {page['mentions']} mentions" if page["mentions"] is not None else ""
+    click.echo(f"Articles : {page['articles']}{mentions}")
+    if page["aliases"]:
+        click.echo(
+            "Alias : " + " · ".join(f"{a['name']} ({a['articles']})" for a in page["aliases"])
+        )
+    if page["years"]:
+        click.echo(
+            "Années : " + " · ".join(f"{y['year']} ({y['articles']})" for y in page["years"])
+        )
+    for key, label, title_ in (
+        ("persons", "name", "Personnes citées avec"),
+        ("countries", "label", "Pays cités avec"),
+        ("sections", "name", "Rubriques"),
+    ):
+        if page[key]:
+            click.echo(
+                f"{title_} : " + " · ".join(f"{i[label]} ({i['articles']})" for i in page[key])
+            )
+    if page["latest"]:
+        click.echo("Derniers articles :")
+        for r in page["latest"]:
+            click.echo(f"  {r['date'] or 'sans date'}  {r['title']}  [{r['id']}]")
 
 
 @main.command()

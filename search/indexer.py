@@ -21,6 +21,7 @@ from . import storage
 from .articles import Article, relative_path
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .parallel import ParallelWriter, default_writers
+from .people import PersonTable
 from .readers import Problem, iter_files, read_file
 from .readers.decode import Throttle
 from .schema import SEPARATOR, build_schema
@@ -28,7 +29,7 @@ from .schema import SEPARATOR, build_schema
 # Version 2: country names resolved in the facet analyzer and entity facets extracted;
 # version 3: the publication timestamp stored; 4: its instant as a sort column. An index
 # written by an older version is rebuilt in full, since its stored schema predates it.
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5  # 5: persons.sqlite, archive-level person names
 
 
 @dataclass
@@ -239,12 +240,14 @@ def reindex(
                 # costs a third of a large build.
                 writer = ParallelWriter(ix, count, limitmb=1024)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
+            people = PersonTable(build)
             extractor = Extractor(
                 cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
             )
             try:
                 articles = _write_articles(
-                    roots, writer, old_articles, result, progress, extractor, follow_links
+                    roots, writer, old_articles, result, progress, extractor, people,
+                    follow_links,
                 )
                 if strict and result.skipped:
                     raise StrictAbort(result)
@@ -252,6 +255,7 @@ def reindex(
                 removed = [i for i in old_articles if i not in articles]
                 for article_id in removed:
                     writer.delete_by_term("id", article_id)
+                people.remove(removed)
                 result.removed = len(removed)
                 result.changed = bool(result.indexed or result.removed or not incremental)
                 if result.changed:
@@ -266,6 +270,7 @@ def reindex(
             finally:
                 extractor.close()
                 cache.close()
+                people.close()
                 result.ner_runs, result.ner_cached = extractor.ner_runs, extractor.cache_hits
             result.total = len(articles)
             if result.changed:
@@ -307,6 +312,7 @@ def _write_articles(
     result: ReindexResult,
     progress: Progress | None,
     extractor: Extractor,
+    people: PersonTable,
     follow_links: bool = False,
 ) -> dict[str, list[str]]:
     """Reads every file, extracts and writes new or changed articles; returns the manifest."""
@@ -349,6 +355,15 @@ def _write_articles(
                 progress(done, len(files), len(articles))
 
     for article, facets in extractor.iter_extract(changed()):
+        # Archive-level names: resolved against the articles written so far, then added.
+        date = article.date or facets.date
+        day = date.toordinal() if date else 0
+        if article.id in replaced:
+            people.remove([article.id])
+        resolved = people.resolve(facets.persons, day)
+        people.add(article.id, day, resolved)
+        people.add_countries(article.id, day, facets.countries)
+        facets.persons = [(r.canonical, r.mentions) for r in resolved]
         doc = document(article, articles[article.id][0], facets)
         if article.id in replaced:
             writer.update_document(**doc)

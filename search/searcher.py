@@ -436,6 +436,9 @@ class SearchEngine:
         for text in [words[0].decode("utf-8") if words else "", ""]:
             self._search(gen, SearchRequest(q=text), True, time.perf_counter())
         gen.spare.extend(gen.ix.searcher() for _ in range(threads - len(gen.spare)))
+    def generation_path(self) -> Path:
+        """The folder of the generation in use (its side tables live there)."""
+        return self._current().path
 
     # -- search ---------------------------------------------------------------
 

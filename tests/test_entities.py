@@ -103,7 +103,10 @@ def test_names_adjectives_capitals_places(text: str, expected: set[str]) -> None
         ("Selon Le Parisien, la ministre hésite.", set()),
         ("La ministre l'a confié au Parisien.", set()),
         ("Le Washington Post révèle l'affaire.", set()),
-        ("Il regarde France 2 et écoute Radio France.", set()),
+        # Public broadcasters are state institutions (GUIDE.md; dev gold orangesum-26187);
+        # a private outlet alone is not (orangesum-30607).
+        ("Il regarde France 2 et écoute Radio France.", {"FR"}),
+        ("Il lit Le Parisien et regarde BFMTV.", set()),
         ("Un sommet s'ouvre à Washington.", {"US"}),
         # Niger and Nigeria, the two Congos, the Guinées.
         ("Au Niger, puis au Nigeria, les Nigérians votent.", {"NE", "NG"}),
@@ -407,7 +410,8 @@ def test_extract_json_lines(tmp_path: Path) -> None:
         "KZ": "Kazakhstan",
     }
     assert all(set(c) == {"code", "label", "mentions"} for c in record["countries"])
-    assert all(set(p) == {"name", "mentions"} for p in record["persons"])
+    # Fields are added, never renamed: the archive's name and why come after the article's.
+    assert all(set(p) == {"name", "mentions", "canonical", "why"} for p in record["persons"])
 
     corpus = tmp_path / "a.jsonl"
     corpus.write_text(json.dumps(RECORDS[0], ensure_ascii=False) + "\n{broken\n", "utf-8")

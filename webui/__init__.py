@@ -87,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .exports import bp as exports_bp
+    from .entities import bp as entities_bp
     from .feeds import bp as feeds_bp
     from .views import bp as views_bp
 
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(entities_bp)
     _register_errors(app)
 
     @app.after_request

@@ -691,10 +691,12 @@ def article(article_id: str) -> str:
         back_href=search_url(found_by.to_params()) if has_search(found_by) else None,
         section_href=search_url([("rubrique", doc["section"])]) if doc.get("section") else None,
         countries=[
-            {**c, "href": search_url([("pays", c["value"])])} for c in doc.get("countries") or []
+            {**c, "href": url_for("entities.country", code=c["value"])}
+            for c in doc.get("countries") or []
         ],
         persons=[
-            {**p, "href": search_url([("personne", p["value"])])} for p in doc.get("persons") or []
+            {**p, "href": url_for("entities.person", nom=p["value"])}
+            for p in doc.get("persons") or []
         ],
         tags=[
             {"label": t, "href": search_url([("q", tag_query(t))])} for t in doc.get("tags") or []

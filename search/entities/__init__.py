@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..articles import Article
 from ..lifetime import die_with_parent
 from .cache import NerCache
-from .countries import DATA, country_label, gazetteer, resolve_country
+from .countries import DATA, country_label, french_context, gazetteer, resolve_country
 from .dates import publication_date
 from .persons import Span, find_persons, load_model, model_id, ner
 
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # Bump when a rule changes how facets are derived (the data files are hashed already).
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 BATCH_SIZE = 64
 # Below this many texts to analyse, worker processes cost more than they save.
 MIN_PARALLEL = 16
@@ -85,6 +85,10 @@ def analyse(article: Article, text: str, spans: list[Span]) -> Facets:
     people = find_persons(text, spans, gaz)
     person_spans = [s for p in people for s in p.spans]
     counts: Counter[str] = Counter(m.code for m in gaz.find(text, person_spans))
+    if "FR" not in counts:
+        french = french_context(text, len(counts))
+        if french:
+            counts["FR"] = french
     date, source = publication_date(article.date, article.date_source, text, article.path)
     return Facets(
         countries=list(counts.items()),

@@ -348,7 +348,16 @@ class Gazetteer:
         if original[:1].isupper() and not original.isupper():
             # "Le Parisien", "au Parisien": a capitalised singular after a definite article is
             # a title; "les Syriens", "un Français" are people, weak evidence of a country.
-            if i > 0 and words[i - 1] in ("le", "la", "l", "du", "au") and not hit.term.plural:
+            # ("la Polonaise" is a woman: feminine demonyms are not newspaper titles.)
+            # "l'Ivoirien Alassane Ouattara": a demonym before a name is the person's.
+            nxt = tokens[hit.j][0] if hit.j < len(tokens) else len(text)
+            before_name = text[hit.end : nxt] == " " and text[nxt : nxt + 1].isupper()
+            if (
+                i > 0
+                and words[i - 1] in ("le", "l", "du", "au")
+                and not hit.term.plural
+                and not before_name
+            ):
                 hit.dropped = True
                 return
             hit.people = True
@@ -432,11 +441,16 @@ def _sentence_start(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
     return bool(re.search(r"[.!?:;«»\"“”\n(\[—–]", gap))
 
 
+_AFTER_TITLE = re.compile(r"(?<![\w])(?:M|Mme|Mlle|Dr|Pr|Me)\.?\s+$")
+
+
 def _glued_to_name(
     hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str], hits: list[_Hit]
 ) -> bool:
     """A place word glued to another capitalised word is part of a name: "Paris Hilton"."""
     original = text[hit.start : hit.end]
+    if _AFTER_TITLE.search(text, max(0, hit.start - 8), hit.start):
+        return True  # "M. Birmingham", "Mme Paris": a surname after a title
     covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
     i, j = hit.i, hit.j
     if i > 0 and i - 1 not in covered:
@@ -512,3 +526,25 @@ def country_label(code: str) -> str:
 def resolve_country(value: str) -> str:
     """A filter value as a code: ``Russie``, ``russie``, ``RU``, ``ru`` → ``RU``."""
     return gazetteer().resolve(value) or value.strip().upper()
+
+
+@functools.lru_cache(maxsize=1)
+def _french_cues() -> re.Pattern[str]:
+    """One pattern for ``data/french_cues.txt``: acronyms as written, other words any case."""
+    text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
+    cues = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    parts = []
+    for cue in sorted(cues, key=len, reverse=True):
+        body = re.escape(cue).replace("'", "['’]")
+        parts.append(body if cue.isupper() else f"(?i:{body})")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+def french_context(text: str, other_countries: int) -> int:
+    """Mentions of French public life (a préfet, the présidentielle, the SNCF), counted when
+    the article names no other country and uses two different ones, or names others and uses
+    three: such an article is about France even if it never says so."""
+    found = [m.group().casefold().replace("’", "'") for m in _french_cues().finditer(text)]
+    needed = 3 if other_countries else 2
+    return len(found) if len(set(found)) >= needed else 0
+

@@ -73,7 +73,8 @@ ORG_WORDS = frozenset(
     opera orchestre records studio studios productions editions magazine presse matin soir
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
-    olympique racing stade team equipe""".split()
+    olympique racing stade team equipe edition performance motorsport cruises airways
+    lines affaire proces enquete sondage""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
 THING_CUES = frozenset(
@@ -83,7 +84,8 @@ THING_CUES = frozenset(
     theoreme maladie syndrome effet operation navire bateau porte-avions fregate sous-marin
     marque groupe societe entreprise cabinet agence hotel restaurant residence cite
     promotion boulangerie brasserie salon emission journal magazine film serie livre
-    album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine""".split()
+    album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine
+    promenade paquebot vraquier chalutier yacht voilier ile affaire proces""".split()
 )
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
 _ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
@@ -247,25 +249,52 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             words.pop()
             continue
         break
+    # "Nicolas Dupont-Aignan Premier (ministre)": a title word ends no name.
+    while len(words) > 2 and fold(words[-1][0]) in _TRAILING_TITLES:
+        words.pop()
     if not words or len(words) > MAX_WORDS:
         return None
     # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
     # a leading place or common word before a full name is not part of it.
-    while len(words) > 2 and fold(words[0][0]) not in first_names():
+    while len(words) > 2:
         head = words[0][0]
         place = any(t.kind != "none" for t in gaz.terms(head))
-        if not (place or _common_word(head)):
+        if fold(head) in first_names():
+            # "Jean Louis Debré" is one name; "Florence Anne X" (a place that is also a
+            # given name, then a given name) is a place and a name.
+            if not (place and fold(words[1][0]) in first_names()):
+                break
+        elif not (place or _common_word(head)):
             break
         words.pop(0)
         while len(words) > 2 and fold(words[0][0]) in PARTICLES:
             words.pop(0)
+    # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name.
+    while len(words) > 2 and words[0][0].isupper() and len(words[0][0]) > 1 and (
+        fold(words[1][0]) in first_names()
+    ):
+        words.pop(0)
+    # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
+    # thing "de" a known given name and a surname is that person.
+    for k in range(1, len(words) - 2):
+        if fold(words[k][0]) in ("de", "d'", "d’") and fold(words[k + 1][0]) in first_names():
+            words = words[k + 1 :]
+            break
+    # "Laurent Berger Berger": a surname written twice is written once.
+    for k in range(len(words) - 1, 0, -1):
+        if words[k][0] == words[k - 1][0]:
+            words.pop(k)
     names = [w for w, _s, _e in words]
     for k, w in enumerate(names):
         low = fold(w)
         if low in ("le", "la", "les") and w.islower():
             return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
-        if k > 0 and low.rstrip(".") in TITLES and fold(names[k - 1]) not in PARTICLES:
-            return None  # a title inside: two names run together
+        if (
+            0 < k < len(names) - 1
+            and low.rstrip(".") in TITLES
+            and fold(names[k - 1]) not in PARTICLES
+        ):
+            return None  # a title inside: two names run together ("Marion Maréchal" ends one)
         if low in PARTICLES or low.rstrip("'’") in PARTICLES:
             if k == 0 or k == len(names) - 1:
                 if not (k == 0 and w[:1].isupper() and len(names) > 1):
@@ -273,11 +302,17 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             continue
         if not _NAME_WORD.match(w) or not w[:1].isupper():
             return None
-        if low.rstrip(".") in ORG_WORDS:
+        if low.rstrip(".") in ORG_WORDS and not (
+            k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
+        ):
             return None
     folded = [fold(w) for w in names]
-    if _ROMAN.match(names[-1]) and (len(names) < 2 or folded[0] not in first_names()):
-        return None  # "Acte III" is no one; "Charles III", "Jean-Paul II" are
+    if _ROMAN.match(names[-1]) and (
+        len(names) < 2
+        or folded[0] not in first_names()
+        or any(t.kind != "none" for t in gaz.terms(names[0]))
+    ):
+        return None  # "Acte III", "Paris II" are no one; "Charles III", "Jean-Paul II" are
     if len(names) == 1 and folded[0] in BOILERPLATE:
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
@@ -289,10 +324,18 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     # A title in quotes ("Minor Misery"), a brand in CamelCase ("PayPal", "BuzzFeed").
     start, end = words[0][1], words[-1][2]
-    if text[start - 1 : start] in _QUOTES and text[end : end + 1] in _QUOTES:
+    if _quoted(text, start, end):
+        return None
+    if _not_person(folded):
         return None
     if any(_camel(w) for w in names):
         return None
+    if (
+        len(names) > 2
+        and folded[-2] in ("de", "du")
+        and any(t.kind != "none" for t in gaz.terms(names[-1]))
+    ):
+        return None  # "Emmaüs de Marseille", "Lycée de Nantes": something of a place
     if gaz.contains_place(" ".join(names)):
         return None  # "Caroline du Nord", "Amélie-Fristel de Saint-Malo"
     if any(t.kind == "none" for t in gaz.terms(" ".join(names))) and (
@@ -303,6 +346,40 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
 
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
+# Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
+_TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
+# Organisation words that are also common surnames when they end a name: "Gérard Pont".
+_SURNAME_ORG_WORDS = frozenset("pont tour cour place prix coupe".split())
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """« Gris Tonnerre », "Minor Misery": a title or a label in quotes, spaces allowed inside."""
+    before = text[max(0, start - 2) : start].rstrip()
+    after = text[end : end + 2].lstrip()
+    return before[-1:] in _QUOTES and after[:1] in _QUOTES
+
+
+@functools.lru_cache(maxsize=1)
+def not_persons() -> frozenset[tuple[str, ...]]:
+    """Folded word tuples of ``data/not_persons.txt``: media, clubs, works shaped like names."""
+    text = (DATA / "not_persons.txt").read_text(encoding="utf-8")
+    return frozenset(
+        tuple(_fold_words(line))
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def _fold_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-'’]+", fold(name)) if w]
+
+
+def _not_person(folded: list[str]) -> bool:
+    words = tuple(w for f in folded for w in _fold_words(f))
+    listed = not_persons()
+    # A one-word line ("Marianne", "Stock") only drops that word alone: "Marianne James" is
+    # someone; a longer line also drops what it begins ("Paris Match Belgique").
+    return words in listed or any(words[:k] in listed for k in range(2, len(words)))
 _QUOTES = frozenset('"«»“”„')
 _CAMEL_OK = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O'|O’|D'|D’)[A-Z]")
 
@@ -386,6 +463,8 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Titles that only ever come before a person's name, as written.
+_SHORT_TITLES = frozenset("M Mme Mlle Dr Pr Me Mgr".split())
 
 
 def _first_name_pairs(
@@ -393,12 +472,18 @@ def _first_name_pairs(
 ) -> list[_Candidate]:
     """Name-shaped pairs the model missed: a known given name and one or two capitalised words."""
     firsts = first_names()
-    busy = [(s, e) for s, e, label in spans if label == "PER"] + [(c.start, c.end) for c in found]
+    busy = [(s, e) for s, e, label in spans if label == "PER" and "\n" not in text[s:e]]
+    busy += [(c.start, c.end) for c in found]
     tokens = list(_WORD.finditer(text))
     out: list[_Candidate] = []
     for i, tok in enumerate(tokens):
         word = tok.group()
-        if not word[:1].isupper() or fold(word) not in firsts:
+        # "le Dr Mandeep Mehra", "Mme Suzel Pietri": after a short title, any capitalised
+        # words are a name, known given name or not.
+        after_title = i > 0 and tokens[i - 1].group() in _SHORT_TITLES and (
+            text[tokens[i - 1].end() : tok.start()] in (" ", ". ")
+        )
+        if not word[:1].isupper() or not (fold(word) in firsts or after_title):
             continue
         if any(s < tok.end() and tok.start() < e for s, e in busy):
             continue
@@ -458,6 +543,8 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 and (count[b], b) > (count[a], a)
             ):
                 alias[a] = b
+            elif a != b and _initials_match(a, b):
+                alias[a] = b  # "B. Obama" is Barack Obama
     for c in candidates:
         if c.key in alias:
             c.alias = alias[c.key]
@@ -467,7 +554,14 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
     for key in keys:  # longest first, so every longer name already has its owner
         roots = [k for k in keys if len(k) > len(key) and owner.get(k) == k]
         # "Blinken", "Le Drian" end a full name; "Ruth Ginsburg" shares both ends of one.
-        pool = [k for k in roots if k[-len(key) :] == key or (k[0] == key[0] and k[-1] == key[-1])]
+        pool = [
+            k
+            for k in roots
+            if k[-len(key) :] == key
+            or (k[0] == key[0] and k[-1] == key[-1])
+            or (len(key) > 1 and k[: len(key)] == key)  # "Ana Pastor" of "Ana Pastor García"
+            or _initials_match(key, k)  # "B. Obama", "J-M Ayrault"
+        ]
         if not pool and len(key) == 1:
             pool = [k for k in roots if key[0] in k]  # a first name alone: "Donald"
         # Several people share it (Brigitte and Emmanuel Macron): the most mentioned one.
@@ -484,8 +578,30 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
             spellings.setdefault(root, Counter())[" ".join(c.words)] += 1
     for root, person in people.items():
         forms = spellings[root]
-        person.name = max(forms, key=lambda f: (forms[f], _cased(f)))
+        # "Barack Obama" over "B. Obama" however often the initial is used.
+        person.name = max(forms, key=lambda f: (not _abbreviated(f), forms[f], _cased(f)))
     return list(people.values())
+
+
+def _abbreviated(name: str) -> bool:
+    """``B. Obama``, ``J-M Ayrault``: a given name written as initials."""
+    first = name.split()[0]
+    return len(name.split()) > 1 and all(len(p) <= 1 for p in re.split(r"[.\-]", first))
+
+
+def _initials_match(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``("b.", "obama")`` abbreviates ``("barack", "obama")``; ``("j-m", "ayrault")``
+    abbreviates ``("jean-marc", "ayrault")``."""
+    if len(short) != len(full) or short[-1] != full[-1]:
+        return False
+    for s, f in zip(short[:-1], full[:-1], strict=True):
+        letters = [p for p in re.split(r"[.\-]", s) if p]
+        parts = [p for p in f.split("-") if p]
+        if not letters or any(len(x) > 1 for x in letters) or len(letters) != len(parts):
+            return False
+        if any(x != p[0] for x, p in zip(letters, parts, strict=True)):
+            return False
+    return True
 
 
 def _one_edit(a: str, b: str) -> bool:
