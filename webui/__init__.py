@@ -86,8 +86,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Compress(app)
 
     from .api import bp as api_bp
-    from .exports import bp as exports_bp
     from .entities import bp as entities_bp
+    from .exports import bp as exports_bp
     from .feeds import bp as feeds_bp
     from .views import bp as views_bp
 
