@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import storage
+from . import postings_mmap, storage
 from .articles import Article
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .parallel import ParallelWriter, default_writers
@@ -229,6 +229,8 @@ def reindex(
             if result.changed:
                 manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
                 storage.write_manifest(build, manifest)
+                # Posting arrays numpy maps, for the segments this run wrote (postings_mmap).
+                postings_mmap.write_missing(build)
                 gen = storage.publish(index_dir, build)
             else:
                 shutil.rmtree(build, ignore_errors=True)
