@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from rapidfuzz.distance import OSA
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import fastsearch, storage
+from . import fastsearch, postings_mmap, storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label, resolve_country
@@ -599,6 +600,22 @@ class SearchEngine:
             "countries": top_values("country"),
             "persons": top_values("person"),
             "years": [{"value": str(y), "count": c} for y, c in table.year_counts(live)],
+            "memory": self._memory(gen),
+        }
+
+    @staticmethod
+    def _memory(gen: _Generation) -> dict:
+        """What one searching process holds for this generation (issue 11), and the budget."""
+        postings = gen.facets.postings.stats()
+        with gen.ix.reader() as reader:
+            words, lexicon_bytes = Lexicon.measure(reader)
+        return {
+            "facet_table_bytes": gen.facets.memory_bytes(),
+            "lexicon_words": words,
+            "lexicon_bytes": lexicon_bytes,
+            "postings_budget_bytes": postings["budget_bytes"],
+            "postings_cached_bytes": postings["pool_bytes"],
+            "postings_sidecar_bytes": postings_mmap.sidecar_bytes(gen.path),
         }
 
 
@@ -651,6 +668,17 @@ class Lexicon:
 
     def __init__(self) -> None:
         self._by_letter: dict[str, list[str]] = {}
+
+    @staticmethod
+    def measure(reader) -> tuple[int, int]:
+        """(words, bytes) of the lexicon once every letter has been asked for."""
+        found: set[str] = set()
+        for fieldname in EXACT_FIELDS:
+            if fieldname in reader.schema:
+                for term in reader.lexicon(fieldname):
+                    found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        # sorted lists by first letter: a pointer per word plus the strings themselves
+        return len(found), sum(sys.getsizeof(w) + 8 for w in found)
 
     def starting_with(self, reader, letter: str) -> list[str]:
         words = self._by_letter.get(letter)

@@ -192,3 +192,29 @@ def test_budget_from_env(monkeypatch) -> None:
     assert fastsearch.budget_from_env() == 64 * 1024 * 1024
     monkeypatch.setenv("LOUPE_POSTINGS_MB", "beaucoup")
     assert fastsearch.budget_from_env() == fastsearch.DEFAULT_POSTINGS_MB * 1024 * 1024
+
+
+def test_stats_shows_the_memory_of_a_searching_process(samples_index: Path) -> None:
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    runner = CliRunner()
+    data = json.loads(
+        runner.invoke(main, ["stats", "--json", "--index", str(samples_index)]).output
+    )
+    mem = data["memory"]
+    gen = storage.require_generation(samples_index)
+    with _reader(samples_index) as reader:
+        titles = {t for t in reader.lexicon("title_exact")}
+        words = set().union(*(set(reader.lexicon(f)) for f in searcher.EXACT_FIELDS))
+    assert mem["lexicon_words"] == len(words) > len(titles)
+    assert mem["facet_table_bytes"] > 321 * 8  # the samples have countries and persons
+    assert (
+        mem["postings_sidecar_bytes"]
+        == sum(p.stat().st_size for p in gen.glob("*" + postings_mmap.SUFFIX))
+        > 0
+    )
+    assert mem["postings_budget_bytes"] == fastsearch.POOL.budget
+    out = runner.invoke(main, ["stats", "--index", str(samples_index)]).output
+    assert "table des facettes" in out and "LOUPE_POSTINGS_MB" in out
