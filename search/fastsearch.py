@@ -211,20 +211,21 @@ def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, 
 
 
 _NO_SIDECAR = object()
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 
 
 def leaf_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One segment's (document numbers, weights) of a term, deleted documents included."""
-    if (fieldname, btext) not in leaf:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     sidecar = getattr(leaf, "_loupe_sidecar", None)
     if sidecar is None:  # looked up once per segment reader, kept as long as it lives
         sidecar = postings_mmap.open_sidecar(leaf) or _NO_SIDECAR
         leaf._loupe_sidecar = sidecar
     if sidecar is not _NO_SIDECAR:
         found = sidecar.postings(fieldname, btext)
-        if found is not None:
-            return found
+        return found if found is not None else (_EMPTY_DOCS, _EMPTY_WEIGHTS)
+    if (fieldname, btext) not in leaf:
+        return _EMPTY_DOCS, _EMPTY_WEIGHTS
     return postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
 
 

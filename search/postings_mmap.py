@@ -10,9 +10,10 @@ masked by the caller, as for Whoosh's own postings):
 - a 64-byte header: magic, format version, term and posting counts, the segment's document
   count and the weights' dtype;
 - the term dictionary: 64-bit BLAKE2b hashes of ``field NUL term`` sorted, with, in the same
-  order, the first posting and the count of each term. No keys: a term is looked up only
-  after Whoosh's own term table says the segment holds it, and a segment where two terms
-  share a hash gets no sidecar, so a hash can never give another term's postings;
+  order, 32 more bits of the hash as a check, the first posting and the count of each term.
+  No keys (they would double the dictionary): a segment where two terms share the 64-bit
+  hash gets no sidecar, and a term the segment lacks is taken for one it holds only if
+  both hashes agree by chance, about one lookup in 2^96 / terms (10^22 at a million terms);
 - the document numbers (uint32, relative to the segment) and the weights (uint8 or uint16
   when every weight is a small whole number, as term frequencies are, else float32, the
   type Whoosh itself stores), each list in Whoosh's own order.
@@ -40,7 +41,7 @@ from whoosh.matching.wrappers import FilterMatcher
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
-VERSION = 1
+VERSION = 2
 _HEADER = struct.Struct("<8sIIQQQ24x")  # magic, version, dtype code, terms, postings, docs
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
@@ -50,9 +51,10 @@ def sidecar_path(folder: Path, segment) -> Path:
     return Path(folder) / segment.make_filename(SUFFIX)
 
 
-def term_hash(fieldname: str, btext: bytes) -> int:
-    key = fieldname.encode("utf-8") + b"\x00" + btext
-    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
+def term_hash(fieldname: str, btext: bytes) -> tuple[int, int]:
+    """A term's 64-bit key in the dictionary and an independent 32-bit check."""
+    digest = hashlib.blake2b(fieldname.encode("utf-8") + b"\x00" + btext, digest_size=12).digest()
+    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
 
 
 def raw_matcher(leaf, fieldname: str, btext: bytes):
@@ -111,6 +113,7 @@ class SidecarReader:
             return out
 
         self._hashes = take(np.uint64, n_terms)
+        self._checks = take(np.uint32, n_terms)
         self._starts = take(np.uint64, n_terms)
         self._counts = take(np.uint32, n_terms)
         self._docs = take(np.uint32, n_post)
@@ -119,11 +122,11 @@ class SidecarReader:
             raise ValueError(f"{path}: truncated")
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-        """(segment document numbers int64, weights float64) of a term the segment holds
-        (the caller asks Whoosh's term table first), or None if its hash is not here."""
-        h = np.uint64(term_hash(fieldname, btext))
-        i = int(np.searchsorted(self._hashes, h))
-        if i == self._hashes.size or self._hashes[i] != h:
+        """(segment document numbers int64, weights float64), or None when the segment does
+        not hold the term."""
+        h, check = term_hash(fieldname, btext)
+        i = int(self._hashes.searchsorted(np.uint64(h)))
+        if i == self._hashes.size or int(self._hashes[i]) != h or int(self._checks[i]) != check:
             return None
         start = int(self._starts[i])
         end = start + int(self._counts[i])
@@ -162,7 +165,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
     tmp = final.with_name(final.name + ".tmp")
     docs_tmp = final.with_name(final.name + ".docs.tmp")
     weights_tmp = final.with_name(final.name + ".weights.tmp")
-    hashes, starts, counts = array("Q"), array("Q"), array("I")
+    hashes, checks, starts, counts = array("Q"), array("I"), array("Q"), array("I")
     total = 0
     whole, top = True, 0.0
     terms = leaf._terms
@@ -175,7 +178,9 @@ def write_sidecar(folder: Path, leaf) -> Path:
                         terms._postfile, info, schema[fieldname].format, term=(fieldname, btext)
                     )
                 )
-                hashes.append(term_hash(fieldname, btext))
+                h, check = term_hash(fieldname, btext)
+                hashes.append(h)
+                checks.append(check)
                 starts.append(total)
                 counts.append(docs.size)
                 total += docs.size
@@ -197,6 +202,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
         with open(tmp, "wb") as out:
             out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, leaf.doc_count_all()))
             _section(out, np.frombuffer(hashes, dtype=np.uint64)[order])
+            _section(out, np.frombuffer(checks, dtype=np.uint32)[order])
             _section(out, np.frombuffer(starts, dtype=np.uint64)[order])
             _section(out, np.frombuffer(counts, dtype=np.uint32)[order])
             _copy(out, docs_tmp, np.uint32, np.uint32)

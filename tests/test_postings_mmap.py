@@ -77,6 +77,13 @@ def test_every_segment_has_a_sidecar_and_every_term_the_same_postings(segmented:
             assert np.array_equal(ours[1], whoosh[1]), (fieldname, btext)
             terms += 1
     assert terms > 10_000
+    # A term another segment holds and this one lacks: the sidecar says so.
+    first = leaves[0][0]
+    others = {t for leaf, _ in leaves[1:] for t in leaf.all_terms()}
+    absent = sorted(t for t in others if t not in first)[:500]
+    assert len(absent) == 500
+    sidecar = postings_mmap.open_sidecar(first)
+    assert all(sidecar.postings(f, b) is None for f, b in absent)
 
 
 def test_searches_equal_with_and_without_sidecars(segmented: Path, without_sidecars: Path) -> None:
