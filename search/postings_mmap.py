@@ -14,7 +14,9 @@ masked by the caller, as for Whoosh's own postings):
   No keys (they would double the dictionary): a segment where two terms share the 64-bit
   hash gets no sidecar, and a term the segment lacks is taken for one it holds only if
   both hashes agree by chance, about one lookup in 2^96 / terms (10^22 at a million terms);
-- the document numbers (uint32, relative to the segment) and the weights (uint8 or uint16
+- the document numbers (relative to the segment: uint16 when it holds at most 65,536
+  documents, as the segments of a parallel build of a few tens of thousands do, else
+  uint32) and the weights (uint8 or uint16
   when every weight is a small whole number, as term frequencies are, else float32, the
   type Whoosh itself stores), each list in Whoosh's own order.
 
@@ -41,8 +43,9 @@ from whoosh.matching.wrappers import FilterMatcher
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
-VERSION = 2
-_HEADER = struct.Struct("<8sIIQQQ24x")  # magic, version, dtype code, terms, postings, docs
+VERSION = 3
+# magic, version, weights' dtype code, terms, postings, documents, documents' dtype code
+_HEADER = struct.Struct("<8sIIQQQI20x")
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
 
@@ -97,8 +100,8 @@ class SidecarReader:
     def __init__(self, path: Path) -> None:
         with open(path, "rb") as fh:
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        magic, version, wcode, n_terms, n_post, n_docs = _HEADER.unpack_from(self._mm, 0)
-        if magic != MAGIC or version != VERSION or wcode not in _WEIGHT_TYPES:
+        magic, version, wcode, n_terms, n_post, n_docs, dcode = _HEADER.unpack_from(self._mm, 0)
+        if magic != MAGIC or version != VERSION or wcode not in _WEIGHT_TYPES or dcode > 1:
             raise ValueError(f"{path}: not a Loupe posting sidecar of version {VERSION}")
         self.doc_count = n_docs
         self.size = len(self._mm)
@@ -116,7 +119,7 @@ class SidecarReader:
         self._checks = take(np.uint32, n_terms)
         self._starts = take(np.uint64, n_terms)
         self._counts = take(np.uint32, n_terms)
-        self._docs = take(np.uint32, n_post)
+        self._docs = take(np.uint16 if dcode == 0 else np.uint32, n_post)
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
         if pos > len(buf):
             raise ValueError(f"{path}: truncated")
@@ -200,12 +203,14 @@ def write_sidecar(folder: Path, leaf) -> Path:
             # sidecar, so the segment is read Whoosh's way and never gives wrong postings.
             raise ValueError("two terms share a hash")
         with open(tmp, "wb") as out:
-            out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, leaf.doc_count_all()))
+            n_docs = leaf.doc_count_all()
+            dcode = 0 if n_docs <= 65536 else 1
+            out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, dcode))
             _section(out, np.frombuffer(hashes, dtype=np.uint64)[order])
             _section(out, np.frombuffer(checks, dtype=np.uint32)[order])
             _section(out, np.frombuffer(starts, dtype=np.uint64)[order])
             _section(out, np.frombuffer(counts, dtype=np.uint32)[order])
-            _copy(out, docs_tmp, np.uint32, np.uint32)
+            _copy(out, docs_tmp, np.uint32, np.uint16 if dcode == 0 else np.uint32)
             _copy(out, weights_tmp, np.float32, _WEIGHT_TYPES[wcode])
             out.flush()
             os.fsync(out.fileno())
