@@ -666,7 +666,11 @@ def serve_compare(
             "loupe": (lp, ["/api/search?" + urlencode({"q": q}) for q in queries]),
             "datasette": (dp, [datasette_path(q, True) for q in queries]),
         }
-        colds = {name: http_latencies(port, paths, 1) for name, (port, paths) in plans.items()}
+        colds, cold_cpu = {}, {}
+        for i, (name, (port, paths)) in enumerate(plans.items()):
+            before = tree_cpu_s(servers[i].pid)
+            colds[name] = http_latencies(port, paths, 1)
+            cold_cpu[name] = (tree_cpu_s(servers[i].pid) - before) * 1000 / len(paths)
         for name, (port, paths) in plans.items():
             for _ in range(2):  # warm-up: every query, reaching every server process
                 http_latencies(port, paths, 16)
@@ -676,6 +680,7 @@ def serve_compare(
             server = servers[0 if name == "loupe" else 1]
             out[name] = {
                 "rss_mb": tree_rss_mb(server.pid),
+                "cold_cpu_ms": cold_cpu[name],
                 "cold_p50": statistics.median(cold),
                 "cold_p95": percentile(cold, 95),
                 "p50": statistics.median(one),
@@ -695,8 +700,8 @@ def serve_compare(
     return out
 
 
-def tree_rss_mb(pid: int) -> list[float]:
-    """Resident memory (MB) of a process and each of its descendants (a server's workers)."""
+def tree_pids(pid: int) -> list[int]:
+    """A process and its descendants (a server's forked workers)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -708,8 +713,27 @@ def tree_rss_mb(pid: int) -> list[float]:
     while frontier:
         frontier = [p for p, parent in parents.items() if parent in frontier]
         tree += frontier
+    return tree
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) spent so far by a process and its descendants: on a
+    machine shared with other jobs, the work a pass costs, whatever the wait for a core."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def tree_rss_mb(pid: int) -> list[float]:
+    """Resident memory (MB) of a process and each of its descendants (a server's workers)."""
     out = []
-    for p in tree:
+    for p in tree_pids(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -732,11 +756,13 @@ def serve_cold(index: Path, queries: list[str], env: dict) -> dict:
     try:
         if not wait_http(port, "/healthz"):
             return {"error": "the server did not start"}
+        before = tree_cpu_s(server.pid)
         cold, errors = http_latencies(
             port, ["/api/search?" + urlencode({"q": q}) for q in queries], 1
         )
+        cpu = (tree_cpu_s(server.pid) - before) * 1000 / len(queries)
         return {"cold_p50": statistics.median(cold), "cold_p95": percentile(cold, 95),
-                "errors": errors}
+                "cold_cpu_ms": cpu, "errors": errors}
     finally:
         server.terminate()
         try:
@@ -828,12 +854,13 @@ def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
         if "error" in serve:
             print(f"error: {serve['error']}")
             return
-        print("| server | cold p50 ms | cold p95 | p50 ms, 1 client | p95 | p50, 16 clients | "
-              "p99, 16 clients | errors |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| server | cold p50 ms | cold p95 | cold CPU ms/query | p50 ms, 1 client | p95 | "
+              "p50, 16 clients | p99, 16 clients | errors |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, s in serve.items():
             print(
                 f"| {name} | {fmt(s.get('cold_p50'), 2)} | {fmt(s.get('cold_p95'), 2)} | "
+                f"{fmt(s.get('cold_cpu_ms'), 2)} | "
                 f"{fmt(s.get('p50'), 2)} | {fmt(s.get('p95'), 2)} | {fmt(s.get('c16_p50'), 1)} | "
                 f"{fmt(s.get('c16_p99'), 1)} | {s.get('errors', s.get('error'))} |"
             )

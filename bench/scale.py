@@ -202,14 +202,15 @@ def print_size(n: int, rows: dict, serve: dict | None, upd: dict | None) -> None
         if "error" in serve:
             print(f"error: {serve['error']}")
         else:
-            print("| server | first-time p50 ms | p95 | p50, 1 client | p95 | p50, 16 clients | "
-                  "p99, 16 clients | RSS per process MB | errors |")
-            print("|---|---|---|---|---|---|---|---|---|")
+            print("| server | first-time p50 ms | p95 | CPU ms/query | p50, 1 client | p95 | "
+                  "p50, 16 clients | p99, 16 clients | RSS per process MB | errors |")
+            print("|---|---|---|---|---|---|---|---|---|---|")
             for name, s in serve.items():
                 rss = " + ".join(f"{m:,.0f}" for m in s.get("rss_mb", [])) or "–"
                 print(
                     f"| {name} | {f(s.get('cold_p50'), 2)} | {f(s.get('cold_p95'), 2)} | "
-                    f"{f(s.get('p50'), 2)} | {f(s.get('p95'), 2)} | {f(s.get('c16_p50'), 1)} | "
+                    f"{f(s.get('cold_cpu_ms'), 2)} | {f(s.get('p50'), 2)} | {f(s.get('p95'), 2)} | "
+                    f"{f(s.get('c16_p50'), 1)} | "
                     f"{f(s.get('c16_p99'), 1)} | {rss} | {s.get('errors', s.get('error'))} |"
                 )
     if upd:
@@ -293,7 +294,7 @@ def main() -> int:
             rows["loupe"]["sidecar_mb"] = sidecars / 1e6
         serve = None
         if not args.no_serve and "loupe" in rows and "fts5" in rows:
-            serve = compare.serve_compare(workdir, sets, args.concurrent)
+            serve = compare.serve_compare(workdir, sets, args.concurrent, cold_baseline=True)
         upd = updates(workdir) if "loupe" in rows and "error" not in rows["loupe"] else None
         print_size(n, rows, serve, upd)
         everything[n] = {"rows": rows, "serve": serve, "updates": upd}
