@@ -20,8 +20,10 @@ its own (``bench/compare.py``'s workers and servers, reused, not copied):
    queries, in process;
 3. **served** (unless ``--no-serve``): ``loupe serve`` (default processes) and
    ``datasette serve`` over the FTS5 database on loopback: the first-time pass (each query
-   once, one client, fresh servers), one client warm, then 16 concurrent clients; the
-   resident memory of each serving process after the run;
+   once, one client, fresh servers; also on a copy of Loupe's index without its posting
+   sidecars, as an older Loupe left it), with the CPU time each server spent per query,
+   one client warm, then 16 concurrent clients; the resident memory of each serving
+   process after the run;
 4. **updates**: 1,000 new articles (a copy no size uses) dropped in the folder, then
    ``loupe reindex DIR --no-entities`` timed (wall clock and peak memory of the command and
    its children); then the same command again with nothing changed.
