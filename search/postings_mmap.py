@@ -173,28 +173,56 @@ def write_sidecar(folder: Path, leaf) -> Path:
     whole, top = True, 0.0
     terms = leaf._terms
     schema = leaf.schema
+    docs_buf, weights_buf = array("I"), array("f")  # Whoosh's own types: no conversion
+    digest = hashlib.blake2b
+
+    def flush(fd, fw) -> None:
+        nonlocal whole, top
+        if not weights_buf:
+            return
+        w = np.array(weights_buf, dtype=np.float32)  # a copy: the buffer is emptied below
+        if whole:
+            whole = bool(np.all(w == np.floor(w))) and float(w.min()) >= 0
+            top = max(top, float(w.max()))
+        fd.write(docs_buf.tobytes())
+        fw.write(weights_buf.tobytes())
+        del docs_buf[:], weights_buf[:]
+
     try:
         with open(docs_tmp, "wb") as fd, open(weights_tmp, "wb") as fw:
             for (fieldname, btext), info in terms.items():
-                docs, weights = decode_matcher(
-                    leaf._codec.postings_reader(
-                        terms._postfile, info, schema[fieldname].format, term=(fieldname, btext)
-                    )
+                m = leaf._codec.postings_reader(
+                    terms._postfile, info, schema[fieldname].format, term=(fieldname, btext)
                 )
-                h, check = term_hash(fieldname, btext)
-                hashes.append(h)
-                checks.append(check)
+                before = len(docs_buf)
+                if type(m) is W3LeafMatcher:  # the common case, whole blocks, no numpy per term
+                    while m.is_active():
+                        m._read_ids()
+                        m._read_weights()
+                        ids, ws = m._ids, m._weights
+                        docs_buf.extend(
+                            ids if type(ids) is array and ids.typecode == "I" else array("I", ids)
+                        )
+                        weights_buf.extend(
+                            ws
+                            if type(ws) is array and ws.typecode == "f"
+                            else _float32s(ws, fieldname, btext)
+                        )
+                        m._next_block()
+                else:
+                    ids, ws = decode_matcher(m)
+                    docs_buf.extend(array("I", ids.tolist()))
+                    weights_buf.extend(_float32s(ws.tolist(), fieldname, btext))
+                count = len(docs_buf) - before
+                d = digest(fieldname.encode("utf-8") + b"\x00" + btext, digest_size=12).digest()
+                hashes.append(int.from_bytes(d[:8], "little"))
+                checks.append(int.from_bytes(d[8:], "little"))
                 starts.append(total)
-                counts.append(docs.size)
-                total += docs.size
-                fd.write(docs.astype(np.uint32).tobytes())
-                w32 = weights.astype(np.float32)
-                if not np.array_equal(w32.astype(np.float64), weights):
-                    raise ValueError(f"{fieldname}:{btext!r}: a weight float32 cannot hold")
-                fw.write(w32.tobytes())
-                if whole and weights.size:
-                    whole = bool(np.all(weights == np.floor(weights))) and weights.min() >= 0
-                    top = max(top, float(weights.max()))
+                counts.append(count)
+                total += count
+                if len(docs_buf) >= _CHUNK:
+                    flush(fd, fw)
+            flush(fd, fw)
         wcode = 2 if not whole else (0 if top < 256 else 1 if top < 65536 else 2)
         all_hashes = np.frombuffer(hashes, dtype=np.uint64)
         order = np.argsort(all_hashes, kind="stable")
@@ -219,6 +247,14 @@ def write_sidecar(folder: Path, leaf) -> Path:
         for scratch in (tmp, docs_tmp, weights_tmp):
             scratch.unlink(missing_ok=True)
     return final
+
+
+def _float32s(values, fieldname: str, btext: bytes) -> array:
+    """Weights as float32, the type Whoosh stores them in; refuses one float32 would change."""
+    out = array("f", values)
+    if list(out) != [float(v) for v in values]:
+        raise ValueError(f"{fieldname}:{btext!r}: a weight float32 cannot hold")
+    return out
 
 
 def _section(out, data: np.ndarray) -> None:
