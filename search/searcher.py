@@ -27,6 +27,7 @@ from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import OSA
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 
 from . import fastsearch, postings_mmap, storage
 from .analysis import exact_analyzer, french_analyzer
@@ -224,6 +225,17 @@ class SearchResponse:
         return asdict(self)
 
 
+def open_index(path: Path):
+    """A generation's Whoosh index, for searching. ``LOUPE_MMAP=0`` reads segments through
+    the file instead of a memory map: Whoosh copies each mapped compound segment's postings,
+    columns and term index into every reader (``BufferFile`` wraps the map in a ``BytesIO``),
+    so a process holds them once per request thread (README "Memory and first-time
+    searches"); without the map it holds none of them, for some CPU per query."""
+    if os.environ.get("LOUPE_MMAP", "1").strip() == "0":
+        return FileStorage(str(path), supports_mmap=False).open_index()
+    return whoosh_index.open_dir(str(path))
+
+
 class _Generation:
     """One opened index generation: its Whoosh index, facet table and per-thread searchers."""
 
@@ -233,7 +245,7 @@ class _Generation:
         self.path = path
         self.name = path.name
         self.serial = next(self._opened)  # unique even if a wiped folder reuses a name
-        self.ix = whoosh_index.open_dir(str(path))
+        self.ix = open_index(path)
         self.schema = self.ix.schema  # FileIndex.schema re-reads the TOC file on each access
         self._local = threading.local()
         with self.ix.searcher() as s:

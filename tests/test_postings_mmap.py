@@ -225,3 +225,23 @@ def test_stats_shows_the_memory_of_a_searching_process(samples_index: Path) -> N
     assert mem["postings_budget_bytes"] == fastsearch.POOL.budget
     out = runner.invoke(main, ["stats", "--index", str(samples_index)]).output
     assert "table des facettes" in out and "LOUPE_POSTINGS_MB" in out
+
+
+def test_segments_read_without_a_memory_map_answer_the_same(
+    samples_index: Path, monkeypatch
+) -> None:
+    """``LOUPE_MMAP=0``: no per-reader copy of the segment, the same answers."""
+    mapped = SearchEngine(samples_index, cache_size=0)
+    mapped.search(SearchRequest(q="premier"))  # opens its generation with the map
+    monkeypatch.setenv("LOUPE_MMAP", "0")
+    unmapped = SearchEngine(samples_index, cache_size=0)
+    for text in ("Macron", "réforme des retraites", '"gilets jaunes"', "gouv*", "pêche"):
+        want = mapped.search(SearchRequest(q=text)).to_dict()
+        got = unmapped.search(SearchRequest(q=text)).to_dict()
+        want.pop("took_ms"), got.pop("took_ms")
+        assert got == want, text
+    leaf = unmapped._current().searcher().reader().leaf_readers()[0][0]
+    compound = getattr(leaf._storage, "a", leaf._storage)
+    assert getattr(compound, "_source", None) is None  # read through the file, not a map
+    leaf = mapped._current().searcher().reader().leaf_readers()[0][0]
+    assert getattr(getattr(leaf._storage, "a", leaf._storage), "_source", None) is not None
