@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench axe
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench axe bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ axe: $(AXE)
 # BENCH_ARGS="--sizes 5000" etc. About 15 min with the full corpus on 2 cores.
 bench: install-bench
 	$(BIN)/python bench/compare.py --serve --json bench/.work/compare.json $(BENCH_ARGS)
+
+# Loupe at 100,000, 300,000 and 1,000,000 synthetic articles beside FTS5, Datasette and
+# tantivy (README "At archive sizes"); BENCH_ARGS="--sizes 100000" for the smallest alone.
+bench-scale: install-bench
+	$(BIN)/python bench/scale.py --json bench/.work/scale.json $(BENCH_ARGS)
 
 bench-load: install
 	$(BIN)/python bench/load.py

@@ -63,7 +63,7 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -137,6 +137,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def corpus_lines(corpus: Path) -> Iterator[str]:
+    """The JSON lines of a corpus file, or of every ``*.jsonl`` under a folder in name order
+    (``bench/scale.py``'s synthetic archives come as many files)."""
+    paths = [corpus] if corpus.is_file() else sorted(corpus.rglob("*.jsonl"))
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            yield from fh
+
+
 def dir_size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -163,12 +172,19 @@ def peak_mb() -> float:
 
 
 def time_queries(
-    run: Callable[[str], list[str]], sets: dict, repeat: int
+    run: Callable[[str], list[str]], sets: dict, repeat: int, cold: list[float] | None = None
 ) -> tuple[list[float], dict[str, list[list[str]]]]:
     """Per-query median latency (ms) over ``repeat`` passes after a warm-up, and each set's
-    ranked ids from the first pass."""
+    ranked ids from the first pass; the warm-up's own latencies go into ``cold``."""
     queries = [q for name in QUERY_SETS for q, _ in sets[name]]
-    ranked = {name: [run(q) for q, _ in sets[name]] for name in QUERY_SETS}  # warm-up
+    ranked: dict[str, list[list[str]]] = {}
+    for name in QUERY_SETS:  # warm-up: each query for the first time
+        ranked[name] = []
+        for q, _ in sets[name]:
+            t0 = time.perf_counter()
+            ranked[name].append(run(q))
+            if cold is not None:
+                cold.append((time.perf_counter() - t0) * 1000)
     timings: list[list[float]] = [[] for _ in queries]
     for _ in range(repeat):
         for i, q in enumerate(queries):
@@ -192,10 +208,15 @@ def relevance(sets: dict, ranked: dict) -> dict[str, dict[str, float]]:
 
 
 def measure(top10, faceted, sets: dict, repeat: int) -> dict:
-    """Latency of the top 10 alone and with facet counts; relevance from the top 10."""
+    """Latency of the top 10 alone and with facet counts; relevance from the top 10. The
+    faceted queries go first, so their warm-up pass is each query's first time in this
+    process (``cold_``: what a posting cache under a budget leaves users to wait for)."""
+    cold: list[float] = []
+    facet_ms, _ = time_queries(faceted, sets, repeat, cold)
     top_ms, ranked = time_queries(top10, sets, repeat)
-    facet_ms, _ = time_queries(faceted, sets, repeat)
     return {
+        "cold_facets_p50": statistics.median(cold),
+        "cold_facets_p95": percentile(cold, 95),
         "top10_p50": statistics.median(top_ms),
         "top10_p95": percentile(top_ms, 95),
         "facets_p50": statistics.median(facet_ms),
@@ -278,9 +299,9 @@ def build_sqlite(corpus: Path, db: Path) -> int:
     conn = sqlite3.connect(db)
     conn.executescript(FTS_SCHEMA)
     n = 0
-    with conn, open(corpus, encoding="utf-8") as fh:
+    with conn:
         rows, tag_rows = [], []
-        for n, line in enumerate(fh, 1):
+        for n, line in enumerate(corpus_lines(corpus), 1):
             rec = json.loads(line)
             date = rec.get("date") or ""
             tags = rec.get("tags") or []
@@ -424,19 +445,18 @@ def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int 
     writer = index.writer(heap_size=200_000_000 if threads == 0 else 100_000_000,
                           num_threads=threads)
     n = 0
-    with open(corpus, encoding="utf-8") as fh:
-        for line in fh:
-            n += 1
-            rec = json.loads(line)
-            doc = tantivy.Document()
-            doc.add_text("id", rec["id"])
-            doc.add_text("title", rec["title"])
-            doc.add_text("body", (rec.get("summary") or "") + "\n\n" + (rec.get("body") or ""))
-            doc.add_text("section", rec.get("section_label") or rec.get("section") or "")
-            doc.add_text("month", (rec.get("date") or "")[:7])
-            for tag in rec.get("tags") or []:
-                doc.add_text("tags", tag)
-            writer.add_document(doc)
+    for line in corpus_lines(corpus):
+        n += 1
+        rec = json.loads(line)
+        doc = tantivy.Document()
+        doc.add_text("id", rec["id"])
+        doc.add_text("title", rec["title"])
+        doc.add_text("body", (rec.get("summary") or "") + "\n\n" + (rec.get("body") or ""))
+        doc.add_text("section", rec.get("section_label") or rec.get("section") or "")
+        doc.add_text("month", (rec.get("date") or "")[:7])
+        for tag in rec.get("tags") or []:
+            doc.add_text("tags", tag)
+        writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
     seconds = time.perf_counter() - t0
@@ -513,8 +533,11 @@ ENGINES: dict[str, Callable[..., dict]] = {
 
 def worker(engine: str, workdir: Path, repeat: int) -> None:
     sets = json.loads((workdir / "queries.json").read_text(encoding="utf-8"))
+    corpus = workdir / "corpus" / "articles.jsonl"
+    if not corpus.exists():  # a folder of files (bench/scale.py)
+        corpus = corpus.parent
     try:
-        out = ENGINES[engine](workdir / "corpus" / "articles.jsonl", workdir, sets, repeat)
+        out = ENGINES[engine](corpus, workdir, sets, repeat)
     except Exception as exc:  # one engine failing must not lose the others' rows
         out = {"error": f"{type(exc).__name__}: {exc}"}
     print("RESULT " + json.dumps(out))
@@ -591,13 +614,34 @@ def http_latencies(port: int, paths: list[str], clients: int) -> tuple[list[floa
     return latencies, errors
 
 
-def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
-    """`loupe serve` and `datasette serve` on loopback, the same faceted searches to both."""
+def without_sidecars(index: Path, copy: Path) -> Path:
+    """A copy of a Loupe index without its posting sidecars: how an index written before
+    them is read (Whoosh's blocks decoded in Python), for the cold pass's "before" row."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(index, copy)
+    for path in copy.glob("gen-*/*.lpm"):
+        path.unlink()
+    return copy
+
+
+def serve_compare(
+    workdir: Path, sets: dict, concurrent: int, cold_baseline: bool = False
+) -> dict:
+    """`loupe serve` and `datasette serve` on loopback, the same faceted searches to both.
+
+    First a cold pass: every query once, from one client, to servers that have answered
+    none yet (each query's first time in that process; Loupe's posting cache is empty),
+    then two warm-up passes and the timed ones."""
     index, db = workdir / "loupe-index", workdir / "articles.db"
     if not (index / "CURRENT").exists() or not db.exists():
         return {"error": "run the in-process benchmark of this size first"}
     queries = [q for name in QUERY_SETS for q, _ in sets[name]]
     env = dict(os.environ, LOUPE_CACHE="0")
+    out: dict = {}
+    if cold_baseline:
+        old = without_sidecars(index, workdir / "loupe-index-no-sidecars")
+        out["loupe (no sidecars)"] = serve_cold(old, queries, env)
+        shutil.rmtree(old, ignore_errors=True)
     lp, dp = free_port(), free_port()
     servers = [
         subprocess.Popen(  # default processes: one per core
@@ -615,7 +659,6 @@ def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
             stderr=subprocess.DEVNULL,
         ),
     ]
-    out: dict = {}
     try:
         if not (wait_http(lp, "/healthz") and wait_http(dp, "/articles.json")):
             return {"error": "a server did not start"}
@@ -623,18 +666,29 @@ def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
             "loupe": (lp, ["/api/search?" + urlencode({"q": q}) for q in queries]),
             "datasette": (dp, [datasette_path(q, True) for q in queries]),
         }
+        colds, cold_cpu = {}, {}
+        for i, (name, (port, paths)) in enumerate(plans.items()):
+            before = tree_cpu_s(servers[i].pid)
+            colds[name] = http_latencies(port, paths, 1)
+            cold_cpu[name] = (tree_cpu_s(servers[i].pid) - before) * 1000 / len(paths)
         for name, (port, paths) in plans.items():
             for _ in range(2):  # warm-up: every query, reaching every server process
                 http_latencies(port, paths, 16)
             one, err1 = http_latencies(port, paths, 1)
             many, err2 = http_latencies(port, (paths * 2)[:concurrent], 16)
+            cold, err0 = colds[name]
+            server = servers[0 if name == "loupe" else 1]
             out[name] = {
+                "rss_mb": tree_rss_mb(server.pid),
+                "cold_cpu_ms": cold_cpu[name],
+                "cold_p50": statistics.median(cold),
+                "cold_p95": percentile(cold, 95),
                 "p50": statistics.median(one),
                 "p95": percentile(one, 95),
                 "c16_p50": statistics.median(many),
                 "c16_p99": percentile(many, 99),
                 "c16_n": len(many),
-                "errors": err1 + err2,
+                "errors": err0 + err1 + err2,
             }
     finally:
         for server in servers:
@@ -644,6 +698,77 @@ def serve_compare(workdir: Path, sets: dict, concurrent: int) -> dict:
             except subprocess.TimeoutExpired:
                 server.kill()
     return out
+
+
+def tree_pids(pid: int) -> list[int]:
+    """A process and its descendants (a server's forked workers)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = [pid], [pid]
+    while frontier:
+        frontier = [p for p, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) spent so far by a process and its descendants: on a
+    machine shared with other jobs, the work a pass costs, whatever the wait for a core."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def tree_rss_mb(pid: int) -> list[float]:
+    """Resident memory (MB) of a process and each of its descendants (a server's workers)."""
+    out = []
+    for p in tree_pids(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return out
+
+
+def serve_cold(index: Path, queries: list[str], env: dict) -> dict:
+    """The cold pass alone against a fresh ``loupe serve`` of ``index``."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        if not wait_http(port, "/healthz"):
+            return {"error": "the server did not start"}
+        before = tree_cpu_s(server.pid)
+        cold, errors = http_latencies(
+            port, ["/api/search?" + urlencode({"q": q}) for q in queries], 1
+        )
+        cpu = (tree_cpu_s(server.pid) - before) * 1000 / len(queries)
+        return {"cold_p50": statistics.median(cold), "cold_p95": percentile(cold, 95),
+                "cold_cpu_ms": cpu, "errors": errors}
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 # -- report ------------------------------------------------------------------------------
@@ -672,7 +797,8 @@ ROW_NAMES = {
 def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
     print(f"\n### {size:,} articles\n")
     head = ("engine", "docs/s", "index MB", "top-10 p50", "p95", "+facets p50", "p95",
-            "peak MB", "MRR title", "folded", "rare", "R@10 title", "folded", "rare")
+            "first-time +facets p50", "p95", "peak MB", "MRR title", "folded", "rare",
+            "R@10 title", "folded", "rare")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for name, r in rows.items():
@@ -688,6 +814,8 @@ def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
             fmt(r.get("top10_p95"), 2),
             fmt(r.get("facets_p50"), 2),
             fmt(r.get("facets_p95"), 2),
+            fmt(r.get("cold_facets_p50"), 2),
+            fmt(r.get("cold_facets_p95"), 2),
             fmt(r.get("peak_mb"), 0),
             *[fmt(rel.get(s, {}).get("mrr"), 3) for s in QUERY_SETS],
             *[fmt(rel.get(s, {}).get("recall"), 3) for s in QUERY_SETS],
@@ -726,15 +854,20 @@ def print_table(size: int, rows: dict[str, dict], serve: dict | None) -> None:
         if "error" in serve:
             print(f"error: {serve['error']}")
             return
-        print("| server | p50 ms, 1 client | p95 | p50, 16 clients | p99, 16 clients | errors |")
-        print("|---|---|---|---|---|---|")
+        print("| server | cold p50 ms | cold p95 | cold CPU ms/query | p50 ms, 1 client | p95 | "
+              "p50, 16 clients | p99, 16 clients | errors |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, s in serve.items():
             print(
-                f"| {name} | {fmt(s['p50'], 2)} | {fmt(s['p95'], 2)} | {fmt(s['c16_p50'], 1)} | "
-                f"{fmt(s['c16_p99'], 1)} | {s['errors']} |"
+                f"| {name} | {fmt(s.get('cold_p50'), 2)} | {fmt(s.get('cold_p95'), 2)} | "
+                f"{fmt(s.get('cold_cpu_ms'), 2)} | "
+                f"{fmt(s.get('p50'), 2)} | {fmt(s.get('p95'), 2)} | {fmt(s.get('c16_p50'), 1)} | "
+                f"{fmt(s.get('c16_p99'), 1)} | {s.get('errors', s.get('error'))} |"
             )
         if "loupe" in serve and "datasette" in serve:
-            print(f"\nLoupe/Datasette p50: {serve['loupe']['p50'] / serve['datasette']['p50']:.2f}")
+            print(f"\nLoupe/Datasette p50: {serve['loupe']['p50'] / serve['datasette']['p50']:.2f}"
+                  f"; first-time queries (cold): "
+                  f"{serve['loupe']['cold_p50'] / serve['datasette']['cold_p50']:.2f}")
 
 
 def main() -> int:
@@ -748,6 +881,8 @@ def main() -> int:
     ap.add_argument("--engines", default="loupe,fts5,datasette,tantivy")
     ap.add_argument("--serve", action="store_true", help="also compare the servers on loopback")
     ap.add_argument("--concurrent", type=int, default=800, help="requests in the 16-client phase")
+    ap.add_argument("--cold-baseline", action="store_true", help="with --serve: also the cold "
+                    "pass on a copy of Loupe's index without its posting sidecars")
     ap.add_argument("--json", type=Path, help="write every measurement to this file")
     ap.add_argument(
         "--baseline",
@@ -805,7 +940,7 @@ def main() -> int:
                   file=sys.stderr, flush=True)
         serve = None
         if args.serve and len(records) >= 10_000:
-            serve = serve_compare(workdir, sets, args.concurrent)
+            serve = serve_compare(workdir, sets, args.concurrent, args.cold_baseline)
         print_table(len(records), rows, serve)
         everything[len(records)] = {"rows": rows, "serve": serve}
         sys.stdout.flush()

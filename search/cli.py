@@ -482,6 +482,20 @@ def stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None
             )
     if data["years"]:
         click.echo("Années : " + " · ".join(f"{y['value']} ({y['count']})" for y in data["years"]))
+    mem, mib = data["memory"], 1024 * 1024
+    click.echo("Mémoire d'un processus de recherche :")
+    click.echo(f"  table des facettes : {mem['facet_table_bytes'] / mib:.1f} Mio")
+    click.echo(
+        f"  lexique : {mem['lexicon_words']} mots, {mem['lexicon_bytes'] / mib:.1f} Mio "
+        "une fois chargé en entier"
+    )
+    click.echo(
+        f"  cache des postings : {mem['postings_cached_bytes'] / mib:.1f} Mio sur un budget "
+        f"de {mem['postings_budget_bytes'] / mib:.0f} Mio (LOUPE_POSTINGS_MB)"
+    )
+    click.echo(
+        f"Postings en accès direct (fichiers .lpm) : {mem['postings_sidecar_bytes'] / mib:.1f} Mio"
+    )
 
 
 def _entity_stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None) -> None:

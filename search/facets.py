@@ -8,6 +8,7 @@ when a generation is opened, and counting a match set is one ``bincount``.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +156,15 @@ class FacetTable:
         for year, _month, count in self.month_counts(mask):
             years[year] = years.get(year, 0) + count
         return sorted(years.items())
+
+    def memory_bytes(self) -> int:
+        """What the table holds in memory: its arrays and each facet's values and keys."""
+        total = sum(a.nbytes for a in (self.live, self.day, self.instant, self.month, self.dated))
+        for column in self.columns.values():
+            total += column.docs.nbytes + column.vals.nbytes
+            total += sum(sys.getsizeof(v) for v in column.values) + sys.getsizeof(column.values)
+            total += sum(sys.getsizeof(k) for k in column.keys) + sys.getsizeof(column.keys)
+        return total
 
     def date_range(self) -> tuple[dt.date, dt.date] | None:
         sel = self.live & self.dated

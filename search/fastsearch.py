@@ -15,20 +15,94 @@ top-k scores against ``Searcher.search`` and ``docs_for_query``.
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import NumericColumn
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from . import postings_mmap
 
 # byte -> field length, as Whoosh decodes its one-byte length column
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-MAX_CACHED_POSTINGS = 4_000_000  # postings kept in memory per generation (~48 MB)
+DEFAULT_POSTINGS_MB = 256  # posting cache per process: 4 serving processes fit in 8 GB at 1M
+
+
+def budget_from_env() -> int:
+    """The posting-cache budget in bytes: ``LOUPE_POSTINGS_MB`` (default 256; 0 caches none)."""
+    try:
+        mb = float(os.environ.get("LOUPE_POSTINGS_MB", DEFAULT_POSTINGS_MB))
+    except ValueError:
+        mb = DEFAULT_POSTINGS_MB
+    return max(0, int(mb * 1024 * 1024))
+
+
+class _Pool:
+    """Every cached posting list of the process, in least-recently-used order, within one
+    budget: a generation being swapped out shares it with the new one (its lists are the
+    least recently used, so they go first) and drops the rest when it is closed."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.size = 0
+        self.hits = self.misses = self.evictions = 0
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key, value: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        nbytes = value[0].nbytes + value[1].nbytes
+        with self.lock:
+            if key in self.entries:  # another thread read it meanwhile
+                return self.entries[key]
+            if nbytes > self.budget:  # larger than the whole budget: used once, not kept
+                return value
+            self.entries[key] = value
+            self.size += nbytes
+            while self.size > self.budget:
+                _k, (docs, scores) = self.entries.popitem(last=False)
+                self.size -= docs.nbytes + scores.nbytes
+                self.evictions += 1
+        return value
+
+    def forget(self, serial: int) -> None:
+        with self.lock:
+            for key in [k for k in self.entries if k[0] == serial]:
+                docs, scores = self.entries.pop(key)
+                self.size -= docs.nbytes + scores.nbytes
+
+    def resize(self, budget: int) -> None:
+        with self.lock:
+            self.budget = budget
+            while self.size > budget and self.entries:
+                _k, (docs, scores) = self.entries.popitem(last=False)
+                self.size -= docs.nbytes + scores.nbytes
+                self.evictions += 1
+
+
+POOL = _Pool(budget_from_env())
+_serials = itertools.count()
+
+
+def set_postings_budget(mb: float) -> None:
+    """Changes the process's posting-cache budget (evicting at once if it shrinks)."""
+    POOL.resize(max(0, int(mb * 1024 * 1024)))
 
 
 @dataclass
@@ -40,16 +114,29 @@ class Scored:
 
 
 class PostingCache:
-    """Per-generation posting arrays and field lengths, shared by every request thread."""
+    """Per-generation posting arrays and field lengths, shared by every request thread;
+    the arrays live in the process-wide ``POOL`` under its budget."""
 
     def __init__(self, searcher) -> None:
         self.n_docs = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
-        self._terms: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict()
-        )
-        self._size = 0
-        self._lock = threading.Lock()
+        self._serial = next(_serials)
+        weakref.finalize(self, POOL.forget, self._serial)
+
+    def stats(self) -> dict:
+        """What this process holds: the pool (shared by generations) and the field lengths."""
+        with POOL.lock:
+            mine = [v for k, v in POOL.entries.items() if k[0] == self._serial]
+            return {
+                "budget_bytes": POOL.budget,
+                "cached_bytes": sum(d.nbytes + s.nbytes for d, s in mine),
+                "cached_terms": len(mine),
+                "pool_bytes": POOL.size,
+                "hits": POOL.hits,
+                "misses": POOL.misses,
+                "evictions": POOL.evictions,
+                "lengths_bytes": sum(a.nbytes for a in self._lengths.values()),
+            }
 
     # -- reading -------------------------------------------------------------------------
 
@@ -69,12 +156,10 @@ class PostingCache:
         """(document numbers, unboosted scores) of one term, from the cache or the index."""
         field = searcher.schema[fieldname]
         btext = field.to_bytes(text)
-        key = (fieldname, btext)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
+        key = (self._serial, fieldname, btext)
+        found = POOL.get(key)
+        if found is not None:
+            return found
         docs, weights = _read_postings(searcher, fieldname, btext)
         if field.scorable and docs.size:
             weighting = searcher.weighting
@@ -86,16 +171,7 @@ class PostingCache:
             scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
         else:  # Whoosh's WeightScorer: the posting weight itself
             scores = weights
-        found = (docs, scores)
-        with self._lock:
-            if key in self._terms:  # another thread read it meanwhile
-                return self._terms[key]
-            self._terms[key] = found
-            self._size += docs.size
-            while self._size > MAX_CACHED_POSTINGS and len(self._terms) > 1:
-                _k, (old, _s) = self._terms.popitem(last=False)
-                self._size -= old.size
-        return found
+        return POOL.put(key, (docs, scores))
 
 
 def length_bytes(leaf, fieldname: str, count: int) -> np.ndarray:
@@ -118,33 +194,39 @@ def length_bytes(leaf, fieldname: str, count: int) -> np.ndarray:
 
 
 def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All postings of a term over every segment, whole blocks at a time."""
+    """All postings of a term over every segment: from the segment's memory-mapped sidecar
+    (``postings_mmap``) when it has one, else Whoosh's blocks decoded one at a time."""
     all_docs: list[np.ndarray] = []
     all_weights: list[np.ndarray] = []
     for leaf, offset in searcher.reader().leaf_readers():
-        if (fieldname, btext) not in leaf:
-            continue
-        m = leaf.postings(fieldname, btext)
-        if isinstance(m, FilterMatcher):  # deleted documents: masked out by the caller
-            m = m.child
-        if isinstance(m, W3LeafMatcher):
-            while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                all_docs.append(np.asarray(m._ids, dtype=np.int64) + offset)
-                all_weights.append(np.asarray(m._weights, dtype=np.float64))
-                m._next_block()
-        else:  # postings stored inline with the term (a single document)
-            ids, weights = [], []
-            while m.is_active():
-                ids.append(m.id() + offset)
-                weights.append(m.weight())
-                m.next()
-            all_docs.append(np.asarray(ids, dtype=np.int64))
-            all_weights.append(np.asarray(weights, dtype=np.float64))
+        docs, weights = leaf_postings(leaf, fieldname, btext)
+        if docs.size:
+            all_docs.append(docs + offset if offset else docs)
+            all_weights.append(weights)
     if not all_docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    if len(all_docs) == 1:
+        return all_docs[0], all_weights[0]
     return np.concatenate(all_docs), np.concatenate(all_weights)
+
+
+_NO_SIDECAR = object()
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+def leaf_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's (document numbers, weights) of a term, deleted documents included."""
+    sidecar = getattr(leaf, "_loupe_sidecar", None)
+    if sidecar is None:  # looked up once per segment reader, kept as long as it lives
+        sidecar = postings_mmap.open_sidecar(leaf) or _NO_SIDECAR
+        leaf._loupe_sidecar = sidecar
+    if sidecar is not _NO_SIDECAR:
+        found = sidecar.postings(fieldname, btext)
+        return found if found is not None else (_EMPTY_DOCS, _EMPTY_WEIGHTS)
+    if (fieldname, btext) not in leaf:
+        return _EMPTY_DOCS, _EMPTY_WEIGHTS
+    return postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
 
 
 _OR_TYPES = (wq.Or,)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import storage
+from . import postings_mmap, storage
 from .articles import Article, relative_path
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .parallel import ParallelWriter, default_writers
@@ -277,6 +277,9 @@ def reindex(
                 manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
                 if follow_links:
                     manifest["follow_links"] = True
+                # Posting arrays numpy maps, for the segments this run wrote (postings_mmap),
+                # before the manifest records every file's size and checksum.
+                postings_mmap.write_missing(build)
                 storage.write_manifest(build, manifest)
                 gen = storage.publish(index_dir, build)
             else:

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -27,8 +28,9 @@ from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import OSA
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 
-from . import budget, fastsearch, storage
+from . import budget, fastsearch, postings_mmap, storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label, resolve_country
@@ -292,6 +294,17 @@ class SearchResponse:
         return asdict(self)
 
 
+def open_index(path: Path):
+    """A generation's Whoosh index, for searching. ``LOUPE_MMAP=0`` reads segments through
+    the file instead of a memory map: Whoosh copies each mapped compound segment's postings,
+    columns and term index into every reader (``BufferFile`` wraps the map in a ``BytesIO``),
+    so a process holds them once per request thread (README "Memory and first-time
+    searches"); without the map it holds none of them, for some CPU per query."""
+    if os.environ.get("LOUPE_MMAP", "1").strip() == "0":
+        return FileStorage(str(path), supports_mmap=False).open_index()
+    return whoosh_index.open_dir(str(path))
+
+
 class _Generation:
     """One opened index generation: its Whoosh index, facet table and per-thread searchers."""
 
@@ -301,7 +314,7 @@ class _Generation:
         self.path = path
         self.name = path.name
         self.serial = next(self._opened)  # unique even if a wiped folder reuses a name
-        self.ix = whoosh_index.open_dir(str(path))
+        self.ix = open_index(path)
         self.schema = self.ix.schema  # FileIndex.schema re-reads the TOC file on each access
         self.damage = ""  # set once a search found the files damaged
         self.files = storage.read_manifest(path).get("files") or {}  # for /healthz
@@ -846,6 +859,22 @@ class SearchEngine:
             "countries": top_values("country"),
             "persons": top_values("person"),
             "years": [{"value": str(y), "count": c} for y, c in table.year_counts(live)],
+            "memory": self._memory(gen),
+        }
+
+    @staticmethod
+    def _memory(gen: _Generation) -> dict:
+        """What one searching process holds for this generation (issue 11), and the budget."""
+        postings = gen.facets.postings.stats()
+        with gen.ix.reader() as reader:
+            words, lexicon_bytes = Lexicon.measure(reader)
+        return {
+            "facet_table_bytes": gen.facets.memory_bytes(),
+            "lexicon_words": words,
+            "lexicon_bytes": lexicon_bytes,
+            "postings_budget_bytes": postings["budget_bytes"],
+            "postings_cached_bytes": postings["pool_bytes"],
+            "postings_sidecar_bytes": postings_mmap.sidecar_bytes(gen.path),
         }
 
 
@@ -911,6 +940,17 @@ class Lexicon:
 
     def __init__(self) -> None:
         self._by_letter: dict[str, list[str]] = {}
+
+    @staticmethod
+    def measure(reader) -> tuple[int, int]:
+        """(words, bytes) of the lexicon once every letter has been asked for."""
+        found: set[str] = set()
+        for fieldname in EXACT_FIELDS:
+            if fieldname in reader.schema:
+                for term in reader.lexicon(fieldname):
+                    found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        # sorted lists by first letter: a pointer per word plus the strings themselves
+        return len(found), sum(sys.getsizeof(w) + 8 for w in found)
 
     def starting_with(self, reader, letter: str) -> list[str]:
         words = self._by_letter.get(letter)

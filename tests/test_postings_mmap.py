@@ -1,0 +1,247 @@
+"""Memory-mapped posting sidecars give exactly Whoosh's postings, and the cache keeps its budget.
+
+The sidecar path (``postings_mmap``) against Whoosh's own blocks, term by term, on an index of
+several segments with deleted documents; then whole searches with and without the sidecars
+(an index written before them), and the process-wide posting budget, evicting and refilling.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+
+from search import fastsearch, postings_mmap, searcher, storage
+from search.indexer import reindex
+from search.query import parse
+from search.searcher import SearchEngine, SearchRequest
+from tests.conftest import SAMPLES, write_jsonl
+from tests.test_fastsearch import QUERIES, _sample_titles
+
+
+def _records() -> list[dict]:
+    with open(SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory) -> Path:
+    """Three runs: a first batch, a second batch (a new segment), then 20 articles removed
+    and 5 changed (deletions in the older segments, a third segment)."""
+    root = tmp_path_factory.mktemp("mmap")
+    corpus = root / "corpus"
+    records = _records()
+    write_jsonl(corpus / "a.jsonl", records[:150])
+    reindex([corpus], root / "index", entities=False)
+    write_jsonl(corpus / "b.jsonl", records[150:])
+    reindex([corpus], root / "index", entities=False)
+    changed = [dict(r, title=r["title"] + " (mis à jour)") for r in records[20:25]]
+    write_jsonl(corpus / "a.jsonl", changed + records[25:150])
+    reindex([corpus], root / "index", entities=False)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def without_sidecars(segmented: Path, tmp_path_factory) -> Path:
+    """The same index as an older Loupe left it: no sidecar files."""
+    copy = tmp_path_factory.mktemp("old") / "index"
+    shutil.copytree(segmented, copy)
+    for path in storage.require_generation(copy).glob("*" + postings_mmap.SUFFIX):
+        path.unlink()
+    return copy
+
+
+def _reader(index_dir: Path):
+    return whoosh_index.open_dir(str(storage.require_generation(index_dir))).reader()
+
+
+def test_every_segment_has_a_sidecar_and_every_term_the_same_postings(segmented: Path) -> None:
+    reader = _reader(segmented)
+    leaves = reader.leaf_readers()
+    assert len(leaves) > 1 and reader.has_deletions()
+    terms = 0
+    for leaf, _offset in leaves:
+        sidecar = postings_mmap.open_sidecar(leaf)
+        assert sidecar is not None, leaf.segment().segment_id()
+        for fieldname, btext in leaf.all_terms():
+            ours = sidecar.postings(fieldname, btext)
+            assert ours is not None, (fieldname, btext)
+            whoosh = postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
+            assert ours[0].dtype == whoosh[0].dtype and ours[1].dtype == whoosh[1].dtype
+            assert np.array_equal(ours[0], whoosh[0]), (fieldname, btext)
+            assert np.array_equal(ours[1], whoosh[1]), (fieldname, btext)
+            terms += 1
+    assert terms > 10_000
+    # A term another segment holds and this one lacks: the sidecar says so.
+    first = leaves[0][0]
+    others = {t for leaf, _ in leaves[1:] for t in leaf.all_terms()}
+    absent = sorted(t for t in others if t not in first)[:500]
+    assert len(absent) == 500
+    sidecar = postings_mmap.open_sidecar(first)
+    assert all(sidecar.postings(f, b) is None for f, b in absent)
+
+
+def test_searches_equal_with_and_without_sidecars(segmented: Path, without_sidecars: Path) -> None:
+    """Match sets and scores identical to the bit on both paths, so an older index (no
+    sidecars) keeps working and the new one answers exactly as before."""
+    new, old = _reader(segmented), _reader(without_sidecars)
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    with (
+        ix.searcher() as s_new,
+        whoosh_index.open_dir(
+            str(storage.require_generation(without_sidecars))
+        ).searcher() as s_old,
+    ):
+        cache_new, cache_old = fastsearch.PostingCache(s_new), fastsearch.PostingCache(s_old)
+        for text in QUERIES + _sample_titles(40):
+            for any_word in (False, True):
+                q = parse(text, ix.schema, any_word=any_word)
+                if q is None:
+                    continue
+                a = fastsearch.evaluate(s_new, q, cache_new)
+                b = fastsearch.evaluate(s_old, q, cache_old)
+                assert np.array_equal(a.mask, b.mask), text
+                assert np.array_equal(a.scores, b.scores), text
+        used = [getattr(leaf, "_loupe_sidecar", None) for leaf, _ in s_new.reader().leaf_readers()]
+        assert all(isinstance(u, postings_mmap.SidecarReader) for u in used)
+        fallback = [
+            getattr(leaf, "_loupe_sidecar", None) for leaf, _ in s_old.reader().leaf_readers()
+        ]
+        assert all(u is fastsearch._NO_SIDECAR for u in fallback)
+    new.close()
+    old.close()
+
+
+def test_a_damaged_sidecar_is_ignored(segmented: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "index"
+    shutil.copytree(segmented, copy)
+    sidecars = sorted(storage.require_generation(copy).glob("*" + postings_mmap.SUFFIX))
+    data = sidecars[0].read_bytes()
+    sidecars[0].write_bytes(data[: len(data) // 2])  # truncated
+    sidecars[1].write_bytes(b"not a sidecar" + data[13:])  # wrong magic
+    engine, reference = SearchEngine(copy, cache_size=0), SearchEngine(segmented, cache_size=0)
+    for text in ("Macron", "réforme des retraites", "gouvernement OR ministre"):
+        got = engine.search(SearchRequest(q=text)).to_dict()
+        want = reference.search(SearchRequest(q=text)).to_dict()
+        assert got["total"] == want["total"] > 0
+        assert [r["id"] for r in got["results"]] == [r["id"] for r in want["results"]]
+        assert [r["score"] for r in got["results"]] == [r["score"] for r in want["results"]]
+
+
+def test_sidecars_are_written_once_per_segment(segmented: Path, tmp_path: Path) -> None:
+    """Publishing writes sidecars for the new segments only; an index that has them all
+    gets none, and one that lost one gets that one back."""
+    copy = tmp_path / "index"
+    shutil.copytree(segmented, copy)
+    gen = storage.require_generation(copy)
+    assert postings_mmap.write_missing(gen) == []
+    lost = sorted(gen.glob("*" + postings_mmap.SUFFIX))[0]
+    others = {p: p.stat().st_mtime_ns for p in gen.glob("*" + postings_mmap.SUFFIX) if p != lost}
+    lost.unlink()
+    assert postings_mmap.write_missing(gen) == [lost]
+    assert {p: p.stat().st_mtime_ns for p in others} == others
+
+
+@pytest.fixture
+def budget():
+    """Restores the process's posting budget after a test changes it."""
+    saved = fastsearch.POOL.budget
+    yield fastsearch.set_postings_budget
+    fastsearch.POOL.resize(saved)
+
+
+def test_a_tiny_budget_evicts_and_refills_with_the_same_answers(
+    samples_index: Path, budget
+) -> None:
+    queries = ["Macron", "réforme des retraites", "pêche", "États-Unis", "police manifestation"]
+    roomy = SearchEngine(samples_index, cache_size=0)
+    want = {q: roomy.search(SearchRequest(q=q)).to_dict() for q in queries}
+    budget(0.02)  # 20 KB: a few posting lists at most
+    engine = SearchEngine(samples_index, cache_size=0)
+    cache = engine._current().facets.postings
+    before = fastsearch.POOL.evictions
+    for _round in range(2):  # the second round reads evicted lists again
+        for q in queries:
+            got = engine.search(SearchRequest(q=q)).to_dict()
+            assert got["total"] == want[q]["total"]
+            assert [r["id"] for r in got["results"]] == [r["id"] for r in want[q]["results"]]
+            assert [r["score"] for r in got["results"]] == [r["score"] for r in want[q]["results"]]
+            assert fastsearch.POOL.size <= fastsearch.POOL.budget
+    stats = cache.stats()
+    assert stats["evictions"] > before
+    assert 0 < stats["cached_bytes"] <= 0.02 * 1024 * 1024
+    budget(0)  # nothing kept at all, still the same answers
+    assert fastsearch.POOL.size == 0
+    got = engine.search(SearchRequest(q="Macron")).to_dict()
+    assert [r["id"] for r in got["results"]] == [r["id"] for r in want["Macron"]["results"]]
+    assert cache.stats()["cached_bytes"] == 0
+
+
+def test_a_closed_generation_gives_its_budget_back(samples_index: Path) -> None:
+    engine = SearchEngine(samples_index, cache_size=0)
+    engine.search(SearchRequest(q="Macron réforme"))
+    cache = engine._current().facets.postings
+    assert cache.stats()["cached_bytes"] > 0
+    serial = cache._serial
+    del engine, cache
+    searcher._recent.memo = []  # this thread's last few match sets refer to the generation
+    gc.collect()
+    assert not [k for k in fastsearch.POOL.entries if k[0] == serial]
+
+
+def test_budget_from_env(monkeypatch) -> None:
+    monkeypatch.setenv("LOUPE_POSTINGS_MB", "64")
+    assert fastsearch.budget_from_env() == 64 * 1024 * 1024
+    monkeypatch.setenv("LOUPE_POSTINGS_MB", "beaucoup")
+    assert fastsearch.budget_from_env() == fastsearch.DEFAULT_POSTINGS_MB * 1024 * 1024
+
+
+def test_stats_shows_the_memory_of_a_searching_process(samples_index: Path) -> None:
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    runner = CliRunner()
+    data = json.loads(
+        runner.invoke(main, ["stats", "--json", "--index", str(samples_index)]).output
+    )
+    mem = data["memory"]
+    gen = storage.require_generation(samples_index)
+    with _reader(samples_index) as reader:
+        titles = {t for t in reader.lexicon("title_exact")}
+        words = set().union(*(set(reader.lexicon(f)) for f in searcher.EXACT_FIELDS))
+    assert mem["lexicon_words"] == len(words) > len(titles)
+    assert mem["facet_table_bytes"] > 321 * 8  # the samples have countries and persons
+    assert (
+        mem["postings_sidecar_bytes"]
+        == sum(p.stat().st_size for p in gen.glob("*" + postings_mmap.SUFFIX))
+        > 0
+    )
+    assert mem["postings_budget_bytes"] == fastsearch.POOL.budget
+    out = runner.invoke(main, ["stats", "--index", str(samples_index)]).output
+    assert "table des facettes" in out and "LOUPE_POSTINGS_MB" in out
+
+
+def test_segments_read_without_a_memory_map_answer_the_same(
+    samples_index: Path, monkeypatch
+) -> None:
+    """``LOUPE_MMAP=0``: no per-reader copy of the segment, the same answers."""
+    mapped = SearchEngine(samples_index, cache_size=0)
+    mapped.search(SearchRequest(q="premier"))  # opens its generation with the map
+    monkeypatch.setenv("LOUPE_MMAP", "0")
+    unmapped = SearchEngine(samples_index, cache_size=0)
+    for text in ("Macron", "réforme des retraites", '"gilets jaunes"', "gouv*", "pêche"):
+        want = mapped.search(SearchRequest(q=text)).to_dict()
+        got = unmapped.search(SearchRequest(q=text)).to_dict()
+        want.pop("took_ms"), got.pop("took_ms")
+        assert got == want, text
+    leaf = unmapped._current().searcher().reader().leaf_readers()[0][0]
+    compound = getattr(leaf._storage, "a", leaf._storage)
+    assert getattr(compound, "_source", None) is None  # read through the file, not a map
+    leaf = mapped._current().searcher().reader().leaf_readers()[0][0]
+    assert getattr(getattr(leaf._storage, "a", leaf._storage), "_source", None) is not None
