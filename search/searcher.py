@@ -295,14 +295,14 @@ class SearchResponse:
 
 
 def open_index(path: Path):
-    """A generation's Whoosh index, for searching. ``LOUPE_MMAP=0`` reads segments through
-    the file instead of a memory map: Whoosh copies each mapped compound segment's postings,
-    columns and term index into every reader (``BufferFile`` wraps the map in a ``BytesIO``),
-    so a process holds them once per request thread (README "Memory and first-time
-    searches"); without the map it holds none of them, for some CPU per query."""
-    if os.environ.get("LOUPE_MMAP", "1").strip() == "0":
-        return FileStorage(str(path), supports_mmap=False).open_index()
-    return whoosh_index.open_dir(str(path))
+    """A generation's Whoosh index, for searching, its segments read through their files:
+    with a memory map (``LOUPE_MMAP=1``) Whoosh copies each mapped compound segment's
+    postings, columns and term index into every reader (``BufferFile`` wraps the map in a
+    ``BytesIO``), so a process would hold them once per request thread (README "Memory and
+    first-time searches"); without it, none of them, for some CPU per query."""
+    if os.environ.get("LOUPE_MMAP", "0").strip() == "1":
+        return whoosh_index.open_dir(str(path))
+    return FileStorage(str(path), supports_mmap=False).open_index()
 
 
 class _Generation:

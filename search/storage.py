@@ -254,9 +254,15 @@ def write_manifest(gen: Path, manifest: dict) -> None:
 
 
 def _files(gen: Path, checksums: bool = True) -> Iterator[tuple[Path, int, int]]:
-    """(path, size, CRC-32 or 0) of the index files of a generation."""
+    """(path, size, CRC-32 or 0) of the index files of a generation. Posting sidecars
+    (``.lpm``) are left out: they are a cache the reader validates itself, and a damaged one
+    is ignored (``postings_mmap``), not a damaged index."""
     for path in sorted(gen.iterdir()):
-        if path.name == MANIFEST or path.name.endswith("WRITELOCK") or not path.is_file():
+        if (
+            path.name == MANIFEST
+            or path.name.endswith(("WRITELOCK", ".lpm"))
+            or not path.is_file()
+        ):
             continue
         yield path, path.stat().st_size, _crc32(path) if checksums else 0
 

@@ -230,10 +230,12 @@ def test_stats_shows_the_memory_of_a_searching_process(samples_index: Path) -> N
 def test_segments_read_without_a_memory_map_answer_the_same(
     samples_index: Path, monkeypatch
 ) -> None:
-    """``LOUPE_MMAP=0``: no per-reader copy of the segment, the same answers."""
+    """Without a memory map (the default; ``LOUPE_MMAP=1`` maps): no per-reader copy of
+    the segment, the same answers."""
+    monkeypatch.setenv("LOUPE_MMAP", "1")
     mapped = SearchEngine(samples_index, cache_size=0)
     mapped.search(SearchRequest(q="premier"))  # opens its generation with the map
-    monkeypatch.setenv("LOUPE_MMAP", "0")
+    monkeypatch.delenv("LOUPE_MMAP")
     unmapped = SearchEngine(samples_index, cache_size=0)
     for text in ("Macron", "réforme des retraites", '"gilets jaunes"', "gouv*", "pêche"):
         want = mapped.search(SearchRequest(q=text)).to_dict()
