@@ -27,7 +27,7 @@ from .schema import SEPARATOR, build_schema
 # Version 2: country names resolved in the facet analyzer and entity facets extracted;
 # version 3: the publication timestamp stored; 4: its instant as a sort column. An index
 # written by an older version is rebuilt in full, since its stored schema predates it.
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5
 
 
 @dataclass
@@ -122,6 +122,7 @@ def document(article: Article, content_hash: str, facets: Facets | None = None) 
         "col_country": SEPARATOR.join(countries).encode("utf-8"),
         "col_person": SEPARATOR.join(persons).encode("utf-8"),
         "col_section": section.encode("utf-8"),
+        "col_source": " ".join(article.source.split()).encode("utf-8"),
         "col_day": day,
         "col_instant": _instant(published, date),
     }

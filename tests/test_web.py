@@ -399,7 +399,9 @@ def test_api_search_schema(client) -> None:
         assert isinstance(result["id"], str) and isinstance(result["title"], str)
         assert isinstance(result["score"], float)
         assert isinstance(result["countries"], list) and isinstance(result["persons"], list)
-    assert set(data["facets"]) == {"country", "person", "month", "year", "day", "section"}
+    assert set(data["facets"]) == {
+        "country", "person", "month", "year", "day", "section", "source"
+    }  # fmt: skip
     for values in data["facets"].values():
         for value in values:
             assert set(value) == {"value", "label", "count", "selected"}
@@ -1043,3 +1045,22 @@ def test_smaller_things(client) -> None:
     page = client.get(article.replace("&amp;", "&")).get_data(as_text=True)
     header = re.search(r'<form class="search".*?</form>', page, re.S).group(0)
     assert '<input type="hidden" name="rubrique" value="Politique">' in header
+
+
+def test_source_facet(client) -> None:
+    """Every result shows its source; the sources are a facet, and a result's source a link
+    that narrows to it."""
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    sources = facet_links(html, "source")
+    assert len(sources) >= 2
+    top = sources[0]
+    expected = int(re.search(r"(\d+)\s*$", top["text"].strip()).group(1))
+    href = top["href"].split("#")[0]
+    narrowed = client.get(href).get_data(as_text=True)
+    assert query_of(href) == {"q": ["retraites"], "source": [top["data-value"]]}
+    assert total_of(narrowed) == expected
+    data = api(client, q="retraites", source=top["data-value"], par_page="100")
+    assert data["total"] == expected and {r["source"] for r in data["results"]} == {
+        top["data-value"]
+    }
+    assert links(html, "source")[0]["href"].startswith("/?q=retraites&source=")
