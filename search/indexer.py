@@ -29,7 +29,8 @@ from .schema import SEPARATOR, build_schema
 # Version 2: country names resolved in the facet analyzer and entity facets extracted;
 # version 3: the publication timestamp stored; 4: its instant as a sort column. An index
 # written by an older version is rebuilt in full, since its stored schema predates it.
-MANIFEST_VERSION = 5  # 5: persons.sqlite, archive-level person names
+# 5: persons.sqlite (archive-level person names) and the source column.
+MANIFEST_VERSION = 5
 
 
 @dataclass
@@ -143,6 +144,7 @@ def document(article: Article, content_hash: str, facets: Facets | None = None) 
         "col_country": SEPARATOR.join(countries).encode("utf-8"),
         "col_person": SEPARATOR.join(persons).encode("utf-8"),
         "col_section": section.encode("utf-8"),
+        "col_source": " ".join(article.source.split()).encode("utf-8"),
         "col_day": day,
         "col_instant": _instant(published, date),
     }

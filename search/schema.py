@@ -41,6 +41,7 @@ FACET_FIELDS = {
     "country": "col_country",
     "person": "col_person",
     "section": "col_section",
+    "source": "col_source",
 }
 SEPARATOR = "\x1f"  # between values in a facet column (names may contain commas)
 
@@ -95,6 +96,7 @@ def build_schema() -> Schema:
         col_country=COLUMN(columns.VarBytesColumn()),
         col_person=COLUMN(columns.VarBytesColumn()),
         col_section=COLUMN(columns.VarBytesColumn()),
+        col_source=COLUMN(columns.VarBytesColumn()),  # the agency or site: a facet
         col_day=COLUMN(columns.NumericColumn("i", default=0)),
         # The source's publication instant (Unix seconds, 0 when unknown): orders the
         # articles of one day when sorting by date.

@@ -60,7 +60,7 @@ FEW_HITS = 3  # below this many results, "did you mean" also considers rare word
 # Whoosh ranks a prefix through a union of every word it expands to, in each field: "pr*"
 # (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. Refused above:
 MAX_EXPANSIONS = 100
-FACET_LIMITS = {"country": 30, "person": 30, "section": 30}
+FACET_LIMITS = {"country": 30, "person": 30, "section": 30, "source": 30}
 # Days are listed when the matches (or the selected range) span at most this many days.
 MAX_DAYS = 210  # 30 weeks: the web UI draws weeks from days up to that span
 SORTS = {
@@ -171,6 +171,8 @@ class SearchRequest:
     person_filter: str = ""
     # False: the words exactly as typed, even when a respelling would find articles.
     respell: bool = True
+    # The source (agency or site) facet; last, so positional construction stays as it was.
+    sources: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.q = clean_text(self.q or "")
@@ -182,6 +184,7 @@ class SearchRequest:
             (self.countries, "pays"),
             (self.persons, "personne"),
             (self.sections, "rubrique"),
+            (self.sources, "source"),
         ):
             if len(values) > MAX_FILTER_VALUES:
                 raise RequestError(
@@ -243,6 +246,7 @@ class SearchRequest:
             per_page=_int_param(get("par_page"), "par_page", 10, 1, MAX_PER_PAGE),
             person_filter=get("personne_filtre"),
             respell=get("sans_correction") not in ("1", "oui", "true"),
+            sources=getlist("source"),
         )
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
@@ -259,6 +263,7 @@ class SearchRequest:
             "par_page": "" if self.per_page == 10 else str(self.per_page),
             "personne_filtre": self.person_filter,
             "sans_correction": "" if self.respell else "1",
+            "source": self.sources,
         }
         data.update(changes)
         out: list[tuple[str, str]] = []
@@ -660,6 +665,7 @@ class SearchEngine:
             ("country", request.countries),
             ("person", request.persons),
             ("section", request.sections),
+            ("source", request.sources),
         ):
             if wanted:
                 filters[name] = table.columns[name].mask(_facet_values(name, wanted), table.n_docs)
@@ -726,6 +732,7 @@ class SearchEngine:
             ("country", request.countries),
             ("person", request.persons),
             ("section", request.sections),
+            ("source", request.sources),
         ):
             counts = table.value_counts(name, base(name))
             chosen = {facet_key(v) for v in _facet_values(name, selected)}
@@ -779,7 +786,8 @@ class SearchEngine:
             }
             for day, c in _day_counts(request, table, date_base)
         ]
-        return {k: out[k] for k in ("country", "person", "month", "year", "day", "section")}
+        keys = ("country", "person", "month", "year", "day", "section", "source")
+        return {k: out[k] for k in keys}
 
     # -- articles and stats ---------------------------------------------------
 

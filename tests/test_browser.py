@@ -550,3 +550,14 @@ def test_no_serious_accessibility_violation(page: WebDriver, base_url: str) -> N
             ]
     page.get_log("browser")  # the 404 of /nulle-part is logged, as it should be
     assert found == []
+
+
+def test_a_feed_reads_as_a_page(page: WebDriver, base_url: str) -> None:
+    page.get(base_url + "/feed?q=retraites&rubrique=Politique")
+    root = page.execute_script("return document.documentElement")
+    hint = page.execute_script(
+        "return getComputedStyle(arguments[0], '::before').content", root
+    )
+    assert "lecteur de flux" in hint  # the stylesheet applies: a subscribe hint, not raw XML
+    assert page.execute_script("return getComputedStyle(arguments[0]).display", root) == "block"
+    screenshot(page, "feed-laptop")

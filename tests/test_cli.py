@@ -67,7 +67,7 @@ def test_reindex_samples_then_query_json(runner: CliRunner, tmp_path: Path) -> N
         "persons",
     }
     assert "<mark>" in first["snippet"]
-    assert set(doc["facets"]) == {"country", "person", "month", "year", "day", "section"}
+    assert set(doc["facets"]) == {"country", "person", "month", "year", "day", "section", "source"}
     assert all(set(f) == {"value", "label", "count", "selected"} for f in doc["facets"]["section"])
 
 

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from search.searcher import SearchEngine, SearchRequest
 
@@ -146,7 +146,14 @@ def feed() -> Response:
         # once more, as Atom wants.
         _sub(entry, f"{{{ATOM}}}summary", r["snippet"], type="html")
     stylesheet = url_for("static", filename="feed.css")
-    return _xml(root, "application/atom+xml", stylesheet=stylesheet)
+    # A browser opening the feed (it asks for HTML first) shows application/atom+xml as
+    # plain text (Chromium does): it gets the same document as application/xml, which it
+    # renders with the stylesheet. Feed readers ask for Atom, or anything, and get Atom.
+    browser = request.accept_mimetypes.best_match(["application/atom+xml", "text/html"])
+    mimetype = "application/xml" if browser == "text/html" else "application/atom+xml"
+    response = _xml(root, mimetype, stylesheet=stylesheet)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/opensearch.xml")
@@ -183,3 +190,9 @@ def opensearch() -> Response:
         template=base + url_for("feeds.opensearch"),
     )
     return _xml(root, "application/opensearchdescription+xml")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on pages that name no icon (a feed opened as a page)."""
+    return redirect(url_for("static", filename="loupe.svg"), code=301)

@@ -34,12 +34,14 @@ FACETS: dict[str, tuple[str, str, str]] = {
     "section": ("rubrique", "sections", "Rubrique"),
     "country": ("pays", "countries", "Pays"),
     "person": ("personne", "persons", "Personne"),
+    "source": ("source", "sources", "Source"),
 }
 # The sidebar, in this order (years and months are drawn as histograms).
 FACET_GROUPS = (
     ("section", "Rubriques"),
     ("country", "Pays"),
     ("person", "Personnes"),
+    ("source", "Sources"),
 )
 FACETS_SHOWN = 8  # per group before "Afficher plus" (a <details>, so no JavaScript needed)
 MONTHS_SHORT = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
@@ -154,6 +156,7 @@ def has_search(req: SearchRequest) -> bool:
         or req.countries
         or req.persons
         or req.sections
+        or req.sources
         or req.date_from
         or req.date_to
         or request.args.get("tri")
@@ -213,7 +216,10 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
                 **item,
                 "href": search_url(_toggled(req, name, item["value"], item["selected"]))
                 + f"#f-{name}",
-                "exclude": None if item["selected"] else excluded(req, name, item["value"]),
+                # The query language has no source: field to exclude one with.
+                "exclude": None
+                if item["selected"] or name == "source"
+                else excluded(req, name, item["value"]),
             }
             for item in facets.get(name) or []
         ]
@@ -540,6 +546,7 @@ def decorate_results(req: SearchRequest, results: list[dict]) -> list[dict]:
                 **r,
                 "href": article_url(r["id"], req),
                 "section_href": added(req, "section", r["section"]) if r["section"] else None,
+                "source_href": added(req, "source", r["source"]) if r["source"] else None,
                 "countries": [
                     {**c, "href": added(req, "country", c["value"])} for c in r["countries"]
                 ],
