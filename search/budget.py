@@ -188,6 +188,16 @@ class Meter:
             )
 
 
+def opened(postings: int) -> None:
+    """Counts a posting list read outside Whoosh's ``postings`` (the numpy path reads
+    sidecars and raw blocks directly) and ends the search past the time limit."""
+    meter = getattr(_current, "meter", None)
+    if meter is not None:
+        meter.work.terms += 1
+        meter.work.postings += postings
+        meter._tick()
+
+
 def watch(reader) -> None:
     """Makes each segment reader of ``reader`` report to the thread's ``Meter``: every
     posting list opened (with its length) and every lexicon entry walked."""

@@ -28,7 +28,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import NumericColumn
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from . import postings_mmap
+from . import budget, postings_mmap
 
 # byte -> field length, as Whoosh decodes its one-byte length column
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -223,10 +223,13 @@ def leaf_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
         leaf._loupe_sidecar = sidecar
     if sidecar is not _NO_SIDECAR:
         found = sidecar.postings(fieldname, btext)
-        return found if found is not None else (_EMPTY_DOCS, _EMPTY_WEIGHTS)
-    if (fieldname, btext) not in leaf:
-        return _EMPTY_DOCS, _EMPTY_WEIGHTS
-    return postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
+        found = found if found is not None else (_EMPTY_DOCS, _EMPTY_WEIGHTS)
+    elif (fieldname, btext) not in leaf:
+        found = _EMPTY_DOCS, _EMPTY_WEIGHTS
+    else:
+        found = postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
+    budget.opened(found[0].size)  # counted and time-limited like Whoosh's own lists
+    return found
 
 
 _OR_TYPES = (wq.Or,)
