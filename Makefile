@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench bench-relevance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test: install-test
 # BENCH_ARGS="--sizes 5000" etc. About 15 min with the full corpus on 2 cores.
 bench: install-bench
 	$(BIN)/python bench/compare.py --serve --json bench/.work/compare.json $(BENCH_ARGS)
+
+# Ranking quality next to FTS5, tantivy and Lucene (README "Ranking"); BENCH_ARGS="--quick"
+# for the tuning subset. Lucene needs Anserini's jar in bench/.work and a JDK 21+.
+bench-relevance: install-bench
+	$(BIN)/python bench/relevance.py --json bench/.work/relevance.json $(BENCH_ARGS)
 
 bench-load: install
 	$(BIN)/python bench/load.py
