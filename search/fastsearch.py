@@ -26,9 +26,17 @@ from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from .query import Words
+
 # byte -> field length, as Whoosh decodes its one-byte length column
 BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 MAX_CACHED_POSTINGS = 4_000_000  # postings kept in memory per generation (~48 MB)
+
+# BM25F (Robertson & Zaragoza, "The Probabilistic Relevance Framework", 2009, section 3.2)
+# for plain words (``query.Words``): saturation K1 and per-field length normalisation B.
+K1 = 1.2
+B: dict[str, float] = {"title": 0.5, "title_exact": 0.5}
+DEFAULT_B = 0.75
 
 
 @dataclass
@@ -45,9 +53,7 @@ class PostingCache:
     def __init__(self, searcher) -> None:
         self.n_docs = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
-        self._terms: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict()
-        )
+        self._terms: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
@@ -65,6 +71,29 @@ class PostingCache:
         self._lengths[fieldname] = out
         return out
 
+    def postings(self, searcher, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of one term, from the cache or the index."""
+        btext = searcher.schema[fieldname].to_bytes(text)
+        return self._cached(("tf", fieldname, btext), lambda: _read_postings(
+            searcher, fieldname, btext))
+
+    def _cached(self, key, read) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
+        found = read()
+        with self._lock:
+            if key in self._terms:  # another thread read it meanwhile
+                return self._terms[key]
+            self._terms[key] = found
+            self._size += found[0].size
+            while self._size > MAX_CACHED_POSTINGS and len(self._terms) > 1:
+                _k, (old, _s) = self._terms.popitem(last=False)
+                self._size -= old.size
+        return found
+
     def term(self, searcher, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, unboosted scores) of one term, from the cache or the index."""
         field = searcher.schema[fieldname]
@@ -75,7 +104,7 @@ class PostingCache:
             if found is not None:
                 self._terms.move_to_end(key)
                 return found
-        docs, weights = _read_postings(searcher, fieldname, btext)
+        docs, weights = self.postings(searcher, fieldname, text)
         if field.scorable and docs.size:
             weighting = searcher.weighting
             b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
@@ -163,6 +192,8 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     t = type(q)
     if q is wq.NullQuery or t is wq.NullQuery.__class__:
         return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+    if t is Words:
+        return _words(searcher, q, cache)
     if t is wq.Term:
         if q.fieldname not in searcher.schema:
             return Scored(np.zeros(n, dtype=bool), np.zeros(n))
@@ -212,7 +243,7 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
 def _native(q) -> bool:
     """Whether ``evaluate`` computes ``q`` with numpy alone (no Whoosh matcher loop)."""
     t = type(q)
-    if q is wq.NullQuery or t is wq.NullQuery.__class__ or t is wq.Term:
+    if q is wq.NullQuery or t is wq.NullQuery.__class__ or t is wq.Term or t is Words:
         return True
     if isinstance(q, _OR_TYPES):
         return not q.scale and not q.minmatch and all(_native(c) for c in q.subqueries)
@@ -223,6 +254,192 @@ def _native(q) -> bool:
     if t in (wq.AndNot, wq.Require, wq.AndMaybe):
         return _native(q.a) and _native(q.b)
     return False
+
+
+# -- BM25F for plain words -----------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """One word in one view over that view's fields: its BM25F parts, dense."""
+
+    text: str
+    fields: list[tuple[str, float, np.ndarray, np.ndarray, np.ndarray]]  # field, weight, docs,
+    # tf, weighted normalised tf (w * tf / (1 - b + b * len / avglen))
+    mask: np.ndarray
+    pseudo_tf: np.ndarray  # the field-weighted sum, before saturation
+    idf: float
+    boost: float
+    scores: np.ndarray
+
+
+def _unit(searcher, terms: list, cache: PostingCache, boost: float) -> Unit:
+    """BM25F of one term over its fields: frequencies weighted and length-normalised per
+    field, summed, then saturated once; one idf, from the documents holding it anywhere
+    (Lucene's idf, never negative)."""
+    n = cache.n_docs
+    pseudo = np.zeros(n)
+    fields = []
+    for term in terms:
+        name = term.fieldname
+        if name not in searcher.schema:
+            continue
+        try:
+            docs, tf = cache.postings(searcher, name, term.text)
+        except ValueError:
+            continue
+        if not docs.size:
+            continue
+        b = B.get(name, DEFAULT_B)
+        avg = searcher.avg_field_length(name) or 1.0
+        lengths = cache.lengths(searcher, name)[docs]
+        part = term.boost * tf / ((1 - b) + b * lengths / avg)
+        pseudo += np.bincount(docs, weights=part, minlength=n)
+        fields.append((name, term.boost, docs, tf, part))
+    mask = pseudo > 0
+    df = int(mask.sum())
+    idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    scores = boost * idf * pseudo * (K1 + 1) / (pseudo + K1)
+    text = terms[0].text if terms else ""
+    return Unit(text, fields, mask, pseudo, idf, boost, scores)
+
+
+def _is_unit(node) -> bool:
+    if type(node) is wq.Term:
+        return True
+    kids = getattr(node, "subqueries", None)
+    return (
+        type(node) is wq.Or
+        and bool(kids)
+        and all(type(c) is wq.Term for c in kids)
+        and len({c.text for c in kids}) == 1
+    )
+
+
+def _word(searcher, node, cache: PostingCache, units: list[Unit] | None = None) -> Scored:
+    """One word of ``Words``: BM25F units (a term over a view's fields) joined as the
+    word's tree says (a compound's pieces all present, either view)."""
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        unit = _unit(searcher, terms, cache, boost)
+        if units is not None:
+            units.append(unit)
+        return Scored(unit.mask, unit.scores)
+    if type(node) in (wq.And, wq.Or):
+        parts = [_word(searcher, c, cache, units) for c in node.subqueries]
+        combine = np.logical_and if type(node) is wq.And else np.logical_or
+        mask = combine.reduce([p.mask for p in parts])
+        scores = np.sum([p.scores for p in parts], axis=0) * node.boost
+        return Scored(mask, np.where(mask, scores, 0.0))
+    return evaluate(searcher, node, cache)
+
+
+def _words(searcher, q: Words, cache: PostingCache) -> Scored:
+    """Documents holding at least ``q.minmatch`` of the words, scored by the sum of the
+    words' BM25F (both views)."""
+    n = cache.n_docs
+    count = np.zeros(n, dtype=np.int32)
+    scores = np.zeros(n)
+    for word in q.subqueries:
+        part = _word(searcher, word, cache)
+        count += part.mask
+        scores += np.where(part.mask, part.scores, 0.0)
+    mask = count >= q.minmatch
+    return Scored(mask, np.where(mask, scores * q.boost, 0.0))
+
+
+# -- explain ---------------------------------------------------------------------------
+
+
+def explain(searcher, q, cache: PostingCache, docs: list[int]) -> dict[int, list[dict]]:
+    """Each document's score as a list of parts (field, term, tf, idf, boost, score) that
+    add up to it, as ``evaluate`` computes it: a BM25F word's score is shared among its
+    fields in proportion to their weighted, normalised frequencies."""
+    out: dict[int, list[dict]] = {d: [] for d in docs}
+    _explain(searcher, q, cache, docs, 1.0, out)
+    return out
+
+
+def _explain(searcher, q, cache, docs, mult: float, out) -> None:
+    t = type(q)
+    if t is Words:
+        mask = _words(searcher, q, cache).mask
+        hit = [d for d in docs if mask[d]]
+        for word in q.subqueries:
+            _explain_word(searcher, word, cache, hit, mult * q.boost, out)
+        return
+    if t is wq.Term:
+        try:
+            tdocs, scores = cache.term(searcher, q.fieldname, q.text)
+            _pdocs, tf = cache.postings(searcher, q.fieldname, q.text)
+        except (ValueError, KeyError):
+            return
+        field = searcher.schema[q.fieldname]
+        idf = searcher.idf(q.fieldname, field.to_bytes(q.text)) if field.scorable else 0.0
+        for d in docs:
+            i = np.searchsorted(tdocs, d)
+            if i < tdocs.size and tdocs[i] == d:
+                out[d].append({
+                    "field": q.fieldname, "term": q.text, "tf": float(tf[i]),
+                    "idf": round(float(idf), 6), "boost": q.boost * mult,
+                    "score": float(scores[i]) * q.boost * mult,
+                })
+        return
+    if _native(q) and t in (wq.And, wq.Or) or isinstance(q, _OR_TYPES) and _native(q):
+        for child in q.subqueries:
+            matched = evaluate(searcher, child, cache).mask
+            hit = [d for d in docs if matched[d]]
+            if hit:
+                _explain(searcher, child, cache, hit, mult * q.boost, out)
+        return
+    if t in (wq.AndNot, wq.Require) and _native(q):
+        _explain(searcher, q.a, cache, docs, mult, out)
+        return
+    if t is wq.AndMaybe and _native(q):
+        _explain(searcher, q.a, cache, docs, mult, out)
+        matched = evaluate(searcher, q.b, cache).mask
+        hit = [d for d in docs if matched[d]]
+        if hit:
+            _explain(searcher, q.b, cache, hit, mult, out)
+        return
+    scored = evaluate(searcher, q, cache)
+    for d in docs:
+        if scored.mask[d]:
+            out[d].append({"field": None, "term": str(q), "tf": None, "idf": None,
+                           "boost": mult, "score": float(scored.scores[d]) * mult})
+
+
+def _explain_word(searcher, node, cache, docs, mult: float, out) -> None:
+    """The parts of one word of ``Words`` (see ``_word``) in the documents it matches."""
+    if not docs:
+        return
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        unit = _unit(searcher, terms, cache, boost)
+        for d in docs:
+            if not unit.mask[d]:
+                continue
+            for name, weight, fdocs, tf, normed in unit.fields:
+                i = np.searchsorted(fdocs, d)
+                if i < fdocs.size and fdocs[i] == d:
+                    out[d].append({
+                        "field": name,
+                        "term": unit.text,
+                        "tf": float(tf[i]),
+                        "idf": round(unit.idf, 6),
+                        "boost": weight * boost * mult,
+                        "score": float(unit.scores[d]) * mult * normed[i] / unit.pseudo_tf[d],
+                    })
+        return
+    if type(node) in (wq.And, wq.Or):
+        mask = _word(searcher, node, cache).mask
+        hit = [d for d in docs if mask[d]]
+        for child in node.subqueries:
+            _explain_word(searcher, child, cache, hit, mult * node.boost, out)
+        return
+    _explain(searcher, node, cache, docs, mult, out)
 
 
 def _or_of_terms(searcher, terms, cache: PostingCache, boost: float) -> Scored:

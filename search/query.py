@@ -6,12 +6,15 @@ and French field filters (``pays:RU``, ``personne:"Anthony Blinken"``,
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import threading
+from typing import NamedTuple
 
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
+from .analysis import WORD
 from .schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, TITLE_COVER_BOOST
 
 MAX_QUERY_LENGTH = 1000
@@ -97,12 +100,35 @@ def _new_parser(schema, any_word: bool) -> MultifieldParser:
     return parser
 
 
+class Parsed(NamedTuple):
+    """A query and, when the text could not be read as written, the one line saying how
+    it was searched instead (shown by the page, the API and the CLI)."""
+
+    query: query.Query | None
+    notice: str | None = None
+
+
+LITERAL_NOTICE = (
+    "Syntaxe non reconnue (guillemets, parenthèses, filtres ou opérateurs) : "
+    "la requête a été cherchée comme de simples mots."
+)
+
+
 def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     """The Whoosh query for ``text``; None for an empty query (browse everything).
 
     ``query.NullQuery`` means the text held nothing searchable (only stop words or
-    punctuation): it matches nothing.
+    punctuation): it matches nothing. Text the query language cannot read is searched
+    as plain words (``interpret`` also says when).
     """
+    return interpret(text, schema, any_word).query
+
+
+def interpret(text: str, schema, any_word: bool = False) -> Parsed:
+    """``parse`` with its notice. Nothing pasted is refused (as Elasticsearch's
+    ``simple_query_string``): operators count where they are well formed, and a text
+    the parser rejects, or that holds an unreadable date, is searched as its words.
+    Only a text over ``MAX_QUERY_LENGTH`` is refused (a request costs bounded work)."""
     text = " ".join((text or "").split())
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
@@ -110,11 +136,12 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
         )
     text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
     if not text:
-        return None
-    if not any_word:
-        plain = _plain_words(text, schema)
-        if plain is not None:
-            return _with_title_bonus(plain, schema)
+        return Parsed(None)
+    if ":" in text:
+        text = _FIELD_COLON.sub(lambda m: _field_or_word(m, schema), text)
+    plain = _plain_words(text, schema, any_word)
+    if plain is not None:
+        return Parsed(_with_title_bonus(plain, schema))
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -122,49 +149,150 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
             # Only exclusions ("-grève"): Whoosh drops them all; NOT keeps them.
             q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
-        if "date" in str(exc):
-            raise QueryError(DATE_HELP) from None
-        raise QueryError(
-            "Requête incomprise : vérifiez les guillemets, les parenthèses et les filtres "
-            "(pays:, personne:, rubrique:, titre:, date:)."
-        ) from None
+        notice = DATE_NOTICE if "date" in str(exc) else LITERAL_NOTICE
+        return literal(text, schema, any_word, notice)
     if _has_error(q):
-        raise QueryError(DATE_HELP)
-    return _phrases_where_positions(q, schema)
+        return literal(text, schema, any_word, DATE_NOTICE)
+    return Parsed(_phrases_where_positions(q, schema))
+
+
+def _field_or_word(match: re.Match, schema) -> str:
+    name = match.group(1)
+    known = name in schema.names() or any(name in a for a in FIELD_ALIASES.values())
+    return match.group(0) if known else name + " "
+
+
+def literal(text: str, schema, any_word: bool = False, notice: str = LITERAL_NOTICE) -> Parsed:
+    """``text`` searched as its plain words, every sign of the query language ignored
+    (upper-case operator words become words too)."""
+    chunks = [w.lower() if w in _OPERATOR_WORDS else w for w in WORD.findall(text)]
+    q = _plain_words(" ".join(chunks), schema, any_word) if chunks else None
+    if q is None:
+        return Parsed(query.NullQuery, notice)
+    return Parsed(_with_title_bonus(q, schema), notice)
 
 
 # Anything the query language could read as syntax: quotes, groups, fields, ranges, boosts,
 # wildcards, +/- at the start of a word, a quote opening a word.
-_SYNTAX = re.compile(r"""["()\[\]{}^*?~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+_SYNTAX = re.compile(r"""["()\[\]{}^*~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+# "Paris: la mairie" is not a field filter: a colon counts after a field's name only.
+_FIELD_COLON = re.compile(r"(\w+):")
 _OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split())
 
 
-def _plain_words(text: str, schema) -> query.Query | None:
-    """The parser's answer for the common query made of plain words only (``réforme des
-    retraites``, a title), built directly: Whoosh's parser spends a millisecond and more
-    on plugins for it. None when the text holds anything else; a word that becomes
-    several terms (``États-Unis``) is an AND of them in that field, as the parser makes it.
-    ``tests/test_query_fast.py`` checks it equals ``parser.parse`` on real titles."""
+# Plain words are ranked by fastsearch's BM25F: within each view, a word's frequencies in
+# the fields are weighted and summed before one saturation, with one idf per word.
+RECALL_WEIGHTS: dict[str, float] = {"title": 2.0, "summary": 1.0, "body": 1.0, "caption": 0.5}
+EXACT_WEIGHTS: dict[str, float] = {"title_exact": 2.0, "summary_exact": 1.0, "body_exact": 1.0}
+# The exact (accented, unstemmed) view's BM25F is added at this weight: evidence for the
+# spelling typed, never enough alone to overturn the recall view's ranking.
+EXACT_BOOST = 0.5
+# Minimum should match: up to MSM_ALL words, a document needs them all; a longer query
+# (a question, a pasted sentence) needs MSM_SHARE of them, so the one article lacking a
+# single common word is not dropped for the few that happen to hold every word.
+MSM_ALL = 3
+MSM_SHARE = 0.6
+# Question scaffolding, ignored for matching and scoring when the query has other words.
+QUESTION_WORDS = frozenset(
+    "quel quelle quels quelles quand comment combien pourquoi qui où ou que quoi lequel "
+    "laquelle lesquels lesquelles est-ce".split()
+)
+IGNORE_QUESTION_WORDS = True
+# "a été", "ont été": the auxiliary's past participle, not the summer.
+AUXILIARIES = frozenset(
+    "a ont avait avaient aura auront aurait auraient ai as avons avez ayant avoir eût "
+    "n'a n'ont n'avait n'aurait".split()
+)
+
+
+class Words(query.CompoundQuery):
+    """Plain words, one child per word (the Or of its terms in every field of both views),
+    matched when at least ``minmatch`` of them are and ranked with BM25F by
+    ``fastsearch.evaluate``. Whoosh's own matcher (used by no Loupe path) is the And of
+    the words when all are required, else their Or."""
+
+    JOINT = " WORDS "
+
+    def __init__(self, subqueries, boost: float = 1.0, minmatch: int = 0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.minmatch = minmatch or len(subqueries)
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.minmatch == other.minmatch
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.minmatch)
+
+    def __repr__(self) -> str:
+        return f"Words({self.subqueries!r}, minmatch={self.minmatch})"
+
+    def apply(self, fn):
+        return Words([fn(q) for q in self.subqueries], boost=self.boost, minmatch=self.minmatch)
+
+    def normalize(self):
+        return self if self.subqueries else query.NullQuery
+
+    def _matcher(self, subs, searcher, context):
+        joined = query.And(subs) if self.minmatch >= len(subs) else query.Or(subs)
+        return joined.matcher(searcher, context)
+
+
+def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | None:
+    """The query for the common text made of plain words only (``réforme des retraites``,
+    a title, a question, a pasted sentence), built directly as ``Words``; None when the
+    text holds anything else (the parser's job).
+
+    Stop words are decided once for both views: a word either view drops (``où`` is the
+    stop word ``ou`` once folded) is dropped from both, so no word is left that only one
+    view can match. Question words and ``été`` after an auxiliary are dropped too."""
     chunks = text.split()
     if any(chunk in _OPERATOR_WORDS or _SYNTAX.search(chunk) for chunk in chunks):
         return None
-    words: list[query.Query] = []
+    recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+    exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+    if not recall_fields:
+        return None
+    kept: list[tuple[list[str], list[str]]] = []
+    previous = ""
     for chunk in chunks:
-        terms: list[query.Query] = []
-        for fieldname in TEXT_FIELDS:
-            if fieldname not in schema:
-                continue
-            texts = list(schema[fieldname].process_text(chunk, mode="query"))
-            boost = FIELD_BOOSTS[fieldname]
-            if len(texts) > 1:
-                terms.append(query.And([query.Term(fieldname, t, boost=boost) for t in texts]))
-            elif texts:
-                terms.append(query.Term(fieldname, texts[0], boost=boost))
-        if terms:
-            words.append(query.Or(terms))
-    if not words:
+        lowered = chunk.lower().replace("’", "'")
+        after = previous
+        previous = lowered
+        recall = list(schema[recall_fields[0]].process_text(chunk, mode="query"))
+        exact = list(schema[exact_fields[0]].process_text(chunk, mode="query")) if (
+            exact_fields) else [""]
+        if not recall or not exact:
+            continue  # a stop word in either view
+        if exact[0] == "été" and after in AUXILIARIES:
+            continue
+        kept.append((recall, exact))
+    if IGNORE_QUESTION_WORDS:
+        content = [k for k in kept if k[1][0] not in QUESTION_WORDS]
+        if content:
+            kept = content
+    if not kept:
         return query.NullQuery
-    return query.And(words).normalize()
+    words: list[query.Query] = []
+    for recall, exact in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept):
+        pieces = [
+            query.Or([query.Term(f, t, boost=RECALL_WEIGHTS[f]) for f in recall_fields])
+            for t in recall
+        ]
+        views: list[query.Query] = [pieces[0] if len(pieces) == 1 else query.And(pieces)]
+        if exact_fields and exact[0]:
+            # Or-over-fields per term, boosted on each term's unit (BM25F saturates each).
+            units = [
+                query.Or(
+                    [query.Term(f, t, boost=EXACT_WEIGHTS[f]) for f in exact_fields],
+                    boost=EXACT_BOOST,
+                )
+                for t in exact
+            ]
+            views.append(units[0] if len(units) == 1 else query.And(units))
+        words.append(query.Or(views))
+    n = len(words)
+    need = n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))
+    return Words(words, minmatch=1 if any_word else need)
 
 
 def _with_title_bonus(q: query.Query, schema) -> query.Query:
@@ -204,6 +332,7 @@ DATE_HELP = (
     "Date incomprise dans la requête : écrivez date:2020, date:2020-03, date:2020-03-15, "
     "date:[2019 to 2020-06] ou date:>2020-01-01."
 )
+DATE_NOTICE = DATE_HELP[:-1] + " ; la requête a été cherchée comme de simples mots."
 
 
 def _has_error(q: query.Query) -> bool:

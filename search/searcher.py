@@ -31,7 +31,7 @@ from . import fastsearch, storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label, resolve_country
-from .query import QueryError, parse, word_count
+from .query import LITERAL_NOTICE, QueryError, interpret, literal, parse, word_count
 from .snippets import escape, mark_all, snippet
 
 RECALL_FIELDS = ("title", "summary", "body", "caption")
@@ -129,6 +129,8 @@ class SearchRequest:
     per_page: int = 10
     # Only lists the person facet values containing this text (a long list's filter box).
     person_filter: str = ""
+    # Each result also carries its score's parts (``fastsearch.explain``).
+    explain: bool = False
 
     def __post_init__(self) -> None:
         for values, name in (
@@ -181,6 +183,7 @@ class SearchRequest:
             page=_int_param(get("page"), "page", 1, 1, MAX_PAGE),
             per_page=_int_param(get("par_page"), "par_page", 10, 1, MAX_PER_PAGE),
             person_filter=get("personne_filtre"),
+            explain=get("explain").lower() in ("1", "true", "oui"),
         )
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
@@ -196,6 +199,7 @@ class SearchRequest:
             "page": "" if self.page == 1 else str(self.page),
             "par_page": "" if self.per_page == 10 else str(self.per_page),
             "personne_filtre": self.person_filter,
+            "explain": "1" if self.explain else "",
         }
         data.update(changes)
         out: list[tuple[str, str]] = []
@@ -218,6 +222,8 @@ class SearchResponse:
     results: list[dict]
     facets: dict[str, list[dict]]
     did_you_mean: str | None = None
+    # One line when the text was not searched as written (``query.interpret``).
+    notice: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -328,7 +334,7 @@ class SearchEngine:
         table = gen.facets
         schema = gen.schema
 
-        q, text_mask = self._text_match(s, request.q, schema, table)
+        q, text_mask, notice = self._text_match(s, request.q, schema, table)
         filters = self._filter_masks(request, table)
         final = _combine(text_mask, filters)
         total = int(final.sum())
@@ -339,6 +345,12 @@ class SearchEngine:
         ranked = q if terms else None
         hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
+        if request.explain and ranked is not None and request.sort == "relevance":
+            parts = fastsearch.explain(s, ranked, table.postings, [d for d, _ in hits])
+            for result, (docnum, _score) in zip(results, hits, strict=True):
+                result["explain"] = [
+                    {**p, "score": round(float(p["score"]), 6)} for p in parts[docnum]
+                ]
         counts = self._facets(request, table, text_mask, filters) if facets else {}
         did_you_mean = None
         if q is not None:
@@ -353,24 +365,35 @@ class SearchEngine:
             results=results,
             facets=counts,
             did_you_mean=did_you_mean,
+            notice=notice,
         )
 
     def _text_match(self, s, text: str, schema, table: FacetTable):
-        """(Whoosh query or None, mask of the documents the words match)."""
-        q = parse(text, schema)
+        """(Whoosh query or None, mask of the documents the words match, notice or None)."""
+        q, notice = interpret(text, schema)
         if q is None:
-            return None, table.live
+            return None, table.live, notice
         if q is wq.NullQuery:  # only stop words or punctuation
-            return None, np.zeros(table.n_docs, dtype=bool)
-        _check_expansions(q, s.reader())
+            return None, np.zeros(table.n_docs, dtype=bool), notice
+        try:
+            _check_expansions(q, s.reader())
+        except QueryError as exc:  # a prefix standing for too many words: its letters
+            q, notice = literal(text, schema, notice=f"{exc} {LITERAL_NOTICE}")
+            if q is wq.NullQuery:
+                return None, np.zeros(table.n_docs, dtype=bool), notice
         text_mask = self._match_mask(s, q, table)
         if not text_mask.any() and word_count(q) > 1:
-            # Nothing has all the words: rank what has some of them.
-            loose = parse(text, schema, any_word=True)
-            loose_mask = self._match_mask(s, loose, table)
-            if loose_mask.any():
-                return loose, loose_mask
-        return q, text_mask
+            # Nothing has enough of the words: rank what has some of them.
+            loose = interpret(text, schema, any_word=True).query
+            if loose is not None and loose is not wq.NullQuery:
+                try:
+                    _check_expansions(loose, s.reader())
+                except QueryError:
+                    return q, text_mask, notice
+                loose_mask = self._match_mask(s, loose, table)
+                if loose_mask.any():
+                    return loose, loose_mask, notice
+        return q, text_mask, notice
 
     def _did_you_mean(self, s, text: str, schema, table, filters, total: int) -> str | None:
         """A respelled query when a word is unknown (or rare and the results few).
@@ -384,7 +407,7 @@ class SearchEngine:
             return None
         corrected, had_unknown = respelled
         try:
-            _q, mask = self._text_match(s, corrected, schema, table)
+            _q, mask, _notice = self._text_match(s, corrected, schema, table)
         except QueryError:
             return None
         found = int(_combine(mask, filters).sum())
@@ -394,7 +417,7 @@ class SearchEngine:
         """How many articles a search finds, without ranking, snippets or facets."""
         gen = self._current()
         s = gen.searcher()
-        _q, text_mask = self._text_match(s, request.q, gen.ix.schema, gen.facets)
+        _q, text_mask, _notice = self._text_match(s, request.q, gen.ix.schema, gen.facets)
         return int(_combine(text_mask, self._filter_masks(request, gen.facets)).sum())
 
     @staticmethod
@@ -420,7 +443,7 @@ class SearchEngine:
     def _page(s, q, request, table, final, start, filtered):
         end = start + request.per_page
         if q is not None and request.sort == "relevance":
-            # Whoosh's BM25F ranking, computed over the whole match set at once.
+            # BM25F (fastsearch), computed over the whole match set at once.
             hits = fastsearch.top(_scored(s, q, table), final, start, end)
             return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
