@@ -325,14 +325,26 @@ def accent_metrics(
     return {"precision": sum(shares) / max(1, len(shares)), "n": len(pairs)}
 
 
+def set_param(spec: str) -> None:
+    """``query.EXACT_BOOST=0.25`` or ``query.RECALL_WEIGHTS.title=1.5``: a ranking constant
+    of ``search.<module>`` set for this process (how the weights were tuned)."""
+    import importlib
+
+    name, _, value = spec.partition("=")
+    module_name, attr, *key = name.split(".")
+    module = importlib.import_module(f"search.{module_name}")
+    current = getattr(module, attr)
+    if key:
+        current[key[0]] = float(value)
+    elif isinstance(current, bool):
+        setattr(module, attr, value.lower() in ("1", "true", "yes"))
+    else:
+        setattr(module, attr, type(current)(value))
+
+
 def run(args) -> dict:
     for spec in args.param or []:
-        name, _, value = spec.partition("=")
-        module_name, _, attr = name.rpartition(".")
-        import importlib
-
-        module = importlib.import_module(f"search.{module_name}")
-        setattr(module, attr, type(getattr(module, attr))(value))
+        set_param(spec)
     lucene_reason = None
     makers: dict[str, Callable] = {
         "loupe": make_loupe,

@@ -153,7 +153,8 @@ def interpret(text: str, schema, any_word: bool = False) -> Parsed:
         return literal(text, schema, any_word, notice)
     if _has_error(q):
         return literal(text, schema, any_word, DATE_NOTICE)
-    return Parsed(_phrases_where_positions(q, schema))
+    q = _phrases_where_positions(q, schema)
+    return Parsed(q if any_word else _relax(q, schema))
 
 
 def _field_or_word(match: re.Match, schema) -> str:
@@ -182,16 +183,22 @@ _OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split
 
 # Plain words are ranked by fastsearch's BM25F: within each view, a word's frequencies in
 # the fields are weighted and summed before one saturation, with one idf per word.
-RECALL_WEIGHTS: dict[str, float] = {"title": 2.0, "summary": 1.0, "body": 1.0, "caption": 0.5}
-EXACT_WEIGHTS: dict[str, float] = {"title_exact": 2.0, "summary_exact": 1.0, "body_exact": 1.0}
+# Chosen on the tuning halves of bench/relevance.py (README "Ranking"): title 3 over 2
+# and 1.5 (PIAF 0.786 -> 0.789, OrangeSum summaries 0.875 either way).
+# The lead weighs 2 over 1 (rare-word known items 0.938 -> 0.976; 3 is no better).
+RECALL_WEIGHTS: dict[str, float] = {"title": 3.0, "summary": 2.0, "body": 1.0, "caption": 0.5}
+EXACT_WEIGHTS: dict[str, float] = {"title_exact": 3.0, "summary_exact": 2.0, "body_exact": 1.0}
 # The exact (accented, unstemmed) view's BM25F is added at this weight: evidence for the
-# spelling typed, never enough alone to overturn the recall view's ranking.
+# spelling typed, never enough alone to overturn the recall view's ranking (accent-exact
+# precision 1.00 at 0.5 and 1.0, 0.97 at 0.25; PIAF 0.786 at 0.5, 0.781 at 0.75).
 EXACT_BOOST = 0.5
-# Minimum should match: up to MSM_ALL words, a document needs them all; a longer query
-# (a question, a pasted sentence) needs MSM_SHARE of them, so the one article lacking a
-# single common word is not dropped for the few that happen to hold every word.
-MSM_ALL = 3
-MSM_SHARE = 0.6
+# Minimum should match: a document needs MSM_SHARE of the words (at least one, all of
+# them up to MSM_ALL words), and BM25F ranks those holding the rare ones first. Requiring
+# all of 2-3 words and 60% of longer queries lost the article lacking one common word
+# (tuning halves, MRR@10: PIAF 0.772 -> 0.786, OrangeSum summaries 0.810 -> 0.875 at 20%;
+# MSM_ALL = 2, all of two words, gives PIAF 0.773 and OrangeSum 0.880).
+MSM_ALL = 1
+MSM_SHARE = 0.2
 # Question scaffolding, ignored for matching and scoring when the query has other words.
 QUESTION_WORDS = frozenset(
     "quel quelle quels quelles quand comment combien pourquoi qui où ou que quoi lequel "
@@ -272,27 +279,85 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
             kept = content
     if not kept:
         return query.NullQuery
-    words: list[query.Query] = []
-    for recall, exact in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept):
-        pieces = [
-            query.Or([query.Term(f, t, boost=RECALL_WEIGHTS[f]) for f in recall_fields])
-            for t in recall
+    words = [
+        _bm25f_word(list(r), list(e), recall_fields, exact_fields)
+        for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
+    ]
+    return Words(words, minmatch=1 if any_word else _needed(len(words)))
+
+
+def _needed(n: int) -> int:
+    """How many of ``n`` words a document must hold (minimum should match)."""
+    return n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))
+
+
+def _bm25f_word(
+    recall: list[str], exact: list[str], recall_fields: list[str], exact_fields: list[str]
+) -> query.Query:
+    """One word as ``Words`` holds it: per view, each of its terms over the view's fields
+    (a BM25F unit), a compound's terms all required; either view matches."""
+    pieces = [
+        query.Or([query.Term(f, t, boost=RECALL_WEIGHTS[f]) for f in recall_fields])
+        for t in recall
+    ]
+    views: list[query.Query] = [pieces[0] if len(pieces) == 1 else query.And(pieces)]
+    if exact_fields and exact and exact[0]:
+        # Or-over-fields per term, boosted on each term's unit (BM25F saturates each).
+        units = [
+            query.Or(
+                [query.Term(f, t, boost=EXACT_WEIGHTS[f]) for f in exact_fields],
+                boost=EXACT_BOOST,
+            )
+            for t in exact
         ]
-        views: list[query.Query] = [pieces[0] if len(pieces) == 1 else query.And(pieces)]
-        if exact_fields and exact[0]:
-            # Or-over-fields per term, boosted on each term's unit (BM25F saturates each).
-            units = [
-                query.Or(
-                    [query.Term(f, t, boost=EXACT_WEIGHTS[f]) for f in exact_fields],
-                    boost=EXACT_BOOST,
-                )
-                for t in exact
-            ]
-            views.append(units[0] if len(units) == 1 else query.And(units))
-        words.append(query.Or(views))
-    n = len(words)
-    need = n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))
-    return Words(words, minmatch=1 if any_word else need)
+        views.append(units[0] if len(units) == 1 else query.And(units))
+    return query.Or(views)
+
+
+def _relax(q: query.Query, schema) -> query.Query:
+    """The parser's all-words query (a pasted sentence with a quote or a colon) ranked as
+    plain words are: its plain words become BM25F words and, with its phrases, need only
+    ``_needed`` of them; filters, exclusions and required words stay required."""
+    if type(q) is not query.And:
+        return q
+    recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+    exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+    optional: list[query.Query] = []
+    required: list[query.Query] = []
+    for child in q.subqueries:
+        word = _parsed_word(child)
+        if word is not None:
+            recall, exact = word
+            if recall and exact:  # a stop word of either view is dropped from both
+                optional.append(_bm25f_word(recall, exact, recall_fields, exact_fields))
+        elif isinstance(child, query.Or) and all(
+            isinstance(c, query.Phrase) for c in child.subqueries
+        ):
+            optional.append(child)
+        else:
+            required.append(child)
+    if not optional:
+        return q
+    words = Words(optional, minmatch=_needed(len(optional)))
+    return query.And(required + [words]) if required else words
+
+
+def _parsed_word(node: query.Query) -> tuple[list[str], list[str]] | None:
+    """(recall terms, exact terms) of one word as the parser makes it (an Or over the text
+    fields of terms, or of a compound's And of terms); None for anything else."""
+    if not isinstance(node, query.Or) or type(node) is not query.Or:
+        return None
+    recall: list[str] = []
+    exact: list[str] = []
+    for child in node.subqueries:
+        terms = child.subqueries if type(child) is query.And else [child]
+        if not all(type(t) is query.Term and t.fieldname in TEXT_FIELDS for t in terms):
+            return None
+        if terms[0].fieldname == "title":
+            recall = [t.text for t in terms]
+        elif terms[0].fieldname == "title_exact":
+            exact = [t.text for t in terms]
+    return recall, exact
 
 
 def _with_title_bonus(q: query.Query, schema) -> query.Query:

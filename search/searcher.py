@@ -347,7 +347,14 @@ class SearchEngine:
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
         if request.explain and ranked is not None and request.sort == "relevance":
             parts = fastsearch.explain(s, ranked, table.postings, [d for d, _ in hits])
+            base = _scored(s, ranked, table)
+            near = fastsearch.proximity(s, ranked, base, final, table.postings)
             for result, (docnum, _score) in zip(results, hits, strict=True):
+                extra = float(near.scores[docnum] - base.scores[docnum])
+                if extra > 0:  # the proximity bonus of the best documents
+                    parts[docnum].append({"field": None, "term": "(proximité)", "tf": None,
+                                          "idf": None, "boost": fastsearch.PROXIMITY,
+                                          "score": extra})
                 result["explain"] = [
                     {**p, "score": round(float(p["score"]), 6)} for p in parts[docnum]
                 ]
@@ -444,7 +451,8 @@ class SearchEngine:
         end = start + request.per_page
         if q is not None and request.sort == "relevance":
             # BM25F (fastsearch), computed over the whole match set at once.
-            hits = fastsearch.top(_scored(s, q, table), final, start, end)
+            scored = fastsearch.proximity(s, q, _scored(s, q, table), final, table.postings)
+            hits = fastsearch.top(scored, final, start, end)
             return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
         days = table.day[docs].astype(np.int64)

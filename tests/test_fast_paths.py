@@ -11,10 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import highlight
-from whoosh.query import NullQuery
+from whoosh.query import NullQuery, Or, Phrase
 
 from search.analysis import analyze
-from search.query import Words, _phrases_where_positions, _plain_words, make_parser, parse
+from search.query import (
+    Words,
+    _phrases_where_positions,
+    _plain_words,
+    _relax,
+    make_parser,
+    parse,
+)
 from search.schema import build_schema
 from search.snippets import _ANALYZER, MarkFormatter, _context_highlight
 from tests.conftest import SAMPLES
@@ -73,12 +80,20 @@ def test_plain_word_queries_hold_the_parsers_terms() -> None:
 )
 def test_syntax_goes_to_the_parser(text: str) -> None:
     assert _plain_words(text, SCHEMA) is None
-    assert parse(text, SCHEMA) == _whoosh_parse(" ".join(text.split()))
+    # The parser's answer, its plain words then ranked as BM25F words (``_relax``).
+    assert parse(text, SCHEMA) == _relax(_whoosh_parse(" ".join(text.split())), SCHEMA)
 
 
 def test_a_colon_after_a_word_that_names_no_field_is_punctuation() -> None:
     assert parse("Paris: la mairie", SCHEMA) == parse("Paris la mairie", SCHEMA)
     assert parse("titre:retraites", SCHEMA) == _whoosh_parse("titre:retraites")
+
+
+def test_a_sentence_with_a_quote_needs_most_words_like_plain_words() -> None:
+    text = 'Le maire de Troyes assure qu\'il ne sera pas candidat si le chef "fait le job"'
+    q = parse(text, SCHEMA)
+    assert isinstance(q, Words) and q.minmatch < len(q.subqueries)
+    assert any(isinstance(w, Or) and isinstance(w.subqueries[0], Phrase) for w in q.subqueries)
 
 
 _WORDS = st.sampled_from(

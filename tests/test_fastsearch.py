@@ -97,11 +97,14 @@ def _check_query(ix, s, table, cache, text: str, any_word: bool = False, scores=
 
 
 def _words_of(q):
-    """The ``Words`` of a plain-word query (alone or with its title bonus), else None."""
+    """The ``Words`` of a query (alone, with its title bonus, or beside required filters),
+    else None."""
     if isinstance(q, Words):
         return q
     if isinstance(q, wq.AndMaybe) and isinstance(q.a, Words):
         return q.a
+    if type(q) is wq.And and isinstance(q.subqueries[-1], Words):
+        return q.subqueries[-1]
     return None
 
 
@@ -112,12 +115,15 @@ def _check_words(s, table, q, words: Words, scored, ours: set[int], text: str, s
     live = set(np.flatnonzero(table.live).tolist())
     per_word = [set(s.docs_for_query(w)) for w in words.subqueries]
     expected = {d for d in live if sum(d in m for m in per_word) >= words.minmatch}
+    required = q.subqueries[:-1] if type(q) is wq.And else []
+    for node in required:  # filters beside the words
+        expected &= set(s.docs_for_query(node))
     assert ours == expected, text
     if not scores:
         return
-    bonus = {}
-    if isinstance(q, wq.AndMaybe):
-        bonus = {h.docnum: h.score for h in s.search(q.b, limit=None)}
+    bonus: Counter = Counter()
+    for node in required + ([q.b] if isinstance(q, wq.AndMaybe) else []):
+        bonus.update({h.docnum: h.score for h in s.search(node, limit=None)})
     ref = _Reference(s)
     for d in sorted(ours):
         want = sum(ref.word(w, d) for w in words.subqueries) + bonus.get(d, 0.0)
@@ -179,6 +185,9 @@ class _Reference:
         return test(self.matches(c, d) for c in node.subqueries)
 
     def word(self, node, d: int) -> float:
+        if any(not isinstance(leaf, wq.Term) for leaf in node.leaves()):
+            # A quoted phrase among the words: Whoosh's own score.
+            return {h.docnum: h.score for h in self.s.search(node, limit=None)}.get(d, 0.0)
         if not self.matches(node, d):
             return 0.0
         if isinstance(node, wq.Term):

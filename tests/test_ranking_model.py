@@ -106,12 +106,10 @@ def test_question_words_and_stop_words_of_either_view_are_not_matched() -> None:
 
 
 def test_a_long_query_needs_most_words_not_all(engine: SearchEngine) -> None:
-    """A sentence finds the article that lacks one of its common words; a short query
-    still needs all of its words."""
+    """A sentence finds the article that lacks one of its words."""
     rec = next(r for r in RECORDS if len((r.get("summary") or "").split()) > 12)
     words = parse(rec["summary"], SCHEMA).a
     assert words.minmatch < len(words.subqueries)
-    assert parse("réforme retraites", SCHEMA).a.minmatch == 2
     sentence = rec["summary"] + " zygomorphe"  # a word no article holds
     ids = [r["id"] for r in engine.search(SearchRequest(q=sentence)).results]
     assert ids and ids[0] == rec["id"]
