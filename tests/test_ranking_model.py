@@ -150,3 +150,27 @@ def test_cli_explain(samples_index: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "body:retrait" in result.output and "idf=" in result.output
+
+
+def test_proximity_ranks_words_side_by_side_first(tmp_path: Path, monkeypatch) -> None:
+    """Two articles with the same words as often and as long: the one where the query's
+    words stand together ranks first; without the proximity re-ranking they tie."""
+    from search import fastsearch
+    from search.indexer import reindex
+    from tests.conftest import write_jsonl
+
+    filler = "Le conseil municipal a siégé mardi soir dans la salle des fêtes du village"
+    far = {"id": "far", "title": "Compte rendu",
+           "body": f"La réforme du stationnement. {filler}. Les retraites des élus."}
+    near = {"id": "near", "title": "Compte rendu",
+            "body": f"La réforme des retraites. {filler}. Le stationnement des élus."}
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", [far, near])
+    reindex([tmp_path / "corpus"], tmp_path / "index", ner=False)
+    engine = SearchEngine(tmp_path / "index", cache_size=0)
+    request = SearchRequest(q="réforme retraites", explain=True)
+    ranked = engine.search(request).results
+    assert [r["id"] for r in ranked] == ["near", "far"]
+    assert any(p["term"] == "(proximité)" for p in ranked[0]["explain"])
+    monkeypatch.setattr(fastsearch, "PROXIMITY", 0.0)
+    tied = engine.search(request).results
+    assert tied[0]["score"] == tied[1]["score"]
