@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench axe bench-scale
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench axe bench-scale bench-relevance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench: install-bench
 # tantivy (README "At archive sizes"); BENCH_ARGS="--sizes 100000" for the smallest alone.
 bench-scale: install-bench
 	$(BIN)/python bench/scale.py --json bench/.work/scale.json $(BENCH_ARGS)
+
+# Ranking quality next to FTS5, tantivy and Lucene (README "Ranking"); BENCH_ARGS="--quick"
+# for the tuning subset. Lucene needs Anserini's jar in bench/.work and a JDK 21+.
+bench-relevance: install-bench
+	$(BIN)/python bench/relevance.py --json bench/.work/relevance.json $(BENCH_ARGS)
 
 bench-load: install
 	$(BIN)/python bench/load.py

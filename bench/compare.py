@@ -332,9 +332,10 @@ def build_sqlite(corpus: Path, db: Path) -> int:
     return n
 
 
-def fts_match(query: str) -> str:
-    """All the words, each quoted (what Datasette's escaped search does too)."""
-    return " ".join('"' + w + '"' for w in words(query))
+def fts_match(query: str, any_word: bool = False) -> str:
+    """All the words (or, with ``any_word``, any of them), each quoted (what Datasette's
+    escaped search does too)."""
+    return (" OR " if any_word else " ").join('"' + w + '"' for w in words(query))
 
 
 def run_fts5(corpus: Path, work: Path, sets: dict, repeat: int) -> dict:
@@ -416,7 +417,10 @@ def run_datasette(corpus: Path, work: Path, sets: dict, repeat: int) -> dict:
     return out
 
 
-def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int = 1) -> dict:
+def tantivy_index(corpus: Path, path: Path, threads: int = 1):
+    """(index, schema, documents): ``corpus`` in tantivy, lowercase + ASCII folding + French
+    Snowball stemmer, the title in one field, summary and body in another (also used by
+    bench/relevance.py)."""
     import tantivy
 
     def analyzer():
@@ -436,10 +440,8 @@ def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int 
     sb.add_text_field("month", fast=True, tokenizer_name="raw")
     sb.add_text_field("tags", fast=True, tokenizer_name="raw")
     schema = sb.build()
-    path = work / f"tantivy-{threads}"
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
-    t0 = time.perf_counter()
     index = tantivy.Index(schema, path=str(path))
     index.register_tokenizer("fr", analyzer())
     writer = index.writer(heap_size=200_000_000 if threads == 0 else 100_000_000,
@@ -459,6 +461,25 @@ def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int 
         writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
+    return index, schema, n
+
+
+def tantivy_query(index, q: str, conjunction: bool = True):
+    """The query the bench sends tantivy: the plain words, title boosted 2."""
+    text = " ".join(w.lower() for w in words(q))
+    if not text:
+        return None
+    return index.parse_query(
+        text, ["title", "body"], field_boosts={"title": 2.0}, conjunction_by_default=conjunction
+    )
+
+
+def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int = 1) -> dict:
+    import tantivy
+
+    path = work / f"tantivy-{threads}"
+    t0 = time.perf_counter()
+    index, schema, n = tantivy_index(corpus, path, threads)
     seconds = time.perf_counter() - t0
     out = {
         "docs": n,
@@ -479,12 +500,7 @@ def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int 
     }
 
     def parse(q: str):
-        text = " ".join(w.lower() for w in words(q))
-        if not text:
-            return None
-        return index.parse_query(
-            text, ["title", "body"], field_boosts={"title": 2.0}, conjunction_by_default=True
-        )
+        return tantivy_query(index, q)
 
     def top10(q: str, count: bool = False) -> list[str]:
         query = parse(q)

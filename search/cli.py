@@ -349,8 +349,12 @@ def _date_option(name: str, end: bool):
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--par-page", "per_page", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Le document JSON de l'API /api/search.")
-def query(
-    text, index_dir, pays, personne, rubrique, depuis, jusqu_au, tri, page, per_page, as_json
+@click.option(
+    "--explain", is_flag=True, help="Le détail du score de chaque résultat (champ, terme, tf, idf)."
+)
+def query(  # noqa: PLR0913 - one parameter per option
+    text, index_dir, pays, personne, rubrique, depuis, jusqu_au, tri, page, per_page, as_json,
+    explain,
 ):
     """Cherche TEXT : mots (tous requis), "expression exacte", -exclu, OU,
     pays:RU, personne:"Anthony Blinken", rubrique:monde, date:2020-03."""
@@ -365,6 +369,7 @@ def query(
             sort=tri,
             page=page,
             per_page=per_page,
+            explain=explain,
         )
         response = SearchEngine(index_dir).search(request)
     except (QueryError, RequestError) as exc:
@@ -410,6 +415,8 @@ def _print_response(response, color: bool) -> None:
         f"{response.total} résultat{'s' if response.total != 1 else ''}{about} "
         f"({response.took_ms:.0f} ms) — page {response.page}/{pages}"
     )
+    if response.notice:
+        click.echo(response.notice)
     if response.did_you_mean:
         click.echo(f"Vouliez-vous dire : {response.did_you_mean} ?")
     if response.corrected:
@@ -429,6 +436,12 @@ def _print_response(response, color: bool) -> None:
             click.echo("     " + ", ".join(who))
         if r["snippet"]:
             click.echo("     " + _plain(r["snippet"], color))
+        for part in r.get("explain") or []:
+            click.echo(
+                f"     {part['score']:>9.4f}  {part['field'] or '(whoosh)'}:{part['term']}"
+                + (f"  tf={part['tf']:g} idf={part['idf']:.3f} boost={part['boost']:g}"
+                   if part["tf"] is not None else "")
+            )
         click.echo(f"     id : {r['id']}")
     facets = response.facets
     lines = []

@@ -10,10 +10,12 @@ import itertools
 import math
 import re
 import threading
+from typing import NamedTuple
 
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
+from .analysis import WORD
 from .schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, TITLE_COVER_BOOST
 
 MAX_QUERY_LENGTH = 1000
@@ -112,12 +114,35 @@ def _new_parser(schema, any_word: bool) -> MultifieldParser:
     return parser
 
 
+class Parsed(NamedTuple):
+    """A query and, when the text could not be read as written, the one line saying how
+    it was searched instead (shown by the page, the API and the CLI)."""
+
+    query: query.Query | None
+    notice: str | None = None
+
+
+LITERAL_NOTICE = (
+    "Syntaxe non reconnue (guillemets, parenthèses, filtres ou opérateurs) : "
+    "la requête a été cherchée comme de simples mots."
+)
+
+
 def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     """The Whoosh query for ``text``; None for an empty query (browse everything).
 
     ``query.NullQuery`` means the text held nothing searchable (only stop words or
-    punctuation): it matches nothing.
+    punctuation): it matches nothing. Text the query language cannot read is searched
+    as plain words (``interpret`` also says when).
     """
+    return interpret(text, schema, any_word).query
+
+
+def interpret(text: str, schema, any_word: bool = False) -> Parsed:
+    """``parse`` with its notice. Nothing pasted is refused (as Elasticsearch's
+    ``simple_query_string``): operators count where they are well formed, and a text
+    the parser rejects, or that holds an unreadable date, is searched as its words.
+    Only a text over ``MAX_QUERY_LENGTH`` is refused (a request costs bounded work)."""
     text = " ".join((text or "").split())
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
@@ -126,11 +151,12 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
     text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
     text = french_ranges(text)
     if not text:
-        return None
-    if not any_word:
-        plain = _plain_words(text, schema)
-        if plain is not None:
-            return _with_title_bonus(plain, schema)
+        return Parsed(None)
+    if ":" in text:
+        text = _FIELD_COLON.sub(lambda m: _field_or_word(m, schema), text)
+    plain = _plain_words(text, schema, any_word)
+    if plain is not None:
+        return Parsed(_with_title_bonus(plain, schema))
     parser = make_parser(schema, any_word)
     try:
         q = parser.parse(text)
@@ -138,15 +164,28 @@ def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
             # Only exclusions ("-grève"): Whoosh drops them all; NOT keeps them.
             q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
-        if "date" in str(exc):
-            raise QueryError(DATE_HELP) from None
-        raise QueryError(
-            "Requête incomprise : vérifiez les guillemets, les parenthèses et les filtres "
-            "(pays:, personne:, rubrique:, titre:, date:)."
-        ) from None
+        notice = DATE_NOTICE if "date" in str(exc) else LITERAL_NOTICE
+        return literal(text, schema, any_word, notice)
     if _has_error(q):
-        raise QueryError(DATE_HELP)
-    return _phrases_where_positions(_bounded(q, schema), schema)
+        return literal(text, schema, any_word, DATE_NOTICE)
+    q = _phrases_where_positions(_bounded(q, schema), schema)
+    return Parsed(q if any_word else _relax(q, schema))
+
+
+def _field_or_word(match: re.Match, schema) -> str:
+    name = match.group(1)
+    known = name in schema.names() or any(name in a for a in FIELD_ALIASES.values())
+    return match.group(0) if known else name + " "
+
+
+def literal(text: str, schema, any_word: bool = False, notice: str = LITERAL_NOTICE) -> Parsed:
+    """``text`` searched as its plain words, every sign of the query language ignored
+    (upper-case operator words become words too)."""
+    chunks = [w.lower() if w in _OPERATOR_WORDS else w for w in WORD.findall(text)]
+    q = _plain_words(" ".join(chunks), schema, any_word) if chunks else None
+    if q is None:
+        return Parsed(query.NullQuery, notice)
+    return Parsed(_with_title_bonus(q, schema), notice)
 
 
 # -- ranges and boosts: what one query may cost -------------------------------------------
@@ -216,36 +255,189 @@ def _range_words(node: query.TermRange, schema) -> query.Query:
 
 # Anything the query language could read as syntax: quotes, groups, fields, ranges, boosts,
 # wildcards, +/- at the start of a word, a quote opening a word.
-_SYNTAX = re.compile(r"""["()\[\]{}^*?~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+_SYNTAX = re.compile(r"""["()\[\]{}^*~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+# "Paris: la mairie" is not a field filter: a colon counts after a field's name only.
+_FIELD_COLON = re.compile(r"(\w+):")
 _OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split())
 
 
-def _plain_words(text: str, schema) -> query.Query | None:
-    """The parser's answer for the common query made of plain words only (``réforme des
-    retraites``, a title), built directly: Whoosh's parser spends a millisecond and more
-    on plugins for it. None when the text holds anything else; a word that becomes
-    several terms (``États-Unis``) is an AND of them in that field, as the parser makes it.
-    ``tests/test_query_fast.py`` checks it equals ``parser.parse`` on real titles."""
+# Plain words are ranked by fastsearch's BM25F: within each view, a word's frequencies in
+# the fields are weighted and summed before one saturation, with one idf per word.
+# Chosen on the tuning halves of bench/relevance.py (README "Ranking"): title 3 over 2
+# and 1.5 (PIAF 0.786 -> 0.789, OrangeSum summaries 0.875 either way).
+# The lead weighs 2 over 1 (rare-word known items 0.938 -> 0.976; 3 is no better).
+RECALL_WEIGHTS: dict[str, float] = {"title": 3.0, "summary": 2.0, "body": 1.0, "caption": 0.5}
+EXACT_WEIGHTS: dict[str, float] = {"title_exact": 3.0, "summary_exact": 2.0, "body_exact": 1.0}
+# The exact (accented, unstemmed) view's BM25F is added at this weight: evidence for the
+# spelling typed, never enough alone to overturn the recall view's ranking (accent-exact
+# precision 1.00 at 0.5 and 1.0, 0.97 at 0.25; PIAF 0.786 at 0.5, 0.781 at 0.75).
+EXACT_BOOST = 0.5
+# Minimum should match: a document needs MSM_SHARE of the words (at least one, all of
+# them up to MSM_ALL words), and BM25F ranks those holding the rare ones first. Requiring
+# all of 2-3 words and 60% of longer queries lost the article lacking one common word
+# (tuning halves, MRR@10: PIAF 0.772 -> 0.786, OrangeSum summaries 0.810 -> 0.875 at 20%;
+# MSM_ALL = 2, all of two words, gives PIAF 0.773 and OrangeSum 0.880).
+MSM_ALL = 1
+MSM_SHARE = 0.2
+# Question scaffolding, ignored for matching and scoring when the query has other words.
+QUESTION_WORDS = frozenset(
+    "quel quelle quels quelles quand comment combien pourquoi qui où ou que quoi lequel "
+    "laquelle lesquels lesquelles est-ce".split()
+)
+IGNORE_QUESTION_WORDS = True
+# "a été", "ont été": the auxiliary's past participle, not the summer.
+AUXILIARIES = frozenset(
+    "a ont avait avaient aura auront aurait auraient ai as avons avez ayant avoir eût "
+    "n'a n'ont n'avait n'aurait".split()
+)
+
+
+class Words(query.CompoundQuery):
+    """Plain words, one child per word (the Or of its terms in every field of both views),
+    matched when at least ``minmatch`` of them are and ranked with BM25F by
+    ``fastsearch.evaluate``. Whoosh's own matcher (used by no Loupe path) is the And of
+    the words when all are required, else their Or."""
+
+    JOINT = " WORDS "
+
+    def __init__(self, subqueries, boost: float = 1.0, minmatch: int = 0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.minmatch = minmatch or len(subqueries)
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.minmatch == other.minmatch
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.minmatch)
+
+    def __repr__(self) -> str:
+        return f"Words({self.subqueries!r}, minmatch={self.minmatch})"
+
+    def apply(self, fn):
+        return Words([fn(q) for q in self.subqueries], boost=self.boost, minmatch=self.minmatch)
+
+    def normalize(self):
+        return self if self.subqueries else query.NullQuery
+
+    def _matcher(self, subs, searcher, context):
+        joined = query.And(subs) if self.minmatch >= len(subs) else query.Or(subs)
+        return joined.matcher(searcher, context)
+
+
+def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | None:
+    """The query for the common text made of plain words only (``réforme des retraites``,
+    a title, a question, a pasted sentence), built directly as ``Words``; None when the
+    text holds anything else (the parser's job).
+
+    Stop words are decided once for both views: a word either view drops (``où`` is the
+    stop word ``ou`` once folded) is dropped from both, so no word is left that only one
+    view can match. Question words and ``été`` after an auxiliary are dropped too."""
     chunks = text.split()
     if any(chunk in _OPERATOR_WORDS or _SYNTAX.search(chunk) for chunk in chunks):
         return None
-    words: list[query.Query] = []
+    recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+    exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+    if not recall_fields:
+        return None
+    kept: list[tuple[list[str], list[str]]] = []
+    previous = ""
     for chunk in chunks:
-        terms: list[query.Query] = []
-        for fieldname in TEXT_FIELDS:
-            if fieldname not in schema:
-                continue
-            texts = list(schema[fieldname].process_text(chunk, mode="query"))
-            boost = FIELD_BOOSTS[fieldname]
-            if len(texts) > 1:
-                terms.append(query.And([query.Term(fieldname, t, boost=boost) for t in texts]))
-            elif texts:
-                terms.append(query.Term(fieldname, texts[0], boost=boost))
-        if terms:
-            words.append(query.Or(terms))
-    if not words:
+        lowered = chunk.lower().replace("’", "'")
+        after = previous
+        previous = lowered
+        recall = list(schema[recall_fields[0]].process_text(chunk, mode="query"))
+        exact = list(schema[exact_fields[0]].process_text(chunk, mode="query")) if (
+            exact_fields) else [""]
+        if not recall or not exact:
+            continue  # a stop word in either view
+        if exact[0] == "été" and after in AUXILIARIES:
+            continue
+        kept.append((recall, exact))
+    if IGNORE_QUESTION_WORDS:
+        content = [k for k in kept if k[1][0] not in QUESTION_WORDS]
+        if content:
+            kept = content
+    if not kept:
         return query.NullQuery
-    return query.And(words).normalize()
+    words = [
+        _bm25f_word(list(r), list(e), recall_fields, exact_fields)
+        for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
+    ]
+    return Words(words, minmatch=1 if any_word else _needed(len(words)))
+
+
+def _needed(n: int) -> int:
+    """How many of ``n`` words a document must hold (minimum should match)."""
+    return n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))
+
+
+def _bm25f_word(
+    recall: list[str], exact: list[str], recall_fields: list[str], exact_fields: list[str]
+) -> query.Query:
+    """One word as ``Words`` holds it: per view, each of its terms over the view's fields
+    (a BM25F unit), a compound's terms all required; either view matches."""
+    pieces = [
+        query.Or([query.Term(f, t, boost=RECALL_WEIGHTS[f]) for f in recall_fields])
+        for t in recall
+    ]
+    views: list[query.Query] = [pieces[0] if len(pieces) == 1 else query.And(pieces)]
+    if exact_fields and exact and exact[0]:
+        # Or-over-fields per term, boosted on each term's unit (BM25F saturates each).
+        units = [
+            query.Or(
+                [query.Term(f, t, boost=EXACT_WEIGHTS[f]) for f in exact_fields],
+                boost=EXACT_BOOST,
+            )
+            for t in exact
+        ]
+        views.append(units[0] if len(units) == 1 else query.And(units))
+    return query.Or(views)
+
+
+def _relax(q: query.Query, schema) -> query.Query:
+    """The parser's all-words query (a pasted sentence with a quote or a colon) ranked as
+    plain words are: its plain words become BM25F words and, with its phrases, need only
+    ``_needed`` of them; filters, exclusions and required words stay required."""
+    if type(q) is not query.And:
+        return q
+    recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+    exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+    optional: list[query.Query] = []
+    required: list[query.Query] = []
+    for child in q.subqueries:
+        word = _parsed_word(child)
+        if word is not None:
+            recall, exact = word
+            if recall and exact:  # a stop word of either view is dropped from both
+                optional.append(_bm25f_word(recall, exact, recall_fields, exact_fields))
+        elif isinstance(child, query.Or) and all(
+            isinstance(c, query.Phrase) for c in child.subqueries
+        ):
+            optional.append(child)
+        else:
+            required.append(child)
+    if not optional:
+        return q
+    words = Words(optional, minmatch=_needed(len(optional)))
+    return query.And(required + [words]) if required else words
+
+
+def _parsed_word(node: query.Query) -> tuple[list[str], list[str]] | None:
+    """(recall terms, exact terms) of one word as the parser makes it (an Or over the text
+    fields of terms, or of a compound's And of terms); None for anything else."""
+    if not isinstance(node, query.Or) or type(node) is not query.Or:
+        return None
+    recall: list[str] = []
+    exact: list[str] = []
+    for child in node.subqueries:
+        terms = child.subqueries if type(child) is query.And else [child]
+        if not all(type(t) is query.Term and t.fieldname in TEXT_FIELDS for t in terms):
+            return None
+        if terms[0].fieldname == "title":
+            recall = [t.text for t in terms]
+        elif terms[0].fieldname == "title_exact":
+            exact = [t.text for t in terms]
+    return recall, exact
 
 
 def _with_title_bonus(q: query.Query, schema) -> query.Query:
@@ -285,6 +477,7 @@ DATE_HELP = (
     "Date incomprise dans la requête : écrivez date:2020, date:2020-03, date:2020-03-15, "
     "date:[2019 à 2020-06], du 2019 au 2020-06 ou date:>2020-01-01."
 )
+DATE_NOTICE = DATE_HELP[:-1] + " ; la requête a été cherchée comme de simples mots."
 
 
 def _has_error(q: query.Query) -> bool:

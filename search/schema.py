@@ -13,8 +13,11 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import FoldFilter, exact_analyzer, french_analyzer
 
-# Query-time field boosts for BM25F: a title word counts more than a body word, and an exact
-# (accent-preserving, unstemmed) match more than a folded, stemmed one. The title weighs
+# Query-time field boosts of queries with syntax (phrases, operators, filters), which Whoosh's
+# sum of per-field BM25s ranks; plain words use query.RECALL_WEIGHTS / EXACT_WEIGHTS in
+# fastsearch's BM25F instead (README "Ranking"). A title word counts more than a body word,
+# and an exact (accent-preserving, unstemmed) match more than a folded, stemmed one.
+# The title weighs
 # 2 / 2.5, not 3 / 4: at 3 / 4 a near-duplicate whose title holds the words outranked the
 # article whose lead holds them (rare-word known-item MRR@10 0.960 -> 0.970 at 10,000
 # articles, 0.973 -> 0.975 at 5,000, titles unchanged; bench/compare.py).

@@ -34,7 +34,7 @@ from . import budget, fastsearch, postings_mmap, storage
 from .analysis import exact_analyzer, french_analyzer
 from .facets import FacetTable, facet_key, month_label
 from .labels import country_label, resolve_country
-from .query import QueryError, parse, word_count
+from .query import LITERAL_NOTICE, QueryError, interpret, literal, parse, word_count
 from .snippets import escape, mark_all, snippet
 
 RECALL_FIELDS = ("title", "summary", "body", "caption")
@@ -173,6 +173,8 @@ class SearchRequest:
     respell: bool = True
     # The source (agency or site) facet; last, so positional construction stays as it was.
     sources: list[str] = field(default_factory=list)
+    # Each result also carries its score's parts (``fastsearch.explain``).
+    explain: bool = False
 
     def __post_init__(self) -> None:
         self.q = clean_text(self.q or "")
@@ -247,6 +249,7 @@ class SearchRequest:
             person_filter=get("personne_filtre"),
             respell=get("sans_correction") not in ("1", "oui", "true"),
             sources=getlist("source"),
+            explain=get("explain").lower() in ("1", "true", "oui"),
         )
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
@@ -264,6 +267,7 @@ class SearchRequest:
             "personne_filtre": self.person_filter,
             "sans_correction": "" if self.respell else "1",
             "source": self.sources,
+            "explain": "1" if self.explain else "",
         }
         data.update(changes)
         out: list[tuple[str, str]] = []
@@ -294,6 +298,8 @@ class SearchResponse:
     # True when this answer was kept from an identical earlier search (took_ms is then the
     # time to find it again).
     cached: bool = False
+    # One line when the text was not searched as written (``query.interpret``).
+    notice: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -504,7 +510,7 @@ class SearchEngine:
         schema = gen.schema
 
         loose: dict = {}
-        q, text_mask = self._text_match(s, request.q, schema, table, loose)
+        q, text_mask, notice = self._text_match(s, request.q, schema, table, loose)
         filters = self._filter_masks(request, table)
         final = _combine(text_mask, filters)
         total = int(final.sum())
@@ -515,7 +521,7 @@ class SearchEngine:
             # No article has every word as typed, some have every respelled word: show
             # those, as search engines do ("Résultats pour …, rechercher plutôt …").
             respelled: dict = {}
-            q2, mask2 = self._text_match(s, did_you_mean, schema, table, respelled)
+            q2, mask2, _notice = self._text_match(s, did_you_mean, schema, table, respelled)
             final2 = _combine(mask2, filters)
             if final2.any() and not respelled:
                 q, text_mask, final, loose = q2, mask2, final2, respelled
@@ -534,6 +540,19 @@ class SearchEngine:
             for r, (docnum, _score) in zip(results, hits, strict=True):
                 r["missing"] = [w for w, mask in words if not mask[docnum]]
                 dropped += [w for w in r["missing"] if w not in dropped]
+        if request.explain and ranked is not None and request.sort == "relevance":
+            parts = fastsearch.explain(s, ranked, table.postings, [d for d, _ in hits])
+            base = _scored(s, ranked, table)
+            near = fastsearch.proximity(s, ranked, base, final, table.postings)
+            for result, (docnum, _score) in zip(results, hits, strict=True):
+                extra = float(near.scores[docnum] - base.scores[docnum])
+                if extra > 0:  # the proximity bonus of the best documents
+                    parts[docnum].append({"field": None, "term": "(proximité)", "tf": None,
+                                          "idf": None, "boost": fastsearch.PROXIMITY,
+                                          "score": extra})
+                result["explain"] = [
+                    {**p, "score": round(float(p["score"]), 6)} for p in parts[docnum]
+                ]
         counts = self._facets(request, table, text_mask, filters) if facets else {}
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
@@ -547,6 +566,7 @@ class SearchEngine:
             did_you_mean=did_you_mean,
             corrected=corrected,
             dropped=dropped,
+            notice=notice,
         )
 
     def _word_masks(self, s, text: str, schema, table) -> list[tuple[str, np.ndarray]]:
@@ -567,27 +587,37 @@ class SearchEngine:
         return out
 
     def _text_match(self, s, text: str, schema, table: FacetTable, loose: dict | None = None):
-        """(Whoosh query or None, mask of the documents the words match); ``loose`` gets
-        ``{"any_word": True}`` when no article had every word and those with some are
-        returned instead."""
-        q = parse(text, schema)
+        """(Whoosh query or None, mask of the documents the words match, notice or None);
+        ``loose`` gets ``{"any_word": True}`` when no article had enough of the words and
+        those with some are returned instead."""
+        q, notice = interpret(text, schema)
         if q is None:
-            return None, table.live
+            return None, table.live, notice
         if q is wq.NullQuery:  # only stop words or punctuation
-            return None, np.zeros(table.n_docs, dtype=bool)
-        _check_expansions(q, s.reader())
+            return None, np.zeros(table.n_docs, dtype=bool), notice
+        try:
+            _check_expansions(q, s.reader())
+        except QueryError as exc:  # a prefix standing for too many words: its letters
+            q, notice = literal(text, schema, notice=f"{exc} {LITERAL_NOTICE}")
+            if q is wq.NullQuery:
+                return None, np.zeros(table.n_docs, dtype=bool), notice
         _charge(q, s.reader(), table)
         text_mask = self._match_mask(s, q, table)
         if not text_mask.any() and word_count(q) > 1:
-            # Nothing has all the words: rank what has some of them.
-            any_word = parse(text, schema, any_word=True)
-            _charge(any_word, s.reader(), table)
-            loose_mask = self._match_mask(s, any_word, table)
-            if loose_mask.any():
-                if loose is not None:
-                    loose["any_word"] = True
-                return any_word, loose_mask
-        return q, text_mask
+            # Nothing has enough of the words: rank what has some of them.
+            any_word = interpret(text, schema, any_word=True).query
+            if any_word is not None and any_word is not wq.NullQuery:
+                try:
+                    _check_expansions(any_word, s.reader())
+                except QueryError:
+                    return q, text_mask, notice
+                _charge(any_word, s.reader(), table)
+                loose_mask = self._match_mask(s, any_word, table)
+                if loose_mask.any():
+                    if loose is not None:
+                        loose["any_word"] = True
+                    return any_word, loose_mask, notice
+        return q, text_mask, notice
 
     def _did_you_mean(self, s, text: str, schema, table, filters, total: int) -> str | None:
         """A respelled query when a word is unknown (or rare and the results few).
@@ -601,7 +631,7 @@ class SearchEngine:
             return None
         corrected, had_unknown = respelled
         try:
-            _q, mask = self._text_match(s, corrected, schema, table)
+            _q, mask, _notice = self._text_match(s, corrected, schema, table)
         except QueryError:
             return None
         found = int(_combine(mask, filters).sum())
@@ -618,7 +648,7 @@ class SearchEngine:
         if request.respell:
             shown = self.search(dataclass_replace(request, page=1, per_page=1), facets=False)
             text = shown.corrected or request.q
-        q, text_mask = self._text_match(s, text, gen.schema, table)
+        q, text_mask, _notice = self._text_match(s, text, gen.schema, table)
         final = _combine(text_mask, self._filter_masks(request, table))
         total = int(final.sum())
         terms = _highlight_terms(q, s.reader()) if q is not None else set()
@@ -650,7 +680,7 @@ class SearchEngine:
         gen = self._current()
         s = gen.searcher()
         with budget.Meter(), self._reading(gen):
-            _q, text_mask = self._text_match(s, request.q, gen.ix.schema, gen.facets)
+            _q, text_mask, _notice = self._text_match(s, request.q, gen.ix.schema, gen.facets)
         return int(_combine(text_mask, self._filter_masks(request, gen.facets)).sum())
 
     @staticmethod
@@ -677,8 +707,9 @@ class SearchEngine:
     def _page(s, q, request, table, final, start, filtered, end: int | None = None):
         end = start + request.per_page if end is None else end
         if q is not None and request.sort == "relevance":
-            # Whoosh's BM25F ranking, computed over the whole match set at once.
-            hits = fastsearch.top(_scored(s, q, table), final, start, end)
+            # BM25F (fastsearch), computed over the whole match set at once.
+            scored = fastsearch.proximity(s, q, _scored(s, q, table), final, table.postings)
+            hits = fastsearch.top(scored, final, start, end)
             return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
         days = table.day[docs].astype(np.int64)

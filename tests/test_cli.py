@@ -52,6 +52,7 @@ def test_reindex_samples_then_query_json(runner: CliRunner, tmp_path: Path) -> N
         "corrected",
         "dropped",
         "cached",
+        "notice",
     }
     assert doc["query"] == "réforme des retraites" and doc["total"] > 5
     first = doc["results"][0]

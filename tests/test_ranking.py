@@ -46,4 +46,6 @@ def test_headline_typed_without_accents_finds_its_article_first(tmp_path: Path) 
     engine = SearchEngine(tmp_path / "index")
     for q in (target["title"], _folded(target["title"])):
         ids = [r["id"] for r in engine.search(SearchRequest(q=q)).results]
-        assert ids[:2] == [target["id"], rival["id"]], q
+        # The rival matches too (and, with minimum-should-match, so may other articles
+        # holding some of the words), but below the article its headline names.
+        assert ids[0] == target["id"] and rival["id"] in ids[1:], q

@@ -1,0 +1,176 @@
+"""Ranking for what people type (issue 12): pasted text is never refused, questions and
+sentences are matched by their content words, and ``explain`` shows parts that add up."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.cli import main
+from search.query import MAX_QUERY_LENGTH, Words, interpret, parse
+from search.schema import build_schema
+from search.searcher import SearchEngine, SearchRequest
+from tests.conftest import SAMPLES
+from webui import create_app
+
+SCHEMA = build_schema()
+with open(SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8") as _fh:
+    RECORDS = [json.loads(line) for line in _fh]
+
+
+@pytest.fixture(scope="module")
+def engine(samples_index: Path) -> SearchEngine:
+    return SearchEngine(samples_index, cache_size=0)
+
+
+@pytest.fixture(scope="module")
+def client(samples_index: Path):
+    return create_app({"INDEX_DIR": str(samples_index), "TESTING": True}).test_client()
+
+
+# -- never refuse pasted text ------------------------------------------------------------
+
+_SIGNS = list('()[]{}"\'«»:+-^~*?<>=\\/!,.;') + ["AND", "OR", "NOT", "OU", "ET", "SAUF", "TO"]
+_PIECES = st.sampled_from(
+    _SIGNS + ["date:", "titre:", "pays:", "rubrique:", "date:[2020", "(+4)", "x:y", "réform*",
+              "retraites", "Macron", "l'État", "États-Unis", "été", "2020-03", "a*", "*"]
+) | st.text(min_size=1, max_size=6)
+_TEXT = st.lists(_PIECES, min_size=1, max_size=12).map(lambda parts: " ".join(parts)) | (
+    st.lists(_PIECES, min_size=1, max_size=12).map("".join)
+)
+
+
+@settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=_TEXT)
+def test_no_pasted_text_is_refused(engine: SearchEngine, client, text: str) -> None:
+    """Random text with brackets, quotes, signs, colons and operators: a response, never
+    an exception or a 400."""
+    text = text[:MAX_QUERY_LENGTH]
+    response = engine.search(SearchRequest(q=text, explain=True), facets=False)
+    assert response.total >= 0
+    page = client.get("/api/search?" + urlencode({"q": text}))
+    assert page.status_code == 200, (text, page.get_data(as_text=True)[:300])
+
+
+def test_the_issue_s_pasted_lead_is_searched(engine: SearchEngine) -> None:
+    text = "La cote du ministre est en hausse (+4) sur un mois"
+    q, notice = interpret(text, SCHEMA)
+    assert notice and "simples mots" in notice
+    assert isinstance(q.a, Words)
+    response = engine.search(SearchRequest(q=text))
+    assert response.total > 0 and response.notice == notice
+
+
+def test_well_formed_operators_still_count(engine: SearchEngine) -> None:
+    assert interpret('"gilets jaunes" -police', SCHEMA).notice is None
+    with_minus = engine.search(SearchRequest(q="retraites -grève")).total
+    assert with_minus < engine.search(SearchRequest(q="retraites")).total
+
+
+def test_cli_never_refuses_and_says_so(samples_index: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["query", "Le ministre en hausse (+4)", "--index", str(samples_index)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "simples mots" in result.output
+
+
+# -- what a question is matched by -------------------------------------------------------
+
+
+def _words(text: str) -> list[set[str]]:
+    q = parse(text, SCHEMA)
+    q = q.a if hasattr(q, "a") else q
+    return [{t for f, t in w.iter_all_terms() if f == "body_exact"} for w in q.subqueries]
+
+
+def test_question_words_and_stop_words_of_either_view_are_not_matched() -> None:
+    # "où" folds to the stop word "ou"; "quel" and "comment" are question scaffolding;
+    # "été" after "a" is the auxiliary, not the summer.
+    assert _words("où est né Victor Hugo ?") == [{"victor"}, {"hugo"}]
+    assert _words("Quel président a été élu en 2017") == [{"président"}, {"élu"}, {"2017"}]
+    assert _words("Comment marche le vote") == [{"marche"}, {"vote"}]
+    assert _words("Jeux d'été") == [{"jeux"}, {"été"}]
+    # A question made only of question words still searches them.
+    assert _words("Quand ?") == [{"quand"}]
+
+
+def test_a_long_query_needs_most_words_not_all(engine: SearchEngine) -> None:
+    """A sentence finds the article that lacks one of its words."""
+    rec = next(r for r in RECORDS if len((r.get("summary") or "").split()) > 12)
+    words = parse(rec["summary"], SCHEMA).a
+    assert words.minmatch < len(words.subqueries)
+    sentence = rec["summary"] + " zygomorphe"  # a word no article holds
+    ids = [r["id"] for r in engine.search(SearchRequest(q=sentence)).results]
+    assert ids and ids[0] == rec["id"]
+
+
+# -- explain ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["réforme des retraites", "Macron", "Quel est le rôle du Premier ministre ?",
+     "gouvernement OR ministre", '"gilets jaunes" police', "États-Unis", "marché"],
+)
+def test_explained_parts_add_up_to_the_score(engine: SearchEngine, text: str) -> None:
+    response = engine.search(SearchRequest(q=text, explain=True, per_page=10))
+    assert response.results, text
+    for result in response.results:
+        parts = result["explain"]
+        assert parts and all(p["score"] > 0 for p in parts)
+        assert math.isclose(sum(p["score"] for p in parts), result["score"], abs_tol=1e-3)
+        fields = {p["field"] for p in parts}
+        assert fields - {None} <= set(SCHEMA.names())
+
+
+def test_explain_names_fields_terms_tf_and_idf(engine: SearchEngine, client) -> None:
+    response = engine.search(SearchRequest(q="retraites", explain=True))
+    part = response.results[0]["explain"][0]
+    assert set(part) == {"field", "term", "tf", "idf", "boost", "score"}
+    assert part["term"] in ("retrait", "retraites") and part["tf"] >= 1 and part["idf"] > 0
+    data = client.get("/api/search?q=retraites&explain=1").get_json()
+    assert data["results"][0]["explain"] == response.results[0]["explain"]
+    assert "explain" not in client.get("/api/search?q=retraites").get_json()["results"][0]
+
+
+def test_cli_explain(samples_index: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["query", "retraites", "--explain", "--index", str(samples_index)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "body:retrait" in result.output and "idf=" in result.output
+
+
+def test_proximity_ranks_words_side_by_side_first(tmp_path: Path, monkeypatch) -> None:
+    """Two articles with the same words as often and as long: the one where the query's
+    words stand together ranks first; without the proximity re-ranking they tie."""
+    from search import fastsearch
+    from search.indexer import reindex
+    from tests.conftest import write_jsonl
+
+    filler = "Le conseil municipal a siégé mardi soir dans la salle des fêtes du village"
+    far = {"id": "far", "title": "Compte rendu",
+           "body": f"La réforme du stationnement. {filler}. Les retraites des élus."}
+    near = {"id": "near", "title": "Compte rendu",
+            "body": f"La réforme des retraites. {filler}. Le stationnement des élus."}
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", [far, near])
+    reindex([tmp_path / "corpus"], tmp_path / "index", ner=False)
+    engine = SearchEngine(tmp_path / "index", cache_size=0)
+    request = SearchRequest(q="réforme retraites", explain=True)
+    ranked = engine.search(request).results
+    assert [r["id"] for r in ranked] == ["near", "far"]
+    assert any(p["term"] == "(proximité)" for p in ranked[0]["explain"])
+    monkeypatch.setattr(fastsearch, "PROXIMITY", 0.0)
+    tied = engine.search(request).results
+    assert tied[0]["score"] == tied[1]["score"]
