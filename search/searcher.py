@@ -515,11 +515,15 @@ class SearchEngine:
         final = _combine(text_mask, filters)
         total = int(final.sum())
         did_you_mean = corrected = None
+        unknown = False
         if q is not None:
-            did_you_mean = self._did_you_mean(s, request.q, schema, table, filters, total)
-        if did_you_mean and request.respell and (loose or not total):
-            # No article has every word as typed, some have every respelled word: show
-            # those, as search engines do ("Résultats pour …, rechercher plutôt …").
+            found = self._did_you_mean(s, request.q, schema, table, filters, total)
+            if found is not None:
+                did_you_mean, unknown = found
+        if did_you_mean and request.respell and (loose or unknown or not total):
+            # A word as typed is in no article (or nothing has enough of the words), and
+            # some articles have the respelled words: show those, as search engines do
+            # ("Résultats pour …, rechercher plutôt …").
             respelled: dict = {}
             q2, mask2, _notice = self._text_match(s, did_you_mean, schema, table, respelled)
             final2 = _combine(mask2, filters)
@@ -535,7 +539,9 @@ class SearchEngine:
         hits = self._page(s, ranked, request, table, final, start, filtered=bool(filters))
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
         dropped: list[str] = []
-        if loose.get("any_word") and results:
+        # Results that lack some of the words (the any-word fallback, or the minimum
+        # that should match of a longer query) say which; a pasted paragraph is not listed.
+        if results and q is not None and (loose.get("any_word") or 1 < word_count(q) <= 8):
             words = self._word_masks(s, corrected or request.q, schema, table)
             for r, (docnum, _score) in zip(results, hits, strict=True):
                 r["missing"] = [w for w, mask in words if not mask[docnum]]
@@ -619,8 +625,11 @@ class SearchEngine:
                     return any_word, loose_mask, notice
         return q, text_mask, notice
 
-    def _did_you_mean(self, s, text: str, schema, table, filters, total: int) -> str | None:
-        """A respelled query when a word is unknown (or rare and the results few).
+    def _did_you_mean(
+        self, s, text: str, schema, table, filters, total: int
+    ) -> tuple[str, bool] | None:
+        """A respelled query when a word is unknown (or rare and the results few), and
+        whether a word as typed was in no article at all.
 
         It is offered only if it finds articles with the same filters, and, when every
         word was known, more articles than the query as typed.
@@ -635,7 +644,7 @@ class SearchEngine:
         except QueryError:
             return None
         found = int(_combine(mask, filters).sum())
-        return corrected if found > (0 if had_unknown else total) else None
+        return (corrected, had_unknown) if found > (0 if had_unknown else total) else None
 
     def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[dict]]:
         """Every match of the search (not one page), in its order, at most ``limit``: the
