@@ -16,6 +16,12 @@ that stock Whoosh reads: ``tests/test_fastwrite.py`` compares the files byte for
 Anything this writer does not know (merging other segments into it, term vectors, spelling
 fields, another codec, boosts, pre-split values, more postings than ``limitmb``) goes
 through Whoosh's own path, postings already gathered included.
+
+With ``flushmb`` the writer streams: once the postings it gathered outgrow that budget it
+writes them out as a finished segment and starts a new one (``flushed``), so its memory
+stays bounded whatever the number of documents; ``commit`` lists every segment in the
+TOC. Each flushed segment is written exactly as a writer given only its documents would
+write it.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import FastFrenchAnalyzer, exact_counts, recall_positions
 from .fastsearch import BYTE_TO_LENGTH, length_bytes
@@ -139,8 +145,11 @@ class _Fused:
 class FastSegmentWriter(SegmentWriter):
     """``SegmentWriter`` with postings gathered flat in memory and written in bulk."""
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, flushmb: float | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
+        self._limitmb = kwargs.get("limitmb", 128)
+        self._flush_bytes = int(flushmb * 1024 * 1024) if flushmb else None
+        self.flushed: list = []  # segments written out at the budget, in order
         schema = self.schema
         self._fast = isinstance(self.fieldwriter, W3FieldWriter) and not any(
             field.vector or field.separate_spelling() for _name, field in schema.items()
@@ -165,6 +174,9 @@ class FastSegmentWriter(SegmentWriter):
     # -- adding documents ------------------------------------------------------------------
 
     def add_document(self, **fields) -> None:
+        if self._flush_bytes and self._added and self._fast and self._over(self._flush_bytes):
+            if not self._pool_used():
+                self._roll()
         if self._fast and (not self._fusable(fields) or self._too_big()):
             # Boosts or pre-split values, or more postings than ``limitmb`` allows: from
             # here on, Whoosh's own path (its pool spills sorted runs to disk).
@@ -216,12 +228,41 @@ class FastSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _too_big(self) -> bool:
-        """Whether the postings gathered outgrew ``limitmb`` (checked every 256 documents)."""
-        if self.docnum % 256:
+        """Whether the postings gathered outgrew ``limitmb`` (checked every 32 documents)."""
+        return self._over(self.pool.limit)
+
+    def _over(self, limit: int) -> bool:
+        """Whether the postings gathered take more than ``limit`` bytes (checked every 32
+        documents)."""
+        if self.docnum % 32:
             return False
         used = sum(f.nbytes() for f in self._fused.values())
         used += 150 * self._generic_count
-        return used > self.pool.limit
+        return used > limit
+
+    def _roll(self) -> None:
+        """Writes the documents gathered so far out as a finished segment and starts a new,
+        empty one: what bounds a streaming build's memory."""
+        self.flushed.append(self._finalize_segment())
+        codec, storage = self.codec, self.storage
+        self.newsegment = codec.new_segment(storage, self.indexname)
+        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=self._limitmb)
+        self.perdocwriter = codec.per_document_writer(storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(storage, self.newsegment)
+        self.docnum = self.docbase
+        self._lengths = {}
+        self._added = False
+
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+        """``SegmentWriter.commit``, with the segments flushed on the way listed too."""
+        self._check_state()
+        final = self._merge_segments(mergetype, optimize, merge) + self.flushed
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final)
+        self._finish()
 
     def _fusable(self, fields: dict) -> bool:
         """Whether the fused analysis gives exactly what Whoosh's path would for this

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,9 +18,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import storage
+from . import merging, storage
 from .articles import Article
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
+from .fastwrite import FastSegmentWriter
+from .manifest import Manifest, Signature, read_meta, signature
 from .parallel import ParallelWriter, default_writers
 from .readers import Problem, iter_files, read_file
 from .schema import SEPARATOR, build_schema
@@ -28,6 +31,30 @@ from .schema import SEPARATOR, build_schema
 # version 3: the publication timestamp stored; 4: its instant as a sort column. An index
 # written by an older version is rebuilt in full, since its stored schema predates it.
 MANIFEST_VERSION = 4
+
+# What a build may use in all (its processes together), in MB: sized for a 2-core, 8 GB
+# machine that also serves searches. ``LOUPE_BUILD_MEMORY_MB`` or ``--memory-mb`` change it.
+DEFAULT_MEMORY_MB = 2048
+# A writer's resident memory is about this many times the postings it gathered, at its
+# peak (the commit's sort and block arrays); measured with bench/scale_write.py.
+POSTINGS_OVERHEAD = 3.0
+BASE_MB = 150  # a process with Loupe and its libraries loaded
+
+
+def memory_budget(memory_mb: int | None = None) -> int:
+    """The build's memory budget in MB: the argument, else ``LOUPE_BUILD_MEMORY_MB``, else
+    ``DEFAULT_MEMORY_MB``."""
+    if memory_mb:
+        return memory_mb
+    value = os.environ.get("LOUPE_BUILD_MEMORY_MB", "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else DEFAULT_MEMORY_MB
+
+
+def flush_mb(memory_mb: int, writers: int) -> float:
+    """Postings each writer process gathers before it writes a segment out, so that the
+    reading process and ``writers`` writers stay within ``memory_mb`` together."""
+    spare = max(memory_mb - BASE_MB * (writers + 1), 32 * writers)
+    return spare / writers / POSTINGS_OVERHEAD
 
 
 @dataclass
@@ -151,6 +178,8 @@ def reindex(
     writers: int | None = None,
     ner: bool = True,
     entities: bool = True,
+    memory_mb: int | None = None,
+    since: float | None = None,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
@@ -176,7 +205,7 @@ def reindex(
     with storage.reindex_lock(index_dir):
         storage.remove_dead_builds(index_dir)
         current = storage.current_generation(index_dir)
-        old = storage.read_manifest(current)
+        old = read_meta(current)
         roots = [str(Path(p).resolve()) for p in paths] or list(old["roots"])
         if not roots:
             raise ValueError("Aucun dossier à indexer : donnez au moins un chemin.")
@@ -185,29 +214,41 @@ def reindex(
             # A moved or unmounted folder must not empty the index.
             raise ValueError(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
         incremental = current is not None and not full and old.get("version") == MANIFEST_VERSION
-        old_articles: dict[str, list[str]] = old["articles"] if incremental else {}
+        budget = memory_budget(memory_mb)
 
         build = storage.new_build_dir(index_dir)
         try:
             if incremental:
-                shutil.copytree(current, build, dirs_exist_ok=True)
+                # The new generation shares the current one's segment files (hard links:
+                # a segment never changes once written; deletions live in the TOC).
+                ix = whoosh_index.open_dir(str(current))
+                storage.share_segments(
+                    current, build, [seg.segment_id() for seg in ix._segments()]
+                )
                 ix = whoosh_index.open_dir(str(build))
-                writer = ix.writer(limitmb=256)
+                writer = FastSegmentWriter(ix, limitmb=256, flushmb=flush_mb(budget, 1))
+                writer.mergetype = merging.tiered
+                manifest = Manifest.for_build(current, build)
             else:
                 ix = whoosh_index.create_in(str(build), build_schema())
                 count = default_writers() if writers is None else writers
                 # A big pool: spilling sorted runs to disk and merging them back
                 # costs a third of a large build.
-                writer = ParallelWriter(ix, count, limitmb=1024)
+                writer = ParallelWriter(
+                    ix, count, limitmb=1024, flushmb=flush_mb(budget, count)
+                )
+                manifest = Manifest.for_build(None, build)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
             extractor = Extractor(
                 cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
             )
             try:
-                articles = _write_articles(roots, writer, old_articles, result, progress, extractor)
+                read_again = _write_articles(
+                    roots, writer, manifest, result, progress, extractor, incremental, since
+                )
                 if strict and result.skipped:
                     raise StrictAbort(result)
-                removed = [i for i in old_articles if i not in articles]
+                removed = manifest.remove_missing(everywhere=since is None)
                 for article_id in removed:
                     writer.delete_by_term("id", article_id)
                 result.removed = len(removed)
@@ -220,17 +261,22 @@ def reindex(
                     cache.prune()  # a full run asked for every text there is
             except BaseException:
                 writer.cancel()
+                manifest.close()
                 raise
             finally:
                 extractor.close()
                 cache.close()
                 result.ner_runs, result.ner_cached = extractor.ner_runs, extractor.cache_hits
-            result.total = len(articles)
-            if result.changed:
-                manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
-                storage.write_manifest(build, manifest)
+            result.total = manifest.count()
+            # Files read again with nothing new in them (touched, or a first run after the
+            # JSON manifest) are recorded too, so that the next run can skip them.
+            if result.changed or read_again or roots != old["roots"]:
+                manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor))
+                manifest.commit()
+                manifest.close()
                 gen = storage.publish(index_dir, build)
             else:
+                manifest.close()
                 shutil.rmtree(build, ignore_errors=True)
                 gen = current
             result.generation = gen.name if gen else ""
@@ -241,34 +287,71 @@ def reindex(
     return result
 
 
-def _write_articles(
+def _salt(extractor: Extractor) -> str:
+    """What the content hash mixes in besides the text: the extractor's version and data,
+    and how it ran (without NER, or without entities, the next run analyses again)."""
+    if not extractor.enabled:
+        return f"{fingerprint()}:no-entities"
+    return fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
+
+
+def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     roots: list[str],
     writer,
-    old_articles: dict[str, list[str]],
+    manifest: Manifest,
     result: ReindexResult,
     progress: Progress | None,
     extractor: Extractor,
-) -> dict[str, list[str]]:
-    """Reads every file, extracts and writes new or changed articles; returns the manifest."""
-    articles: dict[str, list[str]] = {}
-    stats: dict[str, int] = {}
+    incremental: bool,
+    since: float | None,
+) -> int:
+    """Reads new and changed files, extracts and writes new or changed articles, and
+    records them in ``manifest``; returns how many files were read.
+
+    A file whose size, modification time and inode are those of the last run (analysed
+    the same way) is skipped without being read: its articles stay as they are. With
+    ``since`` (a Unix time), only files modified since then are read."""
+    salt = _salt(extractor)
     files = list(iter_files(roots, result.report))
     result.files = len(files)
-    # Without NER the hash differs, so the next run with NER re-analyses those articles.
-    if not extractor.enabled:
-        salt = f"{fingerprint()}:no-entities"
-    else:
-        salt = fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
+    known = manifest.files() if incremental and manifest.salt == salt else {}
+    manifest.start_run()
+    manifest.mark_walked(str(path) for path, _root in files)
+    # First every file's signature, so that an article of a skipped file counts as read
+    # first whatever the order.
+    todo: list[tuple[Path, Path, Signature | None]] = []
+    kept: set[str] = set()
+    for path, root in files:
+        try:
+            st = path.stat()
+        except OSError:
+            sig = None  # read_file names the problem
+        else:
+            sig = signature(st)
+            before = known.get(str(path))
+            if (before and before[0] == sig) or (since is not None and st.st_mtime < since):
+                kept.add(str(path))
+                result.unchanged += before[1] if before else 0
+                continue
+        todo.append((path, root, sig))
+    stats: dict[str, int] = {}
     replaced: set[str] = set()
+    digests: dict[str, str] = {}
 
     def changed() -> Iterator[Article]:
-        for done, (path, root) in enumerate(files, 1):
+        for done, (path, root, sig) in enumerate(todo, 1):
+            key = str(path)
+            manifest.mark_read(key)
+            count = 0
+            problems = len(result.skipped)
             for article in read_file(path, root, result.report, stats=stats):
-                if article.id in articles:
-                    first = articles[article.id][1]
+                previous = manifest.article(article.id)
+                # Read earlier in this run, or kept from a file not read again: first wins.
+                if not manifest.first_sight(article.id) or (previous and previous[2] in kept):
+                    first = previous[1] if previous else "?"
                     result.report(
                         Problem(
-                            str(path),
+                            key,
                             f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
                             article.line,
                         )
@@ -277,23 +360,26 @@ def _write_articles(
                 # The extractor's version and data are part of the hash: improving a rule
                 # or the gazetteer re-analyses every article on the next run.
                 digest = hashlib.sha1(f"{article.content_hash()}:{salt}".encode()).hexdigest()
-                articles[article.id] = [digest, article.path or str(path)]
-                previous = old_articles.get(article.id)
+                manifest.put_article(article.id, digest, article.path or key, key)
+                count += 1
                 if previous and previous[0] == digest:
                     result.unchanged += 1
                     continue
                 if previous:
                     replaced.add(article.id)
+                digests[article.id] = digest
                 yield article
+            # A file with a problem is read again (and the problem named) on every run.
+            manifest.put_file(key, sig if len(result.skipped) == problems else None, count)
             if progress:
-                progress(done, len(files), len(articles))
+                progress(done, len(todo), result.unchanged + len(digests))
 
     for article, facets in extractor.iter_extract(changed()):
-        doc = document(article, articles[article.id][0], facets)
+        doc = document(article, digests.pop(article.id), facets)
         if article.id in replaced:
             writer.update_document(**doc)
         else:
             writer.add_document(**doc)
         result.indexed += 1
     result.duplicates = stats.get("duplicates", 0)
-    return articles
+    return len(todo)

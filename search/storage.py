@@ -4,7 +4,8 @@
 
     index/
       CURRENT          name of the generation in use ("gen-000003"), replaced atomically
-      gen-000003/      a complete Whoosh index + manifest.json
+      gen-000003/      a complete Whoosh index + manifest.sqlite (``manifest.Manifest``);
+                       its segment files are hard links shared with the generation before
       gen-000002/      the previous one, kept so open searchers can finish
       tmp-000004/      a reindex under way (or a dead one, removed by the next reindex)
       reindex.lock     held (flock) by the one reindex allowed at a time
@@ -181,6 +182,30 @@ def _forget_locks_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_locks_in_child)
+
+
+def share_segments(current: Path, build: Path, segment_ids: list[str]) -> int:
+    """Starts a build from the current generation without copying it: every file of a
+    segment the current TOC lists (named after the segment id: Whoosh's own files and any
+    sidecar file beside them) is hard-linked, the TOC copied. A segment is never written
+    again once finished and its deletions live in the TOC, so both generations can share
+    its files; the files of segments a merge drops are only unlinked from the build.
+    Falls back to a copy where links are refused (another file system). Returns the
+    bytes linked."""
+    linked = 0
+    for path in current.iterdir():
+        name = path.name
+        if not path.is_file():
+            continue
+        if any(name.startswith(seg) for seg in segment_ids):
+            try:
+                os.link(path, build / name)
+            except OSError:
+                shutil.copy2(path, build / name)
+            linked += path.stat().st_size
+        elif name.endswith(".toc"):
+            shutil.copy2(path, build / name)
+    return linked
 
 
 def read_manifest(gen: Path | None) -> dict:
