@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 LOUPE = [sys.executable, "-m", "search"]
 PAGE = os.sysconf("SC_PAGE_SIZE")
+STDERR = [os.devnull]
 
 
 def _tree(pid: int) -> list[int]:
@@ -61,7 +63,10 @@ def _rss(pid: int) -> int:
 def run(args: list[str]) -> dict:
     """Runs ``loupe`` with ``args``: seconds, peak MB of the tree and of one process."""
     started = time.perf_counter()
-    proc = subprocess.Popen(LOUPE + args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(STDERR[0], "a", encoding="utf-8") as err:
+        proc = subprocess.Popen(LOUPE + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=err,
+                                text=True)
     peak = {"total": 0, "one": 0}
     done = threading.Event()
 
@@ -79,8 +84,12 @@ def run(args: list[str]) -> dict:
     thread.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"loupe {' '.join(args)} failed ({proc.returncode})")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "seconds": time.perf_counter() - started,
+        # CPU seconds of the whole tree (writers are waited for, so they count): what a
+        # loaded, shared machine changes least.
+        "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         "peak_mb": peak["total"] / 2**20,
         "largest_mb": peak["one"] / 2**20,
         "summary": out.strip().splitlines()[-1] if out.strip() else "",
@@ -100,11 +109,15 @@ def main() -> None:
     parser.add_argument("--memory-mb", type=int, default=None)
     parser.add_argument("--seed", type=int, default=synth.SEED)
     parser.add_argument("--keep", action="store_true", help="keep the indexes")
+    parser.add_argument("--stderr", default=str(OUT / "scale_write.stderr"),
+                        help="where loupe's warnings go")
     opts = parser.parse_args()
     extra = ["--memory-mb", str(opts.memory_mb)] if opts.memory_mb else []
-    print("| articles | run | seconds | docs/s | peak MB, all processes | largest process MB "
-          "| segments |")
-    print("|---|---|---|---|---|---|---|")
+    OUT.mkdir(parents=True, exist_ok=True)
+    STDERR[0] = opts.stderr
+    print("| articles | run | seconds | docs/s | CPU seconds, all processes | peak MB, all "
+          "processes | largest process MB | segments |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in opts.sizes.split(",")):
         corpus = OUT / f"synth-{n}-{opts.seed}"
         if not (corpus / "done").exists():
@@ -120,8 +133,8 @@ def main() -> None:
         for label, args, count in runs:
             r = run(args)
             print(f"| {n:,} | {label} | {r['seconds']:.1f} | {count / r['seconds']:,.0f} | "
-                  f"{r['peak_mb']:,.0f} | {r['largest_mb']:,.0f} | {_segments(index)} |",
-                  flush=True)
+                  f"{r['cpu']:.1f} | {r['peak_mb']:,.0f} | {r['largest_mb']:,.0f} | "
+                  f"{_segments(index)} |", flush=True)
         # +1,000 new articles in a new file (copy 40: no size here reaches it), then none.
         feed.mkdir(parents=True)
         with open(feed / "new.jsonl", "w", encoding="utf-8") as fh:
@@ -130,8 +143,9 @@ def main() -> None:
         for label, count in (("+1,000 articles", 1000), ("nothing changed", 0)):
             r = run(base)
             rate = f"{count / r['seconds']:,.0f}" if count else "–"
-            print(f"| {n:,} | {label} | {r['seconds']:.1f} | {rate} | {r['peak_mb']:,.0f} | "
-                  f"{r['largest_mb']:,.0f} | {_segments(index)} |", flush=True)
+            print(f"| {n:,} | {label} | {r['seconds']:.1f} | {rate} | {r['cpu']:.1f} | "
+                  f"{r['peak_mb']:,.0f} | {r['largest_mb']:,.0f} | {_segments(index)} |",
+                  flush=True)
         shutil.rmtree(feed, ignore_errors=True)
         if not opts.keep:
             shutil.rmtree(index, ignore_errors=True)
