@@ -341,7 +341,6 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     def changed() -> Iterator[Article]:
         for done, (path, root, sig) in enumerate(todo, 1):
             key = str(path)
-            manifest.mark_read(key)
             count = 0
             problems = len(result.skipped)
             for article in read_file(path, root, result.report, stats=stats):
@@ -369,8 +368,12 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
                     replaced.add(article.id)
                 digests[article.id] = digest
                 yield article
-            # A file with a problem is read again (and the problem named) on every run.
-            manifest.put_file(key, sig if len(result.skipped) == problems else None, count)
+            # A file with a problem is read again (and the problem named) on every run; one
+            # that could not be read at all keeps the articles it had.
+            failed = len(result.skipped) > problems
+            if count or not failed:
+                manifest.mark_read(key)
+            manifest.put_file(key, None if failed else sig, count)
             if progress:
                 progress(done, len(todo), result.unchanged + len(digests))
 

@@ -144,3 +144,24 @@ def test_since_reads_only_recent_files_and_removes_nothing(tmp_path: Path) -> No
     assert _ids(index_dir, "xylophonistes") == set()
     full = reindex([corpus], index_dir)  # without since: everything is looked at
     assert full.removed == 80 + 79
+
+
+def test_a_file_that_cannot_be_read_keeps_its_articles(tmp_path: Path) -> None:
+    """Bad input loses nothing: a file that turned into garbage is reported and skipped,
+    and the articles it held stay searchable until it is fixed or removed."""
+    corpus = tmp_path / "corpus"
+    files = _corpus(corpus)
+    index_dir = tmp_path / "index"
+    reindex([corpus], index_dir, writers=1)
+    held = json.loads(files[1].read_text(encoding="utf-8").splitlines()[0])["id"]
+    files[1].write_bytes(b"\x00\xff\xfe" * 200)
+    broken = reindex([corpus], index_dir)
+    assert broken.skipped and any(str(files[1]) in str(p) for p in broken.skipped)
+    assert (broken.removed, broken.total) == (0, 320)
+    again = reindex([corpus], index_dir)  # named again on the next run, still kept
+    assert again.skipped and (again.removed, again.total) == (0, 320)
+    engine = SearchEngine(index_dir, cache_size=0)
+    assert engine.article(held, "") is not None
+    files[1].unlink()
+    gone = reindex([corpus], index_dir)
+    assert (gone.removed, gone.total) == (80, 240)
