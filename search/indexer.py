@@ -38,7 +38,7 @@ DEFAULT_MEMORY_MB = 2048
 # A writer's resident memory is about this many times the postings it gathered, at its
 # peak (the commit's sort and block arrays): 2.3 measured on 4,000 OrangeSum articles.
 POSTINGS_OVERHEAD = 2.5
-BASE_MB = 150  # a process with Loupe and its libraries loaded
+BASE_MB = 200  # a process with Loupe and its libraries loaded (RSS, shared pages counted)
 
 
 def memory_budget(memory_mb: int | None = None) -> int:
