@@ -198,7 +198,9 @@ class FastSegmentWriter(SegmentWriter):
         if self._flush_bytes and self._added and self._fast and self._over(self._flush_bytes):
             if not self._pool_used():
                 self._roll()
-        if self._fast and (not self._fusable(fields) or self._too_big()):
+        # With a flush budget, segments are written out instead of spilling to the pool.
+        too_big = not self._flush_bytes and self._too_big()
+        if self._fast and (not self._fusable(fields) or too_big):
             # Boosts or pre-split values, or more postings than ``limitmb`` allows: from
             # here on, Whoosh's own path (its pool spills sorted runs to disk).
             self._spill_to_pool()
