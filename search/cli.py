@@ -15,12 +15,15 @@ Exit codes (scripts rely on them):
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import os
 import re
+import signal
 import sqlite3
 import sys
+import time
 import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -128,6 +131,24 @@ def main() -> None:
     is_flag=True,
     help="Suivre aussi les liens symboliques qui mènent hors des dossiers donnés.",
 )
+@click.option(
+    "--memory-mb",
+    "memory_mb",
+    type=click.IntRange(256, 1_000_000),
+    envvar="LOUPE_BUILD_MEMORY_MB",
+    default=None,
+    show_default="2048",
+    help="Mémoire que l'écriture de l'index peut prendre en tout, en Mo (variable "
+    "LOUPE_BUILD_MEMORY_MB) : au-delà, les segments sont écrits au fil de l'eau.",
+)
+@click.option(
+    "--since",
+    "since",
+    metavar="DATE|DURÉE",
+    callback=lambda ctx, param, value: _since(value),
+    help="Ne lire que les fichiers modifiés depuis DATE (2026-11-30, 2026-11-30T08:00) ou "
+    "depuis DURÉE (90s, 30m, 6h, 7d) ; les autres articles restent tels quels.",
+)
 def reindex(  # noqa: PLR0913 - one parameter per option
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -138,6 +159,8 @@ def reindex(  # noqa: PLR0913 - one parameter per option
     no_ner: bool,
     no_entities: bool,
     follow_links: bool,
+    memory_mb: int | None,
+    since: float | None,
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -146,6 +169,48 @@ def reindex(  # noqa: PLR0913 - one parameter per option
     de la dernière indexation sont relus. Le nouvel index remplace l'ancien d'un
     coup, à la fin : en cas d'erreur, l'ancien reste en service.
     """
+    code = _run_reindex(
+        paths,
+        index_dir,
+        quiet=quiet,
+        full=full,
+        workers=workers,
+        strict=strict,
+        ner=not no_ner,
+        entities=not no_entities,
+        memory_mb=memory_mb,
+        since=since,
+        follow_links=follow_links,
+    )
+    sys.exit(code)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdj])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "j": 86400}
+
+
+def _since(value: str | None) -> float | None:
+    """``--since``: a date or date-time (local time), or a duration back from now."""
+    if value is None:
+        return None
+    found = _DURATION.match(value)
+    if found:
+        return time.time() - float(found.group(1)) * _SECONDS[found.group(2)]
+    try:
+        return dt.datetime.fromisoformat(value.strip()).timestamp()
+    except ValueError:
+        raise click.BadParameter(
+            f"« {value} » n'est ni une date (2026-11-30, 2026-11-30T08:00) ni une durée "
+            "(90s, 30m, 6h, 7d)."
+        ) from None
+
+
+def _run_reindex(
+    paths, index_dir: Path, quiet: bool, watching: bool = False, **options
+) -> int:
+    """One reindex with its progress bar and summary; returns the exit code. ``watching``:
+    a summary only when something changed, and an index held by another reindex is
+    tried again on the next pass."""
     show_bar = not quiet and sys.stderr.isatty()
     bar = None
 
@@ -160,21 +225,14 @@ def reindex(  # noqa: PLR0913 - one parameter per option
         bar.update(done - bar.pos)
 
     try:
-        result = run_reindex(
-            paths,
-            index_dir,
-            full=full,
-            progress=progress,
-            workers=workers,
-            strict=strict,
-            ner=not no_ner,
-            entities=not no_entities,
-            follow_links=follow_links,
-        )
+        result = run_reindex(paths, index_dir, progress=progress, **options)
     except StrictAbort as exc:
         _print_problems(exc.result)
         fail(str(exc), EXIT_SKIPPED)
     except storage.IndexLocked as exc:
+        if watching:
+            click.echo(f"loupe : {exc}", err=True)
+            return EXIT_OK
         fail(str(exc))
     except BadPaths as exc:
         fail(str(exc), EXIT_USAGE)
@@ -185,7 +243,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
             bar.__exit__(None, None, None)
 
     _print_problems(result)
-    if not quiet:
+    if not quiet and (result.changed or not watching):
         summary = (
             f"{result.total} articles dans l'index ({result.files} fichiers lus) : "
             f"{result.indexed} indexés, {result.unchanged} inchangés, {result.removed} supprimés, "
@@ -196,12 +254,61 @@ def reindex(  # noqa: PLR0913 - one parameter per option
         if result.duplicates:
             summary += f", {result.duplicates} doublons écartés"
         click.echo(f"{summary} en {result.elapsed:.1f} s.")
-        if result.indexed and not (no_ner or no_entities):
+        if result.indexed and options.get("ner") and options.get("entities"):
             click.echo(
                 f"Entités : {result.ner_runs} textes analysés par le modèle, "
                 f"{result.ner_cached} repris du cache."
             )
-    sys.exit(EXIT_SKIPPED if result.skipped else EXIT_OK)
+    return EXIT_SKIPPED if result.skipped else EXIT_OK
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@index_option
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.1, None),
+    default=60.0,
+    show_default=True,
+    help="Secondes entre deux passages.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="N'afficher que les problèmes.")
+@click.option("--no-ner", "no_ner", is_flag=True, help="Sans le modèle NER (voir reindex).")
+@click.option("--no-entities", "no_entities", is_flag=True, help="Texte seul (voir reindex).")
+def watch(  # noqa: PLR0913 - one parameter per option
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    interval: float,
+    quiet: bool,
+    no_ner: bool,
+    no_entities: bool,
+) -> None:
+    """Surveille PATHS et publie les articles nouveaux ou modifiés toutes les --interval
+    secondes (un reindex incrémental à chaque passage : les fichiers inchangés ne sont pas
+    relus). S'arrête proprement sur Ctrl-C ou SIGTERM, l'index restant entier."""
+    def on_term(signum, frame) -> None:
+        raise KeyboardInterrupt  # a run under way cleans up its build, as on Ctrl-C
+
+    signal.signal(signal.SIGTERM, on_term)
+    if not quiet:
+        click.echo(f"Surveillance de {', '.join(map(str, paths))} toutes les {interval:g} s "
+                   "(Ctrl-C pour arrêter).")
+    try:
+        while True:
+            started = time.monotonic()
+            _run_reindex(
+                paths,
+                index_dir,
+                quiet=quiet,
+                watching=True,
+                ner=not no_ner,
+                entities=not no_entities,
+            )
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        if not quiet:
+            click.echo("Surveillance arrêtée.")
+    sys.exit(EXIT_OK)
 
 
 def _print_problems(result) -> None:
@@ -571,11 +678,12 @@ def check(index_dir: Path) -> None:
         for problem in problems:
             click.echo(f"problème : {problem}", err=True)
         fail(str(storage.IndexDamaged(index_dir, problems[0])))
-    manifest = storage.read_manifest(gen)
-    files = len(manifest.get("files") or {})
+    from .manifest import article_count
+
+    files = len(storage.read_checksums(gen))
     checked = f"{files} fichiers et leurs sommes de contrôle" if files else "ses fichiers"
     click.echo(
-        f"{gen.name} intacte : {len(manifest['articles'])} articles, {checked} relus "
+        f"{gen.name} intacte : {article_count(gen)} articles, {checked} relus "
         f"({storage.dir_size(gen) / 1e6:.1f} Mo)."
     )
 

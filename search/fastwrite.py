@@ -16,6 +16,12 @@ that stock Whoosh reads: ``tests/test_fastwrite.py`` compares the files byte for
 Anything this writer does not know (merging other segments into it, term vectors, spelling
 fields, another codec, boosts, pre-split values, more postings than ``limitmb``) goes
 through Whoosh's own path, postings already gathered included.
+
+With ``flushmb`` the writer streams: once the postings it gathered outgrow that budget it
+writes them out as a finished segment and starts a new one (``flushed``), so its memory
+stays bounded whatever the number of documents; ``commit`` lists every segment in the
+TOC. Each flushed segment is written exactly as a writer given only its documents would
+write it.
 """
 
 from __future__ import annotations
@@ -29,11 +35,16 @@ from pickle import dumps
 
 import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from .analysis import FastFrenchAnalyzer, exact_counts, recall_positions
 from .fastsearch import BYTE_TO_LENGTH, length_bytes
@@ -128,6 +139,22 @@ class _Fused:
         self.freqs.extend(freqs)
         return sum(freqs)
 
+    def extend(self, term: str, docs: np.ndarray, weights: list, values: list) -> None:
+        """Adds one term's postings of a merged segment (documents in order, after every
+        document already added for that term)."""
+        tid = self.ids.get(term)
+        if tid is None:
+            tid = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+        n = len(docs)
+        self.tids.extend(repeat(tid, n))
+        self.docs.extend(docs.tolist())
+        self.freqs.extend(map(int, weights))
+        if self.positions:
+            blob = self.blob
+            self.ends.extend(islice(accumulate(map(len, values), initial=len(blob)), 1, None))
+            blob += emptybytes.join(values)
+
     def values(self) -> list[bytes]:
         """Every posting's value, in arrival order."""
         if self.positions:
@@ -139,8 +166,11 @@ class _Fused:
 class FastSegmentWriter(SegmentWriter):
     """``SegmentWriter`` with postings gathered flat in memory and written in bulk."""
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, flushmb: float | None = None, **kwargs) -> None:
         super().__init__(ix, **kwargs)
+        self._limitmb = kwargs.get("limitmb", 128)
+        self._flush_bytes = int(flushmb * 1024 * 1024) if flushmb else None
+        self.flushed: list = []  # segments written out at the budget, in order
         schema = self.schema
         self._fast = isinstance(self.fieldwriter, W3FieldWriter) and not any(
             field.vector or field.separate_spelling() for _name, field in schema.items()
@@ -165,7 +195,12 @@ class FastSegmentWriter(SegmentWriter):
     # -- adding documents ------------------------------------------------------------------
 
     def add_document(self, **fields) -> None:
-        if self._fast and (not self._fusable(fields) or self._too_big()):
+        if self._flush_bytes and self._added and self._fast and self._over(self._flush_bytes):
+            if not self._pool_used():
+                self._roll()
+        # With a flush budget, segments are written out instead of spilling to the pool.
+        too_big = not self._flush_bytes and self._too_big()
+        if self._fast and (not self._fusable(fields) or too_big):
             # Boosts or pre-split values, or more postings than ``limitmb`` allows: from
             # here on, Whoosh's own path (its pool spills sorted runs to disk).
             self._spill_to_pool()
@@ -215,13 +250,121 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def add_reader(self, reader) -> None:
+        """Merges a segment's live documents into the one being written (what a merge
+        policy asks for): stored fields and columns by Whoosh's per-document copy, the
+        postings read a whole block at a time into the flat arrays, so they are written at
+        commit by the same bulk path as new documents, instead of one pool item a posting
+        (Whoosh's merge is slower than indexing the text again). Loupe writes no boosts, so
+        a posting's weight is its frequency."""
+        terms = getattr(reader, "_terms", None)
+        if not self._fast or self._pool_used() or not isinstance(terms, W3TermsReader):
+            super().add_reader(reader)
+            return
+        self._check_state()
+        schema = self.schema
+        basedoc = self.docnum
+        count = reader.doc_count_all()
+        indexed = [name for name in reader.indexed_field_names() if name in schema]
+        docmap = self.write_per_doc(set(schema.names()) | set(indexed), reader)
+        mapping = np.full(count + 1, -1, np.int64)  # old document -> new, -1: deleted
+        if docmap is None:
+            mapping[:count] = np.arange(basedoc, basedoc + count)
+        else:
+            old = np.fromiter(docmap.keys(), np.int64, len(docmap))
+            mapping[old] = np.fromiter(docmap.values(), np.int64, len(docmap))
+        live = np.flatnonzero(mapping[:count] >= 0)
+        for fieldname in indexed:
+            field = schema[fieldname]
+            if field.scorable:
+                raw = length_bytes(reader, fieldname, count)[live]
+                if raw.any():
+                    lengths = self._lengths.setdefault(fieldname, bytearray())
+                    if len(lengths) < basedoc:
+                        lengths.extend(bytes(basedoc - len(lengths)))
+                    lengths.extend(raw.tobytes())
+            self._merge_postings(reader, fieldname, field, mapping)
+        self._added = True
+
+    def _merge_postings(self, reader, fieldname: str, field, mapping: np.ndarray) -> None:
+        """One field's postings of a merged segment, block by block, renumbered."""
+        fused = self._fused.get(fieldname)
+        generic = self._generic.get(fieldname)
+        if fused is None and generic is None:
+            return
+        fmt = field.format
+        matcher = reader._terms.matcher
+        for btext in reader.lexicon(fieldname):
+            m = matcher(fieldname, btext, fmt)
+            ids: list = []
+            weights: list = []
+            values: list = []
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                m._read_values()
+                ids += m._ids
+                weights += m._weights
+                values += m._values
+                if m._lastblock:
+                    break
+                m._next_block()
+            new = mapping[np.fromiter(ids, np.int64, len(ids))]
+            keep = np.flatnonzero(new >= 0)
+            if not len(keep):
+                continue
+            if len(keep) < len(ids):
+                kept = keep.tolist()
+                weights = [weights[i] for i in kept]
+                values = [values[i] for i in kept]
+                new = new[keep]
+            if fused is not None:
+                fused.extend(btext.decode("utf-8"), new, weights, values)
+            else:
+                entry = generic.get(btext)
+                if entry is None:
+                    entry = generic[btext] = [array("I"), [], []]
+                entry[0].extend(new.tolist())
+                entry[1].extend(weights)
+                entry[2].extend(values)
+                self._generic_count += len(new)
+
     def _too_big(self) -> bool:
-        """Whether the postings gathered outgrew ``limitmb`` (checked every 256 documents)."""
-        if self.docnum % 256:
+        """Whether the postings gathered outgrew ``limitmb`` (checked every 32 documents)."""
+        return self._over(self.pool.limit)
+
+    def _over(self, limit: int) -> bool:
+        """Whether the postings gathered take more than ``limit`` bytes (checked every 32
+        documents)."""
+        if self.docnum % 32:
             return False
         used = sum(f.nbytes() for f in self._fused.values())
         used += 150 * self._generic_count
-        return used > self.pool.limit
+        return used > limit
+
+    def _roll(self) -> None:
+        """Writes the documents gathered so far out as a finished segment and starts a new,
+        empty one: what bounds a streaming build's memory."""
+        self.flushed.append(self._finalize_segment())
+        codec, storage = self.codec, self.storage
+        self.newsegment = codec.new_segment(storage, self.indexname)
+        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=self._limitmb)
+        self.perdocwriter = codec.per_document_writer(storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(storage, self.newsegment)
+        self.docnum = self.docbase
+        self._lengths = {}
+        self._added = False
+
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+        """``SegmentWriter.commit``, with the segments flushed on the way listed too."""
+        self._check_state()
+        final = self._merge_segments(mergetype, optimize, merge) + self.flushed
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final)
+        self._finish()
 
     def _fusable(self, fields: dict) -> bool:
         """Whether the fused analysis gives exactly what Whoosh's path would for this

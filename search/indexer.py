@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,10 +18,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import postings_mmap, storage
-from .articles import Article, relative_path
+from . import merging, postings_mmap, storage
+from .articles import Article
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
+from .fastwrite import FastSegmentWriter
+from .manifest import Manifest, Signature, read_meta, signature
 from .parallel import ParallelWriter, default_writers
+from .people import FILE as PERSONS_FILE
 from .people import PersonTable
 from .readers import Problem, iter_files, read_file
 from .readers.decode import Throttle
@@ -31,6 +35,30 @@ from .schema import SEPARATOR, build_schema
 # written by an older version is rebuilt in full, since its stored schema predates it.
 # 5: persons.sqlite (archive-level person names) and the source column.
 MANIFEST_VERSION = 5
+
+# What a build may use in all (its processes together), in MB: sized for a 2-core, 8 GB
+# machine that also serves searches. ``LOUPE_BUILD_MEMORY_MB`` or ``--memory-mb`` change it.
+DEFAULT_MEMORY_MB = 2048
+# A writer's resident memory is about this many times the postings it gathered, at its
+# peak (the commit's sort and block arrays): 2.3 measured on 4,000 OrangeSum articles.
+POSTINGS_OVERHEAD = 2.5
+BASE_MB = 200  # a process with Loupe and its libraries loaded (RSS, shared pages counted)
+
+
+def memory_budget(memory_mb: int | None = None) -> int:
+    """The build's memory budget in MB: the argument, else ``LOUPE_BUILD_MEMORY_MB``, else
+    ``DEFAULT_MEMORY_MB``."""
+    if memory_mb:
+        return memory_mb
+    value = os.environ.get("LOUPE_BUILD_MEMORY_MB", "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else DEFAULT_MEMORY_MB
+
+
+def flush_mb(memory_mb: int, writers: int) -> float:
+    """Postings each writer process gathers before it writes a segment out, so that the
+    reading process and ``writers`` writers stay within ``memory_mb`` together."""
+    spare = max(memory_mb - BASE_MB * (writers + 1), 32 * writers)
+    return spare / writers / POSTINGS_OVERHEAD
 
 
 @dataclass
@@ -175,6 +203,8 @@ def reindex(
     ner: bool = True,
     entities: bool = True,
     follow_links: bool = False,
+    memory_mb: int | None = None,
+    since: float | None = None,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
@@ -204,7 +234,7 @@ def reindex(
     with storage.reindex_lock(index_dir):
         storage.remove_dead_builds(index_dir)
         current, damage = _served_generation(index_dir)
-        old = storage.read_manifest(current or _newest(index_dir))
+        old = read_meta(current or _newest(index_dir))
         given = [str(Path(p).resolve()) for p in paths]
         roots = given or list(old["roots"])
         # A run without paths reads the previous run's folders the way it read them.
@@ -217,6 +247,8 @@ def reindex(
             raise BadPaths(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
         incremental = current is not None and not full and old.get("version") == MANIFEST_VERSION
         if incremental and current is not None:
+            # Sizes, and the bytes of any file modified since it was published: a stat per
+            # file, not a read of the archive (``loupe check`` reads everything).
             damage = damage or storage.verify_generation(current, storage.CHECKSUMS)
         if damage:  # never build on damaged files: rebuild everything, and say so
             incremental = False
@@ -227,34 +259,49 @@ def reindex(
                     skipped=False,
                 )
             )
-        old_articles: dict[str, list[str]] = old["articles"] if incremental else {}
+        budget = memory_budget(memory_mb)
 
         build = storage.new_build_dir(index_dir)
         try:
             if incremental:
-                shutil.copytree(current, build, dirs_exist_ok=True)
+                # The new generation shares the current one's segment files (hard links:
+                # a segment never changes once written; deletions live in the TOC).
+                ix = whoosh_index.open_dir(str(current))
+                storage.share_segments(
+                    current, build, [seg.segment_id() for seg in ix._segments()]
+                )
                 ix = whoosh_index.open_dir(str(build))
-                writer = ix.writer(limitmb=256)
+                writer = FastSegmentWriter(ix, limitmb=256, flushmb=flush_mb(budget, 1))
+                writer.mergetype = merging.tiered
+                manifest = Manifest.for_build(current, build)
+                # The archive's person table is updated in place: a copy, not a link.
+                if (current / PERSONS_FILE).exists():
+                    shutil.copyfile(current / PERSONS_FILE, build / PERSONS_FILE)
             else:
                 ix = whoosh_index.create_in(str(build), build_schema())
                 count = default_writers() if writers is None else writers
                 # A big pool: spilling sorted runs to disk and merging them back
                 # costs a third of a large build.
-                writer = ParallelWriter(ix, count, limitmb=1024)
+                writer = ParallelWriter(
+                    ix, count, limitmb=1024, flushmb=flush_mb(budget, count)
+                )
+                manifest = Manifest.for_build(None, build)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
             people = PersonTable(build)
             extractor = Extractor(
                 cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
             )
             try:
-                articles = _write_articles(
-                    roots, writer, old_articles, result, progress, extractor, people,
-                    follow_links,
+                read_again = _write_articles(
+                    roots, writer, manifest, result, progress, extractor, people,
+                    incremental, since, follow_links,
                 )
                 if strict and result.skipped:
                     raise StrictAbort(result)
-                result.kept = _keep_unreadable(roots, result.skipped, old_articles, articles)
-                removed = [i for i in old_articles if i not in articles]
+                result.kept = manifest.keep_under(
+                    [p.path for p in result.skipped if p.unreadable]
+                )
+                removed = manifest.remove_missing(everywhere=since is None)
                 for article_id in removed:
                     writer.delete_by_term("id", article_id)
                 people.remove(removed)
@@ -268,23 +315,28 @@ def reindex(
                     cache.prune()  # a full run asked for every text there is
             except BaseException:
                 writer.cancel()
+                manifest.close()
                 raise
             finally:
                 extractor.close()
                 cache.close()
                 people.close()
                 result.ner_runs, result.ner_cached = extractor.ner_runs, extractor.cache_hits
-            result.total = len(articles)
-            if result.changed:
-                manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
-                if follow_links:
-                    manifest["follow_links"] = True
+            result.total = manifest.count()
+            # Files read again with nothing new in them (touched, or a first run after the
+            # JSON manifest) are recorded too, so that the next run can skip them.
+            if result.changed or read_again or roots != old["roots"]:
+                manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)
+                manifest.commit()
+                manifest.close()
                 # Posting arrays numpy maps, for the segments this run wrote (postings_mmap),
-                # before the manifest records every file's size and checksum.
+                # then the size and CRC-32 of every file (those it shares with the current
+                # generation keep theirs).
                 postings_mmap.write_missing(build)
-                storage.write_manifest(build, manifest)
+                storage.write_checksums(build, current if incremental else None)
                 gen = storage.publish(index_dir, build)
             else:
+                manifest.close()
                 shutil.rmtree(build, ignore_errors=True)
                 gen = current
             result.generation = gen.name if gen else ""
@@ -310,36 +362,72 @@ def _newest(index_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def _write_articles(
+def _salt(extractor: Extractor) -> str:
+    """What the content hash mixes in besides the text: the extractor's version and data,
+    and how it ran (without NER, or without entities, the next run analyses again)."""
+    if not extractor.enabled:
+        return f"{fingerprint()}:no-entities"
+    return fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
+
+
+def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     roots: list[str],
     writer,
-    old_articles: dict[str, list[str]],
+    manifest: Manifest,
     result: ReindexResult,
     progress: Progress | None,
     extractor: Extractor,
     people: PersonTable,
+    incremental: bool,
+    since: float | None,
     follow_links: bool = False,
-) -> dict[str, list[str]]:
-    """Reads every file, extracts and writes new or changed articles; returns the manifest."""
-    articles: dict[str, list[str]] = {}
-    stats: dict[str, int] = {}
+) -> int:
+    """Reads new and changed files, extracts and writes new or changed articles, and
+    records them in ``manifest``; returns how many files were read.
+
+    A file whose size, modification time and inode are those of the last run (analysed
+    the same way) is skipped without being read: its articles stay as they are. With
+    ``since`` (a Unix time), only files modified since then are read."""
+    salt = _salt(extractor)
     files = list(iter_files(roots, result.report, follow_links=follow_links))
     result.files = len(files)
-    # Without NER the hash differs, so the next run with NER re-analyses those articles.
-    if not extractor.enabled:
-        salt = f"{fingerprint()}:no-entities"
-    else:
-        salt = fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
+    known = manifest.files() if incremental and manifest.salt == salt else {}
+    manifest.start_run()
+    manifest.mark_walked(str(path) for path, _root in files)
+    # First every file's signature, so that an article of a skipped file counts as read
+    # first whatever the order.
+    todo: list[tuple[Path, Path, Signature | None]] = []
+    kept: set[str] = set()
+    for path, root in files:
+        try:
+            st = path.stat()
+        except OSError:
+            sig = None  # read_file names the problem
+        else:
+            sig = signature(st)
+            before = known.get(str(path))
+            if (before and before[0] == sig) or (since is not None and st.st_mtime < since):
+                kept.add(str(path))
+                result.unchanged += before[1] if before else 0
+                continue
+        todo.append((path, root, sig))
+    stats: dict[str, int] = {}
     replaced: set[str] = set()
+    digests: dict[str, str] = {}
 
     def changed() -> Iterator[Article]:
-        for done, (path, root) in enumerate(files, 1):
+        for done, (path, root, sig) in enumerate(todo, 1):
+            key = str(path)
+            count = 0
+            problems = len(result.skipped)
             for article in read_file(path, root, result.report, stats=stats):
-                if article.id in articles:
-                    first = articles[article.id][1]
+                previous = manifest.article(article.id)
+                # Read earlier in this run, or kept from a file not read again: first wins.
+                if not manifest.first_sight(article.id) or (previous and previous[2] in kept):
+                    first = previous[1] if previous else "?"
                     result.report(
                         Problem(
-                            str(path),
+                            key,
                             f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
                             article.line,
                         )
@@ -348,16 +436,23 @@ def _write_articles(
                 # The extractor's version and data are part of the hash: improving a rule
                 # or the gazetteer re-analyses every article on the next run.
                 digest = hashlib.sha1(f"{article.content_hash()}:{salt}".encode()).hexdigest()
-                articles[article.id] = [digest, article.path or str(path)]
-                previous = old_articles.get(article.id)
+                manifest.put_article(article.id, digest, article.path or key, key)
+                count += 1
                 if previous and previous[0] == digest:
                     result.unchanged += 1
                     continue
                 if previous:
                     replaced.add(article.id)
+                digests[article.id] = digest
                 yield article
+            # A file with a problem is read again (and the problem named) on every run; one
+            # that could not be read at all keeps the articles it had.
+            failed = len(result.skipped) > problems
+            if count or not failed:
+                manifest.mark_read(key)
+            manifest.put_file(key, None if failed else sig, count)
             if progress:
-                progress(done, len(files), len(articles))
+                progress(done, len(todo), result.unchanged + len(digests))
 
     for article, facets in extractor.iter_extract(changed()):
         # Archive-level names: resolved against the articles written so far, then added.
@@ -369,48 +464,11 @@ def _write_articles(
         people.add(article.id, day, resolved)
         people.add_countries(article.id, day, facets.countries)
         facets.persons = [(r.canonical, r.mentions) for r in resolved]
-        doc = document(article, articles[article.id][0], facets)
+        doc = document(article, digests.pop(article.id), facets)
         if article.id in replaced:
             writer.update_document(**doc)
         else:
             writer.add_document(**doc)
         result.indexed += 1
     result.duplicates = stats.get("duplicates", 0)
-    return articles
-
-
-def _keep_unreadable(
-    roots: list[str],
-    problems: list[Problem],
-    old_articles: dict[str, list[str]],
-    articles: dict[str, list[str]],
-) -> int:
-    """Carries over, as they were, the articles of files and folders that are there but
-    could not be read (permissions, I/O errors): a `chmod 000` must not delete them.
-    Returns how many; they stay in the index and in the manifest."""
-    prefixes: set[str] = set()
-    for problem in problems:
-        if not problem.unreadable:
-            continue
-        path = Path(problem.path)
-        for root in roots:
-            if path.resolve() == Path(root):
-                return _carry(old_articles, articles, lambda _p: True)
-            if path.resolve().is_relative_to(root):
-                prefixes.add(relative_path(path, Path(root)))
-    if not prefixes:
-        return 0
-    return _carry(
-        old_articles,
-        articles,
-        lambda p: any(p == pre or p.startswith(pre + "/") for pre in prefixes),
-    )
-
-
-def _carry(old_articles: dict, articles: dict, keep: Callable[[str], bool]) -> int:
-    count = 0
-    for article_id, entry in old_articles.items():
-        if article_id not in articles and keep(entry[1]):
-            articles[article_id] = entry
-            count += 1
-    return count
+    return len(todo)

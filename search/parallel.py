@@ -130,10 +130,12 @@ def _helper(index_dir: str, conn, parent: int, writer_args: dict) -> None:
                 _drop(writer)
                 return
             if batch == "commit":
-                segment = writer._finalize_segment() if writer._added else None
-                if segment is None:
+                segments = list(writer.flushed)
+                if writer._added:
+                    segments.append(writer._finalize_segment())
+                else:
                     writer._close_segment()
-                conn.send(("ok", segment))
+                conn.send(("ok", segments))
                 return
             for doc in batch:
                 writer.add_document(**doc)
@@ -162,9 +164,11 @@ class ParallelWriter:
         writers: int,
         fork_after: int | None = None,
         limitmb: int = 256,
+        flushmb: float | None = None,
     ) -> None:
         self.ix = ix
-        self.main = FastSegmentWriter(ix, limitmb=limitmb)
+        self.main = FastSegmentWriter(ix, limitmb=limitmb, flushmb=flushmb)
+        self._flushmb = flushmb
         self.writers = max(1, writers)
         self.fork_after = FORK_AFTER if fork_after is None else fork_after
         self._limitmb = limitmb
@@ -255,8 +259,7 @@ class ParallelWriter:
                 process.join()
                 if status != "ok":
                     raise RuntimeError(f"un processus d'écriture a échoué :\n{payload}")
-                if payload is not None:
-                    segments.append(payload)
+                segments += payload
         except BaseException:
             try:
                 self.cancel()
@@ -267,7 +270,7 @@ class ParallelWriter:
         self._feeders = []
         if own is None:
             main._close_segment()
-        final += segments + ([own] if own is not None else [])
+        final += segments + main.flushed + ([own] if own is not None else [])
         main._commit_toc(final)
         main._finish()
         self._closed = True
@@ -303,7 +306,12 @@ class ParallelWriter:
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=_helper,
-                args=(index_dir, theirs, os.getpid(), {"limitmb": self._limitmb}),
+                args=(
+                    index_dir,
+                    theirs,
+                    os.getpid(),
+                    {"limitmb": self._limitmb, "flushmb": self._flushmb},
+                ),
                 daemon=True,
             )
             process.start()

@@ -4,7 +4,8 @@
 
     index/
       CURRENT          name of the generation in use ("gen-000003"), replaced atomically
-      gen-000003/      a complete Whoosh index + manifest.json
+      gen-000003/      a complete Whoosh index + manifest.sqlite (``manifest.Manifest``);
+                       its segment files are hard links shared with the generation before
       gen-000002/      the previous one, kept so open searchers can finish
       tmp-000004/      a reindex under way (or a dead one, removed by the next reindex)
       reindex.lock     held (flock) by the one reindex allowed at a time
@@ -227,6 +228,30 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
+def share_segments(current: Path, build: Path, segment_ids: list[str]) -> int:
+    """Starts a build from the current generation without copying it: every file of a
+    segment the current TOC lists (named after the segment id: Whoosh's own files and any
+    sidecar file beside them) is hard-linked, the TOC copied. A segment is never written
+    again once finished and its deletions live in the TOC, so both generations can share
+    its files; the files of segments a merge drops are only unlinked from the build.
+    Falls back to a copy where links are refused (another file system). Returns the
+    bytes linked."""
+    linked = 0
+    for path in current.iterdir():
+        name = path.name
+        if not path.is_file():
+            continue
+        if any(name.startswith(seg) for seg in segment_ids):
+            try:
+                os.link(path, build / name)
+            except OSError:
+                shutil.copy2(path, build / name)
+            linked += path.stat().st_size
+        elif name.endswith(".toc"):
+            shutil.copy2(path, build / name)
+    return linked
+
+
 def read_manifest(gen: Path | None) -> dict:
     """What a generation holds: {"roots": [...], "articles": {id: [hash, path]}}."""
     if gen is None:
@@ -244,27 +269,69 @@ def read_manifest(gen: Path | None) -> dict:
 
 
 def write_manifest(gen: Path, manifest: dict) -> None:
-    """Writes the manifest, with the size and CRC-32 of every file of the finished build
-    (``files``), so that ``verify_generation`` can tell a damaged file from a sound one."""
-    manifest = {**manifest, "files": {p.name: [size, crc] for p, size, crc in _files(gen)}}
+    """Writes a JSON manifest (the kind before ``manifest.sqlite``: tests build old indexes)."""
     with open(gen / MANIFEST, "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False)
         fh.flush()
         os.fsync(fh.fileno())
 
 
-def _files(gen: Path, checksums: bool = True) -> Iterator[tuple[Path, int, int]]:
-    """(path, size, CRC-32 or 0) of the index files of a generation. Posting sidecars
-    (``.lpm``) are left out: they are a cache the reader validates itself, and a damaged one
-    is ignored (``postings_mmap``), not a damaged index."""
+CHECKSUMS_FILE = "checksums.json"
+
+
+def write_checksums(gen: Path, previous: Path | None = None) -> None:
+    """Records the size and CRC-32 of every file of a finished build in ``checksums.json``,
+    so that ``verify_generation`` can tell a damaged file from a sound one. A file shared
+    with ``previous`` by a hard link (a segment an update kept) takes its recorded checksum
+    instead of being read again: the cost is the files this run wrote, not the archive."""
+    before = read_checksums(previous) if previous is not None else {}
+    listed: dict[str, list[int]] = {}
+    for path in _files(gen):
+        size = path.stat().st_size
+        known = before.get(path.name)
+        if known and known[0] == size and _same_file(path, previous / path.name):
+            listed[path.name] = list(known)
+        else:
+            listed[path.name] = [size, _crc32(path)]
+    with open(gen / CHECKSUMS_FILE, "w", encoding="utf-8") as fh:
+        json.dump(listed, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_checksums(gen: Path | None) -> dict[str, list[int]]:
+    """{file name: [size, CRC-32]} of a generation; {} for one written without them."""
+    if gen is None:
+        return {}
+    try:
+        with open(gen / CHECKSUMS_FILE, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        return {CHECKSUMS_FILE: [-1, -1]}  # unreadable: reported as a damaged file
+    return data if isinstance(data, dict) else {CHECKSUMS_FILE: [-1, -1]}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _files(gen: Path) -> Iterator[Path]:
+    """The index files of a generation whose bytes are checked. Posting sidecars (``.lpm``)
+    are left out: they are a cache the reader validates itself, and a damaged one is
+    ignored (``postings_mmap``), not a damaged index."""
     for path in sorted(gen.iterdir()):
         if (
-            path.name == MANIFEST
-            or path.name.endswith(("WRITELOCK", ".lpm"))
+            path.name in (MANIFEST, CHECKSUMS_FILE)
+            or path.name.endswith(("WRITELOCK", ".lpm", "-journal", "-wal", "-shm"))
             or not path.is_file()
         ):
             continue
-        yield path, path.stat().st_size, _crc32(path) if checksums else 0
+        yield path
 
 
 def _crc32(path: Path) -> int:
@@ -281,42 +348,54 @@ QUICK, CHECKSUMS, FULL = "quick", "checksums", "full"
 def verify_generation(gen: Path, level: str = FULL) -> list[str]:
     """What is wrong with a generation, in French sentences; [] when it is sound.
 
-    ``quick``: the manifest reads and every file it lists is there with its size (a few
-    ``stat`` calls, for ``/healthz``); ``checksums``: and their CRC-32 match (reads every
-    byte once); ``full`` (``loupe check``): and Whoosh opens the generation, every segment's
-    stored documents, terms and postings read back, and the live documents are as many as
-    the manifest's articles. An index written before checksums were kept is checked by
-    reading it (``full``) only.
+    ``quick``: every file ``checksums.json`` lists is there with its size (a few ``stat``
+    calls, for ``/healthz``); ``checksums``: and the CRC-32 of every file modified after
+    the checksums were recorded matches (a file rewritten in place; what a server checks
+    when it opens a generation and an update before it builds on one: a stat per file,
+    whatever the archive's size); ``full`` (``loupe check``): every file's CRC-32, and
+    Whoosh opens the generation, every segment's stored documents, terms and postings read
+    back, and the live documents are as many as the manifest's articles. An index written
+    before checksums were kept is checked by reading it (``full``) only.
     """
-    try:
-        with open(gen / MANIFEST, encoding="utf-8") as fh:
-            manifest = json.load(fh)
-        if not isinstance(manifest, dict):
-            raise ValueError("pas un objet JSON")
-    except FileNotFoundError:
-        return [f"{MANIFEST} absent de {gen.name}"]
-    except (OSError, ValueError) as exc:
-        return [f"{MANIFEST} illisible dans {gen.name} : {exc}"]
-    problems = check_files(gen, manifest.get("files") or {}, checksums=level != QUICK)
+    from .manifest import article_count
+
+    listed = read_checksums(gen)
+    since = None
+    if level == CHECKSUMS:
+        try:
+            since = (gen / CHECKSUMS_FILE).stat().st_mtime_ns
+        except OSError:
+            since = None
+    problems = check_files(gen, listed, checksums=level != QUICK, modified_after=since)
     if problems or level != FULL:
         return problems
-    return _read_everything(gen, len(manifest.get("articles") or {}))
+    articles = article_count(gen)
+    if articles is None:
+        return [f"manifeste absent ou illisible dans {gen.name}"]
+    return _read_everything(gen, articles)
 
 
-def check_files(gen: Path, listed: dict, checksums: bool = False) -> list[str]:
-    """Files of ``listed`` (the manifest's ``files``) missing, of another size, or (with
-    ``checksums``) with other bytes than when they were written."""
+def check_files(
+    gen: Path, listed: dict, checksums: bool = False, modified_after: int | None = None
+) -> list[str]:
+    """Files of ``listed`` (``read_checksums``) missing, of another size, or (with
+    ``checksums``) with other bytes than when they were written; with ``modified_after``
+    (nanoseconds), only the files modified since then are read."""
     problems: list[str] = []
     for name, (size, crc) in listed.items():
         path = gen / name
         try:
-            actual = path.stat().st_size
+            st = path.stat()
         except OSError:
             problems.append(f"fichier {name} absent")
             continue
-        if actual != size:
-            problems.append(f"fichier {name} de {actual} octets au lieu de {size}")
-        elif checksums and _crc32(path) != crc:
+        if st.st_size != size:
+            problems.append(f"fichier {name} de {st.st_size} octets au lieu de {size}")
+        elif (
+            checksums
+            and (modified_after is None or st.st_mtime_ns > modified_after)
+            and _crc32(path) != crc
+        ):
             problems.append(f"fichier {name} altéré (somme de contrôle différente)")
     return problems
 

@@ -241,3 +241,49 @@ def _ppid(pid: int) -> int:
             return int(fh.read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+def test_watch_publishes_new_articles_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """``loupe watch DIR --interval 0.5``: an article dropped into the folder becomes
+    searchable without anything else being run; SIGTERM stops it with code 0, the index
+    whole and no build left behind."""
+    corpus = tmp_path / "feed"
+    records = [json.loads(line) for line in
+               (SAMPLES / "orangesum" / "orangesum-sample.jsonl").open(encoding="utf-8")]
+    write_jsonl(corpus / "morning.jsonl", records[:5])
+    index_dir = tmp_path / "index"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search", "watch", str(corpus), "--index", str(index_dir),
+         "--interval", "0.5", "--no-entities"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        from search.searcher import SearchEngine, SearchRequest
+
+        def total() -> int:
+            try:
+                return SearchEngine(index_dir, cache_size=0).search(SearchRequest(q="")).total
+            except Exception:  # noqa: BLE001 - no index yet
+                return -1
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and total() != 5:
+            time.sleep(0.2)
+        assert total() == 5
+        write_jsonl(corpus / "noon.jsonl", records[5:8])
+        while time.monotonic() < deadline and total() != 8:
+            time.sleep(0.2)
+        assert total() == 8
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Surveillance arrêtée" in out
+    assert "8 articles dans l'index" in out
+    assert not list(index_dir.glob("tmp-*"))
+    # The lock went with it: a reindex runs at once.
+    result = CliRunner().invoke(main, ["reindex", "--index", str(index_dir), "-q",
+                                       "--no-entities"])
+    assert result.exit_code == 0, result.output

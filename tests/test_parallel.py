@@ -151,3 +151,29 @@ def test_a_dead_helper_fails_the_build_and_leaves_nothing(tmp_path: Path) -> Non
         process.join(10)
     assert not any(process.is_alive() for process in helpers)
     assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0
+
+
+def test_helpers_stream_segments_at_their_budget(built, tmp_path: Path) -> None:
+    """With a small budget each helper writes several segments on its way (memory bounded
+    whatever the number of documents); the index answers as the one-writer build does."""
+    (tmp_path / "gen-000001").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "gen-000001"), build_schema())
+    writer = parallel.ParallelWriter(ix, writers=2, fork_after=20, flushmb=0.3)
+    for article in read_file(SAMPLE, SAMPLES, lambda problem: None):
+        writer.add_document(**document(article, "h"))
+    writer.commit()
+    storage.write_manifest(tmp_path / "gen-000001", {"version": 4, "roots": [], "articles": {}})
+    (tmp_path / storage.CURRENT).write_text("gen-000001", encoding="utf-8")
+    segments = whoosh_index.open_dir(str(tmp_path / "gen-000001"))._segments()
+    assert len(segments) >= 4
+    assert sum(s.doc_count() for s in segments) == 320
+    one = SearchEngine(built[0], cache_size=0)
+    streamed = SearchEngine(tmp_path, cache_size=0)
+    for text in QUERIES:
+        a = one.search(SearchRequest(q=text, per_page=100))
+        b = streamed.search(SearchRequest(q=text, per_page=100))
+        assert a.total == b.total, text
+        if text and "*" not in text:
+            assert sorted(r["score"] or 0 for r in a.results) == pytest.approx(
+                sorted(r["score"] or 0 for r in b.results), rel=1e-9
+            ), text

@@ -6,6 +6,7 @@ import json
 import os
 import resource
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -200,10 +201,11 @@ def test_sigkill_leaves_the_served_index_whole(tmp_path: Path, delay) -> None:
     (corpus / "samples").symlink_to(SAMPLES, target_is_directory=True)
     proc = _loupe("reindex", str(corpus), "--follow-links", "--index", str(index))
     if delay == "publish":
-        # Kill as late as possible: once the new generation's manifest is written.
+        # Kill as late as possible: once the new generation's checksums (the last file
+        # written before the swap) are there.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            if any((p / storage.MANIFEST).exists() for p in index.glob("tmp-*")):
+            if any((p / storage.CHECKSUMS_FILE).exists() for p in index.glob("tmp-*")):
                 break
             time.sleep(0.002)
     else:
@@ -380,13 +382,11 @@ def test_check_reads_every_segment_of_an_index_without_checksums(tmp_path: Path)
     index = tmp_path / "index"
     reindex([corpus], index)
     gen = storage.require_generation(index)
-    manifest = storage.read_manifest(gen)
-    del manifest["files"]
-    (gen / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (gen / storage.CHECKSUMS_FILE).unlink()
     result = CliRunner().invoke(main, ["check", "--index", str(index)])
     assert result.exit_code == 0 and "intacte" in result.output
-    manifest["articles"]["fantôme"] = ["0", "x.jsonl"]  # a count that no longer matches
-    (gen / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with sqlite3.connect(gen / "manifest.sqlite") as db:  # a count that no longer matches
+        db.execute("INSERT INTO articles VALUES ('fantôme', '0', 'x.jsonl', NULL)")
     result = CliRunner().invoke(main, ["check", "--index", str(index)])
     assert result.exit_code == EXIT_ERROR and "2 dans le manifeste" in result.output
 
