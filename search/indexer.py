@@ -22,7 +22,7 @@ from . import merging, postings_mmap, storage
 from .articles import Article
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .fastwrite import FastSegmentWriter
-from .manifest import Manifest, Signature, read_meta, signature
+from .manifest import Manifest, Signature, path_key, read_meta, signature
 from .parallel import ParallelWriter, default_writers
 from .people import FILE as PERSONS_FILE
 from .people import PersonTable
@@ -67,6 +67,7 @@ class ReindexResult:
 
     indexed: int = 0
     unchanged: int = 0
+    files_read: int = 0  # files opened this run (the others were unchanged)
     removed: int = 0
     duplicates: int = 0
     files: int = 0
@@ -299,7 +300,7 @@ def reindex(
                 if strict and result.skipped:
                     raise StrictAbort(result)
                 result.kept = manifest.keep_under(
-                    [p.path for p in result.skipped if p.unreadable]
+                    [path_key(p.path) for p in result.skipped if p.unreadable]
                 )
                 removed = manifest.remove_missing(everywhere=since is None)
                 for article_id in removed:
@@ -325,6 +326,7 @@ def reindex(
             result.total = manifest.count()
             # Files read again with nothing new in them (touched, or a first run after the
             # JSON manifest) are recorded too, so that the next run can skip them.
+            result.files_read = read_again
             if result.changed or read_again or roots != old["roots"]:
                 manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)
                 manifest.commit()
@@ -393,7 +395,7 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     result.files = len(files)
     known = manifest.files() if incremental and manifest.salt == salt else {}
     manifest.start_run()
-    manifest.mark_walked(str(path) for path, _root in files)
+    manifest.mark_walked(path_key(path) for path, _root in files)
     # First every file's signature, so that an article of a skipped file counts as read
     # first whatever the order.
     todo: list[tuple[Path, Path, Signature | None]] = []
@@ -405,9 +407,9 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
             sig = None  # read_file names the problem
         else:
             sig = signature(st)
-            before = known.get(str(path))
+            before = known.get(path_key(path))
             if (before and before[0] == sig) or (since is not None and st.st_mtime < since):
-                kept.add(str(path))
+                kept.add(path_key(path))
                 result.unchanged += before[1] if before else 0
                 continue
         todo.append((path, root, sig))
@@ -417,7 +419,7 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
 
     def changed() -> Iterator[Article]:
         for done, (path, root, sig) in enumerate(todo, 1):
-            key = str(path)
+            key = path_key(path)
             count = 0
             problems = len(result.skipped)
             for article in read_file(path, root, result.report, stats=stats):
@@ -427,7 +429,7 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
                     first = previous[1] if previous else "?"
                     result.report(
                         Problem(
-                            key,
+                            str(path),
                             f"identifiant « {article.id} » déjà lu dans {first} : article ignoré",
                             article.line,
                         )

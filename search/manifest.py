@@ -36,8 +36,17 @@ CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
 Signature = tuple[int, int, int]  # size, mtime_ns, inode
 
 
+def path_key(path) -> str:
+    """A file's path as the manifest stores it: SQLite takes UTF-8 only, so a name that is
+    not UTF-8 keeps its bytes as ``\\xff`` escapes (the same on every run)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def signature(st: os.stat_result) -> Signature:
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    """Size, change time and inode: the change time (``ctime``) moves on every write,
+    ``chmod`` or ``touch``, even one that puts the modification time back, so a file
+    rewritten or made unreadable behind Loupe's back is read again."""
+    return (st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
 
 
 def read_meta(gen: Path | None) -> dict:

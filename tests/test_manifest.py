@@ -11,7 +11,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search.indexer import reindex
+from search import storage
+from search.indexer import MANIFEST_VERSION, reindex
 from search.manifest import JSON, SQLITE
 from search.searcher import SearchEngine, SearchRequest
 from tests.conftest import SAMPLES, write_jsonl
@@ -75,9 +76,9 @@ def test_a_new_generation_links_the_segments_it_keeps(tmp_path: Path) -> None:
 
 
 def test_unchanged_files_are_not_read_again(tmp_path: Path) -> None:
-    """A file with the size, modification time and inode of the last run is skipped
-    without being read: rewritten in place behind Loupe's back with the same signature,
-    its new text is not seen; with another modification time it is."""
+    """A file with the size, change time and inode of the last run is skipped without
+    being read; rewritten in place behind Loupe's back, even with its modification time
+    put back, it is read again (its change time moved)."""
     corpus = tmp_path / "corpus"
     files = _corpus(corpus)
     index_dir = tmp_path / "index"
@@ -92,14 +93,13 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path) -> None:
     with open(target, "r+b") as fh:  # same inode, same size
         fh.write(swapped.encode())
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
-    same = reindex([corpus], index_dir)
-    assert (same.indexed, same.unchanged, same.total) == (0, 320, 320)
-    assert not same.changed
-    assert _ids(index_dir, "Zorglub") == set()
-    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     seen = reindex([corpus], index_dir)
     assert (seen.indexed, seen.unchanged, seen.total) == (1, 319, 320)
+    assert seen.files_read == 1
     assert _ids(index_dir, "Zorglub") == {first["id"]}
+    same = reindex([corpus], index_dir)
+    assert (same.indexed, same.unchanged, same.total, same.files_read) == (0, 320, 320, 0)
+    assert not same.changed
 
 
 def test_the_json_manifest_of_an_older_index_is_migrated(tmp_path: Path) -> None:
@@ -112,7 +112,9 @@ def test_the_json_manifest_of_an_older_index_is_migrated(tmp_path: Path) -> None
         rows = db.execute("SELECT id, hash, path FROM articles").fetchall()
         roots = json.loads(db.execute("SELECT value FROM meta WHERE key='roots'").fetchone()[0])
     os.remove(gen / SQLITE)
-    manifest = {"version": 4, "roots": roots, "articles": {i: [h, p] for i, h, p in rows}}
+    os.remove(gen / storage.CHECKSUMS_FILE)  # written since
+    articles = {i: [h, p] for i, h, p in rows}
+    manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
     (gen / JSON).write_text(json.dumps(manifest), encoding="utf-8")
     files = sorted(corpus.glob("*.jsonl"))
     write_jsonl(files[0], _records()[:80][1:])  # one article removed from the first file
