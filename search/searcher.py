@@ -669,15 +669,8 @@ class SearchEngine:
         def records() -> Iterator[dict]:
             for docnum, score in hits:
                 doc = s.stored_fields(docnum)
-                date = doc.get("date")
                 yield {
-                    "id": doc["id"],
-                    "title": doc.get("title", ""),
-                    "date": date.date().isoformat() if date else None,
-                    "published": doc.get("published") or None,
-                    "section": table.columns["section"].label(doc.get("section")),
-                    "source": doc.get("source") or None,
-                    "url": doc.get("url") or None,
+                    **_metadata(doc, table),
                     "score": score,
                     "countries": list(doc.get("country") or []),
                     "persons": [p["value"] for p in _persons(table, doc)],
@@ -738,15 +731,8 @@ class SearchEngine:
     @staticmethod
     def _result(s, table: FacetTable, docnum: int, score: float | None, terms: set[str]) -> dict:
         doc = s.stored_fields(docnum)
-        date = doc.get("date")
         return {
-            "id": doc["id"],
-            "title": doc.get("title", ""),
-            "date": date.date().isoformat() if date else None,
-            "published": doc.get("published") or None,
-            "section": table.columns["section"].label(doc.get("section")),
-            "source": doc.get("source") or None,
-            "url": doc.get("url") or None,
+            **_metadata(doc, table),
             "snippet": snippet(
                 [doc.get("body", ""), doc.get("summary", ""), doc.get("caption", "")], terms
             ),
@@ -929,6 +915,20 @@ class SearchEngine:
 
 
 _spent = threading.local()  # the estimated work of the request this thread runs
+
+
+def _metadata(doc: dict, table: FacetTable) -> dict:
+    """The fields a result and an exported record share, in the API's order."""
+    date = doc.get("date")
+    return {
+        "id": doc["id"],
+        "title": doc.get("title", ""),
+        "date": date.date().isoformat() if date else None,
+        "published": doc.get("published") or None,
+        "section": table.columns["section"].label(doc.get("section")),
+        "source": doc.get("source") or None,
+        "url": doc.get("url") or None,
+    }
 
 
 def _charge(q, reader, table: FacetTable) -> None:
