@@ -542,8 +542,9 @@ class SearchEngine:
         results = [self._result(s, table, docnum, score, terms) for docnum, score in hits]
         dropped: list[str] = []
         # Results that lack some of the words (the any-word fallback, or the minimum
-        # that should match of a longer query) say which; a pasted paragraph is not listed.
-        if results and q is not None and (loose.get("any_word") or 1 < word_count(q) <= 8):
+        # that should match of a query of three words or more: two are both required)
+        # say which; a pasted paragraph is not listed.
+        if results and q is not None and (loose.get("any_word") or 2 < word_count(q) <= 8):
             words = self._word_masks(s, corrected or request.q, schema, table)
             for r, (docnum, _score) in zip(results, hits, strict=True):
                 r["missing"] = [w for w, mask in words if not mask[docnum]]
