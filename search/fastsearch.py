@@ -29,6 +29,7 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -561,17 +562,24 @@ def _whoosh(searcher, q, n: int, restrict: np.ndarray | None = None) -> Scored:
                 m.next()
             continue
         count = sub.reader().doc_count_all()
-        for d in np.flatnonzero(restrict[offset : offset + count]).tolist():
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-            if m.id() == d:
-                mask[d + offset] = True
-                scores[d + offset] = m.score()
+        for d in _matched(m, np.flatnonzero(restrict[offset : offset + count]).tolist()):
+            mask[d + offset] = True
+            scores[d + offset] = m.score()
     return Scored(mask, scores)
+
+
+def _matched(m, docs: list[int]) -> Iterator[int]:
+    """The documents of ``docs`` (ascending, segment numbers) that matcher ``m`` matches,
+    reached by ``skip_to``; ``m`` stands on each one when it is yielded."""
+    for d in docs:
+        if not m.is_active():
+            return
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                return
+        if m.id() == d:
+            yield d
 
 
 # Proximity: the best PROXIMITY_DEPTH documents gain, for each pair of query words next to
@@ -639,15 +647,8 @@ def _positions(searcher, text: str, docs: list[int]) -> dict[int, dict[str, np.n
             if not local or (field, btext) not in leaf:
                 continue
             m = leaf.postings(field, btext)
-            for d in local:
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    out.setdefault(d + offset, {})[field] = np.asarray(m.value_as("positions"))
+            for d in _matched(m, local):
+                out.setdefault(d + offset, {})[field] = np.asarray(m.value_as("positions"))
     return out
 
 
