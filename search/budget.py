@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from . import postings_mmap
 from .query import QueryError
 
 # Per request, in postings weighted by what each costs to go through (measured on all
@@ -89,7 +90,7 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
         if fieldname not in reader.schema:
             return 0
         try:
-            return reader.doc_frequency(fieldname, text)
+            return postings_mmap.doc_frequency(reader, fieldname, text)
         except ValueError:  # a text the field cannot hold: nothing to read
             return 0
 

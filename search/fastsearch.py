@@ -237,18 +237,14 @@ def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, 
     return np.concatenate(all_docs), np.concatenate(all_weights)
 
 
-_NO_SIDECAR = object()
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 
 
 def leaf_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One segment's (document numbers, weights) of a term, deleted documents included."""
-    sidecar = getattr(leaf, "_loupe_sidecar", None)
-    if sidecar is None:  # looked up once per segment reader, kept as long as it lives
-        sidecar = postings_mmap.open_sidecar(leaf) or _NO_SIDECAR
-        leaf._loupe_sidecar = sidecar
-    if sidecar is not _NO_SIDECAR:
+    sidecar = postings_mmap.sidecar_of(leaf)
+    if sidecar is not None:
         found = sidecar.postings(fieldname, btext)
         found = found if found is not None else (_EMPTY_DOCS, _EMPTY_WEIGHTS)
     elif (fieldname, btext) not in leaf:
@@ -589,7 +585,7 @@ def _matched(m, docs: list[int]) -> Iterator[int]:
 # summaries 0.875 / 0.880 / 0.873 / 0.851.
 PROXIMITY = 0.5
 PROXIMITY_DEPTH = 30
-PROXIMITY_FIELDS = ("title", "summary", "body")
+PROXIMITY_FIELDS = postings_mmap.POSITION_FIELDS  # the sidecars keep these fields' positions
 
 
 def proximity(searcher, q, scored: Scored, allowed: np.ndarray, cache: PostingCache) -> Scored:
@@ -608,48 +604,85 @@ def proximity(searcher, q, scored: Scored, allowed: np.ndarray, cache: PostingCa
     if not best:
         return scored
     docs = sorted(d for d, _ in best)
-    pos: dict[str, dict[int, dict[str, np.ndarray]]] = {}
+    pos: dict[str, dict[int, dict[str, list[int]]]] = {}
     for text in {t for t in terms if t}:
-        pos[text] = _positions(searcher, text, docs)
-    idf = {t: float(np.log(1 + cache.n_docs / (1 + searcher.doc_frequency("body", t))))
-           for t in pos}
+        pos[text] = positions(searcher, text, docs)
+    reader = searcher.reader()
+    idf = {
+        t: float(np.log(1 + cache.n_docs / (1 + postings_mmap.doc_frequency(reader, "body", t))))
+        for t in pos
+    }
     bonus = np.zeros(cache.n_docs)
     for a, b in zip(terms, terms[1:], strict=False):
         if not a or not b or a == b:
             continue
         for d in docs:
             nearest = None
+            in_a, in_b = pos[a].get(d), pos[b].get(d)
+            if in_a is None or in_b is None:
+                continue
             for field in PROXIMITY_FIELDS:
-                pa = pos[a].get(d, {}).get(field)
-                pb = pos[b].get(d, {}).get(field)
+                pa = in_a.get(field)
+                pb = in_b.get(field)
                 if pa is None or pb is None:
                     continue
-                i = np.searchsorted(pb, pa)
-                before = np.abs(pb[np.maximum(i - 1, 0)] - pa)
-                after = np.abs(pb[np.minimum(i, len(pb) - 1)] - pa)
-                gap = int(np.minimum(before, after).min())
+                gap = _gap(pa, pb)
                 nearest = gap if nearest is None else min(nearest, gap)
             if nearest:
                 bonus[d] += PROXIMITY * min(idf[a], idf[b]) / nearest
     return Scored(scored.mask, scored.scores + np.where(scored.mask, bonus, 0.0))
 
 
-def _positions(searcher, text: str, docs: list[int]) -> dict[int, dict[str, np.ndarray]]:
-    """Each of ``docs``' positions of ``text`` in the proximity fields."""
-    out: dict[int, dict[str, np.ndarray]] = {}
+def _gap(pa: list[int], pb: list[int]) -> int:
+    """The smallest distance between a position of ``pa`` and one of ``pb`` (both
+    ascending), by one merge walk: the lists hold a few positions each."""
+    i = j = 0
+    best = None
+    while i < len(pa) and j < len(pb):
+        d = pa[i] - pb[j]
+        if d == 0:
+            return 0
+        if d > 0:
+            best = d if best is None or d < best else best
+            j += 1
+        else:
+            best = -d if best is None or -d < best else best
+            i += 1
+    return best
+
+
+def positions(
+    searcher, text: str, docs: list[int], sidecars: bool = True
+) -> dict[int, dict[str, list[int]]]:
+    """Each of ``docs``' positions of ``text`` in the proximity fields: from the segments'
+    sidecars (two slices per document), else (a segment without one, or ``sidecars``
+    false: the reference the tests compare with) stepped to through Whoosh's matchers."""
+    out: dict[int, dict[str, list[int]]] = {}
+    wanted = np.asarray(docs, dtype=np.int64)
     for field in PROXIMITY_FIELDS:
         if field not in searcher.schema:
             continue
         btext = searcher.schema[field].to_bytes(text)
         for leaf, offset in searcher.reader().leaf_readers():
             count = leaf.doc_count_all()
-            local = [d - offset for d in docs if offset <= d < offset + count]
-            if not local or (field, btext) not in leaf:
+            local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
+            if not local.size:
                 continue
-            m = leaf.postings(field, btext)
-            for d in _matched(m, local):
-                out.setdefault(d + offset, {})[field] = np.asarray(m.value_as("positions"))
+            sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
+            found = sidecar.positions(field, btext, local) if sidecar is not None else None
+            if found is None:
+                found = _matcher_positions(leaf, field, btext, local.tolist())
+            for d, held in found.items():
+                out.setdefault(d + offset, {})[field] = held.tolist()
     return out
+
+
+def _matcher_positions(leaf, field: str, btext: bytes, local: list[int]) -> dict[int, np.ndarray]:
+    """One segment's positions of a term in ``local`` documents, through Whoosh's matcher."""
+    if (field, btext) not in leaf:
+        return {}
+    m = leaf.postings(field, btext)
+    return {d: np.asarray(m.value_as("positions")) for d in _matched(m, local)}
 
 
 def top(scored: Scored, allowed: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:

@@ -18,7 +18,13 @@ masked by the caller, as for Whoosh's own postings):
   documents, as the segments of a parallel build of a few tens of thousands do, else
   uint32) and the weights (uint8 or uint16
   when every weight is a small whole number, as term frequencies are, else float32, the
-  type Whoosh itself stores), each list in Whoosh's own order.
+  type Whoosh itself stores), each list in Whoosh's own order;
+- the positions of the recall view's title, summary and body (``POSITION_FIELDS``, the
+  words the proximity re-ranking measures): per term, where its postings' bounds start
+  (or none), the bounds (one more than the positioned postings), and the positions
+  themselves (uint16, or uint32 when one is 65,536 or more), decoded from Whoosh's pickled
+  values a whole batch at a time when the sidecar is written, so a search reads the
+  positions of its best documents as two slices instead of stepping Whoosh's matchers.
 
 A lookup is a binary search over the mapped hashes and two slices: no decompression, no
 Python loop. The name matches Whoosh's segment file pattern, so Whoosh's own clean-up deletes
@@ -33,21 +39,31 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import pickle
 import struct
 from array import array
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
+from whoosh import formats
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
-VERSION = 3
-# magic, version, weights' dtype code, terms, postings, documents, documents' dtype code
-_HEADER = struct.Struct("<8sIIQQQI20x")
+VERSION = 4
+# magic, version, weights' dtype code, terms, postings, documents, documents' dtype code,
+# positioned postings, positions, positions' dtype code
+_HEADER = struct.Struct("<8sIIQQQIQQB3x")
+# Fields whose positions the sidecar keeps: the recall view's, read by the proximity
+# re-ranking (``fastsearch.PROXIMITY_FIELDS``).
+POSITION_FIELDS = ("title", "summary", "body")
+_NO_POSITIONS = np.iinfo(np.uint64).max  # a term whose field keeps no positions
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
+_VALUES_CHUNK = 1 << 17  # positioned postings decoded at a time (a few tens of MB of objects)
 
 
 def sidecar_path(folder: Path, segment) -> Path:
@@ -100,8 +116,11 @@ class SidecarReader:
     def __init__(self, path: Path) -> None:
         with open(path, "rb") as fh:
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        magic, version, wcode, n_terms, n_post, n_docs, dcode = _HEADER.unpack_from(self._mm, 0)
-        if magic != MAGIC or version != VERSION or wcode not in _WEIGHT_TYPES or dcode > 1:
+        magic, version, wcode, n_terms, n_post, n_docs, dcode, n_pposts, n_pos, pcode = (
+            _HEADER.unpack_from(self._mm, 0)
+        )
+        if (magic != MAGIC or version != VERSION or wcode not in _WEIGHT_TYPES or dcode > 1
+                or pcode > 1):
             raise ValueError(f"{path}: not a Loupe posting sidecar of version {VERSION}")
         self.doc_count = n_docs
         self.size = len(self._mm)
@@ -121,15 +140,54 @@ class SidecarReader:
         self._counts = take(np.uint32, n_terms)
         self._docs = take(np.uint16 if dcode == 0 else np.uint32, n_post)
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
+        self._pstarts = take(np.uint64, n_terms)
+        self._bounds = take(np.uint32 if n_pos < 2**32 else np.uint64, n_pposts + 1)
+        self._positions = take(np.uint16 if pcode == 0 else np.uint32, n_pos)
         if pos > len(buf):
             raise ValueError(f"{path}: truncated")
+
+    def _find(self, fieldname: str, btext: bytes) -> int:
+        """The term's row in the dictionary, or -1 when the segment does not hold it."""
+        h, check = term_hash(fieldname, btext)
+        i = int(self._hashes.searchsorted(np.uint64(h)))
+        if i == self._hashes.size or int(self._hashes[i]) != h or int(self._checks[i]) != check:
+            return -1
+        return i
+
+    def count(self, fieldname: str, btext: bytes) -> int:
+        """The term's postings in this segment (Whoosh's ``doc_frequency``: deleted
+        documents included), 0 when it does not hold it."""
+        i = self._find(fieldname, btext)
+        return 0 if i < 0 else int(self._counts[i])
+
+    def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
+        """{segment document number: its positions of the term (int64)} for those of
+        ``docs`` (ascending) that hold it; None when the sidecar keeps no positions for
+        ``fieldname`` (the caller asks Whoosh)."""
+        if fieldname not in POSITION_FIELDS:
+            return None
+        i = self._find(fieldname, btext)
+        if i < 0:
+            return {}
+        pstart = int(self._pstarts[i])
+        if pstart == _NO_POSITIONS:
+            return None
+        start = int(self._starts[i])
+        held = self._docs[start : start + int(self._counts[i])]
+        at = np.searchsorted(held, docs)
+        at = np.minimum(at, held.size - 1)
+        out = {}
+        for d, j in zip(docs.tolist(), at.tolist(), strict=True):
+            if int(held[j]) == d:
+                lo, hi = int(self._bounds[pstart + j]), int(self._bounds[pstart + j + 1])
+                out[d] = self._positions[lo:hi].astype(np.int64)
+        return out
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment document numbers int64, weights float64), or None when the segment does
         not hold the term."""
-        h, check = term_hash(fieldname, btext)
-        i = int(self._hashes.searchsorted(np.uint64(h)))
-        if i == self._hashes.size or int(self._hashes[i]) != h or int(self._checks[i]) != check:
+        i = self._find(fieldname, btext)
+        if i < 0:
             return None
         start = int(self._starts[i])
         end = start + int(self._counts[i])
@@ -151,6 +209,36 @@ def open_sidecar(leaf) -> SidecarReader | None:
     return reader
 
 
+_NO_SIDECAR = object()
+
+
+def sidecar_of(leaf) -> SidecarReader | None:
+    """A segment reader's sidecar, looked up once and kept as long as the reader lives."""
+    found = getattr(leaf, "_loupe_sidecar", None)
+    if found is None:
+        found = open_sidecar(leaf) or _NO_SIDECAR
+        leaf._loupe_sidecar = found
+    return None if found is _NO_SIDECAR else found
+
+
+def doc_frequency(reader, fieldname: str, text) -> int:
+    """``reader.doc_frequency(fieldname, text)`` (postings written, deleted documents
+    included), from the sidecars' dictionaries where the segments have them: a hash and a
+    binary search in memory instead of Whoosh's on-disk hash table (a seek and a read per
+    probe, since segments are read through their files)."""
+    if fieldname not in reader.schema:
+        return reader.doc_frequency(fieldname, text)
+    btext = reader.schema[fieldname].to_bytes(text)
+    total = 0
+    for leaf, _offset in reader.leaf_readers():
+        sidecar = sidecar_of(leaf)
+        total += (
+            leaf.doc_frequency(fieldname, btext) if sidecar is None
+            else sidecar.count(fieldname, btext)
+        )
+    return total
+
+
 def _folder(leaf) -> Path:
     """The index folder of a segment reader (a compound segment reads through an overlay)."""
     storage = leaf._storage
@@ -160,24 +248,40 @@ def _folder(leaf) -> Path:
 def write_sidecar(folder: Path, leaf) -> Path:
     """Writes one segment's sidecar from its Whoosh postings (cost: that segment's postings).
 
-    Document numbers and weights are streamed to scratch files term by term, so memory
-    holds only the term dictionary; the file appears under its final name by one rename.
+    Document numbers, weights and positions are streamed to scratch files term by term, so
+    memory holds only the term dictionary; the file appears under its final name by one
+    rename.
     """
     folder = Path(folder)
     final = sidecar_path(folder, leaf.segment())
     tmp = final.with_name(final.name + ".tmp")
-    docs_tmp = final.with_name(final.name + ".docs.tmp")
-    weights_tmp = final.with_name(final.name + ".weights.tmp")
-    hashes, checks, starts, counts = array("Q"), array("I"), array("Q"), array("I")
+    scratch = {
+        n: final.with_name(f"{final.name}.{n}.tmp") for n in ("docs", "weights", "pos", "ends")
+    }
+    hashes, checks, starts, counts, pstarts = (array("Q"), array("I"), array("Q"), array("I"),
+                                               array("Q"))
     total = 0
     whole, top = True, 0.0
     terms = leaf._terms
     schema = leaf.schema
+    positioned = {n for n in POSITION_FIELDS if n in schema
+                  and type(schema[n].format) is formats.Positions}
     docs_buf, weights_buf = array("I"), array("f")  # Whoosh's own types: no conversion
+    values_buf: list[bytes] = []  # Whoosh's encoded positions, decoded a batch at a time
+    n_pposts = n_pos = 0
+    pos_top = 0
     digest = hashlib.blake2b
 
-    def flush(fd, fw) -> None:
-        nonlocal whole, top
+    def flush(fd, fw, fp, fe) -> None:
+        nonlocal whole, top, n_pos, pos_top
+        if values_buf:
+            lengths, positions = decode_positions(values_buf)
+            if positions.size:
+                pos_top = max(pos_top, int(positions.max()))
+            fp.write(positions.astype(np.uint32).tobytes())
+            fe.write((np.cumsum(lengths) + n_pos).astype(np.uint64).tobytes())
+            n_pos += int(positions.size)
+            values_buf.clear()
         if not weights_buf:
             return
         w = np.array(weights_buf, dtype=np.float32)  # a copy: the buffer is emptied below
@@ -189,12 +293,14 @@ def write_sidecar(folder: Path, leaf) -> Path:
         del docs_buf[:], weights_buf[:]
 
     try:
-        with open(docs_tmp, "wb") as fd, open(weights_tmp, "wb") as fw:
+        with (open(scratch["docs"], "wb") as fd, open(scratch["weights"], "wb") as fw,
+              open(scratch["pos"], "wb") as fp, open(scratch["ends"], "wb") as fe):
             for (fieldname, btext), info in terms.items():
                 m = leaf._codec.postings_reader(
                     terms._postfile, info, schema[fieldname].format, term=(fieldname, btext)
                 )
                 before = len(docs_buf)
+                with_positions = fieldname in positioned
                 if type(m) is W3LeafMatcher:  # the common case, whole blocks, no numpy per term
                     while m.is_active():
                         m._read_ids()
@@ -208,8 +314,13 @@ def write_sidecar(folder: Path, leaf) -> Path:
                             if type(ws) is array and ws.typecode == "f"
                             else _float32s(ws, fieldname, btext)
                         )
+                        if with_positions:
+                            m._read_values()
+                            values_buf.extend(m._values)
                         m._next_block()
                 else:
+                    if with_positions:
+                        values_buf.extend(_values(leaf, fieldname, btext, info))
                     ids, ws = decode_matcher(m)
                     docs_buf.extend(array("I", ids.tolist()))
                     weights_buf.extend(_float32s(ws.tolist(), fieldname, btext))
@@ -219,11 +330,14 @@ def write_sidecar(folder: Path, leaf) -> Path:
                 checks.append(int.from_bytes(d[8:], "little"))
                 starts.append(total)
                 counts.append(count)
+                pstarts.append(n_pposts if with_positions else int(_NO_POSITIONS))
+                n_pposts += count if with_positions else 0
                 total += count
-                if len(docs_buf) >= _CHUNK:
-                    flush(fd, fw)
-            flush(fd, fw)
+                if len(docs_buf) >= _CHUNK or len(values_buf) >= _VALUES_CHUNK:
+                    flush(fd, fw, fp, fe)
+            flush(fd, fw, fp, fe)
         wcode = 2 if not whole else (0 if top < 256 else 1 if top < 65536 else 2)
+        pcode = 0 if pos_top < 65536 else 1
         all_hashes = np.frombuffer(hashes, dtype=np.uint64)
         order = np.argsort(all_hashes, kind="stable")
         if np.any(np.diff(all_hashes[order]) == 0):
@@ -233,20 +347,71 @@ def write_sidecar(folder: Path, leaf) -> Path:
         with open(tmp, "wb") as out:
             n_docs = leaf.doc_count_all()
             dcode = 0 if n_docs <= 65536 else 1
-            out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, dcode))
+            out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, dcode,
+                                   n_pposts, n_pos, pcode))
             _section(out, np.frombuffer(hashes, dtype=np.uint64)[order])
             _section(out, np.frombuffer(checks, dtype=np.uint32)[order])
             _section(out, np.frombuffer(starts, dtype=np.uint64)[order])
             _section(out, np.frombuffer(counts, dtype=np.uint32)[order])
-            _copy(out, docs_tmp, np.uint32, np.uint16 if dcode == 0 else np.uint32)
-            _copy(out, weights_tmp, np.float32, _WEIGHT_TYPES[wcode])
+            _copy(out, scratch["docs"], np.uint32, np.uint16 if dcode == 0 else np.uint32)
+            _copy(out, scratch["weights"], np.float32, _WEIGHT_TYPES[wcode])
+            _section(out, np.frombuffer(pstarts, dtype=np.uint64)[order])
+            bound = np.uint32 if n_pos < 2**32 else np.uint64
+            out.write(np.zeros(1, dtype=bound).tobytes())  # the first posting's start
+            _copy(out, scratch["ends"], np.uint64, bound, lead=np.dtype(bound).itemsize)
+            _copy(out, scratch["pos"], np.uint32, np.uint16 if pcode == 0 else np.uint32)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, final)
     finally:
-        for scratch in (tmp, docs_tmp, weights_tmp):
-            scratch.unlink(missing_ok=True)
+        for path in (tmp, *scratch.values()):
+            path.unlink(missing_ok=True)
     return final
+
+
+def _values(leaf, fieldname: str, btext: bytes, info) -> list[bytes]:
+    """The encoded values of a posting list Whoosh keeps inline with its term."""
+    m = leaf._codec.postings_reader(
+        leaf._terms._postfile, info, leaf.schema[fieldname].format, term=(fieldname, btext)
+    )
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    out = []
+    while m.is_active():
+        out.append(m.value())
+        m.next()
+    return out
+
+
+_COUNT = itemgetter(slice(0, 4))
+_PICKLE = itemgetter(slice(4, -1))  # the pickle of the deltas without its STOP opcode
+
+
+def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions per value, all positions end to end) of Whoosh ``Positions`` values
+    (``pack_uint(count) + pickle.dumps(deltas, 2)``), what ``decode_positions`` gives each.
+
+    The pickles are joined into one list of lists, unpickled at once and delta-decoded
+    with numpy; the counts the values carry check the result, and a batch that does not
+    match (a value in another encoding) is decoded one value at a time.
+    """
+    counts = np.frombuffer(b"".join(map(_COUNT, values)), dtype=">u4").astype(np.int64)
+    try:
+        lists = pickle.loads(b"\x80\x02(" + b"".join(map(_PICKLE, values)) + b"l.")
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        ok = lengths.size == counts.size and bool(np.array_equal(lengths, counts))
+    except Exception:  # noqa: BLE001 - any other encoding: the slow path below
+        ok = False
+    if not ok:
+        fmt = formats.Positions()
+        decoded = [fmt.decode_positions(v) for v in values]
+        lengths = np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded))
+        flat = np.fromiter(chain.from_iterable(decoded), dtype=np.int64, count=int(lengths.sum()))
+        return lengths, flat
+    deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+    summed = np.cumsum(deltas)
+    before = np.concatenate(([0], summed))[np.cumsum(lengths) - lengths]
+    return lengths, summed - np.repeat(before, lengths)
 
 
 def _float32s(values, fieldname: str, btext: bytes) -> array:
@@ -262,9 +427,10 @@ def _section(out, data: np.ndarray) -> None:
     out.write(b"\x00" * (-data.nbytes % 8))
 
 
-def _copy(out, path: Path, src, dst) -> None:
-    """Appends a scratch file's values converted to ``dst``, a chunk at a time."""
-    written = 0
+def _copy(out, path: Path, src, dst, lead: int = 0) -> None:
+    """Appends a scratch file's values converted to ``dst``, a chunk at a time (``lead``:
+    bytes of the section already written, for its padding)."""
+    written = lead
     with open(path, "rb") as fh:
         while True:
             chunk = np.frombuffer(fh.read(_CHUNK * np.dtype(src).itemsize), dtype=src)

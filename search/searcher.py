@@ -975,7 +975,7 @@ RARE = 2  # a known word found in so few articles may be a typo too ("gouvernmen
 
 
 def _doc_frequency(reader, fields: tuple[str, ...], text: str) -> int:
-    return sum(reader.doc_frequency(f, text) for f in fields)
+    return sum(postings_mmap.doc_frequency(reader, f, text) for f in fields)
 
 
 def _recall_frequency(reader, word: str) -> int:
@@ -1152,10 +1152,10 @@ def _existing_terms(q, reader) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for leaf in q.leaves():
         for fieldname, text in leaf.expanded_terms(reader, phrases=True):
-            if fieldname not in RECALL_FIELDS:
+            if fieldname not in RECALL_FIELDS or fieldname not in reader.schema:
                 continue
             text = text.decode("utf-8") if isinstance(text, bytes) else text
-            if (fieldname, text) in reader:
+            if postings_mmap.doc_frequency(reader, fieldname, text):
                 out.add((fieldname, text))
     return out
 

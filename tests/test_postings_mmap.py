@@ -112,7 +112,7 @@ def test_searches_equal_with_and_without_sidecars(segmented: Path, without_sidec
         fallback = [
             getattr(leaf, "_loupe_sidecar", None) for leaf, _ in s_old.reader().leaf_readers()
         ]
-        assert all(u is fastsearch._NO_SIDECAR for u in fallback)
+        assert all(u is postings_mmap._NO_SIDECAR for u in fallback)
     new.close()
     old.close()
 
@@ -247,3 +247,66 @@ def test_segments_read_without_a_memory_map_answer_the_same(
     assert getattr(compound, "_source", None) is None  # read through the file, not a map
     leaf = mapped._current().searcher().reader().leaf_readers()[0][0]
     assert getattr(getattr(leaf._storage, "a", leaf._storage), "_source", None) is not None
+
+
+def test_sidecar_positions_and_counts_are_whooshs(segmented: Path) -> None:
+    """Every term's positions in every document (title, summary, body) and every term's
+    document frequency, read from the sidecars, equal Whoosh's: what proximity and the
+    work budget now read instead of Whoosh's matchers and hash tables."""
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    checked = 0
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            for (fieldname, btext), _info in leaf._terms.items():
+                assert sidecar.count(fieldname, btext) == leaf.doc_frequency(fieldname, btext)
+                if fieldname not in postings_mmap.POSITION_FIELDS:
+                    assert sidecar.positions(fieldname, btext, np.arange(3)) is None
+                    continue
+                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
+                expected = {}
+                while m.is_active():
+                    expected[m.id()] = list(m.value_as("positions"))
+                    m.next()
+                wanted = np.arange(leaf.doc_count_all(), dtype=np.int64)
+                found = sidecar.positions(fieldname, btext, wanted)
+                assert {d: p.tolist() for d, p in found.items()} == expected, (fieldname, btext)
+                checked += 1
+            assert sidecar.count("body", b"pas-un-mot-du-corpus") == 0
+    assert checked > 5000
+
+
+def _natural_queries() -> list[str]:
+    """Headlines and summaries (questions and pasted sentences are what proximity ranks)."""
+    records = _records()
+    return [r["title"] for r in records[::9]] + [r["summary"] for r in records[3::23]]
+
+
+def test_proximity_and_ranked_pages_equal_with_and_without_sidecars(
+    segmented: Path, without_sidecars: Path
+) -> None:
+    """The optimised path (positions and document frequencies from the sidecars) ranks
+    exactly as the reference (Whoosh's matchers and term tables, an index without
+    sidecars): the same pages, the same scores to the bit, on real headlines and
+    summaries, many of whose best documents gain a proximity bonus."""
+    new, old = SearchEngine(segmented, cache_size=0), SearchEngine(without_sidecars, cache_size=0)
+    boosted = 0
+    for text in _natural_queries():
+        a = new.search(SearchRequest(q=text, per_page=30))
+        b = old.search(SearchRequest(q=text, per_page=30))
+        assert [(r["id"], r["score"]) for r in a.results] == [
+            (r["id"], r["score"]) for r in b.results
+        ], text
+        assert a.total == b.total and a.facets == b.facets, text
+        explained = new.search(SearchRequest(q=text, explain=True))
+        boosted += sum(
+            any(p["term"] == "(proximité)" for p in r.get("explain", [])) for r in explained.results
+        )
+    assert boosted > 100  # proximity moved many scores: wrong positions would show
+    gen = new._current()
+    s_new, s_old = gen.searcher(), old._current().searcher()
+    docs = np.flatnonzero(gen.facets.live).tolist()  # proximity ranks live documents only
+    for word in ("gouvern", "franc", "macron", "pari", "polic", "président"):
+        assert fastsearch.positions(s_new, word, docs) == fastsearch.positions(
+            s_new, word, docs, sidecars=False
+        ) == fastsearch.positions(s_old, word, docs)
