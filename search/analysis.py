@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
-from itertools import chain, repeat
+from itertools import accumulate, chain, compress, repeat
 
 from unidecode import unidecode
 from whoosh.analysis import Filter, LowercaseFilter, StopFilter, Token, Tokenizer
@@ -344,6 +345,95 @@ def recall_spans(value: str) -> list[tuple[int, int, str]]:
             if text:
                 append((start + a, start + b, text))
     return out
+
+
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")
+# The snippet maker's context (Whoosh's ContextFragmenter ``surround``), in characters.
+SURROUND = 70
+
+
+def recall_spans_near(
+    value: str, terms: frozenset, surround: int = SURROUND
+) -> list[tuple[int, int, str]]:
+    """``recall_spans(value)`` less the tokens that cannot change the snippet of ``terms``:
+    [] when no token matches, else the tokens of the words around each match.
+
+    The fragmenter only remembers, before a match, the tokens that start at most ``surround``
+    characters before the previous token ends, and stops a fragment once the lengths of the
+    tokens after its last match add up to 2 * ``surround``; between fragments it forgets what
+    lies more than ``surround`` characters back. So a run of words farther than that from every
+    match is dropped whole: the fragments, and the snippet, are the same
+    (``tests/test_fast_paths.py`` compares with Whoosh's ``highlight`` on real articles).
+    The words are found and looked up with C loops (``findall``, ``split``, set operations,
+    the words of each term); only those near a match are made tokens. A text holding a word
+    without any token is read whole.
+    """
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    pieces = _WORD_SPLIT.split(value)  # text between words, a word, text between…
+    words = pieces[1::2]
+    present = set(words)
+    for word in present.difference(_TOKENS):
+        _learn(word)
+    if len(_TOKENS) >= _CACHE_LIMIT and not present.issubset(_TOKENS):
+        spans = recall_spans(value)  # more words than the cache keeps: the whole text
+        return spans if any(term in terms for _s, _e, term in spans) else []
+    hits: set[str] = set()
+    for term in terms:
+        hits |= present.intersection(_WORDS_OF.get(term, ()))
+    if not hits:
+        return []
+    if not present.isdisjoint(_NO_TOKEN):
+        return recall_spans(value)
+    starts = list(accumulate(map(len, pieces)))[:-1:2]  # where each word starts
+    # token lengths of each word, added up: how far a fragment's countdown reaches
+    reach = list(accumulate(map(_TOKEN_LENGTH.__getitem__, words)))
+    n = len(words)
+    windows: list[list[int]] = []
+    for i in compress(range(n), map(hits.__contains__, words)):
+        # before: every token starting at most ``surround`` before word i-1's start, a word more
+        floor = starts[i - 1] - surround - 1 if i else 0
+        lo = max(0, bisect_left(starts, floor) - 1)
+        # after: until the lengths from word i on reach 2 * ``surround``, and a word more
+        done = (reach[i - 1] if i else 0) + 2 * surround
+        hi = min(n, bisect_left(reach, done) + 2)
+        last = windows[-1][1] - 1 if windows else -1
+        # a gap the fragmenter would forget, else one window (it still remembers)
+        if windows and starts[lo] - starts[last] - len(words[last]) <= surround + 1:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    out: list[tuple[int, int, str]] = []
+    append = out.append
+    tokens = _TOKENS
+    for lo, hi in windows:
+        for k in range(lo, hi):
+            start = starts[k]
+            for a, b, text in tokens[words[k]]:
+                append((start + a, start + b, text))
+    return out
+
+
+# For ``recall_spans_near``, within the analyser cache's limit: each word's tokens
+# (start, end, term) within the word, their total length, the words of each term, and the
+# words that make no token.
+_TOKENS: dict[str, tuple[tuple[int, int, str], ...]] = {}
+_TOKEN_LENGTH: dict[str, int] = {}
+_WORDS_OF: dict[str, set[str]] = {}
+_NO_TOKEN: set[str] = set()
+
+
+def _learn(word: str) -> None:
+    if len(_TOKENS) >= _CACHE_LIMIT:
+        return
+    parts = _RECALL_CACHE.get(word) or _recall_parts(word)
+    tokens = tuple((a, b, text) for text, _stop, a, b in parts if text)
+    _TOKEN_LENGTH[word] = sum(b - a for a, b, _t in tokens)
+    for _a, _b, text in tokens:
+        _WORDS_OF.setdefault(text, set()).add(word)
+    if not tokens:
+        _NO_TOKEN.add(word)
+    _TOKENS[word] = tokens
 
 
 def analyze(text: str, exact: bool = False) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from whoosh import highlight
 
-from .analysis import french_analyzer, recall_spans
+from .analysis import french_analyzer, recall_spans_near
 
 _ANALYZER = french_analyzer()
 ELLIPSIS = "…"
@@ -89,8 +89,8 @@ def _context_highlight(text: str, terms: frozenset, maxchars: int, surround: int
     run over plain (start, end, term) tuples instead of copied Token objects; scoring,
     ordering and formatting are Whoosh's own (``tests/test_snippets_fast.py``).
     """
-    spans = recall_spans(text)
-    if not any(term in terms for _s, _e, term in spans):
+    spans = recall_spans_near(text, terms, surround)  # the tokens near matches: same fragments
+    if not spans:
         return ""
     charlimit = highlight.DEFAULT_CHARLIMIT
     fragments = []

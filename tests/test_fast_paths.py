@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
@@ -128,3 +129,36 @@ def test_snippets_equal_whoosh_highlight() -> None:
                         top=top,
                     )
                     assert _context_highlight(text, terms, maxchars, 70, top) == expected
+
+
+def test_snippets_of_sparse_matches_equal_whoosh_highlight() -> None:
+    """Snippets read only the words near each match (``analysis.recall_spans_near``): with
+    rare words far apart in long articles (long runs dropped between matches), several
+    surrounds, and runs of punctuation and one-letter words that make a fragment's reach
+    long in characters, the snippet is still exactly Whoosh's."""
+    rng = random.Random(11)
+    odd = " , , , a b c — « x » ; ! " * 12  # one-letter tokens far apart in characters
+    texts = [r["body"] for r in RECORDS[150:]] + [odd + r["body"] + odd for r in RECORDS[:40]]
+    checked = 0
+    for text in texts:
+        counts = Counter(analyze(text))
+        rare = [w for w, c in counts.items() if c == 1] or list(counts)
+        common = [w for w, _c in counts.most_common(3)]
+        for terms in (
+            frozenset(rng.sample(rare, min(2, len(rare)))),
+            frozenset(rng.sample(rare, min(5, len(rare)))),
+            frozenset(common[:1]) | {"a", "x"},
+        ):
+            for maxchars, surround, top in ((220, 70, 2), (120, 20, 3), (300, 150, 1)):
+                expected = highlight.highlight(
+                    text,
+                    terms,
+                    _ANALYZER,
+                    highlight.ContextFragmenter(maxchars=maxchars, surround=surround),
+                    MarkFormatter(),
+                    top=top,
+                )
+                got = _context_highlight(text, terms, maxchars, surround, top)
+                assert got == expected, (sorted(terms), maxchars, surround)
+                checked += bool(expected)
+    assert checked > 1000
