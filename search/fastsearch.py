@@ -416,7 +416,79 @@ def _word(searcher, node, cache: PostingCache, units: list[Unit] | None = None) 
 
 def _words(searcher, q: Words, cache: PostingCache) -> Scored:
     """Documents holding at least ``q.minmatch`` of the words, scored by the sum of the
-    words' BM25F (both views)."""
+    words' BM25F (both views): each word computed over the documents holding it
+    (``_sparse_word``), added up once over the whole collection. The same numbers as
+    ``_words_dense`` to the bit (the same additions in the same order; adding a word's 0
+    where it is absent changes nothing), a few times fewer operations over every document."""
+    n = cache.n_docs
+    parts = [_sparse_word(searcher, word, cache) for word in q.subqueries]
+    if q.minmatch < 1 or not parts or any(p is None for p in parts):
+        return _words_dense(searcher, q, cache)
+    docs = np.concatenate([d for d, _s in parts])
+    scores = np.concatenate([s for _d, s in parts])
+    count = np.bincount(docs, minlength=n)
+    summed = np.bincount(docs, weights=scores, minlength=n)
+    mask = count >= q.minmatch
+    return Scored(mask, np.where(mask, summed * q.boost, 0.0))
+
+
+def _sparse_word(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_word`` as (documents ascending, scores) over the documents it matches, for a word
+    made of BM25F units joined by AND and OR; None for anything else (``_words_dense``)."""
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        return _sparse_unit(searcher, terms, cache, boost)
+    if type(node) not in (wq.And, wq.Or) or not node.subqueries:
+        return None
+    parts = [_sparse_word(searcher, c, cache) for c in node.subqueries]
+    if any(p is None for p in parts):
+        return None
+    docs, inverse = np.unique(np.concatenate([d for d, _s in parts]), return_inverse=True)
+    summed = np.bincount(inverse, weights=np.concatenate([s for _d, s in parts]),
+                         minlength=docs.size)
+    if type(node) is wq.And:
+        keep = np.bincount(inverse, minlength=docs.size) == len(parts)
+        docs, summed = docs[keep], summed[keep]
+    return docs, summed * node.boost
+
+
+def _sparse_unit(searcher, terms: list, cache: PostingCache, boost: float):
+    """``_unit``'s documents and scores, over the documents holding the term only."""
+    n = cache.n_docs
+    docs_parts, weight_parts = [], []
+    for term in terms:
+        name = term.fieldname
+        if name not in searcher.schema:
+            continue
+        try:
+            docs, tf = cache.postings(searcher, name, term.text)
+        except ValueError:
+            continue
+        if not docs.size:
+            continue
+        b = B.get(name, DEFAULT_B)
+        avg = searcher.avg_field_length(name) or 1.0
+        lengths = cache.lengths(searcher, name)[docs]
+        docs_parts.append(docs)
+        weight_parts.append(term.boost * tf / ((1 - b) + b * lengths / avg))
+    if not docs_parts:
+        return _EMPTY_DOCS, _EMPTY_WEIGHTS
+    if len(docs_parts) == 1:
+        docs, pseudo = docs_parts[0], weight_parts[0] + 0.0
+    else:
+        docs, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
+        pseudo = np.bincount(inverse, weights=np.concatenate(weight_parts), minlength=docs.size)
+    keep = pseudo > 0
+    docs, pseudo = docs[keep], pseudo[keep]
+    df = int(docs.size)
+    idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    return docs, boost * idf * pseudo * (K1 + 1) / (pseudo + K1)
+
+
+def _words_dense(searcher, q: Words, cache: PostingCache) -> Scored:
+    """``_words`` over dense vectors, word by word: any word shape, and the reference
+    ``tests/test_fastsearch.py`` compares the sparse path with."""
     n = cache.n_docs
     count = np.zeros(n, dtype=np.int32)
     scores = np.zeros(n)

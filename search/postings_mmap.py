@@ -61,6 +61,7 @@ _HEADER = struct.Struct("<8sIIQQQIQQB3x")
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
 POSITION_FIELDS = ("title", "summary", "body")
 _NO_POSITIONS = np.iinfo(np.uint64).max  # a term whose field keeps no positions
+_COUNTS_KEPT = 50_000  # document frequencies remembered per segment reader (a few MB)
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
 _VALUES_CHUNK = 1 << 17  # positioned postings decoded at a time (a few tens of MB of objects)
@@ -124,6 +125,7 @@ class SidecarReader:
             raise ValueError(f"{path}: not a Loupe posting sidecar of version {VERSION}")
         self.doc_count = n_docs
         self.size = len(self._mm)
+        self._counted: dict[tuple[str, bytes], int] = {}
         pos = _HEADER.size
         buf = self._mm
 
@@ -156,9 +158,17 @@ class SidecarReader:
 
     def count(self, fieldname: str, btext: bytes) -> int:
         """The term's postings in this segment (Whoosh's ``doc_frequency``: deleted
-        documents included), 0 when it does not hold it."""
-        i = self._find(fieldname, btext)
-        return 0 if i < 0 else int(self._counts[i])
+        documents included), 0 when it does not hold it; the last ``_COUNTS_KEPT`` terms
+        asked are remembered (a query asks each word in several fields, several times)."""
+        key = (fieldname, btext)
+        found = self._counted.get(key)
+        if found is None:
+            i = self._find(fieldname, btext)
+            found = 0 if i < 0 else int(self._counts[i])
+            if len(self._counted) >= _COUNTS_KEPT:
+                self._counted.clear()
+            self._counted[key] = found
+        return found
 
     def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
         """{segment document number: its positions of the term (int64)} for those of

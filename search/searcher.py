@@ -337,6 +337,7 @@ class _Generation:
             # (fastsearch); kept on the table so the helpers that get a table find it.
             self.facets.postings = fastsearch.PostingCache(s)
             self.facets.lexicon = Lexicon()
+            self.facets.snippets = SnippetCache()
 
     def searcher(self):
         s = getattr(self._local, "searcher", None)
@@ -732,11 +733,12 @@ class SearchEngine:
     @staticmethod
     def _result(s, table: FacetTable, docnum: int, score: float | None, terms: set[str]) -> dict:
         doc = s.stored_fields(docnum)
+        cache = getattr(table, "snippets", None) or SnippetCache(0)
         return {
             **_metadata(doc, table),
-            "snippet": snippet(
+            "snippet": cache.get(docnum, terms, lambda: snippet(
                 [doc.get("body", ""), doc.get("summary", ""), doc.get("caption", "")], terms
-            ),
+            )),
             "score": score,
             "countries": [
                 {"value": c, "label": country_label(c)} for c in doc.get("country") or []
@@ -913,6 +915,33 @@ class SearchEngine:
             "postings_cached_bytes": postings["pool_bytes"],
             "postings_sidecar_bytes": postings_mmap.sidecar_bytes(gen.path),
         }
+
+
+class SnippetCache:
+    """The last ``size`` snippets of one generation by (article, query words): the same
+    article found again by the same words (the next page, a facet toggled, the query with
+    or without accents: the recall view's words are the same) is not highlighted again."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, docnum: int, terms: set[str], make) -> str:
+        if not self.size:
+            return make()
+        key = (docnum, frozenset(terms))
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        found = make()
+        with self._lock:
+            self._kept[key] = found
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return found
 
 
 _spent = threading.local()  # the estimated work of the request this thread runs

@@ -291,3 +291,55 @@ def test_response_cache_answers_the_same_and_follows_generations(tmp_path: Path)
     write_jsonl(corpus / "b.jsonl", [{"id": "b", "title": "Grève à la SNCF", "body": "y"}])
     reindex([corpus], tmp_path / "index")
     assert cached.search(request).total == 2 == uncached.search(request).total
+
+
+def _words_nodes(q) -> list[Words]:
+    if type(q) is Words:
+        return [q]
+    return [w for child in (q.children() if not q.is_leaf() else []) for w in _words_nodes(child)]
+
+
+def test_sparse_words_equal_the_dense_reference_to_the_bit(samples_index: Path) -> None:
+    """Plain words are scored over the documents holding each word and added up once
+    (``fastsearch._words``); on real headlines, their folded forms, summaries and a pasted
+    lead, the match set and every score equal the word-by-word dense computation
+    (``_words_dense``) exactly, so the ranking is the same."""
+    from search.query import interpret
+
+    ix, s, _table, cache = _open(samples_index)
+    records = [json.loads(line) for line in open(
+        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
+    texts = [r["title"] for r in records[::5]] + [analyze_text.lower() for analyze_text in (
+        r["title"] for r in records[1::11])] + [r["summary"] for r in records[2::13]]
+    compared = 0
+    for text in texts:
+        q, _notice = interpret(text, ix.schema)
+        for node in _words_nodes(q) if q is not None else []:
+            sparse = fastsearch._words(s, node, cache)
+            dense = fastsearch._words_dense(s, node, cache)
+            assert np.array_equal(sparse.mask, dense.mask), text
+            assert np.array_equal(sparse.scores, dense.scores), text
+            compared += int(dense.mask.sum() > 0)
+    assert compared > 60
+    s.close()
+
+
+def test_kept_snippets_follow_the_query_words(samples_index: Path) -> None:
+    """Snippets are kept per generation by (article, words): queries that find the same
+    articles by other words, or by the same words written otherwise, get exactly the
+    snippets of an engine that keeps none."""
+    from search.searcher import SnippetCache
+
+    kept = SearchEngine(samples_index, cache_size=0)
+    fresh = SearchEngine(samples_index, cache_size=0)
+    fresh._current().facets.snippets = SnippetCache(0)
+    seen: dict[str, set[str]] = {}
+    for text in ("gouvernement", "Gouvernement", "gouvernement Macron", "Macron", "réforme",
+                 "reforme des retraites", "retraites", "président", "France", "france président"):
+        a, b = kept.search(SearchRequest(q=text, per_page=50)), fresh.search(
+            SearchRequest(q=text, per_page=50))
+        assert [r["snippet"] for r in a.results] == [r["snippet"] for r in b.results], text
+        for r in a.results:
+            seen.setdefault(r["id"], set()).add(r["snippet"])
+    shared = sum(len(snippets) > 1 for snippets in seen.values())
+    assert shared > 10  # articles shown with different snippets by different queries
