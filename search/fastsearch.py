@@ -454,7 +454,16 @@ def _sparse_word(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.nd
 
 
 def _sparse_unit(searcher, terms: list, cache: PostingCache, boost: float):
-    """``_unit``'s documents and scores, over the documents holding the term only."""
+    """``_unit``'s documents and scores, over the documents holding the term only; kept in
+    the posting pool (under its budget) like a term's postings."""
+    key = (cache._serial, "unit", boost, tuple((t.fieldname, t.text, t.boost) for t in terms))
+    found = POOL.get(key)
+    if found is None:
+        found = POOL.put(key, _sparse_unit_scores(searcher, terms, cache, boost))
+    return found
+
+
+def _sparse_unit_scores(searcher, terms: list, cache: PostingCache, boost: float):
     n = cache.n_docs
     docs_parts, weight_parts = [], []
     for term in terms:
