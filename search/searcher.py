@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace as dataclass_replace
 from pathlib import Path
@@ -302,7 +302,10 @@ class SearchResponse:
     notice: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The API's document. Its lists and dicts are the response's own (read-only, as
+        the response is): ``dataclasses.asdict`` copied every result and facet value
+        recursively, a quarter of a served search's time."""
+        return {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
 
 
 def open_index(path: Path):
