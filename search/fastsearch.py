@@ -441,6 +441,17 @@ def _sparse_word(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.nd
         return _sparse_unit(searcher, terms, cache, boost)
     if type(node) not in (wq.And, wq.Or) or not node.subqueries:
         return None
+    key = (cache._serial, "word", node)
+    found = POOL.get(key)
+    if found is None:
+        found = _sparse_join(searcher, node, cache)
+        if found is not None:
+            found = POOL.put(key, found)
+    return found
+
+
+def _sparse_join(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.ndarray] | None:
+    """The AND or OR of a word's parts (the recall and exact views, a compound's pieces)."""
     parts = [_sparse_word(searcher, c, cache) for c in node.subqueries]
     if any(p is None for p in parts):
         return None
@@ -754,16 +765,16 @@ def positions(
             if found is None:
                 found = _matcher_positions(leaf, field, btext, local.tolist())
             for d, held in found.items():
-                out.setdefault(d + offset, {})[field] = held.tolist()
+                out.setdefault(d + offset, {})[field] = held
     return out
 
 
-def _matcher_positions(leaf, field: str, btext: bytes, local: list[int]) -> dict[int, np.ndarray]:
+def _matcher_positions(leaf, field: str, btext: bytes, local: list[int]) -> dict[int, list[int]]:
     """One segment's positions of a term in ``local`` documents, through Whoosh's matcher."""
     if (field, btext) not in leaf:
         return {}
     m = leaf.postings(field, btext)
-    return {d: np.asarray(m.value_as("positions")) for d in _matched(m, local)}
+    return {d: list(m.value_as("positions")) for d in _matched(m, local)}
 
 
 def top(scored: Scored, allowed: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:

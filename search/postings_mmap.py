@@ -61,7 +61,7 @@ _HEADER = struct.Struct("<8sIIQQQIQQB3x")
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
 POSITION_FIELDS = ("title", "summary", "body")
 _NO_POSITIONS = np.iinfo(np.uint64).max  # a term whose field keeps no positions
-_COUNTS_KEPT = 50_000  # document frequencies remembered per segment reader (a few MB)
+_COUNTS_KEPT = 50_000  # terms looked up remembered per reader (a few MB)
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
 _VALUES_CHUNK = 1 << 17  # positioned postings decoded at a time (a few tens of MB of objects)
@@ -125,7 +125,7 @@ class SidecarReader:
             raise ValueError(f"{path}: not a Loupe posting sidecar of version {VERSION}")
         self.doc_count = n_docs
         self.size = len(self._mm)
-        self._counted: dict[tuple[str, bytes], int] = {}
+        self._rows: dict[tuple[str, bytes], int] = {}
         pos = _HEADER.size
         buf = self._mm
 
@@ -149,29 +149,29 @@ class SidecarReader:
             raise ValueError(f"{path}: truncated")
 
     def _find(self, fieldname: str, btext: bytes) -> int:
-        """The term's row in the dictionary, or -1 when the segment does not hold it."""
-        h, check = term_hash(fieldname, btext)
-        i = int(self._hashes.searchsorted(np.uint64(h)))
-        if i == self._hashes.size or int(self._hashes[i]) != h or int(self._checks[i]) != check:
-            return -1
-        return i
+        """The term's row in the dictionary, or -1 when the segment does not hold it; the
+        last ``_COUNTS_KEPT`` terms asked are remembered (a search asks each word for its
+        frequency, its postings and its positions)."""
+        key = (fieldname, btext)
+        found = self._rows.get(key)
+        if found is None:
+            h, check = term_hash(fieldname, btext)
+            i = int(self._hashes.searchsorted(np.uint64(h)))
+            hashes, checks = self._hashes, self._checks
+            found = -1 if i == hashes.size or int(hashes[i]) != h or int(checks[i]) != check else i
+            if len(self._rows) >= _COUNTS_KEPT:
+                self._rows.clear()
+            self._rows[key] = found
+        return found
 
     def count(self, fieldname: str, btext: bytes) -> int:
         """The term's postings in this segment (Whoosh's ``doc_frequency``: deleted
-        documents included), 0 when it does not hold it; the last ``_COUNTS_KEPT`` terms
-        asked are remembered (a query asks each word in several fields, several times)."""
-        key = (fieldname, btext)
-        found = self._counted.get(key)
-        if found is None:
-            i = self._find(fieldname, btext)
-            found = 0 if i < 0 else int(self._counts[i])
-            if len(self._counted) >= _COUNTS_KEPT:
-                self._counted.clear()
-            self._counted[key] = found
-        return found
+        documents included), 0 when it does not hold it."""
+        i = self._find(fieldname, btext)
+        return 0 if i < 0 else int(self._counts[i])
 
     def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
-        """{segment document number: its positions of the term (int64)} for those of
+        """{segment document number: its positions of the term (a list)} for those of
         ``docs`` (ascending) that hold it; None when the sidecar keeps no positions for
         ``fieldname`` (the caller asks Whoosh)."""
         if fieldname not in POSITION_FIELDS:
@@ -184,14 +184,17 @@ class SidecarReader:
             return None
         start = int(self._starts[i])
         held = self._docs[start : start + int(self._counts[i])]
-        at = np.searchsorted(held, docs)
-        at = np.minimum(at, held.size - 1)
-        out = {}
-        for d, j in zip(docs.tolist(), at.tolist(), strict=True):
-            if int(held[j]) == d:
-                lo, hi = int(self._bounds[pstart + j]), int(self._bounds[pstart + j + 1])
-                out[d] = self._positions[lo:hi].astype(np.int64)
-        return out
+        at = np.minimum(np.searchsorted(held, docs), held.size - 1)
+        hit = held[at] == docs
+        if not hit.any():
+            return {}
+        at = at[hit] + pstart
+        los, his = self._bounds[at].tolist(), self._bounds[at + 1].tolist()
+        found = self._positions
+        return {
+            d: found[lo:hi].tolist()
+            for d, lo, hi in zip(docs[hit].tolist(), los, his, strict=True)
+        }
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment document numbers int64, weights float64), or None when the segment does
@@ -235,7 +238,16 @@ def doc_frequency(reader, fieldname: str, text) -> int:
     """``reader.doc_frequency(fieldname, text)`` (postings written, deleted documents
     included), from the sidecars' dictionaries where the segments have them: a hash and a
     binary search in memory instead of Whoosh's on-disk hash table (a seek and a read per
-    probe, since segments are read through their files)."""
+    probe, since segments are read through their files); the last ``_COUNTS_KEPT`` asked
+    are remembered on the reader (a query asks each word in several fields, several
+    times; a reader reads one generation)."""
+    memo = getattr(reader, "_loupe_frequencies", None)
+    if memo is None:
+        memo = reader._loupe_frequencies = {}
+    key = (fieldname, text)
+    found = memo.get(key)
+    if found is not None:
+        return found
     if fieldname not in reader.schema:
         return reader.doc_frequency(fieldname, text)
     btext = reader.schema[fieldname].to_bytes(text)
@@ -246,6 +258,9 @@ def doc_frequency(reader, fieldname: str, text) -> int:
             leaf.doc_frequency(fieldname, btext) if sidecar is None
             else sidecar.count(fieldname, btext)
         )
+    if len(memo) >= _COUNTS_KEPT:
+        memo.clear()
+    memo[key] = total
     return total
 
 
