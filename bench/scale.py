@@ -116,6 +116,23 @@ def _variant(rec: dict, copy: int, base: list[dict], seed: int) -> dict:
     return out
 
 
+def link_or_write_archive(out: Path, n: int) -> None:
+    """``out`` links to the archive ``bench/scale_write.py`` (or ``python bench/synth.py``
+    with its ``done`` marker) already wrote for ``n`` articles with the default seed,
+    under ``bench/out/synth-N-SEED/archive``; otherwise the archive is written there. A
+    million articles take minutes to write: it can be done beforehand, while other runs go."""
+    try:
+        import synth
+    except ImportError:
+        synth = None
+    cached = BENCH / "out" / f"synth-{n}-{synth.SEED}" if synth else None
+    if cached is not None and (cached / "done").exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.symlink_to(cached / "archive", target_is_directory=True)
+    else:
+        write_archive(out, n)
+
+
 def write_archive(out: Path, n: int, first_copy: int = 0) -> list[Path]:
     try:
         import synth  # bench/synth.py (issue 11's write side), when this checkout has it
@@ -260,6 +277,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=2, help="timed passes after the first")
     ap.add_argument("--engines", default="loupe,fts5,tantivy")
     ap.add_argument("--no-serve", action="store_true", help="skip the loopback servers")
+    ap.add_argument("--no-cold-baseline", action="store_true",
+                    help="skip the first-time pass on a copy of the index without sidecars")
     ap.add_argument("--concurrent", type=int, default=800, help="requests from 16 clients")
     ap.add_argument("--keep", action="store_true", help="keep each size's folder afterwards")
     ap.add_argument("--json", type=Path, help="write every measurement to this file")
@@ -281,7 +300,7 @@ def main() -> int:
         workdir = WORK / f"size-{n}"
         shutil.rmtree(workdir, ignore_errors=True)
         t0 = time.perf_counter()
-        write_archive(workdir / "corpus", n)
+        link_or_write_archive(workdir / "corpus", n)
         (workdir / "queries.json").write_text(json.dumps(sets, ensure_ascii=False))
         print(f"  {n} articles written in {time.perf_counter() - t0:.0f} s", file=sys.stderr,
               flush=True)
@@ -297,7 +316,8 @@ def main() -> int:
             rows["loupe"]["sidecar_mb"] = sidecars / 1e6
         serve = None
         if not args.no_serve and "loupe" in rows and "fts5" in rows:
-            serve = compare.serve_compare(workdir, sets, args.concurrent, cold_baseline=True)
+            serve = compare.serve_compare(workdir, sets, args.concurrent,
+                                          cold_baseline=not args.no_cold_baseline)
         upd = updates(workdir) if "loupe" in rows and "error" not in rows["loupe"] else None
         print_size(n, rows, serve, upd)
         everything[n] = {"rows": rows, "serve": serve, "updates": upd}

@@ -26,11 +26,13 @@ write it.
 
 from __future__ import annotations
 
+import heapq
 import struct
 import zlib
 from array import array
 from hashlib import md5
-from itertools import accumulate, chain, islice, pairwise, repeat
+from itertools import accumulate, chain, groupby, islice, pairwise, repeat
+from operator import itemgetter
 from pickle import dumps
 
 import numpy as np
@@ -266,13 +268,7 @@ class FastSegmentWriter(SegmentWriter):
         basedoc = self.docnum
         count = reader.doc_count_all()
         indexed = [name for name in reader.indexed_field_names() if name in schema]
-        docmap = self.write_per_doc(set(schema.names()) | set(indexed), reader)
-        mapping = np.full(count + 1, -1, np.int64)  # old document -> new, -1: deleted
-        if docmap is None:
-            mapping[:count] = np.arange(basedoc, basedoc + count)
-        else:
-            old = np.fromiter(docmap.keys(), np.int64, len(docmap))
-            mapping[old] = np.fromiter(docmap.values(), np.int64, len(docmap))
+        mapping = self._copy_per_doc(reader, indexed)  # old document -> new, -1: deleted
         live = np.flatnonzero(mapping[:count] >= 0)
         for fieldname in indexed:
             field = schema[fieldname]
@@ -292,32 +288,11 @@ class FastSegmentWriter(SegmentWriter):
         generic = self._generic.get(fieldname)
         if fused is None and generic is None:
             return
-        fmt = field.format
-        matcher = reader._terms.matcher
         for btext in reader.lexicon(fieldname):
-            m = matcher(fieldname, btext, fmt)
-            ids: list = []
-            weights: list = []
-            values: list = []
-            while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                m._read_values()
-                ids += m._ids
-                weights += m._weights
-                values += m._values
-                if m._lastblock:
-                    break
-                m._next_block()
-            new = mapping[np.fromiter(ids, np.int64, len(ids))]
-            keep = np.flatnonzero(new >= 0)
-            if not len(keep):
+            found = _term_postings(reader, fieldname, btext, field.format, mapping)
+            if found is None:
                 continue
-            if len(keep) < len(ids):
-                kept = keep.tolist()
-                weights = [weights[i] for i in kept]
-                values = [values[i] for i in kept]
-                new = new[keep]
+            new, weights, values = found
             if fused is not None:
                 fused.extend(btext.decode("utf-8"), new, weights, values)
             else:
@@ -328,6 +303,100 @@ class FastSegmentWriter(SegmentWriter):
                 entry[1].extend(weights)
                 entry[2].extend(values)
                 self._generic_count += len(new)
+
+    def merge_readers(self, readers: list) -> None:
+        """Writes the live documents of ``readers``, in that order, as this (empty)
+        writer's segment, streaming: the stored fields first, then each field's terms in
+        order with every reader's postings of a term read and written at once, so memory
+        holds one batch of terms (``_CHUNK`` postings), not the segments' postings as
+        ``add_reader`` would. What merges a fresh build's segments at the end."""
+        fast = all(isinstance(getattr(r, "_terms", None), W3TermsReader) for r in readers)
+        if not (fast and self._fast) or self._added or self._pool_used():
+            for reader in readers:
+                self.add_reader(reader)
+            return
+        self._check_state()
+        schema = self.schema
+        mappings = []
+        for reader in readers:
+            basedoc = self.docnum
+            count = reader.doc_count_all()
+            indexed = [name for name in reader.indexed_field_names() if name in schema]
+            mapping = self._copy_per_doc(reader, indexed)
+            live = np.flatnonzero(mapping[:count] >= 0)
+            for fieldname in indexed:
+                if schema[fieldname].scorable:
+                    raw = length_bytes(reader, fieldname, count)[live]
+                    lengths = self._lengths.setdefault(fieldname, bytearray())
+                    lengths.extend(bytes(max(0, basedoc - len(lengths))))
+                    lengths.extend(raw.tobytes())
+            mappings.append((reader, mapping, set(indexed)))
+        self._added = True
+        fieldwriter = self.fieldwriter
+        for fieldname in sorted(self._plans):
+            sources = [(r, m) for r, m, names in mappings if fieldname in names]
+            if sources:
+                self._stream_field(fieldwriter, fieldname, sources)
+
+    def _copy_per_doc(self, reader, indexed: list[str]) -> np.ndarray:
+        """Stored fields and columns of ``reader`` (Whoosh's per-document copy); returns
+        old document -> new (-1: deleted)."""
+        basedoc = self.docnum
+        count = reader.doc_count_all()
+        totals = getattr(self.perdocwriter, "_fieldlengths", None)
+        before = dict(totals) if totals is not None else {}
+        docmap = self.write_per_doc(set(self.schema.names()) | set(indexed), reader)
+        if totals is not None and docmap is None:
+            # Whoosh's copy adds each document's length as its length byte decodes it (a
+            # rounding of up to a few percent), which moves the field's average length and
+            # so every BM25 score: with nothing deleted, the segment's exact totals.
+            for fieldname in indexed:
+                totals[fieldname] = before.get(fieldname, 0) + reader.field_length(fieldname)
+        mapping = np.full(count + 1, -1, np.int64)
+        if docmap is None:
+            mapping[:count] = np.arange(basedoc, basedoc + count)
+        else:
+            old = np.fromiter(docmap.keys(), np.int64, len(docmap))
+            mapping[old] = np.fromiter(docmap.values(), np.int64, len(docmap))
+        return mapping
+
+    def _stream_field(self, fieldwriter, fieldname: str, sources: list) -> None:
+        """One field of ``merge_readers``: the readers' lexicons merged in term order."""
+        field = self.schema[fieldname]
+        plan = self._plans[fieldname]
+        lengths = self._lengths.get(fieldname, bytearray())
+        lengths = bytes(lengths) + bytes(max(0, self.docnum - len(lengths)))
+        fmt, fixedsize = field.format, field.format.fixed_value_size()
+        batch = _Fused(plan == _POSITIONS) if plan != _GENERIC else None
+        writer = None
+        lexicons = [zip(r.lexicon(fieldname), repeat(i)) for i, (r, _m) in enumerate(sources)]
+        for btext, group in groupby(heapq.merge(*lexicons), key=itemgetter(0)):
+            parts = [
+                _term_postings(sources[i][0], fieldname, btext, fmt, sources[i][1])
+                for _t, i in group
+            ]
+            parts = [p for p in parts if p is not None]
+            if not parts:
+                continue
+            if writer is None:
+                fieldwriter.start_field(fieldname, field)
+                codec = self.codec
+                writer = _TermWriter(fieldwriter, lengths, codec._blocklimit, codec._compression)
+            docs = np.concatenate([p[0] for p in parts])
+            weights = [w for p in parts for w in p[1]]
+            values = [v for p in parts for v in p[2]]
+            if batch is None:
+                writer.write(btext, docs.tolist(), weights, values, fixedsize)
+                continue
+            batch.extend(btext.decode("utf-8"), docs, weights, values)
+            if len(batch) >= _CHUNK:
+                writer.write_fused(batch)
+                batch = _Fused(batch.positions)
+        if writer is not None:
+            if batch is not None and len(batch):
+                writer.write_fused(batch)
+            writer.close()
+            fieldwriter.finish_field()
 
     def _too_big(self) -> bool:
         """Whether the postings gathered outgrew ``limitmb`` (checked every 32 documents)."""
@@ -453,6 +522,36 @@ class FastSegmentWriter(SegmentWriter):
     def per_document_reader(self):
         # Only Whoosh's commit path asks for it: read the lengths in bulk there too.
         return _Lengths(super().per_document_reader())
+
+
+def _term_postings(reader, fieldname: str, btext: bytes, fmt, mapping: np.ndarray):
+    """A term's postings in a segment, block by block, renumbered by ``mapping``
+    (documents mapped to -1 left out): (documents, weights, values), or None if none is
+    left."""
+    m = reader._terms.matcher(fieldname, btext, fmt)
+    ids: list = []
+    weights: list = []
+    values: list = []
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        m._read_values()
+        ids += m._ids
+        weights += m._weights
+        values += m._values
+        if m._lastblock:
+            break
+        m._next_block()
+    new = mapping[np.fromiter(ids, np.int64, len(ids))]
+    keep = np.flatnonzero(new >= 0)
+    if not len(keep):
+        return None
+    if len(keep) < len(ids):
+        kept = keep.tolist()
+        weights = [weights[i] for i in kept]
+        values = [values[i] for i in kept]
+        new = new[keep]
+    return new, weights, values
 
 
 class _Lengths:

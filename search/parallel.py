@@ -26,6 +26,7 @@ import traceback
 
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
 
+from . import merging
 from .fastwrite import FastSegmentWriter
 from .lifetime import die_with_parent
 
@@ -271,6 +272,9 @@ class ParallelWriter:
         if own is None:
             main._close_segment()
         final += segments + main.flushed + ([own] if own is not None else [])
+        # One segment per budget's worth of postings per writer: merged by tiers (streamed,
+        # so within the same budget) before the TOC lists them.
+        final = merging.merge_fresh(self.ix, final, self.writers)
         main._commit_toc(final)
         main._finish()
         self._closed = True

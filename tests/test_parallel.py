@@ -10,7 +10,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-from search import parallel, storage
+from search import merging, parallel, storage
 from search.indexer import document, reindex
 from search.readers import read_file
 from search.schema import build_schema
@@ -153,9 +153,11 @@ def test_a_dead_helper_fails_the_build_and_leaves_nothing(tmp_path: Path) -> Non
     assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0
 
 
-def test_helpers_stream_segments_at_their_budget(built, tmp_path: Path) -> None:
+def test_helpers_stream_segments_at_their_budget(built, tmp_path: Path, monkeypatch) -> None:
     """With a small budget each helper writes several segments on its way (memory bounded
-    whatever the number of documents); the index answers as the one-writer build does."""
+    whatever the number of documents); the index answers as the one-writer build does.
+    (Merging them at the end is ``test_merging``'s: left out here.)"""
+    monkeypatch.setattr(merging, "FACTOR", 1_000)
     (tmp_path / "gen-000001").mkdir()
     ix = whoosh_index.create_in(str(tmp_path / "gen-000001"), build_schema())
     writer = parallel.ParallelWriter(ix, writers=2, fork_after=20, flushmb=0.3)
