@@ -32,13 +32,14 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from distributed import Client, LocalCluster, WorkerPlugin
+from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
 from whoosh import index as whoosh_index
 
 from .articles import Article
 from .entities import Extractor, Facets, NerCache, analyse, article_text, text_key
 from .entities.persons import Span, ner
 from .fastwrite import FastSegmentWriter
+from .indexer import ClusterError
 from .lifetime import die_with_parent
 
 # Below this many new articles a cluster's start-up (seconds) costs more than it saves.
@@ -68,23 +69,43 @@ class Session:
 
     def client(self):
         if self._client is None:
-            if self.scheduler:
-                self._client = Client(self.scheduler, set_as_default=False)
-            else:
-                memory = f"{self.memory_mb // self.workers}MB" if self.memory_mb else "auto"
-                self._cluster = LocalCluster(
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    memory_limit=memory,
-                    silence_logs=logging.ERROR,
-                    host="127.0.0.1",
-                )
-                self._client = Client(self._cluster, set_as_default=False)
-                # Its workers die with the reindex that started them.
-                self._client.register_plugin(_DieWithParent(), name="loupe-die-with-parent")
+            try:
+                self._start()
+            except OSError as exc:  # TimeoutError included
+                self.close()
+                where = self.scheduler or "LocalCluster"
+                raise ClusterError(
+                    f"cluster Dask injoignable ({where} : {exc}) ; l'index en service est inchangé"
+                ) from exc
         return self._client
+
+    def _start(self) -> None:
+        if self.scheduler:
+            self._client = Client(self.scheduler, set_as_default=False)
+        else:
+            memory = f"{self.memory_mb // self.workers}MB" if self.memory_mb else "auto"
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                memory_limit=memory,
+                silence_logs=logging.ERROR,
+                host="127.0.0.1",
+            )
+            self._client = Client(self._cluster, set_as_default=False)
+            # Its workers die with the reindex that started them.
+            self._client.register_plugin(_DieWithParent(), name="loupe-die-with-parent")
+
+    @staticmethod
+    def result(future):
+        """A task's result; a task whose workers kept dying fails the build."""
+        try:
+            return future.result()
+        except KilledWorker as exc:
+            raise ClusterError(
+                f"tâche Dask perdue avec ses workers ({exc}) ; rien n'est publié"
+            ) from exc
 
     def nworkers(self) -> int:
         if self._client is None:
@@ -146,9 +167,6 @@ class DaskExtractor(Extractor):
         self.session = session
 
     def iter_extract(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Facets]]:
-        if not self.enabled:
-            yield from super().iter_extract(articles)
-            return
         stream = iter(articles)
         held: list[Article] = []
         for article in stream:
@@ -158,15 +176,18 @@ class DaskExtractor(Extractor):
         else:  # a small run: no cluster
             yield from super().iter_extract(held)
             return
-        client = self.session.client()
-        ahead = AHEAD * self.session.nworkers()
-        pending: deque = deque()
-        batch: list[Article] = []
+        client = self.session.client()  # started for the writer's sake too
 
         def everything() -> Iterator[Article]:
             yield from held
             yield from stream
 
+        if not self.enabled:
+            yield from super().iter_extract(everything())
+            return
+        ahead = AHEAD * self.session.nworkers()
+        pending: deque = deque()
+        batch: list[Article] = []
         for article in everything():
             batch.append(article)
             if len(batch) >= EXTRACT_BATCH:
@@ -193,7 +214,7 @@ class DaskExtractor(Extractor):
         return articles, keys, known, future
 
     def _receive(self, articles, keys, known, future) -> Iterator[tuple[Article, Facets]]:
-        facets, spans = future.result()
+        facets, spans = Session.result(future)
         if self.use_ner:
             missing = list(dict.fromkeys(k for k, s in zip(keys, known, strict=True) if s is None))
             if self.cache is not None and missing:
@@ -279,7 +300,7 @@ class DaskWriter:
         try:
             if self._docs:
                 self._submit()
-            segments = [seg for future in self._futures for seg in future.result()]
+            segments = [seg for future in self._futures for seg in Session.result(future)]
         except BaseException:
             self.cancel()
             raise

@@ -103,6 +103,10 @@ class BadPaths(ValueError):
     """No folder to index, or one given is missing: a usage error (exit 2), index unchanged."""
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster could not be reached or lost the build's work: nothing published."""
+
+
 class StrictAbort(Exception):
     """``--strict``: some input was skipped, so nothing was published."""
 
