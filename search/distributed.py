@@ -88,7 +88,7 @@ class Session:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",
                 memory_limit=memory,
                 silence_logs=logging.ERROR,
                 host="127.0.0.1",
@@ -293,7 +293,7 @@ class DaskWriter:
     def commit(self) -> None:
         """Waits for every segment task (a failed or lost one fails the build) and commits
         one TOC that lists their segments in document order."""
-        if not self._futures:
+        if not (self._futures or self._docs):  # the session never started: all in-process
             self._closed = True
             self.main.commit()
             return
