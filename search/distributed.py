@@ -48,7 +48,12 @@ EXTRACT_BATCH = 64  # articles per extraction task
 # Documents per segment task: the first ones small so that workers start early, then
 # larger, so that a big build is not left with hundreds of segments.
 WRITE_CHUNKS = (500, 1_000, 2_000)
-AHEAD = 3  # extraction tasks in flight per worker
+# Extraction tasks in flight per worker: enough that while one worker writes a segment
+# the others never wait for the coordinator, which takes results in order.
+AHEAD = 8
+# Extraction before writing on a worker that has both waiting: the coordinator waits for
+# the former, the latter only at the commit.
+EXTRACT_PRIORITY = 1
 
 
 class Session:
@@ -210,7 +215,9 @@ class DaskExtractor(Extractor):
             cached = self.cache.get_many(list(dict.fromkeys(keys))) if self.cache else {}
             known = [cached.get(k) for k in keys]
             self.cache_hits += sum(1 for s in known if s is not None)
-        future = client.submit(_extract, articles, known, self.use_ner, pure=False)
+        future = client.submit(
+            _extract, articles, known, self.use_ner, pure=False, priority=EXTRACT_PRIORITY
+        )
         return articles, keys, known, future
 
     def _receive(self, articles, keys, known, future) -> Iterator[tuple[Article, Facets]]:
@@ -232,6 +239,15 @@ def _drop(writer) -> None:
     writer._close_segment()
 
 
+# Fields that repeat another (the exact-words view of a text): sent once, copied back on
+# the worker. The text is most of what goes over the wire, and through the coordinator.
+_COPIES = {"title_exact": "title", "summary_exact": "summary", "body_exact": "body"}
+
+
+def _slim(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if not (k in _COPIES and v is doc.get(_COPIES[k]))}
+
+
 def _write(index_dir: str, docs: list[dict], writer_args: dict) -> list:
     """On a worker: ``docs`` written as a complete segment (or several, at the memory
     budget) of the index in ``index_dir``; returns their descriptions for the TOC."""
@@ -239,6 +255,9 @@ def _write(index_dir: str, docs: list[dict], writer_args: dict) -> list:
     writer = FastSegmentWriter(ix, _lk=False, **writer_args)
     try:
         for doc in docs:
+            for copy, source in _COPIES.items():
+                if copy not in doc and source in doc:
+                    doc[copy] = doc[source]
             writer.add_document(**doc)
         segments = list(writer.flushed)
         if writer._added:
@@ -274,7 +293,7 @@ class DaskWriter:
         if not self.session.started:
             self.main.add_document(**doc)
             return
-        self._docs.append(doc)
+        self._docs.append(_slim(doc))
         if len(self._docs) >= self._chunk():
             self._submit()
 
