@@ -33,7 +33,7 @@ import click
 from . import storage
 from .budget import SearchTimeout
 from .entities import default_workers
-from .indexer import BadPaths, StrictAbort
+from .indexer import BadPaths, ClusterError, StrictAbort
 from .indexer import reindex as run_reindex
 from .query import QueryError
 from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
@@ -149,6 +149,20 @@ def main() -> None:
     help="Ne lire que les fichiers modifiés depuis DATE (2026-11-30, 2026-11-30T08:00) ou "
     "depuis DURÉE (90s, 30m, 6h, 7d) ; les autres articles restent tels quels.",
 )
+@click.option(
+    "--dask",
+    "use_dask",
+    is_flag=True,
+    help="Extraction et écriture sur un LocalCluster Dask de --workers processus "
+    "(docs/distributed.md) ; sans effet en dessous de 1 000 articles nouveaux.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADRESSE",
+    default=None,
+    help="Extraction et écriture sur un cluster Dask existant (tcp://hôte:8786) ; le dossier "
+    "de l'index doit être partagé avec ses workers.",
+)
 def reindex(  # noqa: PLR0913 - one parameter per option
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -161,6 +175,8 @@ def reindex(  # noqa: PLR0913 - one parameter per option
     follow_links: bool,
     memory_mb: int | None,
     since: float | None,
+    use_dask: bool = False,
+    scheduler: str | None = None,
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -181,6 +197,8 @@ def reindex(  # noqa: PLR0913 - one parameter per option
         memory_mb=memory_mb,
         since=since,
         follow_links=follow_links,
+        dask=use_dask,
+        scheduler=scheduler,
     )
     sys.exit(code)
 
@@ -236,6 +254,8 @@ def _run_reindex(
         fail(str(exc))
     except BadPaths as exc:
         fail(str(exc), EXIT_USAGE)
+    except ClusterError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"erreur d'écriture dans {index_dir} : {exc.strerror or exc}")
     finally:

@@ -103,6 +103,10 @@ class BadPaths(ValueError):
     """No folder to index, or one given is missing: a usage error (exit 2), index unchanged."""
 
 
+class ClusterError(RuntimeError):
+    """The Dask cluster could not be reached or lost the build's work: nothing published."""
+
+
 class StrictAbort(Exception):
     """``--strict``: some input was skipped, so nothing was published."""
 
@@ -206,6 +210,8 @@ def reindex(
     follow_links: bool = False,
     memory_mb: int | None = None,
     since: float | None = None,
+    dask: bool = False,
+    scheduler: str | None = None,
 ) -> ReindexResult:
     """Makes the index at ``index_dir`` mirror the articles found under ``paths``.
 
@@ -224,6 +230,10 @@ def reindex(
     no facet in the text at all (text indexing alone: dates, countries and persons only as
     the records give them). Articles written either way are marked so that the next full
     run analyses them.
+
+    ``dask`` (a ``LocalCluster`` of ``workers`` processes) or ``scheduler`` (an existing
+    cluster) runs extraction and, for a build from scratch, segment writing on Dask
+    ``distributed`` (``distributed``); a run of few new articles stays in-process.
 
     Symbolic links resolving outside ``paths`` are skipped unless ``follow_links``. A file
     or folder that is there but unreadable keeps its articles as they were (an incremental
@@ -263,6 +273,7 @@ def reindex(
         budget = memory_budget(memory_mb)
 
         build = storage.new_build_dir(index_dir)
+        session = _dask_session(dask, scheduler, workers, budget)
         try:
             if incremental:
                 # The new generation shares the current one's segment files (hard links:
@@ -283,13 +294,16 @@ def reindex(
                 count = default_writers() if writers is None else writers
                 # A big pool: spilling sorted runs to disk and merging them back
                 # costs a third of a large build.
-                writer = ParallelWriter(
-                    ix, count, limitmb=1024, flushmb=flush_mb(budget, count)
-                )
+                if session is not None:
+                    writer = session.writer(ix, limitmb=1024, flushmb=flush_mb(budget, count))
+                else:
+                    writer = ParallelWriter(
+                        ix, count, limitmb=1024, flushmb=flush_mb(budget, count)
+                    )
                 manifest = Manifest.for_build(None, build)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
             people = PersonTable(build)
-            extractor = Extractor(
+            extractor = (session.extractor if session is not None else Extractor)(
                 cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
             )
             try:
@@ -345,8 +359,20 @@ def reindex(
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
+        finally:
+            if session is not None:
+                session.close()
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _dask_session(dask: bool, scheduler: str | None, workers: int | None, budget: int):
+    """The Dask session of a run that asked for one (imported only then)."""
+    if not (dask or scheduler):
+        return None
+    from .distributed import Session
+
+    return Session(scheduler, workers or default_workers(), budget)
 
 
 def _served_generation(index_dir: Path) -> tuple[Path | None, list[str]]:

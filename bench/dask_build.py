@@ -1,0 +1,194 @@
+"""A reindex on a 2-worker Dask ``LocalCluster`` against today's in-process ``--workers 2``.
+
+Build mode: the first N articles of OrangeSum (flagged duplicates skipped) copied to one
+JSON Lines file, then fresh builds (no NER cache) with entities and text only
+(``--no-entities``), in-process and ``--dask`` alternately (other jobs on the machine weigh
+on both alike), ``rounds`` times each. Each build runs ``loupe reindex`` in a subprocess;
+the resident memory of every process of its tree is sampled every 0.1 s (psutil), and the
+line gives articles/s and the peak of the largest process other than the coordinator (a
+writer, NER or Dask worker)::
+
+    python bench/dask_build.py --articles 5000 [--rounds 1] [--skip-entities]
+
+Kill mode: ``loupe reindex --dask`` killed (SIGKILL or SIGINT, in turn) at a random moment
+of its run (cluster start-up, extraction and writing, commit), then the processes of its
+session still alive 10 s later are counted; the target is none in any try::
+
+    python bench/dask_build.py --kill 20 [--articles 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "orangesum"
+LOUPE = [sys.executable, "-m", "search"]
+
+
+def write_corpus(dest: Path, count: int) -> Path:
+    """The first ``count`` OrangeSum records not flagged as duplicates, as one file."""
+    out = dest / "articles.jsonl"
+    written = 0
+    with open(out, "w", encoding="utf-8") as fh:
+        for part in sorted(CORPUS.glob("articles-part-*.jsonl")):
+            for line in open(part, encoding="utf-8"):
+                rec = json.loads(line)
+                if rec.get("duplicate_of") or rec.get("orangesum_duplicate"):
+                    continue
+                fh.write(line)
+                written += 1
+                if written >= count:
+                    return out
+    return out
+
+
+class Sampler(threading.Thread):
+    """Peak resident memory of each process of ``pid``'s tree, every 0.1 s."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peaks: dict[int, int] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.root] + self.root.children(recursive=True)
+            except psutil.NoSuchProcess:
+                return
+            for proc in procs:
+                try:
+                    rss = proc.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.peaks[proc.pid] = max(self.peaks.get(proc.pid, 0), rss)
+            time.sleep(0.1)
+
+
+def build(corpus: Path, index: Path, dask: bool, entities: bool) -> tuple[float, int, int]:
+    """Seconds, peak RSS (MB) of the largest non-coordinator process and how many there were."""
+    shutil.rmtree(index, ignore_errors=True)
+    args = [*LOUPE, "reindex", str(corpus), "--index", str(index), "--workers", "2", "-q"]
+    args += ["--dask"] if dask else []
+    args += [] if entities else ["--no-entities"]
+    env = {k: v for k, v in os.environ.items() if k != "LOUPE_CACHE_DIR"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, env=env)
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    code = proc.wait()
+    elapsed = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"reindex failed ({code}): {' '.join(args)}")
+    others = [rss for pid, rss in sampler.peaks.items() if pid != proc.pid]
+    return elapsed, max(others, default=0) >> 20, len(others)
+
+
+def bench(count: int, rounds: int, modes: list[bool]) -> None:
+    with tempfile.TemporaryDirectory(prefix="dask-bench-") as tmp:
+        corpus = write_corpus(Path(tmp), count)
+        print(f"{count} articles, 2 cores shared with other jobs; {rounds} round(s), alternating")
+        for entities in modes:
+            label = "with entities" if entities else "text only (--no-entities)"
+            times: dict[bool, list[float]] = {False: [], True: []}
+            for _ in range(rounds):
+                for dask in (False, True):
+                    secs, peak, procs = build(corpus, Path(tmp) / "index", dask, entities)
+                    times[dask].append(secs)
+                    name = "dask LocalCluster 2 workers" if dask else "in-process --workers 2"
+                    print(
+                        f"  {label:28} {name:28} {count / secs:7.1f} articles/s  "
+                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)",
+                        flush=True,
+                    )
+            ratio = min(times[False]) / min(times[True])
+            print(f"  {label:28} dask / in-process speed ratio (best of each): {ratio:.2f}")
+
+
+def _session_left(sid: int) -> list[str]:
+    left = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if os.getsid(proc.pid) == sid:
+                left.append(f"{proc.pid} {' '.join(proc.info['cmdline'] or [])[:80]}")
+        except (OSError, psutil.Error):
+            continue
+    return left
+
+
+def kill(tries: int, count: int) -> int:
+    """Kills ``loupe reindex --dask`` ``tries`` times; returns how many left a process."""
+    rng = random.Random(15)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="dask-kill-") as tmp:
+        corpus = write_corpus(Path(tmp), count)
+        for attempt in range(tries):
+            index = Path(tmp) / f"index-{attempt}"
+            sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
+            delay = rng.uniform(0.5, 25.0)
+            args = [*LOUPE, "reindex", str(corpus), "--index", str(index), "--workers", "2"]
+            args += ["--dask", "-q", "--no-ner"]
+            proc = subprocess.Popen(
+                args, cwd=ROOT, start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            time.sleep(delay)
+            ended = proc.poll() is not None
+            procs = len(psutil.Process(proc.pid).children(recursive=True)) if not ended else 0
+            if not ended:
+                proc.send_signal(sig)
+            deadline = time.monotonic() + 10
+            left = _session_left(proc.pid)
+            while left and time.monotonic() < deadline:
+                time.sleep(0.5)
+                proc.poll()
+                left = _session_left(proc.pid)
+            if proc.poll() is None:
+                left.append(f"{proc.pid} (the coordinator itself)")
+            failures += bool(left)
+            what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
+            print(
+                f"  try {attempt + 1:2}: {what:24} at {delay:5.1f} s ({procs} children) -> "
+                f"{len(left)} process(es) left {left if left else ''}",
+                flush=True,
+            )
+            for line in left:  # leave the machine clean for the next try
+                try:
+                    os.kill(int(line.split()[0]), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+    print(f"{failures} of {tries} tries left a process behind")
+    return failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--skip-entities", action="store_true")
+    parser.add_argument("--kill", type=int, default=0, metavar="TRIES")
+    args = parser.parse_args()
+    if args.kill:
+        sys.exit(1 if kill(args.kill, args.articles) else 0)
+    bench(args.articles, args.rounds, [False] if args.skip_entities else [True, False])
+
+
+if __name__ == "__main__":
+    main()

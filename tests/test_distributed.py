@@ -1,0 +1,275 @@
+"""A build on Dask ``distributed`` answers every search exactly as an in-process build.
+
+One 2-worker ``LocalCluster`` for the module (its start-up takes seconds); the reindex
+reaches it as an existing cluster (``scheduler=``), as ``--scheduler`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from search import distributed, storage
+from search.indexer import reindex
+from search.searcher import SearchEngine, SearchRequest
+from tests.conftest import ROOT, SAMPLES
+
+SAMPLE = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
+QUERIES = [
+    SearchRequest(q=""),
+    SearchRequest(q="Macron"),
+    SearchRequest(q="réforme des retraites"),
+    SearchRequest(q="police OR gendarmes"),
+    SearchRequest(q='"gilets jaunes"'),
+    SearchRequest(q="gouv*"),
+    SearchRequest(q="rubrique:politique"),
+    SearchRequest(q="pêche -mer"),
+    SearchRequest(q="coronavirus", sort="date"),
+    SearchRequest(q="élection", countries=["FR"]),
+    SearchRequest(q="président", persons=["Emmanuel Macron"]),
+    SearchRequest(q="football", page=2),
+    SearchRequest(q="Trump", date_from=dt.date(2019, 1, 1)),
+    SearchRequest(q="grève SNCF"),
+    SearchRequest(q="incendie forêt"),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cluster) -> tuple[Path, Path]:
+    """The samples indexed in-process and on the cluster, in segments of 100 documents."""
+    root = tmp_path_factory.mktemp("dask")
+    one = reindex([SAMPLE], root / "one", writers=1)
+    saved = distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS
+    distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS = 100, (100,)
+    try:
+        many = reindex([SAMPLE], root / "many", scheduler=cluster.scheduler_address)
+    finally:
+        distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS = saved
+    assert one.total == many.total == 320 and many.indexed == 320
+    return root / "one", root / "many"
+
+
+def _answer(engine: SearchEngine, request: SearchRequest) -> tuple:
+    page = engine.search(SearchRequest(**{**request.__dict__, "per_page": 100}))
+    return (
+        page.total,
+        [(r["id"], r["score"]) for r in page.results],
+        {name: [(f["value"], f["count"]) for f in values] for name, values in page.facets.items()},
+    )
+
+
+def test_workers_wrote_the_segments(built) -> None:
+    _one, many = built
+    ix = whoosh_index.open_dir(str(storage.require_generation(many)))
+    assert [seg.doc_count() for seg in ix._segments()] == [100, 100, 100, 20]
+    assert not list(storage.require_generation(many).glob("*.tmp"))
+
+
+@pytest.mark.parametrize("request_", QUERIES, ids=lambda r: r.q or "(tout)")
+def test_every_search_answers_the_same(built, request_: SearchRequest) -> None:
+    one, many = (SearchEngine(p, cache_size=0) for p in built)
+    expected = _answer(one, request_)
+    assert expected[0] > 0
+    got = _answer(many, request_)
+    if "*" in request_.q:
+        # Whoosh drops a prefix's boost in a segment where it expands to one term only
+        # (as ``test_parallel`` notes), so prefix scores depend on the segments: the same
+        # matches and facet counts only.
+        assert (got[0], sorted(i for i, _s in got[1]), got[2]) == (
+            expected[0], sorted(i for i, _s in expected[1]), expected[2])
+    else:
+        assert got == expected
+
+
+def test_same_stored_fields_in_the_same_order(built) -> None:
+    """Document numbers too: the nth stored document of both indexes is the same article."""
+    stored = []
+    for path in built:
+        ix = whoosh_index.open_dir(str(storage.require_generation(path)))
+        with ix.searcher() as searcher:
+            stored.append(list(searcher.all_stored_fields()))
+    assert len(stored[0]) == 320 and stored[0] == stored[1]
+
+
+def test_a_small_run_starts_no_cluster(tmp_path: Path) -> None:
+    """Fewer new articles than ``MIN_ARTICLES``: extraction and writing in-process."""
+    session = distributed.Session(None, 2)
+    extractor = session.extractor(None, use_ner=False)
+    articles = [a for a, _f in extractor.iter_extract(_articles(10))]
+    assert len(articles) == 10 and not session.started
+
+
+def _articles(count: int):
+    from search.readers import read_file
+
+    return list(read_file(SAMPLE, SAMPLES, lambda problem: None))[:count]
+
+
+# -- two servers on one index while a Dask reindex publishes -------------------------------
+
+
+def _get(port: int, path: str) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def _serve(index: Path) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search", "serve", "--index", str(index), "--port", str(port),
+         "--processes", "1", "--threads", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return proc, port
+
+
+def _wait_up(port: int) -> dict:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            status, health = _get(port, "/healthz")
+            if status == 200:
+                return health
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def test_two_servers_see_the_new_generation_on_their_next_request(
+    tmp_path: Path, cluster
+) -> None:
+    """Two ``loupe serve`` processes on one folder, searched all along a Dask reindex that
+    rebuilds it with more articles: every answer is whole (the old generation or the new
+    one), and each server's first request after the swap sees the new one."""
+    first = tmp_path / "in" / "first.jsonl"
+    first.parent.mkdir()
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    first.write_text("".join(lines[:120]), encoding="utf-8")
+    index = tmp_path / "index"
+    before = reindex([first.parent], index, ner=False).generation
+    servers = [_serve(index) for _ in range(2)]
+    answers: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def search_all_along() -> None:
+        while not stop.is_set():
+            for _proc, port in servers:
+                status, page = _get(port, "/api/search?q=&per_page=1")
+                answers.append((status, page.get("total", -1)))
+
+    try:
+        assert {_wait_up(port)["generation"] for _p, port in servers} == {before}
+        watcher = threading.Thread(target=search_all_along, daemon=True)
+        watcher.start()
+        first.write_text("".join(lines), encoding="utf-8")  # 200 more articles
+        saved = distributed.MIN_ARTICLES
+        distributed.MIN_ARTICLES = 100
+        try:
+            after = reindex(
+                [first.parent], index, full=True, ner=False, scheduler=cluster.scheduler_address
+            ).generation
+        finally:
+            distributed.MIN_ARTICLES = saved
+        assert after != before
+        for _proc, port in servers:  # the next request after the swap
+            assert _get(port, "/healthz")[1]["generation"] == after
+            assert _get(port, "/api/search?q=&per_page=1")[1]["total"] == 320
+        stop.set()
+        watcher.join(30)
+    finally:
+        stop.set()
+        for proc, _port in servers:
+            proc.terminate()
+            proc.wait(10)
+    assert answers and set(answers) <= {(200, 120), (200, 320)}
+
+
+# -- nothing outlives a killed reindex --------------------------------------------------------
+
+
+def _session_processes(sid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == sid:
+                    found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("sig", "phase"),
+    [(signal.SIGKILL, "workers"), (signal.SIGINT, "workers"), (signal.SIGKILL, "start")],
+)
+def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: str) -> None:
+    """``loupe reindex --dask`` killed while its cluster starts or while its workers work:
+    every process of its session (workers, Dask's helpers) is gone within 10 s
+    (``bench/dask_build.py --kill 20`` tries it at random moments)."""
+    corpus = tmp_path / "in" / "a.jsonl"
+    corpus.parent.mkdir()
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    # 1,280 articles (the samples under four id prefixes): enough for a cluster.
+    corpus.write_text(
+        "".join(line.replace('"orangesum-', f'"r{i}-') for i in range(4) for line in lines),
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search", "reindex", str(corpus.parent), "--index",
+         str(tmp_path / "index"), "--dask", "--workers", "2", "-q"],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        # "start": as soon as the first worker process exists; "workers": once both have
+        # been running a while (the model loaded, tasks under way).
+        wanted, settle = (2, 0.0) if phase == "start" else (3, 8.0)
+        while len(_session_processes(proc.pid)) < wanted and time.monotonic() < deadline:
+            assert proc.poll() is None, "the reindex ended before it could be killed"
+            time.sleep(0.05)
+        time.sleep(settle)
+        assert proc.poll() is None, "the reindex ended before it could be killed"
+        proc.send_signal(sig)
+        deadline = time.monotonic() + 10
+        while _session_processes(proc.pid) and time.monotonic() < deadline:
+            proc.poll()
+            time.sleep(0.2)
+        assert _session_processes(proc.pid) == []
+    finally:
+        for pid in _session_processes(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+        proc.poll()
+    assert not (tmp_path / "index" / "CURRENT").exists() or proc.returncode == 0
