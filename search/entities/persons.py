@@ -74,7 +74,10 @@ ORG_WORDS = frozenset(
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
     olympique racing stade team equipe edition performance motorsport cruises airways
-    lines affaire proces enquete sondage""".split()
+    lines affaire proces enquete sondage hebdo corporation technology technologies automotive
+    engineering automobile automobiles motors holding awards award rebellion cacher casher
+    sport sports concept generation cabriolet roadster un deux trois quatre cinq six sept
+    huit neuf dix""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
 THING_CUES = frozenset(
@@ -85,7 +88,11 @@ THING_CUES = frozenset(
     marque groupe societe entreprise cabinet agence hotel restaurant residence cite
     promotion boulangerie brasserie salon emission journal magazine film serie livre
     album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine
-    promenade paquebot vraquier chalutier yacht voilier ile affaire proces""".split()
+    promenade paquebot vraquier chalutier yacht voilier ile affaire proces magasin
+    supermarche hypermarche boutique enseigne chaine hebdomadaire quotidien mensuel site
+    village commune ville quartier penitencier prison station domaine chateau abbaye camp
+    plage hashtag application appli jeu modele version concept-car mouvement collectif
+    festival salon concours trophee programme spectacle""".split()
 )
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
 _ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
@@ -208,7 +215,22 @@ class _Candidate:
 
     @property
     def key(self) -> tuple[str, ...]:
-        return self.alias or tuple(fold(w).replace("’", "'") for w in self.words)
+        if self.alias:
+            return self.alias
+        # "al-Assad" is keyed as "al", "assad", so that "Assad" alone joins "Bachar al-Assad".
+        words = [fold(w).replace("’", "'") for w in self.words]
+        return tuple(p for w in words for p in (w.split("-", 1) if _PREFIXED.match(w) else [w]))
+
+
+# Lower-case prefixes of Arabic names, joined to the name by a hyphen: "al-Assad", "el-Sissi".
+_PREFIXED = re.compile(r"^(?:al|el|ad|ed|as|ash|at|an|ar|az|abu|ibn|bin|ben|ould)-[^\W\d_]", re.I)
+
+
+def _capitalised(word: str) -> bool:
+    """A name word: a capital first, or an Arabic prefix before one ("al-Tayeb")."""
+    return word[:1].isupper() or (
+        bool(_PREFIXED.match(word)) and word.split("-", 1)[1][:1].isupper()
+    )
 
 
 def _words_with_offsets(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -242,7 +264,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         if stripped != w:
             words[-1] = (stripped, s, s + len(stripped))
             w = stripped
-        if not w or (not w[:1].isupper()) or (w.endswith(".") and len(w) > 2):
+        if not w or (not _capitalised(w)) or (w.endswith(".") and len(w) > 2):
             if w.endswith(".") and len(w) > 2 and w[:1].isupper():
                 words[-1] = (w[:-1], s, s + len(w) - 1)  # "Macron." at a sentence end
                 break
@@ -252,6 +274,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # "Nicolas Dupont-Aignan Premier (ministre)": a title word ends no name.
     while len(words) > 2 and fold(words[-1][0]) in _TRAILING_TITLES:
         words.pop()
+    if len(words) == 2 and fold(words[-1][0]) in _TRAILING_TITLES:
+        return None  # "Adieu Président": a word and a title are no name
     if not words or len(words) > MAX_WORDS:
         return None
     # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
@@ -300,7 +324,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
                 if not (k == 0 and w[:1].isupper() and len(names) > 1):
                     return None
             continue
-        if not _NAME_WORD.match(w) or not w[:1].isupper():
+        if not _NAME_WORD.match(w) or not _capitalised(w):
             return None
         if low.rstrip(".") in ORG_WORDS and not (
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
@@ -449,6 +473,9 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
     gaz = gaz or gazetteer()
     firsts = first_names()
     candidates: list[_Candidate] = []
+    # First words of organisations, media and products the article names ("Charlie" of
+    # "Charlie Hebdo", "Morgan" of "Morgan Plus Six"): alone, they stand for the thing.
+    things: set[str] = set()
     for s, e, label in spans:
         if label not in ("PER", "MISC", "LOC", "ORG"):
             continue
@@ -457,9 +484,77 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
         # starts with a known given name is a person all the same.
         if c is not None and (label == "PER" or fold(c.words[0]) in firsts):
             candidates.append(c)
+        elif c is None:
+            head = _thing_head(text[s:e])
+            if head:
+                things.add(head)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
+    candidates += _family_members(text, spans, candidates, gaz)
+    candidates = [c for c in candidates if not _thing_alone(text, c, things)]
     candidates.sort(key=lambda c: c.start)
     return _merge(_drop_derived(candidates))
+
+
+def _thing_head(span: str) -> str | None:
+    """The folded first word of a span that names an organisation or a product."""
+    words = [w for w in re.split(r"[\s\-'’]+", fold(span)) if w]
+    if len(words) < 2 or not span[:1].isupper():
+        return None
+    if any(w in ORG_WORDS for w in words[1:]) or _not_person(words):
+        return words[0]
+    return None
+
+
+def _thing_alone(text: str, c: _Candidate, things: set[str]) -> bool:
+    """A single word that is the head of a thing named in the article, or a word after an
+    acronym ("TGV Max", "iPhone X"): a product, not a person. A title keeps it a person."""
+    if len(c.key) != 1 or c.titled:
+        return False
+    if c.key[0] in things:
+        return True
+    m = re.search(r"(\S+)\s+$", text[max(0, c.start - 20) : c.start])
+    word = m.group(1) if m else ""
+    return len(word) > 1 and word.isupper() and word.isalpha()
+
+
+# Words before "Saïd et Chérif Kouachi" that say the two share a surname.
+_FAMILY_CUES = frozenset(
+    """freres soeurs epoux couple parents enfants fils filles jumeaux jumelles cousins
+    cousines""".split()
+)
+_FAMILY = re.compile(r"([^\W\d_][\w'’-]*) et $")
+
+
+def _family_members(
+    text: str, spans: list[Span], found: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    """``Christine et Jean-Marie Villemin``, ``les frères Saïd et Chérif Kouachi``: a given
+    name alone before "et" and a full name shares that name's surname."""
+    firsts = first_names()
+    per = {(s, e) for s, e, label in spans if label == "PER"}
+    out = []
+    for c in found:
+        if len(c.words) < 2:
+            continue
+        m = _FAMILY.search(text[max(0, c.start - 40) : c.start])
+        if not m or not m.group(1)[:1].isupper() or "-" in m.group(1):
+            continue
+        given = m.group(1)
+        start = c.start - len(m.group(0))
+        cue = re.search(r"(\w+)\s+$", fold(text[max(0, start - 30) : start]))
+        known = fold(given) in firsts or (start, start + len(given)) in per
+        family = bool(cue) and cue.group(1) in _FAMILY_CUES  # type: ignore[union-attr]
+        if not family and not (known and fold(c.words[0]) in firsts):
+            continue
+        if fold(given) in BOILERPLATE or fold(given) in TITLES or _common_word(given):
+            continue
+        if any(t.kind != "none" for t in gaz.terms(given)):
+            continue
+        surname = list(c.words[1:])
+        while len(surname) > 1 and fold(surname[0]) in firsts:
+            surname.pop(0)  # "Jean Marie Villemin": the surname is the last name's end
+        out.append(_Candidate([given, *surname], start, start + len(given), c.titled))
+    return out
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -543,8 +638,8 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 and (count[b], b) > (count[a], a)
             ):
                 alias[a] = b
-            elif a != b and _initials_match(a, b):
-                alias[a] = b  # "B. Obama" is Barack Obama
+            elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
+                alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
     for c in candidates:
         if c.key in alias:
             c.alias = alias[c.key]
@@ -602,6 +697,19 @@ def _initials_match(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
         if any(x != p[0] for x, p in zip(letters, parts, strict=True)):
             return False
     return True
+
+
+def _surname_initial(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``("nordahl", "l.")`` is ``("nordahl", "lelandais")``: a surname cut to its initial,
+    as the press writes suspects' names."""
+    return (
+        len(short) == len(full) > 1
+        and short[:-1] == full[:-1]
+        and len(short[-1]) == 2
+        and short[-1][1] == "."
+        and len(full[-1]) > 2
+        and full[-1][0] == short[-1][0]
+    )
 
 
 def _one_edit(a: str, b: str) -> bool:
