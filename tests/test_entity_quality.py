@@ -245,3 +245,47 @@ def test_classes_from_the_unlabelled_corpus(
     found = persons(text)
     assert wanted <= found
     assert not (unwanted & found)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an agency's name before a full name; the initial then joins it (wikinews-fr-45619)
+        (
+            "Des poils ont été envoyés, a annoncé à l'agence RIA Novosti Valentine Sapounov, "
+            "de l'Université. « Très rare » a indiqué V. Sapounov.",
+            {"Valentine Sapounov"},
+            {"Novosti Valentine Sapounov", "V. Sapounov"},
+        ),
+        # a town followed by its state or département in brackets (wikinews-fr-45070)
+        (
+            "Barack Obama est attendu mercredi à Charlotte (Caroline du Nord) où s'ouvre la "
+            "convention. Né le 24 mars 1928 à Blaise (Ardennes), M. Poncelet a parlé.",
+            {"Barack Obama", "Poncelet"},
+            {"Charlotte", "Blaise"},
+        ),
+        # English names of organisations (wikinews-fr-44520, -44568)
+        (
+            "Le directeur du Science & Technology Facilities Council britannique, John Womersley, "
+            "a parlé des Flight Directors.",
+            {"John Womersley"},
+            {"Facilities Council", "Flight Directors"},
+        ),
+    ],
+)
+def test_classes_from_unlabelled_wikinews(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found = persons(text)
+    assert wanted <= found
+    assert not (unwanted & found)
+
+
+def test_offices_other_countries_have_do_not_make_a_foreign_story_french() -> None:
+    """US senators and "les républicains" are no French public life (wikinews-fr-45722);
+    a préfet, the SNCF and the Pôle emploi still are."""
+    us = (
+        "Aux États-Unis, le sénateur Scott Brown a perdu. Les républicains gardent la Chambre, "
+        "la sénatrice démocrate Claire McCaskill est réélue, et l'exécutif reste démocrate."
+    )
+    assert countries(us) == {"US"}
+    fr = "Au Maroc, la grève de la SNCF inquiète le préfet et Pôle emploi."
+    assert countries(fr) == {"MA", "FR"}

@@ -76,8 +76,9 @@ ORG_WORDS = frozenset(
     olympique racing stade team equipe edition performance motorsport cruises airways
     lines affaire proces enquete sondage hebdo corporation technology technologies automotive
     engineering automobile automobiles motors holding awards award rebellion cacher casher
-    sport sports concept generation cabriolet roadster un deux trois quatre cinq six sept
-    huit neuf dix""".split()
+    council committee directors director board institute society trust fund agency network
+    entertainment pictures labs systems sport sports concept generation cabriolet roadster
+    un deux trois quatre cinq six sept huit neuf dix""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
 THING_CUES = frozenset(
@@ -293,9 +294,14 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         words.pop(0)
         while len(words) > 2 and fold(words[0][0]) in PARTICLES:
             words.pop(0)
-    # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name.
-    while len(words) > 2 and words[0][0].isupper() and len(words[0][0]) > 1 and (
-        fold(words[1][0]) in first_names()
+    # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name; "RIA
+    # Novosti Valentine Sapounov": the end of an agency's name before one.
+    while (
+        len(words) > 2
+        and fold(words[1][0]) in first_names()
+        and fold(words[0][0]) not in first_names()
+        and fold(words[0][0]) not in PARTICLES
+        and (words[0][0].isupper() and len(words[0][0]) > 1 or _after_acronym(text, words[0][1]))
     ):
         words.pop(0)
     # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
@@ -425,8 +431,24 @@ _TITLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+$")
 
 
 def _title_before(text: str, start: int) -> bool:
+    """A title or a role just before the name: "M.", "le prince", "le chanteur", "l'attaquant"
+    (what makes "Harry", "Neymar" or "Renaud" alone a person)."""
     m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    return bool(m) and fold(m.group(1)) in TITLES
+    return bool(m) and (fold(m.group(1)) in TITLES or fold(m.group(1)) in ROLES)
+
+
+# Nouns of a trade or a role that come before a person's name ("le rappeur Booba").
+ROLES = frozenset(
+    """chanteur chanteuse rappeur rappeuse humoriste comedien comedienne acteur actrice
+    animateur animatrice footballeur footballeuse attaquant attaquante milieu defenseur
+    gardien joueur joueuse artiste ecrivain ecrivaine romancier romanciere dessinateur
+    dessinatrice realisateur realisatrice cineaste youtubeur youtubeuse influenceur
+    influenceuse mannequin danseur danseuse boxeur boxeuse tennisman tenniswoman cycliste
+    nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
+    peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
+    journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
+    star icone legende""".split()
+)
 
 
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
@@ -506,13 +528,25 @@ def _thing_head(span: str) -> str | None:
 
 
 def _thing_alone(text: str, c: _Candidate, things: set[str]) -> bool:
-    """A single word that is the head of a thing named in the article, or a word after an
-    acronym ("TGV Max", "iPhone X"): a product, not a person. A title keeps it a person."""
+    """A single word that is the head of a thing named in the article, a word after an
+    acronym ("TGV Max"): a product, not a person; "à Charlotte (Caroline du Nord)", "né à
+    Blaise (Ardennes)": a place. A title keeps it a person."""
     if len(c.key) != 1 or c.titled:
         return False
-    if c.key[0] in things:
+    if c.key[0] in things or _after_acronym(text, c.start):
         return True
-    m = re.search(r"(\S+)\s+$", text[max(0, c.start - 20) : c.start])
+    return bool(_PLACE_BEFORE.search(text[max(0, c.start - 4) : c.start])) and bool(
+        _PLACE_AFTER.match(text, c.end)
+    )
+
+
+_PLACE_BEFORE = re.compile(r"(?<!\w)(?:à|a|de|d['’])\s*$")
+_PLACE_AFTER = re.compile(r"\s+\([A-ZÀ-Ý]")
+
+
+def _after_acronym(text: str, start: int) -> bool:
+    """The word before ``start`` is an acronym in capitals ("TGV", "RIA")."""
+    m = re.search(r"(\S+)\s+$", text[max(0, start - 20) : start])
     word = m.group(1) if m else ""
     return len(word) > 1 and word.isupper() and word.isalpha()
 
