@@ -289,3 +289,36 @@ def test_offices_other_countries_have_do_not_make_a_foreign_story_french() -> No
     assert countries(us) == {"US"}
     fr = "Au Maroc, la grève de la SNCF inquiète le préfet et Pôle emploi."
     assert countries(fr) == {"MA", "FR"}
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # surnames and mononyms in a list of people (orangesum-26057 of the tuning half, and
+        # an unlabelled OrangeSum article on Charlie Hebdo)
+        (
+            "Il vise les législatives. \"Que l'on vote Hamon, Macron, Fillon ou Le Pen, on va "
+            'se retrouver avec les mêmes", dit-il.',
+            {"Hamon", "Macron", "Fillon"},
+            set(),
+        ),
+        (
+            "Douze morts: les dessinateurs Cabu, Wolinski, Charb, Tignous, Honoré; l'économiste "
+            "Bernard Maris.",
+            {"Cabu", "Wolinski", "Tignous", "Honoré", "Bernard Maris"},
+            set(),
+        ),
+        # brands, works and appositions are no list of people
+        (
+            "Il a piloté pour McLaren, Aston Martin, Ferrari, Koenigsegg, Lotus, Mercedes AMG, "
+            "Tesla. Le scénario est de John Logan (connu pour Gladiator, Lincoln). Le nouvel "
+            "épisode de la série James Bond, Skyfall, sort.",
+            {"John Logan"},
+            {"Ferrari", "Koenigsegg", "Tesla", "Gladiator", "Lincoln", "Skyfall"},
+        ),
+    ],
+)
+def test_names_listed_with_people(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found = persons(text)
+    assert wanted <= found
+    assert not (unwanted & found)

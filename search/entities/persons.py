@@ -498,13 +498,15 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
     # First words of organisations, media and products the article names ("Charlie" of
     # "Charlie Hebdo", "Morgan" of "Morgan Plus Six"): alone, they stand for the thing.
     things: set[str] = set()
+    listed = _listed(text, spans, gaz)
     for s, e, label in spans:
         if label not in ("PER", "MISC", "LOC", "ORG"):
             continue
         c = _clean_span(text, s, e, gaz)
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
-        if c is not None and (label == "PER" or fold(c.words[0]) in firsts):
+        if c is not None and (label == "PER" or fold(c.words[0]) in firsts or (s, e) in listed):
+            c.titled = c.titled or (s, e) in listed
             candidates.append(c)
         elif c is None:
             head = _thing_head(text[s:e])
@@ -515,6 +517,38 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
     candidates = [c for c in candidates if not _thing_alone(text, c, things)]
     candidates.sort(key=lambda c: c.start)
     return _merge(_drop_derived(candidates))
+
+
+_LIST_GAP = re.compile(r"(?:, | et | ou )")
+
+
+def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]]:
+    """Names in an enumeration of people: "Que l'on vote Hamon, Macron, Fillon ou Le Pen",
+    "les dessinateurs Cabu, Wolinski, Charb". In a list of names where the model calls two
+    or more persons and nothing an organisation or a work, a surname or a mononym alone is
+    a person too."""
+    names = sorted((s, e, label) for s, e, label in spans if "\n" not in text[s:e])
+    runs: list[list[tuple[int, int, str]]] = []
+    for s, e, label in names:
+        if runs and _LIST_GAP.fullmatch(text[runs[-1][-1][1] : s]):
+            runs[-1].append((s, e, label))
+        else:
+            runs.append([(s, e, label)])
+    out: set[tuple[int, int]] = set()
+    for run in runs:
+        labels = [label for _s, _e, label in run]
+        if labels.count("PER") < 2 or "ORG" in labels or "MISC" in labels:
+            continue  # "McLaren, Ferrari, Tesla": the model's persons among brands
+        if len(run) < 3 and _LIST_GAP.fullmatch(text[run[0][1] : run[1][0]]).group() == ", ":
+            continue  # "la série James Bond, Skyfall", "patron de Tesla, Elon Musk": apposition
+        for k, (s, e, label) in enumerate(run):
+            # The model's other labels count only inside the list: "patron de Tesla, Elon
+            # Musk" or "Dedans, Jean Garat et Michel Escalin" begin with no person.
+            if label != "PER" and not 0 < k < len(run) - 1:
+                continue
+            if _clean_span(text, s, e, gaz) is not None:
+                out.add((s, e))
+    return out
 
 
 def _thing_head(span: str) -> str | None:
