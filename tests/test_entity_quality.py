@@ -322,3 +322,33 @@ def test_names_listed_with_people(text: str, wanted: set[str], unwanted: set[str
     found = persons(text)
     assert wanted <= found
     assert not (unwanted & found)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a particle after a title belongs to the name (unlabelled OrangeSum, Kessel)
+        (
+            "Il rejoint les Forces Françaises Libres du général de Gaulle. En 1943, il écrit.",
+            {"de Gaulle"},
+            {"Gaulle"},
+        ),
+        # a people's name before a mononym is a role
+        (
+            'Elle danse sur la chanson "My love" de l\'Australienne Sia, avec qui elle a travaillé.',
+            {"Sia"},
+            {"Australienne Sia"},
+        ),
+        # a byline, and a company named by an organisation word
+        (
+            "Les passagers portent plainte contre Costa Croisières, dit Me Philippe Courtois."
+            "\n\nPropos recueillis par Florian PLAUCHEUR",
+            {"Philippe Courtois"},
+            {"Costa Croisières", "Florian PLAUCHEUR"},
+        ),
+    ],
+)
+def test_particles_roles_and_bylines(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found = persons(text)
+    assert wanted <= found
+    assert not (unwanted & found)

@@ -74,8 +74,9 @@ ORG_WORDS = frozenset(
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
     olympique racing stade team equipe edition performance motorsport cruises airways
-    lines affaire proces enquete sondage hebdo corporation technology technologies automotive
-    engineering automobile automobiles motors holding awards award rebellion cacher casher
+    lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
+    technologies automotive engineering automobile automobiles motors holding awards award
+    rebellion cacher casher
     council committee directors director board institute society trust fund agency network
     entertainment pictures labs systems sport sports concept generation cabriolet roadster
     un deux trois quatre cinq six sept huit neuf dix""".split()
@@ -243,7 +244,7 @@ def _words_with_offsets(text: str, start: int, end: int) -> list[tuple[str, int,
 
 def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate | None:
     """A PER span as a person's name, or None when it is not one."""
-    if "\n" in text[start:end]:
+    if "\n" in text[start:end] or _BYLINE.search(text[max(0, start - 30) : start]):
         return None
     words = _words_with_offsets(text, start, end)
     # Leading elision ("d'Emmanuel"), titles and lower-case words go; so do trailing
@@ -294,6 +295,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         words.pop(0)
         while len(words) > 2 and fold(words[0][0]) in PARTICLES:
             words.pop(0)
+    # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
+    if len(words) == 2 and fold(words[0][0]) not in first_names() and any(
+        t.kind == "adjective" for t in gaz.terms(words[0][0])
+    ):
+        words.pop(0)
+        titled = True
     # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name; "RIA
     # Novosti Valentine Sapounov": the end of an agency's name before one.
     while (
@@ -372,7 +379,16 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         folded[0] not in first_names()
     ):
         return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
+    # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
+    m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
+    if len(names) == 1 and m and fold(m.group(1)) in TITLES | ROLES:
+        return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled)
+
+
+# "Propos recueillis par X", "Par X" opening a line: a byline, not a person of the story.
+_BYLINE = re.compile(r"(?:recueillis\s+par|(?:^|\n)\s*[Pp]ar)\s+$")
+_PARTICLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+(de)\s+$")
 
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
