@@ -335,7 +335,7 @@ def test_names_listed_with_people(text: str, wanted: set[str], unwanted: set[str
         ),
         # a people's name before a mononym is a role
         (
-            'Elle danse sur la chanson "My love" de l\'Australienne Sia, avec qui elle a travaillé.',
+            'Elle chante "My love" de l\'Australienne Sia, avec qui elle a travaillé.',
             {"Sia"},
             {"Australienne Sia"},
         ),
