@@ -1050,6 +1050,24 @@ def test_a_facet_value_can_be_excluded(client) -> None:
     assert total_of(client.get(person["href"]).get_data(as_text=True)) < everything
 
 
+def test_person_and_country_facets_link_to_their_pages(client) -> None:
+    """Beside each person and country of the sidebar, a link to its page; the value itself
+    still filters the search."""
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    pages = links(html, "facet-page")
+    countries = [a for a in pages if urlsplit(a["href"]).path.startswith("/pays/")]
+    persons = [a for a in pages if urlsplit(a["href"]).path.startswith("/personne/")]
+    assert "/pays/FR" in {a["href"] for a in countries}
+    assert persons and len(pages) == len(countries) + len(persons)
+    facet_values = {a["data-value"] for a in links(html, "facet")}
+    name = unquote(urlsplit(persons[0]["href"]).path.removeprefix("/personne/"))
+    assert name in facet_values  # the page of the value shown, not of another spelling
+    page = client.get(persons[0]["href"])
+    assert page.status_code == 200 and name in page.get_data(as_text=True)
+    facet = next(a for a in links(html, "facet") if a["data-value"] == name)
+    assert query_of(facet["href"])["personne"] == [name]
+
+
 @pytest.mark.parametrize(
     "url",
     ["/?q=retraites&par_page=100", "/api/search?q=retraites", "/feed", "/export.csv?q=retraites"],

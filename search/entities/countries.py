@@ -528,23 +528,28 @@ def resolve_country(value: str) -> str:
     return gazetteer().resolve(value) or value.strip().upper()
 
 
-@functools.lru_cache(maxsize=1)
-def _french_cues() -> re.Pattern[str]:
-    """One pattern for ``data/french_cues.txt``: acronyms as written, other words any case."""
+@functools.lru_cache(maxsize=2)
+def _french_cues(shared: bool = True) -> re.Pattern[str]:
+    """One pattern for ``data/french_cues.txt``: a cue written with a capital (an acronym, a
+    party) as written, an all-lower-case one in any case; ``shared=False`` leaves out the
+    offices other countries have too (lines starting with ``~``: a senator, the prime
+    minister)."""
     text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
-    cues = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    cues = [c.lstrip("~") for c in lines if shared or not c.startswith("~")]
     parts = []
     for cue in sorted(cues, key=len, reverse=True):
         body = re.escape(cue).replace("'", "['’]")
-        parts.append(body if cue.isupper() else f"(?i:{body})")
+        parts.append(body if cue != cue.lower() else f"(?i:{body})")
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
 
 def french_context(text: str, other_countries: int) -> int:
     """Mentions of French public life (a préfet, the présidentielle, the SNCF), counted when
     the article names no other country and uses two different ones, or names others and uses
-    three: such an article is about France even if it never says so."""
-    found = [m.group().casefold().replace("’", "'") for m in _french_cues().finditer(text)]
+    three of those only France has (the US have senators and "les républicains" too)."""
+    pattern = _french_cues(shared=not other_countries)
+    found = [m.group().casefold().replace("’", "'") for m in pattern.finditer(text)]
     needed = 3 if other_countries else 2
     return len(found) if len(set(found)) >= needed else 0
 

@@ -74,7 +74,12 @@ ORG_WORDS = frozenset(
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
     olympique racing stade team equipe edition performance motorsport cruises airways
-    lines affaire proces enquete sondage""".split()
+    lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
+    technologies automotive engineering automobile automobiles motors holding awards award
+    rebellion cacher casher
+    council committee directors director board institute society trust fund agency network
+    entertainment pictures labs systems sport sports concept generation cabriolet roadster
+    un deux trois quatre cinq six sept huit neuf dix""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
 THING_CUES = frozenset(
@@ -85,7 +90,11 @@ THING_CUES = frozenset(
     marque groupe societe entreprise cabinet agence hotel restaurant residence cite
     promotion boulangerie brasserie salon emission journal magazine film serie livre
     album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine
-    promenade paquebot vraquier chalutier yacht voilier ile affaire proces""".split()
+    promenade paquebot vraquier chalutier yacht voilier ile affaire proces magasin
+    supermarche hypermarche boutique enseigne chaine hebdomadaire quotidien mensuel site
+    village commune ville quartier penitencier prison station domaine chateau abbaye camp
+    plage hashtag application appli jeu modele version concept-car mouvement collectif
+    festival salon concours trophee programme spectacle""".split()
 )
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
 _ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
@@ -208,7 +217,22 @@ class _Candidate:
 
     @property
     def key(self) -> tuple[str, ...]:
-        return self.alias or tuple(fold(w).replace("’", "'") for w in self.words)
+        if self.alias:
+            return self.alias
+        # "al-Assad" is keyed as "al", "assad", so that "Assad" alone joins "Bachar al-Assad".
+        words = [fold(w).replace("’", "'") for w in self.words]
+        return tuple(p for w in words for p in (w.split("-", 1) if _PREFIXED.match(w) else [w]))
+
+
+# Lower-case prefixes of Arabic names, joined to the name by a hyphen: "al-Assad", "el-Sissi".
+_PREFIXED = re.compile(r"^(?:al|el|ad|ed|as|ash|at|an|ar|az|abu|ibn|bin|ben|ould)-[^\W\d_]", re.I)
+
+
+def _capitalised(word: str) -> bool:
+    """A name word: a capital first, or an Arabic prefix before one ("al-Tayeb")."""
+    return word[:1].isupper() or (
+        bool(_PREFIXED.match(word)) and word.split("-", 1)[1][:1].isupper()
+    )
 
 
 def _words_with_offsets(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -220,7 +244,7 @@ def _words_with_offsets(text: str, start: int, end: int) -> list[tuple[str, int,
 
 def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate | None:
     """A PER span as a person's name, or None when it is not one."""
-    if "\n" in text[start:end]:
+    if "\n" in text[start:end] or _BYLINE.search(text[max(0, start - 30) : start]):
         return None
     words = _words_with_offsets(text, start, end)
     # Leading elision ("d'Emmanuel"), titles and lower-case words go; so do trailing
@@ -242,7 +266,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         if stripped != w:
             words[-1] = (stripped, s, s + len(stripped))
             w = stripped
-        if not w or (not w[:1].isupper()) or (w.endswith(".") and len(w) > 2):
+        if not w or (not _capitalised(w)) or (w.endswith(".") and len(w) > 2):
             if w.endswith(".") and len(w) > 2 and w[:1].isupper():
                 words[-1] = (w[:-1], s, s + len(w) - 1)  # "Macron." at a sentence end
                 break
@@ -252,6 +276,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # "Nicolas Dupont-Aignan Premier (ministre)": a title word ends no name.
     while len(words) > 2 and fold(words[-1][0]) in _TRAILING_TITLES:
         words.pop()
+    if len(words) == 2 and fold(words[-1][0]) in _TRAILING_TITLES:
+        return None  # "Adieu Président": a word and a title are no name
     if not words or len(words) > MAX_WORDS:
         return None
     # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
@@ -269,9 +295,20 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         words.pop(0)
         while len(words) > 2 and fold(words[0][0]) in PARTICLES:
             words.pop(0)
-    # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name.
-    while len(words) > 2 and words[0][0].isupper() and len(words[0][0]) > 1 and (
-        fold(words[1][0]) in first_names()
+    # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
+    if len(words) == 2 and fold(words[0][0]) not in first_names() and any(
+        t.kind == "adjective" for t in gaz.terms(words[0][0])
+    ):
+        words.pop(0)
+        titled = True
+    # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name; "RIA
+    # Novosti Valentine Sapounov": the end of an agency's name before one.
+    while (
+        len(words) > 2
+        and fold(words[1][0]) in first_names()
+        and fold(words[0][0]) not in first_names()
+        and fold(words[0][0]) not in PARTICLES
+        and (words[0][0].isupper() and len(words[0][0]) > 1 or _after_acronym(text, words[0][1]))
     ):
         words.pop(0)
     # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
@@ -300,7 +337,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
                 if not (k == 0 and w[:1].isupper() and len(names) > 1):
                     return None
             continue
-        if not _NAME_WORD.match(w) or not w[:1].isupper():
+        if not _NAME_WORD.match(w) or not _capitalised(w):
             return None
         if low.rstrip(".") in ORG_WORDS and not (
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
@@ -342,7 +379,16 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         folded[0] not in first_names()
     ):
         return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
+    # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
+    m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
+    if len(names) == 1 and m and fold(m.group(1)) in TITLES | ROLES:
+        return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled)
+
+
+# "Propos recueillis par X", "Par X" opening a line: a byline, not a person of the story.
+_BYLINE = re.compile(r"(?:recueillis\s+par|(?:^|\n)\s*[Pp]ar)\s+$")
+_PARTICLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+(de)\s+$")
 
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -401,8 +447,24 @@ _TITLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+$")
 
 
 def _title_before(text: str, start: int) -> bool:
+    """A title or a role just before the name: "M.", "le prince", "le chanteur", "l'attaquant"
+    (what makes "Harry", "Neymar" or "Renaud" alone a person)."""
     m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    return bool(m) and fold(m.group(1)) in TITLES
+    return bool(m) and (fold(m.group(1)) in TITLES or fold(m.group(1)) in ROLES)
+
+
+# Nouns of a trade or a role that come before a person's name ("le rappeur Booba").
+ROLES = frozenset(
+    """chanteur chanteuse rappeur rappeuse humoriste comedien comedienne acteur actrice
+    animateur animatrice footballeur footballeuse attaquant attaquante milieu defenseur
+    gardien joueur joueuse artiste ecrivain ecrivaine romancier romanciere dessinateur
+    dessinatrice realisateur realisatrice cineaste youtubeur youtubeuse influenceur
+    influenceuse mannequin danseur danseuse boxeur boxeuse tennisman tenniswoman cycliste
+    nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
+    peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
+    journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
+    star icone legende""".split()
+)
 
 
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
@@ -449,17 +511,134 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
     gaz = gaz or gazetteer()
     firsts = first_names()
     candidates: list[_Candidate] = []
+    # First words of organisations, media and products the article names ("Charlie" of
+    # "Charlie Hebdo", "Morgan" of "Morgan Plus Six"): alone, they stand for the thing.
+    things: set[str] = set()
+    listed = _listed(text, spans, gaz)
     for s, e, label in spans:
         if label not in ("PER", "MISC", "LOC", "ORG"):
             continue
         c = _clean_span(text, s, e, gaz)
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
-        if c is not None and (label == "PER" or fold(c.words[0]) in firsts):
+        if c is not None and (label == "PER" or fold(c.words[0]) in firsts or (s, e) in listed):
+            c.titled = c.titled or (s, e) in listed
             candidates.append(c)
+        elif c is None:
+            head = _thing_head(text[s:e])
+            if head:
+                things.add(head)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
+    candidates += _family_members(text, spans, candidates, gaz)
+    candidates = [c for c in candidates if not _thing_alone(text, c, things)]
     candidates.sort(key=lambda c: c.start)
     return _merge(_drop_derived(candidates))
+
+
+_LIST_GAP = re.compile(r"(?:, | et | ou )")
+
+
+def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]]:
+    """Names in an enumeration of people: "Que l'on vote Hamon, Macron, Fillon ou Le Pen",
+    "les dessinateurs Cabu, Wolinski, Charb". In a list of names where the model calls two
+    or more persons and nothing an organisation or a work, a surname or a mononym alone is
+    a person too."""
+    names = sorted((s, e, label) for s, e, label in spans if "\n" not in text[s:e])
+    runs: list[list[tuple[int, int, str]]] = []
+    for s, e, label in names:
+        if runs and _LIST_GAP.fullmatch(text[runs[-1][-1][1] : s]):
+            runs[-1].append((s, e, label))
+        else:
+            runs.append([(s, e, label)])
+    out: set[tuple[int, int]] = set()
+    for run in runs:
+        labels = [label for _s, _e, label in run]
+        if labels.count("PER") < 2 or "ORG" in labels or "MISC" in labels:
+            continue  # "McLaren, Ferrari, Tesla": the model's persons among brands
+        if len(run) < 3 and _LIST_GAP.fullmatch(text[run[0][1] : run[1][0]]).group() == ", ":
+            continue  # "la série James Bond, Skyfall", "patron de Tesla, Elon Musk": apposition
+        for k, (s, e, label) in enumerate(run):
+            # The model's other labels count only inside the list: "patron de Tesla, Elon
+            # Musk" or "Dedans, Jean Garat et Michel Escalin" begin with no person.
+            if label != "PER" and not 0 < k < len(run) - 1:
+                continue
+            if _clean_span(text, s, e, gaz) is not None:
+                out.add((s, e))
+    return out
+
+
+def _thing_head(span: str) -> str | None:
+    """The folded first word of a span that names an organisation or a product."""
+    words = [w for w in re.split(r"[\s\-'’]+", fold(span)) if w]
+    if len(words) < 2 or not span[:1].isupper():
+        return None
+    if any(w in ORG_WORDS for w in words[1:]) or _not_person(words):
+        return words[0]
+    return None
+
+
+def _thing_alone(text: str, c: _Candidate, things: set[str]) -> bool:
+    """A single word that is the head of a thing named in the article, a word after an
+    acronym ("TGV Max"): a product, not a person; "à Charlotte (Caroline du Nord)", "né à
+    Blaise (Ardennes)": a place. A title keeps it a person."""
+    if len(c.key) != 1 or c.titled:
+        return False
+    if c.key[0] in things or _after_acronym(text, c.start):
+        return True
+    return bool(_PLACE_BEFORE.search(text[max(0, c.start - 4) : c.start])) and bool(
+        _PLACE_AFTER.match(text, c.end)
+    )
+
+
+_PLACE_BEFORE = re.compile(r"(?<!\w)(?:à|a|de|d['’])\s*$")
+_PLACE_AFTER = re.compile(r"\s+\([A-ZÀ-Ý]")
+
+
+def _after_acronym(text: str, start: int) -> bool:
+    """The word before ``start`` is an acronym in capitals ("TGV", "RIA")."""
+    m = re.search(r"(\S+)\s+$", text[max(0, start - 20) : start])
+    word = m.group(1) if m else ""
+    return len(word) > 1 and word.isupper() and word.isalpha()
+
+
+# Words before "Saïd et Chérif Kouachi" that say the two share a surname.
+_FAMILY_CUES = frozenset(
+    """freres soeurs epoux couple parents enfants fils filles jumeaux jumelles cousins
+    cousines""".split()
+)
+_FAMILY = re.compile(r"([^\W\d_][\w'’-]*) et $")
+
+
+def _family_members(
+    text: str, spans: list[Span], found: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    """``Christine et Jean-Marie Villemin``, ``les frères Saïd et Chérif Kouachi``: a given
+    name alone before "et" and a full name shares that name's surname."""
+    firsts = first_names()
+    per = {(s, e) for s, e, label in spans if label == "PER"}
+    out = []
+    for c in found:
+        if len(c.words) < 2:
+            continue
+        m = _FAMILY.search(text[max(0, c.start - 40) : c.start])
+        if not m or not m.group(1)[:1].isupper() or "-" in m.group(1):
+            continue
+        given = m.group(1)
+        start = c.start - len(m.group(0))
+        cue = re.search(r"(\w+)\s+$", fold(text[max(0, start - 30) : start]))
+        known = fold(given) in firsts or (start, start + len(given)) in per
+        family = bool(cue) and cue.group(1) in _FAMILY_CUES  # type: ignore[union-attr]
+        if not family and not (known and fold(c.words[0]) in firsts):
+            continue
+        if fold(given) in BOILERPLATE or fold(given) in TITLES or _common_word(given):
+            continue
+        if any(t.kind != "none" for t in gaz.terms(given)):
+            continue
+        surname = list(c.words[1:])
+        while len(surname) > 1 and fold(surname[0]) in firsts:
+            surname.pop(0)  # "Jean Marie Villemin": the surname is the last name's end
+        out.append(_Candidate([given, *surname], start, start + len(given), c.titled))
+    return out
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -543,8 +722,8 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 and (count[b], b) > (count[a], a)
             ):
                 alias[a] = b
-            elif a != b and _initials_match(a, b):
-                alias[a] = b  # "B. Obama" is Barack Obama
+            elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
+                alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
     for c in candidates:
         if c.key in alias:
             c.alias = alias[c.key]
@@ -602,6 +781,19 @@ def _initials_match(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
         if any(x != p[0] for x, p in zip(letters, parts, strict=True)):
             return False
     return True
+
+
+def _surname_initial(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``("nordahl", "l.")`` is ``("nordahl", "lelandais")``: a surname cut to its initial,
+    as the press writes suspects' names."""
+    return (
+        len(short) == len(full) > 1
+        and short[:-1] == full[:-1]
+        and len(short[-1]) == 2
+        and short[-1][1] == "."
+        and len(full[-1]) > 2
+        and full[-1][0] == short[-1][0]
+    )
 
 
 def _one_edit(a: str, b: str) -> bool:
