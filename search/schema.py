@@ -92,7 +92,8 @@ def build_schema() -> Schema:
         date_source=STORED(),
         published=STORED(),  # the source's own timestamp with its UTC offset, when it gives one
         url=STORED(),
-        source=STORED(),
+        # Indexed too, so that ``source:AFP`` and ``-source:AFP`` work as ``pays:`` does.
+        source=KEYWORD(analyzer=facet, stored=True, scorable=False),
         path=ID(stored=True),
         content_hash=STORED(),
         # Columns for facet counting and date sorting (one value per document).

@@ -1050,6 +1050,28 @@ def test_a_facet_value_can_be_excluded(client) -> None:
     assert total_of(client.get(person["href"]).get_data(as_text=True)) < everything
 
 
+def test_a_source_can_be_excluded(client) -> None:
+    """Sources have a "sauf" too: ``-source:"…"`` in the words leaves out that agency's
+    articles, as ``-pays:`` does for a country; ``source:`` alone narrows to it."""
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    group = re.search(r'data-facet="source">(.*?)</section>', html, re.S).group(1)
+    top = links(group, "facet")[0]
+    count = int(re.search(r"(\d+)\s*$", top["text"].strip()).group(1))
+    sauf = next(a for a in links(group, "facet-exclude") if a["data-exclude"] == top["data-value"])
+    assert query_of(sauf["href"]) == {"q": [f'retraites -source:"{top["data-value"]}"']}
+    assert sauf["href"].endswith("#f-source")
+    everything = api(client, q="retraites")["total"]
+    narrowed = client.get(sauf["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == everything - count > 0
+    data = api(client, q=query_of(sauf["href"])["q"][0], par_page="100")
+    assert top["data-value"] not in {r["source"] for r in data["results"]}
+    chip = next(a for a in links(narrowed, "chip-remove") if "Sauf source" in a["text"])
+    assert query_of(chip["href"]) == {"q": ["retraites"]}
+    # The query language's source: matches what the facet counted.
+    only = api(client, q=f'retraites source:"{top["data-value"]}"')["total"]
+    assert only == count
+
+
 @pytest.mark.parametrize(
     "url",
     ["/?q=retraites&par_page=100", "/api/search?q=retraites", "/feed", "/export.csv?q=retraites"],

@@ -216,10 +216,7 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
                 **item,
                 "href": search_url(_toggled(req, name, item["value"], item["selected"]))
                 + f"#f-{name}",
-                # The query language has no source: field to exclude one with.
-                "exclude": None
-                if item["selected"] or name == "source"
-                else excluded(req, name, item["value"]),
+                "exclude": None if item["selected"] else excluded(req, name, item["value"]),
             }
             for item in facets.get(name) or []
         ]
@@ -459,7 +456,7 @@ def _period_label(req: SearchRequest) -> str | None:
 
 
 # An exclusion written in the query ("-pays:US", '-personne:"Emmanuel Macron"').
-_EXCLUSION = re.compile(r'(?<![^\s(])-(pays|personne|rubrique):("[^"]*"|[^\s()"]+)')
+_EXCLUSION = re.compile(r'(?<![^\s(])-(pays|personne|rubrique|source):("[^"]*"|[^\s()"]+)')
 
 
 def active_filters(req: SearchRequest) -> list[dict]:
