@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analysis import fold
-from .schema import FACET_FIELDS, SEPARATOR
+from .labels import country_label, resolve_country
+from .schema import SEPARATOR
 
 MONTHS_FR = (
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
@@ -24,6 +25,63 @@ MONTHS_FR = (
 def facet_key(value: str) -> str:
     """Case- and accent-insensitive key, so ``--pays ru`` and ``Société``/``societe`` match."""
     return " ".join(fold(value).lower().split())
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One keyword facet, declared once and read by the searcher (request fields, filters,
+    counts), the web pages (sidebar, chips, "sauf" links), the API and the CLI, as
+    Datasette's ``Facet`` classes are: a new facet is one more entry in ``FACETS`` (and its
+    ``SearchRequest`` list and index column)."""
+
+    name: str  # in the API's ``facets`` and the facet table ("country")
+    attr: str  # the ``SearchRequest`` list of selected values ("countries")
+    param: str  # URL parameter, CLI option (``--pays``) and query-language field ("pays")
+    label: str  # a chip's prefix ("Pays : Russie")
+    title: str  # the sidebar's heading and the CLI summary's ("Rubriques")
+    help: str  # the CLI option's help
+    column: str  # the index column its values are counted from
+    limit: int = 30  # values listed per search (selected ones always are)
+    codes: bool = False  # values are country codes, shown by their French name
+
+    @property
+    def option(self) -> str:
+        return "--" + self.param
+
+    @property
+    def filter_param(self) -> str:
+        """The URL parameter of its list's search box (``pays_filtre``): lists only the
+        values containing that text; the articles are not filtered."""
+        return self.param + "_filtre"
+
+    def resolve(self, values: list[str]) -> list[str]:
+        """Values as the column holds them: a country filter takes a code or a French name
+        (``RU``, ``ru``, ``Russie``)."""
+        return [resolve_country(v) for v in values] if self.codes else list(values)
+
+    def display(self, value: str) -> str:
+        return country_label(value) if self.codes else value
+
+    def exclusion(self, value: str) -> str:
+        """The query-language clause leaving a value out: ``-pays:US``,
+        ``-personne:"Emmanuel Macron"`` (quoted, so that the whole name is excluded)."""
+        term = value if self.codes else '"' + " ".join(value.replace('"', " ").split()) + '"'
+        return f"-{self.param}:{term}"
+
+
+# In the sidebar's order.
+FACETS: tuple[Facet, ...] = (
+    Facet("section", "sections", "rubrique", "Rubrique", "Rubriques", "Rubrique ; répétable.",
+          "col_section"),
+    Facet("country", "countries", "pays", "Pays", "Pays",
+          "Pays (code ISO ou nom) ; répétable.", "col_country", codes=True),
+    Facet("person", "persons", "personne", "Personne", "Personnes",
+          "Personne (nom complet) ; répétable.", "col_person"),
+    Facet("source", "sources", "source", "Source", "Sources",
+          "Source (agence ou site) ; répétable.", "col_source"),
+)  # fmt: skip
+FACET_BY_NAME = {f.name: f for f in FACETS}
+FACET_BY_PARAM = {f.param: f for f in FACETS}
 
 
 @dataclass
@@ -92,8 +150,8 @@ class FacetTable:
         live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
         self.live[live_ids] = True
         self.columns = {
-            name: MultiColumn.from_column(_column(reader, col, self.n_docs))
-            for name, col in FACET_FIELDS.items()
+            f.name: MultiColumn.from_column(_column(reader, f.column, self.n_docs))
+            for f in FACETS
         }
         day = _column(reader, "col_day", self.n_docs, default=0)
         self.day = np.asarray(day, dtype=np.int32)

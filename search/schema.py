@@ -39,13 +39,6 @@ FIELD_BOOSTS: dict[str, float] = {
 TITLE_COVER_BOOST = 3.0
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
-# Facet name -> (indexed keyword field, column holding the display values).
-FACET_FIELDS = {
-    "country": "col_country",
-    "person": "col_person",
-    "section": "col_section",
-    "source": "col_source",
-}
 SEPARATOR = "\x1f"  # between values in a facet column (names may contain commas)
 
 

@@ -32,8 +32,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from . import budget, fastsearch, postings_mmap, storage
 from .analysis import exact_analyzer, french_analyzer
-from .facets import FacetTable, facet_key, month_label
-from .labels import country_label, resolve_country
+from .facets import FACET_BY_NAME, FACETS, FacetTable, facet_key, month_label
+from .labels import country_label
 from .query import LITERAL_NOTICE, QueryError, interpret, literal, parse, word_count
 from .snippets import escape, mark_all, snippet
 
@@ -48,7 +48,7 @@ MAX_FILTER_VALUES = 50  # per facet, so a URL cannot ask for thousands of OR'ed 
 # made a 74 MB page before these caps (issue 13). The longest real value is under 60.
 MAX_FILTER_LENGTH = 100
 MAX_FILTERS_TEXT = 1000
-MAX_FACET_FILTER = 100  # characters of the person filter box
+MAX_FACET_FILTER = 100  # characters of a facet list's search box
 # The dates a request may name; beyond them the date arithmetic of pages and histograms
 # (a month's last day, the next year) would leave what Python's dates hold (year 9999).
 MIN_DATE = dt.date(1000, 1, 1)
@@ -60,7 +60,6 @@ FEW_HITS = 3  # below this many results, "did you mean" also considers rare word
 # Whoosh ranks a prefix through a union of every word it expands to, in each field: "pr*"
 # (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. Refused above:
 MAX_EXPANSIONS = 100
-FACET_LIMITS = {"country": 30, "person": 30, "section": 30, "source": 30}
 # Days are listed when the matches (or the selected range) span at most this many days.
 MAX_DAYS = 210  # 30 weeks: the web UI draws weeks from days up to that span
 SORTS = {
@@ -175,41 +174,50 @@ class SearchRequest:
     sources: list[str] = field(default_factory=list)
     # Each result also carries its score's parts (``fastsearch.explain``).
     explain: bool = False
+    # Facet name -> text: only lists that facet's values containing it (the search box of a
+    # long list, ``pays_filtre=…``); ``person_filter`` is the person's, kept as it was.
+    value_filters: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.q = clean_text(self.q or "")
-        self.person_filter = clean_text(self.person_filter or "")
-        self.countries = _clean_values(self.countries)
-        self.persons = _clean_values(self.persons)
-        self.sections = _clean_values(self.sections)
-        for values, name in (
-            (self.countries, "pays"),
-            (self.persons, "personne"),
-            (self.sections, "rubrique"),
-            (self.sources, "source"),
-        ):
+        boxes = {**self.value_filters}
+        if self.person_filter:
+            boxes["person"] = self.person_filter
+        self.value_filters = {
+            name: text for name, text in ((n, clean_text(t or "")) for n, t in boxes.items())
+            if text.strip()
+        }  # fmt: skip
+        self.person_filter = self.value_filters.get("person", "")
+        together = 0
+        for facet in FACETS:
+            values = _clean_values(getattr(self, facet.attr))
+            setattr(self, facet.attr, values)
+            together += sum(len(v) for v in values)
             if len(values) > MAX_FILTER_VALUES:
                 raise RequestError(
-                    f"Trop de valeurs pour {name} ({len(values)}, {MAX_FILTER_VALUES} au plus)."
+                    f"Trop de valeurs pour {facet.param} ({len(values)}, "
+                    f"{MAX_FILTER_VALUES} au plus)."
                 )
             for value in values:
                 if len(value) > MAX_FILTER_LENGTH:
                     raise RequestError(
-                        f"Valeur trop longue pour {name} ({len(value)} caractères, "
+                        f"Valeur trop longue pour {facet.param} ({len(value)} caractères, "
                         f"{MAX_FILTER_LENGTH} au plus)."
                     )
-        together = sum(len(v) for v in (*self.countries, *self.persons, *self.sections))
         if together > MAX_FILTERS_TEXT:
             raise RequestError(
-                f"Filtres trop longs ({together} caractères en tout pour pays, personne et "
-                f"rubrique, {MAX_FILTERS_TEXT} au plus)."
+                f"Filtres trop longs ({together} caractères en tout, {MAX_FILTERS_TEXT} au plus)."
             )
         _check_date_bounds(self.date_from, "depuis")
         _check_date_bounds(self.date_to, "jusqu_au")
-        if len(self.person_filter) > MAX_FACET_FILTER:
-            raise RequestError(
-                f"Le filtre des personnes est trop long ({MAX_FACET_FILTER} caractères au plus)."
-            )
+        for name, text in self.value_filters.items():
+            if name not in FACET_BY_NAME:
+                raise RequestError(f"Facette inconnue : {name}.")
+            if len(text) > MAX_FACET_FILTER:
+                raise RequestError(
+                    f"Le filtre de la liste {FACET_BY_NAME[name].filter_param} est trop long "
+                    f"({MAX_FACET_FILTER} caractères au plus)."
+                )
         self.sort = SORTS.get(self.sort, "")
         if not self.sort:
             raise RequestError("Tri inconnu : choisissez pertinence, date ou ancien.")
@@ -238,35 +246,33 @@ class SearchRequest:
 
         return cls(
             q=get("q"),
-            countries=getlist("pays"),
-            persons=getlist("personne"),
-            sections=getlist("rubrique"),
+            **{f.attr: getlist(f.param) for f in FACETS},
             date_from=parse_date_bound(get("depuis"), name="depuis"),
             date_to=parse_date_bound(get("jusqu_au"), end=True, name="jusqu_au"),
             sort=get("tri") or "pertinence",
             page=_int_param(get("page"), "page", 1, 1, MAX_PAGE),
             per_page=_int_param(get("par_page"), "par_page", 10, 1, MAX_PER_PAGE),
-            person_filter=get("personne_filtre"),
+            value_filters={f.name: get(f.filter_param) for f in FACETS},
             respell=get("sans_correction") not in ("1", "oui", "true"),
-            sources=getlist("source"),
             explain=get("explain").lower() in ("1", "true", "oui"),
         )
+
+    def selected(self, facet: str) -> list[str]:
+        """The values chosen for a facet (``"country"`` -> ``countries``)."""
+        return getattr(self, FACET_BY_NAME[facet].attr)
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
         """URL parameters for this request with some changed (page links, facet toggles)."""
         data = {
             "q": self.q,
-            "pays": self.countries,
-            "personne": self.persons,
-            "rubrique": self.sections,
+            **{f.param: getattr(self, f.attr) for f in FACETS},
             "depuis": self.date_from.isoformat() if self.date_from else "",
             "jusqu_au": self.date_to.isoformat() if self.date_to else "",
             "tri": {"relevance": "", "newest": "date", "oldest": "ancien"}[self.sort],
             "page": "" if self.page == 1 else str(self.page),
             "par_page": "" if self.per_page == 10 else str(self.per_page),
-            "personne_filtre": self.person_filter,
+            **{f.filter_param: self.value_filters.get(f.name, "") for f in FACETS},
             "sans_correction": "" if self.respell else "1",
-            "source": self.sources,
             "explain": "1" if self.explain else "",
         }
         data.update(changes)
@@ -361,6 +367,8 @@ def _cache_size_from_env() -> int:
 
 
 def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -696,14 +704,12 @@ class SearchEngine:
     @staticmethod
     def _filter_masks(request: SearchRequest, table: FacetTable) -> dict[str, np.ndarray]:
         filters: dict[str, np.ndarray] = {}
-        for name, wanted in (
-            ("country", request.countries),
-            ("person", request.persons),
-            ("section", request.sections),
-            ("source", request.sources),
-        ):
+        for facet in FACETS:
+            wanted = request.selected(facet.name)
             if wanted:
-                filters[name] = table.columns[name].mask(_facet_values(name, wanted), table.n_docs)
+                filters[facet.name] = table.columns[facet.name].mask(
+                    facet.resolve(wanted), table.n_docs
+                )
         if request.date_from or request.date_to:
             filters["date"] = table.date_mask(request.date_from, request.date_to)
         return filters
@@ -757,34 +763,37 @@ class SearchEngine:
             return mask
 
         out: dict[str, list[dict]] = {}
-        for name, selected in (
-            ("country", request.countries),
-            ("person", request.persons),
-            ("section", request.sections),
-            ("source", request.sources),
-        ):
+        for facet in FACETS:
+            name = facet.name
             counts = table.value_counts(name, base(name))
-            chosen = {facet_key(v) for v in _facet_values(name, selected)}
+            selected = facet.resolve(request.selected(name))
+            chosen = {facet_key(v) for v in selected}
             items = [
                 {
                     "value": value,
-                    "label": country_label(value) if name == "country" else value,
+                    "label": facet.display(value),
                     "count": count,
                     "selected": facet_key(value) in chosen,
                 }
                 for value, count in counts
             ]
-            if name == "person" and request.person_filter:
-                needle = facet_key(request.person_filter)
-                items = [i for i in items if i["selected"] or needle in facet_key(i["value"])]
-            shown = items[: FACET_LIMITS[name]]
-            shown += [i for i in items[FACET_LIMITS[name] :] if i["selected"]]
+            box = request.value_filters.get(name)
+            if box:  # every value of the facet is looked at, not only those listed
+                needle = facet_key(box)
+                items = [
+                    i for i in items
+                    if i["selected"] or needle in facet_key(i["value"])
+                    or needle in facet_key(i["label"])
+                ]  # fmt: skip
+            shown = items[: facet.limit]
+            shown += [i for i in items[facet.limit :] if i["selected"]]
             missing = chosen - {facet_key(i["value"]) for i in items}
-            for v in _facet_values(name, selected):
+            for v in selected:
                 if facet_key(v) in missing:
                     missing.discard(facet_key(v))
-                    label = country_label(v) if name == "country" else v
-                    shown.append({"value": v, "label": label, "count": 0, "selected": True})
+                    shown.append(
+                        {"value": v, "label": facet.display(v), "count": 0, "selected": True}
+                    )
             out[name] = shown
 
         date_base = base("date")
@@ -875,12 +884,9 @@ class SearchEngine:
         date_range = table.date_range()
 
         def top_values(name: str) -> list[dict]:
+            facet = FACET_BY_NAME[name]
             return [
-                {
-                    "value": v,
-                    "label": country_label(v) if name == "country" else v,
-                    "count": c,
-                }
+                {"value": v, "label": facet.display(v), "count": c}
                 for v, c in table.value_counts(name, live)[:top]
             ]
 
@@ -1107,11 +1113,6 @@ def _scored(s, q, table: FacetTable) -> fastsearch.Scored:
     memo.insert(0, (key, value))
     del memo[4:]
     return value
-
-
-def _facet_values(name: str, values: list[str]) -> list[str]:
-    """Country filters take a code or a French name: ``RU``, ``ru``, ``Russie``."""
-    return [resolve_country(v) for v in values] if name == "country" else list(values)
 
 
 def _persons(table: FacetTable, doc: dict) -> list[dict]:

@@ -18,8 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.facets import MONTHS_FR, facet_key
-from search.labels import country_label
+from search.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, MONTHS_FR, facet_key
 from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
 
 from . import ArticleNotFound
@@ -29,20 +28,8 @@ bp = Blueprint("views", __name__)
 
 Params = list[tuple[str, str]]
 
-# Facet name -> (URL parameter, SearchRequest attribute, chip prefix).
-FACETS: dict[str, tuple[str, str, str]] = {
-    "section": ("rubrique", "sections", "Rubrique"),
-    "country": ("pays", "countries", "Pays"),
-    "person": ("personne", "persons", "Personne"),
-    "source": ("source", "sources", "Source"),
-}
-# The sidebar, in this order (years and months are drawn as histograms).
-FACET_GROUPS = (
-    ("section", "Rubriques"),
-    ("country", "Pays"),
-    ("person", "Personnes"),
-    ("source", "Sources"),
-)
+# The facet lists' search boxes emptied: a link that changes the search leaves them.
+NO_BOXES = {f.filter_param: "" for f in FACETS}
 FACETS_SHOWN = 8  # per group before "Afficher plus" (a <details>, so no JavaScript needed)
 MONTHS_SHORT = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
 # Histogram geometry, in SVG user units (the CSS stretches it to the sidebar's width).
@@ -153,10 +140,7 @@ def has_search(req: SearchRequest) -> bool:
     """Results are shown for words, filters, or an explicit sort/page (browsing by date)."""
     return bool(
         req.q
-        or req.countries
-        or req.persons
-        or req.sections
-        or req.sources
+        or any(req.selected(f.name) for f in FACETS)
         or req.date_from
         or req.date_to
         or request.args.get("tri")
@@ -171,46 +155,46 @@ def hidden_fields(req: SearchRequest, *drop: str) -> Params:
 
 def added(req: SearchRequest, facet: str, value: str) -> str:
     """A result chip: narrow the current search to this value (a no-op when already there)."""
-    param, attr = FACETS[facet][:2]
-    current: list[str] = getattr(req, attr)
+    current = req.selected(facet)
     if facet_key(value) in {facet_key(v) for v in current}:
         return search_url(req.to_params(page=""))
-    return search_url(req.to_params(**{param: [*current, value], "page": ""}))
+    return search_url(req.to_params(**{FACET_BY_NAME[facet].param: [*current, value], "page": ""}))
 
 
 def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Params:
     """The search with one facet value added or removed (back to page 1).
 
     Years, months and days set the date range to themselves, or clear it when it is
-    already theirs. The person filter box is emptied: its job is done once a name is picked.
+    already theirs. The lists' search boxes are emptied: their job is done once a value is
+    picked.
     """
     if facet in ("year", "month", "day"):
         if selected:
-            return req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
-        return req.to_params(depuis=value, jusqu_au=value, page="", personne_filtre="")
-    param, attr = FACETS[facet][:2]
-    current: list[str] = getattr(req, attr)
+            return req.to_params(depuis="", jusqu_au="", page="", **NO_BOXES)
+        return req.to_params(depuis=value, jusqu_au=value, page="", **NO_BOXES)
+    current = req.selected(facet)
     key = facet_key(value)
     kept = [v for v in current if facet_key(v) != key]
     if not selected and len(kept) == len(current):
         kept.append(value)
-    return req.to_params(**{param: kept, "page": "", "personne_filtre": ""})
+    return req.to_params(**{FACET_BY_NAME[facet].param: kept, "page": "", **NO_BOXES})
 
 
 def excluded(req: SearchRequest, facet: str, value: str) -> str:
     """The "sauf" action: the search with ``-pays:US`` (or ``-personne:"…"``) added to its
     words, the query language's own exclusion, so the URL and the box say what it does."""
-    param = FACETS[facet][0]
-    term = value if facet == "country" else '"' + " ".join(value.replace('"', " ").split()) + '"'
-    words = f"{req.q} -{param}:{term}".strip()
-    return search_url(req.to_params(q=words, page="", personne_filtre="")) + f"#f-{facet}"
+    words = f"{req.q} {FACET_BY_NAME[facet].exclusion(value)}".strip()
+    return search_url(req.to_params(q=words, page="", **NO_BOXES)) + f"#f-{facet}"
 
 
 def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
     """The sidebar: one group per facet with a toggle link per value; empty groups hidden
-    (the person group stays while its filter box is in use, to say nothing matched)."""
+    (a group stays while its search box is in use, to say nothing matched). A group with
+    more values than shown, or a box in use, gets the box: a GET form asking the server,
+    which looks at every value of the facet for this search, not only those listed."""
     groups = []
-    for name, title in FACET_GROUPS:
+    for facet in FACETS:
+        name = facet.name
         links = [
             {
                 **item,
@@ -220,15 +204,19 @@ def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict
             }
             for item in facets.get(name) or []
         ]
-        filtering = name == "person" and bool(req.person_filter)
-        if links or filtering:
+        box = req.value_filters.get(name, "")
+        if links or box:
             groups.append(
                 {
                     "name": name,
-                    "title": title,
+                    "title": facet.title,
                     "items": links[:FACETS_SHOWN],
                     "more": links[FACETS_SHOWN:],
-                    "filter": filtering,
+                    "filter": box,
+                    "filter_param": facet.filter_param,
+                    "filter_fields": hidden_fields(req, facet.filter_param),
+                    "filter_clear": search_url(req.to_params(**{facet.filter_param: ""}))
+                    + f"#f-{name}",
                 }
             )
     return groups
@@ -264,10 +252,10 @@ def _bars(
         selected = item["selected"] or (req.date_from == start and req.date_to == end)
         if facet == "week":  # no value of its own: the week's first and last days
             params = (
-                req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
+                req.to_params(depuis="", jusqu_au="", page="", **NO_BOXES)
                 if selected
                 else req.to_params(
-                    depuis=start.isoformat(), jusqu_au=end.isoformat(), page="", personne_filtre=""
+                    depuis=start.isoformat(), jusqu_au=end.isoformat(), page="", **NO_BOXES
                 )
             )
         else:
@@ -456,30 +444,30 @@ def _period_label(req: SearchRequest) -> str | None:
 
 
 # An exclusion written in the query ("-pays:US", '-personne:"Emmanuel Macron"').
-_EXCLUSION = re.compile(r'(?<![^\s(])-(pays|personne|rubrique|source):("[^"]*"|[^\s()"]+)')
+_EXCLUSION = re.compile(
+    r'(?<![^\s(])-(' + "|".join(FACET_BY_PARAM) + r'):("[^"]*"|[^\s()"]+)'
+)
 
 
 def active_filters(req: SearchRequest) -> list[dict]:
     """The filters in force, each as a chip whose link removes it (exclusions written in
     the query too: "Sauf pays : États-Unis")."""
     chips = []
-    prefixes = {param: (name, prefix) for name, (param, _attr, prefix) in FACETS.items()}
     for m in _EXCLUSION.finditer(req.q):
-        name, prefix = prefixes[m.group(1)]
-        value = m.group(2).strip('"')
-        label = country_label(value) if name == "country" else value
+        facet = FACET_BY_PARAM[m.group(1)]
         rest = " ".join((req.q[: m.start()] + req.q[m.end() :]).split())
         params = req.to_params(q=rest, page="")
-        label = f"Sauf {prefix.lower()} : {label}"
+        value = m.group(2).strip('"')
+        label = f"Sauf {facet.label.lower()} : {facet.display(value)}"
         chips.append({"label": label, "href": search_url(params), "params": params})
-    for name, (_param, attr, prefix) in FACETS.items():
-        for value in getattr(req, attr):
-            label = country_label(value) if name == "country" else value
+    for facet in FACETS:
+        for value in req.selected(facet.name):
+            params = _toggled(req, facet.name, value, selected=True)
             chips.append(
                 {
-                    "label": f"{prefix} : {label}",
-                    "href": search_url(_toggled(req, name, value, selected=True)),
-                    "params": _toggled(req, name, value, selected=True),
+                    "label": f"{facet.label} : {facet.display(value)}",
+                    "href": search_url(params),
+                    "params": params,
                 }
             )
     period = _period_label(req)
@@ -558,14 +546,14 @@ def decorate_results(req: SearchRequest, results: list[dict]) -> list[dict]:
 
 def feed_url(req: SearchRequest | None = None) -> str:
     """The Atom feed of a search: same filters, always newest first, from the first page."""
-    params = req.to_params(tri="", page="", par_page="", personne_filtre="") if req else []
+    params = req.to_params(tri="", page="", par_page="", **NO_BOXES) if req else []
     query = urlencode(params)
     return url_for("feeds.feed") + ("?" + query if query else "")
 
 
 def export_links(req: SearchRequest) -> list[dict]:
     """"Exporter": every match of this search (same filters and order), not only the page."""
-    query = urlencode(req.to_params(page="", par_page="", personne_filtre=""))
+    query = urlencode(req.to_params(page="", par_page="", **NO_BOXES))
     return [
         {"label": label, "href": url_for(endpoint) + ("?" + query if query else ""), "type": kind}
         for label, endpoint, kind in (
@@ -608,7 +596,7 @@ def suggestion(req: SearchRequest, response: SearchResponse) -> dict | None:
     if not response.did_you_mean:
         return None
     params = req.to_params(
-        q=response.did_you_mean, page="", personne_filtre="", sans_correction=""
+        q=response.did_you_mean, page="", sans_correction="", **NO_BOXES
     )
     return {"text": response.did_you_mean, "href": search_url(params)}
 
@@ -617,7 +605,7 @@ def as_typed(req: SearchRequest, response: SearchResponse) -> dict | None:
     """When the results are the respelled query's: the link to the words as typed."""
     if not response.corrected:
         return None
-    params = req.to_params(page="", personne_filtre="", sans_correction="1")
+    params = req.to_params(page="", sans_correction="1", **NO_BOXES)
     return {"corrected": response.corrected, "typed": req.q, "href": search_url(params)}
 
 
@@ -649,7 +637,7 @@ def index() -> str:
         "results.html",
         req=req,
         q=req.q,
-        form_fields=hidden_fields(req, "q", "personne_filtre"),
+        form_fields=hidden_fields(req, "q", *NO_BOXES),
         response=response,
         results=decorate_results(req, response.results),
         facet_groups=facet_groups(req, response.facets),
@@ -663,9 +651,7 @@ def index() -> str:
         sort=sort,
         sort_options=SORT_OPTIONS if rankable else SORT_OPTIONS[1:],
         sort_fields=hidden_fields(req, "tri"),
-        date_fields=hidden_fields(req, "depuis", "jusqu_au", "personne_filtre"),
-        person_filter_fields=hidden_fields(req, "personne_filtre"),
-        person_filter_clear=search_url(req.to_params(personne_filtre="")),
+        date_fields=hidden_fields(req, "depuis", "jusqu_au", *NO_BOXES),
         first_shown=(req.page - 1) * req.per_page + 1,
         last_shown=(req.page - 1) * req.per_page + len(response.results),
         feed_href=feed_url(req),
@@ -690,7 +676,7 @@ def article(article_id: str) -> str:
         "article.html",
         doc=doc,
         q=q,
-        form_fields=hidden_fields(found_by, "q", "personne_filtre"),
+        form_fields=hidden_fields(found_by, "q", *NO_BOXES),
         original_url=safe_url(doc.get("url")),
         back_href=search_url(found_by.to_params()) if has_search(found_by) else None,
         section_href=search_url([("rubrique", doc["section"])]) if doc.get("section") else None,
