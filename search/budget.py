@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from .french import format_number as _n
 from .query import QueryError
 
 # Per request, in postings weighted by what each costs to go through (measured on all
@@ -144,10 +145,6 @@ def check(work: Work) -> None:
             f"listes, coût {_n(MAX_COST)}). Retirez des mots, des préfixes (mot*) ou des "
             "groupes OU."
         )
-
-
-def _n(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")  # French thousands separator
 
 
 def time_limit() -> float:

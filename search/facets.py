@@ -17,10 +17,6 @@ from .analysis import fold
 from .labels import country_label, resolve_country
 from .schema import SEPARATOR
 
-MONTHS_FR = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
-
 
 def facet_key(value: str) -> str:
     """Case- and accent-insensitive key, so ``--pays ru`` and ``Société``/``societe`` match."""
@@ -238,7 +234,3 @@ def _column(reader, name: str, n_docs: int, default=b""):
         return [default] * n_docs
     values = list(reader.column_reader(name))
     return values if len(values) == n_docs else (values + [default] * n_docs)[:n_docs]
-
-
-def month_label(year: int, month: int) -> str:
-    return f"{MONTHS_FR[month - 1]} {year}"

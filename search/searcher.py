@@ -32,7 +32,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from . import budget, fastsearch, postings_mmap, storage
 from .analysis import exact_analyzer, french_analyzer
-from .facets import FACET_BY_NAME, FACETS, FacetTable, facet_key, month_label
+from .facets import FACET_BY_NAME, FACETS, FacetTable, facet_key
+from .french import month_end, month_label
 from .labels import country_label
 from .query import LITERAL_NOTICE, QueryError, interpret, literal, parse, word_count
 from .snippets import escape, mark_all, snippet
@@ -58,8 +59,10 @@ MAX_DATE = dt.date(2999, 12, 31)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 FEW_HITS = 3  # below this many results, "did you mean" also considers rare words
 # Whoosh ranks a prefix through a union of every word it expands to, in each field: "pr*"
-# (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. Refused above:
-MAX_EXPANSIONS = 100
+# (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. A prefix standing
+# for more words than this is searched as its letters (with a notice); ``query``'s
+# ``MAX_EXPANSIONS`` (200) is the cap of a prefix's expansion wherever no such check ran.
+MAX_PREFIX_WORDS = 100
 # Days are listed when the matches (or the selected range) span at most this many days.
 MAX_DAYS = 210  # 30 weeks: the web UI draws weeks from days up to that span
 SORTS = {
@@ -126,11 +129,7 @@ def _parse_date(text: str, end: bool, name: str) -> dt.date:
                 return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
             if kind == "ym":
                 year, month = int(m.group(1)), int(m.group(2))
-                first = dt.date(year, month, 1)
-                if not end:
-                    return first
-                nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-                return nxt - dt.timedelta(days=1)
+                return month_end(year, month) if end else dt.date(year, month, 1)
             if kind == "ymd":
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
@@ -356,12 +355,15 @@ class _Generation:
         return s
 
 
-DEFAULT_CACHE = 256  # recent responses kept (a few MB); LOUPE_CACHE=0 turns it off
+DEFAULT_CACHE = 256  # recent responses kept (a few MB); LOUPE_RESPONSE_CACHE=0 turns it off
 
 
 def _cache_size_from_env() -> int:
+    """``LOUPE_RESPONSE_CACHE``, or its older name ``LOUPE_CACHE`` (still read; unrelated to
+    ``LOUPE_CACHE_DIR``, the folder of the NER cache)."""
+    given = os.environ.get("LOUPE_RESPONSE_CACHE", os.environ.get("LOUPE_CACHE", DEFAULT_CACHE))
     try:
-        return max(0, int(os.environ.get("LOUPE_CACHE", DEFAULT_CACHE)))
+        return max(0, int(given))
     except ValueError:
         return DEFAULT_CACHE
 
@@ -375,7 +377,7 @@ def _freeze(value):
 class SearchEngine:
     """A searchable index folder; picks up a new generation as soon as a reindex publishes it.
 
-    Recent responses are kept (``cache_size``, default ``LOUPE_CACHE`` or 256) keyed by the
+    Recent responses are kept (``cache_size``, default ``LOUPE_RESPONSE_CACHE`` or 256) keyed by the
     generation and every field of the request, so paging back, a facet toggled off again or
     a reload answer at once; a new generation is a new key, so nothing stale is served.
     """
@@ -802,7 +804,7 @@ class SearchEngine:
                 "value": f"{y:04d}-{m:02d}",
                 "label": month_label(y, m),
                 "count": c,
-                "selected": _covers(request, dt.date(y, m, 1), _month_end(y, m)),
+                "selected": _covers(request, dt.date(y, m, 1), month_end(y, m)),
             }
             for y, m, c in table.month_counts(date_base)
         ]
@@ -944,7 +946,7 @@ def _charge(q, reader, table: FacetTable) -> None:
     spent = getattr(_spent, "work", None)
     if spent is None:  # count(), article(): one query each, checked alone
         spent = budget.Work()
-    spent.add(budget.estimate(q, reader, table.n_docs, MAX_EXPANSIONS))
+    spent.add(budget.estimate(q, reader, table.n_docs, MAX_PREFIX_WORDS))
     budget.check(spent)
 
 
@@ -952,11 +954,11 @@ def _check_expansions(q, reader) -> None:
     """Refuses a prefix or wildcard that stands for too many words, with a way out."""
     for leaf in q.leaves():
         if isinstance(leaf, (wq.Prefix, wq.Wildcard)):
-            words = sum(1 for _ in itertools.islice(leaf._btexts(reader), MAX_EXPANSIONS + 1))
-            if words > MAX_EXPANSIONS:
+            words = sum(1 for _ in itertools.islice(leaf._btexts(reader), MAX_PREFIX_WORDS + 1))
+            if words > MAX_PREFIX_WORDS:
                 typed = leaf.text + ("*" if isinstance(leaf, wq.Prefix) else "")
                 raise QueryError(
-                    f"« {typed} » correspond à trop de mots (plus de {MAX_EXPANSIONS}) : "
+                    f"« {typed} » correspond à trop de mots (plus de {MAX_PREFIX_WORDS}) : "
                     "écrivez plus de lettres avant l'astérisque."
                 )
 
@@ -1130,10 +1132,6 @@ def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
         return table.day_counts(mask, start, end)
     days = table.day_counts(mask, start, end)
     return days if len(days) <= MAX_DAYS else []
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _covers(request: SearchRequest, start: dt.date, end: dt.date) -> bool:

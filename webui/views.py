@@ -18,7 +18,8 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, MONTHS_FR, facet_key
+from search import french
+from search.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, facet_key
 from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
 
 from . import ArticleNotFound
@@ -31,7 +32,6 @@ Params = list[tuple[str, str]]
 # The facet lists' search boxes emptied: a link that changes the search leaves them.
 NO_BOXES = {f.filter_param: "" for f in FACETS}
 FACETS_SHOWN = 8  # per group before "Afficher plus" (a <details>, so no JavaScript needed)
-MONTHS_SHORT = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
 # Histogram geometry, in SVG user units (the CSS stretches it to the sidebar's width).
 CHART_WIDTH = 240
 CHART_HEIGHT = 60
@@ -41,7 +41,6 @@ MAX_LABELS = 6  # tick labels under a chart, evenly spaced
 MAX_ALTERNATIVES = 4  # filters whose removal is counted on an empty results page
 SORT_OPTIONS = (("pertinence", "Pertinence"), ("date", "Plus récents"), ("ancien", "Plus anciens"))
 SORT_PARAM = {"relevance": "pertinence", "newest": "date", "oldest": "ancien"}
-NNBSP = "\u202f"  # French thousands separator
 
 
 def engine() -> SearchEngine:
@@ -87,7 +86,7 @@ def tag_query(tag: str) -> str:
 @bp.app_template_filter("nombre")
 def format_number(value: int) -> str:
     """``33922`` → ``33 922`` with a narrow no-break space, as French typography wants."""
-    return f"{int(value):,}".replace(",", NNBSP)
+    return french.format_number(value)
 
 
 @bp.app_template_filter("heure")
@@ -108,15 +107,14 @@ def format_date(value: str | dt.date | None) -> str:
     if not value:
         return ""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS_FR[day.month - 1]} {day.year}"
+    return french.format_date(day)
 
 
 @bp.app_template_filter("duree")
 def format_duration(ms: float) -> str:
     """Milliseconds with a French decimal comma: ``0,8 ms``, ``12 ms``."""
     text = f"{ms:.1f}".replace(".", ",") if ms < 10 else f"{ms:.0f}"
-    return f"{text}{NNBSP}ms"
+    return f"{text}{french.NNBSP}ms"
 
 
 @bp.app_template_filter("initiale")
@@ -341,11 +339,11 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
             key = f"{year:04d}-{month:02d}"
             item = by_month.get(key) or {
                 "value": key,
-                "label": f"{MONTHS_FR[month - 1]} {year}",
+                "label": french.month_label(year, month),
                 "count": 0,
                 "selected": False,
             }
-            end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+            end = french.month_end(year, month)
             months.append({**item, "start": dt.date(year, month, 1), "end": end})
     span = _span(req, months)
     if span is None:
@@ -364,7 +362,8 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
             return str(item["start"].year) if month == 1 or n == 0 and month < 10 else ""
         if n % math.ceil(len(months) / MAX_LABELS):
             return ""
-        return MONTHS_SHORT[month - 1] + (f" {item['start'].year % 100:02d}" if month == 1 else "")
+        short = french.MONTHS_SHORT[month - 1]
+        return short + (f" {item['start'].year % 100:02d}" if month == 1 else "")
 
     charts = [_bars(req, "year", years, year_label)]
     if len(months) <= MAX_BARS:
@@ -437,9 +436,8 @@ def _period_label(req: SearchRequest) -> str | None:
         return None
     if (start.month, end.month, end.day) == (1, 12, 31) and start.year == end.year:
         return f"Année {start.year}"
-    month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    if end == month_end - dt.timedelta(days=1):
-        return capitalise(f"{MONTHS_FR[start.month - 1]} {start.year}")
+    if french.is_whole_month(start, end):
+        return capitalise(french.month_label(start.year, start.month))
     return None
 
 
