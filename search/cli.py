@@ -721,9 +721,8 @@ def serve(
 ) -> None:
     """Sert l'interface web et l'API JSON (waitress)."""
     from webui import create_app
-
-    from .serving import default_processes
-    from .serving import serve as serve_app
+    from webui.serving import default_processes
+    from webui.serving import serve as serve_app
 
     if storage.current_generation(index_dir) is None:
         fail(f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER ».")

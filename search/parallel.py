@@ -27,7 +27,7 @@ import traceback
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
 
 from .fastwrite import FastSegmentWriter
-from .lifetime import die_with_parent
+from .lifetime import cores, die_with_parent
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
@@ -99,11 +99,7 @@ class _Feeder:
 
 def default_writers() -> int:
     """One writer per core, at most 4 (the merge of many small segments costs later)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
+    return max(1, min(4, cores()))
 
 
 def _drop(writer) -> None:
