@@ -21,9 +21,9 @@ _EXPORTS = {
     "reindex": "search.indexer",
     "ReindexResult": "search.indexer",
     "SearchEngine": "search.searcher",
-    "SearchRequest": "search.searcher",
-    "SearchResponse": "search.searcher",
-    "RequestError": "search.searcher",
+    "SearchRequest": "search.request",
+    "SearchResponse": "search.request",
+    "RequestError": "search.request",
     "QueryError": "search.query",
     "Article": "search.articles",
     "read_file": "search.readers",
@@ -56,7 +56,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from search.indexer import ReindexResult, reindex
     from search.query import QueryError
     from search.readers import read_file
-    from search.searcher import RequestError, SearchEngine, SearchRequest, SearchResponse
+    from search.request import RequestError, SearchRequest, SearchResponse
+    from search.searcher import SearchEngine
     from search.storage import IndexProblem
 
 

@@ -37,7 +37,8 @@ from .facets import FACETS
 from .indexer import BadPaths, StrictAbort
 from .indexer import reindex as run_reindex
 from .query import QueryError
-from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
+from .request import RequestError, SearchRequest, parse_date_bound
+from .searcher import SearchEngine
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1

@@ -17,7 +17,8 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
-from search.searcher import SearchEngine, SearchRequest
+from search.request import SearchRequest
+from search.searcher import SearchEngine
 
 from .views import NO_BOXES, describe
 

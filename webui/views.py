@@ -20,7 +20,8 @@ from werkzeug.datastructures import MultiDict
 
 from search import french
 from search.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, facet_key
-from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
+from search.request import MAX_PAGE, RequestError, SearchRequest, SearchResponse
+from search.searcher import SearchEngine
 
 from . import ArticleNotFound
 from .exports import EXPORT_MAX
