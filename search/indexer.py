@@ -18,7 +18,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import merging, postings_mmap, storage
+from . import merging, postings_mmap, storage, w3
 from .articles import Article
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .fastwrite import FastSegmentWriter
@@ -270,7 +270,7 @@ def reindex(
                 # a segment never changes once written; deletions live in the TOC).
                 ix = whoosh_index.open_dir(str(current))
                 storage.share_segments(
-                    current, build, [seg.segment_id() for seg in ix._segments()]
+                    current, build, [seg.segment_id() for seg in w3.segments(ix)]
                 )
                 ix = whoosh_index.open_dir(str(build))
                 writer = FastSegmentWriter(ix, limitmb=256, flushmb=flush_mb(budget, 1))

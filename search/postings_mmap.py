@@ -38,8 +38,9 @@ from array import array
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+
+from . import w3
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
@@ -63,7 +64,7 @@ def term_hash(fieldname: str, btext: bytes) -> tuple[int, int]:
 def raw_matcher(leaf, fieldname: str, btext: bytes):
     """A segment's matcher for a term without Whoosh's deleted-document filter, which would
     skip the deleted documents at the front (the caller masks them with the live set)."""
-    return leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    return w3.term_matcher(leaf, fieldname, btext)
 
 
 def decode_matcher(m) -> tuple[np.ndarray, np.ndarray]:
@@ -73,13 +74,10 @@ def decode_matcher(m) -> tuple[np.ndarray, np.ndarray]:
         m = m.child
     docs: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    if isinstance(m, W3LeafMatcher):
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            docs.append(np.asarray(m._ids, dtype=np.int64))
-            weights.append(np.asarray(m._weights, dtype=np.float64))
-            m._next_block()
+    if w3.is_w3_matcher(m):
+        for ids, ws, _values in w3.blocks(m):
+            docs.append(np.asarray(ids, dtype=np.int64))
+            weights.append(np.asarray(ws, dtype=np.float64))
     else:  # postings stored inline with the term (a single document)
         ids, ws = [], []
         while m.is_active():
@@ -171,8 +169,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
     hashes, checks, starts, counts = array("Q"), array("I"), array("Q"), array("I")
     total = 0
     whole, top = True, 0.0
-    terms = leaf._terms
-    schema = leaf.schema
+    terms = w3.terms_of(leaf)
     docs_buf, weights_buf = array("I"), array("f")  # Whoosh's own types: no conversion
     digest = hashlib.blake2b
 
@@ -191,15 +188,10 @@ def write_sidecar(folder: Path, leaf) -> Path:
     try:
         with open(docs_tmp, "wb") as fd, open(weights_tmp, "wb") as fw:
             for (fieldname, btext), info in terms.items():
-                m = leaf._codec.postings_reader(
-                    terms._postfile, info, schema[fieldname].format, term=(fieldname, btext)
-                )
+                m = w3.postings_reader(leaf, info, fieldname, btext)
                 before = len(docs_buf)
-                if type(m) is W3LeafMatcher:  # the common case, whole blocks, no numpy per term
-                    while m.is_active():
-                        m._read_ids()
-                        m._read_weights()
-                        ids, ws = m._ids, m._weights
+                if w3.is_w3_matcher(m):  # the common case, whole blocks, no numpy per term
+                    for ids, ws, _values in w3.blocks(m):
                         docs_buf.extend(
                             ids if type(ids) is array and ids.typecode == "I" else array("I", ids)
                         )
@@ -208,7 +200,6 @@ def write_sidecar(folder: Path, leaf) -> Path:
                             if type(ws) is array and ws.typecode == "f"
                             else _float32s(ws, fieldname, btext)
                         )
-                        m._next_block()
                 else:
                     ids, ws = decode_matcher(m)
                     docs_buf.extend(array("I", ids.tolist()))

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from . import budget, fastsearch, postings_mmap, results, storage
+from . import budget, fastsearch, postings_mmap, results, storage, w3
 from .facets import FACET_BY_NAME, count_facets, filter_masks
 from .generation import Generation, open_index
 from .highlight import highlight_terms
@@ -498,7 +498,8 @@ def _check_expansions(q, reader) -> None:
     """Refuses a prefix or wildcard that stands for too many words, with a way out."""
     for leaf in q.leaves():
         if isinstance(leaf, (wq.Prefix, wq.Wildcard)):
-            words = sum(1 for _ in itertools.islice(leaf._btexts(reader), MAX_PREFIX_WORDS + 1))
+            expanded = itertools.islice(w3.expansions(leaf, reader), MAX_PREFIX_WORDS + 1)
+            words = sum(1 for _ in expanded)
             if words > MAX_PREFIX_WORDS:
                 typed = leaf.text + ("*" if isinstance(leaf, wq.Prefix) else "")
                 raise QueryError(
