@@ -67,35 +67,43 @@ def test_every_file_and_test_the_docs_name_exists() -> None:
 
 
 def _layout() -> list[str]:
-    """The paths the README's layout drawing names (``search/`` then its indented entries)."""
+    """The paths the README's layout drawing names: a folder (``search/``) then, two
+    spaces deeper, what it holds; a description's second line (odd indent) is skipped."""
     readme = README.read_text(encoding="utf-8")
     block = re.search(r"^## Layout\n+```\n(.*?)```", readme, re.S | re.M)
     assert block, "no layout drawing in the README"
-    paths, top = [], ""
+    paths: list[str] = []
+    folders: list[str] = []
     for line in block.group(1).splitlines():
-        if not line.strip():
+        indent = len(line) - len(line.lstrip(" "))
+        words = line.split()
+        if not words or indent % 2 or indent // 2 > len(folders):
             continue
-        name = line.split()[0]
-        if not line.startswith(" "):
-            top = name
-            paths.append(name)
-        elif line.startswith("  ") and not line.startswith("   "):
-            paths.extend(top + n for n in name.split() if n.endswith(("/", ".py")))
-            if len(line.split()) > 1 and line.split()[1].endswith("/"):  # "templates/ static/"
-                paths.append(top + line.split()[1])
+        if not words[0].endswith(("/", ".py")):
+            continue
+        folders = folders[: indent // 2]
+        paths.append("".join(folders) + words[0])
+        if words[0].endswith("/") and len(words) > 1 and words[1].endswith("/"):
+            paths.append("".join(folders) + words[1])  # "templates/ static/"
+        if words[0].endswith("/"):
+            folders.append(words[0])
     return paths
 
 
 def test_the_layout_drawing_is_the_tree() -> None:
+    """Every path drawn exists; every module of a package whose contents are drawn is."""
     drawn = _layout()
     assert not [p for p in drawn if not (ROOT / p).exists() and p not in ("artifacts/", "index/")]
+    packages = {p for p in drawn if p.endswith("/") and any(
+        d != p and d.startswith(p) and d.endswith(".py") for d in drawn)}  # fmt: skip
     modules = {
-        f"{package}/{p.name}" + ("/" if p.is_dir() else "")
-        for package in ("search", "webui")
+        f"{package}{p.name}" + ("/" if p.is_dir() else "")
+        for package in packages
         for p in (ROOT / package).iterdir()
         if (p.suffix == ".py" and p.name not in ("__init__.py", "__main__.py"))
         or (p.is_dir() and (p / "__init__.py").exists())
     }
+    assert {"search/", "webui/"} <= packages
     assert not modules - set(drawn), f"missing from the drawing: {sorted(modules - set(drawn))}"
 
 
