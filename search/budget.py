@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from . import postings_mmap
+from . import postings_mmap, w3
+from .french import format_number as _n
 from .query import QueryError
 
 # Per request, in postings weighted by what each costs to go through (measured on all
@@ -104,9 +105,9 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
             return
         if isinstance(node, wq.NumericRange):
             btexts: list = []
-            for leaf in node._compile_query(reader).leaves():
+            for leaf in w3.compiled(node, reader).leaves():
                 if isinstance(leaf, wq.MultiTerm):
-                    btexts += leaf._btexts(reader)
+                    btexts += w3.expansions(leaf, reader)
                 elif isinstance(leaf, wq.Term):
                     btexts.append(leaf.text)
             work.lexicon += len(btexts)
@@ -115,7 +116,7 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
             work.postings += found
             work.cost += PER_ARTICLE * min(found, n_docs)
         elif isinstance(node, wq.MultiTerm):
-            for btext in itertools.islice(node._btexts(reader), expansions + 1):
+            for btext in itertools.islice(w3.expansions(node, reader), expansions + 1):
                 found = frequency(node.fieldname, btext)
                 work.lexicon += 1
                 work.terms += 1
@@ -145,10 +146,6 @@ def check(work: Work) -> None:
             f"listes, coût {_n(MAX_COST)}). Retirez des mots, des préfixes (mot*) ou des "
             "groupes OU."
         )
-
-
-def _n(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")  # French thousands separator
 
 
 def time_limit() -> float:

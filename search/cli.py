@@ -33,10 +33,12 @@ import click
 from . import storage
 from .budget import SearchTimeout
 from .entities import default_workers
+from .facets import FACETS
 from .indexer import BadPaths, ClusterError, StrictAbort
 from .indexer import reindex as run_reindex
 from .query import QueryError
-from .searcher import RequestError, SearchEngine, SearchRequest, parse_date_bound
+from .request import RequestError, SearchRequest, parse_date_bound
+from .searcher import SearchEngine
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -459,12 +461,17 @@ def _date_option(name: str, end: bool):
     return convert
 
 
+def _facet_options(command):
+    """One repeatable option per facet of the registry (``--rubrique``, ``--pays``…)."""
+    for facet in reversed(FACETS):
+        command = click.option(facet.option, facet.attr, multiple=True, help=facet.help)(command)
+    return command
+
+
 @main.command()
 @click.argument("text", nargs=-1)
 @index_option
-@click.option("--pays", multiple=True, help="Pays (code ISO ou nom) ; répétable.")
-@click.option("--personne", multiple=True, help="Personne (nom complet) ; répétable.")
-@click.option("--rubrique", multiple=True, help="Rubrique ; répétable.")
+@_facet_options
 @click.option("--depuis", callback=_date_option("--depuis", False), help="Date de début.")
 @click.option("--jusqu-au", "jusqu_au", callback=_date_option("--jusqu-au", True), help="Fin.")
 @click.option(
@@ -480,17 +487,14 @@ def _date_option(name: str, end: bool):
     "--explain", is_flag=True, help="Le détail du score de chaque résultat (champ, terme, tf, idf)."
 )
 def query(  # noqa: PLR0913 - one parameter per option
-    text, index_dir, pays, personne, rubrique, depuis, jusqu_au, tri, page, per_page, as_json,
-    explain,
+    text, index_dir, depuis, jusqu_au, tri, page, per_page, as_json, explain, **facets
 ):
     """Cherche TEXT : mots (tous requis), "expression exacte", -exclu, OU,
-    pays:RU, personne:"Anthony Blinken", rubrique:monde, date:2020-03."""
+    pays:RU, personne:"Anthony Blinken", rubrique:monde, source:AFP, date:2020-03."""
     try:
         request = SearchRequest(
             q=" ".join(text),
-            countries=list(pays),
-            persons=list(personne),
-            sections=list(rubrique),
+            **{attr: list(values) for attr, values in facets.items()},
             date_from=depuis,
             date_to=jusqu_au,
             sort=tri,
@@ -572,12 +576,7 @@ def _print_response(response, color: bool) -> None:
         click.echo(f"     id : {r['id']}")
     facets = response.facets
     lines = []
-    for name, title in (
-        ("section", "Rubriques"),
-        ("country", "Pays"),
-        ("person", "Personnes"),
-        ("year", "Années"),
-    ):
+    for name, title in [*((f.name, f.title) for f in FACETS), ("year", "Années")]:
         items = facets.get(name) or []
         if name != "year":
             items = items[:8]
@@ -743,9 +742,8 @@ def serve(
 ) -> None:
     """Sert l'interface web et l'API JSON (waitress)."""
     from webui import create_app
-
-    from .serving import default_processes
-    from .serving import serve as serve_app
+    from webui.serving import default_processes
+    from webui.serving import serve as serve_app
 
     if storage.current_generation(index_dir) is None:
         fail(f"Aucun index dans {index_dir} : lancez d'abord « loupe reindex DOSSIER ».")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from .entities import country_label, resolve_country
 from .facets import facet_key
 from .people import PersonTable
-from .searcher import MAX_FILTER_VALUES, SearchEngine, SearchRequest
+from .request import MAX_FILTER_VALUES, SearchRequest
+from .searcher import SearchEngine
 
 LATEST = 10
 TOP = 10

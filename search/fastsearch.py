@@ -34,15 +34,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.columns import NumericColumn
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import budget, postings_mmap
 from .query import Words
+from .w3 import BYTE_TO_LENGTH, length_bytes
 
 # byte -> field length, as Whoosh decodes its one-byte length column
-BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 DEFAULT_POSTINGS_MB = 256  # posting cache per process: 4 serving processes fit in 8 GB at 1M
 
 
@@ -199,25 +196,6 @@ class PostingCache:
         else:  # Whoosh's WeightScorer: the posting weight itself
             scores = weights
         return POOL.put(key, (docs, scores))
-
-
-def length_bytes(leaf, fieldname: str, count: int) -> np.ndarray:
-    """One segment's one-byte length column, read in one piece (W3 codec), else per doc."""
-    raw = np.zeros(count, dtype=np.uint8)
-    try:
-        column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-    except AttributeError:
-        column = None
-    if column is not None and isinstance(column, NumericColumn.Reader):
-        stored = min(column._count, count)
-        raw[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), np.uint8)
-        return raw
-    if column is None and hasattr(leaf, "_perdoc"):
-        return raw  # no document has this field
-    for docnum in range(count):
-        length = leaf.doc_field_length(docnum, fieldname) or 0
-        raw[docnum] = length_to_byte(length)
-    return raw
 
 
 def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:

@@ -40,7 +40,6 @@ from whoosh import formats
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3FieldWriter,
-    W3TermInfo,
     W3TermsReader,
 )
 from whoosh.filedb.filetables import md5_hash
@@ -48,11 +47,12 @@ from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
+from . import w3
 from .analysis import FastFrenchAnalyzer, exact_counts, recall_positions
-from .fastsearch import BYTE_TO_LENGTH, length_bytes
+from .w3 import BYTE_TO_LENGTH, length_bytes
 
 _pack_uint = struct.Struct("!I").pack
-_TERMINFO = W3TermInfo._struct.pack
+_TERMINFO = w3.pack_terminfo
 _HASH_LENGTHS = struct.Struct("!ii").pack  # filetables.HashWriter's key and value lengths
 
 # How a field's postings are gathered: by the fused analyzer (positions or frequencies) or
@@ -492,7 +492,7 @@ class FastSegmentWriter(SegmentWriter):
             fieldwriter.start_field(fieldname, field)
             lengths = self._lengths.get(fieldname, bytearray())
             lengths = lengths + bytes(max(0, self.docnum - len(lengths)))
-            writer = _TermWriter(fieldwriter, lengths, codec._blocklimit, codec._compression)
+            writer = _TermWriter(fieldwriter, lengths, w3.block_limit(codec), w3.compression(codec))
             if fused:
                 writer.write_fused(fused)
                 self._fused[fieldname] = _Fused(fused.positions)  # let it go
@@ -528,20 +528,14 @@ def _term_postings(reader, fieldname: str, btext: bytes, fmt, mapping: np.ndarra
     """A term's postings in a segment, block by block, renumbered by ``mapping``
     (documents mapped to -1 left out): (documents, weights, values), or None if none is
     left."""
-    m = reader._terms.matcher(fieldname, btext, fmt)
+    m = w3.terms_of(reader).matcher(fieldname, btext, fmt)
     ids: list = []
     weights: list = []
     values: list = []
-    while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        m._read_values()
-        ids += m._ids
-        weights += m._weights
-        values += m._values
-        if m._lastblock:
-            break
-        m._next_block()
+    for block_ids, block_weights, block_values in w3.blocks(m, values=True):
+        ids += block_ids
+        weights += block_weights
+        values += block_values
     new = mapping[np.fromiter(ids, np.int64, len(ids))]
     keep = np.flatnonzero(new >= 0)
     if not len(keep):
@@ -582,7 +576,7 @@ class _Lengths:
 
 
 class _Leaf:
-    """Lets ``fastsearch.length_bytes`` read a per-document reader's columns."""
+    """Lets ``w3.length_bytes`` read a per-document reader's columns."""
 
     def __init__(self, perdoc) -> None:
         self._perdoc = perdoc

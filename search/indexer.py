@@ -18,7 +18,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import merging, postings_mmap, storage
+from . import merging, postings_mmap, storage, w3
 from .articles import Article
 from .entities import Extractor, Facets, NerCache, default_workers, fingerprint
 from .fastwrite import FastSegmentWriter
@@ -33,8 +33,9 @@ from .schema import SEPARATOR, build_schema
 # Version 2: country names resolved in the facet analyzer and entity facets extracted;
 # version 3: the publication timestamp stored; 4: its instant as a sort column. An index
 # written by an older version is rebuilt in full, since its stored schema predates it.
-# 5: persons.sqlite (archive-level person names) and the source column.
-MANIFEST_VERSION = 5
+# 5: persons.sqlite (archive-level person names) and the source column; 6: the source
+# indexed as a keyword (``-source:AFP``).
+MANIFEST_VERSION = 6
 
 # What a build may use in all (its processes together), in MB: sized for a 2-core, 8 GB
 # machine that also serves searches. ``LOUPE_BUILD_MEMORY_MB`` or ``--memory-mb`` change it.
@@ -169,7 +170,7 @@ def document(article: Article, content_hash: str, facets: Facets | None = None) 
         "body_exact": article.body,
         "caption": article.caption,
         "url": article.url,
-        "source": article.source,
+        "source": " ".join(article.source.split()),
         "path": article.path,
         "content_hash": content_hash,
         "date_source": date_source if date else "",
@@ -280,7 +281,7 @@ def reindex(
                 # a segment never changes once written; deletions live in the TOC).
                 ix = whoosh_index.open_dir(str(current))
                 storage.share_segments(
-                    current, build, [seg.segment_id() for seg in ix._segments()]
+                    current, build, [seg.segment_id() for seg in w3.segments(ix)]
                 )
                 ix = whoosh_index.open_dir(str(build))
                 writer = FastSegmentWriter(ix, limitmb=256, flushmb=flush_mb(budget, 1))

@@ -39,6 +39,15 @@ def _watch(parent: int) -> None:
     threading.Thread(target=run, daemon=True, name="loupe-parent-watch").start()
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity on Linux): the default number of
+    extraction workers, writers and serving processes."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def die_with_parent(parent: int) -> None:
     """Call first thing in a forked child: it is killed as soon as ``parent`` dies
     (already dead by now: it exits at once)."""

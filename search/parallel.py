@@ -26,9 +26,9 @@ import traceback
 
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
 
-from . import merging
+from . import merging, w3
 from .fastwrite import FastSegmentWriter
-from .lifetime import die_with_parent
+from .lifetime import cores, die_with_parent
 
 BATCH = 64  # documents per message to a helper
 FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
@@ -100,17 +100,13 @@ class _Feeder:
 
 def default_writers() -> int:
     """One writer per core, at most 4 (the merge of many small segments costs later)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
+    return max(1, min(4, cores()))
 
 
 def _drop(writer) -> None:
     """Cancels a helper's writer without ``SegmentWriter.cancel``, which would delete the
     temporary folder every writer of the index shares (the main writer's runs too)."""
-    writer._close_segment()
+    w3.close_segment(writer)
 
 
 def _helper(index_dir: str, conn, parent: int, writer_args: dict) -> None:
@@ -132,10 +128,10 @@ def _helper(index_dir: str, conn, parent: int, writer_args: dict) -> None:
                 return
             if batch == "commit":
                 segments = list(writer.flushed)
-                if writer._added:
-                    segments.append(writer._finalize_segment())
+                if w3.has_documents(writer):
+                    segments.append(w3.finalize_segment(writer))
                 else:
-                    writer._close_segment()
+                    w3.close_segment(writer)
                 conn.send(("ok", segments))
                 return
             for doc in batch:
@@ -251,8 +247,8 @@ class ParallelWriter:
                 if batch:
                     feeder.send(batch)
                 feeder.send("commit")
-            final = main._merge_segments(None, None, None)
-            own = main._finalize_segment() if main._added else None
+            final = w3.merge_segments(main)
+            own = w3.finalize_segment(main) if w3.has_documents(main) else None
             for feeder in self._feeders:
                 feeder.finish()
             for process, conn in self._helpers:
@@ -270,13 +266,12 @@ class ParallelWriter:
         self._helpers = []
         self._feeders = []
         if own is None:
-            main._close_segment()
+            w3.close_segment(main)
         final += segments + main.flushed + ([own] if own is not None else [])
         # One segment per budget's worth of postings per writer: merged by tiers (streamed,
         # so within the same budget) before the TOC lists them.
         final = merging.merge_fresh(self.ix, final, self.writers)
-        main._commit_toc(final)
-        main._finish()
+        w3.commit_toc(main, final)
         self._closed = True
 
     def cancel(self) -> None:

@@ -62,7 +62,7 @@ CREATE INDEX IF NOT EXISTS country_code ON country_mention (code);
 """
 
 
-def fold(name: str) -> str:
+def name_key(name: str) -> str:
     """``Jean-Marc Ayrault`` and ``jean marc AYRAULT`` are one key (as ``gold/score.py``)."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -135,7 +135,7 @@ class PersonTable:
     def add(self, article_id: str, day: int, people: list[Resolved]) -> None:
         rows = []
         for p in people:
-            words = fold(p.canonical).split()
+            words = name_key(p.canonical).split()
             if not words:
                 continue
             rows.append(
@@ -176,7 +176,7 @@ class PersonTable:
 
     def _resolve_one(self, name: str, day: int) -> tuple[str, str]:
         words = name.split()
-        key = fold(name)
+        key = name_key(name)
         if not key:
             return name, ""
         if len(words) == 1:
@@ -243,7 +243,7 @@ class PersonTable:
         rows = self.db.execute(
             "SELECT canonical, COUNT(*) AS n FROM mention WHERE fkey = ? GROUP BY canonical "
             "ORDER BY n DESC",
-            (fold(name),),
+            (name_key(name),),
         ).fetchall()
         names = [name] + [c for c, _n in rows if c != name]
         return names
@@ -311,5 +311,5 @@ def _initials_fit(initials: list[str], canonical: str) -> bool:
         return False
     parts = [p for p in re.split(r"[-\s]", " ".join(words[:-1])) if p]
     return len(parts) == len(initials) and all(
-        fold(p)[:1] == i for p, i in zip(parts, initials, strict=True)
+        name_key(p)[:1] == i for p, i in zip(parts, initials, strict=True)
     )

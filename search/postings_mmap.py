@@ -48,8 +48,9 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+
+from . import w3
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
@@ -80,7 +81,7 @@ def term_hash(fieldname: str, btext: bytes) -> tuple[int, int]:
 def raw_matcher(leaf, fieldname: str, btext: bytes):
     """A segment's matcher for a term without Whoosh's deleted-document filter, which would
     skip the deleted documents at the front (the caller masks them with the live set)."""
-    return leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    return w3.term_matcher(leaf, fieldname, btext)
 
 
 def decode_matcher(m) -> tuple[np.ndarray, np.ndarray]:
@@ -90,13 +91,10 @@ def decode_matcher(m) -> tuple[np.ndarray, np.ndarray]:
         m = m.child
     docs: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    if isinstance(m, W3LeafMatcher):
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            docs.append(np.asarray(m._ids, dtype=np.int64))
-            weights.append(np.asarray(m._weights, dtype=np.float64))
-            m._next_block()
+    if w3.is_w3_matcher(m):
+        for ids, ws, _values in w3.blocks(m):
+            docs.append(np.asarray(ids, dtype=np.int64))
+            weights.append(np.asarray(ws, dtype=np.float64))
     else:  # postings stored inline with the term (a single document)
         ids, ws = [], []
         while m.is_active():
@@ -287,7 +285,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
                                                array("Q"))
     total = 0
     whole, top = True, 0.0
-    terms = leaf._terms
+    terms = w3.terms_of(leaf)
     schema = leaf.schema
     positioned = {n for n in POSITION_FIELDS if n in schema
                   and type(schema[n].format) is formats.Positions}
@@ -321,16 +319,11 @@ def write_sidecar(folder: Path, leaf) -> Path:
         with (open(scratch["docs"], "wb") as fd, open(scratch["weights"], "wb") as fw,
               open(scratch["pos"], "wb") as fp, open(scratch["ends"], "wb") as fe):
             for (fieldname, btext), info in terms.items():
-                m = leaf._codec.postings_reader(
-                    terms._postfile, info, schema[fieldname].format, term=(fieldname, btext)
-                )
+                m = w3.postings_reader(leaf, info, fieldname, btext)
                 before = len(docs_buf)
                 with_positions = fieldname in positioned
-                if type(m) is W3LeafMatcher:  # the common case, whole blocks, no numpy per term
-                    while m.is_active():
-                        m._read_ids()
-                        m._read_weights()
-                        ids, ws = m._ids, m._weights
+                if w3.is_w3_matcher(m):  # the common case, whole blocks, no numpy per term
+                    for ids, ws, vals in w3.blocks(m, values=with_positions):
                         docs_buf.extend(
                             ids if type(ids) is array and ids.typecode == "I" else array("I", ids)
                         )
@@ -340,9 +333,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
                             else _float32s(ws, fieldname, btext)
                         )
                         if with_positions:
-                            m._read_values()
-                            values_buf.extend(m._values)
-                        m._next_block()
+                            values_buf.extend(vals)
                 else:
                     if with_positions:
                         values_buf.extend(_values(leaf, fieldname, btext, info))

@@ -39,13 +39,6 @@ FIELD_BOOSTS: dict[str, float] = {
 TITLE_COVER_BOOST = 3.0
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
-# Facet name -> (indexed keyword field, column holding the display values).
-FACET_FIELDS = {
-    "country": "col_country",
-    "person": "col_person",
-    "section": "col_section",
-    "source": "col_source",
-}
 SEPARATOR = "\x1f"  # between values in a facet column (names may contain commas)
 
 
@@ -92,7 +85,8 @@ def build_schema() -> Schema:
         date_source=STORED(),
         published=STORED(),  # the source's own timestamp with its UTC offset, when it gives one
         url=STORED(),
-        source=STORED(),
+        # Indexed too, so that ``source:AFP`` and ``-source:AFP`` work as ``pays:`` does.
+        source=KEYWORD(analyzer=facet, stored=True, scorable=False),
         path=ID(stored=True),
         content_hash=STORED(),
         # Columns for facet counting and date sorting (one value per document).

@@ -8,8 +8,9 @@ Everything else is HTML-escaped: ``<mark>`` is the only markup that survives.
 from __future__ import annotations
 
 import html
-from collections import deque
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 
 from whoosh import highlight
 
@@ -148,3 +149,30 @@ def mark_all(text: str, terms: set[str]) -> str:
         text, frozenset(terms), _ANALYZER, fragmenter, MarkFormatter(), top=1
     )
     return marked or escape(text)
+
+
+class SnippetCache:
+    """The last ``size`` snippets of one generation by (article, query words): the same
+    article found again by the same words (the next page, a facet toggled, the query with
+    or without accents: the recall view's words are the same) is not highlighted again."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, docnum: int, terms: set[str], make: Callable[[], str]) -> str:
+        if not self.size:
+            return make()
+        key = (docnum, frozenset(terms))
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        found = make()
+        with self._lock:
+            self._kept[key] = found
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return found

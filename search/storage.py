@@ -436,10 +436,11 @@ def _read_everything(gen: Path, articles: int) -> list[str]:
 def cache_dir(index_dir: Path) -> Path:
     """Data kept across generations (the NER cache): never swapped, never removed.
 
-    ``LOUPE_CACHE_DIR`` puts it elsewhere, e.g. to share it between several indexes of the
-    same archive (the test suite does, so the samples go through the model once).
+    ``LOUPE_NER_CACHE_DIR`` (or its older name ``LOUPE_CACHE_DIR``) puts it elsewhere, e.g.
+    to share it between several indexes of the same archive (the test suite does, so the
+    samples go through the model once).
     """
-    shared = os.environ.get("LOUPE_CACHE_DIR")
+    shared = os.environ.get("LOUPE_NER_CACHE_DIR") or os.environ.get("LOUPE_CACHE_DIR")
     return Path(shared) if shared else index_dir / "cache"
 
 

@@ -111,6 +111,18 @@ def test_query_text_output_and_filters(runner: CliRunner, samples_index: Path) -
     assert page2["page"] == 2
 
 
+def test_query_takes_every_facet_option(runner: CliRunner, samples_index: Path) -> None:
+    """The facet options come from the facet registry: ``--source`` as ``--pays``, and the
+    text summary lists the sources too."""
+    index = ["query", "--index", str(samples_index), "*"]
+    top = json.loads(runner.invoke(main, [*index, "--json"]).output)["facets"]["source"][0]
+    narrowed = json.loads(runner.invoke(main, [*index, "--source", top["value"], "--json"]).output)
+    assert narrowed["total"] == top["count"] > 0
+    assert {r["source"] for r in narrowed["results"]} == {top["value"]}
+    text = runner.invoke(main, index).output
+    assert f"Sources : {top['label']} ({top['count']})" in text
+
+
 def test_query_usage_errors(runner: CliRunner, samples_index: Path) -> None:
     args = ["--index", str(samples_index)]
     bad_date = runner.invoke(main, ["query", "x", "--depuis", "31/02/2021", *args])

@@ -163,7 +163,7 @@ def test_a_tiny_budget_evicts_and_refills_with_the_same_answers(
     want = {q: roomy.search(SearchRequest(q=q)).to_dict() for q in queries}
     budget(0.02)  # 20 KB: a few posting lists at most
     engine = SearchEngine(samples_index, cache_size=0)
-    cache = engine._current().facets.postings
+    cache = engine._current().postings
     before = fastsearch.POOL.evictions
     for _round in range(2):  # the second round reads evicted lists again
         for q in queries:
@@ -185,7 +185,7 @@ def test_a_tiny_budget_evicts_and_refills_with_the_same_answers(
 def test_a_closed_generation_gives_its_budget_back(samples_index: Path) -> None:
     engine = SearchEngine(samples_index, cache_size=0)
     engine.search(SearchRequest(q="Macron réforme"))
-    cache = engine._current().facets.postings
+    cache = engine._current().postings
     assert cache.stats()["cached_bytes"] > 0
     serial = cache._serial
     del engine, cache

@@ -1068,6 +1068,63 @@ def test_person_and_country_facets_link_to_their_pages(client) -> None:
     assert query_of(facet["href"])["personne"] == [name]
 
 
+def test_any_long_facet_list_has_a_search_box_that_asks_the_server(client) -> None:
+    """Not only persons: any facet with more values than shown gets a box (a GET form, so
+    no JavaScript is needed) whose ``<param>_filtre`` the server matches against every value
+    of that facet for the search, beyond those listed; the articles are not filtered."""
+    everything = api(client, q="*", par_page="100")
+    listed = {c["value"] for c in everything["facets"]["country"]}
+    assert len(listed) == 30  # the facet's limit: others exist
+    cited: dict[str, str] = {}
+    for page in range(1, 5):
+        for r in api(client, q="*", par_page="100", page=str(page))["results"]:
+            cited.update({c["value"]: c["label"] for c in r["countries"]})
+    code, label = sorted((c, lab) for c, lab in cited.items() if c not in listed)[0]
+    needle = label.lower()[:6]
+    found = api(client, q="*", pays_filtre=needle)
+    assert found["total"] == everything["total"]
+    values = [c["value"] for c in found["facets"]["country"]]
+    assert code in values and all(needle in c["label"].lower() for c in found["facets"]["country"])
+    # The page: every long group has its form, the other facets' filters kept as hidden fields.
+    html = client.get("/?q=*&rubrique=France").get_data(as_text=True)
+    for facet, param in (("country", "pays_filtre"), ("person", "personne_filtre")):
+        group = re.search(rf'data-facet="{facet}">(.*?)</section>', html, re.S).group(1)
+        form = re.search(r'<form class="facet-filter"[^>]*>(.*?)</form>', group, re.S)
+        assert form and f'name="{param}"' in form.group(1)
+        assert '<input type="hidden" name="rubrique" value="France">' in form.group(1)
+    # A source box: only the sources containing the text are listed; a pick empties it.
+    boxed = client.get("/?q=*&source_filtre=orange").get_data(as_text=True)
+    sources = facet_links(boxed, "source")
+    assert len(sources) >= 3 and all("orange" in a["data-value"].lower() for a in sources)
+    assert total_of(boxed) == everything["total"]
+    assert "Valeurs contenant «\u00a0orange\u00a0»" in boxed
+    assert query_of(sources[0]["href"]) == {"q": ["*"], "source": [sources[0]["data-value"]]}
+    nothing = client.get("/?q=*&rubrique_filtre=zzz").get_data(as_text=True)
+    assert "Aucune valeur ne contient «\u00a0zzz\u00a0»" in nothing
+
+
+def test_a_source_can_be_excluded(client) -> None:
+    """Sources have a "sauf" too: ``-source:"…"`` in the words leaves out that agency's
+    articles, as ``-pays:`` does for a country; ``source:`` alone narrows to it."""
+    html = client.get("/?q=retraites").get_data(as_text=True)
+    group = re.search(r'data-facet="source">(.*?)</section>', html, re.S).group(1)
+    top = links(group, "facet")[0]
+    count = int(re.search(r"(\d+)\s*$", top["text"].strip()).group(1))
+    sauf = next(a for a in links(group, "facet-exclude") if a["data-exclude"] == top["data-value"])
+    assert query_of(sauf["href"]) == {"q": [f'retraites -source:"{top["data-value"]}"']}
+    assert sauf["href"].endswith("#f-source")
+    everything = api(client, q="retraites")["total"]
+    narrowed = client.get(sauf["href"]).get_data(as_text=True)
+    assert total_of(narrowed) == everything - count > 0
+    data = api(client, q=query_of(sauf["href"])["q"][0], par_page="100")
+    assert top["data-value"] not in {r["source"] for r in data["results"]}
+    chip = next(a for a in links(narrowed, "chip-remove") if "Sauf source" in a["text"])
+    assert query_of(chip["href"]) == {"q": ["retraites"]}
+    # The query language's source: matches what the facet counted.
+    only = api(client, q=f'retraites source:"{top["data-value"]}"')["total"]
+    assert only == count
+
+
 @pytest.mark.parametrize(
     "url",
     ["/?q=retraites&par_page=100", "/api/search?q=retraites", "/feed", "/export.csv?q=retraites"],

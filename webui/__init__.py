@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from search.budget import SearchTimeout
 from search.query import QueryError
-from search.searcher import RequestError, SearchEngine, clean_text
+from search.request import RequestError, clean_text
+from search.searcher import SearchEngine
 from search.storage import IndexProblem
 
 # Strict enough that an injected tag could do nothing: no inline script or style anywhere.

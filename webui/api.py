@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from search.searcher import SearchEngine, SearchRequest
+from search.request import SearchRequest
+from search.searcher import SearchEngine
 
 from . import ArticleNotFound
 

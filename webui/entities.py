@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
 
 from search import entitypage
-from search.facets import MONTHS_FR
+from search.french import month_label
 from search.searcher import SearchEngine
 
 bp = Blueprint("entities", __name__)
@@ -128,7 +128,7 @@ def charts(page: dict) -> list[dict]:
         bars = []
         for n, (key, value) in enumerate(zip(keys, values, strict=True)):
             height = max(2.0, round(value / top * CHART_HEIGHT, 2)) if value else 0.0
-            label = f"{MONTHS_FR[int(key[5:]) - 1]} {key[:4]}"
+            label = month_label(int(key[:4]), int(key[5:]))
             unit = field[:-1] if value == 1 else field
             bars.append(
                 {

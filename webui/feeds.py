@@ -17,9 +17,10 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
-from search.searcher import SearchEngine, SearchRequest
+from search.request import SearchRequest
+from search.searcher import SearchEngine
 
-from .views import describe
+from .views import NO_BOXES, describe
 
 bp = Blueprint("feeds", __name__)
 
@@ -95,9 +96,11 @@ def feed() -> Response:
     """Atom 1.0 (RFC 4287): the newest articles of the search in the URL."""
     asked = SearchRequest.from_params(request.args)
     per_page = asked.per_page if request.args.get("par_page") else FEED_SIZE
-    req = dataclasses.replace(asked, sort="newest", page=1, per_page=per_page, person_filter="")
+    req = dataclasses.replace(
+        asked, sort="newest", page=1, per_page=per_page, person_filter="", value_filters={}
+    )
     response = engine().search(req)
-    params = req.to_params(tri="", page="", par_page="", personne_filtre="")
+    params = req.to_params(tri="", page="", par_page="", **NO_BOXES)
 
     root = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "fr"})
     _sub(root, f"{{{ATOM}}}title", f"Loupe : {describe(req)}")

@@ -18,9 +18,10 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.facets import MONTHS_FR, facet_key
-from search.labels import country_label
-from search.searcher import MAX_PAGE, RequestError, SearchEngine, SearchRequest, SearchResponse
+from search import french
+from search.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, facet_key
+from search.request import MAX_PAGE, RequestError, SearchRequest, SearchResponse
+from search.searcher import SearchEngine
 
 from . import ArticleNotFound
 from .exports import EXPORT_MAX
@@ -29,22 +30,9 @@ bp = Blueprint("views", __name__)
 
 Params = list[tuple[str, str]]
 
-# Facet name -> (URL parameter, SearchRequest attribute, chip prefix).
-FACETS: dict[str, tuple[str, str, str]] = {
-    "section": ("rubrique", "sections", "Rubrique"),
-    "country": ("pays", "countries", "Pays"),
-    "person": ("personne", "persons", "Personne"),
-    "source": ("source", "sources", "Source"),
-}
-# The sidebar, in this order (years and months are drawn as histograms).
-FACET_GROUPS = (
-    ("section", "Rubriques"),
-    ("country", "Pays"),
-    ("person", "Personnes"),
-    ("source", "Sources"),
-)
+# The facet lists' search boxes emptied: a link that changes the search leaves them.
+NO_BOXES = {f.filter_param: "" for f in FACETS}
 FACETS_SHOWN = 8  # per group before "Afficher plus" (a <details>, so no JavaScript needed)
-MONTHS_SHORT = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
 # Histogram geometry, in SVG user units (the CSS stretches it to the sidebar's width).
 CHART_WIDTH = 240
 CHART_HEIGHT = 60
@@ -54,7 +42,6 @@ MAX_LABELS = 6  # tick labels under a chart, evenly spaced
 MAX_ALTERNATIVES = 4  # filters whose removal is counted on an empty results page
 SORT_OPTIONS = (("pertinence", "Pertinence"), ("date", "Plus récents"), ("ancien", "Plus anciens"))
 SORT_PARAM = {"relevance": "pertinence", "newest": "date", "oldest": "ancien"}
-NNBSP = "\u202f"  # French thousands separator
 
 
 def engine() -> SearchEngine:
@@ -100,7 +87,7 @@ def tag_query(tag: str) -> str:
 @bp.app_template_filter("nombre")
 def format_number(value: int) -> str:
     """``33922`` → ``33 922`` with a narrow no-break space, as French typography wants."""
-    return f"{int(value):,}".replace(",", NNBSP)
+    return french.format_number(value)
 
 
 @bp.app_template_filter("heure")
@@ -121,15 +108,14 @@ def format_date(value: str | dt.date | None) -> str:
     if not value:
         return ""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS_FR[day.month - 1]} {day.year}"
+    return french.format_date(day)
 
 
 @bp.app_template_filter("duree")
 def format_duration(ms: float) -> str:
     """Milliseconds with a French decimal comma: ``0,8 ms``, ``12 ms``."""
     text = f"{ms:.1f}".replace(".", ",") if ms < 10 else f"{ms:.0f}"
-    return f"{text}{NNBSP}ms"
+    return f"{text}{french.NNBSP}ms"
 
 
 @bp.app_template_filter("initiale")
@@ -153,10 +139,7 @@ def has_search(req: SearchRequest) -> bool:
     """Results are shown for words, filters, or an explicit sort/page (browsing by date)."""
     return bool(
         req.q
-        or req.countries
-        or req.persons
-        or req.sections
-        or req.sources
+        or any(req.selected(f.name) for f in FACETS)
         or req.date_from
         or req.date_to
         or request.args.get("tri")
@@ -171,67 +154,68 @@ def hidden_fields(req: SearchRequest, *drop: str) -> Params:
 
 def added(req: SearchRequest, facet: str, value: str) -> str:
     """A result chip: narrow the current search to this value (a no-op when already there)."""
-    param, attr = FACETS[facet][:2]
-    current: list[str] = getattr(req, attr)
+    current = req.selected(facet)
     if facet_key(value) in {facet_key(v) for v in current}:
         return search_url(req.to_params(page=""))
-    return search_url(req.to_params(**{param: [*current, value], "page": ""}))
+    return search_url(req.to_params(**{FACET_BY_NAME[facet].param: [*current, value], "page": ""}))
 
 
 def _toggled(req: SearchRequest, facet: str, value: str, selected: bool) -> Params:
     """The search with one facet value added or removed (back to page 1).
 
     Years, months and days set the date range to themselves, or clear it when it is
-    already theirs. The person filter box is emptied: its job is done once a name is picked.
+    already theirs. The lists' search boxes are emptied: their job is done once a value is
+    picked.
     """
     if facet in ("year", "month", "day"):
         if selected:
-            return req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
-        return req.to_params(depuis=value, jusqu_au=value, page="", personne_filtre="")
-    param, attr = FACETS[facet][:2]
-    current: list[str] = getattr(req, attr)
+            return req.to_params(depuis="", jusqu_au="", page="", **NO_BOXES)
+        return req.to_params(depuis=value, jusqu_au=value, page="", **NO_BOXES)
+    current = req.selected(facet)
     key = facet_key(value)
     kept = [v for v in current if facet_key(v) != key]
     if not selected and len(kept) == len(current):
         kept.append(value)
-    return req.to_params(**{param: kept, "page": "", "personne_filtre": ""})
+    return req.to_params(**{FACET_BY_NAME[facet].param: kept, "page": "", **NO_BOXES})
 
 
 def excluded(req: SearchRequest, facet: str, value: str) -> str:
     """The "sauf" action: the search with ``-pays:US`` (or ``-personne:"…"``) added to its
     words, the query language's own exclusion, so the URL and the box say what it does."""
-    param = FACETS[facet][0]
-    term = value if facet == "country" else '"' + " ".join(value.replace('"', " ").split()) + '"'
-    words = f"{req.q} -{param}:{term}".strip()
-    return search_url(req.to_params(q=words, page="", personne_filtre="")) + f"#f-{facet}"
+    words = f"{req.q} {FACET_BY_NAME[facet].exclusion(value)}".strip()
+    return search_url(req.to_params(q=words, page="", **NO_BOXES)) + f"#f-{facet}"
 
 
 def facet_groups(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
     """The sidebar: one group per facet with a toggle link per value; empty groups hidden
-    (the person group stays while its filter box is in use, to say nothing matched)."""
+    (a group stays while its search box is in use, to say nothing matched). A group with
+    more values than shown, or a box in use, gets the box: a GET form asking the server,
+    which looks at every value of the facet for this search, not only those listed."""
     groups = []
-    for name, title in FACET_GROUPS:
+    for facet in FACETS:
+        name = facet.name
         links = [
             {
                 **item,
                 "href": search_url(_toggled(req, name, item["value"], item["selected"]))
                 + f"#f-{name}",
-                # The query language has no source: field to exclude one with.
-                "exclude": None
-                if item["selected"] or name == "source"
-                else excluded(req, name, item["value"]),
+                "exclude": None if item["selected"] else excluded(req, name, item["value"]),
             }
             for item in facets.get(name) or []
         ]
-        filtering = name == "person" and bool(req.person_filter)
-        if links or filtering:
+        box = req.value_filters.get(name, "")
+        if links or box:
             groups.append(
                 {
                     "name": name,
-                    "title": title,
+                    "title": facet.title,
                     "items": links[:FACETS_SHOWN],
                     "more": links[FACETS_SHOWN:],
-                    "filter": filtering,
+                    "filter": box,
+                    "filter_param": facet.filter_param,
+                    "filter_fields": hidden_fields(req, facet.filter_param),
+                    "filter_clear": search_url(req.to_params(**{facet.filter_param: ""}))
+                    + f"#f-{name}",
                 }
             )
     return groups
@@ -267,10 +251,10 @@ def _bars(
         selected = item["selected"] or (req.date_from == start and req.date_to == end)
         if facet == "week":  # no value of its own: the week's first and last days
             params = (
-                req.to_params(depuis="", jusqu_au="", page="", personne_filtre="")
+                req.to_params(depuis="", jusqu_au="", page="", **NO_BOXES)
                 if selected
                 else req.to_params(
-                    depuis=start.isoformat(), jusqu_au=end.isoformat(), page="", personne_filtre=""
+                    depuis=start.isoformat(), jusqu_au=end.isoformat(), page="", **NO_BOXES
                 )
             )
         else:
@@ -356,11 +340,11 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
             key = f"{year:04d}-{month:02d}"
             item = by_month.get(key) or {
                 "value": key,
-                "label": f"{MONTHS_FR[month - 1]} {year}",
+                "label": french.month_label(year, month),
                 "count": 0,
                 "selected": False,
             }
-            end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+            end = french.month_end(year, month)
             months.append({**item, "start": dt.date(year, month, 1), "end": end})
     span = _span(req, months)
     if span is None:
@@ -379,7 +363,8 @@ def histograms(req: SearchRequest, facets: dict[str, list[dict]]) -> list[dict]:
             return str(item["start"].year) if month == 1 or n == 0 and month < 10 else ""
         if n % math.ceil(len(months) / MAX_LABELS):
             return ""
-        return MONTHS_SHORT[month - 1] + (f" {item['start'].year % 100:02d}" if month == 1 else "")
+        short = french.MONTHS_SHORT[month - 1]
+        return short + (f" {item['start'].year % 100:02d}" if month == 1 else "")
 
     charts = [_bars(req, "year", years, year_label)]
     if len(months) <= MAX_BARS:
@@ -452,37 +437,36 @@ def _period_label(req: SearchRequest) -> str | None:
         return None
     if (start.month, end.month, end.day) == (1, 12, 31) and start.year == end.year:
         return f"Année {start.year}"
-    month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    if end == month_end - dt.timedelta(days=1):
-        return capitalise(f"{MONTHS_FR[start.month - 1]} {start.year}")
+    if french.is_whole_month(start, end):
+        return capitalise(french.month_label(start.year, start.month))
     return None
 
 
 # An exclusion written in the query ("-pays:US", '-personne:"Emmanuel Macron"').
-_EXCLUSION = re.compile(r'(?<![^\s(])-(pays|personne|rubrique):("[^"]*"|[^\s()"]+)')
+_EXCLUSION = re.compile(
+    r'(?<![^\s(])-(' + "|".join(FACET_BY_PARAM) + r'):("[^"]*"|[^\s()"]+)'
+)
 
 
 def active_filters(req: SearchRequest) -> list[dict]:
     """The filters in force, each as a chip whose link removes it (exclusions written in
     the query too: "Sauf pays : États-Unis")."""
     chips = []
-    prefixes = {param: (name, prefix) for name, (param, _attr, prefix) in FACETS.items()}
     for m in _EXCLUSION.finditer(req.q):
-        name, prefix = prefixes[m.group(1)]
-        value = m.group(2).strip('"')
-        label = country_label(value) if name == "country" else value
+        facet = FACET_BY_PARAM[m.group(1)]
         rest = " ".join((req.q[: m.start()] + req.q[m.end() :]).split())
         params = req.to_params(q=rest, page="")
-        label = f"Sauf {prefix.lower()} : {label}"
+        value = m.group(2).strip('"')
+        label = f"Sauf {facet.label.lower()} : {facet.display(value)}"
         chips.append({"label": label, "href": search_url(params), "params": params})
-    for name, (_param, attr, prefix) in FACETS.items():
-        for value in getattr(req, attr):
-            label = country_label(value) if name == "country" else value
+    for facet in FACETS:
+        for value in req.selected(facet.name):
+            params = _toggled(req, facet.name, value, selected=True)
             chips.append(
                 {
-                    "label": f"{prefix} : {label}",
-                    "href": search_url(_toggled(req, name, value, selected=True)),
-                    "params": _toggled(req, name, value, selected=True),
+                    "label": f"{facet.label} : {facet.display(value)}",
+                    "href": search_url(params),
+                    "params": params,
                 }
             )
     period = _period_label(req)
@@ -561,14 +545,14 @@ def decorate_results(req: SearchRequest, results: list[dict]) -> list[dict]:
 
 def feed_url(req: SearchRequest | None = None) -> str:
     """The Atom feed of a search: same filters, always newest first, from the first page."""
-    params = req.to_params(tri="", page="", par_page="", personne_filtre="") if req else []
+    params = req.to_params(tri="", page="", par_page="", **NO_BOXES) if req else []
     query = urlencode(params)
     return url_for("feeds.feed") + ("?" + query if query else "")
 
 
 def export_links(req: SearchRequest) -> list[dict]:
     """"Exporter": every match of this search (same filters and order), not only the page."""
-    query = urlencode(req.to_params(page="", par_page="", personne_filtre=""))
+    query = urlencode(req.to_params(page="", par_page="", **NO_BOXES))
     return [
         {"label": label, "href": url_for(endpoint) + ("?" + query if query else ""), "type": kind}
         for label, endpoint, kind in (
@@ -611,7 +595,7 @@ def suggestion(req: SearchRequest, response: SearchResponse) -> dict | None:
     if not response.did_you_mean:
         return None
     params = req.to_params(
-        q=response.did_you_mean, page="", personne_filtre="", sans_correction=""
+        q=response.did_you_mean, page="", sans_correction="", **NO_BOXES
     )
     return {"text": response.did_you_mean, "href": search_url(params)}
 
@@ -620,7 +604,7 @@ def as_typed(req: SearchRequest, response: SearchResponse) -> dict | None:
     """When the results are the respelled query's: the link to the words as typed."""
     if not response.corrected:
         return None
-    params = req.to_params(page="", personne_filtre="", sans_correction="1")
+    params = req.to_params(page="", sans_correction="1", **NO_BOXES)
     return {"corrected": response.corrected, "typed": req.q, "href": search_url(params)}
 
 
@@ -652,7 +636,7 @@ def index() -> str:
         "results.html",
         req=req,
         q=req.q,
-        form_fields=hidden_fields(req, "q", "personne_filtre"),
+        form_fields=hidden_fields(req, "q", *NO_BOXES),
         response=response,
         results=decorate_results(req, response.results),
         facet_groups=facet_groups(req, response.facets),
@@ -666,9 +650,7 @@ def index() -> str:
         sort=sort,
         sort_options=SORT_OPTIONS if rankable else SORT_OPTIONS[1:],
         sort_fields=hidden_fields(req, "tri"),
-        date_fields=hidden_fields(req, "depuis", "jusqu_au", "personne_filtre"),
-        person_filter_fields=hidden_fields(req, "personne_filtre"),
-        person_filter_clear=search_url(req.to_params(personne_filtre="")),
+        date_fields=hidden_fields(req, "depuis", "jusqu_au", *NO_BOXES),
         first_shown=(req.page - 1) * req.per_page + 1,
         last_shown=(req.page - 1) * req.per_page + len(response.results),
         feed_href=feed_url(req),
@@ -693,7 +675,7 @@ def article(article_id: str) -> str:
         "article.html",
         doc=doc,
         q=q,
-        form_fields=hidden_fields(found_by, "q", "personne_filtre"),
+        form_fields=hidden_fields(found_by, "q", *NO_BOXES),
         original_url=safe_url(doc.get("url")),
         back_href=search_url(found_by.to_params()) if has_search(found_by) else None,
         section_href=search_url([("rubrique", doc["section"])]) if doc.get("section") else None,

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..articles import Article
-from ..lifetime import die_with_parent
+from ..lifetime import cores, die_with_parent
 from .cache import NerCache
 from .countries import DATA, country_label, french_context, gazetteer, resolve_country
 from .dates import publication_date
@@ -249,7 +249,7 @@ def fingerprint() -> str:
 
 def default_workers() -> int:
     """One worker process per core."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores()
 
 
 def extract(articles: Iterable[Article], workers: int = 1) -> list[Facets]:

@@ -129,13 +129,15 @@ def fold_char(ch: str) -> str:
     return low if len(low) == 1 else base
 
 
-def fold(text: str) -> str:
-    """The text folded character by character (same length as the original)."""
+def fold_chars(text: str) -> str:
+    """The text folded character by character, lower-cased, the same length as the original
+    (offsets into it hold); ``analysis.fold`` may change the length, ``people.name_key``
+    also drops hyphens and dots."""
     return "".join(fold_char(c) for c in text)
 
 
 def words_of(text: str) -> tuple[str, ...]:
-    return tuple(TOKEN.findall(fold(text)))
+    return tuple(TOKEN.findall(fold_chars(text)))
 
 
 def inflect(spec: str) -> list[str]:
@@ -288,7 +290,7 @@ class Gazetteer:
 
     def find(self, text: str, person_spans: Iterable[tuple[int, int]] = ()) -> list[Mention]:
         """Country mentions in ``text``, in order; ``person_spans`` are people's names."""
-        folded = fold(text)
+        folded = fold_chars(text)
         tokens = [(m.start(), m.end()) for m in TOKEN.finditer(folded)]
         words = [folded[s:e] for s, e in tokens]
         hits = self._scan(text, tokens, words)
@@ -375,7 +377,7 @@ class Gazetteer:
                 if len(known) == 1:
                     codes = (known[0],)
                 else:
-                    default = self.defaults.get(tuple(TOKEN.findall(fold(" ".join(h.term.words)))))
+                    default = self.defaults.get(words_of(" ".join(h.term.words)))
                     codes = (default,) if default in codes else ()
             for code in (*codes, *h.extra):
                 mentions.append(Mention(code, h.start, h.end, h.term.kind, h.weak))
@@ -413,7 +415,7 @@ def _contiguous(text: str, tokens: list[tuple[int, int]], i: int, j: int) -> boo
     """The words of a phrase are separated only by spaces, hyphens or apostrophes."""
     for k in range(i, j - 1):
         gap = text[tokens[k][1] : tokens[k + 1][0]]
-        if not _PHRASE_GAP.fullmatch(fold(gap)):
+        if not _PHRASE_GAP.fullmatch(fold_chars(gap)):
             return False
     return True
 
@@ -429,7 +431,7 @@ def _case_ok(term: Term, text: str, tokens: list[tuple[int, int]], i: int) -> bo
         if len(word) > 1 and word.isupper():
             if not seen.isupper():
                 return False
-        elif word[:1].isupper() and fold(word) not in _LOWER_WORDS and not seen[:1].isupper():
+        elif word[:1].isupper() and fold_chars(word) not in _LOWER_WORDS and not seen[:1].isupper():
             return False
     return True
 

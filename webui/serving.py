@@ -4,8 +4,8 @@ Searching is Python work, so one process serves one request at a time however ma
 threads it has (the GIL): under 16 concurrent clients on 2 cores, one process left
 the slowest 1 % of requests waiting 350 ms. Forked processes, each with its own
 ``SearchEngine`` (per-generation data is read once per process), accept connections
-from the same socket, so the kernel spreads them. A child whose parent is gone (SIGTERM,
-SIGKILL) exits within a second; Ctrl-C stops them all.
+from the same socket, so the kernel spreads them. A child dies with its parent
+(``search.lifetime.die_with_parent``: SIGTERM, SIGKILL); Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -13,25 +13,14 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import threading
-import time
+
+from search.lifetime import cores, die_with_parent
 
 MAX_PROCESSES = 4
 
 
 def default_processes() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_PROCESSES, cores))
-
-
-def _exit_with_parent(parent: int) -> None:
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(0)
+    return max(1, min(MAX_PROCESSES, cores()))
 
 
 def serve(app, host: str, port: int, threads: int, processes: int = 1, warm=None) -> None:
@@ -58,7 +47,7 @@ def serve(app, host: str, port: int, threads: int, processes: int = 1, warm=None
     for _ in range(processes - 1):
         pid = os.fork()
         if pid == 0:
-            threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+            die_with_parent(parent)
             try:
                 prepare()
                 waitress_serve(app, sockets=[sock], threads=threads, ident="Loupe")

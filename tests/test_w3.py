@@ -1,0 +1,117 @@
+"""``search.w3``, the one door to Whoosh's internals: the version check, and the branches
+the samples never reach at the default sizes, run by shrinking the sizes (3-posting blocks,
+7-posting commit chunks, 5-posting sidecar chunks, a reader without the W3 columns)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from search import fastwrite, postings_mmap, w3
+from search.fastwrite import FastSegmentWriter
+from search.indexer import document
+from search.schema import build_schema
+from search.searcher import SearchEngine, SearchRequest
+from tests.test_fastwrite import QUERIES, _articles, _build, _reference_schema, _segment_files
+
+BLOCK = 3  # postings per block: every word of more than three articles spans blocks
+
+
+def test_another_whoosh_is_refused_with_a_clear_error() -> None:
+    w3.check_version((2, 7, 5))
+    with pytest.raises(w3.WhooshVersionError, match=r"whoosh-reloaded==2\.7\.5"):
+        w3.check_version((2, 8, 0))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> dict[str, Path]:
+    """The samples written three ways: by Whoosh and by the fast writer with 3-posting
+    blocks (the fast writer's commit also in chunks of 7 postings), and by the fast writer
+    with Whoosh's default blocks."""
+    root = tmp_path_factory.mktemp("w3")
+    docs = [document(a, f"hash-{i}") for i, a in enumerate(_articles())]
+    small = pytest.MonkeyPatch()
+    small.setattr(fastwrite, "_CHUNK", 7)
+    try:
+        built = {
+            "stock": _build(root, "stock", lambda ix: SegmentWriter(
+                ix, compound=False, codec=w3.W3Codec(blocklimit=BLOCK)), _reference_schema(), docs),
+            "fast": _build(root, "fast", lambda ix: FastSegmentWriter(
+                ix, compound=False, codec=w3.W3Codec(blocklimit=BLOCK)), build_schema(), docs),
+        }  # fmt: skip
+    finally:
+        small.undo()
+    built["default"] = _build(
+        root, "default", lambda ix: FastSegmentWriter(ix, compound=False), build_schema(), docs
+    )
+    return built
+
+
+def test_tiny_blocks_and_chunks_write_whooshs_bytes(tiny: dict[str, Path]) -> None:
+    stock, fast = _segment_files(tiny["stock"]), _segment_files(tiny["fast"])
+    assert stock.keys() == fast.keys()
+    for ext in stock:
+        assert stock[ext] == fast[ext], ext
+    with whoosh_index.open_dir(str(tiny["fast"])).reader() as reader:
+        ((leaf, _offset),) = reader.leaf_readers()
+        (_n, top), = reader.most_frequent_terms("body", 1)
+        blocks = list(w3.blocks(w3.term_matcher(leaf, "body", top)))
+        assert len(blocks) > 20 and all(len(ids) <= BLOCK for ids, _w, _v in blocks)
+
+
+def test_tiny_blocks_search_as_the_default_ones(tiny: dict[str, Path]) -> None:
+    """Postings decoded across many blocks rank and count exactly as whole ones."""
+    small = SearchEngine(tiny["fast"].parent, cache_size=0)
+    default = SearchEngine(tiny["default"].parent, cache_size=0)
+    for text in QUERIES:
+        a = small.search(SearchRequest(q=text, per_page=50)).to_dict()
+        b = default.search(SearchRequest(q=text, per_page=50)).to_dict()
+        assert a["total"] == b["total"] > 0, text
+        assert [(r["id"], r["score"]) for r in a["results"]] == [
+            (r["id"], r["score"]) for r in b["results"]
+        ], text
+        assert a["facets"] == b["facets"]
+
+
+def test_a_sidecar_written_in_small_chunks_holds_every_posting(
+    tiny: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(postings_mmap, "_CHUNK", 5)
+    with whoosh_index.open_dir(str(tiny["fast"])).reader() as reader:
+        ((leaf, _offset),) = reader.leaf_readers()
+        postings_mmap.write_sidecar(tiny["fast"], leaf)
+        sidecar = postings_mmap.open_sidecar(leaf)
+        assert sidecar is not None
+        terms = 0
+        for fieldname, btext in leaf.all_terms():
+            ours = sidecar.postings(fieldname, btext)
+            whoosh = postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
+            assert np.array_equal(ours[0], whoosh[0]) and np.array_equal(ours[1], whoosh[1])
+            terms += 1
+        assert terms > 10_000
+
+
+class _WithoutColumns:
+    """Whoosh's own segment reader seen only through its public ``doc_field_length``, as a
+    reader of another codec would be: the per-document path of ``w3.length_bytes``."""
+
+    def __init__(self, leaf) -> None:
+        self.doc_field_length = leaf.doc_field_length
+
+
+def test_length_bytes_without_the_w3_column_are_the_same(tiny: dict[str, Path]) -> None:
+    with whoosh_index.open_dir(str(tiny["fast"])).reader() as reader:
+        ((leaf, _offset),) = reader.leaf_readers()
+        count = leaf.doc_count_all()
+        for fieldname in ("title", "body", "caption", "summary_exact"):
+            whole = w3.length_bytes(leaf, fieldname, count)
+            assert w3.length_column(leaf, fieldname) is not None
+            assert np.array_equal(w3.length_bytes(_WithoutColumns(leaf), fieldname, count), whole)
+            assert whole.any()
+        # A field without lengths (a keyword): no column, every length 0, nothing read.
+        assert w3.lacks_length_column(leaf, "tags") and w3.length_column(leaf, "tags") is None
+        assert not w3.length_bytes(leaf, "tags", count).any()
