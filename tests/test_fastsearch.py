@@ -328,11 +328,11 @@ def test_kept_snippets_follow_the_query_words(samples_index: Path) -> None:
     """Snippets are kept per generation by (article, words): queries that find the same
     articles by other words, or by the same words written otherwise, get exactly the
     snippets of an engine that keeps none."""
-    from search.searcher import SnippetCache
+    from search.snippets import SnippetCache
 
     kept = SearchEngine(samples_index, cache_size=0)
     fresh = SearchEngine(samples_index, cache_size=0)
-    fresh._current().facets.snippets = SnippetCache(0)
+    fresh._current().snippets = SnippetCache(0)
     seen: dict[str, set[str]] = {}
     for text in ("gouvernement", "Gouvernement", "gouvernement Macron", "Macron", "réforme",
                  "reforme des retraites", "retraites", "président", "France", "france président"):
