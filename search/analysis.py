@@ -227,17 +227,21 @@ def _elide(word: str) -> tuple[str, int]:
 def _recall_parts(word: str) -> _Parts:
     """What the recall chain makes of one word; a non-stop word whose stem is empty keeps
     its place (the chain renumbers positions before stemming) with an empty term."""
+    # A word that folds to nothing ("\x80") is a stop word, as StopFilter's minsize makes it.
+    return tuple((fold_stem(p), _folded_stop(p), a, b) for p, a, b in _pieces(word))
+
+
+def _pieces(word: str) -> list[tuple[str, int, int]]:
+    """The elided, lower-cased word cut at its hyphens: (piece, start, end) in the word."""
     text, start = _elide(word)
     if "-" not in text:
-        pieces = [(text, start, len(word))]
-    else:
-        pieces, offset = [], 0
-        for part in text.split("-"):
-            if part:
-                pieces.append((part, start + offset, start + offset + len(part)))
-            offset += len(part) + 1
-    # A word that folds to nothing ("\x80") is a stop word, as StopFilter's minsize makes it.
-    return tuple((fold_stem(p), _folded_stop(p), a, b) for p, a, b in pieces)
+        return [(text, start, len(word))]
+    pieces, offset = [], 0
+    for part in text.split("-"):
+        if part:
+            pieces.append((part, start + offset, start + offset + len(part)))
+        offset += len(part) + 1
+    return pieces
 
 
 def _folded_stop(word: str) -> bool:
@@ -435,17 +439,8 @@ def _shape(word: str) -> None:
     every word of 12,000 OrangeSum articles, and by the snippet tests)."""
     if len(_SHAPES) >= _CACHE_LIMIT:
         return
-    text, start = _elide(word)
-    if "-" not in text:
-        pieces = [(text, start, len(word))]
-    else:
-        pieces, offset = [], 0
-        for part in text.split("-"):
-            if part:
-                pieces.append((part, start + offset, start + offset + len(part)))
-            offset += len(part) + 1
     shape = []
-    for part, a, b in pieces:
+    for part, a, b in _pieces(word):
         folded = fold(part)
         if not folded:
             continue
