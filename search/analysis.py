@@ -380,7 +380,7 @@ def recall_spans_near(
     present = set(words)
     for word in present.difference(_SHAPES):
         _shape(word)
-    if len(_SHAPES) >= _CACHE_LIMIT and not present.issubset(_SHAPES):
+    if len(_SHAPES) >= _NEAR_LIMIT and not present.issubset(_SHAPES):
         spans = recall_spans(value)  # more words than the cache keeps: the whole text
         return spans if any(term in terms for _s, _e, term in spans) else []
     candidates = present.intersection(_ODD_INITIAL)
@@ -420,7 +420,8 @@ def recall_spans_near(
     return out
 
 
-# For ``recall_spans_near``, within the analyser cache's limit: each word's tokens without
+# For ``recall_spans_near``, up to _NEAR_LIMIT words (a few hundred bytes each; past it a
+# text with a word not seen yet is read whole, as before): each word's tokens without
 # their terms (start, end, "") and their total length, the words by the folded first letter
 # of a token (other first letters: always stemmed), those that make no token, and the
 # tokens with their terms of the words stemmed so far.
@@ -430,6 +431,7 @@ _BY_INITIAL: dict[str, set[str]] = {}
 _ODD_INITIAL: set[str] = set()
 _NO_TOKEN: set[str] = set()
 _TOKENS: dict[str, tuple[tuple[int, int, str], ...]] = {}
+_NEAR_LIMIT = 100_000
 _PLAIN_INITIALS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -437,7 +439,7 @@ def _shape(word: str) -> None:
     """What ``_recall_parts`` makes of a word, but the stemming: a part folding to nothing
     is no token, and a stem starts with its folded part's first letter (both checked on
     every word of 12,000 OrangeSum articles, and by the snippet tests)."""
-    if len(_SHAPES) >= _CACHE_LIMIT:
+    if len(_SHAPES) >= _NEAR_LIMIT:
         return
     shape = []
     for part, a, b in _pieces(word):
@@ -462,7 +464,7 @@ def _tokens(word: str) -> tuple[tuple[int, int, str], ...]:
     if found is None:
         parts = _RECALL_CACHE.get(word) or _recall_parts(word)
         found = tuple((a, b, text) for text, _stop, a, b in parts if text)
-        if len(_TOKENS) < _CACHE_LIMIT:
+        if len(_TOKENS) < _NEAR_LIMIT:
             _TOKENS[word] = found
     return found
 
