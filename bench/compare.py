@@ -32,7 +32,8 @@ query's median, then p50/p95 over the queries.
 
 ``--serve`` also starts ``loupe serve`` and ``datasette serve`` on loopback (sizes of
 10,000 and more) and sends the same faceted requests to both over HTTP, first from one
-client, then from 16 concurrent clients (a bounded number of requests). Loupe's response
+client (each query to Loupe, then to Datasette: both see the same load from other jobs),
+then from 16 concurrent clients (a bounded number of requests). Loupe's response
 cache is off in every timing here (``LOUPE_CACHE=0``), so no query is answered from memory.
 
 ``--baseline DIR`` adds a row for the Loupe checked out in DIR (say the main branch before
@@ -630,6 +631,31 @@ def http_latencies(port: int, paths: list[str], clients: int) -> tuple[list[floa
     return latencies, errors
 
 
+def alternated(plans: dict[str, tuple[int, list[str]]]) -> dict[str, tuple[list[float], int]]:
+    """One client: the i-th request of every server, then the (i+1)-th…, each server over
+    its own keep-alive connection; (latencies in ms, errors) per server."""
+    conns = {name: http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+             for name, (port, _paths) in plans.items()}
+    out: dict[str, tuple[list[float], int]] = {name: ([], 0) for name in plans}
+    for requests in zip(*(paths for _port, paths in plans.values()), strict=True):
+        for name, path in zip(plans, requests, strict=True):
+            t0 = time.perf_counter()
+            try:
+                conns[name].request("GET", path)
+                resp = conns[name].getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except OSError:
+                ok = False
+                conns[name] = http.client.HTTPConnection("127.0.0.1", plans[name][0], timeout=60)
+            latencies, errors = out[name]
+            latencies.append((time.perf_counter() - t0) * 1000)
+            out[name] = (latencies, errors + (not ok))
+    for conn in conns.values():
+        conn.close()
+    return out
+
+
 def without_sidecars(index: Path, copy: Path) -> Path:
     """A copy of a Loupe index without its posting sidecars: how an index written before
     them is read (Whoosh's blocks decoded in Python), for the cold pass's "before" row."""
@@ -682,15 +708,21 @@ def serve_compare(
             "loupe": (lp, ["/api/search?" + urlencode({"q": q}) for q in queries]),
             "datasette": (dp, [datasette_path(q, True) for q in queries]),
         }
-        colds, cold_cpu = {}, {}
-        for i, (name, (port, paths)) in enumerate(plans.items()):
-            before = tree_cpu_s(servers[i].pid)
-            colds[name] = http_latencies(port, paths, 1)
-            cold_cpu[name] = (tree_cpu_s(servers[i].pid) - before) * 1000 / len(paths)
-        for name, (port, paths) in plans.items():
+        # Cold: each query's first time, sent to Loupe then to Datasette in turn, so that
+        # both see the same load from other jobs (a shared machine's load swings within
+        # minutes); the CPU each server tree spent is its own.
+        before = [tree_cpu_s(server.pid) for server in servers]
+        colds = alternated(plans)
+        cold_cpu = {
+            name: (tree_cpu_s(servers[i].pid) - before[i]) * 1000 / len(queries)
+            for i, name in enumerate(plans)
+        }
+        for port, paths in plans.values():
             for _ in range(2):  # warm-up: every query, reaching every server process
                 http_latencies(port, paths, 16)
-            one, err1 = http_latencies(port, paths, 1)
+        warm = alternated(plans)  # one client, each query to both servers in turn
+        for name, (port, paths) in plans.items():
+            one, err1 = warm[name]
             many, err2 = http_latencies(port, (paths * 2)[:concurrent], 16)
             cold, err0 = colds[name]
             server = servers[0 if name == "loupe" else 1]

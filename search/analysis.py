@@ -227,17 +227,21 @@ def _elide(word: str) -> tuple[str, int]:
 def _recall_parts(word: str) -> _Parts:
     """What the recall chain makes of one word; a non-stop word whose stem is empty keeps
     its place (the chain renumbers positions before stemming) with an empty term."""
+    # A word that folds to nothing ("\x80") is a stop word, as StopFilter's minsize makes it.
+    return tuple((fold_stem(p), _folded_stop(p), a, b) for p, a, b in _pieces(word))
+
+
+def _pieces(word: str) -> list[tuple[str, int, int]]:
+    """The elided, lower-cased word cut at its hyphens: (piece, start, end) in the word."""
     text, start = _elide(word)
     if "-" not in text:
-        pieces = [(text, start, len(word))]
-    else:
-        pieces, offset = [], 0
-        for part in text.split("-"):
-            if part:
-                pieces.append((part, start + offset, start + offset + len(part)))
-            offset += len(part) + 1
-    # A word that folds to nothing ("\x80") is a stop word, as StopFilter's minsize makes it.
-    return tuple((fold_stem(p), _folded_stop(p), a, b) for p, a, b in pieces)
+        return [(text, start, len(word))]
+    pieces, offset = [], 0
+    for part in text.split("-"):
+        if part:
+            pieces.append((part, start + offset, start + offset + len(part)))
+        offset += len(part) + 1
+    return pieces
 
 
 def _folded_stop(word: str) -> bool:
@@ -376,7 +380,7 @@ def recall_spans_near(
     present = set(words)
     for word in present.difference(_SHAPES):
         _shape(word)
-    if len(_SHAPES) >= _CACHE_LIMIT and not present.issubset(_SHAPES):
+    if len(_SHAPES) >= _NEAR_LIMIT and not present.issubset(_SHAPES):
         spans = recall_spans(value)  # more words than the cache keeps: the whole text
         return spans if any(term in terms for _s, _e, term in spans) else []
     candidates = present.intersection(_ODD_INITIAL)
@@ -416,7 +420,8 @@ def recall_spans_near(
     return out
 
 
-# For ``recall_spans_near``, within the analyser cache's limit: each word's tokens without
+# For ``recall_spans_near``, up to _NEAR_LIMIT words (a few hundred bytes each; past it a
+# text with a word not seen yet is read whole, as before): each word's tokens without
 # their terms (start, end, "") and their total length, the words by the folded first letter
 # of a token (other first letters: always stemmed), those that make no token, and the
 # tokens with their terms of the words stemmed so far.
@@ -426,6 +431,7 @@ _BY_INITIAL: dict[str, set[str]] = {}
 _ODD_INITIAL: set[str] = set()
 _NO_TOKEN: set[str] = set()
 _TOKENS: dict[str, tuple[tuple[int, int, str], ...]] = {}
+_NEAR_LIMIT = 100_000
 _PLAIN_INITIALS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -433,19 +439,10 @@ def _shape(word: str) -> None:
     """What ``_recall_parts`` makes of a word, but the stemming: a part folding to nothing
     is no token, and a stem starts with its folded part's first letter (both checked on
     every word of 12,000 OrangeSum articles, and by the snippet tests)."""
-    if len(_SHAPES) >= _CACHE_LIMIT:
+    if len(_SHAPES) >= _NEAR_LIMIT:
         return
-    text, start = _elide(word)
-    if "-" not in text:
-        pieces = [(text, start, len(word))]
-    else:
-        pieces, offset = [], 0
-        for part in text.split("-"):
-            if part:
-                pieces.append((part, start + offset, start + offset + len(part)))
-            offset += len(part) + 1
     shape = []
-    for part, a, b in pieces:
+    for part, a, b in _pieces(word):
         folded = fold(part)
         if not folded:
             continue
@@ -467,7 +464,7 @@ def _tokens(word: str) -> tuple[tuple[int, int, str], ...]:
     if found is None:
         parts = _RECALL_CACHE.get(word) or _recall_parts(word)
         found = tuple((a, b, text) for text, _stop, a, b in parts if text)
-        if len(_TOKENS) < _CACHE_LIMIT:
+        if len(_TOKENS) < _NEAR_LIMIT:
             _TOKENS[word] = found
     return found
 

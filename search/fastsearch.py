@@ -336,6 +336,20 @@ def _unit(searcher, terms: list, cache: PostingCache, boost: float) -> Unit:
     (Lucene's idf, never negative)."""
     n = cache.n_docs
     pseudo = np.zeros(n)
+    fields = _field_parts(searcher, terms, cache)
+    for _name, _weight, docs, _tf, part in fields:
+        pseudo += np.bincount(docs, weights=part, minlength=n)
+    mask = pseudo > 0
+    df = int(mask.sum())
+    idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    scores = boost * idf * pseudo * (K1 + 1) / (pseudo + K1)
+    text = terms[0].text if terms else ""
+    return Unit(text, fields, mask, pseudo, idf, boost, scores)
+
+
+def _field_parts(searcher, terms: list, cache: PostingCache) -> list[tuple]:
+    """(field, weight, documents, tf, weighted normalised tf) of one term in each of its
+    fields that holds it: ``w * tf / (1 - b + b * len / avglen)``."""
     fields = []
     for term in terms:
         name = term.fieldname
@@ -351,14 +365,8 @@ def _unit(searcher, terms: list, cache: PostingCache, boost: float) -> Unit:
         avg = searcher.avg_field_length(name) or 1.0
         lengths = cache.lengths(searcher, name)[docs]
         part = term.boost * tf / ((1 - b) + b * lengths / avg)
-        pseudo += np.bincount(docs, weights=part, minlength=n)
         fields.append((name, term.boost, docs, tf, part))
-    mask = pseudo > 0
-    df = int(mask.sum())
-    idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-    scores = boost * idf * pseudo * (K1 + 1) / (pseudo + K1)
-    text = terms[0].text if terms else ""
-    return Unit(text, fields, mask, pseudo, idf, boost, scores)
+    return fields
 
 
 def _is_unit(node) -> bool:
@@ -454,22 +462,9 @@ def _sparse_unit(searcher, terms: list, cache: PostingCache, boost: float):
 
 def _sparse_unit_scores(searcher, terms: list, cache: PostingCache, boost: float):
     n = cache.n_docs
-    docs_parts, weight_parts = [], []
-    for term in terms:
-        name = term.fieldname
-        if name not in searcher.schema:
-            continue
-        try:
-            docs, tf = cache.postings(searcher, name, term.text)
-        except ValueError:
-            continue
-        if not docs.size:
-            continue
-        b = B.get(name, DEFAULT_B)
-        avg = searcher.avg_field_length(name) or 1.0
-        lengths = cache.lengths(searcher, name)[docs]
-        docs_parts.append(docs)
-        weight_parts.append(term.boost * tf / ((1 - b) + b * lengths / avg))
+    fields = _field_parts(searcher, terms, cache)
+    docs_parts = [docs for _n, _w, docs, _tf, _p in fields]
+    weight_parts = [part for _n, _w, _d, _tf, part in fields]
     if not docs_parts:
         return _EMPTY_DOCS, _EMPTY_WEIGHTS
     if len(docs_parts) == 1:
