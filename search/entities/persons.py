@@ -463,7 +463,7 @@ ROLES = frozenset(
     nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
     peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
     journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
-    star icone legende""".split()
+    star icone legende pdg dg ceo""".split()
 )
 
 
