@@ -209,6 +209,13 @@ def test_a_city_that_is_also_a_given_name() -> None:
             {"Donald Trump"},
             {"Extinction Rebellion", "Emmy Awards", "Max"},
         ),
+        # ... but a person's camp, programme or party stays a person's
+        (
+            "Dans le camp de François Fillon, le programme de Marine Le Pen inquiète. Le soutien "
+            "de François Bayrou (MoDem) compte.",
+            {"François Fillon", "Marine Le Pen", "François Bayrou"},
+            set(),
+        ),
         # places named after a cue word
         (
             "Walter Barton a été exécuté dans le pénitencier de Bonne Terre.",
