@@ -91,10 +91,8 @@ THING_CUES = frozenset(
     promotion boulangerie brasserie salon emission journal magazine film serie livre
     album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine
     promenade paquebot vraquier chalutier yacht voilier ile affaire proces magasin
-    supermarche hypermarche boutique enseigne chaine hebdomadaire quotidien mensuel site
-    village commune ville quartier penitencier prison station domaine chateau abbaye camp
-    plage hashtag application appli jeu modele version concept-car mouvement collectif
-    festival salon concours trophee programme spectacle""".split()
+    supermarche hypermarche boutique enseigne hebdomadaire mensuel village commune ville
+    quartier penitencier prison station chateau abbaye plage hashtag concept-car""".split()
 )
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
 _ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
@@ -467,7 +465,7 @@ ROLES = frozenset(
     nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
     peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
     journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
-    star icone legende""".split()
+    star icone legende pdg dg ceo""".split()
 )
 
 
@@ -596,8 +594,8 @@ def _thing_alone(text: str, c: _Candidate, things: set[str]) -> bool:
     )
 
 
-_PLACE_BEFORE = re.compile(r"(?<!\w)(?:à|a|de|d['’])\s*$")
-_PLACE_AFTER = re.compile(r"\s+\([A-ZÀ-Ý]")
+_PLACE_BEFORE = re.compile(r"(?<!\w)[àÀ]\s*$")
+_PLACE_AFTER = re.compile(r"\s+\([A-ZÀ-Ý][a-zà-ÿ]")  # "(Ardennes)", not a party's "(LREM)"
 
 
 def _after_acronym(text: str, start: int) -> bool:
