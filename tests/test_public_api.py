@@ -51,7 +51,7 @@ def test_the_library_never_imports_the_web_app() -> None:
 LAYERS = {
     "ingest": {"articles", "readers", "entities", "labels"},
     "index": {"schema", "storage", "indexer", "manifest", "merging", "parallel", "fastwrite",
-              "postings_mmap", "people", "w3"},
+              "postings_mmap", "people", "w3", "distributed"},
     "find": {"request", "query", "budget", "generation", "fastsearch", "facets", "searcher",
              "spelling", "highlight", "snippets", "results", "entitypage"},
 }  # fmt: skip
