@@ -134,19 +134,23 @@ def _session_left(sid: int) -> list[str]:
 
 
 def kill(tries: int, count: int) -> int:
-    """Kills ``loupe reindex --dask`` ``tries`` times; returns how many left a process."""
+    """Kills ``loupe reindex --dask`` ``tries`` times, at a moment drawn over the length
+    of an uninterrupted run (timed first); returns how many tries left a process."""
     rng = random.Random(15)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="dask-kill-") as tmp:
         corpus = write_corpus(Path(tmp), count)
+        args = [*LOUPE, "reindex", str(corpus), "--workers", "2", "--dask", "-q", "--no-ner"]
+        started = time.perf_counter()
+        subprocess.run([*args, "--index", str(Path(tmp) / "timed")], cwd=ROOT, check=True)
+        length = time.perf_counter() - started
+        print(f"an uninterrupted run takes {length:.1f} s; kills drawn from 0.3 s to that")
         for attempt in range(tries):
             index = Path(tmp) / f"index-{attempt}"
             sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
-            delay = rng.uniform(0.5, 25.0)
-            args = [*LOUPE, "reindex", str(corpus), "--index", str(index), "--workers", "2"]
-            args += ["--dask", "-q", "--no-ner"]
+            delay = rng.uniform(0.3, length)
             proc = subprocess.Popen(
-                args, cwd=ROOT, start_new_session=True,
+                [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             time.sleep(delay)
@@ -165,7 +169,8 @@ def kill(tries: int, count: int) -> int:
             failures += bool(left)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
             print(
-                f"  try {attempt + 1:2}: {what:24} at {delay:5.1f} s ({procs} children) -> "
+                f"  try {attempt + 1:2}: {what:24} at {delay:5.1f} s = {delay / length:4.0%} of "
+                f"a run ({procs} children) -> "
                 f"{len(left)} process(es) left {left if left else ''}",
                 flush=True,
             )

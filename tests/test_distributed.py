@@ -256,7 +256,7 @@ def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: 
         deadline = time.monotonic() + 120
         # "start": as soon as the first worker process exists; "workers": once both have
         # been running a while (the model loaded, tasks under way).
-        wanted, settle = (2, 0.0) if phase == "start" else (3, 8.0)
+        wanted, settle = (2, 0.0) if phase == "start" else (3, 5.0)
         while len(_session_processes(proc.pid)) < wanted and time.monotonic() < deadline:
             assert proc.poll() is None, "the reindex ended before it could be killed"
             time.sleep(0.05)
