@@ -248,7 +248,10 @@ def doc_frequency(reader, fieldname: str, text) -> int:
         return found
     if fieldname not in reader.schema:
         return reader.doc_frequency(fieldname, text)
-    btext = reader.schema[fieldname].to_bytes(text)
+    try:
+        btext = reader.schema[fieldname].to_bytes(text)
+    except Exception:  # Whoosh's own kind for a text a date field cannot read ('')
+        return 0  # a text the field cannot hold has no postings
     total = 0
     for leaf, _offset in reader.leaf_readers():
         sidecar = sidecar_of(leaf)

@@ -166,7 +166,7 @@ def interpret(text: str, schema, any_word: bool = False) -> Parsed:
     except Exception as exc:  # Whoosh raises many kinds on odd syntax
         notice = DATE_NOTICE if "date" in str(exc) else LITERAL_NOTICE
         return literal(text, schema, any_word, notice)
-    if _has_error(q):
+    if _has_error(q) or _unreadable_date(q, schema):
         return literal(text, schema, any_word, DATE_NOTICE)
     q = _phrases_where_positions(_bounded(q, schema), schema)
     return Parsed(q if any_word else _relax(q, schema))
@@ -493,6 +493,18 @@ def _has_error(q: query.Query) -> bool:
     if getattr(q, "error", None):
         return True
     return not q.is_leaf() and any(_has_error(child) for child in q.children())
+
+
+def _unreadable_date(q: query.Query, schema) -> bool:
+    """A quoted value on a date field (``date:""``) reaches the query as a plain term
+    that the date field cannot turn into its bytes: an unreadable date too."""
+    for leaf in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(leaf, query.Term) and leaf.fieldname in RANGE_FIELDS:
+            try:
+                schema[leaf.fieldname].to_bytes(leaf.text)
+            except Exception:  # Whoosh raises its base Exception for an unparseable date
+                return True
+    return False
 
 
 def word_count(q: query.Query | None) -> int:

@@ -370,7 +370,7 @@ def test_did_you_mean_for_a_rare_word_with_few_hits(tmp_path: Path) -> None:
 
 
 def test_malformed_dates_in_the_query_are_searched_as_words(engine: SearchEngine) -> None:
-    for q in ("date:demain", "date:2020-13", "date:[2020 to", "date:>x"):
+    for q in ("date:demain", "date:2020-13", "date:[2020 to", "date:>x", 'date:""', 'date:"x"'):
         response = search(engine, q)
         assert "Date incomprise" in response.notice and "simples mots" in response.notice
     assert search(engine, "date:2019 Macron").notice is None
