@@ -281,4 +281,10 @@ def test_merging_segments_writes_whooshs_merge(tmp_path: Path) -> None:
     for ext in stock:
         assert stock[ext] == fast[ext], ext
     assert whoosh_index.open_dir(str(gens[1])).doc_count() == 321 - len(docs[:250:40])
-    assert _everything(gens[0]) == _everything(gens[1])
+    # Whoosh's merge adds up each copied document's length as its length byte rounds it;
+    # ours keeps the exact field totals of a segment with nothing deleted (those of a
+    # one-segment build: test_merging): only the totals may differ.
+    def without_totals(found: dict) -> dict:
+        return {k: (v[1:] if k[0] == "length" else v) for k, v in found.items()}
+
+    assert without_totals(_everything(gens[0])) == without_totals(_everything(gens[1]))
