@@ -18,13 +18,14 @@ its own (``bench/compare.py``'s workers and servers, reused, not copied):
    empty) and again (top 10 alone and faceted, median of ``--repeat`` passes);
 2. **SQLite FTS5** and **tantivy** (1 thread) build the same archive and answer the same
    queries, in process;
-3. **served** (unless ``--no-serve``): ``loupe serve`` (default processes) and
+3. **updates**, right after Loupe's build (below);
+4. **served** (unless ``--no-serve``): ``loupe serve`` (default processes) and
    ``datasette serve`` over the FTS5 database on loopback: the first-time pass (each query
    once, one client, fresh servers; also on a copy of Loupe's index without its posting
    sidecars, as an older Loupe left it), with the CPU time each server spent per query,
    one client warm, then 16 concurrent clients; the resident memory of each serving
    process after the run;
-4. **updates**: 1,000 new articles (a copy no size uses) dropped in the folder, then
+5. **updates**: 1,000 new articles (a copy no size uses) dropped in the folder, then
    ``loupe reindex DIR --no-entities`` timed (wall clock and peak memory of the command and
    its children); then the same command again with nothing changed.
 
@@ -305,25 +306,39 @@ def main() -> int:
         print(f"  {n} articles written in {time.perf_counter() - t0:.0f} s", file=sys.stderr,
               flush=True)
         rows: dict[str, dict] = {}
+        data = everything[n] = {"rows": rows, "serve": None, "updates": None}
+
+        def save() -> None:  # after each step: a run stopped halfway keeps what it measured
+            if args.json:
+                args.json.write_text(json.dumps(everything, indent=1))
+
         for engine in engines:
             t0 = time.perf_counter()
             rows[engine] = compare.run_worker(engine, workdir, args.repeat)
-            print(f"  {n} articles, {engine}: {time.perf_counter() - t0:.0f} s",
-                  file=sys.stderr, flush=True)
-        if "loupe" in rows and "error" not in rows["loupe"]:
-            gens = sorted((workdir / "loupe-index").glob("gen-*"))
-            sidecars = sum(p.stat().st_size for p in gens[-1].glob("*.lpm"))
-            rows["loupe"]["sidecar_mb"] = sidecars / 1e6
-        serve = None
+            print(f"  {n} articles, {engine}: {time.perf_counter() - t0:.0f} s "
+                  f"{json.dumps(rows[engine])}", file=sys.stderr, flush=True)
+            save()
+            if engine == "loupe" and "error" not in rows["loupe"]:
+                gens = sorted((workdir / "loupe-index").glob("gen-*"))
+                sidecars = sum(p.stat().st_size for p in gens[-1].glob("*.lpm"))
+                rows["loupe"]["sidecar_mb"] = sidecars / 1e6
+                rows["loupe"]["segments"] = len(list(gens[-1].glob("*.seg")))
+                # The updates right after the build (the servers below then see the
+                # 1,000 more articles of copy 40 in Loupe's index, not in FTS5's).
+                t0 = time.perf_counter()
+                data["updates"] = updates(workdir)
+                print(f"  {n} articles, updates: {time.perf_counter() - t0:.0f} s "
+                      f"{json.dumps(data['updates'])}", file=sys.stderr, flush=True)
+                save()
         if not args.no_serve and "loupe" in rows and "fts5" in rows:
-            serve = compare.serve_compare(workdir, sets, args.concurrent,
-                                          cold_baseline=not args.no_cold_baseline)
-        upd = updates(workdir) if "loupe" in rows and "error" not in rows["loupe"] else None
+            data["serve"] = compare.serve_compare(workdir, sets, args.concurrent,
+                                                  cold_baseline=not args.no_cold_baseline)
+            print(f"  {n} articles, served: {json.dumps(data['serve'])}", file=sys.stderr,
+                  flush=True)
+        serve, upd = data["serve"], data["updates"]
         print_size(n, rows, serve, upd)
-        everything[n] = {"rows": rows, "serve": serve, "updates": upd}
         sys.stdout.flush()
-        if args.json:
-            args.json.write_text(json.dumps(everything, indent=1))
+        save()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print_growth(everything)

@@ -35,7 +35,8 @@ from .schema import SEPARATOR, build_schema
 # written by an older version is rebuilt in full, since its stored schema predates it.
 # 5: persons.sqlite (archive-level person names) and the source column; 6: the source
 # indexed as a keyword (``-source:AFP``).
-MANIFEST_VERSION = 6
+# 7: manifest.sqlite and persons.sqlite are the index's, stamped, no longer in each generation.
+MANIFEST_VERSION = 7
 
 # What a build may use in all (its processes together), in MB: sized for a 2-core, 8 GB
 # machine that also serves searches. ``LOUPE_BUILD_MEMORY_MB`` or ``--memory-mb`` change it.
@@ -257,7 +258,13 @@ def reindex(
         if missing:
             # A moved or unmounted folder must not empty the index.
             raise BadPaths(f"Chemin introuvable : {', '.join(missing)} ; l'index est inchangé.")
-        incremental = current is not None and not full and old.get("version") == MANIFEST_VERSION
+        incremental = (
+            current is not None
+            and not full
+            and old.get("version") == MANIFEST_VERSION
+            # The index's person table goes with the same generation as its manifest.
+            and storage.read_stamp(index_dir / PERSONS_FILE) == current.name
+        )
         if incremental and current is not None:
             # Sizes, and the bytes of any file modified since it was published: a stat per
             # file, not a read of the archive (``loupe check`` reads everything).
@@ -287,9 +294,6 @@ def reindex(
                 writer = FastSegmentWriter(ix, limitmb=256, flushmb=flush_mb(budget, 1))
                 writer.mergetype = merging.tiered
                 manifest = Manifest.for_build(current, build)
-                # The archive's person table is updated in place: a copy, not a link.
-                if (current / PERSONS_FILE).exists():
-                    shutil.copyfile(current / PERSONS_FILE, build / PERSONS_FILE)
             else:
                 ix = whoosh_index.create_in(str(build), build_schema())
                 count = default_writers() if writers is None else writers
@@ -303,7 +307,10 @@ def reindex(
                     )
                 manifest = Manifest.for_build(None, build)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
-            people = PersonTable(build)
+            # The index's manifest and person table are changed in place (one transaction
+            # each, committed just before the publish) by an incremental run; a fresh build
+            # writes new ones (``storage``).
+            people = PersonTable.for_build(current if incremental else None, build)
             extractor = (session.extractor if session is not None else Extractor)(
                 cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
             )
@@ -332,30 +339,37 @@ def reindex(
             except BaseException:
                 writer.cancel()
                 manifest.close()
+                people.close()
                 raise
             finally:
                 extractor.close()
                 cache.close()
-                people.close()
                 result.ner_runs, result.ner_cached = extractor.ner_runs, extractor.cache_hits
             result.total = manifest.count()
             # Files read again with nothing new in them (touched, or a first run after the
             # JSON manifest) are recorded too, so that the next run can skip them.
             result.files_read = read_again
-            if result.changed or read_again or roots != old["roots"]:
-                manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)
-                manifest.commit()
+            try:
+                if result.changed:
+                    manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)
+                    # Posting arrays numpy maps, for the segments this run wrote
+                    # (postings_mmap), then the size and CRC-32 of every file (those it
+                    # shares with the current generation keep theirs).
+                    postings_mmap.write_missing(build)
+                    storage.write_checksums(build, current if incremental else None)
+                    name = storage.generation_name(build)
+                    people.commit(name, index_dir)
+                    manifest.commit(name, index_dir)  # from here the next run trusts them
+                    gen = storage.publish(index_dir, build)
+                else:
+                    if read_again or roots != old["roots"]:  # the index's manifest, in place
+                        manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)
+                        manifest.commit(current.name, index_dir)
+                    shutil.rmtree(build, ignore_errors=True)
+                    gen = current
+            finally:
                 manifest.close()
-                # Posting arrays numpy maps, for the segments this run wrote (postings_mmap),
-                # then the size and CRC-32 of every file (those it shares with the current
-                # generation keep theirs).
-                postings_mmap.write_missing(build)
-                storage.write_checksums(build, current if incremental else None)
-                gen = storage.publish(index_dir, build)
-            else:
-                manifest.close()
-                shutil.rmtree(build, ignore_errors=True)
-                gen = current
+                people.close()
             result.generation = gen.name if gen else ""
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)

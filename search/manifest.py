@@ -6,18 +6,26 @@ last run without reading it, and lists what disappeared with one query, all with
 loading the whole manifest. A JSON document of every id (the manifest before) was read
 and rewritten whole by every run; it is migrated on the first run that finds it.
 
-Tables: ``meta`` (version, roots, the analysis salt of the last run), ``files`` (path,
-size, mtime_ns, inode, how many articles it gave) and ``articles`` (id, content hash,
-the path shown, the file it came from).
+Tables: ``meta`` (version, roots, the analysis salt of the last run, the generation it
+describes), ``files`` (path, size, mtime_ns, inode, how many articles it gave) and
+``articles`` (id, content hash, the path shown, the file it came from).
+
+The manifest is the index's (``index/manifest.sqlite``), not a copy in each generation:
+an incremental run changes it in place in one transaction, committed with the new
+generation's name just before it is published (``storage.commit_shared``). It describes a
+generation only when that stamp is the generation's name. Indexes of manifest version 5
+and before kept it inside each generation; it is read there, and they are rebuilt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import sqlite3
 from pathlib import Path
+
+from . import storage
 
 SQLITE = "manifest.sqlite"
 JSON = "manifest.json"  # the manifest before: migrated when met
@@ -49,19 +57,42 @@ def signature(st: os.stat_result) -> Signature:
     return (st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
 
 
+def _describing(gen: Path) -> Path | None:
+    """The SQLite manifest of ``gen``: the index's when stamped with its name, else one
+    inside it (version 5 and before), else None."""
+    shared = gen.parent / SQLITE
+    if shared.exists() and storage.read_stamp(shared) == gen.name:
+        return shared
+    return gen / SQLITE if (gen / SQLITE).exists() else None
+
+
 def read_meta(gen: Path | None) -> dict:
     """A generation's version, roots and options, without reading its articles; the
-    roots alone (empty) when it has no readable manifest."""
+    roots alone (empty) when it has no readable manifest. The index's manifest stamped
+    for another generation (a crash between its commit and the publish) gives its roots
+    but no version: the run after it rebuilds in full."""
     if gen is None:
         return {"roots": []}
     try:
-        if (gen / SQLITE).exists():
-            with Manifest(gen / SQLITE) as db:
-                return {
-                    "version": db.version,
-                    "roots": db.roots,
-                    "follow_links": bool(db._meta("follow_links")),
-                }
+        found = _describing(gen)
+        if found is None and (gen.parent / SQLITE).exists():
+            db = sqlite3.connect(gen.parent / SQLITE, timeout=60)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key = 'roots'").fetchone()
+            finally:
+                db.close()
+            return {"roots": json.loads(row[0]) if row else []}
+        if found is not None:
+            db = sqlite3.connect(found, timeout=60)
+            try:
+                meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+            finally:
+                db.close()
+            return {
+                "version": meta.get("version"),
+                "roots": meta.get("roots") or [],
+                "follow_links": bool(meta.get("follow_links")),
+            }
         with open(gen / JSON, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError, sqlite3.Error):  # missing or damaged: a full rebuild
@@ -78,8 +109,9 @@ def read_meta(gen: Path | None) -> dict:
 def article_count(gen: Path) -> int | None:
     """How many articles a generation's manifest lists; None without a readable one."""
     try:
-        if (gen / SQLITE).exists():
-            db = sqlite3.connect(f"file:{gen / SQLITE}?mode=ro", uri=True)
+        found = _describing(gen)
+        if found is not None:
+            db = sqlite3.connect(f"file:{found}?mode=ro", uri=True)
             try:
                 return db.execute("SELECT count(*) FROM articles").fetchone()[0]
             finally:
@@ -91,25 +123,29 @@ def article_count(gen: Path) -> int | None:
 
 
 class Manifest:
-    """One generation's manifest file, open for reading or for an update under way."""
+    """The manifest of an update under way: the index's, changed in place in one
+    transaction (``shared``), or a new file in the build folder."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shared: bool = False) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=OFF")  # a build's copy: thrown away on failure
-        self.db.execute("PRAGMA synchronous=OFF")  # fsync'ed once, in commit()
+        if shared:
+            self.db = storage.open_shared(path)
+        else:  # a build's new file: thrown away on failure, fsync'ed once when committed
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(_SCHEMA)
         self.db.execute("BEGIN")
 
     @classmethod
     def for_build(cls, current: Path | None, build: Path) -> Manifest:
-        """The manifest of a new build: a copy of the current one (migrated from JSON if it
-        is the old kind), or an empty one."""
-        target = build / SQLITE
-        if current is not None and (current / SQLITE).exists():
-            shutil.copyfile(current / SQLITE, target)
-            return cls(target)
-        db = cls(target)
+        """The manifest of a new build: the index's when it describes ``current`` (the
+        run's changes in one transaction), else a new one in ``build`` (migrated from
+        the JSON manifest of an older index, if ``current`` has one)."""
+        shared = build.parent / SQLITE
+        if current is not None and storage.read_stamp(shared) == current.name:
+            return cls(shared, shared=True)
+        db = cls(build / SQLITE)
         if current is not None and (current / JSON).exists():
             with open(current / JSON, encoding="utf-8") as fh:
                 data = json.load(fh)
@@ -127,18 +163,16 @@ class Manifest:
         self.close()
 
     def close(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+        """Closes it; changes not committed are undone."""
+        with contextlib.suppress(sqlite3.ProgrammingError):  # already closed by commit
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
         self.db.close()
 
-    def commit(self) -> None:
-        self.db.execute("COMMIT")
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        self.db.execute("BEGIN")
+    def commit(self, generation: str, index_dir: Path) -> None:
+        """Commits the run's changes as the manifest of ``generation`` (the index's file
+        from now on) and closes it."""
+        self.path = storage.commit_shared(self.db, self.path, generation, index_dir)
 
     # -- meta ------------------------------------------------------------------------------
 

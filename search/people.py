@@ -2,7 +2,7 @@
 
 Extraction links the mentions of one article (``Blinken`` → ``Anthony Blinken``); this module
 links articles to each other, the way Aleph and the impresso archive do. Every indexed
-article's persons go into a table in the index generation (``persons.sqlite``), and a new
+article's persons go into a table of the index (``persons.sqlite``), and a new
 article's names are resolved against it before the article is written:
 
 * a spelling variant (``Edouard Philippe`` / ``Édouard Philippe``, ``Jean Marc Ayrault``)
@@ -20,12 +20,15 @@ archive holds when it is written, so an older article keeps its resolution until
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import storage
 
 FILE = "persons.sqlite"
 PERIOD_DAYS = 366
@@ -59,6 +62,7 @@ CREATE TABLE IF NOT EXISTS country_mention (
     PRIMARY KEY (article, code)
 );
 CREATE INDEX IF NOT EXISTS country_code ON country_mention (code);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -89,27 +93,52 @@ class Resolved:
 
 
 class PersonTable:
-    """The archive's person mentions, one row per (article, name), in ``<dir>/persons.sqlite``."""
+    """The archive's person mentions, one row per (article, name), in ``<dir>/persons.sqlite``
+    (the index folder's, beside its generations: ``storage``)."""
 
-    def __init__(self, directory: str | Path, readonly: bool = False) -> None:
-        path = Path(directory) / FILE
+    def __init__(self, directory: str | Path, readonly: bool = False, shared: bool = False) -> None:
+        path = self.path = Path(directory) / FILE
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
-            self.db = sqlite3.connect(path)
+            # A reindex's changes: one transaction, committed by ``commit`` (stamped with the
+            # generation it goes with) or undone by ``close``.
+            self.db = storage.open_shared(path) if shared else sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False
+            )
             self.db.executescript(_SCHEMA)
+            self.db.execute("BEGIN")
         self.readonly = readonly
 
     @classmethod
+    def for_build(cls, current: Path | None, build: Path) -> PersonTable:
+        """The index's table when it goes with ``current`` (updated in place), else a new
+        one in the build folder."""
+        if current is not None and storage.read_stamp(build.parent / FILE) == current.name:
+            return cls(build.parent, shared=True)
+        return cls(build)
+
+    @classmethod
     def open_existing(cls, directory: str | Path | None) -> PersonTable | None:
-        """The table of a generation, read-only, or None when it has none (older index)."""
-        if directory is None or not (Path(directory) / FILE).exists():
+        """The table of a generation (the index's, or one inside the generation as indexes
+        of manifest version 5 kept it), read-only, or None when it has none. The index's
+        may already hold the articles of a generation about to be published."""
+        if directory is None:
             return None
-        return cls(directory, readonly=True)
+        for folder in (Path(directory), Path(directory).parent):
+            if (folder / FILE).exists():
+                return cls(folder, readonly=True)
+        return None
+
+    def commit(self, generation: str, index_dir: Path) -> None:
+        """Commits the run's changes as the table of ``generation`` and closes it."""
+        storage.commit_shared(self.db, self.path, generation, index_dir)
 
     def close(self) -> None:
-        if not self.readonly:
-            self.db.commit()
+        """Closes it; changes not committed are undone."""
+        with contextlib.suppress(sqlite3.ProgrammingError):  # already closed by commit
+            if not self.readonly and self.db.in_transaction:
+                self.db.execute("ROLLBACK")
         self.db.close()
 
     def __enter__(self) -> PersonTable:

@@ -4,15 +4,26 @@
 
     index/
       CURRENT          name of the generation in use ("gen-000003"), replaced atomically
-      gen-000003/      a complete Whoosh index + manifest.sqlite (``manifest.Manifest``);
-                       its segment files are hard links shared with the generation before
+      gen-000003/      a complete Whoosh index; its segment files are hard links shared
+                       with the generation before
       gen-000002/      the previous one, kept so open searchers can finish
       tmp-000004/      a reindex under way (or a dead one, removed by the next reindex)
+      manifest.sqlite  what the index holds (``manifest.Manifest``), stamped with the
+                       generation it describes
+      persons.sqlite   the archive's person names (``people.PersonTable``), stamped too
       reindex.lock     held (flock) by the one reindex allowed at a time
       cache/           kept across generations: ner.sqlite, the NER results by text hash
 
 Readers only ever open what CURRENT names, and CURRENT only ever names a finished
 generation, so a crash at any point leaves the served index whole.
+
+The two SQLite files are the index's, not a generation's (an update used to copy them
+whole into each new generation: a cost that grew with the archive). An incremental run
+changes them in place inside one transaction (rollback journal: a crash undoes it), a
+fresh build writes new ones in its build folder and renames them into place; either is
+committed with the new generation's name just before ``publish``. A run that fails
+before then leaves them as they were; a crash between the two leaves a stamp that is not
+CURRENT's, and the next run rebuilds in full instead of trusting them.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,7 +175,7 @@ def publish(index_dir: Path, build: Path) -> Path:
     ones are removed.
     """
     previous = current_generation(index_dir)
-    gen = index_dir / ("gen-" + build.name.split("-", 1)[1])
+    gen = index_dir / generation_name(build)
     os.replace(build, gen)
     tmp = index_dir / (CURRENT + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -252,6 +264,73 @@ def share_segments(current: Path, build: Path, segment_ids: list[str]) -> int:
     return linked
 
 
+STAMP_KEY = "generation"
+# The index's own SQLite files: a fresh build writes them in its folder, then moves them out.
+SHARED_FILES = ("manifest.sqlite", "persons.sqlite")
+
+
+def generation_name(build: Path) -> str:
+    """The name ``publish`` will give the build folder ``build``."""
+    return "gen-" + build.name.split("-", 1)[1]
+
+
+def read_stamp(path: Path) -> str | None:
+    """The generation a shared SQLite file (``manifest.sqlite``, ``persons.sqlite``) was
+    last committed for; None when it is missing, unreadable or unstamped. Opened
+    read-write so that a transaction a crash left half done is rolled back first."""
+    if not path.exists():
+        return None
+    try:
+        db = sqlite3.connect(path, timeout=60)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (STAMP_KEY,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    try:
+        return json.loads(row[0]) if row else None
+    except (TypeError, ValueError):
+        return None
+
+
+def open_shared(path: Path):
+    """A connection to one of the index's SQLite files for a run's changes: rollback
+    journal (a crash rolls the run back), synchronous commits, a cache big enough that
+    the run's changes are not spilled into the file before it commits (which would lock
+    out the servers reading it), and an explicit transaction."""
+    db = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=DELETE")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA cache_size=-262144")  # up to 256 MB, only as the run needs it
+    return db
+
+
+def commit_shared(db, path: Path, generation: str, index_dir: Path) -> Path:
+    """Stamps ``generation`` in the open transaction of ``db`` (a file at ``path``),
+    commits it durably and, when ``path`` is a build's new file, renames it into
+    ``index_dir`` in place of the index's (a journal the old one left goes first: it
+    would be played into the new file). Closes ``db``; returns where the file now is."""
+    db.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)", (STAMP_KEY, json.dumps(generation))
+    )
+    db.execute("COMMIT")
+    db.close()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    target = index_dir / path.name
+    if path != target:
+        for suffix in ("-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(target) + suffix)
+        os.replace(path, target)
+        _fsync_dir(index_dir)
+    return target
+
+
 def read_manifest(gen: Path | None) -> dict:
     """What a generation holds: {"roots": [...], "articles": {id: [hash, path]}}."""
     if gen is None:
@@ -326,7 +405,7 @@ def _files(gen: Path) -> Iterator[Path]:
     ignored (``postings_mmap``), not a damaged index."""
     for path in sorted(gen.iterdir()):
         if (
-            path.name in (MANIFEST, CHECKSUMS_FILE)
+            path.name in (MANIFEST, CHECKSUMS_FILE, *SHARED_FILES)
             or path.name.endswith(("WRITELOCK", ".lpm", "-journal", "-wal", "-shm"))
             or not path.is_file()
         ):

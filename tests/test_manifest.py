@@ -9,11 +9,13 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from whoosh import index as whoosh_index
 
 from search import storage
-from search.indexer import MANIFEST_VERSION, reindex
+from search.indexer import MANIFEST_VERSION, StrictAbort, reindex
 from search.manifest import JSON, SQLITE
+from search.people import FILE as PERSONS
 from search.searcher import SearchEngine, SearchRequest
 from tests.conftest import SAMPLES, write_jsonl
 
@@ -108,10 +110,10 @@ def test_the_json_manifest_of_an_older_index_is_migrated(tmp_path: Path) -> None
     index_dir = tmp_path / "index"
     gen = index_dir / reindex([corpus], index_dir, writers=1).generation
     # Turn it into what the previous version wrote: one JSON document of every id.
-    with sqlite3.connect(gen / SQLITE) as db:
+    with sqlite3.connect(index_dir / SQLITE) as db:
         rows = db.execute("SELECT id, hash, path FROM articles").fetchall()
         roots = json.loads(db.execute("SELECT value FROM meta WHERE key='roots'").fetchone()[0])
-    os.remove(gen / SQLITE)
+    os.remove(index_dir / SQLITE)
     os.remove(gen / storage.CHECKSUMS_FILE)  # written since
     articles = {i: [h, p] for i, h, p in rows}
     manifest = {"version": MANIFEST_VERSION, "roots": roots, "articles": articles}
@@ -121,7 +123,7 @@ def test_the_json_manifest_of_an_older_index_is_migrated(tmp_path: Path) -> None
     migrated = reindex([], index_dir)
     assert (migrated.indexed, migrated.unchanged, migrated.removed) == (0, 319, 1)
     gen = index_dir / migrated.generation
-    assert (gen / SQLITE).exists() and not (gen / JSON).exists()
+    assert storage.read_stamp(index_dir / SQLITE) == gen.name and not (gen / JSON).exists()
     again = reindex([], index_dir)  # now files are known by their signature
     assert (again.indexed, again.unchanged, again.removed, again.total) == (0, 319, 0, 319)
     assert not again.changed
@@ -167,3 +169,65 @@ def test_a_file_that_cannot_be_read_keeps_its_articles(tmp_path: Path) -> None:
     files[1].unlink()
     gone = reindex([corpus], index_dir)
     assert (gone.removed, gone.total) == (80, 240)
+
+
+def _articles_listed(index_dir: Path) -> int:
+    with sqlite3.connect(index_dir / SQLITE) as db:
+        return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_an_update_changes_the_index_manifest_and_persons_in_place(tmp_path: Path) -> None:
+    """Issue 11: each update copied manifest.sqlite and persons.sqlite whole into the new
+    generation (a cost growing with the archive). They are the index's, changed in place
+    (same files), stamped with the generation they describe, and in no generation."""
+    corpus = tmp_path / "corpus"
+    files = _corpus(corpus)
+    index_dir = tmp_path / "index"
+    reindex([corpus], index_dir, writers=1, ner=False)
+    shared = [index_dir / SQLITE, index_dir / PERSONS]
+    inodes = [p.stat().st_ino for p in shared]
+    records = _records()
+    write_jsonl(files[0], [dict(records[0], title="Xylophonistes à Brest")] + records[1:80])
+    update = reindex([corpus], index_dir, ner=False)
+    assert (update.indexed, update.unchanged, update.total) == (1, 319, 320)
+    gen = index_dir / update.generation
+    assert not (gen / SQLITE).exists() and not (gen / PERSONS).exists()
+    assert [p.stat().st_ino for p in shared] == inodes
+    assert [storage.read_stamp(p) for p in shared] == [gen.name, gen.name]
+    assert _ids(index_dir, "xylophonistes") == {records[0]["id"]}
+    assert storage.verify_generation(gen, storage.FULL) == []
+
+
+def test_a_failed_update_leaves_the_index_manifest_as_it_was(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    files = _corpus(corpus)
+    index_dir = tmp_path / "index"
+    first = reindex([corpus], index_dir, writers=1, ner=False)
+    files[3].unlink()  # 80 articles to remove...
+    (corpus / "bad.jsonl").write_text("{pas du json\n", encoding="utf-8")  # ...and a bad file
+    with pytest.raises(StrictAbort):
+        reindex([corpus], index_dir, strict=True, ner=False)
+    assert storage.read_stamp(index_dir / SQLITE) == first.generation
+    assert storage.read_stamp(index_dir / PERSONS) == first.generation
+    assert _articles_listed(index_dir) == 320  # the removals were undone
+    again = reindex([corpus], index_dir, ner=False)  # incremental: nothing read again
+    assert (again.indexed, again.unchanged, again.removed, again.total) == (0, 240, 80, 240)
+    assert _articles_listed(index_dir) == 240
+
+
+def test_a_manifest_committed_for_an_unpublished_generation_is_not_trusted(
+    tmp_path: Path,
+) -> None:
+    """A crash between the manifest's commit and the publish leaves it stamped with a
+    generation that CURRENT does not name: the next run rebuilds in full."""
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    index_dir = tmp_path / "index"
+    reindex([corpus], index_dir, writers=1, ner=False)
+    with sqlite3.connect(index_dir / SQLITE) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", ('"gen-999999"',))
+        db.execute("DELETE FROM articles WHERE rowid % 2 = 0")  # what the lost run changed
+    rebuilt = reindex([], index_dir, ner=False)  # the roots are still known
+    assert (rebuilt.indexed, rebuilt.unchanged, rebuilt.total) == (320, 0, 320)
+    assert storage.read_stamp(index_dir / SQLITE) == rebuilt.generation
+    assert _articles_listed(index_dir) == 320

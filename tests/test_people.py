@@ -23,7 +23,7 @@ SAMPLE = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
 
 
 def table_of(index: Path) -> PersonTable:
-    return PersonTable(storage.current_generation(index), readonly=True)
+    return PersonTable.open_existing(storage.current_generation(index))
 
 
 # -- the resolution table -------------------------------------------------------------

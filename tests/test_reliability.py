@@ -385,7 +385,7 @@ def test_check_reads_every_segment_of_an_index_without_checksums(tmp_path: Path)
     (gen / storage.CHECKSUMS_FILE).unlink()
     result = CliRunner().invoke(main, ["check", "--index", str(index)])
     assert result.exit_code == 0 and "intacte" in result.output
-    with sqlite3.connect(gen / "manifest.sqlite") as db:  # a count that no longer matches
+    with sqlite3.connect(index / "manifest.sqlite") as db:  # a count that no longer matches
         db.execute("INSERT INTO articles VALUES ('fantôme', '0', 'x.jsonl', NULL)")
     result = CliRunner().invoke(main, ["check", "--index", str(index)])
     assert result.exit_code == EXIT_ERROR and "2 dans le manifeste" in result.output
