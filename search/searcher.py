@@ -163,9 +163,11 @@ class SearchEngine:
         gen = self._current()
         reader = gen.searcher().reader()
         words = [text for _n, text in reader.most_frequent_terms("title", 1)]
+        gen.lexicon.load(reader)  # respelling's words, read once, not per letter
         for text in [words[0].decode("utf-8") if words else "", ""]:
             self._search(gen, SearchRequest(q=text), True, time.perf_counter())
         gen.spare.extend(gen.ix.searcher() for _ in range(threads - len(gen.spare)))
+
     def generation_path(self) -> Path:
         """The folder of the generation in use (its side tables live there)."""
         return self._current().path

@@ -39,26 +39,44 @@ def _recall_frequency(reader, word: str) -> int:
     return min((_doc_frequency(reader, RECALL_FIELDS, t) for t in stems), default=0)
 
 
+def _exact_words(reader) -> Iterator[str]:
+    """Every term of the exact views, field after field (a word may come more than once)."""
+    for fieldname in EXACT_FIELDS:
+        if fieldname in reader.schema:
+            for term in reader.lexicon(fieldname):
+                yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 class Lexicon:
-    """The exact views' words of one index generation by first letter, read from the index
-    the first time a word with that letter is respelled, then kept."""
+    """The exact views' words of one index generation by first letter: all of them read in
+    one pass over the term files when a server warms the generation (``load``), else each
+    letter read the first time a word with that letter is respelled; then kept."""
 
     def __init__(self) -> None:
         self._by_letter: dict[str, list[str]] = {}
+        self._complete = False
+
+    def load(self, reader) -> None:
+        """Every letter at once: one sequential read of each exact field's terms (0.7 s and
+        6 MB at 10,000 articles) instead of a prefix walk of Whoosh's files per letter
+        during a user's first searches."""
+        found: dict[str, set[str]] = {}
+        for word in _exact_words(reader):
+            found.setdefault(word[:1], set()).add(word)
+        self._by_letter = {letter: sorted(words) for letter, words in found.items()}
+        self._complete = True
 
     @staticmethod
     def measure(reader) -> tuple[int, int]:
         """(words, bytes) of the lexicon once every letter has been asked for."""
-        found: set[str] = set()
-        for fieldname in EXACT_FIELDS:
-            if fieldname in reader.schema:
-                for term in reader.lexicon(fieldname):
-                    found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        found = set(_exact_words(reader))
         # sorted lists by first letter: a pointer per word plus the strings themselves
         return len(found), sum(sys.getsizeof(w) + 8 for w in found)
 
     def starting_with(self, reader, letter: str) -> list[str]:
         words = self._by_letter.get(letter)
+        if words is None and self._complete:
+            return []  # loaded whole: no word starts with this letter
         if words is None:
             found: set[str] = set()
             for fieldname in EXACT_FIELDS:

@@ -187,3 +187,35 @@ def test_fast_postings_equal_whoosh_formats_on_the_samples() -> None:
 @given(st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join))
 def test_fast_postings_equal_whoosh_formats_on_any_text(text: str) -> None:
     _assert_same_postings(text)
+
+
+def test_a_stem_but_its_swapped_letters_starts_its_folded_word() -> None:
+    """What ``recall_spans_near`` relies on to skip stemming words that cannot match: every
+    word of the samples' articles, and the suffixes the stemmer swaps for others."""
+    from search.analysis import STEM_SWAP, _pieces, fold, fold_stem
+
+    words = set()
+    for line in (SAMPLES / "orangesum" / "orangesum-sample.jsonl").open(encoding="utf-8"):
+        record = json.loads(line)
+        for field in ("title", "summary", "body"):
+            words.update(str(record.get(field) or "").split())
+    words |= {"chevaux", "couramment", "récemment", "heureuse", "biologie", "conclusion"}
+    checked = 0
+    for word in words:
+        for part, _a, _b in _pieces(word):
+            stem = fold_stem(part)
+            if stem:
+                assert fold(part).lower().startswith(stem[: max(1, len(stem) - STEM_SWAP)]), word
+                checked += 1
+    assert checked > 5000
+
+
+def test_snippets_mark_words_whose_stem_swaps_a_suffix() -> None:
+    """A word is stemmed for the snippet even when its stem is not its prefix."""
+    from search.snippets import snippet
+
+    text = "Les chevaux sont partis, la jument était heureuse, et récemment primée."
+    terms = {t.text for t in french_analyzer()("cheval heureux recent")}
+    marked = snippet([text], terms)
+    for word in ("chevaux", "heureuse", "récemment"):
+        assert f"<mark>{word}</mark>" in marked

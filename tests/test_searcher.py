@@ -447,3 +447,21 @@ def test_warm_opens_the_searchers_ahead(samples_index: Path) -> None:
     worker.start()
     worker.join()
     assert used[0] in spares and len(gen.spare) == 1
+
+
+def test_warm_loads_the_whole_lexicon(samples_index: Path) -> None:
+    """``warm`` reads every exact-view word in one pass (not a prefix walk per letter on a
+    user's first searches): each letter's words are those the lazy path reads."""
+    from search.spelling import Lexicon, _exact_words
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    engine.warm()
+    loaded = engine._current().lexicon
+    with whoosh_index.open_dir(str(engine.generation_path())).reader() as reader:
+        letters = {w[:1] for w in _exact_words(reader)}
+        assert set(loaded._by_letter) == letters and len(letters) > 20  # before any respelling
+        lazy = Lexicon()
+        for letter in sorted(letters) + ["ж"]:
+            assert loaded.starting_with(reader, letter) == lazy.starting_with(reader, letter)
+    typo = engine.search(SearchRequest(q="retraittes"))
+    assert typo.corrected == "retraites" or typo.did_you_mean == "retraites"
