@@ -9,7 +9,7 @@ For each size (the first N clean OrangeSum articles: records flagged
 every engine indexes the same JSON Lines file and answers the same queries, one engine
 after another, each in its own child process (so peak memory is its own):
 
-* **Loupe**: ``search.indexer.reindex`` (text only: ``entities=False``, what ``loupe
+* **Loupe**: ``search.index.indexer.reindex`` (text only: ``entities=False``, what ``loupe
   reindex --no-entities`` does), ``SearchEngine.search`` for the top 10 (title, snippet)
   and for the top 10 + every facet count (country, person, section, month, year) over all
   matches. Extra rows index with entity extraction (the NER model, no cache) on 1 and 2
@@ -232,8 +232,8 @@ def measure(top10, faceted, sets: dict, repeat: int) -> dict:
 def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 0) -> dict:
     """Loupe text-only (``workers`` 0) or with entity extraction on ``workers`` processes."""
     os.environ["LOUPE_CACHE"] = "0"
-    from search.indexer import reindex
-    from search.searcher import SearchEngine, SearchRequest
+    from search.find.searcher import SearchEngine, SearchRequest
+    from search.index.indexer import reindex
 
     baseline = os.environ.get("LOUPE_BENCH_ROW") == "loupe-baseline"
     name = "loupe-baseline" if baseline else "loupe-index"
@@ -530,7 +530,7 @@ def run_tantivy(corpus: Path, work: Path, sets: dict, repeat: int, threads: int 
 
 def entities_available() -> bool:
     try:
-        import search.entities  # noqa: F401
+        import search.ingest.entities  # noqa: F401
     except ImportError:
         return False
     return True
@@ -963,7 +963,7 @@ def main() -> int:
         f"{args.repeat} timed passes; load average {os.getloadavg()[0]:.1f}"
     )
     if not entities_available():
-        print("(search.entities is not importable here: no entity-extraction rows)")
+        print("(search.ingest.entities is not importable here: no entity-extraction rows)")
     everything: dict = {}
     for size_text in args.sizes.split(","):
         limit = None if size_text.strip() == "all" else int(size_text)

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.entities import Extractor, load_model  # noqa: E402
-from search.readers import read_paths  # noqa: E402
+from search.ingest.entities import Extractor, load_model  # noqa: E402
+from search.ingest.readers import read_paths  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search import entitypage  # noqa: E402
-from search.searcher import SearchEngine, SearchRequest  # noqa: E402
+from search.find.searcher import SearchEngine, SearchRequest  # noqa: E402
 
 
 def timed(fn, repeat: int) -> float:

@@ -18,7 +18,7 @@ QUERIES = ["gouvernement", "élections municipales", "pays:FR santé", "retraite
 
 
 def run(index_dir: str, mode: str) -> str:
-    from search.searcher import SearchEngine, SearchRequest
+    from search.find.searcher import SearchEngine, SearchRequest
 
     engine = SearchEngine(index_dir, cache_size=0)
     started = time.perf_counter()

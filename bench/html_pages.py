@@ -34,9 +34,9 @@ ROOT = HERE.parent
 # standard library's html module (which trafilatura imports): put the project root there.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
-from search.articles import Article  # noqa: E402
-from search.readers.decode import Problem  # noqa: E402
-from search.readers.html import (  # noqa: E402
+from search.ingest.articles import Article  # noqa: E402
+from search.ingest.readers.decode import Problem  # noqa: E402
+from search.ingest.readers.html import (  # noqa: E402
     EXTRACTORS,
     decode_html,
     html_id,
@@ -45,7 +45,7 @@ from search.readers.html import (  # noqa: E402
     paragraphs,
     read_html,
 )
-from search.readers.jsonl import parse_published, record_to_article  # noqa: E402
+from search.ingest.readers.jsonl import parse_published, record_to_article  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 _TOKEN = re.compile(r"\w+")

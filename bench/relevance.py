@@ -132,8 +132,8 @@ def accent_pairs(index_dir: Path, docs: list[dict], count: int) -> list[list[str
     pairs first (read from Loupe's own lexicon, so every engine gets the same list)."""
     from whoosh import index as windex
 
-    from search import storage
     from search.analysis import STOP_WORDS, fold
+    from search.index import storage
 
     ix = windex.open_dir(str(storage.current_generation(index_dir)))
     with ix.searcher() as s:
@@ -160,7 +160,7 @@ def accent_pairs(index_dir: Path, docs: list[dict], count: int) -> list[list[str
 
 
 def loupe_index(corpus: Path, folder: Path, stamp: str) -> Path:
-    from search.indexer import MANIFEST_VERSION, reindex
+    from search.index.indexer import MANIFEST_VERSION, reindex
 
     index = folder / "loupe-index"
     stamp_file = folder / "loupe-index.stamp"
@@ -174,7 +174,7 @@ def loupe_index(corpus: Path, folder: Path, stamp: str) -> Path:
 
 def make_loupe(corpus: Path, folder: Path, stamp: str) -> Callable[[str], list[str]]:
     os.environ["LOUPE_CACHE"] = "0"
-    from search.searcher import SearchEngine, SearchRequest
+    from search.find.searcher import SearchEngine, SearchRequest
 
     engine = SearchEngine(loupe_index(corpus, folder, stamp))
 

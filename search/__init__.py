@@ -18,19 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 # Public name -> module that defines it.
 _EXPORTS = {
-    "reindex": "search.indexer",
-    "ReindexResult": "search.indexer",
-    "SearchEngine": "search.searcher",
-    "SearchRequest": "search.request",
-    "SearchResponse": "search.request",
-    "RequestError": "search.request",
-    "QueryError": "search.query",
-    "Article": "search.articles",
-    "read_file": "search.readers",
-    "extract": "search.entities",
-    "Facet": "search.facets",
-    "FACETS": "search.facets",
-    "IndexProblem": "search.storage",
+    "reindex": "search.index.indexer",
+    "ReindexResult": "search.index.indexer",
+    "SearchEngine": "search.find.searcher",
+    "SearchRequest": "search.find.request",
+    "SearchResponse": "search.find.request",
+    "RequestError": "search.find.request",
+    "QueryError": "search.find.query",
+    "Article": "search.ingest.articles",
+    "read_file": "search.ingest.readers",
+    "extract": "search.ingest.entities",
+    "Facet": "search.find.facets",
+    "FACETS": "search.find.facets",
+    "IndexProblem": "search.index.storage",
 }
 
 __all__ = [
@@ -50,15 +50,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from search.articles import Article
-    from search.entities import extract
-    from search.facets import FACETS, Facet
-    from search.indexer import ReindexResult, reindex
-    from search.query import QueryError
-    from search.readers import read_file
-    from search.request import RequestError, SearchRequest, SearchResponse
-    from search.searcher import SearchEngine
-    from search.storage import IndexProblem
+    from search.find.facets import FACETS, Facet
+    from search.find.query import QueryError
+    from search.find.request import RequestError, SearchRequest, SearchResponse
+    from search.find.searcher import SearchEngine
+    from search.index.indexer import ReindexResult, reindex
+    from search.index.storage import IndexProblem
+    from search.ingest.articles import Article
+    from search.ingest.entities import extract
+    from search.ingest.readers import read_file
 
 
 def __getattr__(name: str) -> Any:

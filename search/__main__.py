@@ -1,5 +1,5 @@
 """``python -m search`` is ``loupe``."""
 
-from .cli import main
+from search.cli import main
 
 main()

@@ -30,15 +30,15 @@ from urllib.parse import urlsplit
 
 import click
 
-from . import storage
-from .budget import SearchTimeout
-from .entities import default_workers
-from .facets import FACETS
-from .indexer import BadPaths, ClusterError, StrictAbort
-from .indexer import reindex as run_reindex
-from .query import QueryError
-from .request import RequestError, SearchRequest, parse_date_bound
-from .searcher import SearchEngine
+from search.find.budget import SearchTimeout
+from search.find.facets import FACETS
+from search.find.query import QueryError
+from search.find.request import RequestError, SearchRequest, parse_date_bound
+from search.find.searcher import SearchEngine
+from search.index import storage
+from search.index.indexer import BadPaths, ClusterError, StrictAbort
+from search.index.indexer import reindex as run_reindex
+from search.ingest.entities import default_workers
 
 EXIT_OK = 0
 EXIT_SKIPPED = 1
@@ -365,10 +365,10 @@ def extract(
     titre, rubrique, date et sa provenance, pays et personnes avec leurs mentions. Quand
     l'index (--index) existe, chaque personne est aussi rapportée au nom que l'archive lui
     donne (canonical), avec la raison (why) ; l'index n'est pas modifié."""
-    from .entities import Extractor
-    from .people import PersonTable
-    from .readers import read_paths, read_stream
-    from .readers.decode import Throttle
+    from search.index.people import PersonTable
+    from search.ingest.entities import Extractor
+    from search.ingest.readers import read_paths, read_stream
+    from search.ingest.readers.decode import Throttle
 
     skipped: list = []
 
@@ -638,7 +638,7 @@ def stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None
 
 
 def _entity_stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None) -> None:
-    from . import entitypage
+    from search.find import entitypage
 
     if personne and pays:
         fail("--personne ou --pays, pas les deux.", EXIT_USAGE)
@@ -697,7 +697,7 @@ def check(index_dir: Path) -> None:
         for problem in problems:
             click.echo(f"problème : {problem}", err=True)
         fail(str(storage.IndexDamaged(index_dir, problems[0])))
-    from .manifest import article_count
+    from search.index.manifest import article_count
 
     files = len(storage.read_checksums(gen))
     checked = f"{files} fichiers et leurs sommes de contrôle" if files else "ses fichiers"

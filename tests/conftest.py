@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import reindex
+from search.index.indexer import reindex
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

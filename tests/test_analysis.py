@@ -16,7 +16,7 @@ from search.analysis import (
     french_chain,
     recall_positions,
 )
-from search.fastwrite import _encode_positions
+from search.index.fastwrite import _encode_positions
 from tests.conftest import SAMPLES
 
 
@@ -212,7 +212,7 @@ def test_a_stem_but_its_swapped_letters_starts_its_folded_word() -> None:
 
 def test_snippets_mark_words_whose_stem_swaps_a_suffix() -> None:
     """A word is stemmed for the snippet even when its stem is not its prefix."""
-    from search.snippets import snippet
+    from search.find.snippets import snippet
 
     text = "Les chevaux sont partis, la jument était heureuse, et récemment primée."
     terms = {t.text for t in french_analyzer()("cheval heureux recent")}

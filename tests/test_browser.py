@@ -32,7 +32,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from search.indexer import reindex
+from search.index.indexer import reindex
 from tests.conftest import write_jsonl
 from webui import create_app
 

@@ -272,7 +272,7 @@ def test_watch_publishes_new_articles_and_stops_on_sigterm(tmp_path: Path) -> No
         text=True,
     )
     try:
-        from search.searcher import SearchEngine, SearchRequest
+        from search.find.searcher import SearchEngine, SearchRequest
 
         def total() -> int:
             try:

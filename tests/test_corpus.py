@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.readers import read_paths
+from search.ingest.readers import read_paths
 from tests.conftest import ROOT
 
 SHARED = ROOT.parent / "shared" / "corpus"

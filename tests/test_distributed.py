@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search import distributed, storage
-from search.indexer import reindex
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import distributed, storage
+from search.index.indexer import reindex
 from tests.conftest import ROOT, SAMPLES
 
 SAMPLE = SAMPLES / "orangesum" / "orangesum-sample.jsonl"
@@ -123,7 +123,7 @@ def test_a_small_run_starts_no_cluster(tmp_path: Path) -> None:
 
 
 def _articles(count: int):
-    from search.readers import read_file
+    from search.ingest.readers import read_file
 
     return list(read_file(SAMPLE, SAMPLES, lambda problem: None))[:count]
 

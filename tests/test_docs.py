@@ -17,7 +17,7 @@ from webui import create_app
 
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
-# A path in the repository as the docs write it: `search/budget.py`, tests/test_web.py…
+# A path in the repository as the docs write it: `search/find/budget.py`, tests/test_web.py…
 PATH = re.compile(r"(?<![\w./-])((?:search|webui|tests|bench|docs|samples)/[\w./-]*\.\w+)\b")
 GENERATED = ("bench/.work", "bench/out")  # written by the benches, git-ignored
 TEST_NAME = re.compile(r"`(test_\w+)`")

@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from search import storage
-from search.articles import Article
 from search.cli import main
-from search.entities import Extractor, NerCache, analyse, article_text, extract
-from search.entities.countries import country_label, gazetteer, inflect, resolve_country
-from search.entities.dates import date_in_filename, date_in_text, publication_date
-from search.entities.persons import focus, ner
-from search.facets import MultiColumn
-from search.indexer import reindex
-from search.readers import read_paths
-from search.schema import SEPARATOR
-from search.searcher import SearchEngine, SearchRequest
+from search.find.facets import MultiColumn
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import storage
+from search.index.indexer import reindex
+from search.index.schema import SEPARATOR
+from search.ingest.articles import Article
+from search.ingest.entities import Extractor, NerCache, analyse, article_text, extract
+from search.ingest.entities.countries import country_label, gazetteer, inflect, resolve_country
+from search.ingest.entities.dates import date_in_filename, date_in_text, publication_date
+from search.ingest.entities.persons import focus, ner
+from search.ingest.readers import read_paths
 from tests.conftest import SAMPLES, write_jsonl
 
 SEED = SAMPLES / "seed" / "000_c1a1735c7d8c97a1.txt"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.articles import Article
-from search.entities import extract
+from search.ingest.articles import Article
+from search.ingest.entities import extract
 
 
 def facets(text: str):

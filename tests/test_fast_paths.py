@@ -15,7 +15,7 @@ from whoosh import highlight
 from whoosh.query import NullQuery, Or, Phrase
 
 from search.analysis import analyze
-from search.query import (
+from search.find.query import (
     Words,
     _phrases_where_positions,
     _plain_words,
@@ -23,8 +23,8 @@ from search.query import (
     make_parser,
     parse,
 )
-from search.schema import build_schema
-from search.snippets import _ANALYZER, MarkFormatter, _context_highlight
+from search.find.snippets import _ANALYZER, MarkFormatter, _context_highlight
+from search.index.schema import build_schema
 from tests.conftest import SAMPLES
 
 SCHEMA = build_schema()

@@ -20,12 +20,13 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from search import fastsearch, storage
 from search.analysis import analyze
-from search.facets import FacetTable
-from search.indexer import reindex
-from search.query import Words, parse
-from search.searcher import SearchEngine, SearchRequest
+from search.find import fastsearch
+from search.find.facets import FacetTable
+from search.find.query import Words, parse
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import storage
+from search.index.indexer import reindex
 from tests.conftest import SAMPLES, write_jsonl
 
 QUERIES = [
@@ -304,7 +305,7 @@ def test_sparse_words_equal_the_dense_reference_to_the_bit(samples_index: Path) 
     (``fastsearch._words``); on real headlines, their folded forms, summaries and a pasted
     lead, the match set and every score equal the word-by-word dense computation
     (``_words_dense``) exactly, so the ranking is the same."""
-    from search.query import interpret
+    from search.find.query import interpret
 
     ix, s, _table, cache = _open(samples_index)
     records = [json.loads(line) for line in open(
@@ -328,7 +329,7 @@ def test_kept_snippets_follow_the_query_words(samples_index: Path) -> None:
     """Snippets are kept per generation by (article, words): queries that find the same
     articles by other words, or by the same words written otherwise, get exactly the
     snippets of an engine that keeps none."""
-    from search.snippets import SnippetCache
+    from search.find.snippets import SnippetCache
 
     kept = SearchEngine(samples_index, cache_size=0)
     fresh = SearchEngine(samples_index, cache_size=0)

@@ -14,13 +14,13 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from search import storage
 from search.analysis import exact_chain, french_chain
-from search.fastwrite import FastSegmentWriter
-from search.indexer import document
-from search.readers import iter_files, read_file
-from search.schema import TEXT_FIELDS, build_schema
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import storage
+from search.index.fastwrite import FastSegmentWriter
+from search.index.indexer import document
+from search.index.schema import TEXT_FIELDS, build_schema
+from search.ingest.readers import iter_files, read_file
 from tests.conftest import SAMPLES
 
 QUERIES = [

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from search import french, storage
-from search.entities.dates import date_in_text
-from search.searcher import SearchEngine
+from search import french
+from search.find.searcher import SearchEngine
+from search.index import storage
+from search.ingest.entities.dates import date_in_text
 
 
 def test_month_ends_and_labels() -> None:

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search import budget
 from search.cli import EXIT_ERROR, EXIT_USAGE, main
-from search.query import QueryError
-from search.searcher import RequestError, SearchEngine, SearchRequest
+from search.find import budget
+from search.find.query import QueryError
+from search.find.searcher import RequestError, SearchEngine, SearchRequest
 from webui import create_app
 
 # Query syntax characters, words from the corpus, field names that exist and do not, and
@@ -254,7 +254,7 @@ def _many_prefixes(index_dir: Path, count: int = 160) -> str:
     expansions): thousands of posting lists in all."""
     from whoosh import index as whoosh_index
 
-    from search import storage
+    from search.index import storage
 
     ix = whoosh_index.open_dir(str(storage.require_generation(index_dir)))
     with ix.reader() as reader:

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search.articles import Article
 from search.cli import main
-from search.readers import SUFFIXES, Problem, read_paths, read_stream
-from search.readers.html import (
+from search.ingest.articles import Article
+from search.ingest.readers import SUFFIXES, Problem, read_paths, read_stream
+from search.ingest.readers.html import (
     declared_encoding,
     decode_html,
     marked_lead,
@@ -28,7 +28,7 @@ from search.readers.html import (
     read_html,
     split_lead,
 )
-from search.readers.jsonl import record_to_article
+from search.ingest.readers.jsonl import record_to_article
 from webui import create_app
 
 DATA = Path(__file__).parent / "data" / "html"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from search import storage
-from search.indexer import reindex
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import storage
+from search.index.indexer import reindex
 from tests.conftest import write_jsonl
 
 RECORDS = [

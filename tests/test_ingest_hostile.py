@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from search.cli import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, EXIT_SKIPPED
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
 from tests.conftest import ROOT, write_jsonl
 from webui import create_app
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search import storage
-from search.indexer import MANIFEST_VERSION, StrictAbort, reindex
-from search.manifest import JSON, SQLITE
-from search.people import FILE as PERSONS
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import storage
+from search.index.indexer import MANIFEST_VERSION, StrictAbort, reindex
+from search.index.manifest import JSON, SQLITE
+from search.index.people import FILE as PERSONS
 from tests.conftest import SAMPLES, write_jsonl
 
 SAMPLE = SAMPLES / "orangesum" / "orangesum-sample.jsonl"

@@ -10,11 +10,11 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-from search import merging, parallel, storage
-from search.indexer import document, reindex
-from search.readers import read_file
-from search.schema import build_schema
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import merging, parallel, storage
+from search.index.indexer import document, reindex
+from search.index.schema import build_schema
+from search.ingest.readers import read_file
 from tests.conftest import SAMPLES
 
 SAMPLE = SAMPLES / "orangesum" / "orangesum-sample.jsonl"

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import entitypage, storage
 from search.cli import main
-from search.indexer import reindex
-from search.people import PersonTable
-from search.searcher import SearchEngine
+from search.find import entitypage
+from search.find.searcher import SearchEngine
+from search.index import storage
+from search.index.indexer import reindex
+from search.index.people import PersonTable
 from tests.conftest import SAMPLES, write_jsonl
 from webui import CONTENT_SECURITY_POLICY, create_app
 

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from search import fastsearch, postings_mmap, searcher, storage
-from search.indexer import reindex
-from search.query import parse
-from search.searcher import SearchEngine, SearchRequest
+from search.find import fastsearch, searcher
+from search.find.query import parse
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import postings_mmap, storage
+from search.index.indexer import reindex
 from tests.conftest import SAMPLES, write_jsonl
 from tests.test_fastsearch import QUERIES, _sample_titles
 

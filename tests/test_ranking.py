@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import reindex
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index.indexer import reindex
 from tests.conftest import ROOT, SAMPLES, write_jsonl
 
 SHARED = ROOT.parent / "shared" / "corpus" / "orangesum"

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.cli import main
-from search.query import MAX_QUERY_LENGTH, Words, interpret, parse
-from search.schema import build_schema
-from search.searcher import SearchEngine, SearchRequest
+from search.find.query import MAX_QUERY_LENGTH, Words, interpret, parse
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index.schema import build_schema
 from tests.conftest import SAMPLES
 from webui import create_app
 
@@ -155,8 +155,8 @@ def test_cli_explain(samples_index: Path) -> None:
 def test_proximity_ranks_words_side_by_side_first(tmp_path: Path, monkeypatch) -> None:
     """Two articles with the same words as often and as long: the one where the query's
     words stand together ranks first; without the proximity re-ranking they tie."""
-    from search import fastsearch
-    from search.indexer import reindex
+    from search.find import fastsearch
+    from search.index.indexer import reindex
     from tests.conftest import write_jsonl
 
     filler = "Le conseil municipal a siégé mardi soir dans la salle des fêtes du village"

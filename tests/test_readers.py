@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from search.articles import Article, make_id
-from search.readers import (
+from search.ingest.articles import Article, make_id
+from search.ingest.readers import (
     SUFFIXES,
     Problem,
     decode_text,

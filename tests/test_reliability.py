@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search import storage
 from search.cli import EXIT_ERROR, EXIT_SKIPPED, main
-from search.indexer import StrictAbort, reindex
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import storage
+from search.index.indexer import StrictAbort, reindex
 from tests.conftest import ROOT, SAMPLES, write_jsonl
 
 GOOD = {"id": "ok-1", "title": "Tempête sur la Bretagne", "body": "Les vents soufflent à Brest."}

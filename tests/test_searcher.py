@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search import storage
 from search.analysis import fold
-from search.articles import Article
-from search.indexer import document, reindex
-from search.query import QueryError
-from search.schema import build_schema
-from search.searcher import RequestError, SearchEngine, SearchRequest
+from search.find.query import QueryError
+from search.find.searcher import RequestError, SearchEngine, SearchRequest
+from search.index import storage
+from search.index.indexer import document, reindex
+from search.index.schema import build_schema
+from search.ingest.articles import Article
 from tests.conftest import write_jsonl
 
 
@@ -452,7 +452,7 @@ def test_warm_opens_the_searchers_ahead(samples_index: Path) -> None:
 def test_warm_loads_the_whole_lexicon(samples_index: Path) -> None:
     """``warm`` reads every exact-view word in one pass (not a prefix walk per letter on a
     user's first searches): each letter's words are those the lazy path reads."""
-    from search.spelling import Lexicon, _exact_words
+    from search.find.spelling import Lexicon, _exact_words
 
     engine = SearchEngine(samples_index, cache_size=0)
     engine.warm()

@@ -1,4 +1,4 @@
-"""``search.w3``, the one door to Whoosh's internals: the version check, and the branches
+"""``search.index.w3``, the one door to Whoosh's internals: the version check, and the branches
 the samples never reach at the default sizes, run by shrinking the sizes (3-posting blocks,
 7-posting commit chunks, 5-posting sidecar chunks, a reader without the W3 columns)."""
 
@@ -11,11 +11,11 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from search import fastwrite, postings_mmap, w3
-from search.fastwrite import FastSegmentWriter
-from search.indexer import document
-from search.schema import build_schema
-from search.searcher import SearchEngine, SearchRequest
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index import fastwrite, postings_mmap, w3
+from search.index.fastwrite import FastSegmentWriter
+from search.index.indexer import document
+from search.index.schema import build_schema
 from tests.test_fastwrite import QUERIES, _articles, _build, _reference_schema, _segment_files
 
 BLOCK = 3  # postings per block: every word of more than three articles spans blocks

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
-from search.indexer import reindex
+from search.index.indexer import reindex
 from tests.conftest import write_jsonl
 from webui import CONTENT_SECURITY_POLICY, create_app
 

@@ -13,11 +13,11 @@ from flask.json.provider import DefaultJSONProvider
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
-from search.budget import SearchTimeout
-from search.query import QueryError
-from search.request import RequestError, clean_text
-from search.searcher import SearchEngine
-from search.storage import IndexProblem
+from search.find.budget import SearchTimeout
+from search.find.query import QueryError
+from search.find.request import RequestError, clean_text
+from search.find.searcher import SearchEngine
+from search.index.storage import IndexProblem
 
 # Strict enough that an injected tag could do nothing: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = (

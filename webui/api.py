@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from search.request import SearchRequest
-from search.searcher import SearchEngine
+from search.find.request import SearchRequest
+from search.find.searcher import SearchEngine
 
 from . import ArticleNotFound
 

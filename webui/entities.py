@@ -1,7 +1,7 @@
 """A page per person and per country (``/personne/<nom>``, ``/pays/<code>``) and the same
 documents in JSON (``/api/entities/person/<nom>``, ``/api/entities/country/<code>``).
 
-The page is ``search.entitypage``'s document laid out: a chart of articles and mentions per
+The page is ``search.find.entitypage``'s document laid out: a chart of articles and mentions per
 month (inline SVG, the histograms' classes, no inline style or script: CSP), the persons
 and countries named with it (each a link to the search of both), its sections, its
 aliases and its latest articles.
@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
 
-from search import entitypage
+from search.find import entitypage
+from search.find.searcher import SearchEngine
 from search.french import month_label
-from search.searcher import SearchEngine
 
 bp = Blueprint("entities", __name__)
 

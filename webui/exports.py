@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from search.request import SearchRequest
-from search.searcher import SearchEngine
+from search.find.request import SearchRequest
+from search.find.searcher import SearchEngine
 
 bp = Blueprint("exports", __name__)
 

@@ -17,8 +17,8 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
-from search.request import SearchRequest
-from search.searcher import SearchEngine
+from search.find.request import SearchRequest
+from search.find.searcher import SearchEngine
 
 from .views import NO_BOXES, describe
 

@@ -19,9 +19,9 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search import french
-from search.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, facet_key
-from search.request import MAX_PAGE, RequestError, SearchRequest, SearchResponse
-from search.searcher import SearchEngine
+from search.find.facets import FACET_BY_NAME, FACET_BY_PARAM, FACETS, facet_key
+from search.find.request import MAX_PAGE, RequestError, SearchRequest, SearchResponse
+from search.find.searcher import SearchEngine
 
 from . import ArticleNotFound
 from .exports import EXPORT_MAX

@@ -1,0 +1,226 @@
+"""What one search may cost: its work counted before it runs, and as it runs.
+
+A query names posting lists (a word in each field it is searched in, the words a prefix
+stands for, a date range); reading them and stepping through them is the work of a search.
+``estimate`` adds up, before anything is read, the lists a query will open and the postings
+they hold, so a query over the budget is refused at once with a French message instead of
+running for seconds (issue 13: a range over the lexicon of every field took 5-29 s and
+made ``/healthz`` wait). ``Meter`` counts what really happens, in the index readers
+themselves: the posting lists opened and the lexicon entries walked, for the tests to check
+that no request exceeds the budget, and a time limit that ends a search run long on a
+loaded machine (``SearchTimeout``, a 503).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from search.find.query import QueryError
+from search.french import format_number as _n
+from search.index import postings_mmap, w3
+
+# Per request, in postings weighted by what each costs to go through (measured on all
+# 33,922 OrangeSum articles, 2 cores shared with other jobs):
+#   a word evaluated with numpy (fastsearch)                       1 per posting
+#   a word Whoosh steps through (the any-word ranking, NOT inside AND) 2
+#   a phrase (positions read and compared)                         10
+#   a word a prefix stands for (a union of up to 100 lists per field) 20
+#   a date range, or anything else stepped document by document     2 per article
+# A cost of 1,000,000 is about a second there. "réforme des retraites" costs ~8,400,
+# "France" ~38,000, "gouv*" ~370,000 (0.4 s), a 1,000-character paragraph pasted with its
+# quotes ~1,700,000 (1.6 s). Over MAX_COST, a request is refused before it reads anything.
+MAX_COST = 2_000_000
+MAX_TERMS = 2_000  # posting lists one request may open, prefix expansions included
+STEPPED, PHRASE, EXPANDED, PER_ARTICLE = 2, 10, 20, 2
+DEFAULT_TIME_LIMIT = 5.0  # seconds of one search before it is ended (LOUPE_TIME_LIMIT)
+
+
+class TooCostly(QueryError):
+    """A query over the work budget; the message (French) goes to the user with a 400."""
+
+
+class SearchTimeout(Exception):
+    """A search ended by the time limit (a loaded server); shown with a 503."""
+
+
+@dataclass
+class Work:
+    """Work of a request: posting lists opened, postings they hold, lexicon entries read,
+    and (for an estimate) the weighted ``cost`` the budget is about."""
+
+    terms: int = 0
+    postings: int = 0
+    lexicon: int = 0
+    cost: int = 0
+
+    def add(self, other: Work) -> None:
+        self.terms += other.terms
+        self.postings += other.postings
+        self.lexicon += other.lexicon
+        self.cost += other.cost
+
+
+# Nodes fastsearch evaluates with numpy when their children are plain words.
+_NATIVE = (wq.And, wq.Or, wq.AndNot, wq.AndMaybe, wq.Require)
+
+
+def _stepped(node, stepped: bool) -> bool:
+    """Whether Whoosh will step through ``node``'s children one document at a time."""
+    if stepped or type(node) not in _NATIVE:
+        return True
+    if isinstance(node, wq.Or):
+        return bool(node.scale or node.minmatch)
+    if type(node) is wq.And:
+        return any(isinstance(c, wq.Not) for c in node.subqueries)
+    return False
+
+
+def estimate(q, reader, n_docs: int, expansions: int) -> Work:
+    """The work ``q`` will do at most: every leaf's posting lists, their lengths, and their
+    weighted cost. A prefix is walked to ``expansions`` + 1 words at most (more is refused
+    elsewhere)."""
+    work = Work()
+
+    def frequency(fieldname: str, text) -> int:
+        if fieldname not in reader.schema:
+            return 0
+        try:
+            return postings_mmap.doc_frequency(reader, fieldname, text)
+        except ValueError:  # a text the field cannot hold: nothing to read
+            return 0
+
+    def walk(node, stepped: bool) -> None:
+        if node is wq.NullQuery:
+            return
+        if not node.is_leaf():
+            inner = _stepped(node, stepped)
+            for child in node.children():
+                walk(child, inner)
+            return
+        if isinstance(node, wq.NumericRange):
+            btexts: list = []
+            for leaf in w3.compiled(node, reader).leaves():
+                if isinstance(leaf, wq.MultiTerm):
+                    btexts += w3.expansions(leaf, reader)
+                elif isinstance(leaf, wq.Term):
+                    btexts.append(leaf.text)
+            work.lexicon += len(btexts)
+            work.terms += len(btexts)
+            found = sum(frequency(node.fieldname, b) for b in btexts)
+            work.postings += found
+            work.cost += PER_ARTICLE * min(found, n_docs)
+        elif isinstance(node, wq.MultiTerm):
+            for btext in itertools.islice(w3.expansions(node, reader), expansions + 1):
+                found = frequency(node.fieldname, btext)
+                work.lexicon += 1
+                work.terms += 1
+                work.postings += found
+                work.cost += EXPANDED * found
+        elif isinstance(node, (wq.Term, wq.Phrase)):
+            weight = PHRASE if isinstance(node, wq.Phrase) else (STEPPED if stepped else 1)
+            for fieldname, text in node.terms(phrases=True):
+                found = frequency(fieldname, text)
+                work.terms += 1
+                work.postings += found
+                work.cost += weight * found
+        else:  # Every and the like: every document, one step each
+            work.terms += 1
+            work.cost += PER_ARTICLE * n_docs
+
+    walk(q, False)
+    return work
+
+
+def check(work: Work) -> None:
+    """Refuses (``TooCostly``) a request whose estimated work is over the budget."""
+    if work.terms > MAX_TERMS or work.cost > MAX_COST:
+        raise TooCostly(
+            "Requête trop coûteuse : elle lirait trop de listes d'occurrences "
+            f"({_n(work.terms)} listes, coût {_n(work.cost)} ; au plus {_n(MAX_TERMS)} "
+            f"listes, coût {_n(MAX_COST)}). Retirez des mots, des préfixes (mot*) ou des "
+            "groupes OU."
+        )
+
+
+def time_limit() -> float:
+    try:
+        return max(0.0, float(os.environ.get("LOUPE_TIME_LIMIT", DEFAULT_TIME_LIMIT)))
+    except ValueError:
+        return DEFAULT_TIME_LIMIT
+
+
+_current = threading.local()
+
+
+class Meter:
+    """Counts the work of the searches this thread runs (``with Meter() as m: …``), and
+    ends one that runs past ``deadline`` seconds. Needs readers ``watch``-ed once."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.work = Work()
+        self.seconds = time_limit() if seconds is None else seconds
+        self._deadline = 0.0
+
+    def __enter__(self) -> Meter:
+        self._outer = getattr(_current, "meter", None)
+        self._deadline = time.monotonic() + self.seconds if self.seconds else 0.0
+        _current.meter = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _current.meter = self._outer
+        if self._outer is not None:
+            self._outer.work.add(self.work)
+
+    def _tick(self) -> None:
+        if self._deadline and time.monotonic() > self._deadline:
+            raise SearchTimeout(
+                f"La recherche a dépassé {self.seconds:g} s et a été interrompue : le serveur "
+                "est très chargé, réessayez dans un instant."
+            )
+
+
+def opened(postings: int) -> None:
+    """Counts a posting list read outside Whoosh's ``postings`` (the numpy path reads
+    sidecars and raw blocks directly) and ends the search past the time limit."""
+    meter = getattr(_current, "meter", None)
+    if meter is not None:
+        meter.work.terms += 1
+        meter.work.postings += postings
+        meter._tick()
+
+
+def watch(reader) -> None:
+    """Makes each segment reader of ``reader`` report to the thread's ``Meter``: every
+    posting list opened (with its length) and every lexicon entry walked."""
+    for leaf, _offset in reader.leaf_readers():
+        if getattr(leaf, "_loupe_watched", False):
+            continue
+        leaf._loupe_watched = True
+        postings, terms_from = leaf.postings, leaf.terms_from
+
+        def counted_postings(fieldname, text, *args, _postings=postings, _leaf=leaf, **kw):
+            meter = getattr(_current, "meter", None)
+            if meter is not None:
+                meter.work.terms += 1
+                meter.work.postings += _leaf.doc_frequency(fieldname, text)
+                meter._tick()
+            return _postings(fieldname, text, *args, **kw)
+
+        def counted_terms_from(fieldname, prefix, _terms_from=terms_from):
+            for item in _terms_from(fieldname, prefix):
+                meter = getattr(_current, "meter", None)
+                if meter is not None:
+                    meter.work.lexicon += 1
+                    if not meter.work.lexicon % 256:
+                        meter._tick()
+                yield item
+
+        leaf.postings = counted_postings
+        leaf.terms_from = counted_terms_from

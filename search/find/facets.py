@@ -1,0 +1,356 @@
+"""Facet counting over all matching documents, from columns read once per generation.
+
+Whoosh's ``groupedby`` would score every match and rebuild multi-valued facets on
+each search; instead each facet is a pair of numpy arrays (document, value) built
+when a generation is opened, and counting a match set is one ``bincount``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from search.analysis import fold
+from search.french import month_end, month_label
+from search.index.schema import SEPARATOR
+from search.ingest.labels import country_label, resolve_country
+
+if TYPE_CHECKING:
+    from search.find.request import SearchRequest
+
+# Days are listed when the matches (or the selected range) span at most this many days.
+MAX_DAYS = 210  # 30 weeks: the web UI draws weeks from days up to that span
+
+
+def facet_key(value: str) -> str:
+    """Case- and accent-insensitive key, so ``--pays ru`` and ``Société``/``societe`` match."""
+    return " ".join(fold(value).lower().split())
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One keyword facet, declared once and read by the searcher (request fields, filters,
+    counts), the web pages (sidebar, chips, "sauf" links), the API and the CLI, as
+    Datasette's ``Facet`` classes are: a new facet is one more entry in ``FACETS`` (and its
+    ``SearchRequest`` list and index column)."""
+
+    name: str  # in the API's ``facets`` and the facet table ("country")
+    attr: str  # the ``SearchRequest`` list of selected values ("countries")
+    param: str  # URL parameter, CLI option (``--pays``) and query-language field ("pays")
+    label: str  # a chip's prefix ("Pays : Russie")
+    title: str  # the sidebar's heading and the CLI summary's ("Rubriques")
+    help: str  # the CLI option's help
+    column: str  # the index column its values are counted from
+    limit: int = 30  # values listed per search (selected ones always are)
+    codes: bool = False  # values are country codes, shown by their French name
+
+    @property
+    def option(self) -> str:
+        return "--" + self.param
+
+    @property
+    def filter_param(self) -> str:
+        """The URL parameter of its list's search box (``pays_filtre``): lists only the
+        values containing that text; the articles are not filtered."""
+        return self.param + "_filtre"
+
+    def resolve(self, values: list[str]) -> list[str]:
+        """Values as the column holds them: a country filter takes a code or a French name
+        (``RU``, ``ru``, ``Russie``)."""
+        return [resolve_country(v) for v in values] if self.codes else list(values)
+
+    def display(self, value: str) -> str:
+        return country_label(value) if self.codes else value
+
+    def exclusion(self, value: str) -> str:
+        """The query-language clause leaving a value out: ``-pays:US``,
+        ``-personne:"Emmanuel Macron"`` (quoted, so that the whole name is excluded)."""
+        term = value if self.codes else '"' + " ".join(value.replace('"', " ").split()) + '"'
+        return f"-{self.param}:{term}"
+
+
+# In the sidebar's order.
+FACETS: tuple[Facet, ...] = (
+    Facet("section", "sections", "rubrique", "Rubrique", "Rubriques", "Rubrique ; répétable.",
+          "col_section"),
+    Facet("country", "countries", "pays", "Pays", "Pays",
+          "Pays (code ISO ou nom) ; répétable.", "col_country", codes=True),
+    Facet("person", "persons", "personne", "Personne", "Personnes",
+          "Personne (nom complet) ; répétable.", "col_person"),
+    Facet("source", "sources", "source", "Source", "Sources",
+          "Source (agence ou site) ; répétable.", "col_source"),
+)  # fmt: skip
+FACET_BY_NAME = {f.name: f for f in FACETS}
+FACET_BY_PARAM = {f.param: f for f in FACETS}
+
+
+@dataclass
+class MultiColumn:
+    """One facet: its distinct values and the (document, value) pairs."""
+
+    values: list[str]
+    keys: dict[str, int]
+    docs: np.ndarray
+    vals: np.ndarray
+
+    @classmethod
+    def from_column(cls, raw: list[bytes]) -> MultiColumn:
+        """Values grouped by folded key, each group labelled by its most frequent spelling.
+
+        Done when a generation is opened, so the canonical spelling of a person follows the
+        whole corpus without an incremental reindex ever rewriting other documents.
+        """
+        keys: dict[str, int] = {}
+        spellings: list[dict[str, int]] = []
+        docs: list[int] = []
+        vals: list[int] = []
+        for docnum, blob in enumerate(raw):
+            if not blob:
+                continue
+            for value in blob.decode("utf-8").split(SEPARATOR):
+                key = facet_key(value)
+                idx = keys.get(key)
+                if idx is None:
+                    idx = keys[key] = len(spellings)
+                    spellings.append({})
+                forms = spellings[idx]
+                forms[value] = forms.get(value, 0) + 1
+                docs.append(docnum)
+                vals.append(idx)
+        # Most frequent spelling first; on a tie, the alphabetically first, so the label does
+        # not depend on where documents sit in the index.
+        values = [min(forms, key=lambda f, forms=forms: (-forms[f], f)) for forms in spellings]
+        return cls(values, keys, np.asarray(docs, dtype=np.int32), np.asarray(vals, dtype=np.int32))
+
+    def label(self, value: str | None) -> str | None:
+        """The facet's spelling of a value, so a result and its facet show the same text."""
+        if not value:
+            return None
+        idx = self.keys.get(facet_key(value))
+        return self.values[idx] if idx is not None else value
+
+    def mask(self, wanted: list[str], n_docs: int) -> np.ndarray:
+        """Documents having any of the wanted values (OR within a facet)."""
+        ids = [self.keys[k] for k in (facet_key(w) for w in wanted) if k in self.keys]
+        out = np.zeros(n_docs, dtype=bool)
+        if ids:
+            out[self.docs[np.isin(self.vals, ids)]] = True
+        return out
+
+    @functools.cached_property
+    def alphabetical(self) -> np.ndarray:
+        """Each value's rank in alphabetical order (by folded key): ties in the counts are
+        listed in that order, not in the order documents happen to sit in the index, so two
+        builds of the same articles list the same values."""
+        names = [facet_key(v) for v in self.values]
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+        return rank
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
+
+
+class FacetTable:
+    """Per-document facet data of one index generation."""
+
+    def __init__(self, reader) -> None:
+        self.n_docs = reader.doc_count_all()
+        self.live = np.zeros(self.n_docs, dtype=bool)
+        live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+        self.live[live_ids] = True
+        self.columns = {
+            f.name: MultiColumn.from_column(_column(reader, f.column, self.n_docs))
+            for f in FACETS
+        }
+        day = _column(reader, "col_day", self.n_docs, default=0)
+        self.day = np.asarray(day, dtype=np.int32)
+        instant = _column(reader, "col_instant", self.n_docs, default=0)
+        self.instant = np.asarray(instant, dtype=np.int64)  # 0: no time known
+        dated = self.day > 0
+        months = np.zeros(self.n_docs, dtype=np.int32)
+        if dated.any():
+            dates = [dt.date.fromordinal(int(d)) for d in self.day[dated]]
+            months[dated] = [d.year * 12 + d.month - 1 for d in dates]
+        self.month = months  # year*12 + month-1; 0 when the date is unknown
+        self.dated = dated
+
+    def date_mask(self, start: dt.date | None, end: dt.date | None) -> np.ndarray:
+        """Documents dated within [start, end]; an unknown date never matches a range."""
+        mask = self.dated.copy()
+        if start:
+            mask &= self.day >= start.toordinal()
+        if end:
+            mask &= self.day <= end.toordinal()
+        return mask
+
+    def value_counts(self, name: str, mask: np.ndarray) -> list[tuple[str, int]]:
+        """(value, count) for a keyword facet, most frequent first."""
+        column = self.columns[name]
+        counts = column.counts(mask)
+        order = np.lexsort((column.alphabetical, -counts))
+        return [(column.values[i], int(counts[i])) for i in order if counts[i] > 0]
+
+    def month_counts(self, mask: np.ndarray) -> list[tuple[int, int, int]]:
+        """(year, month, count) in chronological order."""
+        sel = mask & self.dated
+        if not sel.any():
+            return []
+        values, counts = np.unique(self.month[sel], return_counts=True)
+        return [
+            (int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts, strict=True)
+        ]
+
+    def day_counts(
+        self, mask: np.ndarray, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[tuple[dt.date, int]]:
+        """(day, count) in chronological order, within [start, end] when given."""
+        sel = mask & self.date_mask(start, end)
+        if not sel.any():
+            return []
+        values, counts = np.unique(self.day[sel], return_counts=True)
+        return [(dt.date.fromordinal(int(v)), int(c)) for v, c in zip(values, counts, strict=True)]
+
+    def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
+        years: dict[int, int] = {}
+        for year, _month, count in self.month_counts(mask):
+            years[year] = years.get(year, 0) + count
+        return sorted(years.items())
+
+    def memory_bytes(self) -> int:
+        """What the table holds in memory: its arrays and each facet's values and keys."""
+        total = sum(a.nbytes for a in (self.live, self.day, self.instant, self.month, self.dated))
+        for column in self.columns.values():
+            total += column.docs.nbytes + column.vals.nbytes
+            total += sum(sys.getsizeof(v) for v in column.values) + sys.getsizeof(column.values)
+            total += sum(sys.getsizeof(k) for k in column.keys) + sys.getsizeof(column.keys)
+        return total
+
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        sel = self.live & self.dated
+        if not sel.any():
+            return None
+        days = self.day[sel]
+        return dt.date.fromordinal(int(days.min())), dt.date.fromordinal(int(days.max()))
+
+
+def _column(reader, name: str, n_docs: int, default=b""):
+    """A column's values, or ``default`` for all when an index written before it lacks it."""
+    if name not in reader.schema or not reader.has_column(name):
+        return [default] * n_docs
+    values = list(reader.column_reader(name))
+    return values if len(values) == n_docs else (values + [default] * n_docs)[:n_docs]
+
+
+# -- the filter and count stages of a search --------------------------------------------
+
+
+def filter_masks(request: SearchRequest, table: FacetTable) -> dict[str, np.ndarray]:
+    """The filter stage: per facet (and ``date``), the documents its selection keeps."""
+    filters: dict[str, np.ndarray] = {}
+    for facet in FACETS:
+        wanted = request.selected(facet.name)
+        if wanted:
+            filters[facet.name] = table.columns[facet.name].mask(
+                facet.resolve(wanted), table.n_docs
+            )
+    if request.date_from or request.date_to:
+        filters["date"] = table.date_mask(request.date_from, request.date_to)
+    return filters
+
+
+def count_facets(
+    request: SearchRequest, table: FacetTable, text_mask: np.ndarray, filters: dict
+) -> dict[str, list[dict]]:
+    """Counts per facet, each computed without its own filter (disjunctive faceting)."""
+
+    def base(excluded: str) -> np.ndarray:
+        mask = text_mask.copy()
+        for name, f in filters.items():
+            if name != excluded:
+                mask &= f
+        return mask
+
+    out: dict[str, list[dict]] = {}
+    for facet in FACETS:
+        name = facet.name
+        counts = table.value_counts(name, base(name))
+        selected = facet.resolve(request.selected(name))
+        chosen = {facet_key(v) for v in selected}
+        items = [
+            {
+                "value": value,
+                "label": facet.display(value),
+                "count": count,
+                "selected": facet_key(value) in chosen,
+            }
+            for value, count in counts
+        ]
+        box = request.value_filters.get(name)
+        if box:  # every value of the facet is looked at, not only those listed
+            needle = facet_key(box)
+            items = [
+                i for i in items
+                if i["selected"] or needle in facet_key(i["value"])
+                or needle in facet_key(i["label"])
+            ]  # fmt: skip
+        shown = items[: facet.limit]
+        shown += [i for i in items[facet.limit :] if i["selected"]]
+        missing = chosen - {facet_key(i["value"]) for i in items}
+        for v in selected:
+            if facet_key(v) in missing:
+                missing.discard(facet_key(v))
+                shown.append(
+                    {"value": v, "label": facet.display(v), "count": 0, "selected": True}
+                )
+        out[name] = shown
+
+    date_base = base("date")
+    out["month"] = [
+        {
+            "value": f"{y:04d}-{m:02d}",
+            "label": month_label(y, m),
+            "count": c,
+            "selected": _covers(request, dt.date(y, m, 1), month_end(y, m)),
+        }
+        for y, m, c in table.month_counts(date_base)
+    ]
+    out["year"] = [
+        {
+            "value": f"{y:04d}",
+            "label": str(y),
+            "count": c,
+            "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31)),
+        }
+        for y, c in table.year_counts(date_base)
+    ]
+    out["day"] = [
+        {
+            "value": day.isoformat(),
+            "label": f"{day.day} {month_label(day.year, day.month)}",
+            "count": c,
+            "selected": request.date_from == request.date_to == day,
+        }
+        for day, c in _day_counts(request, table, date_base)
+    ]
+    keys = ("country", "person", "month", "year", "day", "section", "source")
+    return {k: out[k] for k in keys}
+
+
+def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
+    """Days only when they are few: within a selected range of a few weeks, or when all
+    the matches fall on at most ``MAX_DAYS`` days."""
+    start, end = request.date_from, request.date_to
+    if start and end and (end - start).days < MAX_DAYS:
+        return table.day_counts(mask, start, end)
+    days = table.day_counts(mask, start, end)
+    return days if len(days) <= MAX_DAYS else []
+
+
+def _covers(request: SearchRequest, start: dt.date, end: dt.date) -> bool:
+    return request.date_from == start and request.date_to == end

@@ -1,0 +1,767 @@
+"""Match sets and top-k with numpy: real BM25F for plain words, Whoosh's own numbers for
+the rest, without Whoosh's per-document loop.
+
+Plain words (``query.Words``: a headline, a question, a pasted sentence) are ranked with
+BM25F as Robertson and Zaragoza define it: per view (recall, exact), a word's frequencies
+in the fields are weighted and length-normalised per field, summed, then saturated once,
+with one idf per word; the exact view's score is added at a lower weight, and a document
+needs ``minmatch`` of the words. ``explain`` splits a score into those parts, and
+``proximity`` re-ranks the best few by how close the query's words stand.
+
+Whoosh finds the documents a query matches, and ranks them, by stepping matchers through
+the postings one document at a time in Python: ~20 ms for a common word at 5,000
+articles, several times that at the full corpus, and Loupe needs both the whole match
+set (facet counts) and the top results. Here each (field, term) posting list is read
+once per index generation, block by block, into numpy arrays of document numbers and
+scores (for a single term, the formula, parameters, idf and quantised field lengths of
+Whoosh's ``BM25F``), and a query tree of words, terms, AND, OR, AND NOT, AND MAYBE and
+REQUIRE is evaluated as dense score vectors. Any other node (phrases, prefixes, ranges,
+NOT, coordination-scaled OR) is handed to Whoosh's own matcher for that subtree;
+``tests/test_fastsearch.py`` checks match sets against ``docs_for_query``, the scores of
+queries with syntax against ``Searcher.search``, and those of plain words against BM25F
+recomputed from the stored text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+
+from search.find import budget
+from search.find.query import Words
+from search.index import postings_mmap
+from search.index.w3 import BYTE_TO_LENGTH, length_bytes
+
+# byte -> field length, as Whoosh decodes its one-byte length column
+DEFAULT_POSTINGS_MB = 256  # posting cache per process: 4 serving processes fit in 8 GB at 1M
+
+
+def budget_from_env() -> int:
+    """The posting-cache budget in bytes: ``LOUPE_POSTINGS_MB`` (default 256; 0 caches none)."""
+    try:
+        mb = float(os.environ.get("LOUPE_POSTINGS_MB", DEFAULT_POSTINGS_MB))
+    except ValueError:
+        mb = DEFAULT_POSTINGS_MB
+    return max(0, int(mb * 1024 * 1024))
+
+
+class _Pool:
+    """Every cached posting list of the process, in least-recently-used order, within one
+    budget: a generation being swapped out shares it with the new one (its lists are the
+    least recently used, so they go first) and drops the rest when it is closed."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.size = 0
+        self.hits = self.misses = self.evictions = 0
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key, value: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        nbytes = value[0].nbytes + value[1].nbytes
+        with self.lock:
+            if key in self.entries:  # another thread read it meanwhile
+                return self.entries[key]
+            if nbytes > self.budget:  # larger than the whole budget: used once, not kept
+                return value
+            self.entries[key] = value
+            self.size += nbytes
+            while self.size > self.budget:
+                _k, (docs, scores) = self.entries.popitem(last=False)
+                self.size -= docs.nbytes + scores.nbytes
+                self.evictions += 1
+        return value
+
+    def forget(self, serial: int) -> None:
+        with self.lock:
+            for key in [k for k in self.entries if k[0] == serial]:
+                docs, scores = self.entries.pop(key)
+                self.size -= docs.nbytes + scores.nbytes
+
+    def resize(self, budget: int) -> None:
+        with self.lock:
+            self.budget = budget
+            while self.size > budget and self.entries:
+                _k, (docs, scores) = self.entries.popitem(last=False)
+                self.size -= docs.nbytes + scores.nbytes
+                self.evictions += 1
+
+
+POOL = _Pool(budget_from_env())
+_serials = itertools.count()
+
+
+def set_postings_budget(mb: float) -> None:
+    """Changes the process's posting-cache budget (evicting at once if it shrinks)."""
+    POOL.resize(max(0, int(mb * 1024 * 1024)))
+
+# BM25F (Robertson & Zaragoza, "The Probabilistic Relevance Framework", 2009, section 3.2)
+# for plain words (``query.Words``): saturation K1 and per-field length normalisation B.
+K1 = 1.2
+B: dict[str, float] = {"title": 0.5, "title_exact": 0.5}
+DEFAULT_B = 0.75
+
+
+@dataclass
+class Scored:
+    """A match set as dense vectors over the generation's document numbers."""
+
+    mask: np.ndarray  # bool, n_docs
+    scores: np.ndarray  # float64, n_docs (0 where not matched)
+
+
+class PostingCache:
+    """Per-generation posting arrays and field lengths, shared by every request thread;
+    the arrays live in the process-wide ``POOL`` under its budget."""
+
+    def __init__(self, searcher) -> None:
+        self.n_docs = searcher.doc_count_all()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._serial = next(_serials)
+        weakref.finalize(self, POOL.forget, self._serial)
+
+    def stats(self) -> dict:
+        """What this process holds: the pool (shared by generations) and the field lengths."""
+        with POOL.lock:
+            mine = [v for k, v in POOL.entries.items() if k[0] == self._serial]
+            return {
+                "budget_bytes": POOL.budget,
+                "cached_bytes": sum(d.nbytes + s.nbytes for d, s in mine),
+                "cached_terms": len(mine),
+                "pool_bytes": POOL.size,
+                "hits": POOL.hits,
+                "misses": POOL.misses,
+                "evictions": POOL.evictions,
+                "lengths_bytes": sum(a.nbytes for a in self._lengths.values()),
+            }
+
+    # -- reading -------------------------------------------------------------------------
+
+    def lengths(self, searcher, fieldname: str) -> np.ndarray:
+        """Every document's length in ``fieldname``, decoded as Whoosh decodes it."""
+        found = self._lengths.get(fieldname)
+        if found is not None:
+            return found
+        out = np.zeros(self.n_docs, dtype=np.float64)
+        for leaf, offset in searcher.reader().leaf_readers():
+            count = leaf.doc_count_all()
+            out[offset : offset + count] = BYTE_TO_LENGTH[length_bytes(leaf, fieldname, count)]
+        self._lengths[fieldname] = out
+        return out
+
+    def postings(self, searcher, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of one term, from the process's posting
+        pool (``POOL``, within its budget) or the index."""
+        btext = searcher.schema[fieldname].to_bytes(text)
+        key = (self._serial, "tf", fieldname, btext)
+        found = POOL.get(key)
+        if found is not None:
+            return found
+        return POOL.put(key, _read_postings(searcher, fieldname, btext))
+
+    def term(self, searcher, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, unboosted scores) of one term, from the cache or the index."""
+        field = searcher.schema[fieldname]
+        btext = field.to_bytes(text)
+        key = (self._serial, fieldname, btext)
+        found = POOL.get(key)
+        if found is not None:
+            return found
+        docs, weights = self.postings(searcher, fieldname, text)
+        if field.scorable and docs.size:
+            weighting = searcher.weighting
+            b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+            k1 = weighting.K1
+            idf = searcher.idf(fieldname, btext)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            lengths = self.lengths(searcher, fieldname)[docs]
+            scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+        else:  # Whoosh's WeightScorer: the posting weight itself
+            scores = weights
+        return POOL.put(key, (docs, scores))
+
+
+def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """All postings of a term over every segment: from the segment's memory-mapped sidecar
+    (``postings_mmap``) when it has one, else Whoosh's blocks decoded one at a time."""
+    all_docs: list[np.ndarray] = []
+    all_weights: list[np.ndarray] = []
+    for leaf, offset in searcher.reader().leaf_readers():
+        docs, weights = leaf_postings(leaf, fieldname, btext)
+        if docs.size:
+            all_docs.append(docs + offset if offset else docs)
+            all_weights.append(weights)
+    if not all_docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    if len(all_docs) == 1:
+        return all_docs[0], all_weights[0]
+    return np.concatenate(all_docs), np.concatenate(all_weights)
+
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+def leaf_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's (document numbers, weights) of a term, deleted documents included."""
+    sidecar = postings_mmap.sidecar_of(leaf)
+    if sidecar is not None:
+        found = sidecar.postings(fieldname, btext)
+        found = found if found is not None else (_EMPTY_DOCS, _EMPTY_WEIGHTS)
+    elif (fieldname, btext) not in leaf:
+        found = _EMPTY_DOCS, _EMPTY_WEIGHTS
+    else:
+        found = postings_mmap.decode_matcher(postings_mmap.raw_matcher(leaf, fieldname, btext))
+    budget.opened(found[0].size)  # counted and time-limited like Whoosh's own lists
+    return found
+
+
+_OR_TYPES = (wq.Or,)
+
+
+def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = None) -> Scored:
+    """The documents ``q`` matches (deleted ones included: mask with the live set) and
+    their scores, equal to Whoosh's up to float rounding.
+
+    With ``restrict``, only the documents in it need to be right (the caller intersects
+    with it): an AND evaluates its plain-term children first and hands what they leave to
+    the children Whoosh has to step through (a phrase), so a quoted phrase among other
+    words is checked on a handful of candidates instead of every document holding its words.
+    """
+    n = cache.n_docs
+    t = type(q)
+    if q is wq.NullQuery or t is wq.NullQuery.__class__:
+        return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+    if t is Words:
+        return _words(searcher, q, cache)
+    if t is wq.Term:
+        if q.fieldname not in searcher.schema:
+            return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+        try:
+            docs, scores = cache.term(searcher, q.fieldname, q.text)
+        except ValueError:  # a text the field cannot hold (Whoosh matches nothing)
+            return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+        mask = np.zeros(n, dtype=bool)
+        mask[docs] = True
+        dense = np.bincount(docs, weights=scores * q.boost, minlength=n)
+        return Scored(mask, dense)
+    if isinstance(q, _OR_TYPES) and not q.scale and not q.minmatch:
+        children = q.subqueries
+        if all(type(c) is wq.Term for c in children):
+            return _or_of_terms(searcher, children, cache, q.boost)
+        parts = [evaluate(searcher, c, cache, restrict) for c in children]
+        mask = np.logical_or.reduce([p.mask for p in parts]) if parts else np.zeros(n, bool)
+        scores = np.sum([p.scores for p in parts], axis=0) if parts else np.zeros(n)
+        return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
+    if type(q) is wq.And and not any(isinstance(c, wq.Not) for c in q.subqueries):
+        children = sorted(q.subqueries, key=lambda c: not _native(c))  # stable: natives first
+        mask = np.ones(n, dtype=bool) if restrict is None else restrict.copy()
+        scores = np.zeros(n)
+        for child in children:
+            part = evaluate(searcher, child, cache, None if _native(child) else mask)
+            mask &= part.mask
+            scores += part.scores
+        scores = np.where(mask, scores, 0.0)
+        return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
+    if t is wq.AndNot:
+        a = evaluate(searcher, q.a, cache, restrict)
+        b = evaluate(searcher, q.b, cache, a.mask)
+        mask = a.mask & ~b.mask
+        return Scored(mask, np.where(mask, a.scores, 0.0))
+    if t is wq.Require:
+        a = evaluate(searcher, q.a, cache, restrict)
+        b = evaluate(searcher, q.b, cache, a.mask)
+        mask = a.mask & b.mask
+        return Scored(mask, np.where(mask, a.scores, 0.0))
+    if t is wq.AndMaybe:
+        a = evaluate(searcher, q.a, cache, restrict)
+        b = evaluate(searcher, q.b, cache, a.mask)
+        return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
+    return _whoosh(searcher, q, n, restrict)
+
+
+def _native(q) -> bool:
+    """Whether ``evaluate`` computes ``q`` with numpy alone (no Whoosh matcher loop)."""
+    t = type(q)
+    if q is wq.NullQuery or t is wq.NullQuery.__class__ or t is wq.Term or t is Words:
+        return True
+    if isinstance(q, _OR_TYPES):
+        return not q.scale and not q.minmatch and all(_native(c) for c in q.subqueries)
+    if t is wq.And:
+        return not any(isinstance(c, wq.Not) for c in q.subqueries) and all(
+            _native(c) for c in q.subqueries
+        )
+    if t in (wq.AndNot, wq.Require, wq.AndMaybe):
+        return _native(q.a) and _native(q.b)
+    return False
+
+
+# -- BM25F for plain words -----------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """One word in one view over that view's fields: its BM25F parts, dense."""
+
+    text: str
+    fields: list[tuple[str, float, np.ndarray, np.ndarray, np.ndarray]]  # field, weight, docs,
+    # tf, weighted normalised tf (w * tf / (1 - b + b * len / avglen))
+    mask: np.ndarray
+    pseudo_tf: np.ndarray  # the field-weighted sum, before saturation
+    idf: float
+    boost: float
+    scores: np.ndarray
+
+
+def _unit(searcher, terms: list, cache: PostingCache, boost: float) -> Unit:
+    """BM25F of one term over its fields: frequencies weighted and length-normalised per
+    field, summed, then saturated once; one idf, from the documents holding it anywhere
+    (Lucene's idf, never negative)."""
+    n = cache.n_docs
+    pseudo = np.zeros(n)
+    fields = _field_parts(searcher, terms, cache)
+    for _name, _weight, docs, _tf, part in fields:
+        pseudo += np.bincount(docs, weights=part, minlength=n)
+    mask = pseudo > 0
+    df = int(mask.sum())
+    idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    scores = boost * idf * pseudo * (K1 + 1) / (pseudo + K1)
+    text = terms[0].text if terms else ""
+    return Unit(text, fields, mask, pseudo, idf, boost, scores)
+
+
+def _field_parts(searcher, terms: list, cache: PostingCache) -> list[tuple]:
+    """(field, weight, documents, tf, weighted normalised tf) of one term in each of its
+    fields that holds it: ``w * tf / (1 - b + b * len / avglen)``."""
+    fields = []
+    for term in terms:
+        name = term.fieldname
+        if name not in searcher.schema:
+            continue
+        try:
+            docs, tf = cache.postings(searcher, name, term.text)
+        except ValueError:
+            continue
+        if not docs.size:
+            continue
+        b = B.get(name, DEFAULT_B)
+        avg = searcher.avg_field_length(name) or 1.0
+        lengths = cache.lengths(searcher, name)[docs]
+        part = term.boost * tf / ((1 - b) + b * lengths / avg)
+        fields.append((name, term.boost, docs, tf, part))
+    return fields
+
+
+def _is_unit(node) -> bool:
+    if type(node) is wq.Term:
+        return True
+    kids = getattr(node, "subqueries", None)
+    return (
+        type(node) is wq.Or
+        and bool(kids)
+        and all(type(c) is wq.Term for c in kids)
+        and len({c.text for c in kids}) == 1
+    )
+
+
+def _word(searcher, node, cache: PostingCache, units: list[Unit] | None = None) -> Scored:
+    """One word of ``Words``: BM25F units (a term over a view's fields) joined as the
+    word's tree says (a compound's pieces all present, either view)."""
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        unit = _unit(searcher, terms, cache, boost)
+        if units is not None:
+            units.append(unit)
+        return Scored(unit.mask, unit.scores)
+    if type(node) in (wq.And, wq.Or):
+        parts = [_word(searcher, c, cache, units) for c in node.subqueries]
+        combine = np.logical_and if type(node) is wq.And else np.logical_or
+        mask = combine.reduce([p.mask for p in parts])
+        scores = np.sum([p.scores for p in parts], axis=0) * node.boost
+        return Scored(mask, np.where(mask, scores, 0.0))
+    return evaluate(searcher, node, cache)
+
+
+def _words(searcher, q: Words, cache: PostingCache) -> Scored:
+    """Documents holding at least ``q.minmatch`` of the words, scored by the sum of the
+    words' BM25F (both views): each word computed over the documents holding it
+    (``_sparse_word``), added up once over the whole collection. The same numbers as
+    ``_words_dense`` to the bit (the same additions in the same order; adding a word's 0
+    where it is absent changes nothing), a few times fewer operations over every document."""
+    n = cache.n_docs
+    parts = [_sparse_word(searcher, word, cache) for word in q.subqueries]
+    if q.minmatch < 1 or not parts or any(p is None for p in parts):
+        return _words_dense(searcher, q, cache)
+    docs = np.concatenate([d for d, _s in parts])
+    scores = np.concatenate([s for _d, s in parts])
+    count = np.bincount(docs, minlength=n)
+    summed = np.bincount(docs, weights=scores, minlength=n)
+    mask = count >= q.minmatch
+    return Scored(mask, np.where(mask, summed * q.boost, 0.0))
+
+
+def _sparse_word(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_word`` as (documents ascending, scores) over the documents it matches, for a word
+    made of BM25F units joined by AND and OR; None for anything else (``_words_dense``)."""
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        return _sparse_unit(searcher, terms, cache, boost)
+    if type(node) not in (wq.And, wq.Or) or not node.subqueries:
+        return None
+    key = (cache._serial, "word", node)
+    found = POOL.get(key)
+    if found is None:
+        found = _sparse_join(searcher, node, cache)
+        if found is not None:
+            found = POOL.put(key, found)
+    return found
+
+
+def _sparse_join(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.ndarray] | None:
+    """The AND or OR of a word's parts (the recall and exact views, a compound's pieces)."""
+    parts = [_sparse_word(searcher, c, cache) for c in node.subqueries]
+    if any(p is None for p in parts):
+        return None
+    docs, inverse = np.unique(np.concatenate([d for d, _s in parts]), return_inverse=True)
+    summed = np.bincount(inverse, weights=np.concatenate([s for _d, s in parts]),
+                         minlength=docs.size)
+    if type(node) is wq.And:
+        keep = np.bincount(inverse, minlength=docs.size) == len(parts)
+        docs, summed = docs[keep], summed[keep]
+    return docs, summed * node.boost
+
+
+def _sparse_unit(searcher, terms: list, cache: PostingCache, boost: float):
+    """``_unit``'s documents and scores, over the documents holding the term only; kept in
+    the posting pool (under its budget) like a term's postings."""
+    key = (cache._serial, "unit", boost, tuple((t.fieldname, t.text, t.boost) for t in terms))
+    found = POOL.get(key)
+    if found is None:
+        found = POOL.put(key, _sparse_unit_scores(searcher, terms, cache, boost))
+    return found
+
+
+def _sparse_unit_scores(searcher, terms: list, cache: PostingCache, boost: float):
+    n = cache.n_docs
+    fields = _field_parts(searcher, terms, cache)
+    docs_parts = [docs for _n, _w, docs, _tf, _p in fields]
+    weight_parts = [part for _n, _w, _d, _tf, part in fields]
+    if not docs_parts:
+        return _EMPTY_DOCS, _EMPTY_WEIGHTS
+    if len(docs_parts) == 1:
+        docs, pseudo = docs_parts[0], weight_parts[0] + 0.0
+    else:
+        docs, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
+        pseudo = np.bincount(inverse, weights=np.concatenate(weight_parts), minlength=docs.size)
+    keep = pseudo > 0
+    docs, pseudo = docs[keep], pseudo[keep]
+    df = int(docs.size)
+    idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    return docs, boost * idf * pseudo * (K1 + 1) / (pseudo + K1)
+
+
+def _words_dense(searcher, q: Words, cache: PostingCache) -> Scored:
+    """``_words`` over dense vectors, word by word: any word shape, and the reference
+    ``tests/test_fastsearch.py`` compares the sparse path with."""
+    n = cache.n_docs
+    count = np.zeros(n, dtype=np.int32)
+    scores = np.zeros(n)
+    for word in q.subqueries:
+        part = _word(searcher, word, cache)
+        count += part.mask
+        scores += np.where(part.mask, part.scores, 0.0)
+    mask = count >= q.minmatch
+    return Scored(mask, np.where(mask, scores * q.boost, 0.0))
+
+
+# -- explain ---------------------------------------------------------------------------
+
+
+def explain(searcher, q, cache: PostingCache, docs: list[int]) -> dict[int, list[dict]]:
+    """Each document's score as a list of parts (field, term, tf, idf, boost, score) that
+    add up to it, as ``evaluate`` computes it: a BM25F word's score is shared among its
+    fields in proportion to their weighted, normalised frequencies."""
+    out: dict[int, list[dict]] = {d: [] for d in docs}
+    _explain(searcher, q, cache, docs, 1.0, out)
+    return out
+
+
+def _explain(searcher, q, cache, docs, mult: float, out) -> None:
+    t = type(q)
+    if t is Words:
+        mask = _words(searcher, q, cache).mask
+        hit = [d for d in docs if mask[d]]
+        for word in q.subqueries:
+            _explain_word(searcher, word, cache, hit, mult * q.boost, out)
+        return
+    if t is wq.Term:
+        try:
+            tdocs, scores = cache.term(searcher, q.fieldname, q.text)
+            _pdocs, tf = cache.postings(searcher, q.fieldname, q.text)
+        except (ValueError, KeyError):
+            return
+        field = searcher.schema[q.fieldname]
+        idf = searcher.idf(q.fieldname, field.to_bytes(q.text)) if field.scorable else 0.0
+        for d in docs:
+            i = np.searchsorted(tdocs, d)
+            if i < tdocs.size and tdocs[i] == d:
+                out[d].append({
+                    "field": q.fieldname, "term": q.text, "tf": float(tf[i]),
+                    "idf": round(float(idf), 6), "boost": q.boost * mult,
+                    "score": float(scores[i]) * q.boost * mult,
+                })
+        return
+    if _native(q) and t in (wq.And, wq.Or) or isinstance(q, _OR_TYPES) and _native(q):
+        for child in q.subqueries:
+            matched = evaluate(searcher, child, cache).mask
+            hit = [d for d in docs if matched[d]]
+            if hit:
+                _explain(searcher, child, cache, hit, mult * q.boost, out)
+        return
+    if t in (wq.AndNot, wq.Require) and _native(q):
+        _explain(searcher, q.a, cache, docs, mult, out)
+        return
+    if t is wq.AndMaybe and _native(q):
+        _explain(searcher, q.a, cache, docs, mult, out)
+        matched = evaluate(searcher, q.b, cache).mask
+        hit = [d for d in docs if matched[d]]
+        if hit:
+            _explain(searcher, q.b, cache, hit, mult, out)
+        return
+    scored = evaluate(searcher, q, cache)
+    for d in docs:
+        if scored.mask[d]:
+            out[d].append({"field": None, "term": str(q), "tf": None, "idf": None,
+                           "boost": mult, "score": float(scored.scores[d]) * mult})
+
+
+def _explain_word(searcher, node, cache, docs, mult: float, out) -> None:
+    """The parts of one word of ``Words`` (see ``_word``) in the documents it matches."""
+    if not docs:
+        return
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        unit = _unit(searcher, terms, cache, boost)
+        for d in docs:
+            if not unit.mask[d]:
+                continue
+            for name, weight, fdocs, tf, normed in unit.fields:
+                i = np.searchsorted(fdocs, d)
+                if i < fdocs.size and fdocs[i] == d:
+                    out[d].append({
+                        "field": name,
+                        "term": unit.text,
+                        "tf": float(tf[i]),
+                        "idf": round(unit.idf, 6),
+                        "boost": weight * boost * mult,
+                        "score": float(unit.scores[d]) * mult * normed[i] / unit.pseudo_tf[d],
+                    })
+        return
+    if type(node) in (wq.And, wq.Or):
+        mask = _word(searcher, node, cache).mask
+        hit = [d for d in docs if mask[d]]
+        for child in node.subqueries:
+            _explain_word(searcher, child, cache, hit, mult * node.boost, out)
+        return
+    _explain(searcher, node, cache, docs, mult, out)
+
+
+def _or_of_terms(searcher, terms, cache: PostingCache, boost: float) -> Scored:
+    """One word over all its fields: the common case, two bincounts."""
+    n = cache.n_docs
+    docs_parts, score_parts = [], []
+    for term in terms:
+        if term.fieldname not in searcher.schema:
+            continue
+        try:
+            docs, scores = cache.term(searcher, term.fieldname, term.text)
+        except ValueError:
+            continue
+        docs_parts.append(docs)
+        score_parts.append(scores * (term.boost * boost))
+    if not docs_parts:
+        return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+    docs = np.concatenate(docs_parts)
+    mask = np.zeros(n, dtype=bool)
+    mask[docs] = True
+    return Scored(mask, np.bincount(docs, weights=np.concatenate(score_parts), minlength=n))
+
+
+def _whoosh(searcher, q, n: int, restrict: np.ndarray | None = None) -> Scored:
+    """Any other query node, scored by Whoosh's own matchers (one Python step per match,
+    or, with ``restrict``, one ``skip_to`` per candidate)."""
+    mask = np.zeros(n, dtype=bool)
+    scores = np.zeros(n)
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        m = q.matcher(sub, context)
+        if restrict is None:
+            while m.is_active():
+                d = m.id() + offset
+                mask[d] = True
+                scores[d] = m.score()
+                m.next()
+            continue
+        count = sub.reader().doc_count_all()
+        for d in _matched(m, np.flatnonzero(restrict[offset : offset + count]).tolist()):
+            mask[d + offset] = True
+            scores[d + offset] = m.score()
+    return Scored(mask, scores)
+
+
+def _matched(m, docs: list[int]) -> Iterator[int]:
+    """The documents of ``docs`` (ascending, segment numbers) that matcher ``m`` matches,
+    reached by ``skip_to``; ``m`` stands on each one when it is yielded."""
+    for d in docs:
+        if not m.is_active():
+            return
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                return
+        if m.id() == d:
+            yield d
+
+
+# Proximity: the best PROXIMITY_DEPTH documents gain, for each pair of query words next to
+# each other in the query, PROXIMITY * the smaller idf / the words' distance in the text
+# (positions of the recall view's body, summary and title).
+# Tuning halves, MRR@10 at 0 / 0.5 / 1.5 / 4: PIAF 0.788 / 0.789 / 0.787 / 0.785, OrangeSum
+# summaries 0.875 / 0.880 / 0.873 / 0.851.
+PROXIMITY = 0.5
+PROXIMITY_DEPTH = 30
+PROXIMITY_FIELDS = postings_mmap.POSITION_FIELDS  # the sidecars keep these fields' positions
+
+
+def proximity(searcher, q, scored: Scored, allowed: np.ndarray, cache: PostingCache) -> Scored:
+    """``scored`` with the proximity bonus added to its best documents (a re-ranking of
+    the top only: positions are read for PROXIMITY_DEPTH documents, not the match set)."""
+    words = q.a if type(q) is wq.AndMaybe else q
+    if type(words) is wq.And and words.subqueries and type(words.subqueries[-1]) is Words:
+        words = words.subqueries[-1]
+    if not PROXIMITY or type(words) is not Words or len(words.subqueries) < 2:
+        return scored
+    terms = []
+    for word in words.subqueries:
+        found = [t.text for t in word.leaves() if type(t) is wq.Term and t.fieldname == "title"]
+        terms.append(found[0] if found else None)
+    best = top(scored, allowed, 0, PROXIMITY_DEPTH)
+    if not best:
+        return scored
+    docs = sorted(d for d, _ in best)
+    pos: dict[str, dict[int, dict[str, list[int]]]] = {}
+    for text in {t for t in terms if t}:
+        pos[text] = positions(searcher, text, docs)
+    reader = searcher.reader()
+    idf = {
+        t: float(np.log(1 + cache.n_docs / (1 + postings_mmap.doc_frequency(reader, "body", t))))
+        for t in pos
+    }
+    bonus = np.zeros(cache.n_docs)
+    for a, b in zip(terms, terms[1:], strict=False):
+        if not a or not b or a == b:
+            continue
+        for d in docs:
+            nearest = None
+            in_a, in_b = pos[a].get(d), pos[b].get(d)
+            if in_a is None or in_b is None:
+                continue
+            for field in PROXIMITY_FIELDS:
+                pa = in_a.get(field)
+                pb = in_b.get(field)
+                if pa is None or pb is None:
+                    continue
+                gap = _gap(pa, pb)
+                nearest = gap if nearest is None else min(nearest, gap)
+            if nearest:
+                bonus[d] += PROXIMITY * min(idf[a], idf[b]) / nearest
+    return Scored(scored.mask, scored.scores + np.where(scored.mask, bonus, 0.0))
+
+
+def _gap(pa: list[int], pb: list[int]) -> int:
+    """The smallest distance between a position of ``pa`` and one of ``pb`` (both
+    ascending), by one merge walk: the lists hold a few positions each."""
+    i = j = 0
+    best = None
+    while i < len(pa) and j < len(pb):
+        d = pa[i] - pb[j]
+        if d == 0:
+            return 0
+        if d > 0:
+            best = d if best is None or d < best else best
+            j += 1
+        else:
+            best = -d if best is None or -d < best else best
+            i += 1
+    return best
+
+
+def positions(
+    searcher, text: str, docs: list[int], sidecars: bool = True
+) -> dict[int, dict[str, list[int]]]:
+    """Each of ``docs``' positions of ``text`` in the proximity fields: from the segments'
+    sidecars (two slices per document), else (a segment without one, or ``sidecars``
+    false: the reference the tests compare with) stepped to through Whoosh's matchers."""
+    out: dict[int, dict[str, list[int]]] = {}
+    wanted = np.asarray(docs, dtype=np.int64)
+    for field in PROXIMITY_FIELDS:
+        if field not in searcher.schema:
+            continue
+        btext = searcher.schema[field].to_bytes(text)
+        for leaf, offset in searcher.reader().leaf_readers():
+            count = leaf.doc_count_all()
+            local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
+            if not local.size:
+                continue
+            sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
+            found = sidecar.positions(field, btext, local) if sidecar is not None else None
+            if found is None:
+                found = _matcher_positions(leaf, field, btext, local.tolist())
+            for d, held in found.items():
+                out.setdefault(d + offset, {})[field] = held
+    return out
+
+
+def _matcher_positions(leaf, field: str, btext: bytes, local: list[int]) -> dict[int, list[int]]:
+    """One segment's positions of a term in ``local`` documents, through Whoosh's matcher."""
+    if (field, btext) not in leaf:
+        return {}
+    m = leaf.postings(field, btext)
+    return {d: list(m.value_as("positions")) for d in _matched(m, local)}
+
+
+def top(scored: Scored, allowed: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:
+    """Ranks ``start:end`` among the allowed matches: score descending, then document
+    number ascending (Whoosh's order for equal scores)."""
+    docs = np.flatnonzero(scored.mask & allowed)
+    if docs.size == 0 or start >= docs.size:
+        return []
+    scores = scored.scores[docs]
+    if docs.size > end * 4 and end < docs.size:
+        # Only the candidates at or above the end-th best score need sorting.
+        kth = np.partition(scores, docs.size - end)[docs.size - end]
+        keep = scores >= kth
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[start:end]
+    return [(int(docs[i]), float(scores[i])) for i in order]

@@ -1,0 +1,514 @@
+"""The query language: words (all must match), "phrases", -exclusions, OR / OU,
+and French field filters (``pays:RU``, ``personne:"Anthony Blinken"``,
+``rubrique:monde``, ``date:2020-03``, ``titre:retraites``).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+import re
+import threading
+from typing import NamedTuple
+
+from whoosh import qparser, query
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from search.analysis import WORD
+from search.index.schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, TITLE_COVER_BOOST
+
+MAX_QUERY_LENGTH = 1000
+
+# French operators beside the English ones; upper case only, since "et" and "ou" are words.
+_OPERATORS = dict(
+    And=r"(?<=\s)(AND|ET)(?=\s)",
+    Or=r"(?<=\s)(OR|OU)(?=\s)",
+    AndNot=r"(?<=\s)(ANDNOT|SAUF)(?=\s)",
+    AndMaybe=r"(?<=\s)ANDMAYBE(?=\s)",
+    Not=r"(^|(?<=(\s|[()])))(NOT|NON)(?=\s)",
+)
+
+
+_LEADING_MINUS = re.compile(r"(?<![^\s(])-(?=\S)")
+# "<" and ">" compare only after a field ("date:>2020"); elsewhere ("<script>") they are
+# punctuation, which Whoosh's comparison plugin would otherwise choke on.
+_STRAY_COMPARISON = re.compile(r"(?<![:<>])[<>]")
+# A lone "*" would expand to every word of every field (slow, and highlights everything);
+# it means "everything", which is what an empty query already does.
+_LONE_WILDCARD = re.compile(r"(?<![^\s(])[-+]?[*?]+(?![^\s)])")
+
+
+# French date ranges: "date:[2019 à 2020-06]", "date:[2019 au 2020-06]" and "du 2019 au
+# 2020-06" become Whoosh's "date:[2019 to 2020-06]".
+_ISO_DATE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
+_RANGE_WORD = re.compile(r"(date:\[[^\]\s]*)\s+(?:à|a|au|jusqu'au)\s+(?=[^\]]*\])", re.I)
+_DU_AU = re.compile(rf"(?<![\w:])du\s+({_ISO_DATE})\s+au\s+({_ISO_DATE})(?![\w-])", re.I)
+
+
+def french_ranges(text: str) -> str:
+    """The French ways of writing a date range, in the syntax Whoosh reads."""
+    text = _DU_AU.sub(r"date:[\1 to \2]", text)
+    return _RANGE_WORD.sub(r"\1 to ", text)
+
+
+MIN_PREFIX = 2  # "r*" would expand to thousands of terms in every field
+MAX_EXPANSIONS = 200  # terms a prefix may stand for, most of the recall it brings
+
+
+class LimitedPrefix(query.Prefix):
+    """``réform*``: a prefix query that expands to at most ``MAX_EXPANSIONS`` terms, so one
+    short prefix cannot make a search take seconds."""
+
+    def _btexts(self, ixreader):
+        return itertools.islice(ixreader.expand_prefix(self.fieldname, self.text), MAX_EXPANSIONS)
+
+    def matcher(self, searcher, context=None):
+        if len(self.text) < MIN_PREFIX:
+            return query.NullQuery.matcher(searcher, context)
+        return super().matcher(searcher, context)
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; the message is shown to the user as is."""
+
+
+_PARSERS = threading.local()
+
+
+def make_parser(schema, any_word: bool = False) -> MultifieldParser:
+    """The parser for ``schema``, built once per thread (building one costs more than a
+    parse): all words must match by default; ``any_word`` ranks documents matching any."""
+    cache = getattr(_PARSERS, "cache", None)
+    if cache is None:
+        cache = _PARSERS.cache = {}
+    key = (id(schema), any_word)
+    found = cache.get(key)
+    if found is None or found[0] is not schema:
+        found = cache[key] = (schema, _new_parser(schema, any_word))
+        if len(cache) > 8:  # schemas of generations long gone
+            cache.clear()
+            cache[key] = found
+    return found[1]
+
+
+def _new_parser(schema, any_word: bool) -> MultifieldParser:
+    group = OrGroup.factory(0.9) if any_word else qparser.AndGroup
+    parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+    # Prefixes only ("réform*"): leading or inner wildcards scan the whole lexicon.
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    prefix = qparser.PrefixPlugin()
+    prefix.nodetype = type(
+        "PrefixNode", (qparser.PrefixPlugin.PrefixNode,), {"qclass": LimitedPrefix}
+    )
+    parser.add_plugin(prefix)
+    parser.remove_plugin_class(qparser.OperatorsPlugin)
+    parser.add_plugin(qparser.OperatorsPlugin(**_OPERATORS))
+    # "-mot" excludes and "+mot" requires, but only at the start of a word: États-Unis,
+    # date:2020-03 and Kassym-Jomart keep their hyphens.
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+    )
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(qparser.GtLtPlugin())
+    return parser
+
+
+class Parsed(NamedTuple):
+    """A query and, when the text could not be read as written, the one line saying how
+    it was searched instead (shown by the page, the API and the CLI)."""
+
+    query: query.Query | None
+    notice: str | None = None
+
+
+LITERAL_NOTICE = (
+    "Syntaxe non reconnue (guillemets, parenthèses, filtres ou opérateurs) : "
+    "la requête a été cherchée comme de simples mots."
+)
+
+
+def parse(text: str, schema, any_word: bool = False) -> query.Query | None:
+    """The Whoosh query for ``text``; None for an empty query (browse everything).
+
+    ``query.NullQuery`` means the text held nothing searchable (only stop words or
+    punctuation): it matches nothing. Text the query language cannot read is searched
+    as plain words (``interpret`` also says when).
+    """
+    return interpret(text, schema, any_word).query
+
+
+def interpret(text: str, schema, any_word: bool = False) -> Parsed:
+    """``parse`` with its notice. Nothing pasted is refused (as Elasticsearch's
+    ``simple_query_string``): operators count where they are well formed, and a text
+    the parser rejects, or that holds an unreadable date, is searched as its words.
+    Only a text over ``MAX_QUERY_LENGTH`` is refused (a request costs bounded work)."""
+    text = " ".join((text or "").split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"La requête est trop longue ({len(text)} caractères, {MAX_QUERY_LENGTH} au plus)."
+        )
+    text = " ".join(_LONE_WILDCARD.sub(" ", _STRAY_COMPARISON.sub(" ", text)).split())
+    text = french_ranges(text)
+    if not text:
+        return Parsed(None)
+    if ":" in text:
+        text = _FIELD_COLON.sub(lambda m: _field_or_word(m, schema), text)
+    plain = _plain_words(text, schema, any_word)
+    if plain is not None:
+        return Parsed(_with_title_bonus(plain, schema))
+    parser = make_parser(schema, any_word)
+    try:
+        q = parser.parse(text)
+        if q is query.NullQuery and _LEADING_MINUS.search(text):
+            # Only exclusions ("-grève"): Whoosh drops them all; NOT keeps them.
+            q = parser.parse(_LEADING_MINUS.sub("NOT ", text))
+    except Exception as exc:  # Whoosh raises many kinds on odd syntax
+        notice = DATE_NOTICE if "date" in str(exc) else LITERAL_NOTICE
+        return literal(text, schema, any_word, notice)
+    if _has_error(q) or _unreadable_date(q, schema):
+        return literal(text, schema, any_word, DATE_NOTICE)
+    q = _phrases_where_positions(_bounded(q, schema), schema)
+    return Parsed(q if any_word else _relax(q, schema))
+
+
+def _field_or_word(match: re.Match, schema) -> str:
+    name = match.group(1)
+    known = name in schema.names() or any(name in a for a in FIELD_ALIASES.values())
+    return match.group(0) if known else name + " "
+
+
+def literal(text: str, schema, any_word: bool = False, notice: str = LITERAL_NOTICE) -> Parsed:
+    """``text`` searched as its plain words, every sign of the query language ignored
+    (upper-case operator words become words too)."""
+    chunks = [w.lower() if w in _OPERATOR_WORDS else w for w in WORD.findall(text)]
+    q = _plain_words(" ".join(chunks), schema, any_word) if chunks else None
+    if q is None:
+        return Parsed(query.NullQuery, notice)
+    return Parsed(_with_title_bonus(q, schema), notice)
+
+
+# -- ranges and boosts: what one query may cost -------------------------------------------
+
+RANGE_FIELDS = frozenset({"date"})  # the one field whose ranges are read as ranges
+MAX_BOOST = 100.0  # what "mot^N" may weigh at most, nested boosts multiplied together
+
+
+def _bounded(q: query.Query, schema) -> query.Query:
+    """``q`` with ranges only on dates and boosts capped (issue 13).
+
+    A range on a text or keyword field (``body:[0 TO]``, ``[a TO z]``) walked the whole
+    lexicon of every field it named, seconds per request: it is searched as the words
+    it holds instead, as pasted text is; an open range on any field (``body:>""``) means
+    every article. A boost (``retraites^999…``) is capped at
+    ``MAX_BOOST`` along each path of the tree (times the field's own weight at a leaf),
+    so a score is always a finite number.
+    """
+
+    changed = False
+
+    def fix(node: query.Query, above: float) -> query.Query:
+        nonlocal changed
+        if node is query.NullQuery:
+            return node
+        if isinstance(node, query.TermRange) and node.fieldname not in RANGE_FIELDS:
+            node, changed = _range_words(node, schema), True
+            if node is query.NullQuery:
+                return node
+        if isinstance(node, query.Every) and node.fieldname not in (None, "*"):
+            # ``body:>""`` or ``date:[ TO ]``: Whoosh's Every(field) reads every posting
+            # list of the field (8,872 for the samples' bodies); every article instead.
+            node, changed = query.Every(boost=node.boost), True
+        boost = getattr(node, "boost", 1.0)
+        if not math.isfinite(boost) or boost < 0:
+            boost = MAX_BOOST if boost > 0 else 0.0
+        # A leaf also carries its field's weight (title 2.5, body 0.5): kept as it is.
+        limit = MAX_BOOST
+        if node.is_leaf():
+            limit *= max(1.0, FIELD_BOOSTS.get(getattr(node, "fieldname", None), 1.0))
+        if above * boost > limit:
+            boost = limit / above
+        if boost != getattr(node, "boost", 1.0):
+            node = copy.copy(node)
+            node.boost = boost
+            changed = True
+        if node.is_leaf():
+            return node
+        total = above * boost if boost > 0 else above
+        return node.apply(lambda child: fix(child, total))
+
+    fixed = fix(q, 1.0)
+    return fixed.normalize() if changed else q
+
+
+def _range_words(node: query.TermRange, schema) -> query.Query:
+    """The words of a range's bounds in its field (``body:[paix TO guerre]`` -> paix guerre)."""
+    field = schema[node.fieldname] if node.fieldname in schema else None
+    terms: list[query.Query] = []
+    for bound in (node.start, node.end):
+        if not bound:
+            continue
+        # The parser analysed the bound already (stem, folded); only a stop word, which the
+        # index never holds, is left out rather than making the AND match nothing.
+        if field is not None and not list(field.process_text(bound, mode="query")):
+            continue
+        terms.append(query.Term(node.fieldname, bound, boost=node.boost))
+    if not terms:
+        return query.NullQuery
+    return query.And(terms) if len(terms) > 1 else terms[0]
+
+
+# Anything the query language could read as syntax: quotes, groups, fields, ranges, boosts,
+# wildcards, +/- at the start of a word, a quote opening a word.
+_SYNTAX = re.compile(r"""["()\[\]{}^*~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
+# "Paris: la mairie" is not a field filter: a colon counts after a field's name only.
+_FIELD_COLON = re.compile(r"(\w+):")
+_OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split())
+
+
+# Plain words are ranked by fastsearch's BM25F: within each view, a word's frequencies in
+# the fields are weighted and summed before one saturation, with one idf per word.
+# Chosen on the tuning halves of bench/relevance.py (README "Ranking"): title 3 over 2
+# and 1.5 (PIAF 0.786 -> 0.789, OrangeSum summaries 0.875 either way).
+# The lead weighs 2 over 1 (rare-word known items 0.938 -> 0.976; 3 is no better).
+RECALL_WEIGHTS: dict[str, float] = {"title": 3.0, "summary": 2.0, "body": 1.0, "caption": 0.5}
+EXACT_WEIGHTS: dict[str, float] = {"title_exact": 3.0, "summary_exact": 2.0, "body_exact": 1.0}
+# The exact (accented, unstemmed) view's BM25F is added at this weight: evidence for the
+# spelling typed, never enough alone to overturn the recall view's ranking (accent-exact
+# precision 1.00 at 0.5 and 1.0, 0.97 at 0.25; PIAF 0.786 at 0.5, 0.781 at 0.75).
+EXACT_BOOST = 0.5
+# Minimum should match: a document needs MSM_SHARE of the words (at least one, all of
+# them up to MSM_ALL words), and BM25F ranks those holding the rare ones first. Requiring
+# all of 2-3 words and 60% of longer queries lost the article lacking one common word
+# (tuning halves, MRR@10: PIAF 0.772 -> 0.786, OrangeSum summaries 0.810 -> 0.875 at 20%;
+# MSM_ALL = 2, all of two words, gives PIAF 0.773 and OrangeSum 0.880). Kept at 2: an
+# archive's users read totals and facet counts, and "Macron retraites" counting every
+# article about either would make them meaningless (the lead's call, against 0.013 of PIAF).
+MSM_ALL = 2
+MSM_SHARE = 0.2
+# Question scaffolding, ignored for matching and scoring when the query has other words.
+QUESTION_WORDS = frozenset(
+    "quel quelle quels quelles quand comment combien pourquoi qui où ou que quoi lequel "
+    "laquelle lesquels lesquelles est-ce".split()
+)
+IGNORE_QUESTION_WORDS = True
+# "a été", "ont été": the auxiliary's past participle, not the summer.
+AUXILIARIES = frozenset(
+    "a ont avait avaient aura auront aurait auraient ai as avons avez ayant avoir eût "
+    "n'a n'ont n'avait n'aurait".split()
+)
+
+
+class Words(query.CompoundQuery):
+    """Plain words, one child per word (the Or of its terms in every field of both views),
+    matched when at least ``minmatch`` of them are and ranked with BM25F by
+    ``fastsearch.evaluate``. Whoosh's own matcher (used by no Loupe path) is the And of
+    the words when all are required, else their Or."""
+
+    JOINT = " WORDS "
+
+    def __init__(self, subqueries, boost: float = 1.0, minmatch: int = 0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.minmatch = minmatch or len(subqueries)
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.minmatch == other.minmatch
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.minmatch)
+
+    def __repr__(self) -> str:
+        return f"Words({self.subqueries!r}, minmatch={self.minmatch})"
+
+    def apply(self, fn):
+        return Words([fn(q) for q in self.subqueries], boost=self.boost, minmatch=self.minmatch)
+
+    def normalize(self):
+        return self if self.subqueries else query.NullQuery
+
+    def _matcher(self, subs, searcher, context):
+        joined = query.And(subs) if self.minmatch >= len(subs) else query.Or(subs)
+        return joined.matcher(searcher, context)
+
+
+def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | None:
+    """The query for the common text made of plain words only (``réforme des retraites``,
+    a title, a question, a pasted sentence), built directly as ``Words``; None when the
+    text holds anything else (the parser's job).
+
+    Stop words are decided once for both views: a word either view drops (``où`` is the
+    stop word ``ou`` once folded) is dropped from both, so no word is left that only one
+    view can match. Question words and ``été`` after an auxiliary are dropped too."""
+    chunks = text.split()
+    if any(chunk in _OPERATOR_WORDS or _SYNTAX.search(chunk) for chunk in chunks):
+        return None
+    recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+    exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+    if not recall_fields:
+        return None
+    kept: list[tuple[list[str], list[str]]] = []
+    previous = ""
+    for chunk in chunks:
+        lowered = chunk.lower().replace("’", "'")
+        after = previous
+        previous = lowered
+        recall = list(schema[recall_fields[0]].process_text(chunk, mode="query"))
+        exact = list(schema[exact_fields[0]].process_text(chunk, mode="query")) if (
+            exact_fields) else [""]
+        if not recall or not exact:
+            continue  # a stop word in either view
+        if exact[0] == "été" and after in AUXILIARIES:
+            continue
+        kept.append((recall, exact))
+    if IGNORE_QUESTION_WORDS:
+        content = [k for k in kept if k[1][0] not in QUESTION_WORDS]
+        if content:
+            kept = content
+    if not kept:
+        return query.NullQuery
+    words = [
+        _bm25f_word(list(r), list(e), recall_fields, exact_fields)
+        for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
+    ]
+    return Words(words, minmatch=1 if any_word else _needed(len(words)))
+
+
+def _needed(n: int) -> int:
+    """How many of ``n`` words a document must hold (minimum should match)."""
+    return n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))
+
+
+def _bm25f_word(
+    recall: list[str], exact: list[str], recall_fields: list[str], exact_fields: list[str]
+) -> query.Query:
+    """One word as ``Words`` holds it: per view, each of its terms over the view's fields
+    (a BM25F unit), a compound's terms all required; either view matches."""
+    pieces = [
+        query.Or([query.Term(f, t, boost=RECALL_WEIGHTS[f]) for f in recall_fields])
+        for t in recall
+    ]
+    views: list[query.Query] = [pieces[0] if len(pieces) == 1 else query.And(pieces)]
+    if exact_fields and exact and exact[0]:
+        # Or-over-fields per term, boosted on each term's unit (BM25F saturates each).
+        units = [
+            query.Or(
+                [query.Term(f, t, boost=EXACT_WEIGHTS[f]) for f in exact_fields],
+                boost=EXACT_BOOST,
+            )
+            for t in exact
+        ]
+        views.append(units[0] if len(units) == 1 else query.And(units))
+    return query.Or(views)
+
+
+def _relax(q: query.Query, schema) -> query.Query:
+    """The parser's all-words query (a pasted sentence with a quote or a colon) ranked as
+    plain words are: its plain words become BM25F words and, with its phrases, need only
+    ``_needed`` of them; filters, exclusions and required words stay required."""
+    if type(q) is not query.And:
+        return q
+    recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+    exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+    optional: list[query.Query] = []
+    required: list[query.Query] = []
+    for child in q.subqueries:
+        word = _parsed_word(child)
+        if word is not None:
+            recall, exact = word
+            if recall and exact:  # a stop word of either view is dropped from both
+                optional.append(_bm25f_word(recall, exact, recall_fields, exact_fields))
+        elif isinstance(child, query.Or) and all(
+            isinstance(c, query.Phrase) for c in child.subqueries
+        ):
+            optional.append(child)
+        else:
+            required.append(child)
+    if not optional:
+        return q
+    words = Words(optional, minmatch=_needed(len(optional)))
+    return query.And(required + [words]) if required else words
+
+
+def _parsed_word(node: query.Query) -> tuple[list[str], list[str]] | None:
+    """(recall terms, exact terms) of one word as the parser makes it (an Or over the text
+    fields of terms, or of a compound's And of terms); None for anything else."""
+    if not isinstance(node, query.Or) or type(node) is not query.Or:
+        return None
+    recall: list[str] = []
+    exact: list[str] = []
+    for child in node.subqueries:
+        terms = child.subqueries if type(child) is query.And else [child]
+        if not all(type(t) is query.Term and t.fieldname in TEXT_FIELDS for t in terms):
+            return None
+        if terms[0].fieldname == "title":
+            recall = [t.text for t in terms]
+        elif terms[0].fieldname == "title_exact":
+            exact = [t.text for t in terms]
+    return recall, exact
+
+
+def _with_title_bonus(q: query.Query, schema) -> query.Query:
+    """Plain words of which the title holds every one: ``q`` ranks that article higher.
+
+    BM25F adds up each field's score, so an article with a short lead and body that hold
+    the words here and there outranked the one whose headline is the query, the usual
+    way to look an article up (known-item MRR@10 on folded titles 0.989 -> 0.991 at the
+    full corpus, tuned on other query samples than bench/compare.py's; see the README).
+    """
+    if q is query.NullQuery or "title" not in schema:
+        return q
+    # The plain-word query already holds each word's title terms, analysed once.
+    terms = list(dict.fromkeys(term for field, term in q.iter_all_terms() if field == "title"))
+    if len(terms) < 2:
+        return q
+    every = query.And([query.Term("title", t) for t in terms], boost=TITLE_COVER_BOOST)
+    return query.AndMaybe(q, every)
+
+
+def _phrases_where_positions(q: query.Query, schema) -> query.Query:
+    """Phrases only on fields that keep word positions (the recall views): the exact
+    views have none, and Whoosh would refuse a phrase on them."""
+
+    def fix(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and node.fieldname in schema:
+            if not schema[node.fieldname].format.supports("positions"):
+                return query.NullQuery
+        return node
+
+    if q is query.NullQuery or not any(isinstance(n, query.Phrase) for n in q.leaves()):
+        return q
+    return q.accept(fix).normalize()
+
+
+DATE_HELP = (
+    "Date incomprise dans la requête : écrivez date:2020, date:2020-03, date:2020-03-15, "
+    "date:[2019 à 2020-06], du 2019 au 2020-06 ou date:>2020-01-01."
+)
+DATE_NOTICE = DATE_HELP[:-1] + " ; la requête a été cherchée comme de simples mots."
+
+
+def _has_error(q: query.Query) -> bool:
+    """Whoosh turns a value it cannot read (``date:demain``) into a query that silently
+    matches nothing, marked with an ``error``; the user should be told instead."""
+    if getattr(q, "error", None):
+        return True
+    return not q.is_leaf() and any(_has_error(child) for child in q.children())
+
+
+def _unreadable_date(q: query.Query, schema) -> bool:
+    """A quoted value on a date field (``date:""``) reaches the query as a plain term
+    that the date field cannot turn into its bytes: an unreadable date too."""
+    for leaf in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(leaf, query.Term) and leaf.fieldname in RANGE_FIELDS:
+            try:
+                schema[leaf.fieldname].to_bytes(leaf.text)
+            except Exception:  # Whoosh raises its base Exception for an unparseable date
+                return True
+    return False
+
+
+def word_count(q: query.Query | None) -> int:
+    """How many distinct words a query holds (the any-word fallback needs two or more)."""
+    if q is None:
+        return 0
+    return len({text for _field, text in q.all_terms() if _field in TEXT_FIELDS})

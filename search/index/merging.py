@@ -1,0 +1,171 @@
+"""The merge policy of an incremental run: few segments, and no dead documents kept.
+
+Whoosh's ``MERGE_SMALL`` merges segments by a Fibonacci rule on their document counts,
+deleted documents included, so an archive updated by small batches piles up segments
+whose documents were all replaced: 20 add/remove cycles of the same 150 articles doubled
+the index. ``tiered`` is a merge policy in Whoosh's form (``policy(writer, segments)``
+returns the segments kept; the others are read into the writer's new segment, by
+``FastSegmentWriter.add_reader``, block by block):
+
+- a segment with every document deleted is dropped, without reading it;
+- a segment with more than ``MAX_DELETED`` of its documents deleted is merged (rewritten
+  without them);
+- segments are grouped in tiers by live documents (``FLOOR`` and up, ``FACTOR`` times more
+  for each tier), and the ``FACTOR`` smallest of a tier that holds ``FACTOR`` or more are
+  merged into one.
+
+A run merges at most what the writer's memory budget holds (``BYTES_PER_DOC`` a
+document), so its cost stays bounded. The segments of a fresh build, each written at that
+budget, are merged at its end by ``merge_fresh`` instead: the same tiers, merged by
+``FastSegmentWriter.merge_readers``, which streams term by term (memory: one batch of
+terms, whatever the segments' size), one group per process, so a million articles end in
+a handful of segments rather than one per budget's worth of postings per writer.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import traceback
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+
+from search.index.fastwrite import FastSegmentWriter
+from search.lifetime import die_with_parent
+
+FACTOR = 10
+FLOOR = 1_000
+MAX_DELETED = 0.3
+BYTES_PER_DOC = 16 * 1024  # postings gathered per OrangeSum-like article (about 13 KiB)
+DEFAULT_MAX_DOCS = 50_000  # without a budget
+
+
+def _tier(live: int) -> int:
+    return int(math.log(max(live, FLOOR) / FLOOR, FACTOR))
+
+
+def tiered(writer, segments: list) -> list:
+    """Whoosh merge policy: returns the segments kept as they are; merges the others into
+    ``writer``."""
+    budget = getattr(writer, "_flush_bytes", None)
+    room = budget // BYTES_PER_DOC if budget else DEFAULT_MAX_DOCS
+    kept, merge = [], []
+    for segment in sorted(segments, key=lambda s: s.doc_count()):
+        total, live = segment.doc_count_all(), segment.doc_count()
+        if live == 0:
+            continue
+        if total - live > MAX_DELETED * total and live <= room:
+            merge.append(segment)
+            room -= live
+        else:
+            kept.append(segment)
+    tiers: dict[int, list] = {}
+    for segment in kept:
+        tiers.setdefault(_tier(segment.doc_count()), []).append(segment)
+    for members in tiers.values():
+        if len(members) >= FACTOR:
+            smallest = members[:FACTOR]  # kept is sorted by size
+            size = sum(s.doc_count() for s in smallest)
+            if size <= room:
+                merge += smallest
+                room -= size
+    chosen = {id(s) for s in merge}
+    for segment in merge:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [s for s in segments if s.doc_count() and id(s) not in chosen]
+
+
+def fresh_groups(segments: list) -> list[list]:
+    """The groups of segments to merge, ``FACTOR`` of one tier each (every full group of
+    every tier), smallest first."""
+    tiers: dict[int, list] = {}
+    for segment in sorted(segments, key=lambda s: s.doc_count()):
+        tiers.setdefault(_tier(segment.doc_count()), []).append(segment)
+    groups = []
+    for members in tiers.values():
+        for start in range(0, len(members) - FACTOR + 1, FACTOR):
+            groups.append(members[start : start + FACTOR])
+    return groups
+
+
+def merge_fresh(ix, segments: list, processes: int = 1) -> list:
+    """The segments of a fresh build, merged by tiers until no tier holds ``FACTOR``:
+    returns the segments to list in the TOC (the merged ones' files go with the commit's
+    clean-up). Each group is merged in its own forked process, ``processes`` at a time."""
+    segments = [s for s in segments if s.doc_count_all()]
+    while True:
+        groups = fresh_groups(segments)
+        if not groups:
+            return segments
+        merged = _run_groups(ix.storage.folder, groups, max(1, processes))
+        chosen = {id(s) for group in groups for s in group}
+        segments = [s for s in segments if id(s) not in chosen] + merged
+
+
+def _run_groups(folder: str, groups: list[list], processes: int) -> list:
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork: one after the other here
+        return [_merge_group(folder, group) for group in groups]
+    merged, running = [], []
+    todo = list(groups)
+    try:
+        while todo or running:
+            while todo and len(running) < processes:
+                ours, theirs = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_merge_child, args=(folder, todo.pop(0), theirs, os.getpid()),
+                    daemon=True,
+                )
+                process.start()
+                theirs.close()
+                running.append((process, ours))
+            process, conn = running.pop(0)
+            try:
+                status, payload = conn.recv()
+            except EOFError:
+                status, payload = "error", f"exit code {process.exitcode}"
+            process.join()
+            if status != "ok":
+                raise RuntimeError(f"une fusion de segments a échoué :\n{payload}")
+            merged.append(payload)
+    finally:
+        for process, _conn in running:
+            process.kill()
+            process.join()
+    return merged
+
+
+def _merge_child(folder: str, group: list, conn, parent: int) -> None:
+    die_with_parent(parent)
+    try:
+        conn.send(("ok", _merge_group(folder, group)))
+    except BaseException:  # noqa: BLE001 - reported to the parent
+        conn.send(("error", traceback.format_exc()))
+
+
+def _merge_group(folder: str, group: list):
+    """One new segment holding ``group``'s documents; the old files stay until the TOC
+    that leaves them out is written."""
+    # Read without memory maps: the segments are read once, start to end, and mapped
+    # pages would count in the build's resident memory.
+    storage = FileStorage(folder, supports_mmap=False)
+    ix = storage.open_index()
+    writer = FastSegmentWriter(ix, _lk=False)
+    readers = [SegmentReader(storage, ix.schema, segment) for segment in group]
+    try:
+        writer.merge_readers(readers)
+        segment = writer._finalize_segment()
+    except BaseException:
+        writer._close_segment()
+        raise
+    finally:
+        for reader in readers:
+            reader.close()
+    return segment

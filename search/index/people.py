@@ -1,0 +1,344 @@
+"""Archive-level resolution of person names: one person, one canonical name, its aliases.
+
+Extraction links the mentions of one article (``Blinken`` → ``Anthony Blinken``); this module
+links articles to each other, the way Aleph and the impresso archive do. Every indexed
+article's persons go into a table of the index (``persons.sqlite``), and a new
+article's names are resolved against it before the article is written:
+
+* a spelling variant (``Edouard Philippe`` / ``Édouard Philippe``, ``Jean Marc Ayrault``)
+  takes the spelling the archive uses most;
+* a name given as initials (``V. Poutine``) takes the one full name of the archive with that
+  surname and those initials, when one dominates;
+* a surname or given name alone (``Poutine``, a headline's ``Macron``) takes the full name
+  that dominates the archive for it in the year around the article's date (else the whole
+  archive): at least ``MIN_ARTICLES`` articles and ``DOMINANCE`` of the candidates' articles.
+
+The table only grows with new and changed articles and shrinks with removed ones (cost
+proportional to the change, indexed look-ups); an article is resolved against what the
+archive holds when it is written, so an older article keeps its resolution until it changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.index import storage
+
+FILE = "persons.sqlite"
+PERIOD_DAYS = 366
+MIN_ARTICLES = 2
+DOMINANCE = 0.75
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mention (
+    article TEXT NOT NULL,
+    name TEXT NOT NULL,       -- the name as the article gives it (after in-article linking)
+    canonical TEXT NOT NULL,  -- the archive's name for that person
+    why TEXT NOT NULL,        -- how ``canonical`` was chosen ('' when name == canonical)
+    fkey TEXT NOT NULL,       -- folded canonical: case, accents, hyphens and dots ignored
+    first TEXT NOT NULL,      -- folded first and last word of the canonical name
+    last TEXT NOT NULL,
+    nwords INTEGER NOT NULL,
+    mentions INTEGER NOT NULL,
+    day INTEGER NOT NULL,     -- proleptic ordinal of the article's date, 0 when unknown
+    PRIMARY KEY (article, name)
+);
+CREATE INDEX IF NOT EXISTS mention_last ON mention (last, nwords, day);
+CREATE INDEX IF NOT EXISTS mention_first ON mention (first, nwords, day);
+CREATE INDEX IF NOT EXISTS mention_fkey ON mention (fkey);
+CREATE INDEX IF NOT EXISTS mention_canonical ON mention (canonical);
+CREATE INDEX IF NOT EXISTS mention_article ON mention (article);
+CREATE TABLE IF NOT EXISTS country_mention (
+    article TEXT NOT NULL,
+    code TEXT NOT NULL,
+    mentions INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    PRIMARY KEY (article, code)
+);
+CREATE INDEX IF NOT EXISTS country_code ON country_mention (code);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def name_key(name: str) -> str:
+    """``Jean-Marc Ayrault`` and ``jean marc AYRAULT`` are one key (as ``gold/score.py``)."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[-.'’]", " ", text)
+    return " ".join(text.casefold().split())
+
+
+def _initials(word: str) -> list[str] | None:
+    """``V.`` → ``['v']``, ``J-M`` → ``['j', 'm']``; None for a written-out given name."""
+    parts = [p for p in re.split(r"[.\-]", word) if p]
+    if parts and all(len(p) == 1 for p in parts) and (word.endswith(".") or "-" in word):
+        return [p.casefold() for p in parts]
+    return None
+
+
+@dataclass
+class Resolved:
+    """One person of an article after archive-level resolution."""
+
+    name: str  # as the article gives it
+    canonical: str  # as the archive knows it
+    mentions: int
+    why: str = ""  # empty when nothing was resolved
+
+
+class PersonTable:
+    """The archive's person mentions, one row per (article, name), in ``<dir>/persons.sqlite``
+    (the index folder's, beside its generations: ``storage``)."""
+
+    def __init__(self, directory: str | Path, readonly: bool = False, shared: bool = False) -> None:
+        path = self.path = Path(directory) / FILE
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            # A reindex's changes: one transaction, committed by ``commit`` (stamped with the
+            # generation it goes with) or undone by ``close``.
+            self.db = storage.open_shared(path) if shared else sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False
+            )
+            self.db.executescript(_SCHEMA)
+            self.db.execute("BEGIN")
+        self.readonly = readonly
+
+    @classmethod
+    def for_build(cls, current: Path | None, build: Path) -> PersonTable:
+        """The index's table when it goes with ``current`` (updated in place), else a new
+        one in the build folder."""
+        if current is not None and storage.read_stamp(build.parent / FILE) == current.name:
+            return cls(build.parent, shared=True)
+        return cls(build)
+
+    @classmethod
+    def open_existing(cls, directory: str | Path | None) -> PersonTable | None:
+        """The table of a generation (the index's, or one inside the generation as indexes
+        of manifest version 5 kept it), read-only, or None when it has none. The index's
+        may already hold the articles of a generation about to be published."""
+        if directory is None:
+            return None
+        for folder in (Path(directory), Path(directory).parent):
+            if (folder / FILE).exists():
+                return cls(folder, readonly=True)
+        return None
+
+    def commit(self, generation: str, index_dir: Path) -> None:
+        """Commits the run's changes as the table of ``generation`` and closes it."""
+        storage.commit_shared(self.db, self.path, generation, index_dir)
+
+    def close(self) -> None:
+        """Closes it; changes not committed are undone."""
+        with contextlib.suppress(sqlite3.ProgrammingError):  # already closed by commit
+            if not self.readonly and self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        self.db.close()
+
+    def __enter__(self) -> PersonTable:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------
+
+    def remove(self, article_ids: Iterable[str]) -> None:
+        ids = [(a,) for a in article_ids]
+        self.db.executemany("DELETE FROM mention WHERE article = ?", ids)
+        self.db.executemany("DELETE FROM country_mention WHERE article = ?", ids)
+
+    def add_countries(self, article_id: str, day: int, countries: list[tuple[str, int]]) -> None:
+        """The article's countries and their mentions (for the country pages' chart)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO country_mention VALUES (?, ?, ?, ?)",
+            [(article_id, code, n, day) for code, n in countries],
+        )
+
+    def add(self, article_id: str, day: int, people: list[Resolved]) -> None:
+        rows = []
+        for p in people:
+            words = name_key(p.canonical).split()
+            if not words:
+                continue
+            rows.append(
+                (
+                    article_id,
+                    p.name,
+                    p.canonical,
+                    p.why,
+                    " ".join(words),
+                    words[0],
+                    words[-1],
+                    len(words),
+                    p.mentions,
+                    day,
+                )
+            )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO mention VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+    # -- resolving ----------------------------------------------------------
+
+    def resolve(self, persons: list[tuple[str, int]], day: int = 0) -> list[Resolved]:
+        """The article's ``(name, mentions)`` with their archive names; two names that turn
+        out to be one person are one entry (mentions added)."""
+        out: dict[str, Resolved] = {}
+        for name, mentions in persons:
+            canonical, why = self._resolve_one(name, day)
+            if canonical in out:
+                out[canonical].mentions += mentions
+                continue
+            out[canonical] = Resolved(name, canonical, mentions, why)
+        return list(out.values())
+
+    def canonical(self, name: str, day: int = 0) -> tuple[str, str]:
+        """The archive's name for ``name`` and why (``""`` when it is its own)."""
+        return self._resolve_one(name, day)
+
+    def _resolve_one(self, name: str, day: int) -> tuple[str, str]:
+        words = name.split()
+        key = name_key(name)
+        if not key:
+            return name, ""
+        if len(words) == 1:
+            found = self._dominant(key, day, alone=True)
+            if found:
+                return found
+        elif _initials(words[0]):
+            found = self._dominant(key, day, alone=False, initials=_initials(words[0]))
+            if found:
+                return found
+        spelling = self._spelling(key)
+        if spelling and spelling != name:
+            return spelling, f"variante d'écriture de « {spelling} » dans l'archive"
+        return name, ""
+
+    def _spelling(self, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT canonical, COUNT(*) AS n FROM mention WHERE fkey = ? "
+            "GROUP BY canonical ORDER BY n DESC, canonical LIMIT 1",
+            (key,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def _dominant(
+        self, key: str, day: int, alone: bool, initials: list[str] | None = None
+    ) -> tuple[str, str] | None:
+        """The full name that dominates the archive for a lone name or initials."""
+        last = key.split()[-1]
+        periods = [(day - PERIOD_DAYS, day + PERIOD_DAYS, "l'année autour de l'article")]
+        periods = (periods if day else []) + [(None, None, "l'archive")]
+        for low, high, where in periods:
+            counts: dict[str, int] = {}
+            columns = ("last", "first") if alone else ("last",)
+            for column in columns:
+                sql = (
+                    f"SELECT canonical, COUNT(DISTINCT article) FROM mention "
+                    f"WHERE {column} = ? AND nwords > 1"
+                )
+                args: list = [last]
+                if low is not None:
+                    sql += " AND day BETWEEN ? AND ?"
+                    args += [low, high]
+                for canonical, n in self.db.execute(sql + " GROUP BY canonical", args):
+                    if initials is not None and not _initials_fit(initials, canonical):
+                        continue
+                    counts[canonical] = counts.get(canonical, 0) + n
+            if not counts:
+                continue
+            best = max(counts, key=lambda c: (counts[c], c))
+            total = sum(counts.values())
+            if counts[best] >= MIN_ARTICLES and counts[best] >= DOMINANCE * total:
+                kind = "nom seul" if alone else "initiales"
+                return best, (
+                    f"{kind} : « {best} » domine dans {where} ({counts[best]} articles sur {total})"
+                )
+            return None  # ambiguous where the evidence is: no wider guess
+        return None
+
+    # -- reading ------------------------------------------------------------
+
+    def variants(self, name: str) -> list[str]:
+        """Every canonical spelling of the person (``name`` first): what a search for the
+        person must match, since older articles keep the spelling they were written with."""
+        rows = self.db.execute(
+            "SELECT canonical, COUNT(*) AS n FROM mention WHERE fkey = ? GROUP BY canonical "
+            "ORDER BY n DESC",
+            (name_key(name),),
+        ).fetchall()
+        names = [name] + [c for c, _n in rows if c != name]
+        return names
+
+    def aliases(self, name: str) -> list[dict]:
+        """The other names the archive's articles give the person, with their article counts."""
+        keys = self.variants(name)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT name, COUNT(DISTINCT article) AS n FROM mention "
+            f"WHERE canonical IN ({marks}) GROUP BY name ORDER BY n DESC, name",
+            keys,
+        ).fetchall()
+        return [{"name": n, "articles": c} for n, c in rows if n != name]
+
+    def person_months(self, name: str) -> list[dict]:
+        """Articles and mentions of the person per month (dated articles only)."""
+        keys = self.variants(name)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT day, SUM(mentions) FROM mention WHERE canonical IN ({marks}) "
+            f"AND day > 0 GROUP BY article",
+            keys,
+        ).fetchall()
+        return _by_month(rows)
+
+    def person_mentions(self, name: str) -> int:
+        keys = self.variants(name)
+        marks = ",".join("?" * len(keys))
+        row = self.db.execute(
+            f"SELECT COALESCE(SUM(mentions), 0) FROM mention WHERE canonical IN ({marks})", keys
+        ).fetchone()
+        return int(row[0])
+
+    def country_months(self, code: str) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT day, mentions FROM country_mention WHERE code = ? AND day > 0", (code,)
+        ).fetchall()
+        return _by_month(rows)
+
+    def country_mentions(self, code: str) -> int:
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(mentions), 0) FROM country_mention WHERE code = ?", (code,)
+        ).fetchone()
+        return int(row[0])
+
+
+def _by_month(rows: Iterable[tuple[int, int]]) -> list[dict]:
+    """``(day ordinal, mentions)`` per article → articles and mentions per ``YYYY-MM``."""
+    import datetime as dt
+
+    months: dict[str, list[int]] = {}
+    for day, mentions in rows:
+        d = dt.date.fromordinal(day)
+        slot = months.setdefault(f"{d.year:04d}-{d.month:02d}", [0, 0])
+        slot[0] += 1
+        slot[1] += mentions
+    return [{"month": m, "articles": a, "mentions": n} for m, (a, n) in sorted(months.items())]
+
+
+def _initials_fit(initials: list[str], canonical: str) -> bool:
+    """``['v']`` fits ``Vladimir Poutine``; ``['j', 'm']`` fits ``Jean-Marc Ayrault``."""
+    words = canonical.split()
+    if len(words) < 2:
+        return False
+    parts = [p for p in re.split(r"[-\s]", " ".join(words[:-1])) if p]
+    return len(parts) == len(initials) and all(
+        name_key(p)[:1] == i for p, i in zip(parts, initials, strict=True)
+    )

@@ -1,0 +1,1 @@
+"""Reading the input: records and pages become ``Article``s with their entities."""

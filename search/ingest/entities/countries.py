@@ -1,0 +1,557 @@
+"""Countries named in French text, from the gazetteer in ``data/`` and a few general rules.
+
+A country is found by its name (``la Russie``, ``Etats-Unis``, ``USA``), an adjective or
+demonym in any of its four forms (``russe``, ``américaines``, ``les Kazakhs``), its capital or
+seat of government (``Moscou``, ``le Kremlin``, ``l'Élysée``) or a city, region or territory
+(``Almaty``, ``Bretagne``, ``Californie``, ``Guadeloupe`` → FR).
+
+Matching works on tokens of a folded copy of the text (accents and case removed, same length
+as the original), longest phrase first, so ``Corée du Sud`` wins over ``Corée`` and
+``Le Kremlin-Bicêtre`` over ``Kremlin``. The rules that keep the facet honest:
+
+* a proper name must keep its capitals (``Somme`` the département, not ``une somme``);
+  an acronym must be in capitals (``US``, ``EAU``, ``RDC``);
+* phrases that contain a country word but are no country (``Air France``, ``Le Parisien``,
+  ``Washington Post``, ``fleuve Niger``, ``Afrique du Nord``) are consumed and ignored;
+* a place name glued to another capitalised word is part of a name (``Paris Hilton``,
+  ``Denzel Washington``, ``Radio France``, ``France 2``), unless that word is a place prefix
+  (``Haute-``, ``Nouvelle-``, ``Saint-``...);
+* a place inside a person's name found by the NER is no place (``Florence`` the person);
+* an adjective used as a language is no country (``il parle anglais``, ``en russe``,
+  ``traduction allemande``, ``cours d'anglais``);
+* peoples in a list of three or more (``les Coréens, les Vietnamiens et les Syriens``) are
+  weak evidence: such a country needs another mention; a capitalised singular after
+  ``le``/``du``/``au`` is a title (``au Parisien``);
+* terms shared by several countries (``Congo``, ``Corée``, ``Géorgie``) are decided by the
+  article's other mentions, else by a listed default, else dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+
+DATA = resources.files("search.ingest.entities") / "data"
+
+# Characters folded to one form before matching; everything else loses accents and case.
+_SPECIAL = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+}
+
+TOKEN = re.compile(r"[^\W_]+")
+# What may separate the words of one phrase: spaces, a hyphen, an apostrophe, a dot.
+_PHRASE_GAP = re.compile(r"[ \t\-'.]{1,3}")
+_GLUE_GAP = re.compile(r"[ \t]|-")
+
+# Lower-case words inside names: they match whatever their case in the text.
+_LOWER_WORDS = frozenset("le la les l de du des d el al et en sur sous lès aux au".split())
+# Capitalised words that do not make a place part of a name ("À Paris", "Selon Moscou").
+FUNCTION_WORDS = frozenset(
+    """a au aux avec apres avant chez contre dans de des depuis du en entre et l la le les
+    ou par pour selon sans sous sur vers via mais car donc puis si comme quand lorsque
+    ni ne ce cet cette ces son sa ses leur leurs notre nos votre vos mon ma mes un une d
+    qu que qui dont ou ici voici voila oui non lundi mardi mercredi jeudi vendredi samedi
+    dimanche""".split()
+)
+# Words that begin place names: "Haute-Savoie", "Nouvelle-Zélande", "Sud-Liban".
+PLACE_PREFIXES = frozenset(
+    """haute haut hautes hauts basse bas basses nouvelle nouveau nouvelles nouveaux grand grande
+    petit petite saint sainte st ste nord sud est ouest centre ile iles mer golfe lac mont monts
+    val vallee plateau cap port fort ville cite province etat etats region republique royaume
+    principaute comte departement outre pays""".split()
+)
+# Combining forms: "franco-allemand" names France and Germany.
+COMBINING = {
+    "franco": "FR",
+    "germano": "DE",
+    "anglo": "GB",
+    "italo": "IT",
+    "russo": "RU",
+    "sino": "CN",
+    "nippo": "JP",
+    "israelo": "IL",
+    "americano": "US",
+    "irano": "IR",
+    "turco": "TR",
+    "greco": "GR",
+    "austro": "AT",
+    "hispano": "ES",
+    "luso": "PT",
+    "belgo": "BE",
+    "polono": "PL",
+    "ukraino": "UA",
+    "syro": "SY",
+    "libano": "LB",
+    "egypto": "EG",
+    "algero": "DZ",
+    "tuniso": "TN",
+    "maroco": "MA",
+    "senegalo": "SN",
+    "helvetico": "CH",
+    "sovieto": "RU",
+}
+# "sud-américain" is not the United States, "latino-américain" neither.
+_NOT_COUNTRY_PREFIXES = frozenset("sud nord est ouest latino indo euro centre pan afro".split())
+# Words near an adjective that make it a language: "parle anglais", "traduction allemande".
+LANGUAGE_CUES = frozenset(
+    """parle parlent parlait parlaient parler parlant parle parlez parlons langue langues
+    traduction traductions traduit traduite traduits traduites traduire traducteur
+    traductrice version versions sous-titre sous-titres sous titre titres sous-titre
+    double doublee accent cours professeur professeure prof enseignant enseignante
+    apprendre apprend apprennent appris maitrise maitriser bilingue dictionnaire mot mots
+    expression expressions terme termes""".split()
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """One character without accent, lower-cased; always one character, so offsets hold."""
+    special = _SPECIAL.get(ch)
+    if special:
+        return special
+    base = unicodedata.normalize("NFD", ch)[:1] or ch
+    low = base.lower()
+    return low if len(low) == 1 else base
+
+
+def fold_chars(text: str) -> str:
+    """The text folded character by character, lower-cased, the same length as the original
+    (offsets into it hold); ``analysis.fold`` may change the length, ``people.name_key``
+    also drops hyphens and dots."""
+    return "".join(fold_char(c) for c in text)
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    return tuple(TOKEN.findall(fold_chars(text)))
+
+
+def inflect(spec: str) -> list[str]:
+    """The four forms of an adjective: ``américain`` → américain(e)(s); ``grec/grecque``."""
+    if "/" in spec:
+        masc, fem = spec.split("/", 1)
+    else:
+        masc = spec
+        fem = masc if masc.endswith("e") else masc + ("ne" if masc.endswith(("en", "on")) else "e")
+    if masc.endswith(("s", "x")):
+        plural = masc
+    elif masc.endswith("al"):
+        plural = masc[:-2] + "aux"
+    else:
+        plural = masc + "s"
+    return list(dict.fromkeys([masc, fem, plural, fem + "s"]))
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    variants: tuple[str, ...]
+    adjectives: tuple[str, ...]  # as written in the data (masculine, or m/f)
+    capitals: tuple[str, ...]
+    seats: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One way of writing a country (or a non-country phrase, with no codes)."""
+
+    codes: tuple[str, ...]
+    kind: str  # name, capital, seat, place, adjective, none
+    words: tuple[str, ...]  # the original words, for the case check
+    plural: bool = False  # an adjective's plural form (a people noun when capitalised)
+    masculine: bool = False  # an adjective's masculine singular (the language form)
+
+
+@dataclass
+class Mention:
+    code: str
+    start: int
+    end: int
+    kind: str
+    weak: bool = False
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    i: int  # first token
+    j: int  # token after the last
+    term: Term
+    codes: tuple[str, ...] = ()
+    weak: bool = False
+    people: bool = False  # a capitalised demonym: "les Syriens"
+    dropped: bool = False
+    extra: list[str] = field(default_factory=list)
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in cell.split("|") if x.strip())
+
+
+class Gazetteer:
+    """The countries and every phrase that names one, ready for matching."""
+
+    def __init__(
+        self, countries: list[Country], not_places: Iterable[str], defaults: dict[str, str]
+    ) -> None:
+        self.countries = {c.code: c for c in countries}
+        self._terms: dict[tuple[str, ...], list[Term]] = {}
+        for c in countries:
+            names = [c.name, *c.variants]
+            for text in names:
+                self._add(text, (c.code,), "name")
+            for text in c.capitals:
+                self._add(text, (c.code,), "capital")
+            for text in c.seats:
+                self._add(text, (c.code,), "seat")
+            adjectives = list(c.adjectives)
+            for text in c.places:
+                if " " not in text and text[:1].islower():
+                    adjectives.append(text)  # "bordelais", "londonien"
+                else:
+                    self._add(text, (c.code,), "place")
+            for spec in adjectives:
+                forms = inflect(spec)
+                for n, form in enumerate(forms):
+                    self._add(form, (c.code,), "adjective", plural=n >= 2, masculine=n == 0)
+        for text in not_places:
+            self._add(text, (), "none")
+        self._merge_codes()
+        self.defaults = {words_of(k): v for k, v in defaults.items()}
+        self.max_len = max(len(k) for k in self._terms)
+        self._first = {k[0] for k in self._terms}
+
+    def _add(self, text: str, codes: tuple[str, ...], kind: str, **flags: bool) -> None:
+        if text.startswith("~"):
+            return  # a display name never matched alone ("Maurice", "Victoria")
+        key = words_of(text)
+        if not key:
+            return
+        words = tuple(re.findall(r"[^\W_]+", text))
+        terms = self._terms.setdefault(key, [])
+        terms.append(Term(codes, kind, words, **flags))
+
+    def _merge_codes(self) -> None:
+        """A phrase listed under several countries ("Congo", "coréen") is ambiguous."""
+        for key, terms in self._terms.items():
+            codes = tuple(dict.fromkeys(c for t in terms for c in t.codes))
+            if len(codes) > 1:
+                self._terms[key] = [
+                    Term(codes, t.kind, t.words, t.plural, t.masculine) for t in terms
+                ]
+
+    # -- look-ups ---------------------------------------------------------------
+
+    def label(self, code: str) -> str:
+        country = self.countries.get(code.upper())
+        return country.name.lstrip("~") if country else code.upper()
+
+    def resolve(self, value: str) -> str | None:
+        """The ISO code for a code or any French name of a country (``Russie`` → ``RU``)."""
+        text = " ".join(value.split())
+        if len(text) == 2 and text.upper() in self.countries:
+            return text.upper()
+        for term in self._terms.get(words_of(text), []):
+            if len(term.codes) == 1 and term.kind != "none":
+                return term.codes[0]
+        return None
+
+    def contains_place(self, text: str) -> bool:
+        """Whether ``text`` holds a place or country phrase of two words or more."""
+        words = words_of(text)
+        n = len(words)
+        return any(
+            any(t.kind != "none" for t in self._terms.get(words[i:j], ()))
+            for i in range(n)
+            for j in range(i + 2, min(n, i + self.max_len) + 1)
+        )
+
+    def terms(self, text: str) -> list[Term]:
+        return list(self._terms.get(words_of(text), []))
+
+    # -- matching ---------------------------------------------------------------
+
+    def find(self, text: str, person_spans: Iterable[tuple[int, int]] = ()) -> list[Mention]:
+        """Country mentions in ``text``, in order; ``person_spans`` are people's names."""
+        folded = fold_chars(text)
+        tokens = [(m.start(), m.end()) for m in TOKEN.finditer(folded)]
+        words = [folded[s:e] for s, e in tokens]
+        hits = self._scan(text, tokens, words)
+        persons = sorted(person_spans)
+        for hit in hits:
+            if hit.term.kind == "none":
+                hit.dropped = True
+            elif _inside(hit.start, hit.end, persons):
+                hit.dropped = True
+            elif hit.term.kind == "adjective":
+                self._adjective_rules(hit, text, tokens, words)
+            else:
+                hit.dropped = _glued_to_name(hit, text, tokens, words, hits)
+        _mark_enumerations(hits, folded)
+        return self._resolve(hits)
+
+    def _scan(self, text: str, tokens: list[tuple[int, int]], words: list[str]) -> list[_Hit]:
+        hits: list[_Hit] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            if words[i] not in self._first:
+                i += 1
+                continue
+            found = None
+            for size in range(min(self.max_len, n - i), 0, -1):
+                key = tuple(words[i : i + size])
+                terms = self._terms.get(key)
+                if not terms or not _contiguous(text, tokens, i, i + size):
+                    continue
+                term = next((t for t in terms if _case_ok(t, text, tokens, i)), None)
+                if term is not None:
+                    found = _Hit(tokens[i][0], tokens[i + size - 1][1], i, i + size, term)
+                    break
+            if found is None:
+                i += 1
+                continue
+            found.codes = found.term.codes
+            hits.append(found)
+            i = found.j
+        return hits
+
+    def _adjective_rules(
+        self, hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]
+    ) -> None:
+        i = hit.i
+        original = text[hit.start : hit.end]
+        if i > 0 and text[tokens[i - 1][1] : tokens[i][0]] == "-":
+            prefix = words[i - 1]
+            if prefix in _NOT_COUNTRY_PREFIXES:
+                hit.dropped = True
+                return
+            if prefix in COMBINING:
+                hit.extra.append(COMBINING[prefix])
+        if _is_language(hit, original, tokens, words, text):
+            hit.dropped = True
+            return
+        if original[:1].isupper() and not original.isupper():
+            # "Le Parisien", "au Parisien": a capitalised singular after a definite article is
+            # a title; "les Syriens", "un Français" are people, weak evidence of a country.
+            # ("la Polonaise" is a woman: feminine demonyms are not newspaper titles.)
+            # "l'Ivoirien Alassane Ouattara": a demonym before a name is the person's.
+            nxt = tokens[hit.j][0] if hit.j < len(tokens) else len(text)
+            before_name = text[hit.end : nxt] == " " and text[nxt : nxt + 1].isupper()
+            if (
+                i > 0
+                and words[i - 1] in ("le", "l", "du", "au")
+                and not hit.term.plural
+                and not before_name
+            ):
+                hit.dropped = True
+                return
+            hit.people = True
+
+    def _resolve(self, hits: list[_Hit]) -> list[Mention]:
+        """Ambiguous terms decided by the article's other mentions; weak-only countries dropped."""
+        kept = [h for h in hits if not h.dropped]
+        sure = {h.codes[0] for h in kept if len(h.codes) == 1 and not h.weak}
+        sure |= {c for h in kept for c in h.extra}
+        mentions: list[Mention] = []
+        for h in kept:
+            codes = h.codes
+            if len(codes) > 1:
+                known = [c for c in codes if c in sure]
+                if len(known) == 1:
+                    codes = (known[0],)
+                else:
+                    default = self.defaults.get(words_of(" ".join(h.term.words)))
+                    codes = (default,) if default in codes else ()
+            for code in (*codes, *h.extra):
+                mentions.append(Mention(code, h.start, h.end, h.term.kind, h.weak))
+        strong = {m.code for m in mentions if not m.weak}
+        weak_counts: dict[str, int] = {}
+        for m in mentions:
+            if m.weak:
+                weak_counts[m.code] = weak_counts.get(m.code, 0) + 1
+        return [m for m in mentions if m.code in strong or weak_counts.get(m.code, 0) >= 2]
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|et|ou)\s*(?:(?:les|des|aux|d|l)['\s]\s*)?")
+
+
+def _mark_enumerations(hits: list[_Hit], folded: str) -> None:
+    """Peoples listed three or more in a row ("les Coréens, les Vietnamiens et les Syriens")
+    are a rhetorical list, weak evidence of each country; a lone "les Français" counts."""
+    people = [h for h in hits if h.people and not h.dropped]
+    run: list[_Hit] = []
+    for h in people + [None]:  # type: ignore[list-item]
+        if h is not None and run and _LIST_GAP.fullmatch(folded[run[-1].end : h.start]):
+            run.append(h)
+            continue
+        if len(run) >= 3:
+            for r in run:
+                r.weak = True
+        run = [h] if h is not None else []
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _contiguous(text: str, tokens: list[tuple[int, int]], i: int, j: int) -> bool:
+    """The words of a phrase are separated only by spaces, hyphens or apostrophes."""
+    for k in range(i, j - 1):
+        gap = text[tokens[k][1] : tokens[k + 1][0]]
+        if not _PHRASE_GAP.fullmatch(fold_chars(gap)):
+            return False
+    return True
+
+
+def _case_ok(term: Term, text: str, tokens: list[tuple[int, int]], i: int) -> bool:
+    """Proper names keep their capitals, acronyms stay in capitals; adjectives match any case."""
+    if term.kind == "adjective":
+        return True
+    for k, word in enumerate(term.words):
+        if i + k >= len(tokens):
+            return False
+        seen = text[tokens[i + k][0] : tokens[i + k][1]]
+        if len(word) > 1 and word.isupper():
+            if not seen.isupper():
+                return False
+        elif word[:1].isupper() and fold_chars(word) not in _LOWER_WORDS and not seen[:1].isupper():
+            return False
+    return True
+
+
+def _sentence_start(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
+    if i == 0:
+        return True
+    gap = text[tokens[i - 1][1] : tokens[i][0]]
+    return bool(re.search(r"[.!?:;«»\"“”\n(\[—–]", gap))
+
+
+_AFTER_TITLE = re.compile(r"(?<![\w])(?:M|Mme|Mlle|Dr|Pr|Me)\.?\s+$")
+
+
+def _glued_to_name(
+    hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str], hits: list[_Hit]
+) -> bool:
+    """A place word glued to another capitalised word is part of a name: "Paris Hilton"."""
+    original = text[hit.start : hit.end]
+    if _AFTER_TITLE.search(text, max(0, hit.start - 8), hit.start):
+        return True  # "M. Birmingham", "Mme Paris": a surname after a title
+    covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
+    i, j = hit.i, hit.j
+    if i > 0 and i - 1 not in covered:
+        gap = text[tokens[i - 1][1] : tokens[i][0]]
+        prev = text[tokens[i - 1][0] : tokens[i - 1][1]]
+        if (
+            _GLUE_GAP.fullmatch(gap)
+            and prev[:1].isupper()
+            and words[i - 1] not in FUNCTION_WORDS
+            and words[i - 1] not in PLACE_PREFIXES
+            and not (prev.isupper() and original.isupper())
+            and (gap == "-" or not _sentence_start(text, tokens, i - 1))
+        ):
+            return True
+    if j < len(tokens) and j not in covered:
+        gap = text[tokens[j - 1][1] : tokens[j][0]]
+        nxt = text[tokens[j][0] : tokens[j][1]]
+        if (
+            _GLUE_GAP.fullmatch(gap)
+            and (nxt[:1].isupper() or nxt[:1].isdigit())
+            and words[j] not in FUNCTION_WORDS
+            and not (nxt.isupper() and original.isupper())
+        ):
+            return True
+    return False
+
+
+def _is_language(
+    hit: _Hit, original: str, tokens: list[tuple[int, int]], words: list[str], text: str
+) -> bool:
+    """``parle anglais``, ``en russe``, ``l'anglais``, ``traduction allemande``."""
+    i = hit.i
+    prev = words[max(0, i - 2) : i]
+    if any(w in LANGUAGE_CUES for w in prev):
+        return True
+    if hit.term.masculine and original.islower() and prev and prev[-1] in ("en", "l", "le"):
+        # "le britannique BP" is a company, "le russe" alone the language.
+        nxt = words[hit.j] if hit.j < len(words) else ""
+        return not (nxt and text[tokens[hit.j][0]].isupper())
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The packaged gazetteer, read once per process."""
+    countries: list[Country] = []
+    for line in (DATA / "countries_fr.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = (line.split("\t") + [""] * 7)[:7]
+        code, name = cells[0].strip(), cells[1].strip()
+        countries.append(
+            Country(code, name, *(_split(c) for c in cells[2:7]))  # type: ignore[arg-type]
+        )
+    not_places = [
+        line.strip()
+        for line in (DATA / "not_places.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    defaults: dict[str, str] = {}
+    for line in (DATA / "ambiguous.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, default = line.split("\t")[:2]
+            defaults[term.strip()] = default.strip()
+    return Gazetteer(countries, not_places, defaults)
+
+
+def country_label(code: str) -> str:
+    """The French name of a country code (``RU`` → ``Russie``), else the code itself."""
+    return gazetteer().label(code)
+
+
+def resolve_country(value: str) -> str:
+    """A filter value as a code: ``Russie``, ``russie``, ``RU``, ``ru`` → ``RU``."""
+    return gazetteer().resolve(value) or value.strip().upper()
+
+
+@functools.lru_cache(maxsize=2)
+def _french_cues(shared: bool = True) -> re.Pattern[str]:
+    """One pattern for ``data/french_cues.txt``: a cue written with a capital (an acronym, a
+    party) as written, an all-lower-case one in any case; ``shared=False`` leaves out the
+    offices other countries have too (lines starting with ``~``: a senator, the prime
+    minister)."""
+    text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    cues = [c.lstrip("~") for c in lines if shared or not c.startswith("~")]
+    parts = []
+    for cue in sorted(cues, key=len, reverse=True):
+        body = re.escape(cue).replace("'", "['’]")
+        parts.append(body if cue != cue.lower() else f"(?i:{body})")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+def french_context(text: str, other_countries: int) -> int:
+    """Mentions of French public life (a préfet, the présidentielle, the SNCF), counted when
+    the article names no other country and uses two different ones, or names others and uses
+    three of those only France has (the US have senators and "les républicains" too)."""
+    pattern = _french_cues(shared=not other_countries)
+    found = [m.group().casefold().replace("’", "'") for m in pattern.finditer(text)]
+    needed = 3 if other_countries else 2
+    return len(found) if len(set(found)) >= needed else 0
+

