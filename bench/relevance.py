@@ -332,7 +332,14 @@ def set_param(spec: str) -> None:
 
     name, _, value = spec.partition("=")
     module_name, attr, *key = name.split(".")
-    module = importlib.import_module(f"search.{module_name}")
+    for package in ("search.find", "search.index", "search"):  # the layers of the tree
+        try:
+            module = importlib.import_module(f"{package}.{module_name}")
+            break
+        except ModuleNotFoundError:
+            continue
+    else:
+        raise SystemExit(f"--param {spec}: no module search.*.{module_name}")
     current = getattr(module, attr)
     if key:
         current[key[0]] = float(value)
