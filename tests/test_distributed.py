@@ -159,6 +159,98 @@ def _articles(count: int):
     return list(read_file(SAMPLE, SAMPLES, lambda problem: None))[:count]
 
 
+# -- a worker killed mid-task ------------------------------------------------------------------
+
+
+def _kill_a_busy_worker(address: str, killed: list) -> None:
+    """SIGKILLs the process of the first worker seen running one of the build's tasks."""
+    from distributed import Client
+
+    with Client(address, set_as_default=False) as client:
+        pids = client.run(os.getpid)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for worker, keys in client.processing().items():
+                busy = [k for k in keys if "_extract" in str(k) or "_write" in str(k)]
+                if busy and worker in pids:
+                    os.kill(pids[worker], signal.SIGKILL)
+                    killed.append(busy[0])
+                    return
+            time.sleep(0.01)
+
+
+def test_a_worker_killed_mid_task_is_retried(tmp_path: Path, cluster, built,
+                                             monkeypatch) -> None:
+    """One worker SIGKILLed while it runs a task of the build: Dask runs the task again on
+    the other (its nanny restarts the dead one) and the build answers as the in-process
+    one; had it failed, nothing would be published, never half an index."""
+    monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
+    monkeypatch.setattr(distributed, "WRITE_CHUNKS", (100,))
+    killed: list = []
+    killer = threading.Thread(
+        target=_kill_a_busy_worker, args=(cluster.scheduler_address, killed), daemon=True
+    )
+    killer.start()
+    try:
+        result = reindex([SAMPLE], tmp_path / "many", scheduler=cluster.scheduler_address)
+    except distributed.ClusterError:
+        assert killed
+        assert storage.current_generation(tmp_path / "many") is None
+        assert not list((tmp_path / "many").glob("gen-*"))
+        return
+    finally:
+        killer.join(130)
+    assert killed, "no task of the build was seen running"
+    assert (result.total, result.indexed) == (320, 320)
+    one, many = (SearchEngine(p, cache_size=0) for p in (built[0], tmp_path / "many"))
+    for request_ in QUERIES:
+        if "*" not in request_.q:  # the prefix quirk: see test_every_search_answers_the_same
+            assert _answer(many, request_) == _answer(one, request_), request_.q
+
+
+def _corpus(folder: Path, copies: int) -> Path:
+    """The samples ``copies`` times under other id prefixes (320 articles each)."""
+    corpus = folder / "a.jsonl"
+    folder.mkdir(parents=True)
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    corpus.write_text(
+        "".join(line.replace('"orangesum-', f'"r{i}-') for i in range(copies) for line in lines),
+        encoding="utf-8",
+    )
+    return corpus
+
+
+def test_a_build_whose_task_dies_with_its_worker_fails_cleanly(tmp_path: Path) -> None:
+    """On a cluster that retries no task (``allowed-failures`` 0), a worker SIGKILLed
+    mid-task fails ``loupe reindex --scheduler``: exit code 3, no generation published,
+    no build folder left."""
+    import dask
+    from distributed import LocalCluster
+
+    corpus = _corpus(tmp_path / "in", 4)  # 1,280 articles: enough for the cluster
+    index = tmp_path / "index"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+    ) as strict:
+        killed: list = []
+        killer = threading.Thread(
+            target=_kill_a_busy_worker, args=(strict.scheduler_address, killed), daemon=True
+        )
+        killer.start()
+        proc = subprocess.run(
+            [sys.executable, "-m", "search", "reindex", str(corpus.parent), "--index",
+             str(index), "--scheduler", strict.scheduler_address, "--no-ner", "-q"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )
+        killer.join(130)
+    assert killed, "no task of the build was seen running"
+    assert proc.returncode == 3, proc.stderr
+    assert "rien n'est publié" in proc.stderr
+    assert storage.current_generation(index) is None
+    assert not list(index.glob("gen-*"))
+
+
 # -- two servers on one index while a Dask reindex publishes -------------------------------
 
 
@@ -270,14 +362,7 @@ def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: 
     """``loupe reindex --dask`` killed while its cluster starts or while its workers work:
     every process of its session (workers, Dask's helpers) is gone within 10 s
     (``bench/dask_build.py --kill 20`` tries it at random moments)."""
-    corpus = tmp_path / "in" / "a.jsonl"
-    corpus.parent.mkdir()
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
-    # 1,280 articles (the samples under four id prefixes): enough for a cluster.
-    corpus.write_text(
-        "".join(line.replace('"orangesum-', f'"r{i}-') for i in range(4) for line in lines),
-        encoding="utf-8",
-    )
+    corpus = _corpus(tmp_path / "in", 4)  # 1,280 articles: enough for a cluster
     proc = subprocess.Popen(
         [sys.executable, "-m", "search", "reindex", str(corpus.parent), "--index",
          str(tmp_path / "index"), "--dask", "--workers", "2", "-q"],
