@@ -14,7 +14,9 @@ Kill mode: ``loupe reindex --dask`` killed (SIGKILL or SIGINT, in turn) at a ran
 of its run (cluster start-up, extraction and writing, commit), then the processes of its
 session still alive 10 s later are counted; the target is none in any try::
 
-    python bench/dask_build.py --kill 20 [--articles 2000]
+    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS]
+
+``--within`` draws the kill moments from 0.3 s to SECONDS instead of over a timed run.
 """
 
 from __future__ import annotations
@@ -133,18 +135,24 @@ def _session_left(sid: int) -> list[str]:
     return left
 
 
-def kill(tries: int, count: int) -> int:
+def kill(tries: int, count: int, within: float | None = None) -> int:
     """Kills ``loupe reindex --dask`` ``tries`` times, at a moment drawn over the length
-    of an uninterrupted run (timed first); returns how many tries left a process."""
+    of an uninterrupted run (timed first), or from 0.3 s to ``within`` seconds (no timed
+    run: on a loaded machine the timed one may be long, so most kills would come after the
+    end); returns how many tries left a process."""
     rng = random.Random(15)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="dask-kill-") as tmp:
         corpus = write_corpus(Path(tmp), count)
         args = [*LOUPE, "reindex", str(corpus), "--workers", "2", "--dask", "-q", "--no-ner"]
-        started = time.perf_counter()
-        subprocess.run([*args, "--index", str(Path(tmp) / "timed")], cwd=ROOT, check=True)
-        length = time.perf_counter() - started
-        print(f"an uninterrupted run takes {length:.1f} s; kills drawn from 0.3 s to that")
+        if within is not None:
+            length = within
+            print(f"kills drawn from 0.3 s to {length:.1f} s (--within)")
+        else:
+            started = time.perf_counter()
+            subprocess.run([*args, "--index", str(Path(tmp) / "timed")], cwd=ROOT, check=True)
+            length = time.perf_counter() - started
+            print(f"an uninterrupted run takes {length:.1f} s; kills drawn from 0.3 s to that")
         for attempt in range(tries):
             index = Path(tmp) / f"index-{attempt}"
             sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
@@ -170,7 +178,7 @@ def kill(tries: int, count: int) -> int:
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
             print(
                 f"  try {attempt + 1:2}: {what:24} at {delay:5.1f} s = {delay / length:4.0%} of "
-                f"a run ({procs} children) -> "
+                f"{'the window' if within else 'a run'} ({procs} children) -> "
                 f"{len(left)} process(es) left {left if left else ''}",
                 flush=True,
             )
@@ -189,9 +197,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--skip-entities", action="store_true")
     parser.add_argument("--kill", type=int, default=0, metavar="TRIES")
+    parser.add_argument(
+        "--within", type=float, default=None, metavar="SECONDS",
+        help="with --kill: kill moments drawn from 0.3 s to SECONDS instead of a timed run",
+    )
     args = parser.parse_args()
+    if args.within is not None and (not args.kill or args.within <= 0.3):
+        parser.error("--within SECONDS (> 0.3) goes with --kill")
     if args.kill:
-        sys.exit(1 if kill(args.kill, args.articles) else 0)
+        sys.exit(1 if kill(args.kill, args.articles, args.within) else 0)
     bench(args.articles, args.rounds, [False] if args.skip_entities else [True, False])
 
 

@@ -14,7 +14,8 @@ cache, the one table of contents and the atomic swap. Dask workers run the rest:
 * ``_write``: a run of consecutive documents written as a complete segment into the build
   folder (shared storage for a remote cluster). The table of contents lists the segments in
   the order of their documents, so documents are numbered as a one-process build numbers
-  them and every search answers the same (``tests/test_distributed.py``).
+  them and every search answers the same (``tests/test_distributed.py``). Before the
+  commit the segments are merged by tiers, as an in-process build's (``merging``).
 
 A worker lost mid-task has its task run again elsewhere by Dask (a segment a dead worker
 left half-written is in no table of contents; the commit deletes it), or the build fails
@@ -35,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
 from whoosh import index as whoosh_index
 
+from search.index import merging
 from search.index.fastwrite import FastSegmentWriter
 from search.index.indexer import ClusterError
 from search.ingest.articles import Article
@@ -310,8 +312,8 @@ class DaskWriter:
         raise NotImplementedError("DaskWriter écrit un nouvel index : pas de suppression")
 
     def commit(self) -> None:
-        """Waits for every segment task (a failed or lost one fails the build) and commits
-        one TOC that lists their segments in document order."""
+        """Waits for every segment task (a failed or lost one fails the build), merges
+        their segments by tiers and commits one TOC that lists them."""
         if not (self._futures or self._docs):  # the session never started: all in-process
             self._closed = True
             self.main.commit()
@@ -320,6 +322,10 @@ class DaskWriter:
             if self._docs:
                 self._submit()
             segments = [seg for future in self._futures for seg in Session.result(future)]
+            # One segment per task: merged by tiers as an in-process build's are
+            # (``merging.merge_fresh``, streamed, in forked processes on the coordinator,
+            # which holds the build folder).
+            segments = merging.merge_fresh(self.ix, segments, self.session.nworkers())
         except BaseException:
             self.cancel()
             raise
