@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
 from whoosh import index as whoosh_index
@@ -41,11 +43,19 @@ from search.index.fastwrite import FastSegmentWriter
 from search.index.indexer import ClusterError
 from search.ingest.articles import Article
 from search.ingest.entities import Extractor, Facets, NerCache, analyse, article_text, text_key
-from search.ingest.entities.persons import Span, ner
+from search.ingest.entities.persons import Span, load_model, ner
+from search.ingest.readers import Problem, read_file
+from search.ingest.readers import ranges as byte_ranges
 from search.lifetime import die_with_parent
 
 # Below this many new articles a cluster's start-up (seconds) costs more than it saves.
 MIN_ARTICLES = 1_000
+# Reading: files of fewer than MIN_ARTICLES times this many bytes in all are read by the
+# coordinator (an OrangeSum record is 2.8 KB); more are read by Dask tasks, a big JSON
+# Lines file in ranges of RANGE_BYTES (about 350 articles), small files READ_BYTES a task.
+ARTICLE_BYTES = 2_000
+RANGE_BYTES = 1 << 20
+READ_AHEAD = 4  # reading tasks in flight per worker
 EXTRACT_BATCH = 64  # articles per extraction task
 # Documents per segment task: the first ones small so that workers start early, then
 # larger, so that a big build is not left with hundreds of segments.
@@ -63,10 +73,14 @@ class Session:
     ``workers`` processes (one thread each: the work holds the GIL) started on first use
     and closed with the reindex."""
 
-    def __init__(self, scheduler: str | None, workers: int, memory_mb: int | None = None) -> None:
+    def __init__(
+        self, scheduler: str | None, workers: int, memory_mb: int | None = None,
+        preload: bool = False,
+    ) -> None:
         self.scheduler = scheduler
         self.workers = max(1, workers)
         self.memory_mb = memory_mb
+        self.preload = preload  # the NER model loaded by each worker as it starts
         self._client = None
         self._cluster = None
 
@@ -103,6 +117,8 @@ class Session:
             self._client = Client(self._cluster, set_as_default=False)
             # Its workers die with the reindex that started them.
             self._client.register_plugin(_DieWithParent(), name="loupe-die-with-parent")
+        if self.preload:
+            self._client.register_plugin(_PreloadModel(), name="loupe-preload-model")
 
     @staticmethod
     def result(future):
@@ -118,6 +134,17 @@ class Session:
         if self._client is None:
             return self.workers
         return max(1, len(self._client.scheduler_info(n_workers=-1)["workers"]))
+
+    def read_files(self, todo: list, report, stats: dict) -> Iterator[Iterator[Article]]:
+        """The articles of each of ``todo``'s (path, root, …) in turn, read by Dask tasks
+        when they hold ``MIN_ARTICLES`` articles' worth of bytes, else here; problems go
+        to ``report`` in the order an in-process run gives them."""
+        total = sum(byte_ranges.size_of(path) for path, *_rest in todo)
+        if total < MIN_ARTICLES * ARTICLE_BYTES:
+            for path, root, *_rest in todo:
+                yield read_file(path, root, report, stats=stats)
+            return
+        yield from _Reading(self, todo, report, stats).files()
 
     def extractor(self, cache: NerCache | None = None, **kwargs) -> DaskExtractor:
         return DaskExtractor(self, cache, **kwargs)
@@ -147,6 +174,152 @@ class _DieWithParent(WorkerPlugin):
             die_with_parent(os.getppid())
 
 
+_LOADING: threading.Thread | None = None  # on a worker: the NER model being loaded
+
+
+def _load_quietly() -> None:
+    try:
+        load_model()
+    except Exception:  # noqa: BLE001 - the first task that needs it raises it
+        pass
+
+
+class _PreloadModel(WorkerPlugin):
+    """A worker plugin: the NER model (seconds, and +130 MB) loaded in a thread as the
+    worker starts, while it reads files and the coordinator sends the first batches."""
+
+    idempotent = True
+
+    def setup(self, worker) -> None:
+        global _LOADING
+        if _LOADING is None:
+            _LOADING = threading.Thread(target=_load_quietly, name="loupe-model", daemon=True)
+            _LOADING.start()
+
+
+def _model_loaded() -> None:
+    """Waits for the preloading thread, if any: two threads importing spaCy at once
+    break its import (``KeyError: 'spacy'``), and ``load_model`` would load twice."""
+    if _LOADING is not None:
+        _LOADING.join()
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _read_files(files: list[tuple[str, str]]) -> tuple[list[list], dict, bool]:
+    """On a worker: each file's articles and problems, in the order ``read_file`` gives
+    them (so that the coordinator reports them as an in-process run does)."""
+    stats: dict = {}
+    out = []
+    for path, root in files:
+        events: list = []
+        for article in read_file(Path(path), Path(root), events.append, stats=stats):
+            events.append(article)
+        out.append(events)
+    return out, stats, True
+
+
+def _read_range(path: str, root: str, start: int, end: int, first_line: int):
+    """On a worker: the articles and problems of a byte range of a JSON Lines file."""
+    events: list = []
+    stats: dict = {}
+    seen: list[int] = []
+    for article in byte_ranges.read_range(
+        Path(path), Path(root), start, end, first_line, events.append, stats=stats, seen=seen
+    ):
+        events.append(article)
+    return [events], stats, bool(seen)
+
+
+def _plus(first: int, count: int) -> int:
+    return first + count
+
+
+class _Reading:
+    """The files of a run read by Dask tasks, ``READ_AHEAD`` tasks a worker in flight,
+    given back file by file in their order."""
+
+    def __init__(self, session: Session, todo: list, report, stats: dict) -> None:
+        self.session, self.todo, self.report, self.stats = session, todo, report, stats
+
+    def _units(self, client) -> Iterator[tuple[list[int], object, bool]]:
+        """(file numbers, future, is a range) in file order, each submitted when pulled:
+        consecutive small files together, a big JSON Lines file in ranges whose first
+        line numbers are summed by tasks too (``ranges.count_lines``)."""
+        batch: list[int] = []
+        size = 0
+
+        def submit_batch():
+            files = [(str(self.todo[n][0]), str(self.todo[n][1])) for n in batch]
+            return list(batch), client.submit(_read_files, files, pure=False), False
+
+        for number, (path, root, _sig) in enumerate(self.todo):
+            length = byte_ranges.size_of(path)
+            if not byte_ranges.splittable(path, length, RANGE_BYTES):
+                batch.append(number)
+                size += length
+                if size >= RANGE_BYTES:
+                    yield submit_batch()
+                    batch, size = [], 0
+                continue
+            if batch:
+                yield submit_batch()
+                batch, size = [], 0
+            starts = byte_ranges.line_starts(path, length, RANGE_BYTES) + [length]
+            first = 1
+            for start, end in zip(starts, starts[1:], strict=False):
+                future = client.submit(
+                    _read_range, str(path), str(root), start, end, first, pure=False
+                )
+                yield [number], future, True
+                count = client.submit(byte_ranges.count_lines, str(path), start, end, pure=False)
+                first = client.submit(_plus, first, count, pure=False)
+        if batch:
+            yield submit_batch()
+
+    def _entries(self) -> Iterator[tuple[int, list, bool, bool]]:
+        """(file number, its events, read by range, a line not blank seen), in order."""
+        client = self.session.client()
+        ahead = READ_AHEAD * self.session.nworkers()
+        window: deque = deque()
+        for unit in self._units(client):
+            window.append(unit)
+            while len(window) > ahead:
+                yield from self._take(*window.popleft())
+        while window:
+            yield from self._take(*window.popleft())
+
+    def _take(self, numbers: list[int], future, ranged: bool):
+        per_file, stats, seen = Session.result(future)
+        for key, value in stats.items():
+            self.stats[key] = self.stats.get(key, 0) + value
+        for number, events in zip(numbers, per_file, strict=True):
+            yield number, events, ranged, seen
+
+    def files(self) -> Iterator[Iterator[Article]]:
+        entries = self._entries()
+        pending = next(entries, None)
+
+        def articles(number: int) -> Iterator[Article]:
+            nonlocal pending
+            ranged = seen = False
+            while pending is not None and pending[0] == number:
+                _number, events, ranged, seen_here = pending
+                seen = seen or seen_here
+                for event in events:
+                    if isinstance(event, Problem):
+                        self.report(event)
+                    else:
+                        yield event
+                pending = next(entries, None)
+            if ranged and not seen:
+                self.report(Problem(str(self.todo[number][0]), "fichier vide"))
+
+        for number in range(len(self.todo)):
+            yield articles(number)
+
+
 # -- extraction ------------------------------------------------------------------------------
 
 
@@ -157,6 +330,7 @@ def _extract(
     (the texts without spans, each analysed once)."""
     texts = [article_text(a) for a in articles]
     todo = list(dict.fromkeys(t for t, s in zip(texts, known, strict=True) if s is None))
+    _model_loaded()  # the rules import spaCy too: never while the preloading thread does
     found = dict(zip(todo, ner(todo), strict=True)) if use_ner and todo else {}
     facets = [
         analyse(a, t, s if s is not None else found.get(t, []))
@@ -272,6 +446,12 @@ def _write(index_dir: str, docs: list[dict], writer_args: dict) -> list:
         raise
 
 
+def _merge_group(folder: str, group: list):
+    """On a worker: one new segment holding ``group``'s documents (``merging``'s own merge
+    of one group; the old files stay until the TOC that leaves them out)."""
+    return merging._merge_group(folder, group)
+
+
 class DaskWriter:
     """The writer of a new index whose segments Dask workers write, in runs of consecutive
     documents; the coordinator commits one TOC listing them in order. When the session was
@@ -323,9 +503,8 @@ class DaskWriter:
                 self._submit()
             segments = [seg for future in self._futures for seg in Session.result(future)]
             # One segment per task: merged by tiers as an in-process build's are
-            # (``merging.merge_fresh``, streamed, in forked processes on the coordinator,
-            # which holds the build folder).
-            segments = merging.merge_fresh(self.ix, segments, self.session.nworkers())
+            # (``merging.fresh_groups``), each group a Dask task.
+            segments = self._merge(segments)
         except BaseException:
             self.cancel()
             raise
@@ -335,6 +514,21 @@ class DaskWriter:
         main._commit_toc(segments)  # also deletes files of segments no TOC lists
         main._finish()
         self._closed = True
+
+    def _merge(self, segments: list) -> list:
+        """``merging.merge_fresh`` with each group merged by a Dask task (streamed, into the
+        build folder) instead of a process forked by the coordinator."""
+        client = self.session.client()
+        folder = self.ix.storage.folder
+        segments = [s for s in segments if s.doc_count_all()]
+        while groups := merging.fresh_groups(segments):
+            self._futures = [
+                client.submit(_merge_group, folder, group, pure=False) for group in groups
+            ]
+            merged = [Session.result(future) for future in self._futures]
+            chosen = {id(s) for group in groups for s in group}
+            segments = [s for s in segments if id(s) not in chosen] + merged
+        return segments
 
     def cancel(self) -> None:
         """Cancels the tasks still running and drops everything written (the build folder

@@ -281,7 +281,7 @@ def reindex(
         budget = memory_budget(memory_mb)
 
         build = storage.new_build_dir(index_dir)
-        session = _dask_session(dask, scheduler, workers, budget)
+        session = _dask_session(dask, scheduler, workers, budget, ner and entities)
         try:
             if incremental:
                 # The new generation shares the current one's segment files (hard links:
@@ -317,7 +317,7 @@ def reindex(
             try:
                 read_again = _write_articles(
                     roots, writer, manifest, result, progress, extractor, people,
-                    incremental, since, follow_links,
+                    incremental, since, follow_links, session,
                 )
                 if strict and result.skipped:
                     raise StrictAbort(result)
@@ -381,13 +381,16 @@ def reindex(
     return result
 
 
-def _dask_session(dask: bool, scheduler: str | None, workers: int | None, budget: int):
-    """The Dask session of a run that asked for one (imported only then)."""
+def _dask_session(
+    dask: bool, scheduler: str | None, workers: int | None, budget: int, ner: bool
+):
+    """The Dask session of a run that asked for one (imported only then); its workers
+    load the NER model as they start when the run uses it."""
     if not (dask or scheduler):
         return None
     from search.index.distributed import Session
 
-    return Session(scheduler, workers or default_workers(), budget)
+    return Session(scheduler, workers or default_workers(), budget, preload=ner)
 
 
 def _served_generation(index_dir: Path) -> tuple[Path | None, list[str]]:
@@ -413,6 +416,12 @@ def _salt(extractor: Extractor) -> str:
     return fingerprint() if extractor.use_ner else f"{fingerprint()}:no-ner"
 
 
+def _read_files(todo: list, report, stats: dict) -> Iterator[Iterator[Article]]:
+    """The articles of each file of ``todo`` in turn, read here."""
+    for path, root, _sig in todo:
+        yield read_file(path, root, report, stats=stats)
+
+
 def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     roots: list[str],
     writer,
@@ -424,9 +433,10 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     incremental: bool,
     since: float | None,
     follow_links: bool = False,
+    session=None,
 ) -> int:
-    """Reads new and changed files, extracts and writes new or changed articles, and
-    records them in ``manifest``; returns how many files were read.
+    """Reads new and changed files (on Dask with a ``session``), extracts and writes new or
+    changed articles, and records them in ``manifest``; returns how many files were read.
 
     A file whose size, modification time and inode are those of the last run (analysed
     the same way) is skipped without being read: its articles stay as they are. With
@@ -458,12 +468,17 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
     replaced: set[str] = set()
     digests: dict[str, str] = {}
 
+    read = session.read_files if session is not None else _read_files
+    sources = read(todo, result.report, stats)
+
     def changed() -> Iterator[Article]:
-        for done, (path, root, sig) in enumerate(todo, 1):
+        for done, ((path, _root, sig), articles) in enumerate(
+            zip(todo, sources, strict=True), 1
+        ):
             key = path_key(path)
             count = 0
             problems = len(result.skipped)
-            for article in read_file(path, root, result.report, stats=stats):
+            for article in articles:
                 previous = manifest.article(article.id)
                 # Read earlier in this run, or kept from a file not read again: first wins.
                 if not manifest.first_sight(article.id) or (previous and previous[2] in kept):
