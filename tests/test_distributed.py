@@ -59,16 +59,21 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, cluster) -> tuple[Path, Path]:
-    """The samples indexed in-process and on the cluster, in segments of 100 documents."""
+    """The samples indexed in-process and on the cluster, read in ranges of 100 kB and
+    written in segments of 100 documents."""
     root = tmp_path_factory.mktemp("dask")
     one = reindex([SAMPLE], root / "one", writers=1)
-    saved = distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS
+    saved = distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS, distributed.RANGE_BYTES
     distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS = 100, (100,)
+    distributed.RANGE_BYTES = 100_000
     try:
         many = reindex([SAMPLE], root / "many", scheduler=cluster.scheduler_address)
     finally:
-        distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS = saved
+        distributed.MIN_ARTICLES, distributed.WRITE_CHUNKS, distributed.RANGE_BYTES = saved
     assert one.total == many.total == 320 and many.indexed == 320
+    # The workers read the file (9 ranges), extracted and wrote.
+    done = {name: p.state_counts["memory"] for name, p in cluster.scheduler.task_prefixes.items()}
+    assert done["read_range"] >= 9 and done["extract"] and done["write"]
     return root / "one", root / "many"
 
 
@@ -122,8 +127,10 @@ def test_a_dask_build_merges_its_segments_by_tiers(tmp_path: Path, cluster, buil
     monkeypatch.setattr(merging, "FACTOR", 3)
     monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
     monkeypatch.setattr(distributed, "WRITE_CHUNKS", (50,))  # 7 tasks: 6 x 50, 20
+    merges = _done(cluster, "merge_group")
     many = reindex([SAMPLE], tmp_path / "many", scheduler=cluster.scheduler_address)
     assert many.indexed == 320
+    assert _done(cluster, "merge_group") > merges  # merged by the workers
     gen = storage.require_generation(tmp_path / "many")
     segments = whoosh_index.open_dir(str(gen))._segments()
     assert sum(s.doc_count() for s in segments) == 320
@@ -143,6 +150,44 @@ def test_a_dask_build_merges_its_segments_by_tiers(tmp_path: Path, cluster, buil
             sorted(s or 0 for _i, s in expected[1]), rel=1e-9), request_.q
         if expected[0] <= 100:
             assert sorted(i for i, _s in got[1]) == sorted(i for i, _s in expected[1])
+
+
+def _done(cluster, prefix: str) -> int:
+    """How many tasks named ``prefix`` the cluster ran to the end."""
+    found = cluster.scheduler.task_prefixes.get(prefix)
+    return found.state_counts["memory"] if found is not None else 0
+
+
+def test_a_dask_read_reports_as_an_in_process_read(tmp_path: Path, cluster,
+                                                   monkeypatch) -> None:
+    """Files read by Dask tasks (small ones together, a big one by ranges): the same
+    articles and ids (made from line numbers for records without one), the same problems
+    in the same order, as an in-process run."""
+    from tests.test_ranges import _awkward
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _awkward(folder)
+    (folder / "b.jsonl").write_text('{"title": "court", "body": "b"}\n{"x": 1}\n')
+    (folder / "c.json").write_text('{"title": "un objet", "body": "c"}')
+    (folder / "d.jsonl").write_text("\n\n")
+    one = reindex([folder], tmp_path / "one", ner=False)
+    monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
+    monkeypatch.setattr(distributed, "RANGE_BYTES", 100_000)
+    ranges = _done(cluster, "read_range")
+    many = reindex([folder], tmp_path / "many", ner=False, scheduler=cluster.scheduler_address)
+    assert _done(cluster, "read_range") >= ranges + 9 and _done(cluster, "read_files")
+    assert (many.indexed, many.files, many.duplicates) == (one.indexed, one.files,
+                                                            one.duplicates)
+    assert [str(p) for p in many.skipped] == [str(p) for p in one.skipped]
+    assert [str(p) for p in many.warnings] == [str(p) for p in one.warnings]
+    assert any("fichier vide" in str(p) for p in one.skipped)
+    ids = []
+    for path in (tmp_path / "one", tmp_path / "many"):
+        ix = whoosh_index.open_dir(str(storage.require_generation(path)))
+        with ix.searcher() as searcher:
+            ids.append(sorted(f["id"] for f in searcher.all_stored_fields()))
+    assert len(ids[0]) == 324 and ids[0] == ids[1]
 
 
 def test_a_small_run_starts_no_cluster(tmp_path: Path) -> None:

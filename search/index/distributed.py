@@ -273,6 +273,8 @@ class _Reading:
                     _read_range, str(path), str(root), start, end, first, pure=False
                 )
                 yield [number], future, True
+                if end == length:
+                    break
                 count = client.submit(byte_ranges.count_lines, str(path), start, end, pure=False)
                 first = client.submit(_plus, first, count, pure=False)
         if batch:
