@@ -14,9 +14,16 @@ Kill mode: ``loupe reindex --dask`` killed (SIGKILL or SIGINT, in turn) at a ran
 of its run (cluster start-up, extraction and writing, commit), then the processes of its
 session still alive 10 s later are counted; the target is none in any try::
 
-    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS]
+    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS] [--phase commit]
 
 ``--within`` draws the kill moments from 0.3 s to SECONDS instead of over a timed run.
+``--phase commit`` aims at the commit: every worker's segment is written and the
+coordinator commits (merges, the table of contents, posting maps, checksums, the person and
+article tables, the swap). The commit begins when the build folder (``tmp-*``) gets its
+first table of contents after the empty one (``_MAIN_1.toc``, a poll every 5 ms); a timed
+run measures how long it lasts, and each kill comes at a random moment of that length after
+it begins. Each try also checks that nothing was half published: either no ``CURRENT``, or
+the generation it names opens with every article.
 """
 
 from __future__ import annotations
@@ -135,17 +142,61 @@ def _session_left(sid: int) -> list[str]:
     return left
 
 
-def kill(tries: int, count: int, within: float | None = None) -> int:
+def _commit_started(index: Path) -> bool:
+    """Whether a build folder of ``index`` holds a table of contents past the empty one."""
+    return any(index.glob("tmp-*/_MAIN_[1-9]*.toc"))
+
+
+def _wait_commit(proc: subprocess.Popen, index: Path) -> float | None:
+    """Seconds until the commit began (None: the run ended first)."""
+    started = time.perf_counter()
+    while proc.poll() is None:
+        if _commit_started(index):
+            return time.perf_counter() - started
+        time.sleep(0.005)
+    return None
+
+
+def _half_published(index: Path, count: int) -> str:
+    """What is wrong with what ``index`` serves: a ``CURRENT`` naming a generation that
+    does not open with ``count`` articles ('' when nothing is served, or all of it)."""
+    from whoosh import index as whoosh_index
+
+    if not (index / "CURRENT").exists():
+        return ""
+    try:
+        gen = index / (index / "CURRENT").read_text().strip()
+        with whoosh_index.open_dir(str(gen)).searcher() as searcher:
+            found = searcher.doc_count()
+    except Exception as exc:  # noqa: BLE001 - reported as the failure it is
+        return f"CURRENT names a generation that does not open: {exc}"
+    return "" if found == count else f"CURRENT serves {found} of {count} articles"
+
+
+def kill(tries: int, count: int, within: float | None = None, phase: str = "any") -> int:
     """Kills ``loupe reindex --dask`` ``tries`` times, at a moment drawn over the length
     of an uninterrupted run (timed first), or from 0.3 s to ``within`` seconds (no timed
     run: on a loaded machine the timed one may be long, so most kills would come after the
-    end); returns how many tries left a process."""
+    end), or within its commit (``phase`` "commit"); returns how many tries left a process
+    or a half-published index."""
     rng = random.Random(15)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="dask-kill-") as tmp:
         corpus = write_corpus(Path(tmp), count)
+        articles = sum(1 for _line in open(corpus, encoding="utf-8"))
         args = [*LOUPE, "reindex", str(corpus), "--workers", "2", "--dask", "-q", "--no-ner"]
-        if within is not None:
+        if phase == "commit":
+            timed = Path(tmp) / "timed"
+            started = time.perf_counter()
+            proc = subprocess.Popen([*args, "--index", str(timed)], cwd=ROOT)
+            begun = _wait_commit(proc, timed)
+            proc.wait()
+            if begun is None:
+                raise SystemExit("the timed run ended before its commit was seen")
+            length = time.perf_counter() - started - begun
+            print(f"a run's commit begins at {begun:.1f} s and lasts {length:.2f} s; "
+                  f"kills drawn over that length after it begins")
+        elif within is not None:
             length = within
             print(f"kills drawn from 0.3 s to {length:.1f} s (--within)")
         else:
@@ -156,11 +207,12 @@ def kill(tries: int, count: int, within: float | None = None) -> int:
         for attempt in range(tries):
             index = Path(tmp) / f"index-{attempt}"
             sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
-            delay = rng.uniform(0.3, length)
+            delay = rng.uniform(0.0, length) if phase == "commit" else rng.uniform(0.3, length)
             proc = subprocess.Popen(
                 [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
+            begun = _wait_commit(proc, index) if phase == "commit" else 0.0
             time.sleep(delay)
             ended = proc.poll() is not None
             procs = len(psutil.Process(proc.pid).children(recursive=True)) if not ended else 0
@@ -174,12 +226,16 @@ def kill(tries: int, count: int, within: float | None = None) -> int:
                 left = _session_left(proc.pid)
             if proc.poll() is None:
                 left.append(f"{proc.pid} (the coordinator itself)")
-            failures += bool(left)
+            half = _half_published(index, articles)
+            failures += bool(left or half)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
+            when = (f"{delay:5.2f} s into the commit (at {begun:.1f} s)" if phase == "commit"
+                    else f"at {delay:5.1f} s = {delay / length:4.0%} of "
+                    f"{'the window' if within else 'a run'}")
+            served = "served: " + ("nothing" if not (index / "CURRENT").exists() else "all")
             print(
-                f"  try {attempt + 1:2}: {what:24} at {delay:5.1f} s = {delay / length:4.0%} of "
-                f"{'the window' if within else 'a run'} ({procs} children) -> "
-                f"{len(left)} process(es) left {left if left else ''}",
+                f"  try {attempt + 1:2}: {what:24} {when} ({procs} children) -> "
+                f"{len(left)} process(es) left {left if left else ''}; {half or served}",
                 flush=True,
             )
             for line in left:  # leave the machine clean for the next try
@@ -187,7 +243,7 @@ def kill(tries: int, count: int, within: float | None = None) -> int:
                     os.kill(int(line.split()[0]), signal.SIGKILL)
                 except (OSError, ValueError):
                     pass
-    print(f"{failures} of {tries} tries left a process behind")
+    print(f"{failures} of {tries} tries left a process behind or half an index published")
     return failures
 
 
@@ -201,11 +257,17 @@ def main() -> None:
         "--within", type=float, default=None, metavar="SECONDS",
         help="with --kill: kill moments drawn from 0.3 s to SECONDS instead of a timed run",
     )
+    parser.add_argument(
+        "--phase", choices=("any", "commit"), default="any",
+        help="with --kill: 'commit' kills within the commit (after every segment is written)",
+    )
     args = parser.parse_args()
     if args.within is not None and (not args.kill or args.within <= 0.3):
         parser.error("--within SECONDS (> 0.3) goes with --kill")
+    if args.phase != "any" and (not args.kill or args.within is not None):
+        parser.error("--phase goes with --kill, without --within")
     if args.kill:
-        sys.exit(1 if kill(args.kill, args.articles, args.within) else 0)
+        sys.exit(1 if kill(args.kill, args.articles, args.within, args.phase) else 0)
     bench(args.articles, args.rounds, [False] if args.skip_entities else [True, False])
 
 

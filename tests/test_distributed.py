@@ -10,6 +10,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search.find.searcher import SearchEngine, SearchRequest
-from search.index import distributed, merging, storage
+from search.index import distributed, merging, postings_mmap, storage
 from search.index.indexer import reindex
 from tests.conftest import ROOT, SAMPLES
 
@@ -73,7 +74,7 @@ def built(tmp_path_factory, cluster) -> tuple[Path, Path]:
     assert one.total == many.total == 320 and many.indexed == 320
     # The workers read the file (9 ranges), extracted and wrote.
     done = {name: p.state_counts["memory"] for name, p in cluster.scheduler.task_prefixes.items()}
-    assert done["read_range"] >= 9 and done["extract"] and done["write"]
+    assert done["read_range"] >= 9 and done["extract"] and done["write"] and done["sidecar"]
     return root / "one", root / "many"
 
 
@@ -86,11 +87,20 @@ def _answer(engine: SearchEngine, request: SearchRequest) -> tuple:
     )
 
 
-def test_workers_wrote_the_segments(built) -> None:
+def test_workers_wrote_the_segments(built, tmp_path: Path) -> None:
     _one, many = built
-    ix = whoosh_index.open_dir(str(storage.require_generation(many)))
+    gen = storage.require_generation(many)
+    ix = whoosh_index.open_dir(str(gen))
     assert [seg.doc_count() for seg in ix._segments()] == [100, 100, 100, 20]
-    assert not list(storage.require_generation(many).glob("*.tmp"))
+    assert not list(gen.glob("*.tmp"))
+    # The workers wrote the posting maps too, as the coordinator would have.
+    again = tmp_path / "again"
+    shutil.copytree(gen, again)
+    for sidecar in again.glob("*" + postings_mmap.SUFFIX):
+        sidecar.unlink()
+    assert len(postings_mmap.write_missing(again)) == 4
+    assert {p.name: p.read_bytes() for p in gen.glob("*" + postings_mmap.SUFFIX)} == {
+        p.name: p.read_bytes() for p in again.glob("*" + postings_mmap.SUFFIX)}
 
 
 @pytest.mark.parametrize("request_", QUERIES, ids=lambda r: r.q or "(tout)")
