@@ -17,13 +17,15 @@ session still alive 10 s later are counted; the target is none in any try::
     python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS] [--phase commit]
 
 ``--within`` draws the kill moments from 0.3 s to SECONDS instead of over a timed run.
-``--phase commit`` aims at the commit: every worker's segment is written and the
-coordinator commits (merges, the table of contents, posting maps, checksums, the person and
-article tables, the swap). The commit begins when the build folder (``tmp-*``) gets its
-first table of contents after the empty one (``_MAIN_1.toc``, a poll every 5 ms); a timed
-run measures how long it lasts, and each kill comes at a random moment of that length after
-it begins. Each try also checks that nothing was half published: either no ``CURRENT``, or
-the generation it names opens with every article.
+``--phase commit`` aims at the commit: every worker's segment is written (and merged, a
+build of tens of thousands of articles) and the coordinator commits (the posting maps
+written by the workers, the table of contents, checksums, the person and article tables,
+the swap). The commit is seen beginning when the build folder (``tmp-*``) gets its first
+posting map file (``*.lpm*``, a poll every 5 ms); a timed run measures how long it lasts,
+and each kill comes at a random moment of that length after it begins.
+
+Each try also checks that nothing was half published: either no ``CURRENT``, or the
+generation it names opens with every article.
 """
 
 from __future__ import annotations
@@ -143,8 +145,9 @@ def _session_left(sid: int) -> list[str]:
 
 
 def _commit_started(index: Path) -> bool:
-    """Whether a build folder of ``index`` holds a table of contents past the empty one."""
-    return any(index.glob("tmp-*/_MAIN_[1-9]*.toc"))
+    """Whether the build folder of ``index`` has begun its posting maps, the first thing a
+    Dask build writes once every segment is written and merged."""
+    return any(index.glob("tmp-*/*.lpm*"))
 
 
 def _wait_commit(proc: subprocess.Popen, index: Path) -> float | None:

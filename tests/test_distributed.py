@@ -411,23 +411,33 @@ def _session_processes(sid: int) -> list[int]:
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
 @pytest.mark.parametrize(
     ("sig", "phase"),
-    [(signal.SIGKILL, "workers"), (signal.SIGINT, "workers"), (signal.SIGKILL, "start")],
+    [(signal.SIGKILL, "workers"), (signal.SIGINT, "workers"), (signal.SIGKILL, "start"),
+     (signal.SIGKILL, "commit")],
 )
 def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: str) -> None:
-    """``loupe reindex --dask`` killed while its cluster starts or while its workers work:
-    every process of its session (workers, Dask's helpers) is gone within 10 s
-    (``bench/dask_build.py --kill 20`` tries it at random moments)."""
+    """``loupe reindex --dask`` killed while its cluster starts, while its workers work or
+    as it commits: every process of its session (workers, Dask's helpers) is gone within
+    10 s, and nothing is half published (``bench/dask_build.py --kill 20`` tries it at
+    random moments, ``--phase commit`` within the commit)."""
     corpus = _corpus(tmp_path / "in", 4)  # 1,280 articles: enough for a cluster
+    index = tmp_path / "index"
     proc = subprocess.Popen(
         [sys.executable, "-m", "search", "reindex", str(corpus.parent), "--index",
-         str(tmp_path / "index"), "--dask", "--workers", "2", "-q"],
+         str(index), "--dask", "--workers", "2", "-q",
+         *(["--no-ner"] if phase == "commit" else [])],
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120
         # "start": as soon as the first worker process exists; "workers": once both have
-        # been running a while (the model loaded, tasks under way).
+        # been running a while (the model loaded, tasks under way); "commit": as the
+        # workers write the posting maps, once every segment is written.
         wanted, settle = (2, 0.0) if phase == "start" else (3, 5.0)
+        if phase == "commit":
+            wanted, settle = 0, 0.0
+            while not list(index.glob("tmp-*/*.lpm*")) and time.monotonic() < deadline:
+                assert proc.poll() is None, "the reindex ended before it could be killed"
+                time.sleep(0.005)
         while len(_session_processes(proc.pid)) < wanted and time.monotonic() < deadline:
             assert proc.poll() is None, "the reindex ended before it could be killed"
             time.sleep(0.05)
@@ -443,4 +453,6 @@ def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: 
         for pid in _session_processes(proc.pid):
             os.kill(pid, signal.SIGKILL)
         proc.poll()
-    assert not (tmp_path / "index" / "CURRENT").exists() or proc.returncode == 0
+    if (index / "CURRENT").exists():  # published before the kill: then all of it
+        with whoosh_index.open_dir(str(storage.require_generation(index))).searcher() as s:
+            assert s.doc_count() == 1280

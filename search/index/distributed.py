@@ -1,21 +1,27 @@
-"""A reindex whose parallel work runs on Dask ``distributed``: extraction and segment writing.
+"""A reindex whose parallel work runs on Dask ``distributed``: reading, extraction, writing.
 
 Process management (start-up, lost workers, retries, clean shutdown) is what a distributed
 engine already does well, and a newspaper that outgrows one machine points ``--scheduler``
 at its cluster instead of changing search engine. The coordinator (``loupe reindex``) keeps
-what must stay in one place and in order: reading the files against the manifest, the
-archive-level person table (each article is resolved against those before it), the NER
-cache, the one table of contents and the atomic swap. Dask workers run the rest:
+what must stay in one place and in order: which files changed (the manifest), the
+duplicate ids and the archive-level person table (each article is resolved against those
+before it), the NER cache, the one table of contents and the atomic swap. Dask workers run
+the rest:
 
-* ``_extract``: the NER model on the texts the cache does not hold, then the cheap rules
-  (gazetteer, person linking, date). The coordinator looks the cache up and sends the spans
-  it holds with the articles, and writes the spans the workers return: one SQLite file per
-  index, written by one process, never read across a network file system.
+* ``_read_files``, ``_read_range``: the files, small ones together and a big JSON Lines
+  file by byte ranges (``ranges``); a task returns articles and problems in the order
+  ``read_file`` gives them, and the coordinator takes them file by file, in order.
+* ``_extract``: the NER model (loaded as the worker starts: ``_PreloadModel``) on the texts
+  the cache does not hold, then the cheap rules (gazetteer, person linking, date). The
+  coordinator looks the cache up and sends the spans it holds with the articles, and writes
+  the spans the workers return: one SQLite file per index, written by one process, never
+  read across a network file system.
 * ``_write``: a run of consecutive documents written as a complete segment into the build
   folder (shared storage for a remote cluster). The table of contents lists the segments in
   the order of their documents, so documents are numbered as a one-process build numbers
   them and every search answers the same (``tests/test_distributed.py``). Before the
-  commit the segments are merged by tiers, as an in-process build's (``merging``).
+  commit the segments are merged by tiers (``_merge_group``, a group a task) and each
+  gets its posting map (``_sidecar``), all on the workers.
 
 A worker lost mid-task has its task run again elsewhere by Dask (a segment a dead worker
 left half-written is in no table of contents; the commit deletes it), or the build fails
