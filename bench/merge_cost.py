@@ -69,8 +69,10 @@ def main() -> None:
         write_cpu = time.process_time() - started
         segments = whoosh_index.open_dir(str(folder))._segments()
         n = sum(s.doc_count_all() for s in segments)
-        print("| path | segments x docs | CPU ms a merged document | write CPU ms a document "
-              "| merge / write |")
+        print(
+            "| path | segments x docs | CPU ms a merged document | write CPU ms a document "
+            "| merge / write |"
+        )
         print("|---|---|---|---|---|")
         sizes = {}
         for path in opts.path.split(","):
@@ -80,11 +82,13 @@ def main() -> None:
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             sizes[path] = sum(
-                (folder / name).stat().st_size
-                for name in merged.list_files(ix.storage)
+                (folder / name).stat().st_size for name in merged.list_files(ix.storage)
             )
-            print(f"| {path} | {len(segments)} x {opts.docs:,} | {1000 * cpu / n:.3f} | "
-                  f"{1000 * write_cpu / n:.3f} | {cpu / write_cpu:.2f} |", flush=True)
+            print(
+                f"| {path} | {len(segments)} x {opts.docs:,} | {1000 * cpu / n:.3f} | "
+                f"{1000 * write_cpu / n:.3f} | {cpu / write_cpu:.2f} |",
+                flush=True,
+            )
         fastwrite.BLOCK_COPY = True
         print("merged segment bytes:", sizes)
     finally:

@@ -157,9 +157,10 @@ def merge_terms(fieldwriter, schema, sources: list, add_key) -> None:
         weight = 0.0
         count = 0
         minlen, maxlen, maxweight = _NO_LENGTH, 0, 0.0
-        for n, ((flags, tweight, df, tmin, tmax, tmaxw, _first, _last, offset, length), i) in (
-            enumerate(parts)
-        ):
+        for n, (
+            (flags, tweight, df, tmin, tmax, tmaxw, _first, _last, offset, length),
+            i,
+        ) in enumerate(parts):
             if flags:
                 raise ValueError(f"postings inlined in a term row: {fieldname}:{tbytes!r}")
             raw = postings[i].read(offset, length)
