@@ -338,7 +338,9 @@ class FastSegmentWriter(SegmentWriter):
             # Nothing deleted: each source's blocks copied, renumbered by its offset.
             writer = _TermWriter(fieldwriter, b"", 0, 0)
             sources = [(r, int(m[0]) if len(m) > 1 else 0) for r, m, _n in mappings]
-            blockcopy.merge_terms(fieldwriter, self.schema, sources, writer.add_key)
+            blockcopy.merge_terms(
+                fieldwriter, self.schema, sources, writer.add_key, w3.block_limit(self.codec)
+            )
             writer.close()
             return
         for fieldname in sorted(self._plans):
