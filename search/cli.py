@@ -628,6 +628,13 @@ def stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None
         f"  lexique : {mem['lexicon_words']} mots, {mem['lexicon_bytes'] / mib:.1f} Mio "
         "une fois chargé en entier"
     )
+    budget = mem["lexicon_budget_bytes"]
+    click.echo(
+        f"  lexique chargé : {mem['lexicon_kept_words']} mots, "
+        f"{mem['lexicon_kept_bytes'] / mib:.1f} Mio, "
+        + (f"plafond de {budget / mib:.0f} Mio" if budget else "sans plafond")
+        + " (LOUPE_LEXICON_MB ; au-delà, les mots les plus fréquents)"
+    )
     click.echo(
         f"  cache des postings : {mem['postings_cached_bytes'] / mib:.1f} Mio sur un budget "
         f"de {mem['postings_budget_bytes'] / mib:.0f} Mio (LOUPE_POSTINGS_MB)"

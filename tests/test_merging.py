@@ -119,3 +119,58 @@ def test_a_fresh_build_merges_its_streamed_segments(tmp_path: Path, monkeypatch)
             assert {r["id"] for r in a.results} == {r["id"] for r in b.results}, text
     for record in _records(320)[::32]:
         assert one.article(record["id"], "Macron") == merged.article(record["id"], "Macron")
+
+
+def _postings(reader) -> dict:
+    """Every term of a segment: its statistics and its postings (ids, weights, values)."""
+    out = {}
+    for fieldname in reader.indexed_field_names():
+        for btext in reader.lexicon(fieldname):
+            info = reader.term_info(fieldname, btext)
+            m = reader.postings(fieldname, btext)
+            postings = []
+            while m.is_active():
+                postings.append((m.id(), m.weight(), m.value()))
+                m.next()
+            out[fieldname, btext] = (
+                info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                info.max_weight(), info.min_id(), info.max_id(), postings,
+            )
+    return out
+
+
+def test_merging_copies_blocks_with_the_same_postings(tmp_path: Path, monkeypatch) -> None:
+    """Issue 11: with nothing deleted, a merge copies each segment's posting blocks (first
+    and last document numbers patched) instead of decoding and encoding every posting.
+    Every term's statistics and postings, and every stored article, are those of the
+    decoding merge (itself checked against Whoosh's own in test_fastwrite)."""
+    from whoosh.reading import SegmentReader
+
+    from search.index import fastwrite
+
+    records = _records(320)
+    for path in (tmp_path / "blocks", tmp_path / "decode"):
+        path.mkdir()
+        ix = whoosh_index.create_in(str(path), build_schema())
+        writer = fastwrite.FastSegmentWriter(ix)
+        for i, article in enumerate(read_file(SAMPLE, SAMPLES, lambda problem: None)):
+            if i and i % 100 == 0:  # segments of 100 (first ids past 255 in the last ones)
+                writer._roll()
+            writer.add_document(**document(article, f"h{i}"))
+        writer.commit(merge=False)
+    found = {}
+    for name, copy in (("blocks", True), ("decode", False)):
+        monkeypatch.setattr(fastwrite, "BLOCK_COPY", copy)
+        ix = whoosh_index.open_dir(str(tmp_path / name))
+        segments = ix._segments()
+        assert len(segments) == 4
+        merged = merging._merge_group(str(tmp_path / name), segments)
+        reader = SegmentReader(ix.storage, ix.schema, merged)
+        found[name] = (_postings(reader), list(reader.all_stored_fields()))
+        reader.close()
+    blocks, decode = found["blocks"], found["decode"]
+    assert len(blocks[1]) == len(records) == len(decode[1])
+    assert blocks[1] == decode[1]
+    assert blocks[0].keys() == decode[0].keys()
+    for key, value in decode[0].items():
+        assert blocks[0][key] == value, key

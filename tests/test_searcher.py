@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -465,3 +466,48 @@ def test_warm_loads_the_whole_lexicon(samples_index: Path) -> None:
             assert loaded.starting_with(reader, letter) == lazy.starting_with(reader, letter)
     typo = engine.search(SearchRequest(q="retraittes"))
     assert typo.corrected == "retraites" or typo.did_you_mean == "retraites"
+
+
+def test_lexicon_keeps_the_most_frequent_words_within_its_budget(
+    samples_index: Path, monkeypatch
+) -> None:
+    """Issue 11: the respelling lexicon is read whole by every serving process; with a
+    budget (``LOUPE_LEXICON_MB``) it keeps the most frequent words that fit, and
+    misspellings of common words are still corrected. ``loupe stats`` shows the cap."""
+    from click.testing import CliRunner
+
+    from search.cli import main
+    from search.find.spelling import EXACT_FIELDS, Lexicon
+
+    with whoosh_index.open_dir(str(storage.require_generation(samples_index))).reader() as reader:
+        _words, whole = Lexicon.measure(reader)
+        budget = whole // 4
+        lexicon = Lexicon(budget)
+        lexicon.load(reader)
+        assert lexicon.capped and 0.9 * budget < lexicon.nbytes <= budget
+        kept = {w for words in lexicon._by_letter.values() for w in words}
+        assert len(kept) == lexicon.words
+
+        def frequency(word: str) -> int:
+            return sum(reader.doc_frequency(f, word) for f in EXACT_FIELDS)
+
+        everything = {w.decode() for f in EXACT_FIELDS for w in reader.lexicon(f)}
+        dropped = everything - kept
+        assert dropped and min(map(frequency, kept)) >= max(map(frequency, dropped))
+        unlimited = Lexicon(0)
+        unlimited.load(reader)
+        assert unlimited.words == len(everything) and not unlimited.capped
+    monkeypatch.setenv("LOUPE_LEXICON_MB", str(budget / 2**20))
+    engine = SearchEngine(samples_index, cache_size=0)
+    engine.warm()
+    assert engine._current().lexicon.nbytes <= budget
+    typo = engine.search(SearchRequest(q="retraittes"))
+    assert typo.corrected == "retraites" or typo.did_you_mean == "retraites"
+    data = json.loads(
+        CliRunner().invoke(main, ["stats", "--json", "--index", str(samples_index)]).output
+    )["memory"]
+    assert data["lexicon_budget_bytes"] == int(budget / 2**20 * 1024 * 1024)
+    assert data["lexicon_kept_bytes"] <= data["lexicon_budget_bytes"] < data["lexicon_bytes"]
+    shown = CliRunner().invoke(main, ["stats", "--index", str(samples_index)]).output
+    assert f"lexique chargé : {data['lexicon_kept_words']} mots" in shown
+    assert "LOUPE_LEXICON_MB" in shown

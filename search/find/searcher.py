@@ -475,12 +475,17 @@ class SearchEngine:
     def _memory(gen: Generation) -> dict:
         """What one searching process holds for this generation (issue 11), and the budget."""
         postings = gen.postings.stats()
+        lexicon = Lexicon()  # as a server loads it, within LOUPE_LEXICON_MB
         with gen.ix.reader() as reader:
             words, lexicon_bytes = Lexicon.measure(reader)
+            lexicon.load(reader)
         return {
             "facet_table_bytes": gen.facets.memory_bytes(),
             "lexicon_words": words,
             "lexicon_bytes": lexicon_bytes,
+            "lexicon_budget_bytes": lexicon.budget,
+            "lexicon_kept_words": lexicon.words,
+            "lexicon_kept_bytes": lexicon.nbytes,
             "postings_budget_bytes": postings["budget_bytes"],
             "postings_cached_bytes": postings["pool_bytes"],
             "postings_sidecar_bytes": postings_mmap.sidecar_bytes(gen.path),

@@ -6,9 +6,13 @@ neighbour among the exact views' words of the generation (``Lexicon``).
 
 from __future__ import annotations
 
+import heapq
+import os
 import re
 import sys
 from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 
 from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import OSA
@@ -47,31 +51,97 @@ def _exact_words(reader) -> Iterator[str]:
                 yield term.decode("utf-8") if isinstance(term, bytes) else term
 
 
+def lexicon_budget() -> int:
+    """The lexicon's budget per searching process, in bytes: ``LOUPE_LEXICON_MB`` (default
+    ``DEFAULT_LEXICON_MB``; 0: no cap)."""
+    value = os.environ.get("LOUPE_LEXICON_MB", "").strip()
+    try:
+        mb = float(value) if value else DEFAULT_LEXICON_MB
+    except ValueError:
+        mb = DEFAULT_LEXICON_MB
+    return int(max(mb, 0) * 1024 * 1024)
+
+
+# 4 serving processes in 8 GB at a million articles: 2 GB each, of which the posting cache
+# takes 256 MB (``LOUPE_POSTINGS_MB``) and the lexicon at most this: about a million words
+# of 10 letters (the whole lexicon was 6 MB at 10,000 articles).
+DEFAULT_LEXICON_MB = 64
+
+
+def _word_bytes(word: str) -> int:
+    """What a kept word costs: the string and its pointer in its letter's sorted list."""
+    return sys.getsizeof(word) + 8
+
+
+def _word_frequencies(reader) -> Iterator[tuple[str, int]]:
+    """Every exact-view word once, in order, with the articles of all three views that
+    hold it (added up: a word in the title and the body of one article counts twice, an
+    order of frequency is all it is used for)."""
+    streams = [
+        ((term, info.doc_frequency()) for term, info in reader.iter_field(f))
+        for f in EXACT_FIELDS
+        if f in reader.schema
+    ]
+    for term, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        yield word, sum(freq for _t, freq in group)
+
+
 class Lexicon:
     """The exact views' words of one index generation by first letter: all of them read in
     one pass over the term files when a server warms the generation (``load``), else each
-    letter read the first time a word with that letter is respelled; then kept."""
+    letter read the first time a word with that letter is respelled; then kept.
 
-    def __init__(self) -> None:
+    ``load`` keeps at most ``budget`` bytes of words (``LOUPE_LEXICON_MB``): beyond it the
+    most frequent words, which are the ones respelling suggests (the closest word, then the
+    most frequent); a word too rare to be kept is not suggested."""
+
+    def __init__(self, budget: int | None = None) -> None:
         self._by_letter: dict[str, list[str]] = {}
         self._complete = False
+        self.budget = lexicon_budget() if budget is None else budget
+        self.words = 0  # words held once loaded
+        self.nbytes = 0  # their bytes (``_word_bytes``)
+        self.capped = False  # whether the budget left words out
 
     def load(self, reader) -> None:
         """Every letter at once: one sequential read of each exact field's terms (0.7 s and
         6 MB at 10,000 articles) instead of a prefix walk of Whoosh's files per letter
-        during a user's first searches."""
-        found: dict[str, set[str]] = {}
-        for word in _exact_words(reader):
-            found.setdefault(word[:1], set()).add(word)
-        self._by_letter = {letter: sorted(words) for letter, words in found.items()}
+        during a user's first searches. Over the budget, the least frequent words are let
+        go as the read goes (a heap by frequency), so the load itself stays near it."""
+        if not self.budget:
+            words = set(_exact_words(reader))
+            self.capped = False
+        else:
+            words = self._most_frequent(reader)
+        found: dict[str, list[str]] = {}
+        for word in sorted(words):
+            found.setdefault(word[:1], []).append(word)
+        self._by_letter = found
+        self.words = len(words)
+        self.nbytes = sum(map(_word_bytes, words))
         self._complete = True
+
+    def _most_frequent(self, reader) -> set[str]:
+        """The most frequent words that fit in the budget."""
+        heap: list[tuple[int, str]] = []  # (frequency, word), least frequent first
+        used = 0
+        self.capped = False
+        for word, frequency in _word_frequencies(reader):
+            heapq.heappush(heap, (frequency, word))
+            used += _word_bytes(word)
+            while used > self.budget:
+                _f, dropped = heapq.heappop(heap)
+                used -= _word_bytes(dropped)
+                self.capped = True
+        return {word for _f, word in heap}
 
     @staticmethod
     def measure(reader) -> tuple[int, int]:
-        """(words, bytes) of the lexicon once every letter has been asked for."""
+        """(words, bytes) of the whole lexicon, with no budget."""
         found = set(_exact_words(reader))
         # sorted lists by first letter: a pointer per word plus the strings themselves
-        return len(found), sum(sys.getsizeof(w) + 8 for w in found)
+        return len(found), sum(map(_word_bytes, found))
 
     def starting_with(self, reader, letter: str) -> list[str]:
         words = self._by_letter.get(letter)

@@ -42,13 +42,14 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3TermsReader,
 )
+from whoosh.columns import TranslatingColumnReader
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from search.analysis import FastFrenchAnalyzer, exact_counts, recall_positions
-from search.index import w3
+from search.index import blockcopy, w3
 from search.index.w3 import BYTE_TO_LENGTH, length_bytes
 
 _pack_uint = struct.Struct("!I").pack
@@ -333,6 +334,15 @@ class FastSegmentWriter(SegmentWriter):
             mappings.append((reader, mapping, set(indexed)))
         self._added = True
         fieldwriter = self.fieldwriter
+        if BLOCK_COPY and all(w3.copyable(r) and _offset_only(m) for r, m, _n in mappings):
+            # Nothing deleted: each source's blocks copied, renumbered by its offset.
+            writer = _TermWriter(fieldwriter, b"", 0, 0)
+            sources = [(r, int(m[0]) if len(m) > 1 else 0) for r, m, _n in mappings]
+            blockcopy.merge_terms(
+                fieldwriter, self.schema, sources, writer.add_key, w3.block_limit(self.codec)
+            )
+            writer.close()
+            return
         for fieldname in sorted(self._plans):
             sources = [(r, m) for r, m, names in mappings if fieldname in names]
             if sources:
@@ -345,7 +355,11 @@ class FastSegmentWriter(SegmentWriter):
         count = reader.doc_count_all()
         totals = getattr(self.perdocwriter, "_fieldlengths", None)
         before = dict(totals) if totals is not None else {}
-        docmap = self.write_per_doc(set(self.schema.names()) | set(indexed), reader)
+        fieldnames = set(self.schema.names()) | set(indexed)
+        if self._fast and not reader.has_deletions():
+            docmap = self._copy_docs(fieldnames, reader)
+        else:
+            docmap = self.write_per_doc(fieldnames, reader)
         if totals is not None and docmap is None:
             # Whoosh's copy adds each document's length as its length byte decodes it (a
             # rounding of up to a few percent), which moves the field's average length and
@@ -359,6 +373,38 @@ class FastSegmentWriter(SegmentWriter):
             old = np.fromiter(docmap.keys(), np.int64, len(docmap))
             mapping[old] = np.fromiter(docmap.values(), np.int64, len(docmap))
         return mapping
+
+    def _copy_docs(self, fieldnames: set, reader) -> None:
+        """``write_per_doc`` for a segment with nothing deleted (and no term vectors), with
+        each field's lengths read once rather than one column lookup a document and field
+        (a file-exists check each, for a field without lengths)."""
+        schema = self.schema
+        count = reader.doc_count_all()
+        lengths = {
+            name: BYTE_TO_LENGTH[length_bytes(reader, name, count)].astype(np.int64).tolist()
+            for name in fieldnames
+            if name in schema and schema[name].indexed
+        }
+        columns = {}
+        for name in fieldnames:
+            coltype = schema[name].column_type
+            if coltype and reader.has_column(name):
+                creader = reader.column_reader(name, coltype)
+                if isinstance(creader, TranslatingColumnReader):
+                    creader = creader.raw_column()
+                columns[name] = (coltype, creader)
+        pdw = self.perdocwriter
+        nolength = [0] * count
+        for docnum, stored in reader.iter_docs():
+            pdw.start_doc(self.docnum)
+            for name in fieldnames | {s for s in stored if s in schema}:
+                length = lengths.get(name, nolength)[docnum]
+                pdw.add_field(name, schema[name], stored.get(name), length)
+                if name in columns:
+                    coltype, creader = columns[name]
+                    pdw.add_column_value(name, coltype, creader[docnum])
+            pdw.finish_doc()
+            self.docnum += 1
 
     def _stream_field(self, fieldwriter, fieldname: str, sources: list) -> None:
         """One field of ``merge_readers``: the readers' lexicons merged in term order."""
@@ -524,6 +570,12 @@ class FastSegmentWriter(SegmentWriter):
         return _Lengths(super().per_document_reader())
 
 
+def _offset_only(mapping: np.ndarray) -> bool:
+    """Whether a merge's old -> new document map only adds an offset (nothing deleted)."""
+    docs = mapping[:-1]
+    return not len(docs) or bool(docs[0] >= 0 and (docs == docs[0] + np.arange(len(docs))).all())
+
+
 def _term_postings(reader, fieldname: str, btext: bytes, fmt, mapping: np.ndarray):
     """A term's postings in a segment, block by block, renumbered by ``mapping``
     (documents mapped to -1 left out): (documents, weights, values), or None if none is
@@ -588,6 +640,9 @@ def _md5_low32(key: bytes) -> int:
 
 
 _CHUNK = 1 << 18  # postings turned into Python objects at a time at commit
+# ``merge_readers`` copies posting blocks when nothing is deleted (``blockcopy``); False
+# decodes and encodes every posting again (the former path, kept for ``bench/merge_cost.py``).
+BLOCK_COPY = True
 
 
 class _TermWriter:
@@ -600,7 +655,8 @@ class _TermWriter:
     ) -> None:
         self._postfile = fieldwriter._postfile
         self._tindex = fieldwriter._tindex
-        self._prefix = pack_ushort(fieldwriter._fieldid)
+        fieldid = fieldwriter._fieldid  # None before the first field: keys come whole
+        self._prefix = b"" if fieldid is None else pack_ushort(fieldid)
         self._lengths = lengths
         self._limit = blocklimit
         self._comp = compression
@@ -609,8 +665,11 @@ class _TermWriter:
 
     def _add_term(self, tbytes: bytes, info: bytes) -> None:
         """``OrderedHashWriter.add`` (keys come sorted: no order check needed)."""
+        self.add_key(self._prefix + tbytes, info)
+
+    def add_key(self, key: bytes, info: bytes) -> None:
+        """A term row under its whole key (field id and term)."""
         tindex = self._tindex
-        key = self._prefix + tbytes
         dbfile = tindex.dbfile
         pos = dbfile.tell()
         tindex.index.append(pos)

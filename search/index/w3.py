@@ -18,6 +18,7 @@ import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
@@ -216,3 +217,42 @@ __all__ = [
     "term_matcher",
     "terms_of",
 ]
+
+
+# -- copying posting blocks (``blockcopy``) ----------------------------------------------
+
+BLOCKS_MAGIC = WHOOSH3_HEADER_MAGIC  # the 4 bytes before a term's first block
+
+
+def copyable(leaf) -> bool:
+    """A W3 segment whose every term's postings lie in blocks in the posting file (the
+    codec inlines none in the term rows: ``inlinelimit`` 1, Whoosh's default)."""
+    terms = getattr(leaf, "_terms", None)
+    codec = getattr(leaf, "_codec", None)
+    return (
+        isinstance(terms, W3TermsReader)
+        and isinstance(codec, W3Codec)
+        and codec._inlinelimit <= 1
+    )
+
+
+def term_rows(leaf) -> tuple:
+    """(term file, start and end of its key/value rows, field name of each field id)."""
+    terms = leaf._terms
+    tindex = terms._tindex
+    return tindex.dbfile, tindex.startofdata, tindex.endofdata, terms._fieldunmap
+
+
+def postings_file(leaf):
+    """A segment's posting file (``StructFile``)."""
+    return leaf._terms._postfile
+
+
+def new_postings_file(fieldwriter: W3FieldWriter):
+    """The posting file a segment writer is writing."""
+    return fieldwriter._postfile
+
+
+def field_id(fieldwriter: W3FieldWriter) -> int:
+    """The id of the field a segment writer is writing (its terms' key prefix)."""
+    return fieldwriter._fieldid
