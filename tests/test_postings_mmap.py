@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import highlight
 from whoosh import index as whoosh_index
 
 from search.find import fastsearch, searcher, snippets
@@ -316,8 +317,10 @@ def test_proximity_and_ranked_pages_equal_with_and_without_sidecars(
 def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None:
     """Every document's token layout (body, summary) in the sidecars gives the spans the
     recall analyser gives its stored text, stop words included, and a term's positions
-    name exactly the tokens carrying that term: what snippets read instead of analysing."""
-    from search.analysis import recall_spans
+    name exactly the tokens carrying that term: what snippets read instead of analysing.
+    The tokens kept near the matches make the passages Whoosh's own ``highlight`` makes
+    of the whole text."""
+    from search.analysis import french_analyzer, recall_spans
     from search.find.snippets import located_spans
 
     ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
@@ -344,8 +347,20 @@ def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None
                         assert not terms.isdisjoint(snippets._STOP_TERMS)
                         continue
                     expected = [(a, b, t if t in terms else "") for a, b, t in tokens]
-                    assert spans == (expected if any(t for _a, _b, t in expected) else [])
-                    matched += bool(spans)
+                    if not any(t for _a, _b, t in expected):
+                        assert spans == []
+                        continue
+                    # the tokens near the matches, the matched ones with their terms
+                    assert set(spans) <= set(expected)
+                    assert [x for x in spans if x[2]] == [x for x in expected if x[2]]
+                    text = stored[name]
+                    whooshs = highlight.highlight(
+                        text, terms, french_analyzer(), highlight.ContextFragmenter(220, 70),
+                        snippets.MarkFormatter(), 2,
+                    )
+                    ours = snippets._context_highlight(text, terms, 220, 70, 2, spans)
+                    assert ours == whooshs, (name, doc)
+                    matched += 1
     assert laid > 600 and matched > 200
 
 

@@ -11,12 +11,17 @@ import html
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
-from itertools import repeat
 
 import numpy as np
 from whoosh import highlight
 
-from search.analysis import FOLDED_STOP_WORDS, fold_stem, french_analyzer, recall_spans_near
+from search.analysis import (
+    FOLDED_STOP_WORDS,
+    SURROUND,
+    fold_stem,
+    french_analyzer,
+    recall_spans_near,
+)
 from search.index import layouts, postings_mmap
 
 Spans = list[tuple[int, int, str]]
@@ -76,7 +81,7 @@ def snippet(
         termset = frozenset(terms)
         for i, text in kept:
             spans = spans_of(i) if spans_of is not None else None
-            marked = _context_highlight(text, termset, maxchars, 70, top, spans)
+            marked = _context_highlight(text, termset, maxchars, SURROUND, top, spans)
             if marked:
                 # Two passages meet with one ellipsis between them, not "la… …Emmanuel".
                 return " ".join(marked.split()).replace(f"{ELLIPSIS} {ELLIPSIS}", f" {ELLIPSIS} ")
@@ -193,13 +198,28 @@ def located_spans(reader, docnum: int, fieldname: str, terms: frozenset) -> Span
     if not hits:
         return []
     starts, ends, kept = layouts.spans(gaps, lengths)
-    spans = list(zip(starts, ends, repeat(""), strict=False))
-    for k, term in hits.items():
-        if not 0 <= k < kept.size:
-            return None  # positions and layout disagree: analyse the text instead
-        i = int(kept[k])
-        spans[i] = (starts[i], ends[i], term)
-    return spans
+    at = np.fromiter(hits, dtype=np.int64, count=len(hits))
+    if int(at.min()) < 0 or int(at.max()) >= kept.size:
+        return None  # positions and layout disagree: analyse the text instead
+    matched = kept[at]
+    terms_at = dict(zip(matched.tolist(), hits.values(), strict=True))
+    return [
+        (starts[i], ends[i], terms_at.get(i, ""))
+        for i in _near(matched, len(starts), SURROUND).tolist()
+    ]
+
+
+def _near(matched: np.ndarray, n: int, surround: int) -> np.ndarray:
+    """The tokens (of ``n``) that can change the fragments around the ``matched`` ones:
+    ``surround`` + 2 before a match (each token is a character or more, so the fragmenter
+    has forgotten any earlier one when it reaches the match) and 2 * ``surround`` + 2
+    after (its countdown, at most 2 * ``surround`` characters, has run out by then). A
+    token farther from every match only ever enters the forgotten context or a fragment
+    without a match, which scores 0 and is never shown."""
+    edges = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(edges, np.maximum(matched - surround - 2, 0), 1)
+    np.add.at(edges, np.minimum(matched + 2 * surround + 3, n), -1)
+    return np.flatnonzero(np.cumsum(edges[:n]) > 0)
 
 
 def mark_all(text: str, terms: set[str]) -> str:
