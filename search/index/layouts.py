@@ -16,7 +16,9 @@ A token's span is stored as its gap from the previous token's end (uint16) and i
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from itertools import accumulate
 
 import numpy as np
 
@@ -25,6 +27,7 @@ from search import analysis
 LAYOUT_FIELDS = ("body", "summary")  # the stored texts a snippet is cut from first
 NONE = 0xFFFFFFFF  # ``first`` of a text without a layout (the slow path highlights it)
 _STOP = 0x80
+_WORD_SPLIT = re.compile(f"({analysis.WORD.pattern})")
 _WORDS_KEPT = 500_000
 _SHAPES: dict[str, tuple[tuple[int, int, bool], ...]] = {}
 
@@ -50,24 +53,26 @@ def layout(value: str) -> tuple[int, np.ndarray, np.ndarray]:
     token that is not a stop word (``NONE`` when the text cannot be stored this way)."""
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
-    gaps: list[int] = []
-    lengths: list[int] = []
-    first = None
-    end = 0
-    for wordpos, m in enumerate(analysis.WORD.finditer(value)):
-        start = m.start()
-        for a, b, stop in _shape(m.group()):
-            gaps.append(start + a - end)
-            lengths.append(b - a | (_STOP if stop else 0))
-            end = start + b
-            if first is None and not stop:
-                first = wordpos
-            if b - a >= _STOP:
-                first = NONE
-    g = np.asarray(gaps, dtype=np.int64)
-    if first == NONE or (g.size and int(g.max()) > 0xFFFF):
+    pieces = _WORD_SPLIT.split(value)  # text between words, a word, text between…
+    words = pieces[1::2]
+    shapes = list(map(_SHAPES.get, words))
+    if None in shapes:
+        shapes = [shape or _shape(w) for w, shape in zip(words, shapes, strict=True)]
+    first = next((k for k, shape in enumerate(shapes) if any(not t[2] for t in shape)), 0)
+    starts = accumulate(map(len, pieces))  # where each word starts, then where it ends
+    tokens = [
+        (at + a, at + b, stop)
+        for at, _end, shape in zip(starts, starts, shapes, strict=False)
+        for a, b, stop in shape
+    ]
+    if not tokens:
+        return first, np.zeros(0, np.uint16), np.zeros(0, np.uint8)
+    table = np.asarray(tokens, dtype=np.int64)
+    sizes = table[:, 1] - table[:, 0]
+    gaps = table[:, 0] - np.concatenate(([0], table[:-1, 1]))
+    if int(sizes.max()) >= _STOP or int(gaps.max()) > 0xFFFF:
         return NONE, np.zeros(0, np.uint16), np.zeros(0, np.uint8)
-    return (first or 0), g.astype(np.uint16), np.asarray(lengths, dtype=np.uint8)
+    return first, gaps.astype(np.uint16), (sizes | table[:, 2] * _STOP).astype(np.uint8)
 
 
 def spans(gaps: np.ndarray, lengths: np.ndarray) -> tuple[list[int], list[int], np.ndarray]:
