@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from whoosh import highlight
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 
 from search.find import fastsearch, searcher, snippets
 from search.find.query import parse
@@ -389,3 +390,42 @@ def test_snippets_equal_with_and_without_sidecar_layouts(
         assert shown[0] == shown[1] == shown[2], text
         marked += sum("<mark>" in s for _i, _s, s in shown[0])
     assert marked > 500
+
+
+def test_phrases_checked_on_sidecar_positions_match_and_score_as_whoosh(
+    segmented: Path, without_sidecars: Path
+) -> None:
+    """A quoted phrase is looked for in the sidecars' positions first, and Whoosh's matcher
+    scores only the documents holding it: the same documents and the same scores, to the
+    bit, as Whoosh's matcher stepping through every document (and as an index without
+    sidecars), alone and among other words."""
+    import re
+
+    new, old = SearchEngine(segmented, cache_size=0), SearchEngine(without_sidecars, cache_size=0)
+    gen = new._current()
+    s = gen.searcher()
+    phrases = 0
+    for title in [r["title"] for r in _records()[::4]]:
+        words = re.findall(r"\w+", title)
+        for i in range(0, max(1, len(words) - 2), 3):
+            for text in (f'"{" ".join(words[i:i + 3])}"',
+                         f'"{" ".join(words[i:i + 2])}" {words[-1]}',
+                         f'"{words[i]} zzqx"'):
+                q = parse(text, gen.schema)
+                if q is None or q is wq.NullQuery:
+                    continue
+                if not any(type(leaf) is wq.Phrase for leaf in [q, *q.leaves()]):
+                    continue
+                phrases += 1
+                plain = [n for n in [q, *getattr(q, "subqueries", [])] if type(n) is wq.Phrase]
+                for node in plain:
+                    ref = fastsearch._whoosh(s, node, gen.postings.n_docs)
+                    got = fastsearch.evaluate(s, node, gen.postings)
+                    assert np.array_equal(got.mask, ref.mask), text
+                    assert np.array_equal(got.scores, ref.scores), text
+                a = new.search(SearchRequest(q=text, per_page=20))
+                b = old.search(SearchRequest(q=text, per_page=20))
+                assert [(r["id"], r["score"]) for r in a.results] == [
+                    (r["id"], r["score"]) for r in b.results], text
+                assert a.total == b.total, text
+    assert phrases > 100

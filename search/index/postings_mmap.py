@@ -8,7 +8,7 @@ never changed afterwards (segments are immutable; deletions live in Whoosh's TOC
 masked by the caller, as for Whoosh's own postings):
 
 - a 64-byte header: magic, format version, term and posting counts, the segment's document
-  count and the weights' dtype;
+  count and the weights' dtype (format 5: then each layout field's token count);
 - the term dictionary: 64-bit BLAKE2b hashes of ``field NUL term`` sorted, with, in the same
   order, 32 more bits of the hash as a check, the first posting and the count of each term.
   No keys (they would double the dictionary): a segment where two terms share the 64-bit
@@ -25,6 +25,11 @@ masked by the caller, as for Whoosh's own postings):
   themselves (uint16, or uint32 when one is 65,536 or more), decoded from Whoosh's pickled
   values a whole batch at a time when the sidecar is written, so a search reads the
   positions of its best documents as two slices instead of stepping Whoosh's matchers.
+- (format 5) per document and field of ``layouts.LAYOUT_FIELDS`` (body, summary), its
+  stored text's tokens (``layouts``: a gap and a length per token, 3 bytes, stop words
+  flagged) and the position of its first word: a snippet is cut around the positions of
+  its terms with no analysis at query time. Sidecars of format 4 (without them) are still
+  read; their snippets analyse the text as before.
 
 A lookup is a binary search over the mapped hashes and two slices: no decompression, no
 Python loop. The name matches Whoosh's segment file pattern, so Whoosh's own clean-up deletes
