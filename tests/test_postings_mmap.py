@@ -336,7 +336,8 @@ def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None
                     found = sidecar.layout(name, doc)
                     assert found is not None, (name, doc)
                     starts, ends, _kept = layouts.spans(found[1], found[2])
-                    assert list(zip(starts, ends, strict=True)) == [(a, b) for a, b, _t in tokens]
+                    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == [
+                        (a, b) for a, b, _t in tokens]
                     laid += 1
                     # a few of the text's words, and a word the text lacks
                     words = [t for _a, _b, t in tokens if t not in snippets._STOP_TERMS]

@@ -203,22 +203,32 @@ def located_spans(reader, docnum: int, fieldname: str, terms: frozenset) -> Span
         return None  # positions and layout disagree: analyse the text instead
     matched = kept[at]
     terms_at = dict(zip(matched.tolist(), hits.values(), strict=True))
+    near = _near(matched, starts, ends, SURROUND)
     return [
-        (starts[i], ends[i], terms_at.get(i, ""))
-        for i in _near(matched, len(starts), SURROUND).tolist()
+        (a, b, terms_at.get(i, ""))
+        for i, a, b in zip(near.tolist(), starts[near].tolist(), ends[near].tolist(), strict=True)
     ]
 
 
-def _near(matched: np.ndarray, n: int, surround: int) -> np.ndarray:
-    """The tokens (of ``n``) that can change the fragments around the ``matched`` ones:
-    ``surround`` + 2 before a match (each token is a character or more, so the fragmenter
-    has forgotten any earlier one when it reaches the match) and 2 * ``surround`` + 2
-    after (its countdown, at most 2 * ``surround`` characters, has run out by then). A
-    token farther from every match only ever enters the forgotten context or a fragment
-    without a match, which scores 0 and is never shown."""
+def _near(matched: np.ndarray, starts: np.ndarray, ends: np.ndarray, surround: int) -> np.ndarray:
+    """The tokens that can change the fragments around the ``matched`` ones, as
+    ``analysis.recall_spans_near`` keeps words: before a match, those starting at most
+    ``surround`` characters before the previous token does, and one more (the fragmenter
+    has forgotten any earlier one when it reaches the match); after it, until their
+    lengths add up to 2 * ``surround`` (its countdown has run out), and two more. A token
+    farther from every match only enters the forgotten context or a fragment without a
+    match, which scores 0 and is never shown."""
+    n = starts.size
+    begin = starts
+    reach = np.cumsum(ends - starts)  # token lengths added up
+    before = np.maximum(matched - 1, 0)
+    floor = np.where(matched > 0, begin[before] - surround - 1, 0)
+    lo = np.maximum(np.searchsorted(begin, floor, side="left") - 1, 0)
+    done = np.where(matched > 0, reach[before], 0) + 2 * surround
+    hi = np.minimum(np.searchsorted(reach, done, side="left") + 2, n)
     edges = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(edges, np.maximum(matched - surround - 2, 0), 1)
-    np.add.at(edges, np.minimum(matched + 2 * surround + 3, n), -1)
+    np.add.at(edges, lo, 1)
+    np.add.at(edges, np.maximum(hi, matched + 1), -1)
     return np.flatnonzero(np.cumsum(edges[:n]) > 0)
 
 

@@ -75,8 +75,8 @@ def layout(value: str) -> tuple[int, np.ndarray, np.ndarray]:
     return first, gaps.astype(np.uint16), (sizes | table[:, 2] * _STOP).astype(np.uint8)
 
 
-def spans(gaps: np.ndarray, lengths: np.ndarray) -> tuple[list[int], list[int], np.ndarray]:
+def spans(gaps: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, ends, indices of the tokens that are not stop words) of a stored layout."""
     sizes = (lengths & (_STOP - 1)).astype(np.int64)
     starts = np.cumsum(gaps.astype(np.int64) + np.concatenate(([0], sizes[:-1])))
-    return starts.tolist(), (starts + sizes).tolist(), np.flatnonzero(lengths < _STOP)
+    return starts, starts + sizes, np.flatnonzero(lengths < _STOP)

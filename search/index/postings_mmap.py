@@ -199,6 +199,13 @@ class SidecarReader:
             return None
         start = int(self._starts[i])
         held = self._docs[start : start + int(self._counts[i])]
+        if docs.size == 1:  # a snippet's document: plain integers, no array of one
+            doc = int(docs[0])
+            at = int(held.searchsorted(doc))
+            if at == held.size or int(held[at]) != doc:
+                return {}
+            lo, hi = int(self._bounds[pstart + at]), int(self._bounds[pstart + at + 1])
+            return {doc: self._positions[lo:hi].tolist()}
         at = np.minimum(np.searchsorted(held, docs), held.size - 1)
         hit = held[at] == docs
         if not hit.any():
