@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import highlight
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 
-from search.find import fastsearch, searcher
+from search.find import fastsearch, searcher, snippets
 from search.find.query import parse
 from search.find.searcher import SearchEngine, SearchRequest
-from search.index import postings_mmap, storage
+from search.index import layouts, postings_mmap, storage
 from search.index.indexer import reindex
 from tests.conftest import SAMPLES, write_jsonl
 from tests.test_fastsearch import QUERIES, _sample_titles
@@ -311,3 +313,120 @@ def test_proximity_and_ranked_pages_equal_with_and_without_sidecars(
         assert fastsearch.positions(s_new, word, docs) == fastsearch.positions(
             s_new, word, docs, sidecars=False
         ) == fastsearch.positions(s_old, word, docs)
+
+
+def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None:
+    """Every document's token layout (body, summary) in the sidecars gives the spans the
+    recall analyser gives its stored text, stop words included, and a term's positions
+    name exactly the tokens carrying that term: what snippets read instead of analysing.
+    The tokens kept near the matches make the passages Whoosh's own ``highlight`` makes
+    of the whole text."""
+    from search.analysis import french_analyzer, recall_spans
+    from search.find.snippets import located_spans
+
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    laid = matched = 0
+    with ix.reader() as reader:
+        for leaf, offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            for doc in range(leaf.doc_count_all()):
+                stored = leaf.stored_fields(doc)
+                for name in layouts.LAYOUT_FIELDS:
+                    tokens = recall_spans(stored.get(name) or "")
+                    found = sidecar.layout(name, doc)
+                    assert found is not None, (name, doc)
+                    starts, ends, _kept = layouts.spans(found[1], found[2])
+                    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == [
+                        (a, b) for a, b, _t in tokens]
+                    laid += 1
+                    # a few of the text's words, and a word the text lacks
+                    words = [t for _a, _b, t in tokens if t not in snippets._STOP_TERMS]
+                    terms = frozenset(words[2:40:7] + ["zzzqx"])
+                    if doc % 5 == 0:  # sometimes a stop word's term: left to analysis
+                        terms |= {t for _a, _b, t in tokens[:6]}
+                    spans = located_spans(reader, doc + offset, name, terms)
+                    if spans is None:  # a stop word's term among them: analysed instead
+                        assert not terms.isdisjoint(snippets._STOP_TERMS)
+                        continue
+                    expected = [(a, b, t if t in terms else "") for a, b, t in tokens]
+                    if not any(t for _a, _b, t in expected):
+                        assert spans == []
+                        continue
+                    # the tokens near the matches, the matched ones with their terms
+                    assert set(spans) <= set(expected)
+                    assert [x for x in spans if x[2]] == [x for x in expected if x[2]]
+                    text = stored[name]
+                    whooshs = highlight.highlight(
+                        text, terms, french_analyzer(), highlight.ContextFragmenter(220, 70),
+                        snippets.MarkFormatter(), 2,
+                    )
+                    ours = snippets._context_highlight(text, terms, 220, 70, 2, spans)
+                    assert ours == whooshs, (name, doc)
+                    matched += 1
+    assert laid > 600 and matched > 200
+
+
+def test_snippets_equal_with_and_without_sidecar_layouts(
+    segmented: Path, without_sidecars: Path
+) -> None:
+    """Whole pages (snippets included, to the character) from the sidecars' token layouts
+    equal the pages of an index without sidecars (the stored text analysed at query time)
+    and of an index with sidecars of the previous format (4, no layouts: still read)."""
+    old4 = without_sidecars.parent / "v4"
+    shutil.copytree(segmented, old4)
+    for path in storage.require_generation(old4).glob("*" + postings_mmap.SUFFIX):
+        data = bytearray(path.read_bytes())
+        data[8:12] = (4).to_bytes(4, "little")  # the version field, then no layout counts
+        head = postings_mmap._HEADER.size
+        path.write_bytes(bytes(data[:head] + data[head + postings_mmap._LAYOUT_COUNTS.size :]))
+    engines = [SearchEngine(d, cache_size=0) for d in (segmented, without_sidecars, old4)]
+    v4 = postings_mmap.open_sidecar(engines[2]._current().searcher().reader().leaf_readers()[0][0])
+    assert v4 is not None and v4.layout("body", 0) is None
+    records = _records()
+    texts = _natural_queries() + [r["title"] for r in records[1::11]] + QUERIES
+    marked = 0
+    for text in texts:
+        pages = [e.search(SearchRequest(q=text, per_page=20)) for e in engines]
+        shown = [[(r["id"], r["score"], r["snippet"]) for r in p.results] for p in pages]
+        assert shown[0] == shown[1] == shown[2], text
+        marked += sum("<mark>" in s for _i, _s, s in shown[0])
+    assert marked > 500
+
+
+def test_phrases_checked_on_sidecar_positions_match_and_score_as_whoosh(
+    segmented: Path, without_sidecars: Path
+) -> None:
+    """A quoted phrase is looked for in the sidecars' positions first, and Whoosh's matcher
+    scores only the documents holding it: the same documents and the same scores, to the
+    bit, as Whoosh's matcher stepping through every document (and as an index without
+    sidecars), alone and among other words."""
+    import re
+
+    new, old = SearchEngine(segmented, cache_size=0), SearchEngine(without_sidecars, cache_size=0)
+    gen = new._current()
+    s = gen.searcher()
+    phrases = 0
+    for title in [r["title"] for r in _records()[::4]]:
+        words = re.findall(r"\w+", title)
+        for i in range(0, max(1, len(words) - 2), 3):
+            for text in (f'"{" ".join(words[i:i + 3])}"',
+                         f'"{" ".join(words[i:i + 2])}" {words[-1]}',
+                         f'"{words[i]} zzqx"'):
+                q = parse(text, gen.schema)
+                if q is None or q is wq.NullQuery:
+                    continue
+                if not any(type(leaf) is wq.Phrase for leaf in [q, *q.leaves()]):
+                    continue
+                phrases += 1
+                plain = [n for n in [q, *getattr(q, "subqueries", [])] if type(n) is wq.Phrase]
+                for node in plain:
+                    ref = fastsearch._whoosh(s, node, gen.postings.n_docs)
+                    got = fastsearch.evaluate(s, node, gen.postings)
+                    assert np.array_equal(got.mask, ref.mask), text
+                    assert np.array_equal(got.scores, ref.scores), text
+                a = new.search(SearchRequest(q=text, per_page=20))
+                b = old.search(SearchRequest(q=text, per_page=20))
+                assert [(r["id"], r["score"]) for r in a.results] == [
+                    (r["id"], r["score"]) for r in b.results], text
+                assert a.total == b.total, text
+    assert phrases > 100

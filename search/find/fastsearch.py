@@ -295,7 +295,51 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
         a = evaluate(searcher, q.a, cache, restrict)
         b = evaluate(searcher, q.b, cache, a.mask)
         return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
+    if t is wq.Phrase:
+        found = _phrase_candidates(searcher, q, n, restrict)
+        if found is not None:
+            restrict = found
     return _whoosh(searcher, q, n, restrict)
+
+
+def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.ndarray | None:
+    """The documents (of ``restrict``) holding a phrase's words one after the other, from
+    the sidecars' postings and positions: Whoosh's matcher then scores only those, and is
+    not built at all for a segment holding none. None when a segment has no sidecar or
+    the phrase is not a plain one (slop 1) of a field whose positions they keep."""
+    if q.slop != 1 or q.fieldname not in PROXIMITY_FIELDS or q.fieldname not in searcher.schema:
+        return None
+    field = searcher.schema[q.fieldname]
+    try:
+        words = [field.to_bytes(w) for w in q.words]
+    except ValueError:
+        return None
+    if not words:
+        return None
+    out = np.zeros(n, dtype=bool)
+    for leaf, offset in searcher.reader().leaf_readers():
+        sidecar = postings_mmap.sidecar_of(leaf)
+        if sidecar is None:
+            return None
+        count = leaf.doc_count_all()
+        docs = None if restrict is None else np.flatnonzero(restrict[offset : offset + count])
+        for w in words:
+            held, _weights = leaf_postings(leaf, q.fieldname, w)
+            docs = held if docs is None else np.intersect1d(docs, held, assume_unique=True)
+            if not docs.size:
+                break
+        if docs is None or not docs.size:
+            continue
+        places = [sidecar.positions(q.fieldname, w, docs) for w in words]
+        if any(p is None for p in places):
+            return None
+        for d in docs.tolist():
+            starts = set(places[0].get(d, ()))
+            for k, found in enumerate(places[1:], 1):
+                starts.intersection_update(p - k for p in found.get(d, ()))
+            if starts:
+                out[d + offset] = True
+    return out
 
 
 def _native(q) -> bool:
@@ -615,8 +659,8 @@ def _whoosh(searcher, q, n: int, restrict: np.ndarray | None = None) -> Scored:
     scores = np.zeros(n)
     context = searcher.context()
     for sub, offset in searcher.leaf_searchers():
-        m = q.matcher(sub, context)
         if restrict is None:
+            m = q.matcher(sub, context)
             while m.is_active():
                 d = m.id() + offset
                 mask[d] = True
@@ -624,7 +668,11 @@ def _whoosh(searcher, q, n: int, restrict: np.ndarray | None = None) -> Scored:
                 m.next()
             continue
         count = sub.reader().doc_count_all()
-        for d in _matched(m, np.flatnonzero(restrict[offset : offset + count]).tolist()):
+        wanted = np.flatnonzero(restrict[offset : offset + count]).tolist()
+        if not wanted:  # no candidate in this segment: its matcher is not even built
+            continue
+        m = q.matcher(sub, context)
+        for d in _matched(m, wanted):
             mask[d + offset] = True
             scores[d + offset] = m.score()
     return Scored(mask, scores)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 
 from search.find.facets import FacetTable
-from search.find.snippets import SnippetCache, mark_all, snippet
+from search.find.snippets import SnippetCache, located_spans, mark_all, snippet
+from search.index.layouts import LAYOUT_FIELDS
 from search.ingest.labels import country_label
+
+SNIPPET_FIELDS = ("body", "summary", "caption")  # a snippet comes from the first that matches
 
 
 def metadata(doc: dict, table: FacetTable) -> dict:
@@ -35,13 +38,22 @@ def result(
     terms: set[str],
     docnum: int = -1,
     snippets: SnippetCache | None = None,
+    reader=None,
 ) -> dict:
     """One result of a page: its metadata, a snippet with ``terms`` marked, its score.
-    ``snippets`` keeps the generation's recent snippets by (``docnum``, words)."""
+    ``snippets`` keeps the generation's recent snippets by (``docnum``, words); with the
+    index's ``reader``, the texts' tokens come from its sidecars where they keep them."""
+
+    def spans_of(i: int):
+        name = SNIPPET_FIELDS[i]
+        if name not in LAYOUT_FIELDS:
+            return None
+        return located_spans(reader, docnum, name, frozenset(terms))
 
     def make() -> str:
         return snippet(
-            [doc.get("body", ""), doc.get("summary", ""), doc.get("caption", "")], terms
+            [doc.get(name, "") for name in SNIPPET_FIELDS], terms,
+            spans_of=spans_of if reader is not None and docnum >= 0 else None,
         )
 
     return {

@@ -247,7 +247,7 @@ class SearchEngine:
         ranked = q if terms else None
         hits = self._page(s, ranked, request, gen, final, start)
         shown = [
-            results.result(s.stored_fields(d), table, score, terms, d, gen.snippets)
+            results.result(s.stored_fields(d), table, score, terms, d, gen.snippets, s.reader())
             for d, score in hits
         ]
         dropped: list[str] = []

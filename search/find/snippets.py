@@ -12,9 +12,19 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 
+import numpy as np
 from whoosh import highlight
 
-from search.analysis import french_analyzer, recall_spans_near
+from search.analysis import (
+    FOLDED_STOP_WORDS,
+    SURROUND,
+    fold_stem,
+    french_analyzer,
+    recall_spans_near,
+)
+from search.index import layouts, postings_mmap
+
+Spans = list[tuple[int, int, str]]
 
 _ANALYZER = french_analyzer()
 ELLIPSIS = "…"
@@ -52,21 +62,30 @@ def _shorten(text: str, limit: int) -> str:
     return text[: cut if cut > limit // 2 else limit] + ELLIPSIS
 
 
-def snippet(texts: Iterable[str], terms: set[str], maxchars: int = 220, top: int = 2) -> str:
+def snippet(
+    texts: Iterable[str],
+    terms: set[str],
+    maxchars: int = 220,
+    top: int = 2,
+    spans_of: Callable[[int], Spans | None] | None = None,
+) -> str:
     """Highlighted passages from the first text that contains a query term.
 
     ``terms`` are recall-view terms (folded stems). Without a match, the start of
-    the first non-empty text, escaped, so every result shows something.
+    the first non-empty text, escaped, so every result shows something. ``spans_of(i)``
+    gives the tokens of ``texts[i]`` as the index keeps them (``located_spans``), or None
+    when it does not: that text is then analysed here.
     """
-    texts = [t for t in texts if t and t.strip()]
+    kept = [(i, t) for i, t in enumerate(texts) if t and t.strip()]
     if terms:
         termset = frozenset(terms)
-        for text in texts:
-            marked = _context_highlight(text, termset, maxchars, 70, top)
+        for i, text in kept:
+            spans = spans_of(i) if spans_of is not None else None
+            marked = _context_highlight(text, termset, maxchars, SURROUND, top, spans)
             if marked:
                 # Two passages meet with one ellipsis between them, not "la… …Emmanuel".
                 return " ".join(marked.split()).replace(f"{ELLIPSIS} {ELLIPSIS}", f" {ELLIPSIS} ")
-    return escape(_shorten(texts[0], maxchars)) if texts else ""
+    return escape(_shorten(kept[0][1], maxchars)) if kept else ""
 
 
 class _Match:
@@ -82,15 +101,20 @@ class _Match:
         self.matched = True
 
 
-def _context_highlight(text: str, terms: frozenset, maxchars: int, surround: int, top: int):
+def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the tokens
+    text: str, terms: frozenset, maxchars: int, surround: int, top: int,
+    spans: Spans | None = None,
+):
     """``highlight.highlight(text, terms, french_analyzer(), ContextFragmenter(maxchars,
     surround), MarkFormatter(), top)``, the same string, in a third of the time.
 
     The fragmenter's loop is Whoosh's ``ContextFragmenter.fragment_tokens`` line for line,
     run over plain (start, end, term) tuples instead of copied Token objects; scoring,
-    ordering and formatting are Whoosh's own (``tests/test_snippets_fast.py``).
+    ordering and formatting are Whoosh's own (``tests/test_snippets_fast.py``). ``spans``:
+    the text's tokens with the matched ones' terms, from the index (no analysis here).
     """
-    spans = recall_spans_near(text, terms, surround)  # the tokens near matches: same fragments
+    if spans is None:  # the tokens near matches: the same fragments
+        spans = recall_spans_near(text, terms, surround)
     if not spans:
         return ""
     charlimit = highlight.DEFAULT_CHARLIMIT
@@ -136,6 +160,76 @@ def _context_highlight(text: str, terms: frozenset, maxchars: int, surround: int
         fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST, 1
     )
     return MarkFormatter()(text, best)
+
+
+# The terms a stop word's token carries: a query term among them would also mark stop words,
+# which the index keeps no positions of (``located_spans`` leaves such queries to analysis).
+_STOP_TERMS = frozenset(fold_stem(w) for w in FOLDED_STOP_WORDS)
+
+
+def located_spans(reader, docnum: int, fieldname: str, terms: frozenset) -> Spans | None:
+    """A document's tokens in ``fieldname`` (start, end, and the term of those matching
+    ``terms``, else ""), what ``analysis.recall_spans`` and a term test would give, from the
+    token layout and the terms' positions its segment's sidecar keeps: no splitting,
+    folding or stemming. [] when no token matches; None when the sidecar keeps no layout
+    for it (an older sidecar, a field without one, a text too odd to store)."""
+    if not terms or not terms.isdisjoint(_STOP_TERMS):
+        return None
+    for leaf, offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if offset <= docnum < offset + count:
+            break
+    else:
+        return None
+    sidecar = postings_mmap.sidecar_of(leaf)
+    found = sidecar.layout(fieldname, docnum - offset) if sidecar is not None else None
+    if found is None:
+        return None
+    first, gaps, lengths = found
+    local = np.asarray([docnum - offset])
+    field = reader.schema[fieldname]
+    hits: dict[int, str] = {}
+    for term in terms:
+        held = sidecar.positions(fieldname, field.to_bytes(term), local)
+        if held is None:
+            return None
+        for pos in held.get(docnum - offset, ()):
+            hits[pos - first] = term
+    if not hits:
+        return []
+    starts, ends, kept = layouts.spans(gaps, lengths)
+    at = np.fromiter(hits, dtype=np.int64, count=len(hits))
+    if int(at.min()) < 0 or int(at.max()) >= kept.size:
+        return None  # positions and layout disagree: analyse the text instead
+    matched = kept[at]
+    terms_at = dict(zip(matched.tolist(), hits.values(), strict=True))
+    near = _near(matched, starts, ends, SURROUND)
+    return [
+        (a, b, terms_at.get(i, ""))
+        for i, a, b in zip(near.tolist(), starts[near].tolist(), ends[near].tolist(), strict=True)
+    ]
+
+
+def _near(matched: np.ndarray, starts: np.ndarray, ends: np.ndarray, surround: int) -> np.ndarray:
+    """The tokens that can change the fragments around the ``matched`` ones, as
+    ``analysis.recall_spans_near`` keeps words: before a match, those starting at most
+    ``surround`` characters before the previous token does, and one more (the fragmenter
+    has forgotten any earlier one when it reaches the match); after it, until their
+    lengths add up to 2 * ``surround`` (its countdown has run out), and two more. A token
+    farther from every match only enters the forgotten context or a fragment without a
+    match, which scores 0 and is never shown."""
+    n = starts.size
+    begin = starts
+    reach = np.cumsum(ends - starts)  # token lengths added up
+    before = np.maximum(matched - 1, 0)
+    floor = np.where(matched > 0, begin[before] - surround - 1, 0)
+    lo = np.maximum(np.searchsorted(begin, floor, side="left") - 1, 0)
+    done = np.where(matched > 0, reach[before], 0) + 2 * surround
+    hi = np.minimum(np.searchsorted(reach, done, side="left") + 2, n)
+    edges = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(edges, lo, 1)
+    np.add.at(edges, np.maximum(hi, matched + 1), -1)
+    return np.flatnonzero(np.cumsum(edges[:n]) > 0)
 
 
 def mark_all(text: str, terms: set[str]) -> str:

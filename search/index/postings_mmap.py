@@ -8,7 +8,7 @@ never changed afterwards (segments are immutable; deletions live in Whoosh's TOC
 masked by the caller, as for Whoosh's own postings):
 
 - a 64-byte header: magic, format version, term and posting counts, the segment's document
-  count and the weights' dtype;
+  count and the weights' dtype (format 5: then each layout field's token count);
 - the term dictionary: 64-bit BLAKE2b hashes of ``field NUL term`` sorted, with, in the same
   order, 32 more bits of the hash as a check, the first posting and the count of each term.
   No keys (they would double the dictionary): a segment where two terms share the 64-bit
@@ -25,6 +25,11 @@ masked by the caller, as for Whoosh's own postings):
   themselves (uint16, or uint32 when one is 65,536 or more), decoded from Whoosh's pickled
   values a whole batch at a time when the sidecar is written, so a search reads the
   positions of its best documents as two slices instead of stepping Whoosh's matchers.
+- (format 5) per document and field of ``layouts.LAYOUT_FIELDS`` (body, summary), its
+  stored text's tokens (``layouts``: a gap and a length per token, 3 bytes, stop words
+  flagged) and the position of its first word: a snippet is cut around the positions of
+  its terms with no analysis at query time. Sidecars of format 4 (without them) are still
+  read; their snippets analyse the text as before.
 
 A lookup is a binary search over the mapped hashes and two slices: no decompression, no
 Python loop. The name matches Whoosh's segment file pattern, so Whoosh's own clean-up deletes
@@ -50,14 +55,17 @@ import numpy as np
 from whoosh import formats
 from whoosh.matching.wrappers import FilterMatcher
 
-from search.index import w3
+from search.index import layouts, w3
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
-VERSION = 4
+VERSION = 5
+OLD_VERSIONS = (4,)  # read too, without the token layouts (snippets the slow way)
 # magic, version, weights' dtype code, terms, postings, documents, documents' dtype code,
 # positioned postings, positions, positions' dtype code
 _HEADER = struct.Struct("<8sIIQQQIQQB3x")
+# version 5 adds the tokens of each ``layouts.LAYOUT_FIELDS`` field
+_LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
 POSITION_FIELDS = ("title", "summary", "body")
@@ -118,13 +126,16 @@ class SidecarReader:
         magic, version, wcode, n_terms, n_post, n_docs, dcode, n_pposts, n_pos, pcode = (
             _HEADER.unpack_from(self._mm, 0)
         )
-        if (magic != MAGIC or version != VERSION or wcode not in _WEIGHT_TYPES or dcode > 1
-                or pcode > 1):
+        if (magic != MAGIC or version not in (VERSION, *OLD_VERSIONS)
+                or wcode not in _WEIGHT_TYPES or dcode > 1 or pcode > 1):
             raise ValueError(f"{path}: not a Loupe posting sidecar of version {VERSION}")
+        n_tokens = (
+            _LAYOUT_COUNTS.unpack_from(self._mm, _HEADER.size) if version >= 5 else ()
+        )
         self.doc_count = n_docs
         self.size = len(self._mm)
         self._rows: dict[tuple[str, bytes], int] = {}
-        pos = _HEADER.size
+        pos = _HEADER.size + (_LAYOUT_COUNTS.size if n_tokens else 0)
         buf = self._mm
 
         def take(dtype, count: int) -> np.ndarray:
@@ -143,6 +154,12 @@ class SidecarReader:
         self._pstarts = take(np.uint64, n_terms)
         self._bounds = take(np.uint32 if n_pos < 2**32 else np.uint64, n_pposts + 1)
         self._positions = take(np.uint16 if pcode == 0 else np.uint32, n_pos)
+        # per field: token bounds per document, first position, gaps, lengths (``layouts``)
+        self._layouts = {
+            name: (take(np.uint64, n_docs + 1), take(np.uint32, n_docs),
+                   take(np.uint16, count), take(np.uint8, count))
+            for name, count in zip(layouts.LAYOUT_FIELDS, n_tokens, strict=False)
+        }  # none in a sidecar of version 4
         if pos > len(buf):
             raise ValueError(f"{path}: truncated")
 
@@ -182,6 +199,13 @@ class SidecarReader:
             return None
         start = int(self._starts[i])
         held = self._docs[start : start + int(self._counts[i])]
+        if docs.size == 1:  # a snippet's document: plain integers, no array of one
+            doc = int(docs[0])
+            at = int(held.searchsorted(doc))
+            if at == held.size or int(held[at]) != doc:
+                return {}
+            lo, hi = int(self._bounds[pstart + at]), int(self._bounds[pstart + at + 1])
+            return {doc: self._positions[lo:hi].tolist()}
         at = np.minimum(np.searchsorted(held, docs), held.size - 1)
         hit = held[at] == docs
         if not hit.any():
@@ -193,6 +217,19 @@ class SidecarReader:
             d: found[lo:hi].tolist()
             for d, lo, hi in zip(docs[hit].tolist(), los, his, strict=True)
         }
+
+    def layout(self, fieldname: str, doc: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+        """(first position, gaps, lengths) of a document's tokens in ``fieldname``
+        (``layouts``), or None when the sidecar keeps none for it."""
+        found = self._layouts.get(fieldname)
+        if found is None:
+            return None
+        bounds, firsts, gaps, lengths = found
+        first = int(firsts[doc])
+        if first == layouts.NONE:
+            return None
+        lo, hi = int(bounds[doc]), int(bounds[doc + 1])
+        return first, gaps[lo:hi], lengths[lo:hi]
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment document numbers int64, weights float64), or None when the segment does
@@ -282,7 +319,9 @@ def write_sidecar(folder: Path, leaf) -> Path:
     final = sidecar_path(folder, leaf.segment())
     tmp = final.with_name(final.name + ".tmp")
     scratch = {
-        n: final.with_name(f"{final.name}.{n}.tmp") for n in ("docs", "weights", "pos", "ends")
+        n: final.with_name(f"{final.name}.{n}.tmp")
+        for n in ("docs", "weights", "pos", "ends",
+                  *(f"{f}.{part}" for f in layouts.LAYOUT_FIELDS for part in ("gaps", "lengths")))
     }
     hashes, checks, starts, counts, pstarts = (array("Q"), array("I"), array("Q"), array("I"),
                                                array("Q"))
@@ -363,11 +402,13 @@ def write_sidecar(folder: Path, leaf) -> Path:
             # Two terms of this segment share a hash (odds ~1e-8 at a million terms): no
             # sidecar, so the segment is read Whoosh's way and never gives wrong postings.
             raise ValueError("two terms share a hash")
+        n_docs = leaf.doc_count_all()
+        laid = _layouts(leaf, n_docs, scratch)
         with open(tmp, "wb") as out:
-            n_docs = leaf.doc_count_all()
             dcode = 0 if n_docs <= 65536 else 1
             out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, dcode,
                                    n_pposts, n_pos, pcode))
+            out.write(_LAYOUT_COUNTS.pack(*(int(b[-1]) for b, _f in laid.values())))
             _section(out, np.frombuffer(hashes, dtype=np.uint64)[order])
             _section(out, np.frombuffer(checks, dtype=np.uint32)[order])
             _section(out, np.frombuffer(starts, dtype=np.uint64)[order])
@@ -379,6 +420,11 @@ def write_sidecar(folder: Path, leaf) -> Path:
             out.write(np.zeros(1, dtype=bound).tobytes())  # the first posting's start
             _copy(out, scratch["ends"], np.uint64, bound, lead=np.dtype(bound).itemsize)
             _copy(out, scratch["pos"], np.uint32, np.uint16 if pcode == 0 else np.uint32)
+            for name, (bounds, firsts) in laid.items():
+                _section(out, bounds)
+                _section(out, firsts)
+                _copy(out, scratch[f"{name}.gaps"], np.uint16, np.uint16)
+                _copy(out, scratch[f"{name}.lengths"], np.uint8, np.uint8)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, final)
@@ -386,6 +432,33 @@ def write_sidecar(folder: Path, leaf) -> Path:
         for path in (tmp, *scratch.values()):
             path.unlink(missing_ok=True)
     return final
+
+
+def _layouts(leaf, n_docs: int, scratch: dict[str, Path]) -> dict:
+    """Each ``layouts.LAYOUT_FIELDS`` field's token layout of every document of the segment
+    (deleted ones too: numbers stay the segment's), its gaps and lengths streamed to scratch
+    files; {field: (token bounds per document, first positions)}."""
+    schema = leaf.schema
+    names = [n for n in layouts.LAYOUT_FIELDS if n in schema and schema[n].stored
+             and type(schema[n].format) is formats.Positions]
+    bounds = {n: np.zeros(n_docs + 1, dtype=np.uint64) for n in layouts.LAYOUT_FIELDS}
+    firsts = {n: np.full(n_docs, layouts.NONE, dtype=np.uint32) for n in layouts.LAYOUT_FIELDS}
+    handles = {k: open(p, "wb") for k, p in scratch.items() if k.endswith(("gaps", "lengths"))}
+    try:
+        for doc in range(n_docs if names else 0):
+            stored = leaf.stored_fields(doc)
+            for name in names:
+                text = stored.get(name) or ""
+                first, gaps, lengths = layouts.layout(text if isinstance(text, str) else "")
+                firsts[name][doc] = first
+                handles[f"{name}.gaps"].write(gaps.tobytes())
+                handles[f"{name}.lengths"].write(lengths.tobytes())
+                bounds[name][doc + 1] = bounds[name][doc] + gaps.size
+    finally:
+        for fh in handles.values():
+            fh.close()
+    out = {n: (bounds[n], firsts[n]) for n in layouts.LAYOUT_FIELDS}
+    return out
 
 
 def _values(leaf, fieldname: str, btext: bytes, info) -> list[bytes]:
