@@ -115,13 +115,43 @@ def test_a_long_query_needs_most_words_not_all(engine: SearchEngine) -> None:
     assert ids and ids[0] == rec["id"]
 
 
+def test_a_page_the_strict_matches_do_not_fill_is_completed(engine: SearchEngine, client) -> None:
+    """One article holds both words: it comes first, and the rest of the page is made of
+    articles holding one of them (each naming the word it lacks), while the total and the
+    facets still count the one strict match; the next page goes on without repeats."""
+    first = engine.search(SearchRequest(q="président Tokaïev"))
+    assert first.total == 1
+    assert sum(f["count"] for f in first.facets["section"]) == 1
+    ids = [r["id"] for r in first.results]
+    assert len(ids) == 10 and len(set(ids)) == 10
+    assert first.results[0]["missing"] == []
+    assert all(r["missing"] == ["Tokaïev"] for r in first.results[1:])
+    for r in first.results[1:]:
+        a = engine.article(r["id"])
+        text = " ".join([a["title"], a["summary"], a["body"], a["caption"]]).lower()
+        assert "président" in text and "tokaïev" not in text
+    assert first.dropped == ["Tokaïev"]
+    html = client.get("/?q=président+Tokaïev").get_data(as_text=True)
+    assert "Certains résultats ne contiennent pas tous les mots." in html
+    assert "Aucun article ne contient tous les mots" not in html
+    assert html.count('<p class="missing">Sans : <s>Tokaïev</s></p>') == 9
+    second = engine.search(SearchRequest(q="président Tokaïev", page=2))
+    more = [r["id"] for r in second.results]
+    assert len(more) == 10 and not set(more) & set(ids)
+    # A question's scaffolding is not searched, so no result is said to lack it.
+    asked = engine.search(SearchRequest(q="Quel est le régime politique du Kazakhstan ?"))
+    assert len(asked.results) == 10 and asked.dropped
+    assert all("Quel" not in r["missing"] for r in asked.results)
+
+
 # -- explain ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "text",
     ["réforme des retraites", "Macron", "Quel est le rôle du Premier ministre ?",
-     "gouvernement OR ministre", '"gilets jaunes" police', "États-Unis", "marché"],
+     "gouvernement OR ministre", '"gilets jaunes" police', "États-Unis", "marché",
+     "président Tokaïev"],
 )
 def test_explained_parts_add_up_to_the_score(engine: SearchEngine, text: str) -> None:
     response = engine.search(SearchRequest(q=text, explain=True, per_page=10))

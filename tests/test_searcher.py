@@ -107,13 +107,15 @@ def test_snippet_marks_the_accented_original_and_escapes_markup(small: SearchEng
 def test_two_words_are_both_required_and_longer_queries_need_some(engine: SearchEngine) -> None:
     """Minimum should match (README "Ranking"): both words of a two-word query, so that
     totals and facet counts mean what a user reads; two of three words otherwise, so that
-    one word no article has does not empty the results."""
+    one word no article has does not empty the results. A page those do not fill goes on
+    with articles holding one of the words, after them, each naming the word it lacks."""
     response = search(engine, "réforme retraites", per_page=100)
     both = [
         "reform" in text and "retrait" in text
         for text in (full_text(engine, r["id"]) for r in response.results)
     ]
-    assert sum(both) > 5 and all(both)
+    assert sum(both) > 5 and all(both[: response.total]) and not any(both[response.total :])
+    assert all(r["missing"] for r in response.results[response.total :])
     three = search(engine, "réforme retraites hydravion", per_page=100)
     assert three.total == response.total
     assert not any("hydravion" in full_text(engine, r["id"]) for r in three.results)

@@ -373,6 +373,21 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
     return Words(words, minmatch=1 if any_word else _needed(len(words)))
 
 
+def loosened(q: query.Query) -> query.Query | None:
+    """``q`` with its plain words needing only one of them (what fills a page the strict
+    matches leave short), everything else (filters, exclusions, the title bonus) as it
+    was; None when ``q`` has no plain words needing more than one."""
+    if type(q) is Words:
+        return Words(q.subqueries, boost=q.boost, minmatch=1) if q.minmatch > 1 else None
+    if type(q) is query.AndMaybe:
+        a = loosened(q.a)
+        return None if a is None else query.AndMaybe(a, q.b)
+    if type(q) is query.And and q.subqueries and type(q.subqueries[-1]) is Words:
+        last = loosened(q.subqueries[-1])
+        return None if last is None else query.And(q.subqueries[:-1] + [last], boost=q.boost)
+    return None
+
+
 def _needed(n: int) -> int:
     """How many of ``n`` words a document must hold (minimum should match)."""
     return n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))

@@ -29,7 +29,16 @@ from search.find import budget, fastsearch, results
 from search.find.facets import FACET_BY_NAME, count_facets, filter_masks
 from search.find.generation import Generation, open_index
 from search.find.highlight import highlight_terms
-from search.find.query import LITERAL_NOTICE, QueryError, interpret, literal, parse, word_count
+from search.find.query import (
+    LITERAL_NOTICE,
+    QUESTION_WORDS,
+    QueryError,
+    interpret,
+    literal,
+    loosened,
+    parse,
+    word_count,
+)
 from search.find.request import (
     MAX_FILTER_VALUES,
     MAX_PAGE,
@@ -44,6 +53,9 @@ from search.find.snippets import escape
 from search.find.spelling import EXACT_FIELDS, RECALL_FIELDS, Lexicon, plain_words, respell
 from search.index import postings_mmap, storage, w3
 
+# A page the strict matches do not fill is completed with articles holding fewer of the
+# words, ranked after them (PIAF tuning half MRR@10 0.775 -> see docs/analysis.md).
+FILL_PAGE = True
 FEW_HITS = 3  # below this many results, "did you mean" also considers rare words
 # Whoosh ranks a prefix through a union of every word it expands to, in each field: "pr*"
 # (2,600 words) takes minutes on 34,000 articles, "mac*" (156) a second. A prefix standing
@@ -246,29 +258,35 @@ class SearchEngine:
         # Without a word to rank by (only exclusions or field filters), newest first.
         ranked = q if terms else None
         hits = self._page(s, ranked, request, gen, final, start)
+        filler: list[tuple[int, float | None]] = []
+        wider = None
+        if (FILL_PAGE and ranked is not None and request.sort == "relevance" and not loose
+                and len(hits) < request.per_page):
+            wider, filler = self._fill_page(s, ranked, request, gen,
+                                            _combine(table.live, filters) & ~final,
+                                            max(0, start - total),
+                                            request.per_page - len(hits))
         shown = [
             results.result(s.stored_fields(d), table, score, terms, d, gen.snippets, s.reader())
-            for d, score in hits
+            for d, score in hits + filler
         ]
+        hits = hits + filler
         dropped: list[str] = []
         # Results that lack some of the words (the any-word fallback, or the minimum
         # that should match of a query of three words or more: two are both required)
         # say which; a pasted paragraph is not listed.
-        if shown and q is not None and (loose.get("any_word") or 2 < word_count(q) <= 8):
+        if shown and q is not None and (loose.get("any_word") or filler
+                                        or 2 < word_count(q) <= 8):
             words = self._word_masks(s, corrected or request.q, schema, gen)
             for r, (docnum, _score) in zip(shown, hits, strict=True):
                 r["missing"] = [w for w, mask in words if not mask[docnum]]
                 dropped += [w for w in r["missing"] if w not in dropped]
         if request.explain and ranked is not None and request.sort == "relevance":
-            parts = fastsearch.explain(s, ranked, gen.postings, [d for d, _ in hits])
-            base = _scored(s, ranked, gen)
-            near = fastsearch.proximity(s, ranked, base, final, gen.postings)
+            strict = [d for d, _ in hits[: len(hits) - len(filler)]]
+            parts = _explained(s, ranked, gen, final, strict)
+            if filler and wider is not None:
+                parts.update(_explained(s, wider[0], gen, wider[1], [d for d, _ in filler]))
             for result, (docnum, _score) in zip(shown, hits, strict=True):
-                extra = float(near.scores[docnum] - base.scores[docnum])
-                if extra > 0:  # the proximity bonus of the best documents
-                    parts[docnum].append({"field": None, "term": "(proximité)", "tf": None,
-                                          "idf": None, "boost": fastsearch.PROXIMITY,
-                                          "score": extra})
                 result["explain"] = [
                     {**p, "score": round(float(p["score"]), 6)} for p in parts[docnum]
                 ]
@@ -288,10 +306,32 @@ class SearchEngine:
             notice=notice,
         )
 
+    def _fill_page(self, s, q, request, gen: Generation, allowed: np.ndarray,
+                   start: int, count: int):
+        """A page the strict match set does not fill, completed with the articles holding
+        fewer of the words (each says which it lacks), ranked after every strict match: a
+        question whose article lacks one of its words still finds it. The total and the
+        facets count the strict matches only. Returns ((any-word query, the articles it
+        may rank), the page's (document, score))."""
+        wider = loosened(q)
+        if wider is None or not allowed.any():
+            return None, []
+        try:  # the same posting lists again (cached): within the budget, or no filling
+            _charge(wider, s.reader(), gen.facets.n_docs)
+        except budget.TooCostly:
+            return None, []
+        mask = self._match_mask(s, wider, gen) & allowed
+        if not mask.any():
+            return None, []
+        return (wider, mask), self._page(s, wider, request, gen, mask, start, start + count)
+
     def _word_masks(self, s, text: str, schema, gen: Generation) -> list[tuple[str, np.ndarray]]:
         """Each plain word of the query (as typed) with the articles it matches alone."""
         out: list[tuple[str, np.ndarray]] = []
-        for word in plain_words(text):
+        typed = list(plain_words(text))
+        for word in typed:
+            if len(typed) > 1 and word.lower() in QUESTION_WORDS:
+                continue  # question scaffolding: ignored by the search, so never "missing"
             try:
                 q = parse(word, schema)
             except QueryError:
@@ -525,6 +565,19 @@ def _combine(text_mask: np.ndarray, filters: dict[str, np.ndarray]) -> np.ndarra
     for mask in filters.values():
         final &= mask
     return final
+
+
+def _explained(s, q, gen: Generation, allowed: np.ndarray, docs: list[int]) -> dict:
+    """Each of ``docs``' score parts for ``q``, the proximity bonus as one more part."""
+    parts = fastsearch.explain(s, q, gen.postings, docs)
+    base = _scored(s, q, gen)
+    near = fastsearch.proximity(s, q, base, allowed, gen.postings)
+    for docnum in docs:
+        extra = float(near.scores[docnum] - base.scores[docnum])
+        if extra > 0:  # the proximity bonus of the best documents
+            parts[docnum].append({"field": None, "term": "(proximité)", "tf": None,
+                                  "idf": None, "boost": fastsearch.PROXIMITY, "score": extra})
+    return parts
 
 
 _recent = threading.local()
