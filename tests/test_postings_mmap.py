@@ -430,3 +430,26 @@ def test_phrases_checked_on_sidecar_positions_match_and_score_as_whoosh(
                     (r["id"], r["score"]) for r in b.results], text
                 assert a.total == b.total, text
     assert phrases > 100
+
+
+def test_an_older_sidecar_is_rewritten_once_with_the_layouts(
+    segmented: Path, tmp_path: Path
+) -> None:
+    """A format-4 sidecar is read (no layouts) until the next publication rewrites it in
+    the current format; a current one is left alone."""
+    copy = tmp_path / "index"
+    shutil.copytree(segmented, copy)
+    folder = storage.require_generation(copy)
+    paths = sorted(folder.glob("*" + postings_mmap.SUFFIX))
+    data = bytearray(paths[0].read_bytes())
+    data[8:12] = (4).to_bytes(4, "little")
+    head = postings_mmap._HEADER.size
+    paths[0].write_bytes(bytes(data[:head] + data[head + postings_mmap._LAYOUT_COUNTS.size :]))
+    assert postings_mmap.write_missing(folder) == [paths[0]]
+    assert postings_mmap.write_missing(folder) == []
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            assert sidecar.version == postings_mmap.VERSION
+            assert sidecar.layout("body", 0) is not None

@@ -133,6 +133,7 @@ class SidecarReader:
             _LAYOUT_COUNTS.unpack_from(self._mm, _HEADER.size) if version >= 5 else ()
         )
         self.doc_count = n_docs
+        self.version = version
         self.size = len(self._mm)
         self._rows: dict[tuple[str, bytes], int] = {}
         pos = _HEADER.size + (_LAYOUT_COUNTS.size if n_tokens else 0)
@@ -535,8 +536,9 @@ def _copy(out, path: Path, src, dst, lead: int = 0) -> None:
 
 
 def write_missing(folder: Path) -> list[Path]:
-    """Sidecars for the segments of the Whoosh index in ``folder`` that lack one: called
-    before a generation is published, so the work is that of the new segments only."""
+    """Sidecars for the segments of the Whoosh index in ``folder`` that lack one (or have
+    one of an older format): called before a generation is published, so the work is that
+    of the new segments only (and, once, of those whose sidecar predates format 5)."""
     from whoosh.filedb.filestore import FileStorage
 
     folder = Path(folder)
@@ -548,11 +550,16 @@ def write_missing(folder: Path) -> list[Path]:
         for leaf, _offset in reader.leaf_readers():
             if not hasattr(leaf, "_terms") or leaf.doc_count_all() == 0:
                 continue
-            if open_sidecar(leaf) is None:
-                try:
-                    written.append(write_sidecar(folder, leaf))
-                except ValueError:
-                    continue  # weights we cannot hold exactly: this segment is read Whoosh's way
+            found = open_sidecar(leaf)
+            if found is not None:
+                current = found.version == VERSION
+                del found  # its arrays hold the map open until they go
+                if current:
+                    continue  # else of an older format: rewritten once, with the layouts
+            try:
+                written.append(write_sidecar(folder, leaf))
+            except ValueError:
+                continue  # weights we cannot hold exactly: this segment is read Whoosh's way
     return written
 
 
