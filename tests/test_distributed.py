@@ -412,7 +412,7 @@ def _session_processes(sid: int) -> list[int]:
 @pytest.mark.parametrize(
     ("sig", "phase"),
     [(signal.SIGKILL, "workers"), (signal.SIGINT, "workers"), (signal.SIGKILL, "start"),
-     (signal.SIGKILL, "commit")],
+     (signal.SIGKILL, "commit"), (signal.SIGINT, "commit")],
 )
 def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: str) -> None:
     """``loupe reindex --dask`` killed while its cluster starts, while its workers work or
