@@ -121,16 +121,20 @@ def bench(count: int, rounds: int, modes: list[bool]) -> None:
             times: dict[bool, list[float]] = {False: [], True: []}
             for _ in range(rounds):
                 for dask in (False, True):
+                    load = os.getloadavg()[0]
                     secs, peak, procs = build(corpus, Path(tmp) / "index", dask, entities)
                     times[dask].append(secs)
                     name = "dask LocalCluster 2 workers" if dask else "in-process --workers 2"
                     print(
                         f"  {label:28} {name:28} {count / secs:7.1f} articles/s  "
-                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)",
+                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)  "
+                        f"load {load:4.1f} -> {os.getloadavg()[0]:4.1f}",
                         flush=True,
                     )
             ratio = min(times[False]) / min(times[True])
-            print(f"  {label:28} dask / in-process speed ratio (best of each): {ratio:.2f}")
+            pairs = [f"{a / b:.2f}" for a, b in zip(times[False], times[True], strict=True)]
+            print(f"  {label:28} dask / in-process speed ratio (best of each): {ratio:.2f}; "
+                  f"round by round: {', '.join(pairs)} (above 1: Dask faster)")
 
 
 def _session_left(sid: int) -> list[str]:
