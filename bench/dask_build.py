@@ -225,14 +225,21 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             procs = len(psutil.Process(proc.pid).children(recursive=True)) if not ended else 0
             if not ended:
                 proc.send_signal(sig)
-            deadline = time.monotonic() + 10
+            killed = time.monotonic()
             left = _session_left(proc.pid)
-            while left and time.monotonic() < deadline:
+            while left and time.monotonic() < killed + 10:
                 time.sleep(0.5)
                 proc.poll()
                 left = _session_left(proc.pid)
             if proc.poll() is None:
                 left.append(f"{proc.pid} (the coordinator itself)")
+            if left:  # how much longer they last (up to 60 s more), to tell slow from stuck
+                while _session_left(proc.pid) and time.monotonic() < killed + 70:
+                    time.sleep(0.5)
+                    proc.poll()
+                print(f"  (the processes left were gone {time.monotonic() - killed:.0f} s after "
+                      f"the kill)" if not _session_left(proc.pid) else
+                      "  (still there 70 s after the kill)", flush=True)
             half = _half_published(index, articles)
             failures += bool(left or half)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"

@@ -97,6 +97,11 @@ class Session:
     def started(self) -> bool:
         return self._client is not None
 
+    @property
+    def local(self) -> bool:
+        """A ``LocalCluster`` of this reindex's own is running."""
+        return self._cluster is not None
+
     def client(self):
         if self._client is None:
             try:
@@ -592,7 +597,10 @@ class DaskWriter:
             return
         self._closed = True
         futures, self._futures = self._futures, []
-        if futures and self.session.started:
+        if futures and self.session.local:
+            # The first thing done: a client call first may wait on a busy scheduler.
+            self.session.abort()
+        elif futures and self.session.started:
             try:
                 self.session.client().cancel(futures)
             except Exception:  # noqa: BLE001 - the first error is the one to report
