@@ -72,6 +72,7 @@ WRITE_CHUNKS = (500, 1_000, 2_000)
 # Extraction tasks in flight per worker: enough that while one worker writes a segment
 # the others never wait for the coordinator, which takes results in order.
 AHEAD = 8
+ABORT_TIMEOUT = 2.0  # seconds the client, then the cluster, may take to close after a failure
 # Extraction before writing on a worker that has both waiting: the coordinator waits for
 # the former, the latter only at the commit.
 EXTRACT_PRIORITY = 1
@@ -179,15 +180,23 @@ class Session:
                         os.kill(pid, signal.SIGKILL)
                     except OSError:
                         pass
-        self.close()
+        # Bounded: a Ctrl-C may have landed inside a client call, and a close waiting on
+        # what it left half done would keep the reindex alive.
+        self.close(timeout=ABORT_TIMEOUT)
 
-    def close(self) -> None:
+    def close(self, timeout: float | None = None) -> None:
         client, cluster = self._client, self._cluster
         self._client = self._cluster = None
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        for closing in (client, cluster):
+            if closing is None:
+                continue
+            if timeout is None:
+                closing.close()
+                continue
+            try:
+                closing.close(timeout=timeout)
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
 
 
 class _DieWithParent(WorkerPlugin):
