@@ -72,6 +72,7 @@ WRITE_CHUNKS = (500, 1_000, 2_000)
 # Extraction tasks in flight per worker: enough that while one worker writes a segment
 # the others never wait for the coordinator, which takes results in order.
 AHEAD = 8
+WAIT_STEP = 0.5  # seconds between two looks at a task's result
 ABORT_TIMEOUT = 2.0  # seconds the client, then the cluster, may take to close after a failure
 # Extraction before writing on a worker that has both waiting: the coordinator waits for
 # the former, the latter only at the commit.
@@ -137,9 +138,15 @@ class Session:
 
     @staticmethod
     def result(future):
-        """A task's result; a task whose workers kept dying fails the build."""
+        """A task's result; a task whose workers kept dying fails the build. Waited for
+        in short steps: a Ctrl-C then ends the wait at once instead of after the task
+        (a posting map: tens of seconds)."""
         try:
-            return future.result()
+            while True:
+                try:
+                    return future.result(timeout=WAIT_STEP)
+                except TimeoutError:
+                    continue
         except KilledWorker as exc:
             raise ClusterError(
                 f"tâche Dask perdue avec ses workers ({exc}) ; rien n'est publié"
