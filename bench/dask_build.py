@@ -137,6 +137,13 @@ def bench(count: int, rounds: int, modes: list[bool]) -> None:
                   f"round by round: {', '.join(pairs)} (above 1: Dask faster)")
 
 
+def _sigint_back() -> None:
+    """In the child: SIGINT handled again. A job a shell starts in the background ignores
+    it, and so does what it starts: Python then raises no KeyboardInterrupt, and a SIGINT
+    try would time a reindex that ran to its end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _session_left(sid: int) -> list[str]:
     left = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
@@ -217,7 +224,7 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             delay = rng.uniform(0.0, length) if phase == "commit" else rng.uniform(0.3, length)
             proc = subprocess.Popen(
                 [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_sigint_back,
             )
             begun = _wait_commit(proc, index) if phase == "commit" else 0.0
             time.sleep(delay)
