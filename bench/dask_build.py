@@ -121,16 +121,27 @@ def bench(count: int, rounds: int, modes: list[bool]) -> None:
             times: dict[bool, list[float]] = {False: [], True: []}
             for _ in range(rounds):
                 for dask in (False, True):
+                    load = os.getloadavg()[0]
                     secs, peak, procs = build(corpus, Path(tmp) / "index", dask, entities)
                     times[dask].append(secs)
                     name = "dask LocalCluster 2 workers" if dask else "in-process --workers 2"
                     print(
                         f"  {label:28} {name:28} {count / secs:7.1f} articles/s  "
-                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)",
+                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)  "
+                        f"load {load:4.1f} -> {os.getloadavg()[0]:4.1f}",
                         flush=True,
                     )
             ratio = min(times[False]) / min(times[True])
-            print(f"  {label:28} dask / in-process speed ratio (best of each): {ratio:.2f}")
+            pairs = [f"{a / b:.2f}" for a, b in zip(times[False], times[True], strict=True)]
+            print(f"  {label:28} dask / in-process speed ratio (best of each): {ratio:.2f}; "
+                  f"round by round: {', '.join(pairs)} (above 1: Dask faster)")
+
+
+def _sigint_back() -> None:
+    """In the child: SIGINT handled again. A job a shell starts in the background ignores
+    it, and so does what it starts: Python then raises no KeyboardInterrupt, and a SIGINT
+    try would time a reindex that ran to its end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _session_left(sid: int) -> list[str]:
@@ -213,7 +224,7 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             delay = rng.uniform(0.0, length) if phase == "commit" else rng.uniform(0.3, length)
             proc = subprocess.Popen(
                 [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_sigint_back,
             )
             begun = _wait_commit(proc, index) if phase == "commit" else 0.0
             time.sleep(delay)
@@ -221,14 +232,21 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             procs = len(psutil.Process(proc.pid).children(recursive=True)) if not ended else 0
             if not ended:
                 proc.send_signal(sig)
-            deadline = time.monotonic() + 10
+            killed = time.monotonic()
             left = _session_left(proc.pid)
-            while left and time.monotonic() < deadline:
+            while left and time.monotonic() < killed + 10:
                 time.sleep(0.5)
                 proc.poll()
                 left = _session_left(proc.pid)
             if proc.poll() is None:
                 left.append(f"{proc.pid} (the coordinator itself)")
+            if left:  # how much longer they last (up to 60 s more), to tell slow from stuck
+                while _session_left(proc.pid) and time.monotonic() < killed + 70:
+                    time.sleep(0.5)
+                    proc.poll()
+                print(f"  (the processes left were gone {time.monotonic() - killed:.0f} s after "
+                      f"the kill)" if not _session_left(proc.pid) else
+                      "  (still there 70 s after the kill)", flush=True)
             half = _half_published(index, articles)
             failures += bool(left or half)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"

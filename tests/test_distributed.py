@@ -412,7 +412,7 @@ def _session_processes(sid: int) -> list[int]:
 @pytest.mark.parametrize(
     ("sig", "phase"),
     [(signal.SIGKILL, "workers"), (signal.SIGINT, "workers"), (signal.SIGKILL, "start"),
-     (signal.SIGKILL, "commit")],
+     (signal.SIGKILL, "commit"), (signal.SIGINT, "commit")],
 )
 def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: str) -> None:
     """``loupe reindex --dask`` killed while its cluster starts, while its workers work or
@@ -426,6 +426,8 @@ def test_a_killed_reindex_leaves_no_cluster_process(tmp_path: Path, sig, phase: 
          str(index), "--dask", "--workers", "2", "-q",
          *(["--no-ner"] if phase == "commit" else [])],
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        # SIGINT handled even when the suite runs as a background job (which ignores it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 120

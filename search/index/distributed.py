@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -71,6 +72,8 @@ WRITE_CHUNKS = (500, 1_000, 2_000)
 # Extraction tasks in flight per worker: enough that while one worker writes a segment
 # the others never wait for the coordinator, which takes results in order.
 AHEAD = 8
+WAIT_STEP = 0.5  # seconds between two looks at a task's result
+ABORT_TIMEOUT = 2.0  # seconds the client, then the cluster, may take to close after a failure
 # Extraction before writing on a worker that has both waiting: the coordinator waits for
 # the former, the latter only at the commit.
 EXTRACT_PRIORITY = 1
@@ -95,6 +98,11 @@ class Session:
     @property
     def started(self) -> bool:
         return self._client is not None
+
+    @property
+    def local(self) -> bool:
+        """A ``LocalCluster`` of this reindex's own is running."""
+        return self._cluster is not None
 
     def client(self):
         if self._client is None:
@@ -130,9 +138,15 @@ class Session:
 
     @staticmethod
     def result(future):
-        """A task's result; a task whose workers kept dying fails the build."""
+        """A task's result; a task whose workers kept dying fails the build. Waited for
+        in short steps: a Ctrl-C then ends the wait at once instead of after the task
+        (a posting map: tens of seconds)."""
         try:
-            return future.result()
+            while True:
+                try:
+                    return future.result(timeout=WAIT_STEP)
+                except TimeoutError:
+                    continue
         except KilledWorker as exc:
             raise ClusterError(
                 f"tâche Dask perdue avec ses workers ({exc}) ; rien n'est publié"
@@ -160,13 +174,36 @@ class Session:
     def writer(self, ix, **kwargs) -> DaskWriter:
         return DaskWriter(ix, self, **kwargs)
 
-    def close(self) -> None:
+    def abort(self) -> None:
+        """Closes the session of a failed or interrupted build at once: a local cluster's
+        workers are killed first, since a graceful close waits for the tasks they run (a
+        posting map takes tens of seconds: Ctrl-C would not end the reindex)."""
+        if self._cluster is not None:
+            for nanny in list(getattr(self._cluster, "workers", {}).values()):
+                pid = getattr(nanny, "pid", None)
+                if pid:
+                    nanny.close_gracefully(reason="loupe-abort")  # not started again
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+        # Bounded: a Ctrl-C may have landed inside a client call, and a close waiting on
+        # what it left half done would keep the reindex alive.
+        self.close(timeout=ABORT_TIMEOUT)
+
+    def close(self, timeout: float | None = None) -> None:
         client, cluster = self._client, self._cluster
         self._client = self._cluster = None
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        for closing in (client, cluster):
+            if closing is None:
+                continue
+            if timeout is None:
+                closing.close()
+                continue
+            try:
+                closing.close(timeout=timeout)
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
 
 
 class _DieWithParent(WorkerPlugin):
@@ -576,7 +613,10 @@ class DaskWriter:
             return
         self._closed = True
         futures, self._futures = self._futures, []
-        if futures and self.session.started:
+        if futures and self.session.local:
+            # The first thing done: a client call first may wait on a busy scheduler.
+            self.session.abort()
+        elif futures and self.session.started:
             try:
                 self.session.client().cancel(futures)
             except Exception:  # noqa: BLE001 - the first error is the one to report

@@ -372,6 +372,8 @@ def reindex(
                 people.close()
             result.generation = gen.name if gen else ""
         except BaseException:
+            if session is not None:  # its workers stop writing before the folder goes
+                session.abort()
             shutil.rmtree(build, ignore_errors=True)
             raise
         finally:
