@@ -87,3 +87,24 @@ def test_counted_on_real_articles_and_written_as_a_table(tmp_path: Path) -> None
     assert {row[0] for row in rows} == {
         k for k, c in tally.items() if sum(c[label] for label in archive_types.LABELS) >= 2
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Harvey Weinstein est accusé de harcèlement par plus de 80 femmes, dont des stars "
+            "comme Angelina Jolie, Gwyneth Paltrow ou encore Léa Seydoux.",
+            "Léa Seydoux",
+        ),
+    ],
+)
+def test_a_name_made_of_proper_names_only_is_not_voted_out(
+    text: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The model mistypes this name in every article of the archive that has them; no French
+    # word, place or particle in them says thing, so the vote does not overrule their shape.
+    assert archive_types.not_a_person(name)
+    assert name in persons(text)
+    monkeypatch.setattr(persons_module, "ARCHIVE_GUARD", False)
+    assert name not in persons(text)

@@ -557,8 +557,30 @@ def _archive_vote(candidates: list[_Candidate]) -> list[_Candidate]:
         for c in candidates
         if c.key in titled
         or (len(c.key) == 1 and c.key[0] in firsts)  # "Meghan" alone: the model's LOC
+        or (ARCHIVE_GUARD and _proper_only(c.words))
         or not archive_types.not_a_person(" ".join(c.words))
     ]
+
+
+ARCHIVE_GUARD = True
+
+
+def _proper_only(words: list[str]) -> bool:
+    """Two or more words, none of them a French word, a particle, a place or a people:
+    ``Léa Seydoux``, ``Lahouaiej Bouhlel`` have a person's shape the model's mistyping
+    cannot outvote; ``Paris Normandie``, ``Générations Futures``, ``Le Cese`` do not."""
+    if len(words) < 2:
+        return False
+    gaz = gazetteer()
+    for w in words:
+        for part in re.split(r"[-'’]", w):
+            if not part:
+                continue
+            if fold_chars(part) in PARTICLES or _common_word(part):
+                return False
+            if any(t.kind != "none" for t in gaz.terms(part)):
+                return False
+    return True
 
 
 _LIST_GAP = re.compile(r"(?:, | et | ou )")
