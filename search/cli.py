@@ -632,7 +632,7 @@ def stats(index_dir: Path, as_json: bool, personne: str | None, pays: str | None
     click.echo(
         f"  lexique chargé : {mem['lexicon_kept_words']} mots, "
         f"{mem['lexicon_kept_bytes'] / mib:.1f} Mio, "
-        + (f"plafond de {budget / mib:.0f} Mio" if budget else "sans plafond")
+        + (f"plafond de {budget / mib:.4g} Mio" if budget else "sans plafond")
         + " (LOUPE_LEXICON_MB ; au-delà, les mots les plus fréquents)"
     )
     click.echo(

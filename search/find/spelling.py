@@ -109,10 +109,8 @@ class Lexicon:
         6 MB at 10,000 articles) instead of a prefix walk of Whoosh's files per letter
         during a user's first searches. Over the budget, the least frequent words are let
         go as the read goes (a heap by frequency), so the load itself stays near it."""
-        if not self.budget:
-            words = set(_exact_words(reader))
-            self.capped = False
-        else:
+        words = self._all_within(reader)
+        if words is None:  # over the budget: the frequencies decide
             words = self._most_frequent(reader)
         found: dict[str, list[str]] = {}
         for word in sorted(words):
@@ -121,6 +119,20 @@ class Lexicon:
         self.words = len(words)
         self.nbytes = sum(map(_word_bytes, words))
         self._complete = True
+
+    def _all_within(self, reader) -> set[str] | None:
+        """Every word, if they fit in the budget (no term info decoded), else None as soon
+        as they outgrow it."""
+        words: set[str] = set()
+        used = 0
+        for word in _exact_words(reader):
+            if word not in words:
+                words.add(word)
+                used += _word_bytes(word)
+                if self.budget and used > self.budget:
+                    return None
+        self.capped = False
+        return words
 
     def _most_frequent(self, reader) -> set[str]:
         """The most frequent words that fit in the budget."""

@@ -33,7 +33,7 @@ import io
 import pickle
 import struct
 import zlib
-from itertools import accumulate, chain, groupby, pairwise
+from itertools import groupby
 from operator import itemgetter
 
 from search.index import w3
@@ -137,46 +137,51 @@ def _append_blocks(out: list, raw: bytes, shift: int, last: bool) -> int:
 
 def _one_block(parts: list[tuple[bytes, int]]) -> bytes | None:
     """The posting lists ``parts`` (``(raw, shift)``, each a single block) as one block,
-    as a one-segment build writes it; None if a part holds more than one block."""
-    ids: list[int] = []
-    weights: list[float] = []
+    as a one-segment build writes it; None if a part holds more than one block. Only the
+    first id of each part's deltas changes; weights are spelt out only when they differ."""
+    deltas: list[int] = []
+    kinds: list = []  # each part's weights as stored: None (all 1), one float, or a tuple
+    counts: list[int] = []
     values = None
+    last = 0
     minlen, maxlen, maxweight, comp = _NO_LENGTH, 0, 0.0, 0
     for raw, shift in parts:
         if _INT.unpack_from(raw, 4)[0] >= 0:
             return None  # not its last block: more than one
         stream = io.BytesIO(raw)
         stream.seek(8)
-        count, _last, blockweight, comp, blockmin, blockmax = pickle.load(stream)
+        count, blocklast, blockweight, comp, blockmin, blockmax = pickle.load(stream)
         data = raw[stream.tell() :]
-        deltas, miniweights, minivalues = pickle.loads(zlib.decompress(data) if comp else data)
-        found = accumulate(deltas, initial=shift)
-        next(found)  # the shift itself
-        ids += found
-        if miniweights is None:
-            weights += [1.0] * count
-        elif isinstance(miniweights, float):
-            weights += [miniweights] * count
-        else:
-            weights += miniweights
+        ids, miniweights, minivalues = pickle.loads(zlib.decompress(data) if comp else data)
+        deltas.append(ids[0] + shift - last)
+        deltas += ids[1:]
+        last = blocklast + shift
+        kinds.append(miniweights)
+        counts.append(count)
         values = minivalues if values is None else values + minivalues
         if blockmin:
             minlen = min(minlen, blockmin)
         maxlen = max(maxlen, blockmax)
         maxweight = max(maxweight, blockweight)
-    first = weights[0]
-    if all(w == 1.0 for w in weights):
+    if all(kind is None for kind in kinds):
         miniweights = None
-    elif all(w == first for w in weights):
-        miniweights = first
+    elif all(isinstance(kind, float) for kind in kinds) and len(set(kinds)) == 1:
+        miniweights = kinds[0]
     else:
+        weights: list[float] = []
+        for kind, count in zip(kinds, counts, strict=True):
+            if kind is None:
+                weights += [1.0] * count
+            elif isinstance(kind, float):
+                weights += [kind] * count
+            else:
+                weights += kind
         miniweights = tuple(weights)
-    deltas = tuple(b - a for a, b in pairwise(chain((0,), ids)))
-    data = pickle.dumps((deltas, miniweights, values), 2)
+    data = pickle.dumps((tuple(deltas), miniweights, values), 2)
     if comp:
         data = zlib.compress(data, comp)
     lengths = (0 if minlen == _NO_LENGTH else minlen, maxlen)
-    info = pickle.dumps((len(ids), ids[-1], maxweight, comp, *lengths), 2)
+    info = pickle.dumps((len(deltas), last, maxweight, comp, *lengths), 2)
     return w3.BLOCKS_MAGIC + _INT.pack(-(len(info) + len(data))) + info + data
 
 
