@@ -253,6 +253,36 @@ def test_facet_counts_equal_a_count_over_stored_fields(samples_index: Path) -> N
         assert {f["value"]: f["count"] for f in response.facets["month"]} == dict(months)
 
 
+def test_facet_lists_are_the_first_values_of_the_whole_ordering(samples_index: Path) -> None:
+    """Without a selection a facet lists its first ``limit`` values, computed without
+    ordering the rest: the same list as the whole ordering cut, more values than that
+    held (the persons of every article), and a selection still lists its value."""
+    from search.find.facets import FACETS
+
+    engine = SearchEngine(samples_index)
+    table = engine._current().facets
+    longer = 0
+    for text in ("", "police", "Macron OR gouvernement"):
+        response = engine.search(SearchRequest(q=text))
+        mask = table.live if not text else np.zeros(table.n_docs, dtype=bool)
+        if text:
+            q = parse(text, engine._current().schema)
+            mask[list(engine._current().searcher().docs_for_query(q))] = True
+            mask &= table.live
+        for facet in FACETS:
+            whole = table.value_counts(facet.name, mask)
+            longer += len(whole) > facet.limit
+            assert table.value_counts(facet.name, mask, facet.limit) == whole[: facet.limit]
+            assert [(i["value"], i["count"]) for i in response.facets[facet.name]] == [
+                (v, c) for v, c in whole[: facet.limit]
+            ]
+            assert not any(i["selected"] for i in response.facets[facet.name])
+    assert longer
+    person = table.value_counts("person", table.live)[-1][0]  # the last listed, or beyond
+    chosen = engine.search(SearchRequest(q="", persons=[person])).facets["person"]
+    assert [i["value"] for i in chosen if i["selected"]] == [person]
+
+
 def test_engine_pages_follow_one_ranking(samples_index: Path) -> None:
     """Pages 1-3 of the engine are ranks 1-30 of the whole ranking, and a filtered page is
     that ranking restricted to the filter (for plain words and for a query with syntax,

@@ -189,12 +189,16 @@ class FacetTable:
             mask &= self.day <= end.toordinal()
         return mask
 
-    def value_counts(self, name: str, mask: np.ndarray) -> list[tuple[str, int]]:
-        """(value, count) for a keyword facet, most frequent first."""
+    def value_counts(
+        self, name: str, mask: np.ndarray, limit: int | None = None
+    ) -> list[tuple[str, int]]:
+        """(value, count) for a keyword facet, most frequent first (the first ``limit``:
+        a search lists 30 of the thousands of persons a common word's articles name)."""
         column = self.columns[name]
         counts = column.counts(mask)
-        order = np.lexsort((column.alphabetical, -counts))
-        return [(column.values[i], int(counts[i])) for i in order if counts[i] > 0]
+        held = np.flatnonzero(counts)
+        order = held[np.lexsort((column.alphabetical[held], -counts[held]))][:limit]
+        return [(column.values[i], int(counts[i])) for i in order.tolist()]
 
     def month_counts(self, mask: np.ndarray) -> list[tuple[int, int, int]]:
         """(year, month, count) in chronological order."""
@@ -279,9 +283,17 @@ def count_facets(
     out: dict[str, list[dict]] = {}
     for facet in FACETS:
         name = facet.name
-        counts = table.value_counts(name, base(name))
         selected = facet.resolve(request.selected(name))
         chosen = {facet_key(v) for v in selected}
+        box = request.value_filters.get(name)
+        if not chosen and not box:  # the usual case: the first ``limit`` values, as below
+            out[name] = [
+                {"value": value, "label": facet.display(value), "count": count,
+                 "selected": False}
+                for value, count in table.value_counts(name, base(name), facet.limit)
+            ]
+            continue
+        counts = table.value_counts(name, base(name))
         items = [
             {
                 "value": value,
@@ -291,7 +303,6 @@ def count_facets(
             }
             for value, count in counts
         ]
-        box = request.value_filters.get(name)
         if box:  # every value of the facet is looked at, not only those listed
             needle = facet_key(box)
             items = [

@@ -7,6 +7,7 @@ Everything else is HTML-escaped: ``<mark>`` is the only markup that survives.
 
 from __future__ import annotations
 
+import heapq
 import html
 import threading
 from collections import OrderedDict, deque
@@ -88,41 +89,31 @@ def snippet(
     return escape(_shorten(kept[0][1], maxchars)) if kept else ""
 
 
-class _Match:
-    """The attributes of a matched token that Whoosh's fragments and formatters read."""
-
-    __slots__ = ("startchar", "endchar", "text", "boost", "matched")
-
-    def __init__(self, startchar: int, endchar: int, text: str) -> None:
-        self.startchar = startchar
-        self.endchar = endchar
-        self.text = text
-        self.boost = 1.0
-        self.matched = True
-
-
 def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the tokens
     text: str, terms: frozenset, maxchars: int, surround: int, top: int,
     spans: Spans | None = None,
 ):
     """``highlight.highlight(text, terms, french_analyzer(), ContextFragmenter(maxchars,
-    surround), MarkFormatter(), top)``, the same string, in a third of the time.
+    surround), MarkFormatter(), top)``, the same string, in a fraction of the time.
 
     The fragmenter's loop is Whoosh's ``ContextFragmenter.fragment_tokens`` line for line,
-    run over plain (start, end, term) tuples instead of copied Token objects; scoring,
-    ordering and formatting are Whoosh's own (``tests/test_snippets_fast.py``). ``spans``:
-    the text's tokens with the matched ones' terms, from the index (no analysis here).
+    run over plain (start, end, term) tuples instead of copied Token objects; the scoring
+    (``BasicFragmentScorer``), choice (``top_fragments``: best ``top``, then in text order)
+    and formatting (``MarkFormatter``) are Whoosh's rules written over those tuples, with
+    no Fragment or Token object (``tests/test_fast_paths.py`` compares the strings).
+    ``spans``: the text's tokens with the matched ones' terms, from the index (no
+    analysis here).
     """
     if spans is None:  # the tokens near matches: the same fragments
         spans = recall_spans_near(text, terms, surround)
     if not spans:
         return ""
     charlimit = highlight.DEFAULT_CHARLIMIT
-    fragments = []
+    fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
     first = None
     firsts: deque[int] = deque()
     countdown = -1
-    tks: list[_Match] = []
+    tks: list[tuple[int, int, str]] = []
     endchar = None
     currentlen = 0
     for startchar, endchar, term in spans:
@@ -144,22 +135,62 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
                 else:
                     first = startchar
                     countdown += surround
-            tks.append(_Match(startchar, endchar, term))
+            tks.append((startchar, endchar, term))
         if countdown >= 0:
             currentlen += tlength
             countdown -= tlength
             if countdown <= 0:
-                fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
+                if tks:  # a fragment without a match scores 0: never shown
+                    fragments.append((first, endchar, tks))
                 tks = []
                 firsts = deque()
                 first = None
                 currentlen = 0
     if tks:
-        fragments.append(highlight.mkfrag(text, tks, startchar=first, endchar=endchar))
-    best = highlight.top_fragments(
-        fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST, 1
-    )
-    return MarkFormatter()(text, best)
+        fragments.append((first, endchar, tks))
+    return _format(text, _best(fragments, top))
+
+
+def _best(fragments: list, top: int) -> list:
+    """Whoosh's ``top_fragments(fragments, top, BasicFragmentScorer(), FIRST)``: each
+    fragment scores its matches times 100 times its distinct terms; the ``top`` best (on
+    equal scores the later one, as ``nlargest`` compares Fragments by start), then in text
+    order."""
+    scored = [
+        (float(len(tks)) * (len({t for _a, _b, t in tks}) * 100 or 1), first, k)
+        for k, (first, _end, tks) in enumerate(fragments)
+    ]
+    chosen = heapq.nlargest(top, scored, key=lambda s: (s[0], s[1]))
+    return sorted((fragments[k] for score, _first, k in chosen if score >= 1),
+                  key=lambda f: f[0])
+
+
+def _format(text: str, fragments: list) -> str:
+    """``MarkFormatter()(text, fragments)``: each fragment escaped, its matches in
+    ``<mark>`` (the first of overlapping ones, the longer at one start), an ellipsis at
+    a cut edge; fragments joined by a space."""
+    out = []
+    size = len(text)
+    for first, last, tks in fragments:
+        start = max(0, first)
+        end = min(size, last)
+        parts = []
+        index = start
+        for a, b, _term in sorted(tks, key=lambda t: (t[0], t[0] - t[1])):
+            if a < index:
+                continue
+            if a > index:
+                parts.append(escape(text[index:a]))
+            parts.append("<mark>" + escape(text[a:b]) + "</mark>")
+            index = b
+        parts.append(escape(text[index:end]))
+        one = "".join(parts)
+        if start > 0:
+            one = ELLIPSIS + one.lstrip()
+        if end < size:
+            one = one.rstrip() + ELLIPSIS
+        out.append(one)
+    return " ".join(out)
 
 
 # The terms a stop word's token carries: a query term among them would also mark stop words,
