@@ -366,6 +366,37 @@ def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None
     assert laid > 600 and matched > 200
 
 
+def test_positions_read_for_a_whole_page_equal_those_read_per_document(segmented: Path) -> None:
+    """A page's terms' positions read once for all its documents (``PagePositions``: every
+    segment, a term held by some of the page or none) give each document the spans read
+    for it alone, to the term (a later term of the set wins a shared position both ways)."""
+    import random
+
+    from search.analysis import analyze
+    from search.find.snippets import PagePositions, located_spans
+
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    rng = random.Random(5)
+    compared = matched = 0
+    with ix.reader() as reader:
+        n = reader.doc_count_all()
+        assert len(list(reader.leaf_readers())) > 1
+        for _ in range(40):
+            docs = rng.sample(range(n), 12)  # across the segments, in no order
+            words = analyze(reader.stored_fields(docs[0]).get("body") or "")
+            words += analyze(reader.stored_fields(docs[1]).get("summary") or "")
+            terms = frozenset(rng.sample(words, min(6, len(words))) + ["zzzqx"])
+            terms -= snippets._STOP_TERMS
+            page = PagePositions(reader, docs, terms)
+            for d in docs:
+                for name in layouts.LAYOUT_FIELDS:
+                    alone = located_spans(reader, d, name, terms)
+                    assert located_spans(reader, d, name, terms, page) == alone, (d, name)
+                    compared += 1
+                    matched += bool(alone)
+    assert compared == 40 * 12 * len(layouts.LAYOUT_FIELDS) and matched > 50
+
+
 def test_snippets_equal_with_and_without_sidecar_layouts(
     segmented: Path, without_sidecars: Path
 ) -> None:

@@ -773,16 +773,18 @@ def positions(
     false: the reference the tests compare with) stepped to through Whoosh's matchers."""
     out: dict[int, dict[str, list[int]]] = {}
     wanted = np.asarray(docs, dtype=np.int64)
+    leaves = []  # each segment holding some of ``docs``: found once, not once per field
+    for leaf, offset in searcher.reader().leaf_readers():
+        count = leaf.doc_count_all()
+        local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
+        if local.size:
+            sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
+            leaves.append((leaf, offset, local, sidecar))
     for field in PROXIMITY_FIELDS:
         if field not in searcher.schema:
             continue
         btext = searcher.schema[field].to_bytes(text)
-        for leaf, offset in searcher.reader().leaf_readers():
-            count = leaf.doc_count_all()
-            local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
-            if not local.size:
-                continue
-            sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
+        for leaf, offset, local, sidecar in leaves:
             found = sidecar.positions(field, btext, local) if sidecar is not None else None
             if found is None:
                 found = _matcher_positions(leaf, field, btext, local.tolist())

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 
 from search.find.facets import FacetTable
-from search.find.snippets import SnippetCache, located_spans, mark_all, snippet
+from search.find.snippets import (
+    PagePositions,
+    SnippetCache,
+    located_spans,
+    mark_all,
+    snippet,
+)
 from search.index.layouts import LAYOUT_FIELDS
 from search.ingest.labels import country_label
 
@@ -39,16 +45,18 @@ def result(
     docnum: int = -1,
     snippets: SnippetCache | None = None,
     reader=None,
+    page: PagePositions | None = None,
 ) -> dict:
     """One result of a page: its metadata, a snippet with ``terms`` marked, its score.
     ``snippets`` keeps the generation's recent snippets by (``docnum``, words); with the
-    index's ``reader``, the texts' tokens come from its sidecars where they keep them."""
+    index's ``reader``, the texts' tokens come from its sidecars where they keep them
+    (``page``: the terms' positions read for the whole page, ``page_positions``)."""
 
     def spans_of(i: int):
         name = SNIPPET_FIELDS[i]
         if name not in LAYOUT_FIELDS:
             return None
-        return located_spans(reader, docnum, name, frozenset(terms))
+        return located_spans(reader, docnum, name, frozenset(terms), page)
 
     def make() -> str:
         return snippet(
@@ -66,6 +74,12 @@ def result(
         "persons": persons(table, doc),
         "missing": [],  # words of the query it lacks (filled when ``dropped`` is not empty)
     }
+
+
+def page_positions(reader, docnums: list[int], terms: set[str]) -> PagePositions:
+    """The positions of ``terms`` in a page's documents, read for all of them at once
+    (when a snippet needs them: a kept snippet reads nothing)."""
+    return PagePositions(reader, docnums, frozenset(terms))
 
 
 def record(doc: dict, table: FacetTable, score: float | None) -> dict:

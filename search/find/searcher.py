@@ -266,8 +266,10 @@ class SearchEngine:
                                             _combine(table.live, filters) & ~final,
                                             max(0, start - total),
                                             request.per_page - len(hits))
+        page = results.page_positions(s.reader(), [d for d, _ in hits + filler], terms)
         shown = [
-            results.result(s.stored_fields(d), table, score, terms, d, gen.snippets, s.reader())
+            results.result(s.stored_fields(d), table, score, terms, d, gen.snippets, s.reader(),
+                           page)
             for d, score in hits + filler
         ]
         hits = hits + filler

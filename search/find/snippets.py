@@ -198,12 +198,59 @@ def _format(text: str, fragments: list) -> str:
 _STOP_TERMS = frozenset(fold_stem(w) for w in FOLDED_STOP_WORDS)
 
 
-def located_spans(reader, docnum: int, fieldname: str, terms: frozenset) -> Spans | None:
+class PagePositions:
+    """The positions of a page's query terms in its documents, read once per segment,
+    field and term for every document of the page (one dictionary lookup and one
+    search of the posting list each, not one per document): ``located_spans``' input."""
+
+    def __init__(self, reader, docnums: list[int], terms: frozenset) -> None:
+        self.reader = reader
+        self.docs = np.unique(np.asarray(docnums, dtype=np.int64))
+        self.terms = terms
+        self._fields: dict[str, dict[int, dict[int, str] | None]] = {}
+
+    def hits(self, fieldname: str, docnum: int) -> dict[int, str] | None:
+        """{position: term} of the document's matches in ``fieldname``; None when its
+        sidecar keeps no positions for a term of the field."""
+        found = self._fields.get(fieldname)
+        if found is None:
+            found = self._fields[fieldname] = self._read(fieldname)
+        return found.get(docnum, {})
+
+    def _read(self, fieldname: str) -> dict[int, dict[int, str] | None]:
+        out: dict[int, dict[int, str] | None] = {}
+        field = self.reader.schema[fieldname]
+        btexts = [(term, field.to_bytes(term)) for term in self.terms]
+        for leaf, offset in self.reader.leaf_readers():
+            count = leaf.doc_count_all()
+            local = self.docs[(self.docs >= offset) & (self.docs < offset + count)] - offset
+            sidecar = postings_mmap.sidecar_of(leaf)
+            if not local.size or sidecar is None:
+                continue
+            hits: dict[int, dict[int, str]] = {}
+            for term, btext in btexts:  # the terms' order: a later one wins a position
+                held = sidecar.positions(fieldname, btext, local)
+                if held is None:
+                    hits = None
+                    break
+                for d, places in held.items():
+                    mine = hits.setdefault(d, {})
+                    for pos in places:
+                        mine[pos] = term
+            for d in local.tolist():
+                out[d + offset] = None if hits is None else hits.get(d, {})
+        return out
+
+
+def located_spans(
+    reader, docnum: int, fieldname: str, terms: frozenset, page: PagePositions | None = None
+) -> Spans | None:
     """A document's tokens in ``fieldname`` (start, end, and the term of those matching
     ``terms``, else ""), what ``analysis.recall_spans`` and a term test would give, from the
     token layout and the terms' positions its segment's sidecar keeps: no splitting,
     folding or stemming. [] when no token matches; None when the sidecar keeps no layout
-    for it (an older sidecar, a field without one, a text too odd to store)."""
+    for it (an older sidecar, a field without one, a text too odd to store). ``page``: the
+    positions read for the whole page at once (the same terms)."""
     if not terms or not terms.isdisjoint(_STOP_TERMS):
         return None
     for leaf, offset in reader.leaf_readers():
@@ -217,15 +264,21 @@ def located_spans(reader, docnum: int, fieldname: str, terms: frozenset) -> Span
     if found is None:
         return None
     first, gaps, lengths = found
-    local = np.asarray([docnum - offset])
-    field = reader.schema[fieldname]
-    hits: dict[int, str] = {}
-    for term in terms:
-        held = sidecar.positions(fieldname, field.to_bytes(term), local)
-        if held is None:
+    if page is not None and page.terms == terms:
+        at_positions = page.hits(fieldname, docnum)
+        if at_positions is None:
             return None
-        for pos in held.get(docnum - offset, ()):
-            hits[pos - first] = term
+        hits = {pos - first: term for pos, term in at_positions.items()}
+    else:
+        local = np.asarray([docnum - offset])
+        field = reader.schema[fieldname]
+        hits = {}
+        for term in terms:
+            held = sidecar.positions(fieldname, field.to_bytes(term), local)
+            if held is None:
+                return None
+            for pos in held.get(docnum - offset, ()):
+                hits[pos - first] = term
     if not hits:
         return []
     starts, ends, kept = layouts.spans(gaps, lengths)

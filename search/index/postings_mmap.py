@@ -207,8 +207,10 @@ class SidecarReader:
                 return {}
             lo, hi = int(self._bounds[pstart + at]), int(self._bounds[pstart + at + 1])
             return {doc: self._positions[lo:hi].tolist()}
-        at = np.minimum(np.searchsorted(held, docs), held.size - 1)
-        hit = held[at] == docs
+        # ``docs`` in the list's own type: searching int64 in uint16 would copy the list
+        mine = docs.astype(held.dtype, copy=False)
+        at = np.minimum(held.searchsorted(mine), held.size - 1)
+        hit = held[at] == mine
         if not hit.any():
             return {}
         at = at[hit] + pstart
