@@ -31,9 +31,11 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from math import log
 
 import numpy as np
 from whoosh import query as wq
+from whoosh import scoring
 
 from search.find import budget
 from search.find.query import Words
@@ -190,13 +192,24 @@ class PostingCache:
             weighting = searcher.weighting
             b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
             k1 = weighting.K1
-            idf = searcher.idf(fieldname, btext)
+            idf = _idf(searcher, fieldname, btext)
             avgfl = searcher.avg_field_length(fieldname) or 1
             lengths = self.lengths(searcher, fieldname)[docs]
             scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
         else:  # Whoosh's WeightScorer: the posting weight itself
             scores = weights
         return POOL.put(key, (docs, scores))
+
+
+def _idf(searcher, fieldname: str, btext: bytes) -> float:
+    """``searcher.idf``, Whoosh's formula, with the document frequency counted from the
+    sidecars' dictionaries (``postings_mmap.doc_frequency``: the same count, without a
+    probe of Whoosh's on-disk term table per segment); a weighting of its own idf asks it."""
+    if type(searcher.weighting).idf is not scoring.WeightingModel.idf:
+        return searcher.idf(fieldname, btext)
+    parent = searcher.get_parent()
+    n = postings_mmap.doc_frequency(parent.reader(), fieldname, btext)
+    return log(parent.doc_count_all() / (n + 1)) + 1
 
 
 def _read_postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
