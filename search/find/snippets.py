@@ -282,10 +282,9 @@ def located_spans(
     if not hits:
         return []
     starts, ends, kept = layouts.spans(gaps, lengths)
-    at = np.fromiter(hits, dtype=np.int64, count=len(hits))
-    if int(at.min()) < 0 or int(at.max()) >= kept.size:
+    if min(hits) < 0 or max(hits) >= kept.size:
         return None  # positions and layout disagree: analyse the text instead
-    matched = kept[at]
+    matched = kept[np.fromiter(hits, dtype=np.int64, count=len(hits))]
     terms_at = dict(zip(matched.tolist(), hits.values(), strict=True))
     near = _near(matched, starts, ends, SURROUND)
     return [
@@ -310,9 +309,9 @@ def _near(matched: np.ndarray, starts: np.ndarray, ends: np.ndarray, surround: i
     lo = np.maximum(np.searchsorted(begin, floor, side="left") - 1, 0)
     done = np.where(matched > 0, reach[before], 0) + 2 * surround
     hi = np.minimum(np.searchsorted(reach, done, side="left") + 2, n)
-    edges = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(edges, lo, 1)
-    np.add.at(edges, np.maximum(hi, matched + 1), -1)
+    # +1 where a window opens, -1 where one closes (bincount: ``np.add.at`` is slow)
+    edges = np.bincount(lo, minlength=n + 1) - np.bincount(
+        np.maximum(hi, matched + 1), minlength=n + 1)
     return np.flatnonzero(np.cumsum(edges[:n]) > 0)
 
 
