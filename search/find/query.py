@@ -352,9 +352,8 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
         lowered = chunk.lower().replace("’", "'")
         after = previous
         previous = lowered
-        recall = list(schema[recall_fields[0]].process_text(chunk, mode="query"))
-        exact = list(schema[exact_fields[0]].process_text(chunk, mode="query")) if (
-            exact_fields) else [""]
+        recall = _terms_of(schema, recall_fields[0], chunk)
+        exact = _terms_of(schema, exact_fields[0], chunk) if exact_fields else [""]
         if not recall or not exact:
             continue  # a stop word in either view
         if exact[0] == "été" and after in AUXILIARIES:
@@ -371,6 +370,26 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
         for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
     ]
     return Words(words, minmatch=1 if any_word else _needed(len(words)))
+
+
+_TERMS_KEPT = 4096  # words' analyses remembered per thread
+
+
+def _terms_of(schema, fieldname: str, chunk: str) -> list[str]:
+    """``schema[fieldname].process_text(chunk, mode="query")``, remembered per thread for
+    the last few thousand words: a search analyses its words again (the respelled query,
+    the words each result lacks), and the next page or facet asks for the same."""
+    memo = getattr(_PARSERS, "terms", None)
+    if memo is None or memo[0] is not schema:
+        memo = _PARSERS.terms = (schema, {})
+    key = (fieldname, chunk)
+    found = memo[1].get(key)
+    if found is None:
+        found = tuple(schema[fieldname].process_text(chunk, mode="query"))
+        if len(memo[1]) >= _TERMS_KEPT:
+            memo[1].clear()
+        memo[1][key] = found
+    return list(found)
 
 
 def loosened(q: query.Query) -> query.Query | None:

@@ -41,6 +41,7 @@ checks that both give the same arrays for every term.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mmap
 import os
@@ -80,8 +81,10 @@ def sidecar_path(folder: Path, segment) -> Path:
     return Path(folder) / segment.make_filename(SUFFIX)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def term_hash(fieldname: str, btext: bytes) -> tuple[int, int]:
-    """A term's 64-bit key in the dictionary and an independent 32-bit check."""
+    """A term's 64-bit key in the dictionary and an independent 32-bit check (the last
+    65,536 remembered: a word is looked up in every segment)."""
     digest = hashlib.blake2b(fieldname.encode("utf-8") + b"\x00" + btext, digest_size=12).digest()
     return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
 
