@@ -283,6 +283,33 @@ def test_facet_lists_are_the_first_values_of_the_whole_ordering(samples_index: P
     assert [i["value"] for i in chosen if i["selected"]] == [person]
 
 
+def test_day_and_month_counts_equal_a_sort_of_the_dates(samples_index: Path) -> None:
+    """Days and months are counted over their span (no sort): the counts a sort of the
+    matches' dates gives, days over the limit made into no list, and dates centuries
+    apart (a span too wide to count over) sorted instead."""
+    import datetime as dt
+
+    from search.find.facets import _distinct
+
+    table = SearchEngine(samples_index)._current().facets
+    rng = np.random.default_rng(4)
+    for share in (1.0, 0.3, 0.02):
+        mask = table.live & (rng.random(table.n_docs) < share)
+        sel = mask & table.dated
+        values, counts = np.unique(table.day[sel], return_counts=True)
+        days = [(dt.date.fromordinal(int(v)), int(c)) for v, c in zip(values, counts, strict=True)]
+        assert table.day_counts(mask) == days and days
+        assert table.day_counts(mask, most=len(days)) == days
+        assert table.day_counts(mask, most=len(days) - 1) == []
+        months, counts = np.unique(table.month[sel], return_counts=True)
+        assert table.month_counts(mask) == [
+            (int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(months, counts, strict=True)
+        ]
+    wide = np.array([1, 3_000_000, 3_000_000, 700_000, 1], dtype=np.int32)
+    for got, expected in zip(_distinct(wide), np.unique(wide, return_counts=True), strict=True):
+        assert got.tolist() == expected.tolist()
+
+
 def test_engine_pages_follow_one_ranking(samples_index: Path) -> None:
     """Pages 1-3 of the engine are ranks 1-30 of the whole ranking, and a filtered page is
     that ranking restricted to the filter (for plain words and for a query with syntax,

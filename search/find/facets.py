@@ -205,20 +205,25 @@ class FacetTable:
         sel = mask & self.dated
         if not sel.any():
             return []
-        values, counts = np.unique(self.month[sel], return_counts=True)
+        values, counts = _distinct(self.month[sel])
         return [
             (int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts, strict=True)
         ]
 
     def day_counts(
-        self, mask: np.ndarray, start: dt.date | None = None, end: dt.date | None = None
+        self, mask: np.ndarray, start: dt.date | None = None, end: dt.date | None = None,
+        most: int | None = None,
     ) -> list[tuple[dt.date, int]]:
-        """(day, count) in chronological order, within [start, end] when given."""
+        """(day, count) in chronological order, within [start, end] when given; [] when
+        there are more than ``most`` days (no date made of days not shown)."""
         sel = mask & self.date_mask(start, end)
         if not sel.any():
             return []
-        values, counts = np.unique(self.day[sel], return_counts=True)
-        return [(dt.date.fromordinal(int(v)), int(c)) for v, c in zip(values, counts, strict=True)]
+        values, counts = _distinct(self.day[sel])
+        if most is not None and values.size > most:
+            return []
+        return [(dt.date.fromordinal(v), c)
+                for v, c in zip(values.tolist(), counts.tolist(), strict=True)]
 
     def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
         years: dict[int, int] = {}
@@ -241,6 +246,21 @@ class FacetTable:
             return None
         days = self.day[sel]
         return dt.date.fromordinal(int(days.min())), dt.date.fromordinal(int(days.max()))
+
+
+_SPAN_COUNTED = 1 << 17  # days counted over a span of at most ~360 years (1 MB of counts)
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)`` of small non-negative integers (days,
+    months) by one count over their span instead of a sort (a sort when the span is odd:
+    dates centuries apart)."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > _SPAN_COUNTED:
+        return np.unique(values, return_counts=True)
+    counts = np.bincount(values - low)
+    held = np.flatnonzero(counts)
+    return held + low, counts[held]
 
 
 def _column(reader, name: str, n_docs: int, default=b""):
@@ -359,8 +379,7 @@ def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
     start, end = request.date_from, request.date_to
     if start and end and (end - start).days < MAX_DAYS:
         return table.day_counts(mask, start, end)
-    days = table.day_counts(mask, start, end)
-    return days if len(days) <= MAX_DAYS else []
+    return table.day_counts(mask, start, end, most=MAX_DAYS)
 
 
 def _covers(request: SearchRequest, start: dt.date, end: dt.date) -> bool:
