@@ -369,7 +369,10 @@ def test_sparse_words_equal_the_dense_reference_to_the_bit(samples_index: Path) 
         SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
     texts = [r["title"] for r in records[::5]] + [analyze_text.lower() for analyze_text in (
         r["title"] for r in records[1::11])] + [r["summary"] for r in records[2::13]]
-    compared = 0
+    # quoted phrases among the words (scored by Whoosh's matcher): evaluated sparse too
+    texts += [f'{" ".join(t.split()[:2])} "{" ".join(t.split()[2:4])}" {" ".join(t.split()[4:])}'
+              for t in (r["title"] for r in records[3::9]) if len(t.split()) > 5]
+    compared = phrased = 0
     for text in texts:
         q, _notice = interpret(text, ix.schema)
         for node in _words_nodes(q) if q is not None else []:
@@ -378,7 +381,9 @@ def test_sparse_words_equal_the_dense_reference_to_the_bit(samples_index: Path) 
             assert np.array_equal(sparse.mask, dense.mask), text
             assert np.array_equal(sparse.scores, dense.scores), text
             compared += int(dense.mask.sum() > 0)
-    assert compared > 60
+            phrased += any(type(leaf) is wq.Phrase for leaf in node.leaves()) and all(
+                fastsearch._sparse_word(s, w, cache) is not None for w in node.subqueries)
+    assert compared > 60 and phrased > 5
     s.close()
 
 

@@ -483,6 +483,10 @@ def _sparse_word(searcher, node, cache: PostingCache) -> tuple[np.ndarray, np.nd
         terms = [node] if type(node) is wq.Term else list(node.subqueries)
         boost = 1.0 if type(node) is wq.Term else node.boost
         return _sparse_unit(searcher, terms, cache, boost)
+    if type(node) is wq.Phrase:  # a quoted phrase among the words: ``_word`` evaluates it
+        found = evaluate(searcher, node, cache)
+        docs = np.flatnonzero(found.mask)
+        return docs, found.scores[docs]
     if type(node) not in (wq.And, wq.Or) or not node.subqueries:
         return None
     key = (cache._serial, "word", node)
