@@ -293,3 +293,27 @@ def test_merging_segments_writes_whooshs_merge(tmp_path: Path) -> None:
             assert abs(stock_total - fast_total) <= 0.02 * stock_total, key
         else:
             assert stock_all[key] == fast_all[key], key
+
+
+def test_positions_encoded_in_bulk_are_whooshs_values() -> None:
+    """The fast writer gathers positions flat and encodes them a million at a time with
+    numpy (issue 11: one ``pickle.dumps`` a posting was a third of gathering them); each
+    value is the bytes ``formats.Positions().encode`` gives, including deltas of 1, 2 and
+    4 bytes and lists that pickle cuts in batches of 1,000 (a long text made of the
+    samples' bodies end to end)."""
+    import numpy as np
+    from whoosh import formats
+
+    from search.analysis import recall_positions
+    from search.index.fastwrite import _encode_positions_bulk
+
+    bodies = [a.body or "" for a in _articles()[:100]]
+    lists = [p for body in bodies for p in recall_positions(body).values()]
+    lists += list(recall_positions(" ".join(bodies * 20)).values())
+    assert max(map(len, lists)) > 2000 and max(map(max, lists)) > 65536
+    counts = np.fromiter(map(len, lists), np.int64)
+    flat = np.fromiter((p for one in lists for p in one), np.int64)
+    data, lengths = _encode_positions_bulk(counts, flat)
+    expected = [formats.Positions().encode(one) for one in lists]
+    assert lengths.tolist() == list(map(len, expected))
+    assert data == b"".join(expected)

@@ -78,6 +78,56 @@ def _encode_positions(poslist: list[int]) -> bytes:
     return _pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
+_PENDING = 1 << 20  # positions gathered before they are encoded in bulk (~40 MB of numpy)
+_BATCH = 1000  # pickle's APPENDS batch (``_pickle.c``: a list of more items is cut)
+_K, _M, _J = ord("K"), ord("M"), ord("J")  # BININT1, BININT2, BININT
+# pack_uint(count) | PROTO 2, EMPTY_LIST, BINPUT 0 | MARK | ... | APPENDS or APPEND | STOP
+_HEAD = 9
+
+
+def _encode_positions_bulk(counts: np.ndarray, positions: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """``_encode_positions`` of many position lists at once, end to end: (the values'
+    bytes, each value's length). ``counts`` (int64) says how many of ``positions`` (int64,
+    list after list) each holds. The bytes are ``pickle.dumps(deltas, 2)``'s, laid out by
+    numpy: a call a list cost a third of the writer's time spent gathering postings."""
+    n = counts.size
+    if not n:
+        return b"", np.zeros(0, np.int64)
+    ends = np.cumsum(counts)
+    firsts = ends - counts
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[firsts] = positions[firsts]
+    sizes = np.where(deltas < 256, 2, np.where(deltas < 65536, 3, 5))
+    owner = np.repeat(np.arange(n), counts)  # the list of each position
+    rank = np.arange(deltas.size) - firsts[owner]  # its place in its list
+    many = counts > 1
+    chunks = np.where(many, (counts + _BATCH - 1) // _BATCH, 0)
+    item_bytes = np.add.reduceat(sizes, firsts)
+    lengths = _HEAD + item_bytes + np.where(many, 2 * chunks, 1) + 1
+    starts = np.cumsum(lengths) - lengths
+    out = np.zeros(int(lengths.sum()), np.uint8)
+    for shift, at in ((24, 0), (16, 1), (8, 2), (0, 3)):  # the count, big-endian
+        out[starts + at] = (counts >> shift) & 255
+    out[starts + 4], out[starts + 5], out[starts + 6] = 0x80, 2, ord("]")
+    out[starts + 7], out[starts + 8] = ord("q"), 0
+    before = np.cumsum(sizes) - sizes - (np.cumsum(item_bytes) - item_bytes)[owner]
+    chunk = rank // _BATCH
+    at = starts[owner] + _HEAD + before + np.where(many[owner], 2 * chunk + 1, 0)
+    out[at] = np.where(sizes == 2, _K, np.where(sizes == 3, _M, _J))
+    for shift, k, least in ((0, 1, 2), (8, 2, 3), (16, 3, 5), (24, 4, 5)):
+        sel = sizes >= least
+        out[at[sel] + k] = (deltas[sel] >> shift) & 255
+    opens = many[owner] & (rank % _BATCH == 0)
+    out[at[opens] - 1] = ord("(")
+    closes = many[owner] & ((rank % _BATCH == _BATCH - 1) | (rank == counts[owner] - 1))
+    out[at[closes] + sizes[closes]] = ord("e")
+    single = ~many[owner]
+    out[at[single] + sizes[single]] = ord("a")
+    out[starts + lengths - 1] = ord(".")
+    return out.tobytes(), lengths
+
+
 def _plan(field) -> int:
     """Which way a field's postings are gathered (the fused analyzer only where it gives
     exactly what Whoosh's format would)."""
@@ -107,13 +157,16 @@ class _Fused:
         self.freqs = array("I")
         self.blob = bytearray()
         self.ends = array("Q", [0])  # value i is blob[ends[i]:ends[i + 1]]
+        # positions of the postings past those in ``blob``, list after list, encoded in
+        # bulk once ``_PENDING`` of them are gathered (``_encode_positions_bulk``)
+        self.pending = array("I")
 
     def __len__(self) -> int:
         return len(self.tids)
 
     def nbytes(self) -> int:
         """About the memory the postings take (arrays, values, the term table)."""
-        return 20 * len(self.tids) + len(self.blob) + 120 * len(self.terms)
+        return 20 * len(self.tids) + len(self.blob) + 4 * len(self.pending) + 120 * len(self.terms)
 
     def add(self, docnum: int, postings: dict) -> int:
         """Adds one document's term -> positions (or frequency); returns the field length."""
@@ -133,14 +186,29 @@ class _Fused:
         if self.positions:
             lists = postings.values()
             freqs = list(map(len, lists))
-            values = list(map(_encode_positions, lists))
-            blob = self.blob
-            self.ends.extend(islice(accumulate(map(len, values), initial=len(blob)), 1, None))
-            blob += emptybytes.join(values)
+            self.freqs.extend(freqs)
+            self.pending.extend(chain.from_iterable(lists))
+            if len(self.pending) >= _PENDING:
+                self.encode_pending()
         else:
             freqs = list(postings.values())
-        self.freqs.extend(freqs)
+            self.freqs.extend(freqs)
         return sum(freqs)
+
+    def encode_pending(self) -> None:
+        """The positions gathered since the last call, encoded as Whoosh's values into
+        ``blob`` (``_encode_positions_bulk``)."""
+        done = len(self.ends) - 1
+        if done == len(self.freqs):
+            return
+        counts = np.frombuffer(self.freqs, np.uint32)[done:].astype(np.int64)
+        positions = np.frombuffer(self.pending, np.uint32).astype(np.int64)
+        data, lengths = _encode_positions_bulk(counts, positions)
+        del counts, positions  # no view may hold the arrays while they are resized
+        ends = np.cumsum(lengths) + len(self.blob)
+        self.ends.frombytes(ends.astype(np.uint64).tobytes())
+        self.blob += data
+        del self.pending[:]
 
     def extend(self, term: str, docs: np.ndarray, weights: list, values: list) -> None:
         """Adds one term's postings of a merged segment (documents in order, after every
@@ -149,6 +217,8 @@ class _Fused:
         if tid is None:
             tid = self.ids[term] = len(self.terms)
             self.terms.append(term)
+        if self.positions:
+            self.encode_pending()  # values stay in arrival order
         n = len(docs)
         self.tids.extend(repeat(tid, n))
         self.docs.extend(docs.tolist())
@@ -161,6 +231,7 @@ class _Fused:
     def values(self) -> list[bytes]:
         """Every posting's value, in arrival order."""
         if self.positions:
+            self.encode_pending()
             blob = bytes(self.blob)
             return list(map(blob.__getitem__, map(slice, self.ends[:-1], self.ends[1:])))
         return list(map(_pack_uint, self.freqs))
@@ -767,6 +838,7 @@ class _TermWriter:
         docs = np.frombuffer(fused.docs, np.uint32)[order].astype(np.int64)
         freqs = np.frombuffer(fused.freqs, np.uint32)[order].astype(np.int64)
         if fused.positions:
+            fused.encode_pending()
             ends = np.frombuffer(fused.ends, np.uint64).astype(np.int64)
             vbegin = ends[:-1][order]
             vend = ends[1:][order]

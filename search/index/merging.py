@@ -33,6 +33,7 @@ import traceback
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
+from search.index import postings_mmap
 from search.index.fastwrite import FastSegmentWriter
 from search.lifetime import die_with_parent
 
@@ -110,19 +111,38 @@ def merge_fresh(ix, segments: list, processes: int = 1) -> list:
 
 
 def _run_groups(folder: str, groups: list[list], processes: int) -> list:
+    """Each group merged into one new segment in a forked process; the new segments, in
+    the order of ``groups``."""
+    return _run_forked(_merge_group, [(folder, group) for group in groups], processes)
+
+
+def write_sidecars(ix, segments: list, processes: int = 1) -> None:
+    """The posting sidecar (``postings_mmap``) of each of ``segments``, each written in
+    its own forked process, ``processes`` at a time, the largest first: at a million
+    articles one process writing the four merged segments' took ten minutes of a
+    33-minute build, one core idle. ``postings_mmap.write_missing`` then finds them
+    written (with one process it writes them itself, as before)."""
+    folder = ix.storage.folder
+    todo = sorted((s for s in segments if s.doc_count_all()), key=lambda s: -s.doc_count_all())
+    if processes > 1 and len(todo) > 1:
+        _run_forked(postings_mmap.write_segment_sidecar, [(folder, s) for s in todo], processes)
+
+
+def _run_forked(target, tasks: list[tuple], processes: int) -> list:
+    """``target(*task)`` for each task, each in its own forked process, ``processes`` at a
+    time; the results in the order of ``tasks``. A failure stops the others."""
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork: one after the other here
-        return [_merge_group(folder, group) for group in groups]
-    merged, running = [], []
-    todo = list(groups)
+        return [target(*task) for task in tasks]
+    results, running = [], []
+    todo = list(tasks)
     try:
         while todo or running:
-            while todo and len(running) < processes:
+            while todo and len(running) < max(1, processes):
                 ours, theirs = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=_merge_child, args=(folder, todo.pop(0), theirs, os.getpid()),
-                    daemon=True,
+                    target=_child, args=(target, todo.pop(0), theirs, os.getpid()), daemon=True,
                 )
                 process.start()
                 theirs.close()
@@ -134,20 +154,20 @@ def _run_groups(folder: str, groups: list[list], processes: int) -> list:
                 status, payload = "error", f"exit code {process.exitcode}"
             process.join()
             if status != "ok":
-                raise RuntimeError(f"une fusion de segments a échoué :\n{payload}")
-            merged.append(payload)
+                raise RuntimeError(f"une fin d'écriture (fusion, postings) a échoué :\n{payload}")
+            results.append(payload)
     finally:
         for process, _conn in running:
             process.kill()
             process.join()
-    return merged
+    return results
 
 
-def _merge_child(folder: str, group: list, conn, parent: int) -> None:
+def _child(target, task: tuple, conn, parent: int) -> None:
     die_with_parent(parent)
     _keep_small_allocations_on_the_heap()
     try:
-        conn.send(("ok", _merge_group(folder, group)))
+        conn.send(("ok", target(*task)))
     except BaseException:  # noqa: BLE001 - reported to the parent
         conn.send(("error", traceback.format_exc()))
 

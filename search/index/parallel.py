@@ -271,6 +271,9 @@ class ParallelWriter:
         # One segment per budget's worth of postings per writer: merged by tiers (streamed,
         # so within the same budget) before the TOC lists them.
         final = merging.merge_fresh(self.ix, final, self.writers)
+        # Their posting sidecars side by side (``write_missing`` would write them one
+        # after the other before the publish).
+        merging.write_sidecars(self.ix, final, self.writers)
         w3.commit_toc(main, final)
         self._closed = True
 

@@ -540,6 +540,23 @@ def _copy(out, path: Path, src, dst, lead: int = 0) -> None:
     out.write(b"\x00" * (-written % 8))
 
 
+def write_segment_sidecar(folder: str, segment) -> Path | None:
+    """The sidecar of one segment of the index in ``folder``, from its description (what a
+    forked process of a build is given); None for a segment whose weights a sidecar cannot
+    hold exactly (read Whoosh's way)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
+
+    storage = FileStorage(str(folder), supports_mmap=False)  # see ``write_missing``
+    leaf = SegmentReader(storage, storage.open_index().schema, segment)
+    try:
+        return write_sidecar(Path(folder), leaf)
+    except ValueError:
+        return None
+    finally:
+        leaf.close()
+
+
 def write_missing(folder: Path) -> list[Path]:
     """Sidecars for the segments of the Whoosh index in ``folder`` that lack one (or have
     one of an older format): called before a generation is published, so the work is that
