@@ -174,6 +174,9 @@ def loupe_index(corpus: Path, folder: Path, stamp: str) -> Path:
 
 def make_loupe(corpus: Path, folder: Path, stamp: str) -> Callable[[str], list[str]]:
     os.environ["LOUPE_CACHE"] = "0"
+    # Ranking quality, not speed: on a loaded machine the 5 s limit of one search ended a
+    # long summary's query and with it the whole set (LOUPE_TIME_LIMIT still overrides).
+    os.environ.setdefault("LOUPE_TIME_LIMIT", "60")
     from search.find.searcher import SearchEngine, SearchRequest
 
     engine = SearchEngine(loupe_index(corpus, folder, stamp))

@@ -144,6 +144,30 @@ def test_a_page_the_strict_matches_do_not_fill_is_completed(engine: SearchEngine
     assert all("Quel" not in r["missing"] for r in asked.results)
 
 
+def test_fewer_strict_matches_than_a_page_are_ranked_among_the_looser_ones(
+    engine: SearchEngine,
+) -> None:
+    """Two articles hold both words; an article holding only the rarer one, with a higher
+    BM25F, ranks above the weaker of them (a question's article lacking one common word),
+    while the total still counts the two; the page is in score order and page 2 goes on."""
+    first = engine.search(SearchRequest(q="Mercedes première"))
+    assert first.total == 2
+    missing = [r["missing"] for r in first.results]
+    assert len(first.results) == 10 and missing.count([]) == 2
+    assert missing[0] == [] and missing.index(["première"]) < missing.index([], 1)
+    scores = [r["score"] for r in first.results]
+    assert scores == sorted(scores, reverse=True)
+    for r in first.results:
+        a = engine.article(r["id"])
+        text = " ".join([a["title"], a["summary"], a["body"], a["caption"]]).lower()
+        assert "mercedes" in text or "première" in text
+        assert ("première" in text and "mercedes" in text) == (r["missing"] == [])
+    second = engine.search(SearchRequest(q="Mercedes première", page=2))
+    assert second.results and not {r["id"] for r in second.results} & {
+        r["id"] for r in first.results}
+    assert max(r["score"] for r in second.results) <= min(scores)
+
+
 # -- explain ------------------------------------------------------------------------------
 
 
