@@ -62,6 +62,18 @@ CREATE TABLE IF NOT EXISTS country_mention (
     PRIMARY KEY (article, code)
 );
 CREATE INDEX IF NOT EXISTS country_code ON country_mention (code);
+CREATE TABLE IF NOT EXISTS name_sighting (  -- how the model labelled a name in an article
+    article TEXT NOT NULL,
+    key TEXT NOT NULL,        -- archive_types.name_key
+    per INTEGER NOT NULL, org INTEGER NOT NULL, loc INTEGER NOT NULL, misc INTEGER NOT NULL,
+    titled INTEGER NOT NULL,
+    PRIMARY KEY (article, key)
+);
+CREATE TABLE IF NOT EXISTS name_type (  -- the sums over the archive: the type vote's table
+    key TEXT PRIMARY KEY,
+    per INTEGER NOT NULL, org INTEGER NOT NULL, loc INTEGER NOT NULL, misc INTEGER NOT NULL,
+    titled INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -153,6 +165,35 @@ class PersonTable:
         ids = [(a,) for a in article_ids]
         self.db.executemany("DELETE FROM mention WHERE article = ?", ids)
         self.db.executemany("DELETE FROM country_mention WHERE article = ?", ids)
+        for (article,) in ids:
+            rows = self.db.execute(
+                "SELECT key, per, org, loc, misc, titled FROM name_sighting WHERE article = ?",
+                (article,),
+            ).fetchall()
+            self._add_types([(key, *(-n for n in row)) for key, *row in rows])
+        self.db.executemany("DELETE FROM name_sighting WHERE article = ?", ids)
+
+    def add_names(self, article_id: str, names: dict[str, tuple[int, ...]]) -> None:
+        """How the model labelled the article's names (``Facets.names``), added to the
+        archive's sums: the type vote of the articles written after it counts them."""
+        rows = [(key, *row) for key, row in names.items()]
+        self.db.executemany(
+            "INSERT OR REPLACE INTO name_sighting VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, *r) for r in rows],
+        )
+        self._add_types(rows)
+
+    def _add_types(self, rows: list[tuple]) -> None:
+        self.db.executemany(
+            "INSERT INTO name_type VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "per = per + excluded.per, org = org + excluded.org, loc = loc + excluded.loc, "
+            "misc = misc + excluded.misc, titled = titled + excluded.titled",
+            rows,
+        )
+        self.db.executemany(
+            "DELETE FROM name_type WHERE key = ? AND per + org + loc + misc + titled <= 0",
+            [(r[0],) for r in rows if sum(r[1:]) <= 0],
+        )
 
     def add_countries(self, article_id: str, day: int, countries: list[tuple[str, int]]) -> None:
         """The article's countries and their mentions (for the country pages' chart)."""
@@ -265,6 +306,22 @@ class PersonTable:
         return None
 
     # -- reading ------------------------------------------------------------
+
+    def name_type(self, key: str) -> tuple[int, int, int, int, int] | None:
+        """The archive's (PER, ORG, LOC, MISC, titled) for a name key (``archive_types``);
+        None when it never saw it (or the table predates these counts)."""
+        try:
+            row = self.db.execute(
+                "SELECT per, org, loc, misc, titled FROM name_type WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.OperationalError:  # a read-only table written by an older Loupe
+            return None
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def name_types(self) -> dict[str, tuple[int, ...]]:
+        """The whole table (for tests and ``archive_types`` tooling)."""
+        rows = self.db.execute("SELECT key, per, org, loc, misc, titled FROM name_type")
+        return {key: tuple(row) for key, *row in rows}
 
     def variants(self, name: str) -> list[str]:
         """Every canonical spelling of the person (``name`` first): what a search for the
