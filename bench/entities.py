@@ -23,16 +23,61 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.ingest.entities import Extractor, load_model  # noqa: E402
+from search.ingest.entities import (  # noqa: E402
+    Extractor,
+    NerCache,
+    archive_types,
+    article_text,
+    load_model,
+    text_key,
+)
 from search.ingest.readers import read_paths  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
 
-def predictions(gold: Path, out: Path) -> None:
+class ArchiveCounts:
+    """The name counts an index of ``corpus`` would hold (``people.PersonTable.name_type``),
+    from the NER spans its build cached: the type vote as an archive of that corpus makes it.
+    Articles whose text is not in the cache, and the gold articles, are left out."""
+
+    def __init__(self, corpus: Path, ner_cache: Path, exclude: set[str]) -> None:
+        self.rows: dict[str, list[int]] = {}
+        self.articles = 0
+        cache = NerCache(ner_cache)
+        batch: list = []
+
+        def flush() -> None:
+            texts = [article_text(a) for a in batch]
+            found = cache.get_many([text_key(t) for t in texts])
+            for text in texts:
+                spans = found.get(text_key(text))
+                if spans is None:
+                    continue
+                self.articles += 1
+                for key, row in archive_types.sightings(text, spans).items():
+                    total = self.rows.setdefault(key, [0] * 5)
+                    for i, n in enumerate(row):
+                        total[i] += n
+            batch.clear()
+
+        for article in read_paths([corpus], [].append):
+            if article.id not in exclude:
+                batch.append(article)
+            if len(batch) >= 500:
+                flush()
+        flush()
+        cache.close()
+
+    def name_type(self, key: str):
+        row = self.rows.get(key)
+        return tuple(row) if row else None
+
+
+def predictions(gold: Path, out: Path, archive: ArchiveCounts | None = None) -> None:
     problems: list = []
     articles = list(read_paths([gold], problems.append))
-    with Extractor() as extractor:
+    with Extractor(archive=archive) as extractor:
         facets = extractor.extract(articles)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
@@ -80,6 +125,11 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "orangesum")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument(
+        "--archive-cache",
+        type=Path,
+        help="NER cache (INDEX/cache/ner.sqlite) of an index of --corpus: vote with its counts",
+    )
     args = parser.parse_args()
 
     golds = args.gold or [
@@ -87,9 +137,14 @@ def main() -> None:
         ROOT / "bench" / "gold" / "entities-tuning.jsonl",
     ]
     scorer = SHARED / "gold" / "score.py"
+    archive = None
+    if args.archive_cache:
+        gold_ids = {json.loads(line)["id"] for g in golds for line in open(g, encoding="utf-8")}
+        archive = ArchiveCounts(args.corpus, args.archive_cache, gold_ids)
+        print(f"archive: name counts of {archive.articles} articles of {args.corpus}")
     for gold in golds:
         out = ROOT / "bench" / "out" / f"{gold.stem}.pred.jsonl"
-        predictions(gold, out)
+        predictions(gold, out, archive)
         print(f"== {gold.name}")
         sys.stdout.flush()
         subprocess.run([sys.executable, str(scorer), str(gold), str(out)], check=True)

@@ -390,7 +390,8 @@ def extract(
         articles = read_paths([path], report, follow_links=follow_links)
     gen = storage.current_generation(index_dir) if index_dir.is_dir() else None
     table = PersonTable.open_existing(gen)
-    with Extractor() as extractor:
+    # With an index, its own name counts join the shipped ones in the type vote.
+    with Extractor(archive=table) as extractor:
         for article, facets in extractor.iter_extract(articles):
             found = facets.to_dict()
             date = article.date or facets.date

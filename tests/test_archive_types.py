@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from search.index import storage
+from search.index.indexer import reindex
+from search.index.people import PersonTable
 from search.ingest.articles import Article
 from search.ingest.entities import archive_types, extract
 from search.ingest.entities import persons as persons_module
+from tests.conftest import write_jsonl
 
 GOLD = [
     Path(__file__).resolve().parent.parent / "bench" / "gold" / name
@@ -108,3 +112,75 @@ def test_a_name_made_of_proper_names_only_is_not_voted_out(
     assert name in persons(text)
     monkeypatch.setattr(persons_module, "ARCHIVE_GUARD", False)
     assert name not in persons(text)
+
+
+# -- the archive's own table (persons.sqlite), kept by ``loupe reindex`` ------------------
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "orangesum"
+# Fifteen OrangeSum articles of September 2020 (articles-part-06, outside every gold file and
+# the shipped table) on a television production company, « Premières Lignes »: the model
+# calls it an organisation, a place or a work in fourteen of them and a person in the last.
+PRODUCER = [
+    "orangesum-31388", "orangesum-31473", "orangesum-31511", "orangesum-31516",
+    "orangesum-31517", "orangesum-31611", "orangesum-31612", "orangesum-31667",
+    "orangesum-31670", "orangesum-31673", "orangesum-31691", "orangesum-31696",
+    "orangesum-31697", "orangesum-31848",
+]  # fmt: skip
+TYPED_PERSON = "orangesum-31692"
+
+
+def _records(ids: set[str]) -> dict[str, dict]:
+    path = CORPUS / "articles-part-06.jsonl"
+    if not path.exists():
+        pytest.skip("the shared OrangeSum corpus is not here")
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if any(f'"{i}"' in line[:40] for i in ids):
+                record = json.loads(line)
+                if record["id"] in ids:
+                    out[record["id"]] = record
+    return out
+
+
+def _persons_in_index(index: Path, article_id: str) -> set[str]:
+    with PersonTable.open_existing(storage.current_generation(index)) as table:
+        rows = table.db.execute("SELECT name FROM mention WHERE article = ?", (article_id,))
+        return {name for (name,) in rows}
+
+
+def _types_in_index(index: Path) -> dict[str, tuple[int, ...]]:
+    with PersonTable.open_existing(storage.current_generation(index)) as table:
+        return table.name_types()
+
+
+def test_the_archive_counts_its_own_names_and_votes_with_them(tmp_path: Path) -> None:
+    records = _records({*PRODUCER, TYPED_PERSON})
+    assert len(records) == len(PRODUCER) + 1
+    target = records[TYPED_PERSON]
+    # The shipped table alone (``loupe extract`` without an index) never saw the name: the
+    # model's PER stands, as it does for the people of the article.
+    [alone] = extract([Article(id="t", title=target["title"], body=target["body"])])
+    assert "Premières Lignes" in {name for name, _n in alone.persons}
+    assert archive_types.counts("Premières Lignes") is None
+
+    folder, index = tmp_path / "archive", tmp_path / "index"
+    write_jsonl(folder / "a.jsonl", [records[i] for i in PRODUCER])
+    reindex([folder], index, workers=1)
+    counted = _types_in_index(index)["premieres lignes"]
+    assert counted[0] == 0 and sum(counted[1:4]) >= 14  # never PER in these fourteen
+    write_jsonl(folder / "b.jsonl", [target])
+    reindex([folder], index, workers=1)
+    found = _persons_in_index(index, TYPED_PERSON)
+    assert "Premières Lignes" not in found
+    assert "Jean Castex" in found  # the article's people stay
+
+    # Incremental: removing articles takes their counts away; the table is then the one a
+    # full rebuild of the same articles counts.
+    write_jsonl(folder / "a.jsonl", [records[i] for i in PRODUCER[:9]])
+    reindex([folder], index, workers=1)
+    rebuilt = tmp_path / "rebuilt"
+    reindex([folder], rebuilt, workers=1, full=True)
+    incremental = _types_in_index(index)
+    assert incremental == _types_in_index(rebuilt)
+    assert incremental["premieres lignes"] != counted

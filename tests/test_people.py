@@ -207,3 +207,49 @@ def test_co_mentions_of_a_person_with_two_spellings(client) -> None:
     for co in data["persons"][:3]:
         both = client.get("/api/search", query_string={"q": co["q"]}).get_json()
         assert both["total"] == co["articles"]
+
+
+def test_country_months_are_kept_summed_and_follow_removals(
+    samples_index: Path, tmp_path: Path
+) -> None:
+    """The country chart reads monthly sums that ``reindex`` keeps (one look-up per month),
+    equal to summing the country's article rows, before and after articles go and come back."""
+    import shutil
+    import sqlite3
+
+    from search.index.people import _by_month
+
+    shutil.copy(samples_index / "persons.sqlite", tmp_path / "persons.sqlite")
+    # As a table written before the sums: they are counted once, when a reindex opens it.
+    with sqlite3.connect(tmp_path / "persons.sqlite") as db:
+        db.execute("DROP TABLE country_month")
+    table = PersonTable(tmp_path)
+    try:
+
+        def from_rows(code: str) -> list[dict]:
+            rows = table.db.execute(
+                "SELECT day, mentions FROM country_mention WHERE code = ? AND day > 0", (code,)
+            ).fetchall()
+            return _by_month(rows)
+
+        codes = [c for (c,) in table.db.execute("SELECT DISTINCT code FROM country_mention")]
+        assert "FR" in codes and table.country_months("FR")
+        assert all(table.country_months(c) == from_rows(c) for c in codes)
+        gone = table.db.execute(
+            "SELECT article, day FROM country_mention WHERE code = 'FR' AND day > 0 LIMIT 40"
+        ).fetchall()
+        kept = {
+            a: table.db.execute(
+                "SELECT code, mentions FROM country_mention WHERE article = ?", (a,)
+            ).fetchall()
+            for a, _day in gone
+        }
+        before = table.country_months("FR")
+        table.remove([a for a, _day in gone])
+        assert table.country_months("FR") != before
+        assert all(table.country_months(c) == from_rows(c) for c in codes)
+        for article, day in gone:
+            table.add_countries(article, day, kept[article])
+        assert table.country_months("FR") == before
+    finally:
+        table.close()

@@ -312,7 +312,11 @@ def reindex(
             # writes new ones (``storage``).
             people = PersonTable.for_build(current if incremental else None, build)
             extractor = (session.extractor if session is not None else Extractor)(
-                cache, workers=workers or default_workers(), use_ner=ner, enabled=entities
+                cache,
+                workers=workers or default_workers(),
+                use_ner=ner,
+                enabled=entities,
+                archive=people,  # the type vote counts the archive's own articles
             )
             try:
                 read_again = _write_articles(
@@ -523,6 +527,7 @@ def _write_articles(  # noqa: PLR0913 - the run's state, passed down once
         resolved = people.resolve(facets.persons, day)
         people.add(article.id, day, resolved)
         people.add_countries(article.id, day, facets.countries)
+        people.add_names(article.id, facets.names)
         facets.persons = [(r.canonical, r.mentions) for r in resolved]
         doc = document(article, digests.pop(article.id), facets)
         if article.id in replaced:

@@ -62,6 +62,25 @@ CREATE TABLE IF NOT EXISTS country_mention (
     PRIMARY KEY (article, code)
 );
 CREATE INDEX IF NOT EXISTS country_code ON country_mention (code);
+CREATE TABLE IF NOT EXISTS country_month (  -- country_mention summed by month: the chart
+    code TEXT NOT NULL,
+    month TEXT NOT NULL,      -- YYYY-MM
+    articles INTEGER NOT NULL,
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (code, month)
+);
+CREATE TABLE IF NOT EXISTS name_sighting (  -- how the model labelled a name in an article
+    article TEXT NOT NULL,
+    key TEXT NOT NULL,        -- archive_types.name_key
+    per INTEGER NOT NULL, org INTEGER NOT NULL, loc INTEGER NOT NULL, misc INTEGER NOT NULL,
+    titled INTEGER NOT NULL,
+    PRIMARY KEY (article, key)
+);
+CREATE TABLE IF NOT EXISTS name_type (  -- the sums over the archive: the type vote's table
+    key TEXT PRIMARY KEY,
+    per INTEGER NOT NULL, org INTEGER NOT NULL, loc INTEGER NOT NULL, misc INTEGER NOT NULL,
+    titled INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -106,8 +125,16 @@ class PersonTable:
             self.db = storage.open_shared(path) if shared else sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False
             )
+            fresh = not self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'country_month'"
+            ).fetchone()
             self.db.executescript(_SCHEMA)
             self.db.execute("BEGIN")
+            if fresh:  # a table written before the monthly sums: counted once from its rows
+                rows = self.db.execute(
+                    "SELECT code, day, mentions FROM country_mention WHERE day > 0"
+                ).fetchall()
+                self._add_months([(code, day, 1, n) for code, day, n in rows])
         self.readonly = readonly
 
     @classmethod
@@ -152,13 +179,71 @@ class PersonTable:
     def remove(self, article_ids: Iterable[str]) -> None:
         ids = [(a,) for a in article_ids]
         self.db.executemany("DELETE FROM mention WHERE article = ?", ids)
+        for (article,) in ids:
+            rows = self.db.execute(
+                "SELECT code, day, mentions FROM country_mention WHERE article = ? AND day > 0",
+                (article,),
+            ).fetchall()
+            self._add_months([(code, day, -1, -n) for code, day, n in rows])
         self.db.executemany("DELETE FROM country_mention WHERE article = ?", ids)
+        for (article,) in ids:
+            rows = self.db.execute(
+                "SELECT key, per, org, loc, misc, titled FROM name_sighting WHERE article = ?",
+                (article,),
+            ).fetchall()
+            self._add_types([(key, *(-n for n in row)) for key, *row in rows])
+        self.db.executemany("DELETE FROM name_sighting WHERE article = ?", ids)
+
+    def add_names(self, article_id: str, names: dict[str, tuple[int, ...]]) -> None:
+        """How the model labelled the article's names (``Facets.names``), added to the
+        archive's sums: the type vote of the articles written after it counts them."""
+        rows = [(key, *row) for key, row in names.items()]
+        self.db.executemany(
+            "INSERT OR REPLACE INTO name_sighting VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, *r) for r in rows],
+        )
+        self._add_types(rows)
+
+    def _add_types(self, rows: list[tuple]) -> None:
+        self.db.executemany(
+            "INSERT INTO name_type VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "per = per + excluded.per, org = org + excluded.org, loc = loc + excluded.loc, "
+            "misc = misc + excluded.misc, titled = titled + excluded.titled",
+            rows,
+        )
+        self.db.executemany(
+            "DELETE FROM name_type WHERE key = ? AND per + org + loc + misc + titled <= 0",
+            [(r[0],) for r in rows if sum(r[1:]) <= 0],
+        )
 
     def add_countries(self, article_id: str, day: int, countries: list[tuple[str, int]]) -> None:
         """The article's countries and their mentions (for the country pages' chart)."""
         self.db.executemany(
             "INSERT OR REPLACE INTO country_mention VALUES (?, ?, ?, ?)",
             [(article_id, code, n, day) for code, n in countries],
+        )
+        if day > 0:
+            self._add_months([(code, day, 1, n) for code, n in countries])
+
+    def _add_months(self, rows: list[tuple[str, int, int, int]]) -> None:
+        """``(code, day, articles, mentions)`` added to the monthly sums (negative: removed),
+        so that a country's chart is one look-up per month, not a sum over its articles."""
+        import datetime as dt
+
+        sums: dict[tuple[str, str], list[int]] = {}
+        for code, day, articles, mentions in rows:
+            d = dt.date.fromordinal(day)
+            slot = sums.setdefault((code, f"{d.year:04d}-{d.month:02d}"), [0, 0])
+            slot[0] += articles
+            slot[1] += mentions
+        self.db.executemany(
+            "INSERT INTO country_month VALUES (?, ?, ?, ?) ON CONFLICT (code, month) DO UPDATE "
+            "SET articles = articles + excluded.articles, mentions = mentions + excluded.mentions",
+            [(code, month, a, n) for (code, month), (a, n) in sums.items()],
+        )
+        self.db.executemany(
+            "DELETE FROM country_month WHERE code = ? AND month = ? AND articles <= 0",
+            [key for key, (a, _n) in sums.items() if a < 0],
         )
 
     def add(self, article_id: str, day: int, people: list[Resolved]) -> None:
@@ -266,6 +351,22 @@ class PersonTable:
 
     # -- reading ------------------------------------------------------------
 
+    def name_type(self, key: str) -> tuple[int, int, int, int, int] | None:
+        """The archive's (PER, ORG, LOC, MISC, titled) for a name key (``archive_types``);
+        None when it never saw it (or the table predates these counts)."""
+        try:
+            row = self.db.execute(
+                "SELECT per, org, loc, misc, titled FROM name_type WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.OperationalError:  # a read-only table written by an older Loupe
+            return None
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def name_types(self) -> dict[str, tuple[int, ...]]:
+        """The whole table (for tests and ``archive_types`` tooling)."""
+        rows = self.db.execute("SELECT key, per, org, loc, misc, titled FROM name_type")
+        return {key: tuple(row) for key, *row in rows}
+
     def variants(self, name: str) -> list[str]:
         """Every canonical spelling of the person (``name`` first): what a search for the
         person must match, since older articles keep the spelling they were written with."""
@@ -308,10 +409,20 @@ class PersonTable:
         return int(row[0])
 
     def country_months(self, code: str) -> list[dict]:
-        rows = self.db.execute(
-            "SELECT day, mentions FROM country_mention WHERE code = ? AND day > 0", (code,)
-        ).fetchall()
-        return _by_month(rows)
+        try:
+            rows = self.db.execute(
+                "SELECT month, articles, mentions FROM country_month WHERE code = ? "
+                "ORDER BY month",
+                (code,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # a read-only table written by an older Loupe
+            rows = None
+        if rows is None:
+            found = self.db.execute(
+                "SELECT day, mentions FROM country_mention WHERE code = ? AND day > 0", (code,)
+            ).fetchall()
+            return _by_month(found)
+        return [{"month": m, "articles": a, "mentions": n} for m, a, n in rows]
 
     def country_mentions(self, code: str) -> int:
         row = self.db.execute(

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from search.ingest.articles import Article
+from search.ingest.entities import archive_types
 from search.ingest.entities.cache import NerCache
 from search.ingest.entities.countries import (
     DATA,
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 # Bump when a rule changes how facets are derived (the data files are hashed already).
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 BATCH_SIZE = 64
 # Below this many texts to analyse, worker processes cost more than they save.
 MIN_PARALLEL = 16
@@ -59,6 +60,8 @@ class Facets:
     persons: list[tuple[str, int]] = field(default_factory=list)  # (full name, mentions)
     date: object = None  # datetime.date | None
     date_source: str = ""
+    # How the model labelled each name (``archive_types.sightings``): the index's table.
+    names: dict[str, archive_types.Row] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -85,10 +88,13 @@ def text_key(text: str) -> str:
     return hashlib.sha1(f"{model_id()}\0{text}".encode()).hexdigest()
 
 
-def analyse(article: Article, text: str, spans: list[Span]) -> Facets:
-    """The facets of one article from its text and raw NER spans (cheap, no model)."""
+def analyse(
+    article: Article, text: str, spans: list[Span], archive: archive_types.Archive | None = None
+) -> Facets:
+    """The facets of one article from its text and raw NER spans (cheap, no model);
+    ``archive``: the index's name counts for the type vote (the shipped table alone without)."""
     gaz = gazetteer()
-    people = find_persons(text, spans, gaz)
+    people = find_persons(text, spans, gaz, archive)
     person_spans = [s for p in people for s in p.spans]
     counts: Counter[str] = Counter(m.code for m in gaz.find(text, person_spans))
     if "FR" not in counts:
@@ -101,6 +107,7 @@ def analyse(article: Article, text: str, spans: list[Span]) -> Facets:
         persons=[(p.name, p.mentions) for p in people],
         date=date,
         date_source=source,
+        names=archive_types.sightings(text, spans),
     )
 
 
@@ -139,6 +146,7 @@ class Extractor:
         batch_size: int = BATCH_SIZE,
         use_ner: bool = True,
         enabled: bool = True,
+        archive: archive_types.Archive | None = None,
     ) -> None:
         self.cache = cache
         self.workers = max(1, workers)
@@ -149,6 +157,8 @@ class Extractor:
         # the record's own date, countries and persons still count.
         self.enabled = enabled
         self.batch_size = batch_size
+        # The index's name counts, read as each article is analysed (``people``).
+        self.archive = archive
         self.ner_runs = 0
         self.cache_hits = 0
         self._pool: ProcessPoolExecutor | None = None
@@ -222,7 +232,7 @@ class Extractor:
             self.cache_hits += sum(1 for k in batch.keys if k in batch.cached)
         for article, text, key in zip(batch.articles, batch.texts, batch.keys, strict=True):
             spans = new[key] if key in new else batch.cached[key]
-            yield article, analyse(article, text, spans)
+            yield article, analyse(article, text, spans, self.archive)
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -25,6 +25,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from search.ingest.entities.countries import DATA, fold_chars
 
@@ -49,26 +50,42 @@ def name_key(name: str) -> str:
     return " ".join(w for w in re.split(r"[\s\-'.]+", folded) if w)
 
 
+# One name's sightings: (PER, ORG, LOC, MISC, titled).
+Row = tuple[int, int, int, int, int]
+
+
+def sightings(text: str, spans: Iterable[tuple[int, int, str]]) -> dict[str, Row]:
+    """How the model labelled each name of one article, and how often after a title: what
+    the article adds to its archive's table (``people.PersonTable``) and to ``count``."""
+    from search.ingest.entities.persons import _title_before
+
+    seen: dict[str, list[int]] = {}
+    for s, e, label in spans:
+        if label not in LABELS or "\n" in text[s:e] or not text[s:e][:1].isupper():
+            continue
+        key = name_key(text[s:e])
+        if not key or len(key) > 80:
+            continue
+        row = seen.setdefault(key, [0, 0, 0, 0, 0])
+        row[LABELS.index(label)] += 1
+        if _title_before(text, s):
+            row[4] += 1
+    return {key: tuple(row) for key, row in seen.items()}  # type: ignore[misc]
+
+
 def count(articles: Iterable, batch: int = 64) -> dict[str, Counter[str]]:
     """Label counts per name key over ``articles`` (runs the NER model)."""
     from search.ingest.entities import article_text
-    from search.ingest.entities.persons import _title_before, ner
+    from search.ingest.entities.persons import ner
 
     tally: dict[str, Counter[str]] = {}
     texts: list[str] = []
 
     def flush() -> None:
         for text, spans in zip(texts, ner(texts), strict=True):
-            for s, e, label in spans:
-                if label not in LABELS or "\n" in text[s:e] or not text[s:e][:1].isupper():
-                    continue
-                key = name_key(text[s:e])
-                if not key or len(key) > 80:
-                    continue
+            for key, row in sightings(text, spans).items():
                 seen = tally.setdefault(key, Counter())
-                seen[label] += 1
-                if _title_before(text, s):
-                    seen["TITLED"] += 1
+                seen.update(dict(zip((*LABELS, "TITLED"), row, strict=True)))
         texts.clear()
 
     for article in articles:
@@ -110,10 +127,29 @@ def table() -> dict[str, tuple[int, int, int, int, int]]:
     return out
 
 
-def person_share(name: str) -> float | None:
+class Archive(Protocol):
+    """An archive's own counts (``people.PersonTable.name_type``), added to the shipped ones."""
+
+    def name_type(self, key: str) -> Row | None: ...
+
+
+def counts(name: str, archive: Archive | None = None) -> Row | None:
+    """The shipped table's row for ``name`` plus the archive's own, when it has one: the
+    shipped counts are a prior that speaks for a small archive; a large one outvotes it."""
+    key = name_key(name)
+    row = table().get(key)
+    own = archive.name_type(key) if archive is not None else None
+    if own is None:
+        return row
+    if row is None:
+        return own
+    return tuple(a + b for a, b in zip(row, own, strict=True))  # type: ignore[return-value]
+
+
+def person_share(name: str, archive: Archive | None = None) -> float | None:
     """Share of the archive's sightings of ``name`` that say person (PER or after a title);
     None when the archive has seen it fewer than ``MIN_SEEN`` times."""
-    row = table().get(name_key(name))
+    row = counts(name, archive)
     if row is None:
         return None
     per, org, loc, misc, titled = row
@@ -123,14 +159,14 @@ def person_share(name: str) -> float | None:
     return min(1.0, max(per, titled) / total)
 
 
-def not_a_person(name: str) -> bool:
+def not_a_person(name: str, archive: Archive | None = None) -> bool:
     """The archive mostly types ``name`` as an organisation, a place or a work, and (almost)
     never saw it after a title or a role: ``Theresa May``, which the model often calls a
     thing, is after ``la Première ministre`` often enough to stay a person."""
-    share = person_share(name)
+    share = person_share(name, archive)
     if share is None or share > MAX_PERSON_SHARE:
         return False
-    per, org, loc, misc, titled = table()[name_key(name)]
+    per, org, loc, misc, titled = counts(name, archive)  # type: ignore[misc]
     return titled * TITLED_RATIO <= per + org + loc + misc
 
 

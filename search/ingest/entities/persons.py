@@ -509,8 +509,14 @@ def _common_word(word: str) -> bool:
     return low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab
 
 
-def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> list[Person]:
-    """The people of one article, in order of first mention, from its raw NER spans."""
+def find_persons(
+    text: str,
+    spans: list[Span],
+    gaz: Gazetteer | None = None,
+    archive: archive_types.Archive | None = None,
+) -> list[Person]:
+    """The people of one article, in order of first mention, from its raw NER spans;
+    ``archive`` adds the index's own name counts to the shipped ones for the vote."""
     gaz = gaz or gazetteer()
     firsts = first_names()
     candidates: list[_Candidate] = []
@@ -537,7 +543,7 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
     candidates += _family_members(text, spans, candidates, gaz)
     candidates = [c for c in candidates if not _thing_alone(text, c, things)]
     if ARCHIVE_DROPS:
-        candidates = _archive_vote(candidates)
+        candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
     return _merge(_drop_derived(candidates))
 
@@ -546,7 +552,9 @@ def find_persons(text: str, spans: list[Span], gaz: Gazetteer | None = None) -> 
 ARCHIVE_DROPS = True
 
 
-def _archive_vote(candidates: list[_Candidate]) -> list[_Candidate]:
+def _archive_vote(
+    candidates: list[_Candidate], archive: archive_types.Archive | None = None
+) -> list[_Candidate]:
     """Drop a name the archive mostly types as an organisation, a place or a work
     (``Paris Match``, ``Roland Garros``), unless a title or a role names it a person in this
     article, or it is listed among people (both set ``titled``)."""
@@ -558,7 +566,7 @@ def _archive_vote(candidates: list[_Candidate]) -> list[_Candidate]:
         if c.key in titled
         or (len(c.key) == 1 and c.key[0] in firsts)  # "Meghan" alone: the model's LOC
         or (ARCHIVE_GUARD and _proper_only(c.words))
-        or not archive_types.not_a_person(" ".join(c.words))
+        or not archive_types.not_a_person(" ".join(c.words), archive)
     ]
 
 
