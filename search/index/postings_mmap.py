@@ -242,6 +242,21 @@ class SidecarReader:
         end = start + int(self._counts[i])
         return self._docs[start:end].astype(np.int64), self._weights[start:end].astype(np.float64)
 
+    def postings_at(self, fieldname: str, btext: bytes,
+                    docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` restricted to ``docs`` (segment numbers, ascending): a binary search
+        of each into the mapped list, so only the pages holding them are read."""
+        i = self._find(fieldname, btext)
+        if i < 0 or not docs.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        start = int(self._starts[i])
+        held = self._docs[start : start + int(self._counts[i])]
+        # the candidates in the list's own type: else numpy would convert the whole list
+        at = np.minimum(np.searchsorted(held, docs.astype(held.dtype)), held.size - 1)
+        hit = held[at] == docs
+        return (docs[hit].astype(np.int64),
+                self._weights[start:][at[hit]].astype(np.float64))
+
     def close(self) -> None:
         self._mm.close()
 
