@@ -29,7 +29,9 @@ from search.index import postings_mmap, w3
 # 33,922 OrangeSum articles, 2 cores shared with other jobs):
 #   a word evaluated with numpy (fastsearch)                       1 per posting
 #   a word Whoosh steps through (the any-word ranking, NOT inside AND) 2
-#   a phrase (positions read and compared)                         10
+#   a common word among rarer ones (in > LOUPE_COMMON_DOCS articles) 1 per candidate, at
+#     most the rarer words' postings: it is looked up at what they select (issue 11)
+#   a phrase: its rarest word's postings (positions read, compared) 10, + 1 per other word
 #   a word a prefix stands for (a union of up to 100 lists per field) 20
 #   a date range, or anything else stepped document by document     2 per article
 # A cost of 1,000,000 is about a second there. "réforme des retraites" costs ~8,400,
