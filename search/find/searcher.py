@@ -224,6 +224,7 @@ class SearchEngine:
                 return self._search(gen, request, facets, started)
         finally:
             _spent.work = None
+            postings_mmap.hold_mapped()  # the mapped pages a process keeps: a budget
 
     def _search(self, gen, request: SearchRequest, facets: bool, started: float) -> SearchResponse:
         s = gen.searcher()
