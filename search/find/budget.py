@@ -37,6 +37,10 @@ from search.index import postings_mmap, w3
 # A cost of 1,000,000 is about a second there. "réforme des retraites" costs ~8,400,
 # "France" ~38,000, "gouv*" ~370,000 (0.4 s), a 1,000-character paragraph pasted with its
 # quotes ~1,700,000 (1.6 s). Over MAX_COST, a request is refused before it reads anything.
+# At 1,000,000 articles (common words counted as above; 300 first-time known-item
+# queries, a shared machine): 1,000,000 is 0.1-0.4 s of CPU (p10-p50), up to 2 s for
+# quoted phrases; headlines cost 137,000 (p50) to 870,000 (p95); only a phrase of common
+# words only is over the budget (docs/performance.md, "Common words at a million").
 MAX_COST = 2_000_000
 MAX_TERMS = 2_000  # posting lists one request may open, prefix expansions included
 STEPPED, PHRASE, EXPANDED, PER_ARTICLE = 2, 10, 20, 2
