@@ -219,7 +219,8 @@ def print_size(n: int, rows: dict, serve: dict | None, upd: dict | None) -> None
     if "refused" in loupe:
         rss = loupe.get("rss_mb", {})
         print(f"\nLoupe in process: {loupe['refused']} of the queries refused by the work "
-              f"budget; {f(rss.get('VmRSS'), 0)} MB resident after them "
+              f"budget, {loupe.get('timeouts', 0)} searches ended by the time limit; "
+              f"{f(rss.get('VmRSS'), 0)} MB resident after them "
               f"({f(rss.get('RssAnon'), 0)} anonymous, {f(rss.get('RssFile'), 0)} mapped "
               "files).")
     if "sidecar_mb" in rows.get("loupe", {}):
