@@ -232,7 +232,6 @@ def measure(top10, faceted, sets: dict, repeat: int) -> dict:
 def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 0) -> dict:
     """Loupe text-only (``workers`` 0) or with entity extraction on ``workers`` processes."""
     os.environ["LOUPE_CACHE"] = "0"
-    from search.find.searcher import SearchEngine, SearchRequest
     from search.index.indexer import reindex
 
     baseline = os.environ.get("LOUPE_BENCH_ROW") == "loupe-baseline"
@@ -261,23 +260,73 @@ def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 
     if workers:  # the extraction rows report throughput only
         out["peak_mb"] = peak_mb()
         return out
+    out.update(loupe_queries(index, sets, repeat))
+    return out
+
+
+def run_loupe_existing(corpus: Path, work: Path, sets: dict, repeat: int) -> dict:
+    """The query side alone, on the index ``work/loupe-index`` already holds (``bench/
+    scale.py --reuse-index``): nothing is built or written."""
+    os.environ["LOUPE_CACHE"] = "0"
+    return loupe_queries(work / "loupe-index", sets, repeat)
+
+
+def loupe_queries(index: Path, sets: dict, repeat: int) -> dict:
+    """Loupe's in-process rows: opening, first-time and repeated queries, peak memory. A
+    query refused by the work budget counts as ``refused`` (no results), not a failure."""
+    from search.find.searcher import SearchEngine, SearchRequest
+
+    try:
+        from search.find.budget import SearchTimeout, TooCostly
+    except ImportError:  # a Loupe from before the work budget (--baseline)
+        TooCostly = SearchTimeout = ValueError  # noqa: N806
     engine = SearchEngine(index)
     t0 = time.perf_counter()
-    engine.search(SearchRequest(q="premier"))
-    out["open_ms"] = (time.perf_counter() - t0) * 1000
+    try:  # opening the generation (facet table, lengths) happens here
+        engine.search(SearchRequest(q="premier"))
+    except SearchTimeout:
+        pass
+    out: dict = {"open_ms": (time.perf_counter() - t0) * 1000,
+                 "docs": engine.count(SearchRequest(q=""))}
+    refused: set[str] = set()
+    timeouts: list[str] = []
 
-    def top10(q: str) -> list[str]:
+    def guarded(search) -> Callable[[str], list[str]]:
+        """A query refused by the work budget, or ended by the time limit on a loaded
+        machine, is counted (``refused``, ``timeouts``) with no results, not fatal."""
+        def run(q: str) -> list[str]:
+            try:
+                return [r["id"] for r in search(q).results]
+            except TooCostly:
+                refused.add(q)
+            except SearchTimeout:
+                timeouts.append(q)
+            return []
+        return run
+
+    def top10(q: str):
         try:
-            response = engine.search(SearchRequest(q=q), facets=False)
+            return engine.search(SearchRequest(q=q), facets=False)
         except TypeError:  # a Loupe from before facets=False (--baseline): facets included
-            response = engine.search(SearchRequest(q=q))
-        return [r["id"] for r in response.results]
+            return engine.search(SearchRequest(q=q))
 
-    def faceted(q: str) -> list[str]:
-        return [r["id"] for r in engine.search(SearchRequest(q=q)).results]
-
-    out.update(measure(top10, faceted, sets, repeat))
+    out.update(measure(guarded(top10),
+                       guarded(lambda q: engine.search(SearchRequest(q=q))), sets, repeat))
+    out["refused"] = len(refused)
+    out["timeouts"] = len(timeouts)
     out["peak_mb"] = peak_mb()
+    out["rss_mb"] = rss_mb()
+    return out
+
+
+def rss_mb() -> dict[str, float]:
+    """This process's resident memory now (MB): in all, anonymous, file-backed (mapped
+    index files, whose pages the OS shares between processes)."""
+    out: dict[str, float] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            out[key] = int(value.split()[0]) / 1024
     return out
 
 
@@ -538,6 +587,7 @@ def entities_available() -> bool:
 
 ENGINES: dict[str, Callable[..., dict]] = {
     "loupe": run_loupe,
+    "loupe-existing": run_loupe_existing,
     "loupe-baseline": lambda c, w, s, r: run_loupe(c, w, s, r),
     "loupe-entities-1": lambda c, w, s, r: run_loupe(c, w, s, r, workers=1),
     "loupe-entities-2": lambda c, w, s, r: run_loupe(c, w, s, r, workers=2),
@@ -594,6 +644,18 @@ def wait_http(port: int, path: str, seconds: float = 120) -> bool:
     return False
 
 
+REFUSED: Counter[int] = Counter()  # per port: requests the server refused with a 400
+
+
+def answered(port: int, status: int) -> bool:
+    """Whether a response is not an error: a 200, or a 400 (a query the work budget
+    refuses, counted in ``REFUSED``)."""
+    if status == 400:
+        REFUSED[port] += 1
+        return True
+    return status == 200
+
+
 def http_latencies(port: int, paths: list[str], clients: int) -> tuple[list[float], int]:
     """Latency (ms) of each GET, sent by ``clients`` threads over keep-alive connections."""
     latencies: list[float] = []
@@ -614,7 +676,7 @@ def http_latencies(port: int, paths: list[str], clients: int) -> tuple[list[floa
                 conn.request("GET", path)
                 resp = conn.getresponse()
                 resp.read()
-                ok = resp.status == 200
+                ok = answered(port, resp.status)
             except OSError:
                 ok = False
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -644,7 +706,7 @@ def alternated(plans: dict[str, tuple[int, list[str]]]) -> dict[str, tuple[list[
                 conns[name].request("GET", path)
                 resp = conns[name].getresponse()
                 resp.read()
-                ok = resp.status == 200
+                ok = answered(plans[name][0], resp.status)
             except OSError:
                 ok = False
                 conns[name] = http.client.HTTPConnection("127.0.0.1", plans[name][0], timeout=60)
@@ -675,11 +737,13 @@ def serve_compare(
     none yet (each query's first time in that process; Loupe's posting cache is empty),
     then two warm-up passes and the timed ones."""
     index, db = workdir / "loupe-index", workdir / "articles.db"
-    if not (index / "CURRENT").exists() or not db.exists():
+    if not (index / "CURRENT").exists():
         return {"error": "run the in-process benchmark of this size first"}
     queries = [q for name in QUERY_SETS for q, _ in sets[name]]
     env = dict(os.environ, LOUPE_CACHE="0")
     out: dict = {}
+    if not db.exists():  # Loupe alone (bench/scale.py --reuse-index without an FTS5 db)
+        print(f"  datasette: skipped, no FTS5 database at {db}", file=sys.stderr, flush=True)
     if cold_baseline:
         old = without_sidecars(index, workdir / "loupe-index-no-sidecars")
         out["loupe (no sidecars)"] = serve_cold(old, queries, env)
@@ -693,21 +757,23 @@ def serve_compare(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         ),
-        subprocess.Popen(
+    ]
+    if db.exists():
+        servers.append(subprocess.Popen(
             [sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1",
              "--port", str(dp), "--setting", "suggest_facets", "off"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        ),
-    ]
+        ))
     try:
-        if not (wait_http(lp, "/healthz") and wait_http(dp, "/articles.json")):
+        # a million articles: opening the index and its facet table takes a while
+        if not (wait_http(lp, "/healthz", 600)
+                and (not db.exists() or wait_http(dp, "/articles.json", 600))):
             return {"error": "a server did not start"}
-        plans = {
-            "loupe": (lp, ["/api/search?" + urlencode({"q": q}) for q in queries]),
-            "datasette": (dp, [datasette_path(q, True) for q in queries]),
-        }
+        plans = {"loupe": (lp, ["/api/search?" + urlencode({"q": q}) for q in queries])}
+        if db.exists():
+            plans["datasette"] = (dp, [datasette_path(q, True) for q in queries])
         # Cold: each query's first time, sent to Loupe then to Datasette in turn, so that
         # both see the same load from other jobs (a shared machine's load swings within
         # minutes); the CPU each server tree spent is its own.
@@ -737,6 +803,7 @@ def serve_compare(
                 "c16_p99": percentile(many, 99),
                 "c16_n": len(many),
                 "errors": err0 + err1 + err2,
+                "refused": REFUSED[port],  # 400 answers over every pass (work budget)
             }
     finally:
         for server in servers:

@@ -215,6 +215,14 @@ def print_size(n: int, rows: dict, serve: dict | None, upd: dict | None) -> None
             f"{f(r.get('facets_p50'), 2)} | {f(r.get('facets_p95'), 2)} | "
             f"{f(r.get('cold_facets_p50'), 2)} | {f(r.get('cold_facets_p95'), 2)} |"
         )
+    loupe = rows.get("loupe", {})
+    if "refused" in loupe:
+        rss = loupe.get("rss_mb", {})
+        print(f"\nLoupe in process: {loupe['refused']} of the queries refused by the work "
+              f"budget, {loupe.get('timeouts', 0)} searches ended by the time limit; "
+              f"{f(rss.get('VmRSS'), 0)} MB resident after them "
+              f"({f(rss.get('RssAnon'), 0)} anonymous, {f(rss.get('RssFile'), 0)} mapped "
+              "files).")
     if "sidecar_mb" in rows.get("loupe", {}):
         print(f"\nLoupe's index includes {rows['loupe']['sidecar_mb']:.1f} MB of posting sidecars.")
     if serve:
@@ -224,15 +232,17 @@ def print_size(n: int, rows: dict, serve: dict | None, upd: dict | None) -> None
             print(f"error: {serve['error']}")
         else:
             print("| server | first-time p50 ms | p95 | CPU ms/query | p50, 1 client | p95 | "
-                  "p50, 16 clients | p99, 16 clients | RSS per process MB | errors |")
-            print("|---|---|---|---|---|---|---|---|---|---|")
+                  "p50, 16 clients | p99, 16 clients | RSS per process MB | errors | "
+                  "refused (400) |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
             for name, s in serve.items():
                 rss = " + ".join(f"{m:,.0f}" for m in s.get("rss_mb", [])) or "–"
                 print(
                     f"| {name} | {f(s.get('cold_p50'), 2)} | {f(s.get('cold_p95'), 2)} | "
                     f"{f(s.get('cold_cpu_ms'), 2)} | {f(s.get('p50'), 2)} | {f(s.get('p95'), 2)} | "
                     f"{f(s.get('c16_p50'), 1)} | "
-                    f"{f(s.get('c16_p99'), 1)} | {rss} | {s.get('errors', s.get('error'))} |"
+                    f"{f(s.get('c16_p99'), 1)} | {rss} | {s.get('errors', s.get('error'))} | "
+                    f"{s.get('refused', '–')} |"
                 )
     if upd:
         print("\n`loupe reindex DIR --no-entities` on the built index:\n")
@@ -271,6 +281,41 @@ def print_growth(everything: dict) -> None:
         )
 
 
+def reuse(args, sets: dict) -> int:
+    """``--reuse-index``: the query side alone on an index built before (a million articles
+    take half an hour to build): the in-process rows (first-time and repeated, queries the
+    work budget refuses counted), then the servers (first-time pass, 16 clients, RSS per
+    serving process), beside Datasette when ``--fts5-db`` names the same archive's
+    database. The folder is only linked to, never written."""
+    index = args.reuse_index.resolve()
+    if not (index / "CURRENT").exists():
+        print(f"not a Loupe index: {index}", file=sys.stderr)
+        return 2
+    workdir = WORK / f"reuse-{index.name}"
+    for link in ("loupe-index", "articles.db"):
+        (workdir / link).unlink(missing_ok=True)  # links: what they point to stays
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    (workdir / "queries.json").write_text(json.dumps(sets, ensure_ascii=False))
+    (workdir / "loupe-index").symlink_to(index)
+    if args.fts5_db and args.fts5_db.exists():
+        (workdir / "articles.db").symlink_to(args.fts5_db.resolve())
+    else:
+        print(f"no FTS5 database ({args.fts5_db or 'no --fts5-db'}): Datasette skipped",
+              file=sys.stderr, flush=True)
+    rows = {"loupe": compare.run_worker("loupe-existing", workdir, args.repeat)}
+    print(f"  in process: {json.dumps(rows['loupe'])}", file=sys.stderr, flush=True)
+    serve = None
+    if not args.no_serve:
+        serve = compare.serve_compare(workdir, sets, args.concurrent)
+        print(f"  served: {json.dumps(serve)}", file=sys.stderr, flush=True)
+    print_size(int(rows["loupe"].get("docs") or 0), rows, serve, None)
+    if args.json:
+        args.json.write_text(json.dumps({"reuse": str(index), "rows": rows, "serve": serve},
+                                        indent=1))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="100000,300000,1000000")
@@ -283,6 +328,12 @@ def main() -> int:
     ap.add_argument("--concurrent", type=int, default=800, help="requests from 16 clients")
     ap.add_argument("--keep", action="store_true", help="keep each size's folder afterwards")
     ap.add_argument("--json", type=Path, help="write every measurement to this file")
+    ap.add_argument("--reuse-index", type=Path, metavar="DIR",
+                    help="only the query side, on this existing Loupe index (nothing built "
+                         "or written): in process, then served unless --no-serve")
+    ap.add_argument("--fts5-db", type=Path, metavar="PATH",
+                    help="with --reuse-index: the FTS5 database of the same archive, served "
+                         "by Datasette beside Loupe (skipped when absent)")
     args = ap.parse_args()
     if not compare.CORPUS.is_dir():
         print(f"corpus not found: {compare.CORPUS}", file=sys.stderr)
@@ -295,6 +346,8 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.1f}")
     # Known items from the first copy, which every size holds in full.
     sets = compare.build_query_sets(compare.clean_records(None), args.queries)
+    if args.reuse_index:
+        return reuse(args, sets)
     everything: dict = {}
     for size_text in args.sizes.split(","):
         n = int(size_text)

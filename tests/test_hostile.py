@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.cli import EXIT_ERROR, EXIT_USAGE, main
-from search.find import budget
-from search.find.query import QueryError
+from search.find import budget, fastsearch
+from search.find.query import QueryError, Words, parse
 from search.find.searcher import RequestError, SearchEngine, SearchRequest
 from webui import create_app
 
@@ -423,3 +423,61 @@ def test_no_request_exceeds_the_work_budget(
         return
     json.dumps(response.to_dict(), allow_nan=False)  # raises on NaN or infinity
     assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in response.query)
+
+
+def _common_and_rare(engine: SearchEngine) -> tuple[str, list[str], str]:
+    """(article id, six words of it in more than 20 of the samples, one word of it in at
+    most 3): from a real article's text, counted on the index as the search counts them."""
+    gen = engine._current()
+    reader = gen.searcher().reader()
+    for n in range(1, 300):
+        article = engine.article(f"orangesum-{n}")
+        if article is None:
+            continue
+        common: list[str] = []
+        rare: list[str] = []
+        for token in dict.fromkeys(article["body"].split()):
+            word = token.strip(".,;:!?()«»\"'")
+            if not word.isalpha():
+                continue
+            q = parse(word, gen.schema)
+            if type(q) is not Words or len(q.subqueries) != 1:
+                continue
+            df = budget.word_frequency(q.subqueries[0], reader)
+            if df > 20 and len(common) < 6:
+                common.append(word)
+            elif 1 <= df <= 3 and not rare:
+                rare.append(word)
+        if len(common) == 6 and rare:
+            return article["id"], common, rare[0]
+    raise AssertionError("no article of the samples has six common words and a rare one")
+
+
+def test_common_words_only_score_what_the_rare_word_selects(uncached, monkeypatch) -> None:
+    """Issue 11: at a million articles a headline of common words read lists of 100,000s
+    of postings and was refused. With a cutoff (lowered here so the samples have common
+    words), the common words only score the articles the rare word selects: the work
+    follows the rare word's list, and every result holds the rare word."""
+    article_id, common, rare = _common_and_rare(uncached)
+    q = " ".join([*common, rare])
+    request = SearchRequest(q=q, respell=False)
+    monkeypatch.setattr(fastsearch.POOL, "budget", fastsearch.POOL.budget)  # put back after
+    fastsearch.set_postings_budget(0)  # no posting cache: every list read is counted
+    everything, full = measured(uncached, request)
+    assert not isinstance(everything, Exception), everything
+    monkeypatch.setenv("LOUPE_COMMON_DOCS", "20")
+    response, work = measured(uncached, request)
+    assert not isinstance(response, Exception), response
+    holding = {r["id"] for r in uncached.search(SearchRequest(q=rare, per_page=50)).results}
+    ids = [r["id"] for r in response.results]
+    assert ids and set(ids) <= holding, (q, ids, holding)
+    assert article_id in ids[:3], (q, ids)
+    assert response.total <= len(holding) < everything.total
+    # The budget's estimate (the rare word's lists, one look-up per candidate per common
+    # term) holds what was read, besides one look-up per shown result and term (which
+    # words each result lacks); less than half what the same search reads without cutoff.
+    gen = uncached._current()
+    estimated = budget.estimate(parse(q, gen.schema), gen.searcher().reader(),
+                                gen.facets.n_docs, 100)
+    assert work.postings <= estimated.postings + len(ids) * estimated.terms, (work, estimated)
+    assert work.postings * 2 < full.postings, (work, full)

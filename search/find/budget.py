@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from search.find.query import QueryError
+from search.find.query import QueryError, Words
 from search.french import format_number as _n
 from search.index import postings_mmap, w3
 
@@ -29,16 +29,26 @@ from search.index import postings_mmap, w3
 # 33,922 OrangeSum articles, 2 cores shared with other jobs):
 #   a word evaluated with numpy (fastsearch)                       1 per posting
 #   a word Whoosh steps through (the any-word ranking, NOT inside AND) 2
-#   a phrase (positions read and compared)                         10
+#   a common word among rarer ones (in > LOUPE_COMMON_DOCS articles) 1 per candidate, at
+#     most the rarer words' postings: it is looked up at what they select (issue 11)
+#   a phrase: its rarest word's postings (positions read, compared) 10, + 1 per other word
 #   a word a prefix stands for (a union of up to 100 lists per field) 20
 #   a date range, or anything else stepped document by document     2 per article
 # A cost of 1,000,000 is about a second there. "réforme des retraites" costs ~8,400,
 # "France" ~38,000, "gouv*" ~370,000 (0.4 s), a 1,000-character paragraph pasted with its
 # quotes ~1,700,000 (1.6 s). Over MAX_COST, a request is refused before it reads anything.
+# At 1,000,000 articles (common words counted as above; 300 first-time known-item
+# queries, a shared machine): 1,000,000 is 0.1-0.4 s of CPU (p10-p50), up to 2 s for
+# quoted phrases; headlines cost 137,000 (p50) to 870,000 (p95); only a phrase of common
+# words only is over the budget (docs/performance.md, "Common words at a million").
 MAX_COST = 2_000_000
 MAX_TERMS = 2_000  # posting lists one request may open, prefix expansions included
 STEPPED, PHRASE, EXPANDED, PER_ARTICLE = 2, 10, 20, 2
 DEFAULT_TIME_LIMIT = 5.0  # seconds of one search before it is ended (LOUPE_TIME_LIMIT)
+# A word in more articles than this is *common* (Lucene's common terms, ``cutoff_frequency``):
+# among rarer words it only scores the articles they select (``fastsearch._words``), looked
+# up at those articles, so it costs what they select, not its list (LOUPE_COMMON_DOCS).
+DEFAULT_COMMON_DOCS = 10_000
 
 
 class TooCostly(QueryError):
@@ -81,6 +91,33 @@ def _stepped(node, stepped: bool) -> bool:
     return False
 
 
+def common_cutoff() -> int:
+    """Articles above which a word is common: ``LOUPE_COMMON_DOCS`` (default 10,000; a
+    fixed count, so that the work of a query stays bounded as the archive grows)."""
+    try:
+        return max(1, int(os.environ.get("LOUPE_COMMON_DOCS", DEFAULT_COMMON_DOCS)))
+    except ValueError:
+        return DEFAULT_COMMON_DOCS
+
+
+def word_frequency(word, reader) -> int:
+    """A word of ``Words``: the most articles any of its terms is in (the sidecars' counts)."""
+    found = 0
+    for leaf in word.leaves():
+        if type(leaf) is wq.Term and leaf.fieldname in reader.schema:
+            try:
+                found = max(found, postings_mmap.doc_frequency(reader, leaf.fieldname, leaf.text))
+            except ValueError:
+                continue
+    return found
+
+
+def common_words(q: Words, reader) -> list[int]:
+    """The positions of ``q``'s common words (in more than ``common_cutoff()`` articles)."""
+    cutoff = common_cutoff()
+    return [i for i, w in enumerate(q.subqueries) if word_frequency(w, reader) > cutoff]
+
+
 def estimate(q, reader, n_docs: int, expansions: int) -> Work:
     """The work ``q`` will do at most: every leaf's posting lists, their lengths, and their
     weighted cost. A prefix is walked to ``expansions`` + 1 words at most (more is refused
@@ -98,6 +135,11 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
     def walk(node, stepped: bool) -> None:
         if node is wq.NullQuery:
             return
+        if type(node) is Words and not stepped and node.minmatch >= 1:
+            common = common_words(node, reader)
+            if common:
+                words(node, common)
+                return
         if not node.is_leaf():
             inner = _stepped(node, stepped)
             for child in node.children():
@@ -122,8 +164,14 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
                 work.terms += 1
                 work.postings += found
                 work.cost += EXPANDED * found
-        elif isinstance(node, (wq.Term, wq.Phrase)):
-            weight = PHRASE if isinstance(node, wq.Phrase) else (STEPPED if stepped else 1)
+        elif isinstance(node, wq.Phrase):
+            # the rarest word's list, the others looked up at its documents
+            found = min((frequency(f, t) for f, t in node.terms(phrases=True)), default=0)
+            work.terms += len(node.words)
+            work.postings += found * len(node.words)
+            work.cost += (PHRASE + len(node.words) - 1) * found
+        elif isinstance(node, wq.Term):
+            weight = STEPPED if stepped else 1
             for fieldname, text in node.terms(phrases=True):
                 found = frequency(fieldname, text)
                 work.terms += 1
@@ -132,6 +180,27 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
         else:  # Every and the like: every document, one step each
             work.terms += 1
             work.cost += PER_ARTICLE * n_docs
+
+    def words(node: Words, common: list[int]) -> None:
+        """Common words cost a lookup per candidate (at most what the rarer words select),
+        not their lists (``fastsearch._words``)."""
+        kids = node.subqueries
+        rare = [i for i in range(len(kids)) if i not in common]
+        if not rare:  # the rarest selects
+            rare = [min(common, key=lambda i: word_frequency(kids[i], reader))]
+        before = work.postings
+        for i in rare:
+            walk(kids[i], False)
+        selected = work.postings - before
+        for i in common:
+            if i in rare:
+                continue
+            for leaf in kids[i].leaves():
+                if type(leaf) is wq.Term:
+                    found = frequency(leaf.fieldname, leaf.text)
+                    work.terms += 1
+                    work.postings += min(found, selected)
+                    work.cost += min(found, selected)
 
     walk(q, False)
     return work

@@ -230,6 +230,7 @@ class SearchEngine:
                 return self._search(gen, request, facets, started)
         finally:
             _spent.work = None
+            postings_mmap.hold_mapped()  # the mapped pages a process keeps: a budget
 
     def _search(self, gen, request: SearchRequest, facets: bool, started: float) -> SearchResponse:
         s = gen.searcher()
@@ -289,9 +290,10 @@ class SearchEngine:
         # say which; a pasted paragraph is not listed.
         if shown and q is not None and (loose.get("any_word") or filler
                                         or 2 < word_count(q) <= 8):
-            words = self._word_masks(s, corrected or request.q, schema, gen)
+            shown_docs = np.array(sorted({d for d, _ in hits}), dtype=np.int64)
+            words = self._word_masks(s, corrected or request.q, schema, gen, shown_docs)
             for r, (docnum, _score) in zip(shown, hits, strict=True):
-                r["missing"] = [w for w, mask in words if not mask[docnum]]
+                r["missing"] = [w for w, held in words if docnum not in held]
                 dropped += [w for w in r["missing"] if w not in dropped]
         if request.explain and ranked is not None and request.sort == "relevance":
             strict = [d for d, _ in hits[: len(hits) - len(filler)]]
@@ -337,9 +339,12 @@ class SearchEngine:
             return None, []
         return (wider, mask), self._page(s, wider, request, gen, mask, start, start + count)
 
-    def _word_masks(self, s, text: str, schema, gen: Generation) -> list[tuple[str, np.ndarray]]:
-        """Each plain word of the query (as typed) with the articles it matches alone."""
-        out: list[tuple[str, np.ndarray]] = []
+    def _word_masks(self, s, text: str, schema, gen: Generation,
+                    docs: np.ndarray) -> list[tuple[str, set[int]]]:
+        """Each plain word of the query (as typed) with those of ``docs`` (the results
+        shown, ascending) it matches alone: looked up at them (``fastsearch.holding``),
+        not over the archive, where a common word's lists are long."""
+        out: list[tuple[str, set[int]]] = []
         typed = list(plain_words(text))
         for word in typed:
             if len(typed) > 1 and word.lower() in QUESTION_WORDS:
@@ -350,7 +355,8 @@ class SearchEngine:
                 continue
             if q is None or q is wq.NullQuery:
                 continue  # a stop word: never asked for
-            out.append((word, self._match_mask(s, q, gen)))
+            held = fastsearch.holding(s, q, gen.postings, docs)
+            out.append((word, set(docs[held & gen.facets.live[docs]].tolist())))
         return out
 
     def _text_match(self, s, text: str, schema, gen: Generation, loose: dict | None = None):
@@ -601,7 +607,7 @@ def _scored(s, q, gen: Generation) -> fastsearch.Scored:
     memo = getattr(_recent, "memo", None)
     if memo is None:
         memo = _recent.memo = []
-    key = (gen.serial, q)
+    key = (gen.serial, q, budget.common_cutoff())  # the cutoff decides what q matches
     for k, value in memo:
         if k == key:
             return value

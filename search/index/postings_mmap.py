@@ -47,6 +47,7 @@ import mmap
 import os
 import pickle
 import struct
+import weakref
 from array import array
 from itertools import chain
 from operator import itemgetter
@@ -75,6 +76,45 @@ _COUNTS_KEPT = 50_000  # terms looked up remembered per reader (a few MB)
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
 _VALUES_CHUNK = 1 << 17  # positioned postings decoded at a time (a few tens of MB of objects)
+
+
+DEFAULT_MAPPED_MB = 1024  # sidecar pages one process keeps mapped (LOUPE_MAPPED_MB)
+_OPEN: weakref.WeakSet = weakref.WeakSet()  # every sidecar this process has mapped
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def mapped_budget() -> int:
+    """``LOUPE_MAPPED_MB`` in bytes (default 1,024; 0: no limit): how much of the mapped
+    index files a process may keep resident before it lets go of the sidecars' pages."""
+    try:
+        mb = float(os.environ.get("LOUPE_MAPPED_MB", DEFAULT_MAPPED_MB))
+    except ValueError:
+        mb = DEFAULT_MAPPED_MB
+    return max(0, int(mb * 1024 * 1024))
+
+
+def mapped_resident() -> int:
+    """Bytes of file-backed memory resident in this process (``/proc/self/statm``'s shared
+    pages: mapped files, the sidecars first among them)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[2]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def hold_mapped(budget: int | None = None) -> bool:
+    """Keeps the process's resident mapped pages within ``budget`` (``mapped_budget()``):
+    past it, every sidecar's pages are let go (``MADV_DONTNEED``). They stay in the OS's page
+    cache, shared by every process, and come back at the next touch as minor faults: the
+    resident size of a serving process follows what its recent searches read, not every
+    page of an index of gigabytes that its searches ever touched. True when it let go."""
+    limit = mapped_budget() if budget is None else budget
+    if not limit or mapped_resident() <= limit:
+        return False
+    for reader in list(_OPEN):
+        reader.release()
+    return True
 
 
 def sidecar_path(folder: Path, segment) -> Path:
@@ -126,6 +166,7 @@ class SidecarReader:
     def __init__(self, path: Path) -> None:
         with open(path, "rb") as fh:
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        _OPEN.add(self)
         magic, version, wcode, n_terms, n_post, n_docs, dcode, n_pposts, n_pos, pcode = (
             _HEADER.unpack_from(self._mm, 0)
         )
@@ -246,6 +287,29 @@ class SidecarReader:
         start = int(self._starts[i])
         end = start + int(self._counts[i])
         return self._docs[start:end].astype(np.int64), self._weights[start:end].astype(np.float64)
+
+    def postings_at(self, fieldname: str, btext: bytes,
+                    docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` restricted to ``docs`` (segment numbers, ascending): a binary search
+        of each into the mapped list, so only the pages holding them are read."""
+        i = self._find(fieldname, btext)
+        if i < 0 or not docs.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        start = int(self._starts[i])
+        held = self._docs[start : start + int(self._counts[i])]
+        # the candidates in the list's own type: else numpy would convert the whole list
+        at = np.minimum(np.searchsorted(held, docs.astype(held.dtype)), held.size - 1)
+        hit = held[at] == docs
+        return (docs[hit].astype(np.int64),
+                self._weights[start:][at[hit]].astype(np.float64))
+
+    def release(self) -> None:
+        """Lets go of the resident pages of the map (read again from the page cache when
+        next touched); the arrays over it stay valid."""
+        try:
+            self._mm.madvise(mmap.MADV_DONTNEED)
+        except (AttributeError, ValueError, OSError):  # closed, or no madvise here
+            pass
 
     def close(self) -> None:
         self._mm.close()
