@@ -14,7 +14,8 @@ Kill mode: ``loupe reindex --dask`` killed (SIGKILL or SIGINT, in turn) at a ran
 of its run (cluster start-up, extraction and writing, commit), then the processes of its
 session still alive 10 s later are counted; the target is none in any try::
 
-    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS] [--phase commit]
+    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS]
+        [--phase any|commit|mixed]
 
 ``--within`` draws the kill moments from 0.3 s to SECONDS instead of over a timed run.
 ``--phase commit`` aims at the commit: every worker's segment is written (and merged, a
@@ -23,6 +24,9 @@ written by the workers, the table of contents, checksums, the person and article
 the swap). The commit is seen beginning when the build folder (``tmp-*``) gets its first
 posting map file (``*.lpm*``, a poll every 5 ms); a timed run measures how long it lasts,
 and each kill comes at a random moment of that length after it begins.
+
+``--phase mixed`` (the 20-try run of issue 15) aims tries in turn over the whole run and
+at its commit, each with SIGKILL then SIGINT: one timed run gives both lengths.
 
 Each try also checks that nothing was half published: either no ``CURRENT``, or the
 generation it names opens with every article.
@@ -195,11 +199,14 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
     or a half-published index."""
     rng = random.Random(15)
     failures = 0
+    # The phase of each try: "mixed" goes any, any, commit, commit (SIGKILL, SIGINT each).
+    aims = [phase if phase != "mixed" else ("any", "commit")[(n // 2) % 2] for n in range(tries)]
     with tempfile.TemporaryDirectory(prefix="dask-kill-") as tmp:
         corpus = write_corpus(Path(tmp), count)
         articles = sum(1 for _line in open(corpus, encoding="utf-8"))
         args = [*LOUPE, "reindex", str(corpus), "--workers", "2", "--dask", "-q", "--no-ner"]
-        if phase == "commit":
+        whole = 0.0  # a whole run's length ("mixed": kills over it, or in the commit)
+        if phase in ("commit", "mixed"):
             timed = Path(tmp) / "timed"
             started = time.perf_counter()
             proc = subprocess.Popen([*args, "--index", str(timed)], cwd=ROOT)
@@ -207,9 +214,12 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             proc.wait()
             if begun is None:
                 raise SystemExit("the timed run ended before its commit was seen")
-            length = time.perf_counter() - started - begun
+            whole = time.perf_counter() - started
+            length = whole - begun
             print(f"a run's commit begins at {begun:.1f} s and lasts {length:.2f} s; "
-                  f"kills drawn over that length after it begins")
+                  f"kills drawn over that length after it begins"
+                  + (f" (commit tries) or over the whole {whole:.1f} s (the others)"
+                     if phase == "mixed" else ""))
         elif within is not None:
             length = within
             print(f"kills drawn from 0.3 s to {length:.1f} s (--within)")
@@ -221,12 +231,16 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
         for attempt in range(tries):
             index = Path(tmp) / f"index-{attempt}"
             sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
-            delay = rng.uniform(0.0, length) if phase == "commit" else rng.uniform(0.3, length)
+            aim = aims[attempt]
+            if aim == "commit":
+                delay = rng.uniform(0.0, length)
+            else:
+                delay = rng.uniform(0.3, whole if phase == "mixed" else length)
             proc = subprocess.Popen(
                 [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_sigint_back,
             )
-            begun = _wait_commit(proc, index) if phase == "commit" else 0.0
+            begun = _wait_commit(proc, index) if aim == "commit" else 0.0
             time.sleep(delay)
             ended = proc.poll() is not None
             procs = len(psutil.Process(proc.pid).children(recursive=True)) if not ended else 0
@@ -250,8 +264,8 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             half = _half_published(index, articles)
             failures += bool(left or half)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
-            when = (f"{delay:5.2f} s into the commit (at {begun:.1f} s)" if phase == "commit"
-                    else f"at {delay:5.1f} s = {delay / length:4.0%} of "
+            when = (f"{delay:5.2f} s into the commit (at {begun:.1f} s)" if aim == "commit"
+                    else f"at {delay:5.1f} s = {delay / (whole or length):4.0%} of "
                     f"{'the window' if within else 'a run'}")
             served = "served: " + ("nothing" if not (index / "CURRENT").exists() else "all")
             print(
@@ -279,8 +293,9 @@ def main() -> None:
         help="with --kill: kill moments drawn from 0.3 s to SECONDS instead of a timed run",
     )
     parser.add_argument(
-        "--phase", choices=("any", "commit"), default="any",
-        help="with --kill: 'commit' kills within the commit (after every segment is written)",
+        "--phase", choices=("any", "commit", "mixed"), default="any",
+        help="with --kill: 'commit' kills within the commit (after every segment is written); "
+        "'mixed' aims in turn over a whole run and at the commit",
     )
     args = parser.parse_args()
     if args.within is not None and (not args.kill or args.within <= 0.3):
