@@ -72,12 +72,15 @@ def write_corpus(dest: Path, count: int) -> Path:
 
 
 class Sampler(threading.Thread):
-    """Peak resident memory of each process of ``pid``'s tree, every 0.1 s."""
+    """Peak resident memory and CPU seconds of each process of ``pid``'s tree, every 0.1 s
+    (CPU: the last reading of each; a machine shared with other jobs stretches wall time
+    more than CPU time)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -88,15 +91,21 @@ class Sampler(threading.Thread):
                 return
             for proc in procs:
                 try:
-                    rss = proc.memory_info().rss
+                    with proc.oneshot():
+                        rss = proc.memory_info().rss
+                        times = proc.cpu_times()
                 except psutil.Error:
                     continue
                 self.peaks[proc.pid] = max(self.peaks.get(proc.pid, 0), rss)
+                self.cpu[proc.pid] = times.user + times.system
             time.sleep(0.1)
 
 
-def build(corpus: Path, index: Path, dask: bool, entities: bool) -> tuple[float, int, int]:
-    """Seconds, peak RSS (MB) of the largest non-coordinator process and how many there were."""
+def build(
+    corpus: Path, index: Path, dask: bool, entities: bool
+) -> tuple[float, int, int, float]:
+    """Seconds, peak RSS (MB) of the largest non-coordinator process, how many there were,
+    and the CPU seconds of every process of the build."""
     shutil.rmtree(index, ignore_errors=True)
     args = [*LOUPE, "reindex", str(corpus), "--index", str(index), "--workers", "2", "-q"]
     args += ["--dask"] if dask else []
@@ -113,7 +122,7 @@ def build(corpus: Path, index: Path, dask: bool, entities: bool) -> tuple[float,
     if code != 0:
         raise SystemExit(f"reindex failed ({code}): {' '.join(args)}")
     others = [rss for pid, rss in sampler.peaks.items() if pid != proc.pid]
-    return elapsed, max(others, default=0) >> 20, len(others)
+    return elapsed, max(others, default=0) >> 20, len(others), sum(sampler.cpu.values())
 
 
 def bench(count: int, rounds: int, modes: list[bool]) -> None:
@@ -126,12 +135,13 @@ def bench(count: int, rounds: int, modes: list[bool]) -> None:
             for _ in range(rounds):
                 for dask in (False, True):
                     load = os.getloadavg()[0]
-                    secs, peak, procs = build(corpus, Path(tmp) / "index", dask, entities)
+                    secs, peak, procs, cpu = build(corpus, Path(tmp) / "index", dask, entities)
                     times[dask].append(secs)
                     name = "dask LocalCluster 2 workers" if dask else "in-process --workers 2"
                     print(
                         f"  {label:28} {name:28} {count / secs:7.1f} articles/s  "
-                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)  "
+                        f"{secs:6.1f} s  CPU {1000 * cpu / count:5.1f} ms/article  "
+                        f"peak worker RSS {peak:5d} MB ({procs} processes)  "
                         f"load {load:4.1f} -> {os.getloadavg()[0]:4.1f}",
                         flush=True,
                     )
