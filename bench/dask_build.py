@@ -248,7 +248,8 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
                 delay = rng.uniform(0.3, whole if phase == "mixed" else length)
             proc = subprocess.Popen(
                 [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_sigint_back,
+                stdout=subprocess.DEVNULL, stderr=open(Path(tmp) / f"stderr-{attempt}", "wb"),
+                preexec_fn=_sigint_back,
             )
             begun = _wait_commit(proc, index) if aim == "commit" else 0.0
             time.sleep(delay)
@@ -274,6 +275,11 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             half = _half_published(index, articles)
             failures += bool(left or half)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
+            if ended and proc.returncode:  # a run that failed on its own: say how
+                said = (Path(tmp) / f"stderr-{attempt}").read_text(errors="replace").strip()
+                what = f"failed by itself ({proc.returncode}: {said.splitlines()[-1:]})"
+            if begun is None:  # it ended before its commit was seen
+                begun, delay = float("nan"), 0.0
             when = (f"{delay:5.2f} s into the commit (at {begun:.1f} s)" if aim == "commit"
                     else f"at {delay:5.1f} s = {delay / (whole or length):4.0%} of "
                     f"{'the window' if within else 'a run'}")

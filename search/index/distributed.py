@@ -149,13 +149,16 @@ class Session:
     def result(future):
         """A task's result; a task whose workers kept dying fails the build. Waited for
         in short steps: a Ctrl-C then ends the wait at once instead of after the task
-        (a posting map: tens of seconds)."""
+        (a posting map: tens of seconds). Not ``future.result(timeout=…)``: on a loaded
+        machine its timeout races the result and raises ``UnboundLocalError`` from
+        ``distributed.utils.sync`` (dask/distributed#8514; seen once here at load 24, the
+        reindex failing)."""
+        done = threading.Event()
+        future.add_done_callback(lambda _future: done.set())
+        while not done.wait(WAIT_STEP):
+            continue
         try:
-            while True:
-                try:
-                    return future.result(timeout=WAIT_STEP)
-                except TimeoutError:
-                    continue
+            return future.result()
         except KilledWorker as exc:
             raise ClusterError(
                 f"tâche Dask perdue avec ses workers ({exc}) ; rien n'est publié"
