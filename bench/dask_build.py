@@ -14,7 +14,8 @@ Kill mode: ``loupe reindex --dask`` killed (SIGKILL or SIGINT, in turn) at a ran
 of its run (cluster start-up, extraction and writing, commit), then the processes of its
 session still alive 10 s later are counted; the target is none in any try::
 
-    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS] [--phase commit]
+    python bench/dask_build.py --kill 20 [--articles 2000] [--within SECONDS]
+        [--phase any|commit|mixed]
 
 ``--within`` draws the kill moments from 0.3 s to SECONDS instead of over a timed run.
 ``--phase commit`` aims at the commit: every worker's segment is written (and merged, a
@@ -23,6 +24,9 @@ written by the workers, the table of contents, checksums, the person and article
 the swap). The commit is seen beginning when the build folder (``tmp-*``) gets its first
 posting map file (``*.lpm*``, a poll every 5 ms); a timed run measures how long it lasts,
 and each kill comes at a random moment of that length after it begins.
+
+``--phase mixed`` (the 20-try run of issue 15) aims tries in turn over the whole run and
+at its commit, each with SIGKILL then SIGINT: one timed run gives both lengths.
 
 Each try also checks that nothing was half published: either no ``CURRENT``, or the
 generation it names opens with every article.
@@ -68,12 +72,15 @@ def write_corpus(dest: Path, count: int) -> Path:
 
 
 class Sampler(threading.Thread):
-    """Peak resident memory of each process of ``pid``'s tree, every 0.1 s."""
+    """Peak resident memory and CPU seconds of each process of ``pid``'s tree, every 0.1 s
+    (CPU: the last reading of each; a machine shared with other jobs stretches wall time
+    more than CPU time)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -84,15 +91,21 @@ class Sampler(threading.Thread):
                 return
             for proc in procs:
                 try:
-                    rss = proc.memory_info().rss
+                    with proc.oneshot():
+                        rss = proc.memory_info().rss
+                        times = proc.cpu_times()
                 except psutil.Error:
                     continue
                 self.peaks[proc.pid] = max(self.peaks.get(proc.pid, 0), rss)
+                self.cpu[proc.pid] = times.user + times.system
             time.sleep(0.1)
 
 
-def build(corpus: Path, index: Path, dask: bool, entities: bool) -> tuple[float, int, int]:
-    """Seconds, peak RSS (MB) of the largest non-coordinator process and how many there were."""
+def build(
+    corpus: Path, index: Path, dask: bool, entities: bool
+) -> tuple[float, int, int, float]:
+    """Seconds, peak RSS (MB) of the largest non-coordinator process, how many there were,
+    and the CPU seconds of every process of the build."""
     shutil.rmtree(index, ignore_errors=True)
     args = [*LOUPE, "reindex", str(corpus), "--index", str(index), "--workers", "2", "-q"]
     args += ["--dask"] if dask else []
@@ -109,7 +122,7 @@ def build(corpus: Path, index: Path, dask: bool, entities: bool) -> tuple[float,
     if code != 0:
         raise SystemExit(f"reindex failed ({code}): {' '.join(args)}")
     others = [rss for pid, rss in sampler.peaks.items() if pid != proc.pid]
-    return elapsed, max(others, default=0) >> 20, len(others)
+    return elapsed, max(others, default=0) >> 20, len(others), sum(sampler.cpu.values())
 
 
 def bench(count: int, rounds: int, modes: list[bool]) -> None:
@@ -122,12 +135,13 @@ def bench(count: int, rounds: int, modes: list[bool]) -> None:
             for _ in range(rounds):
                 for dask in (False, True):
                     load = os.getloadavg()[0]
-                    secs, peak, procs = build(corpus, Path(tmp) / "index", dask, entities)
+                    secs, peak, procs, cpu = build(corpus, Path(tmp) / "index", dask, entities)
                     times[dask].append(secs)
                     name = "dask LocalCluster 2 workers" if dask else "in-process --workers 2"
                     print(
                         f"  {label:28} {name:28} {count / secs:7.1f} articles/s  "
-                        f"{secs:6.1f} s  peak worker RSS {peak:5d} MB ({procs} processes)  "
+                        f"{secs:6.1f} s  CPU {1000 * cpu / count:5.1f} ms/article  "
+                        f"peak worker RSS {peak:5d} MB ({procs} processes)  "
                         f"load {load:4.1f} -> {os.getloadavg()[0]:4.1f}",
                         flush=True,
                     )
@@ -195,11 +209,14 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
     or a half-published index."""
     rng = random.Random(15)
     failures = 0
+    # The phase of each try: "mixed" goes any, any, commit, commit (SIGKILL, SIGINT each).
+    aims = [phase if phase != "mixed" else ("any", "commit")[(n // 2) % 2] for n in range(tries)]
     with tempfile.TemporaryDirectory(prefix="dask-kill-") as tmp:
         corpus = write_corpus(Path(tmp), count)
         articles = sum(1 for _line in open(corpus, encoding="utf-8"))
         args = [*LOUPE, "reindex", str(corpus), "--workers", "2", "--dask", "-q", "--no-ner"]
-        if phase == "commit":
+        whole = 0.0  # a whole run's length ("mixed": kills over it, or in the commit)
+        if phase in ("commit", "mixed"):
             timed = Path(tmp) / "timed"
             started = time.perf_counter()
             proc = subprocess.Popen([*args, "--index", str(timed)], cwd=ROOT)
@@ -207,9 +224,12 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             proc.wait()
             if begun is None:
                 raise SystemExit("the timed run ended before its commit was seen")
-            length = time.perf_counter() - started - begun
+            whole = time.perf_counter() - started
+            length = whole - begun
             print(f"a run's commit begins at {begun:.1f} s and lasts {length:.2f} s; "
-                  f"kills drawn over that length after it begins")
+                  f"kills drawn over that length after it begins"
+                  + (f" (commit tries) or over the whole {whole:.1f} s (the others)"
+                     if phase == "mixed" else ""))
         elif within is not None:
             length = within
             print(f"kills drawn from 0.3 s to {length:.1f} s (--within)")
@@ -221,12 +241,17 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
         for attempt in range(tries):
             index = Path(tmp) / f"index-{attempt}"
             sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
-            delay = rng.uniform(0.0, length) if phase == "commit" else rng.uniform(0.3, length)
+            aim = aims[attempt]
+            if aim == "commit":
+                delay = rng.uniform(0.0, length)
+            else:
+                delay = rng.uniform(0.3, whole if phase == "mixed" else length)
             proc = subprocess.Popen(
                 [*args, "--index", str(index)], cwd=ROOT, start_new_session=True,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_sigint_back,
+                stdout=subprocess.DEVNULL, stderr=open(Path(tmp) / f"stderr-{attempt}", "wb"),
+                preexec_fn=_sigint_back,
             )
-            begun = _wait_commit(proc, index) if phase == "commit" else 0.0
+            begun = _wait_commit(proc, index) if aim == "commit" else 0.0
             time.sleep(delay)
             ended = proc.poll() is not None
             procs = len(psutil.Process(proc.pid).children(recursive=True)) if not ended else 0
@@ -250,8 +275,13 @@ def kill(tries: int, count: int, within: float | None = None, phase: str = "any"
             half = _half_published(index, articles)
             failures += bool(left or half)
             what = "finished before the kill" if ended else f"{signal.Signals(sig).name}"
-            when = (f"{delay:5.2f} s into the commit (at {begun:.1f} s)" if phase == "commit"
-                    else f"at {delay:5.1f} s = {delay / length:4.0%} of "
+            if ended and proc.returncode:  # a run that failed on its own: say how
+                said = (Path(tmp) / f"stderr-{attempt}").read_text(errors="replace").strip()
+                what = f"failed by itself ({proc.returncode}: {said.splitlines()[-1:]})"
+            if begun is None:  # it ended before its commit was seen
+                begun, delay = float("nan"), 0.0
+            when = (f"{delay:5.2f} s into the commit (at {begun:.1f} s)" if aim == "commit"
+                    else f"at {delay:5.1f} s = {delay / (whole or length):4.0%} of "
                     f"{'the window' if within else 'a run'}")
             served = "served: " + ("nothing" if not (index / "CURRENT").exists() else "all")
             print(
@@ -279,8 +309,9 @@ def main() -> None:
         help="with --kill: kill moments drawn from 0.3 s to SECONDS instead of a timed run",
     )
     parser.add_argument(
-        "--phase", choices=("any", "commit"), default="any",
-        help="with --kill: 'commit' kills within the commit (after every segment is written)",
+        "--phase", choices=("any", "commit", "mixed"), default="any",
+        help="with --kill: 'commit' kills within the commit (after every segment is written); "
+        "'mixed' aims in turn over a whole run and at the commit",
     )
     args = parser.parse_args()
     if args.within is not None and (not args.kill or args.within <= 0.3):

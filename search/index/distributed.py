@@ -42,6 +42,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -77,6 +78,13 @@ ABORT_TIMEOUT = 2.0  # seconds the client, then the cluster, may take to close a
 # Extraction before writing on a worker that has both waiting: the coordinator waits for
 # the former, the latter only at the commit.
 EXTRACT_PRIORITY = 1
+# What a LocalCluster's nannies set before they start a worker: Dask's default
+# ``MALLOC_TRIM_THRESHOLD_=65536`` is left out. Setting it turns off glibc's sliding mmap
+# threshold, so every array of 128 kB or more the NER model makes is mmapped, faulted in
+# page by page and unmapped again: measured 52 times the page faults and 38 % more CPU
+# per text in ``ner`` (docs/distributed.md), the whole of the Dask build's lag with
+# entities. Dask's other defaults (one BLAS/OpenMP thread) are what a worker wants.
+WORKER_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 class Session:
@@ -121,15 +129,16 @@ class Session:
             self._client = Client(self.scheduler, set_as_default=False)
         else:
             memory = f"{self.memory_mb // self.workers}MB" if self.memory_mb else "auto"
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address="127.0.0.1:0",
-                memory_limit=memory,
-                silence_logs=logging.ERROR,
-                host="127.0.0.1",
-            )
+            with dask.config.set(WORKER_ENVIRON):  # read as each nanny is made, here
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address="127.0.0.1:0",
+                    memory_limit=memory,
+                    silence_logs=logging.ERROR,
+                    host="127.0.0.1",
+                )
             self._client = Client(self._cluster, set_as_default=False)
             # Its workers die with the reindex that started them.
             self._client.register_plugin(_DieWithParent(), name="loupe-die-with-parent")
@@ -140,13 +149,16 @@ class Session:
     def result(future):
         """A task's result; a task whose workers kept dying fails the build. Waited for
         in short steps: a Ctrl-C then ends the wait at once instead of after the task
-        (a posting map: tens of seconds)."""
+        (a posting map: tens of seconds). Not ``future.result(timeout=…)``: on a loaded
+        machine its timeout races the result and raises ``UnboundLocalError`` from
+        ``distributed.utils.sync`` (dask/distributed#8514; seen once here at load 24, the
+        reindex failing)."""
+        done = threading.Event()
+        future.add_done_callback(lambda _future: done.set())
+        while not done.wait(WAIT_STEP):
+            continue
         try:
-            while True:
-                try:
-                    return future.result(timeout=WAIT_STEP)
-                except TimeoutError:
-                    continue
+            return future.result()
         except KilledWorker as exc:
             raise ClusterError(
                 f"tâche Dask perdue avec ses workers ({exc}) ; rien n'est publié"
