@@ -45,8 +45,6 @@ from pathlib import Path
 import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader
 
 from search.index import merging, postings_mmap
 from search.index.fastwrite import FastSegmentWriter
@@ -514,15 +512,7 @@ def _merge_group(folder: str, group: list):
 def _sidecar(folder: str, segment) -> None:
     """On a worker: the posting map of one segment of the build (as ``write_missing``
     writes it; a segment whose weights it cannot hold exactly gets none)."""
-    storage = FileStorage(folder, supports_mmap=False)
-    leaf = SegmentReader(storage, storage.open_index().schema, segment)
-    try:
-        if hasattr(leaf, "_terms") and leaf.doc_count_all():
-            postings_mmap.write_sidecar(Path(folder), leaf)
-    except ValueError:
-        pass
-    finally:
-        leaf.close()
+    postings_mmap.write_segment_sidecar(folder, segment)
 
 
 class DaskWriter:

@@ -614,6 +614,8 @@ def write_segment_sidecar(folder: str, segment) -> Path | None:
     storage = FileStorage(str(folder), supports_mmap=False)  # see ``write_missing``
     leaf = SegmentReader(storage, storage.open_index().schema, segment)
     try:
+        if not hasattr(leaf, "_terms") or leaf.doc_count_all() == 0:
+            return None  # as ``write_missing``: nothing a sidecar could hold
         return write_sidecar(Path(folder), leaf)
     except ValueError:
         return None
