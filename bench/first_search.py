@@ -14,6 +14,9 @@ another checkout's code (``PYTHONPATH``), the two alternated ``--rounds`` times,
 whether both gave the same pages (scores, snippets and facets, to the character):
 
     .venv/bin/python bench/first_search.py INDEX_DIR --queries QUERIES --baseline ../main
+
+``--baseline-index DIR``: the baseline searches its own index of the same articles (one in
+a format it reads, e.g. the same segments with sidecars of the previous format).
 """
 
 from __future__ import annotations
@@ -87,13 +90,14 @@ def first_time_pass(index_dir: str, queries_file: str) -> dict:
 def compare_passes(args) -> None:
     """The first-time pass with this checkout's code and ``--baseline``'s, alternated."""
     rows: dict[str, list[dict]] = {}
-    sources = {"this checkout": str(Path(__file__).resolve().parent.parent)}
+    sources = {"this checkout": (str(Path(__file__).resolve().parent.parent), args.index)}
     if args.baseline:
-        sources = {"baseline": str(args.baseline.resolve()), **sources}
+        sources = {"baseline": (str(args.baseline.resolve()), args.baseline_index or args.index),
+                   **sources}
     for _ in range(args.rounds):
-        for name, source in sources.items():
+        for name, (source, index) in sources.items():
             env = dict(os.environ, PYTHONPATH=source)
-            cmd = [sys.executable, __file__, args.index, "--queries", args.queries, "--child"]
+            cmd = [sys.executable, __file__, index, "--queries", args.queries, "--child"]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env,
                                   cwd=source)
             rows.setdefault(name, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -118,6 +122,7 @@ def main() -> None:
     ap.add_argument("mode", nargs="?", help=argparse.SUPPRESS)
     ap.add_argument("--queries", help="bench/compare.py's queries.json: a first-time pass")
     ap.add_argument("--baseline", type=Path, help="another checkout, measured alternately")
+    ap.add_argument("--baseline-index", help="the baseline's own index (default: INDEX)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -402,17 +403,17 @@ def test_snippets_equal_with_and_without_sidecar_layouts(
 ) -> None:
     """Whole pages (snippets included, to the character) from the sidecars' token layouts
     equal the pages of an index without sidecars (the stored text analysed at query time)
-    and of an index with sidecars of the previous format (4, no layouts: still read)."""
-    old4 = without_sidecars.parent / "v4"
-    shutil.copytree(segmented, old4)
-    for path in storage.require_generation(old4).glob("*" + postings_mmap.SUFFIX):
+    and of an index with sidecars of the previous format (5: not read, so searched the
+    way an index without sidecars is, until the next reindex rewrites them)."""
+    old5 = without_sidecars.parent / "v5"
+    shutil.copytree(segmented, old5)
+    for path in storage.require_generation(old5).glob("*" + postings_mmap.SUFFIX):
         data = bytearray(path.read_bytes())
-        data[8:12] = (4).to_bytes(4, "little")  # the version field, then no layout counts
-        head = postings_mmap._HEADER.size
-        path.write_bytes(bytes(data[:head] + data[head + postings_mmap._LAYOUT_COUNTS.size :]))
-    engines = [SearchEngine(d, cache_size=0) for d in (segmented, without_sidecars, old4)]
-    v4 = postings_mmap.open_sidecar(engines[2]._current().searcher().reader().leaf_readers()[0][0])
-    assert v4 is not None and v4.layout("body", 0) is None
+        data[8:12] = (5).to_bytes(4, "little")  # the version field
+        path.write_bytes(bytes(data))
+    engines = [SearchEngine(d, cache_size=0) for d in (segmented, without_sidecars, old5)]
+    leaf = engines[2]._current().searcher().reader().leaf_readers()[0][0]
+    assert postings_mmap.open_sidecar(leaf) is None
     records = _records()
     texts = _natural_queries() + [r["title"] for r in records[1::11]] + QUERIES
     marked = 0
@@ -463,27 +464,67 @@ def test_phrases_checked_on_sidecar_positions_match_and_score_as_whoosh(
     assert phrases > 100
 
 
-def test_an_older_sidecar_is_rewritten_once_with_the_layouts(
+def _as_version_5(folder: Path) -> list[Path]:
+    """The sidecars of ``folder`` marked as written by an older Loupe (format 5); each is
+    written anew (the header, then the rest), never changed in place."""
+    paths = sorted(folder.glob("*" + postings_mmap.SUFFIX))
+    for path in paths:
+        data = bytearray(path.read_bytes())
+        data[8:12] = (5).to_bytes(4, "little")
+        path.unlink()
+        path.write_bytes(bytes(data))
+    return paths
+
+
+def test_an_older_sidecar_is_not_read_and_is_rewritten_once(
     segmented: Path, tmp_path: Path
 ) -> None:
-    """A format-4 sidecar is read (no layouts) until the next publication rewrites it in
-    the current format; a current one is left alone."""
+    """A sidecar of an older format is not read (the segment is searched Whoosh's way)
+    until ``write_missing`` rewrites it in the current format; a current one is left alone."""
     copy = tmp_path / "index"
     shutil.copytree(segmented, copy)
     folder = storage.require_generation(copy)
-    paths = sorted(folder.glob("*" + postings_mmap.SUFFIX))
-    data = bytearray(paths[0].read_bytes())
-    data[8:12] = (4).to_bytes(4, "little")
-    head = postings_mmap._HEADER.size
-    paths[0].write_bytes(bytes(data[:head] + data[head + postings_mmap._LAYOUT_COUNTS.size :]))
-    assert postings_mmap.write_missing(folder) == [paths[0]]
+    paths = _as_version_5(folder)[:1]
+    for path in sorted(folder.glob("*" + postings_mmap.SUFFIX))[1:]:
+        shutil.copyfile(storage.require_generation(segmented) / path.name, path)
+    assert postings_mmap.outdated(folder)
+    assert postings_mmap.write_missing(folder) == paths
     assert postings_mmap.write_missing(folder) == []
+    assert not postings_mmap.outdated(folder)
     ix = whoosh_index.open_dir(str(folder))
     with ix.reader() as reader:
         for leaf, _offset in reader.leaf_readers():
             sidecar = postings_mmap.open_sidecar(leaf)
             assert sidecar.version == postings_mmap.VERSION
             assert sidecar.layout("body", 0) is not None
+
+
+def test_a_reindex_with_nothing_changed_rewrites_older_sidecars(
+    segmented: Path, tmp_path: Path
+) -> None:
+    """Sidecars of format 5 are rewritten by the next ``reindex`` even when no article
+    changed: a new generation with the same segments (hard links) and sidecars of the
+    current format, the same bytes a fresh write gives; the run after that publishes
+    nothing."""
+    copy = tmp_path / "index"
+    shutil.copytree(segmented, copy)
+    before = storage.require_generation(copy)
+    _as_version_5(before)
+    storage.write_checksums(before)  # as an older Loupe published them: a sound generation
+    corpus = segmented.parent / "corpus"
+    first = reindex([corpus], copy, entities=False)
+    assert first.indexed == first.removed == 0 and first.generation != before.name
+    after = storage.require_generation(copy)
+    written = sorted(after.glob("*" + postings_mmap.SUFFIX))
+    originals = storage.require_generation(segmented)
+    assert [p.name for p in written] == [p.name for p in sorted(originals.glob("*.lpm"))]
+    for path in written:
+        assert path.read_bytes() == (originals / path.name).read_bytes()
+    for seg in after.glob("*.seg"):
+        assert os.path.samefile(seg, before / seg.name)  # segments shared, not copied
+    assert storage.verify_generation(after, storage.CHECKSUMS) == []
+    again = reindex([corpus], copy, entities=False)
+    assert again.generation == first.generation
 
 
 def _sidecar_resident() -> int:

@@ -338,6 +338,9 @@ def reindex(
                     writer.commit()
                 else:
                     writer.cancel()
+                    # Sidecars of an older format are not read: a run with nothing new
+                    # publishes the same segments with them rewritten (once).
+                    result.changed = postings_mmap.outdated(build)
                 if not incremental and ner and entities:
                     cache.prune()  # a full run asked for every text there is
             except BaseException:

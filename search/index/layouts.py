@@ -9,9 +9,10 @@ The posting sidecars (``postings_mmap``) keep instead, per document and field of
 not stop words consecutively from ``first``, so the positions the sidecar keeps of a term
 name its tokens (``tokens_at``) with no analysis.
 
-A token's span is stored as its gap from the previous token's end (uint16) and its length
-(7 bits, the eighth says "stop word"): 3 bytes a token. A text that does not fit (a token of
-128 characters or more, a gap of 65,536) is marked absent and highlighted the slow way.
+A token's span is stored as its gap from the previous token's end and its length (7 bits,
+the eighth says "stop word"). The sidecar keeps the gap in one byte, a gap of 255 characters
+or more apart (format 6): 2 bytes a token. A text that does not fit (a token of 128
+characters or more, a gap of 65,536) is marked absent and highlighted the slow way.
 """
 
 from __future__ import annotations

@@ -8,28 +8,38 @@ never changed afterwards (segments are immutable; deletions live in Whoosh's TOC
 masked by the caller, as for Whoosh's own postings):
 
 - a 64-byte header: magic, format version, term and posting counts, the segment's document
-  count and the weights' dtype (format 5: then each layout field's token count);
+  count and the weights' dtype; then each layout field's token count, and (format 6) the
+  count of high-bit runs and each layout field's escaped gaps;
 - the term dictionary: 64-bit BLAKE2b hashes of ``field NUL term`` sorted, with, in the same
   order, 32 more bits of the hash as a check, the first posting and the count of each term.
   No keys (they would double the dictionary): a segment where two terms share the 64-bit
   hash gets no sidecar, and a term the segment lacks is taken for one it holds only if
   both hashes agree by chance, about one lookup in 2^96 / terms (10^22 at a million terms);
-- the document numbers (relative to the segment: uint16 when it holds at most 65,536
-  documents, as the segments of a parallel build of a few tens of thousands do, else
-  uint32) and the weights (uint8 or uint16
-  when every weight is a small whole number, as term frequencies are, else float32, the
-  type Whoosh itself stores), each list in Whoosh's own order;
+- the document numbers (relative to the segment), each list in Whoosh's own order, as
+  their low 16 bits (uint16) and the runs of their high bits (where each run starts, its
+  high bits): a list is ascending, so a long list changes high bits once per 65,536
+  documents, and a number costs 2 bytes where uint32 cost 4 (format 6; 1.3 GB of the 9.3
+  of a million articles); then the weights (uint8 or uint16 when every weight is a small
+  whole number, as term frequencies are, else float32, the type Whoosh itself stores);
 - the positions of the recall view's title, summary and body (``POSITION_FIELDS``, the
-  words the proximity re-ranking measures): per term, where its postings' bounds start
-  (or none), the bounds (one more than the positioned postings), and the positions
-  themselves (uint16, or uint32 when one is 65,536 or more), decoded from Whoosh's pickled
-  values a whole batch at a time when the sidecar is written, so a search reads the
-  positions of its best documents as two slices instead of stepping Whoosh's matchers.
-- (format 5) per document and field of ``layouts.LAYOUT_FIELDS`` (body, summary), its
-  stored text's tokens (``layouts``: a gap and a length per token, 3 bytes, stop words
-  flagged) and the position of its first word: a snippet is cut around the positions of
-  its terms with no analysis at query time. Sidecars of format 4 (without them) are still
-  read; their snippets analyse the text as before.
+  words the proximity re-ranking measures): per term, its first positioned posting (or
+  none) and where its positions start, a mark of where the positions start every
+  ``_MARK_EVERY`` positioned postings, and the positions themselves (uint16, or uint32
+  when one is 65,536 or more), decoded from Whoosh's pickled values a whole batch at a
+  time when the sidecar is written, so a search reads the positions of its best documents
+  as slices instead of stepping Whoosh's matchers. A posting's weight is its count of
+  positions (checked when written: else no sidecar), so where its positions lie is the
+  nearest mark plus fewer than ``_MARK_EVERY`` weights: format 5 kept a uint32 bound per
+  positioned posting instead (0.6 GB at a million articles);
+- per document and field of ``layouts.LAYOUT_FIELDS`` (body, summary), its stored text's
+  tokens (``layouts``: a gap and a length per token, stop words flagged) and the position
+  of its first word: a snippet is cut around the positions of its terms with no analysis
+  at query time. A gap takes one byte (format 6; two before): most are one space, and one
+  of ``_ESCAPE`` characters or more is kept apart with its token's number.
+
+A sidecar of an older format is not read (its segment is searched Whoosh's way, the same
+results, slower): ``write_missing`` rewrites it, which ``loupe reindex`` does before it
+publishes, and also on a run that found nothing new (``outdated``), once.
 
 A lookup is a binary search over the mapped hashes and two slices: no decompression, no
 Python loop. The name matches Whoosh's segment file pattern, so Whoosh's own clean-up deletes
@@ -61,13 +71,16 @@ from search.index import layouts, w3
 
 SUFFIX = ".lpm"
 MAGIC = b"LOUPEPM1"
-VERSION = 5
-OLD_VERSIONS = (4,)  # read too, without the token layouts (snippets the slow way)
-# magic, version, weights' dtype code, terms, postings, documents, documents' dtype code,
+VERSION = 6  # an older sidecar is not read: the next ``loupe reindex`` rewrites it
+# magic, version, weights' dtype code, terms, postings, documents, (unused since format 6),
 # positioned postings, positions, positions' dtype code
 _HEADER = struct.Struct("<8sIIQQQIQQB3x")
-# version 5 adds the tokens of each ``layouts.LAYOUT_FIELDS`` field
+# the tokens of each ``layouts.LAYOUT_FIELDS`` field
 _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
+# format 6: the runs of the document numbers' high bits, each layout field's escaped gaps
+_COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
+_MARK_EVERY = 64  # positioned postings between two marks of where their positions start
+_ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
 POSITION_FIELDS = ("title", "summary", "body")
@@ -167,20 +180,19 @@ class SidecarReader:
         with open(path, "rb") as fh:
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         _OPEN.add(self)
-        magic, version, wcode, n_terms, n_post, n_docs, dcode, n_pposts, n_pos, pcode = (
+        magic, version, wcode, n_terms, n_post, n_docs, _dcode, n_pposts, n_pos, pcode = (
             _HEADER.unpack_from(self._mm, 0)
         )
-        if (magic != MAGIC or version not in (VERSION, *OLD_VERSIONS)
-                or wcode not in _WEIGHT_TYPES or dcode > 1 or pcode > 1):
+        if magic != MAGIC or version != VERSION or wcode not in _WEIGHT_TYPES or pcode > 1:
+            # an older format too: read Whoosh's way until ``write_missing`` rewrites it
             raise ValueError(f"{path}: not a Loupe posting sidecar of version {VERSION}")
-        n_tokens = (
-            _LAYOUT_COUNTS.unpack_from(self._mm, _HEADER.size) if version >= 5 else ()
-        )
+        n_tokens = _LAYOUT_COUNTS.unpack_from(self._mm, _HEADER.size)
+        n_runs, *n_escaped = _COUNTS_6.unpack_from(self._mm, _HEADER.size + _LAYOUT_COUNTS.size)
         self.doc_count = n_docs
         self.version = version
         self.size = len(self._mm)
         self._rows: dict[tuple[str, bytes], int] = {}
-        pos = _HEADER.size + (_LAYOUT_COUNTS.size if n_tokens else 0)
+        pos = _HEADER.size + _LAYOUT_COUNTS.size + _COUNTS_6.size
         buf = self._mm
 
         def take(dtype, count: int) -> np.ndarray:
@@ -194,19 +206,83 @@ class SidecarReader:
         self._checks = take(np.uint32, n_terms)
         self._starts = take(np.uint64, n_terms)
         self._counts = take(np.uint32, n_terms)
-        self._docs = take(np.uint16 if dcode == 0 else np.uint32, n_post)
+        self._lows = take(np.uint16, n_post)  # document numbers' low 16 bits
+        self._run_starts = take(np.uint64, n_runs)  # where their high bits change
+        self._run_highs = take(np.uint16, n_runs)
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
-        self._pstarts = take(np.uint64, n_terms)
-        self._bounds = take(np.uint32 if n_pos < 2**32 else np.uint64, n_pposts + 1)
+        self._pstarts = take(np.uint64, n_terms)  # first positioned posting, or none
+        self._pfirsts = take(np.uint64, n_terms)  # and where its positions start
+        self._marks = take(np.uint64, n_pposts // _MARK_EVERY + 1)
         self._positions = take(np.uint16 if pcode == 0 else np.uint32, n_pos)
-        # per field: token bounds per document, first position, gaps, lengths (``layouts``)
+        # per field: token bounds per document, first position, gaps (1 byte, escaped),
+        # lengths, the escaped gaps' token numbers and values (``layouts``)
         self._layouts = {
             name: (take(np.uint64, n_docs + 1), take(np.uint32, n_docs),
-                   take(np.uint16, count), take(np.uint8, count))
-            for name, count in zip(layouts.LAYOUT_FIELDS, n_tokens, strict=False)
-        }  # none in a sidecar of version 4
+                   take(np.uint8, count), take(np.uint8, count),
+                   take(np.uint64, escaped), take(np.uint16, escaped))
+            for name, count, escaped in zip(layouts.LAYOUT_FIELDS, n_tokens, n_escaped,
+                                            strict=True)
+        }
         if pos > len(buf):
             raise ValueError(f"{path}: truncated")
+
+    def _runs(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(first, end, high 16 bits) of the runs of postings ``start:end`` whose document
+        numbers share their high bits: one for most terms, a few for a long list."""
+        runs = self._run_starts
+        r0 = int(runs.searchsorted(np.uint64(start), "right")) - 1
+        r1 = int(runs.searchsorted(np.uint64(end), "left"))
+        bounds = [start, *(int(x) for x in runs[r0 + 1 : r1]), end]
+        highs = self._run_highs[r0:r1].tolist()
+        return [(bounds[k], bounds[k + 1], h) for k, h in enumerate(highs)]
+
+    def _docs(self, start: int, end: int) -> np.ndarray:
+        """Segment document numbers of postings ``start:end`` (int64)."""
+        out = self._lows[start:end].astype(np.int64)
+        for a, b, high in self._runs(start, end):
+            if high:
+                out[a - start : b - start] += high << 16
+        return out
+
+    def _locate(self, start: int, end: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which of ``docs`` (int64, ascending) the postings ``start:end`` hold, and where
+        in them): a binary search per run over the mapped low bits, so only the pages
+        holding them are read."""
+        hit = np.zeros(docs.size, dtype=bool)
+        at = np.zeros(docs.size, dtype=np.int64)
+        highs = docs >> 16
+        for a, b, high in self._runs(start, end):
+            i, j = (int(x) for x in highs.searchsorted([high, high + 1]))
+            if i == j:
+                continue
+            part = self._lows[a:b]
+            # the candidates in the list's own type: else numpy would convert the whole list
+            want = (docs[i:j] & 0xFFFF).astype(np.uint16)
+            k = np.minimum(part.searchsorted(want), part.size - 1)
+            hit[i:j] = part[k] == want
+            at[i:j] = k + (a - start)
+        return hit, at
+
+    def _bounds(self, i: int, start: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the positions of the term's postings ``at`` (ascending, from its first)
+        start and end: the nearest mark (every ``_MARK_EVERY`` positioned postings) or the
+        term's first position, plus the weights in between (a weight is the posting's
+        count of positions, checked when the sidecar is written)."""
+        pstart = int(self._pstarts[i])
+        ppost = pstart + at
+        mark = ppost // _MARK_EVERY
+        inside = mark * _MARK_EVERY >= pstart
+        base = np.where(inside, self._marks[mark].astype(np.int64), int(self._pfirsts[i]))
+        first = np.where(inside, mark * _MARK_EVERY - pstart, 0) + start  # summed from here
+        spans = at + start - first  # fewer than ``_MARK_EVERY``
+        total = int(spans.sum())
+        ends = np.cumsum(spans)
+        if total:
+            steps = np.arange(total) - np.repeat(ends - spans, spans)
+            summed = np.concatenate(([0], np.cumsum(
+                self._weights[np.repeat(first, spans) + steps].astype(np.int64))))
+            base = base + summed[ends] - summed[ends - spans]
+        return base, base + self._weights[at + start].astype(np.int64)
 
     def _find(self, fieldname: str, btext: bytes) -> int:
         """The term's row in the dictionary, or -1 when the segment does not hold it; the
@@ -239,30 +315,18 @@ class SidecarReader:
         i = self._find(fieldname, btext)
         if i < 0:
             return {}
-        pstart = int(self._pstarts[i])
-        if pstart == _NO_POSITIONS:
+        if int(self._pstarts[i]) == _NO_POSITIONS:
             return None
         start = int(self._starts[i])
-        held = self._docs[start : start + int(self._counts[i])]
-        if docs.size == 1:  # a snippet's document: plain integers, no array of one
-            doc = int(docs[0])
-            at = int(held.searchsorted(doc))
-            if at == held.size or int(held[at]) != doc:
-                return {}
-            lo, hi = int(self._bounds[pstart + at]), int(self._bounds[pstart + at + 1])
-            return {doc: self._positions[lo:hi].tolist()}
-        # ``docs`` in the list's own type: searching int64 in uint16 would copy the list
-        mine = docs.astype(held.dtype, copy=False)
-        at = np.minimum(held.searchsorted(mine), held.size - 1)
-        hit = held[at] == mine
+        docs = np.asarray(docs, dtype=np.int64)
+        hit, at = self._locate(start, start + int(self._counts[i]), docs)
         if not hit.any():
             return {}
-        at = at[hit] + pstart
-        los, his = self._bounds[at].tolist(), self._bounds[at + 1].tolist()
+        los, his = self._bounds(i, start, at[hit])
         found = self._positions
         return {
             d: found[lo:hi].tolist()
-            for d, lo, hi in zip(docs[hit].tolist(), los, his, strict=True)
+            for d, lo, hi in zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)
         }
 
     def layout(self, fieldname: str, doc: int) -> tuple[int, np.ndarray, np.ndarray] | None:
@@ -271,12 +335,16 @@ class SidecarReader:
         found = self._layouts.get(fieldname)
         if found is None:
             return None
-        bounds, firsts, gaps, lengths = found
+        bounds, firsts, gaps, lengths, escaped_at, escaped = found
         first = int(firsts[doc])
         if first == layouts.NONE:
             return None
         lo, hi = int(bounds[doc]), int(bounds[doc + 1])
-        return first, gaps[lo:hi], lengths[lo:hi]
+        out = gaps[lo:hi].astype(np.uint16)
+        i, j = (int(x) for x in escaped_at.searchsorted(np.array([lo, hi], dtype=np.uint64)))
+        if j > i:
+            out[(escaped_at[i:j] - np.uint64(lo)).astype(np.int64)] = escaped[i:j]
+        return first, out, lengths[lo:hi]
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment document numbers int64, weights float64), or None when the segment does
@@ -286,7 +354,7 @@ class SidecarReader:
             return None
         start = int(self._starts[i])
         end = start + int(self._counts[i])
-        return self._docs[start:end].astype(np.int64), self._weights[start:end].astype(np.float64)
+        return self._docs(start, end), self._weights[start:end].astype(np.float64)
 
     def postings_at(self, fieldname: str, btext: bytes,
                     docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -296,12 +364,9 @@ class SidecarReader:
         if i < 0 or not docs.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         start = int(self._starts[i])
-        held = self._docs[start : start + int(self._counts[i])]
-        # the candidates in the list's own type: else numpy would convert the whole list
-        at = np.minimum(np.searchsorted(held, docs.astype(held.dtype)), held.size - 1)
-        hit = held[at] == docs
-        return (docs[hit].astype(np.int64),
-                self._weights[start:][at[hit]].astype(np.float64))
+        docs = np.asarray(docs, dtype=np.int64)
+        hit, at = self._locate(start, start + int(self._counts[i]), docs)
+        return docs[hit], self._weights[start:][at[hit]].astype(np.float64)
 
     def release(self) -> None:
         """Lets go of the resident pages of the map (read again from the page cache when
@@ -383,7 +448,8 @@ def write_sidecar(folder: Path, leaf) -> Path:
 
     Document numbers, weights and positions are streamed to scratch files term by term, so
     memory holds only the term dictionary; the file appears under its final name by one
-    rename.
+    rename. Raises ValueError for a segment a sidecar cannot hold exactly (a weight that is
+    not its posting's count of positions, two terms of one hash): it is read Whoosh's way.
     """
     folder = Path(folder)
     final = sidecar_path(folder, leaf.segment())
@@ -403,6 +469,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
                   and type(schema[n].format) is formats.Positions}
     docs_buf, weights_buf = array("I"), array("f")  # Whoosh's own types: no conversion
     values_buf: list[bytes] = []  # Whoosh's encoded positions, decoded a batch at a time
+    pweights_buf = array("f")  # the weights of the postings ``values_buf`` holds
     n_pposts = n_pos = 0
     pos_top = 0
     digest = hashlib.blake2b
@@ -411,12 +478,16 @@ def write_sidecar(folder: Path, leaf) -> Path:
         nonlocal whole, top, n_pos, pos_top
         if values_buf:
             lengths, positions = decode_positions(values_buf)
+            if not np.array_equal(lengths, np.frombuffer(pweights_buf, dtype=np.float32)):
+                # format 6 keeps no position bounds: they are the running sum of the weights
+                raise ValueError("a weight is not its posting's count of positions")
             if positions.size:
                 pos_top = max(pos_top, int(positions.max()))
             fp.write(positions.astype(np.uint32).tobytes())
             fe.write((np.cumsum(lengths) + n_pos).astype(np.uint64).tobytes())
             n_pos += int(positions.size)
             values_buf.clear()
+            del pweights_buf[:]
         if not weights_buf:
             return
         w = np.array(weights_buf, dtype=np.float32)  # a copy: the buffer is emptied below
@@ -453,6 +524,8 @@ def write_sidecar(folder: Path, leaf) -> Path:
                     docs_buf.extend(array("I", ids.tolist()))
                     weights_buf.extend(_float32s(ws.tolist(), fieldname, btext))
                 count = len(docs_buf) - before
+                if with_positions:
+                    pweights_buf.extend(weights_buf[before:])
                 d = digest(fieldname.encode("utf-8") + b"\x00" + btext, digest_size=12).digest()
                 hashes.append(int.from_bytes(d[:8], "little"))
                 checks.append(int.from_bytes(d[8:], "little"))
@@ -475,26 +548,36 @@ def write_sidecar(folder: Path, leaf) -> Path:
         n_docs = leaf.doc_count_all()
         laid = _layouts(leaf, n_docs, scratch)
         with open(tmp, "wb") as out:
-            dcode = 0 if n_docs <= 65536 else 1
-            out.write(_HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, dcode,
-                                   n_pposts, n_pos, pcode))
-            out.write(_LAYOUT_COUNTS.pack(*(int(b[-1]) for b, _f in laid.values())))
+            head = _HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, 0,
+                                n_pposts, n_pos, pcode)
+            out.write(b"\x00" * (len(head) + _LAYOUT_COUNTS.size + _COUNTS_6.size))
             _section(out, np.frombuffer(hashes, dtype=np.uint64)[order])
             _section(out, np.frombuffer(checks, dtype=np.uint32)[order])
             _section(out, np.frombuffer(starts, dtype=np.uint64)[order])
             _section(out, np.frombuffer(counts, dtype=np.uint32)[order])
-            _copy(out, scratch["docs"], np.uint32, np.uint16 if dcode == 0 else np.uint32)
+            n_runs = _write_docs(out, scratch["docs"])
             _copy(out, scratch["weights"], np.float32, _WEIGHT_TYPES[wcode])
-            _section(out, np.frombuffer(pstarts, dtype=np.uint64)[order])
-            bound = np.uint32 if n_pos < 2**32 else np.uint64
-            out.write(np.zeros(1, dtype=bound).tobytes())  # the first posting's start
-            _copy(out, scratch["ends"], np.uint64, bound, lead=np.dtype(bound).itemsize)
+            term_pstarts = np.frombuffer(pstarts, dtype=np.uint64)
+            _section(out, term_pstarts[order])
+            kept = term_pstarts != _NO_POSITIONS
+            pfirsts = np.zeros(len(hashes), dtype=np.uint64)
+            pfirsts[kept] = _bounds_at(scratch["ends"], term_pstarts[kept].astype(np.int64))
+            _section(out, pfirsts[order])
+            _section(out, _bounds_at(scratch["ends"], np.arange(0, n_pposts + 1, _MARK_EVERY)))
             _copy(out, scratch["pos"], np.uint32, np.uint16 if pcode == 0 else np.uint32)
-            for name, (bounds, firsts) in laid.items():
-                _section(out, bounds)
+            escaped = []
+            for name, (doc_bounds, firsts) in laid.items():
+                _section(out, doc_bounds)
                 _section(out, firsts)
-                _copy(out, scratch[f"{name}.gaps"], np.uint16, np.uint16)
+                at, gaps = _write_gaps(out, scratch[f"{name}.gaps"])
                 _copy(out, scratch[f"{name}.lengths"], np.uint8, np.uint8)
+                _section(out, at)
+                _section(out, gaps)
+                escaped.append(at.size)
+            out.seek(0)
+            out.write(head)
+            out.write(_LAYOUT_COUNTS.pack(*(int(b[-1]) for b, _f in laid.values())))
+            out.write(_COUNTS_6.pack(n_runs, *escaped))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, final)
@@ -502,6 +585,65 @@ def write_sidecar(folder: Path, leaf) -> Path:
         for path in (tmp, *scratch.values()):
             path.unlink(missing_ok=True)
     return final
+
+
+def _bounds_at(path: Path, at: np.ndarray) -> np.ndarray:
+    """Where the positions of the positioned postings ``at`` start, from the scratch file
+    of where each ends (read through a map: only the pages asked for)."""
+    out = np.zeros(at.size, dtype=np.uint64)
+    later = at > 0
+    if later.any():
+        ends = np.memmap(path, dtype=np.uint64, mode="r")
+        out[later] = ends[at[later] - 1]
+        del ends
+    return out
+
+
+def _write_docs(out, path: Path) -> int:
+    """Appends the document numbers of a scratch file (uint32) as their low 16 bits, then
+    the runs of their high bits (where each starts, uint64; its high bits, uint16): a list
+    is ascending, so its numbers change high bits at most once per 65,536 documents, and a
+    number costs 2 bytes instead of 4. Returns the count of runs."""
+    run_starts, run_highs = [], []
+    written, last = 0, -1
+    with open(path, "rb") as fh:
+        while True:
+            chunk = np.frombuffer(fh.read(_CHUNK * 4), dtype=np.uint32)
+            if not chunk.size:
+                break
+            highs = (chunk >> 16).astype(np.int64)
+            change = np.flatnonzero(np.diff(highs, prepend=last) != 0)
+            run_starts.append(change.astype(np.uint64) + np.uint64(written))
+            run_highs.append(highs[change].astype(np.uint16))
+            last = int(highs[-1])
+            out.write((chunk & 0xFFFF).astype(np.uint16).tobytes())
+            written += chunk.size
+    out.write(b"\x00" * (-written * 2 % 8))
+    starts = np.concatenate(run_starts) if run_starts else np.zeros(0, np.uint64)
+    _section(out, starts)
+    _section(out, np.concatenate(run_highs) if run_highs else np.zeros(0, np.uint16))
+    return int(starts.size)
+
+
+def _write_gaps(out, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Appends a layout's gaps (uint16 scratch) as one byte each, ``_ESCAPE`` for a gap of
+    that many characters or more (a paragraph's indent, a table: rare; most gaps are one
+    space); returns the escaped gaps' token numbers and values, kept apart."""
+    at, gaps = [], []
+    written = 0
+    with open(path, "rb") as fh:
+        while True:
+            chunk = np.frombuffer(fh.read(_CHUNK * 2), dtype=np.uint16)
+            if not chunk.size:
+                break
+            wide = np.flatnonzero(chunk >= _ESCAPE)
+            at.append(wide.astype(np.uint64) + np.uint64(written))
+            gaps.append(chunk[wide])
+            out.write(np.minimum(chunk, _ESCAPE).astype(np.uint8).tobytes())
+            written += chunk.size
+    out.write(b"\x00" * (-written % 8))
+    return (np.concatenate(at) if at else np.zeros(0, np.uint64),
+            np.concatenate(gaps) if gaps else np.zeros(0, np.uint16))
 
 
 def _layouts(leaf, n_docs: int, scratch: dict[str, Path]) -> dict:
@@ -649,6 +791,20 @@ def write_missing(folder: Path) -> list[Path]:
             except ValueError:
                 continue  # weights we cannot hold exactly: this segment is read Whoosh's way
     return written
+
+
+def outdated(folder: Path) -> bool:
+    """Whether a sidecar in ``folder`` is of an older format (not read: its segment is
+    searched Whoosh's way until ``write_missing`` rewrites it). Reads each one's header."""
+    for path in Path(folder).glob("*" + SUFFIX):
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(12)
+        except OSError:
+            continue
+        if head[:8] == MAGIC and int.from_bytes(head[8:12], "little") != VERSION:
+            return True
+    return False
 
 
 def sidecar_bytes(folder: Path) -> int:
