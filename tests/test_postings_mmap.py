@@ -554,3 +554,36 @@ def test_mapped_pages_are_let_go_past_their_budget(samples_index: Path, monkeypa
     after = [[r["id"] for r in engine.search(SearchRequest(q=q)).results] for q in queries]
     assert after == before
     assert _sidecar_resident() < resident / 4, (resident, _sidecar_resident())
+
+
+def test_a_gap_of_255_characters_or_more_is_kept_apart(tmp_path: Path) -> None:
+    """Format 6 keeps a token's gap in one byte: a longer gap (a rule of 300 '=' between
+    paragraphs, as scraped pages have) is kept apart, and the layout and the snippets read
+    back are those the stored text gives."""
+    rule = "\n" + "=" * 300 + "\n"
+    records = _records()[:40]
+    for r in records[::2]:
+        r["body"] = r["body"].replace(". ", "." + rule, 3)
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", records)
+    reindex([tmp_path / "corpus"], tmp_path / "index", entities=False)
+    escaped = 0
+    for leaf, _offset in _reader(tmp_path / "index").leaf_readers():
+        sidecar = postings_mmap.open_sidecar(leaf)
+        for doc in range(leaf.doc_count_all()):
+            first, gaps, lengths = layouts.layout(leaf.stored_fields(doc)["body"])
+            got = sidecar.layout("body", doc)
+            assert got[0] == first and np.array_equal(got[1], gaps), doc
+            assert np.array_equal(got[2], lengths), doc
+            escaped += int((gaps >= postings_mmap._ESCAPE).sum())
+    assert escaped >= 40
+    plain = tmp_path / "plain"
+    shutil.copytree(tmp_path / "index", plain)
+    for path in storage.require_generation(plain).glob("*" + postings_mmap.SUFFIX):
+        path.unlink()
+    engines = [SearchEngine(d, cache_size=0) for d in (tmp_path / "index", plain)]
+    for r in records[::2]:
+        after = r["body"].split(rule)[1].split()[:12]  # the words right after a rule
+        words = [w.strip(".,;:!?\"'()") for w in after if len(w) > 5][:2]
+        pages = [e.search(SearchRequest(q=" ".join(words))) for e in engines]
+        shown = [[(x["id"], x["snippet"]) for x in p.results] for p in pages]
+        assert shown[0] == shown[1] and shown[0], words
