@@ -80,6 +80,7 @@ _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 # format 6: the runs of the document numbers' high bits, each layout field's escaped gaps
 _COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
 _MARK_EVERY = 64  # positioned postings between two marks of where their positions start
+_ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
@@ -225,10 +226,14 @@ class SidecarReader:
         }
         if pos > len(buf):
             raise ValueError(f"{path}: truncated")
+        # a segment of at most 65,536 documents has one run: no search per lookup
+        self._one_high = int(self._run_highs[0]) if n_runs == 1 else None
 
     def _runs(self, start: int, end: int) -> list[tuple[int, int, int]]:
         """(first, end, high 16 bits) of the runs of postings ``start:end`` whose document
         numbers share their high bits: one for most terms, a few for a long list."""
+        if self._one_high is not None:
+            return [(start, end, self._one_high)]
         runs = self._run_starts
         r0 = int(runs.searchsorted(np.uint64(start), "right")) - 1
         r1 = int(runs.searchsorted(np.uint64(end), "left"))
@@ -269,6 +274,17 @@ class SidecarReader:
         term's first position, plus the weights in between (a weight is the posting's
         count of positions, checked when the sidecar is written)."""
         pstart = int(self._pstarts[i])
+        low, high = int(at[0]), int(at[-1])
+        if high - low <= _ONE_SUM:  # hits close together: one running sum from a mark
+            ppost = pstart + low
+            mark = ppost // _MARK_EVERY * _MARK_EVERY
+            if mark >= pstart:
+                base, first = int(self._marks[ppost // _MARK_EVERY]), start + mark - pstart
+            else:
+                base, first = int(self._pfirsts[i]), start
+            summed = np.cumsum(self._weights[first : start + high + 1], dtype=np.int64)
+            ends = summed[at + (start - first)] + base
+            return ends - self._weights[at + start].astype(np.int64), ends
         ppost = pstart + at
         mark = ppost // _MARK_EVERY
         inside = mark * _MARK_EVERY >= pstart
@@ -318,8 +334,11 @@ class SidecarReader:
         if int(self._pstarts[i]) == _NO_POSITIONS:
             return None
         start = int(self._starts[i])
+        end = start + int(self._counts[i])
+        if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
+            return self._positions_of(i, start, end, int(docs[0]))
         docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, start + int(self._counts[i]), docs)
+        hit, at = self._locate(start, end, docs)
         if not hit.any():
             return {}
         los, his = self._bounds(i, start, at[hit])
@@ -328,6 +347,29 @@ class SidecarReader:
             d: found[lo:hi].tolist()
             for d, lo, hi in zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)
         }
+
+    def _positions_of(self, i: int, start: int, end: int, doc: int) -> dict[int, list[int]]:
+        """``positions`` of one document, in plain integers (``_locate`` and ``_bounds``
+        for one)."""
+        high = doc >> 16
+        run = next(((a, b) for a, b, h in self._runs(start, end) if h == high), None)
+        if run is None:
+            return {}
+        part = self._lows[run[0] : run[1]]
+        k = int(part.searchsorted(np.uint16(doc & 0xFFFF)))
+        if k == part.size or int(part[k]) != doc & 0xFFFF:
+            return {}
+        at = run[0] + k  # the posting
+        pstart = int(self._pstarts[i])
+        ppost = pstart + at - start
+        mark = ppost // _MARK_EVERY * _MARK_EVERY
+        if mark >= pstart:
+            lo, first = int(self._marks[ppost // _MARK_EVERY]), start + mark - pstart
+        else:
+            lo, first = int(self._pfirsts[i]), start
+        if at > first:
+            lo += int(self._weights[first:at].sum())
+        return {doc: self._positions[lo : lo + int(self._weights[at])].tolist()}
 
     def layout(self, fieldname: str, doc: int) -> tuple[int, np.ndarray, np.ndarray] | None:
         """(first position, gaps, lengths) of a document's tokens in ``fieldname``
