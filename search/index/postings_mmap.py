@@ -253,6 +253,11 @@ class SidecarReader:
         """(which of ``docs`` (int64, ascending) the postings ``start:end`` hold, and where
         in them): a binary search per run over the mapped low bits, so only the pages
         holding them are read."""
+        if self._one_high == 0 and (not docs.size or int(docs[-1]) <= 0xFFFF):
+            held = self._lows[start:end]  # a segment of at most 65,536 documents
+            want = docs.astype(np.uint16)
+            at = np.minimum(held.searchsorted(want), held.size - 1)
+            return held[at] == want, at
         hit = np.zeros(docs.size, dtype=bool)
         at = np.zeros(docs.size, dtype=np.int64)
         highs = docs >> 16
