@@ -9,8 +9,10 @@ cache off, as in ``compare.py``), waits for it to warm, then py-spy records it (
 a second, active threads only) while one client sends every query once, the way
 ``compare.py``'s cold pass does. The collapsed stacks of all rounds are summed, and the share
 of samples under each stage (the first matching frame of ``STAGES`` from the leaf up) is
-printed, with the server's CPU time per query from ``/proc``. Needs ``py-spy`` (pip) and the
-right to trace the server (it is our own child).
+printed, with the server's CPU time per query from ``/proc``. Shares are of wall-clock
+samples of threads py-spy found active: a thread in ``send`` or a pipe write counts though
+it mostly waits, so the ms column is a guide, and the HTTP layer is best measured alone.
+Needs ``py-spy`` (pip) and the right to trace the server (it is our own child).
 """
 
 from __future__ import annotations
@@ -56,8 +58,14 @@ STAGES = [
 ]
 
 
+# Leaf frames of a thread that waits (py-spy still samples some): not CPU, left out.
+WAITING = ("Condition.wait (", "Event.wait (", "select (")
+
+
 def stage_of(stack: str) -> str:
     frames = stack.split(";")
+    if frames[-1].startswith(WAITING):
+        return "waiting (not CPU)"
     for name, needle in STAGES:
         if any(needle in frame for frame in frames):
             return name
