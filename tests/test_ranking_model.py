@@ -175,7 +175,7 @@ def test_fewer_strict_matches_than_a_page_are_ranked_among_the_looser_ones(
     "text",
     ["réforme des retraites", "Macron", "Quel est le rôle du Premier ministre ?",
      "gouvernement OR ministre", '"gilets jaunes" police', "États-Unis", "marché",
-     "président Tokaïev"],
+     "président Tokaïev", "pandémie 23 juin"],
 )
 def test_explained_parts_add_up_to_the_score(engine: SearchEngine, text: str) -> None:
     response = engine.search(SearchRequest(q=text, explain=True, per_page=10))

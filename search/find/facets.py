@@ -89,6 +89,12 @@ FACET_BY_NAME = {f.name: f for f in FACETS}
 FACET_BY_PARAM = {f.param: f for f in FACETS}
 
 
+# A facet count looks up the matched documents' own pairs when there are fewer than
+# 1/SPARSE_RATIO as many as the facet's pairs (a gather per matched pair then costs about
+# what a pass over every pair costs per SPARSE_RATIO pairs).
+SPARSE_RATIO = 8
+
+
 @dataclass
 class MultiColumn:
     """One facet: its distinct values and the (document, value) pairs."""
@@ -152,7 +158,29 @@ class MultiColumn:
         rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
         return rank
 
+    @functools.cached_property
+    def starts(self) -> np.ndarray | None:
+        """Where each document's pairs begin in ``docs``, then where the last one's end
+        (``docs`` is in document order, as ``from_column`` makes it); None if it is not."""
+        if self.docs.size and bool(np.any(self.docs[1:] < self.docs[:-1])):
+            return None
+        last = int(self.docs[-1]) + 1 if self.docs.size else 0
+        return np.searchsorted(self.docs, np.arange(last + 1)).astype(np.int32)
+
     def counts(self, mask: np.ndarray) -> np.ndarray:
+        """How many of the ``mask``ed documents hold each value. A few documents (a
+        known-item search) are looked up by their own pairs, not by a pass over every
+        pair of the archive: the same counts, at a cost that follows the matches."""
+        starts = self.starts
+        if starts is not None:
+            hits = np.flatnonzero(mask[: starts.size - 1])
+            if hits.size * SPARSE_RATIO < self.docs.size:
+                first = starts[hits]
+                sizes = starts[hits + 1] - first
+                ends = np.cumsum(sizes)
+                pairs = np.repeat(first - (ends - sizes), sizes) + np.arange(
+                    int(ends[-1]) if ends.size else 0)
+                return np.bincount(self.vals[pairs], minlength=len(self.values))
         return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
 
 
@@ -226,16 +254,15 @@ class FacetTable:
                 for v, c in zip(values.tolist(), counts.tolist(), strict=True)]
 
     def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
-        years: dict[int, int] = {}
-        for year, _month, count in self.month_counts(mask):
-            years[year] = years.get(year, 0) + count
-        return sorted(years.items())
+        return years_of(self.month_counts(mask))
 
     def memory_bytes(self) -> int:
         """What the table holds in memory: its arrays and each facet's values and keys."""
         total = sum(a.nbytes for a in (self.live, self.day, self.instant, self.month, self.dated))
         for column in self.columns.values():
             total += column.docs.nbytes + column.vals.nbytes
+            starts = column.__dict__.get("starts")  # made by the first count
+            total += starts.nbytes if starts is not None else 0
             total += sum(sys.getsizeof(v) for v in column.values) + sys.getsizeof(column.values)
             total += sum(sys.getsizeof(k) for k in column.keys) + sys.getsizeof(column.keys)
         return total
@@ -246,6 +273,14 @@ class FacetTable:
             return None
         days = self.day[sel]
         return dt.date.fromordinal(int(days.min())), dt.date.fromordinal(int(days.max()))
+
+
+def years_of(months: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """(year, count) in order, from ``month_counts``' (year, month, count)."""
+    years: dict[int, int] = {}
+    for year, _month, count in months:
+        years[year] = years.get(year, 0) + count
+    return sorted(years.items())
 
 
 _SPAN_COUNTED = 1 << 17  # days counted over a span of at most ~360 years (1 MB of counts)
@@ -342,6 +377,7 @@ def count_facets(
         out[name] = shown
 
     date_base = base("date")
+    months = table.month_counts(date_base)
     out["month"] = [
         {
             "value": f"{y:04d}-{m:02d}",
@@ -349,7 +385,7 @@ def count_facets(
             "count": c,
             "selected": _covers(request, dt.date(y, m, 1), month_end(y, m)),
         }
-        for y, m, c in table.month_counts(date_base)
+        for y, m, c in months
     ]
     out["year"] = [
         {
@@ -358,7 +394,7 @@ def count_facets(
             "count": c,
             "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31)),
         }
-        for y, c in table.year_counts(date_base)
+        for y, c in years_of(months)
     ]
     out["day"] = [
         {

@@ -77,6 +77,11 @@ class _Pool:
                 self.entries.move_to_end(key)
             return found
 
+    def peek(self, key):
+        """``get`` for a caller that can do without: no miss counted, nothing reordered."""
+        with self.lock:
+            return self.entries.get(key)
+
     def put(self, key, value: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         nbytes = value[0].nbytes + value[1].nbytes
         with self.lock:
@@ -542,10 +547,30 @@ def holding(searcher, q, cache: PostingCache, docs: np.ndarray) -> np.ndarray:
     if type(q) is Words and q.minmatch >= 1 and all(_sparse_shape(w) for w in q.subqueries):
         count = np.zeros(docs.size, dtype=np.int64)
         for word in q.subqueries:
+            whole = _pooled_word(word, cache)
+            if whole is not None:  # the search just computed it: where it is, not again
+                at = np.minimum(np.searchsorted(whole, docs), max(whole.size - 1, 0))
+                count += whole[at] == docs if whole.size else 0
+                continue
             found, _scores = _sparse_word(searcher, word, cache, docs)
             count[np.searchsorted(docs, found)] += 1
         return count >= q.minmatch
     return evaluate(searcher, q, cache).mask[docs]
+
+
+def _pooled_word(node, cache: PostingCache) -> np.ndarray | None:
+    """The documents (ascending) of a word ``_sparse_word`` has kept in the pool, or None
+    (not computed, or a word it does not keep): a membership test reads them instead of
+    computing the word again at a few documents (``holding``)."""
+    if _is_unit(node):
+        terms = [node] if type(node) is wq.Term else list(node.subqueries)
+        boost = 1.0 if type(node) is wq.Term else node.boost
+        found = POOL.peek(_unit_key(cache, terms, boost))
+    elif type(node) in (wq.And, wq.Or) and node.subqueries:
+        found = POOL.peek((cache._serial, "word", node))
+    else:
+        return None
+    return None if found is None else found[0]
 
 
 def _common_words(searcher, q: Words) -> list[int]:
@@ -663,11 +688,15 @@ def _sparse_join(
 def _sparse_unit(searcher, terms: list, cache: PostingCache, boost: float):
     """``_unit``'s documents and scores, over the documents holding the term only; kept in
     the posting pool (under its budget) like a term's postings."""
-    key = (cache._serial, "unit", boost, tuple((t.fieldname, t.text, t.boost) for t in terms))
+    key = _unit_key(cache, terms, boost)
     found = POOL.get(key)
     if found is None:
         found = POOL.put(key, _sparse_unit_scores(searcher, terms, cache, boost))
     return found
+
+
+def _unit_key(cache: PostingCache, terms: list, boost: float) -> tuple:
+    return (cache._serial, "unit", boost, tuple((t.fieldname, t.text, t.boost) for t in terms))
 
 
 def _sparse_unit_scores(searcher, terms: list, cache: PostingCache, boost: float,

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from search.find import budget, fastsearch, results
+from search.find import budget, datecue, fastsearch, results
 from search.find.facets import FACET_BY_NAME, count_facets, filter_masks
 from search.find.generation import Generation, open_index
 from search.find.highlight import highlight_terms
@@ -297,9 +297,11 @@ class SearchEngine:
                 dropped += [w for w in r["missing"] if w not in dropped]
         if request.explain and ranked is not None and request.sort == "relevance":
             strict = [d for d, _ in hits[: len(hits) - len(filler)]]
-            parts = _explained(s, ranked, gen, final, strict)
+            parts = _explained(s, ranked, gen, final, strict, request.q)
             if filler and wider is not None:
-                parts.update(_explained(s, wider[0], gen, wider[1], [d for d, _ in filler]))
+                parts.update(
+                    _explained(s, wider[0], gen, wider[1], [d for d, _ in filler], request.q)
+                )
             for result, (docnum, _score) in zip(shown, hits, strict=True):
                 result["explain"] = [
                     {**p, "score": round(float(p["score"]), 6)} for p in parts[docnum]
@@ -458,6 +460,7 @@ class SearchEngine:
         if q is not None and request.sort == "relevance":
             # BM25F (fastsearch), computed over the whole match set at once.
             scored = fastsearch.proximity(s, q, _scored(s, q, gen), final, gen.postings)
+            scored = datecue.date_cue(request.q, scored, final, table.day)
             hits = fastsearch.top(scored, final, start, end)
             return [(docnum, round(score, 4)) for docnum, score in hits]
         docs = np.flatnonzero(final)
@@ -585,16 +588,22 @@ def _combine(text_mask: np.ndarray, filters: dict[str, np.ndarray]) -> np.ndarra
     return final
 
 
-def _explained(s, q, gen: Generation, allowed: np.ndarray, docs: list[int]) -> dict:
-    """Each of ``docs``' score parts for ``q``, the proximity bonus as one more part."""
+def _explained(s, q, gen: Generation, allowed: np.ndarray, docs: list[int], text: str) -> dict:
+    """Each of ``docs``' score parts for ``q``, the proximity bonus and the date named in
+    ``text`` (``datecue``) as two more parts."""
     parts = fastsearch.explain(s, q, gen.postings, docs)
     base = _scored(s, q, gen)
     near = fastsearch.proximity(s, q, base, allowed, gen.postings)
+    dated = datecue.date_cue(text, near, allowed, gen.facets.day)
     for docnum in docs:
         extra = float(near.scores[docnum] - base.scores[docnum])
         if extra > 0:  # the proximity bonus of the best documents
             parts[docnum].append({"field": None, "term": "(proximité)", "tf": None,
                                   "idf": None, "boost": fastsearch.PROXIMITY, "score": extra})
+        day = float(dated.scores[docnum] - near.scores[docnum])
+        if day > 0:  # published on a day the query names
+            parts[docnum].append({"field": None, "term": "(date)", "tf": None, "idf": None,
+                                  "boost": datecue.DATE_WEIGHT, "score": day})
     return parts
 
 

@@ -38,6 +38,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -68,11 +69,15 @@ EXTRACT_BATCH = 64  # articles per extraction task
 # Documents per segment task: the first ones small so that workers start early, then
 # larger, so that a big build is not left with hundreds of segments.
 WRITE_CHUNKS = (500, 1_000, 2_000)
+# The documents left at the commit are split between the workers, each part this many or
+# more.
+TAIL_SPLIT = 250
 # Extraction tasks in flight per worker: enough that while one worker writes a segment
 # the others never wait for the coordinator, which takes results in order.
 AHEAD = 8
 WAIT_STEP = 0.5  # seconds between two looks at a task's result
 ABORT_TIMEOUT = 2.0  # seconds the client, then the cluster, may take to close after a failure
+START_WAIT = 30.0  # seconds a closing session waits for a cluster still starting
 # Extraction before writing on a worker that has both waiting: the coordinator waits for
 # the former, the latter only at the commit.
 EXTRACT_PRIORITY = 1
@@ -100,10 +105,46 @@ class Session:
         self.preload = preload  # the NER model loaded by each worker as it starts
         self._client = None
         self._cluster = None
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+        self._used = False  # client() was called: the build's work goes to the cluster
 
     @property
     def started(self) -> bool:
-        return self._client is not None
+        """The build asked for the cluster (one started in the background and not yet
+        asked for does not count: a small run's documents stay in-process)."""
+        return self._used
+
+    def start_soon(self) -> None:
+        """Starts a ``LocalCluster`` in a thread: its seconds of start-up (spawning the
+        workers, their imports) overlap the coordinator's reading instead of coming
+        before it. ``client()`` waits for it. A remote scheduler is joined on first use."""
+        if self.scheduler or self._client is not None or self._starting is not None:
+            return
+
+        def start() -> None:
+            try:
+                self._start()
+            except BaseException as exc:  # noqa: BLE001 - raised again by client()
+                self._start_error = exc
+
+        self._starting = threading.Thread(target=start, name="loupe-cluster-start", daemon=True)
+        self._starting.start()
+
+    def _started_soon(self, timeout: float | None = None) -> None:
+        """Waits for ``start_soon``'s thread (in short steps: a Ctrl-C ends the wait)."""
+        starting = self._starting
+        if starting is None:
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while starting.is_alive():
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            starting.join(WAIT_STEP)
+        self._starting = None
+        error, self._start_error = self._start_error, None
+        if error is not None:
+            raise error
 
     @property
     def local(self) -> bool:
@@ -111,9 +152,13 @@ class Session:
         return self._cluster is not None
 
     def client(self):
+        self._used = True
         if self._client is None:
             try:
-                self._start()
+                if self._starting is not None:
+                    self._started_soon()
+                else:
+                    self._start()
             except OSError as exc:  # TimeoutError included
                 self.close()
                 where = self.scheduler or "LocalCluster"
@@ -168,15 +213,21 @@ class Session:
         return max(1, len(self._client.scheduler_info(n_workers=-1)["workers"]))
 
     def read_files(self, todo: list, report, stats: dict) -> Iterator[Iterator[Article]]:
-        """The articles of each of ``todo``'s (path, root, …) in turn, read by Dask tasks
-        when they hold ``MIN_ARTICLES`` articles' worth of bytes, else here; problems go
-        to ``report`` in the order an in-process run gives them."""
+        """The articles of each of ``todo``'s (path, root, …) in turn; problems go to
+        ``report`` in the order an in-process run gives them. Fewer than ``MIN_ARTICLES``
+        articles' worth of bytes: read here, no cluster. More: a remote cluster's workers
+        read them (Dask tasks); a ``LocalCluster`` is started in the background while they
+        are read here, as an in-process run reads them: on one machine a task would only
+        send every article back through the scheduler to this process (measured: the
+        cluster's start-up, 1.5 to 3 s, was spent with nothing read)."""
         total = sum(byte_ranges.size_of(path) for path, *_rest in todo)
-        if total < MIN_ARTICLES * ARTICLE_BYTES:
-            for path, root, *_rest in todo:
-                yield read_file(path, root, report, stats=stats)
-            return
-        yield from _Reading(self, todo, report, stats).files()
+        if total >= MIN_ARTICLES * ARTICLE_BYTES:
+            if self.scheduler:
+                yield from _Reading(self, todo, report, stats).files()
+                return
+            self.start_soon()
+        for path, root, *_rest in todo:
+            yield read_file(path, root, report, stats=stats)
 
     def extractor(self, cache: NerCache | None = None, **kwargs) -> DaskExtractor:
         return DaskExtractor(self, cache, **kwargs)
@@ -188,6 +239,7 @@ class Session:
         """Closes the session of a failed or interrupted build at once: a local cluster's
         workers are killed first, since a graceful close waits for the tasks they run (a
         posting map takes tens of seconds: Ctrl-C would not end the reindex)."""
+        self._stop_starting(ABORT_TIMEOUT)
         if self._cluster is not None:
             for nanny in list(getattr(self._cluster, "workers", {}).values()):
                 pid = getattr(nanny, "pid", None)
@@ -201,7 +253,18 @@ class Session:
         # what it left half done would keep the reindex alive.
         self.close(timeout=ABORT_TIMEOUT)
 
+    def _stop_starting(self, timeout: float = START_WAIT) -> None:
+        """Waits (bounded) for a cluster still starting in the background, so that it is
+        closed with the session; its error, if any, is not the one to report. (One still
+        starting after that is left to die with this process: Dask's parent pipe.)"""
+        try:
+            self._started_soon(timeout)
+        except BaseException:  # noqa: BLE001 - the build's own error is the one to report
+            pass
+
     def close(self, timeout: float | None = None) -> None:
+        self._stop_starting(START_WAIT if timeout is None else timeout)
+        self._used = False
         client, cluster = self._client, self._cluster
         self._client = self._cluster = None
         for closing in (client, cluster):
@@ -515,6 +578,13 @@ def _sidecar(folder: str, segment) -> None:
     postings_mmap.write_segment_sidecar(folder, segment)
 
 
+def _sidecars_of(folder: str, segments: list) -> None:
+    """On a worker: the posting maps of the segments a ``_write`` task wrote (given its
+    result)."""
+    for segment in segments:
+        postings_mmap.write_segment_sidecar(folder, segment)
+
+
 class DaskWriter:
     """The writer of a new index whose segments Dask workers write, in runs of consecutive
     documents; the coordinator commits one TOC listing them in order. When the session was
@@ -562,13 +632,22 @@ class DaskWriter:
             self.main.commit()
             return
         try:
-            if self._docs:
-                self._submit()
-            segments = [seg for future in self._futures for seg in Session.result(future)]
+            self._submit_tail()
+            # Fewer segment tasks than a merge needs: each segment's posting map is
+            # written as soon as its segment is (a task that depends on it), not once
+            # the last segment is done.
+            writes = list(self._futures)
+            early = self._early_sidecars() if len(writes) < merging.FACTOR else []
+            segments = [seg for future in writes for seg in Session.result(future)]
+            for future in early:
+                Session.result(future)
+            done = {seg.segment_id() for seg in segments} if early else set()
             # One segment per task: merged by tiers as an in-process build's are
-            # (``merging.fresh_groups``), each group a Dask task.
+            # (``merging.fresh_groups``), each group a Dask task (none when segments were
+            # few enough for their posting maps to be written early, unless a task
+            # flushed several at its memory budget).
             segments = self._merge(segments)
-            self._sidecars(segments)
+            self._sidecars([s for s in segments if s.segment_id() not in done])
         except BaseException:
             self.cancel()
             raise
@@ -578,6 +657,25 @@ class DaskWriter:
         main._commit_toc(segments)  # also deletes files of segments no TOC lists
         main._finish()
         self._closed = True
+
+    def _submit_tail(self) -> None:
+        """The documents left at the end, split between the workers when there are enough
+        for each (``TAIL_SPLIT``): sent as one task, one worker wrote them while the
+        others waited for its segment (measured: 5 s of a loaded 5,000-article build)."""
+        docs, self._docs = self._docs, []
+        parts = max(1, min(self.session.nworkers(), len(docs) // TAIL_SPLIT))
+        size = -(-len(docs) // parts)
+        for start in range(0, len(docs), size):
+            self._docs = docs[start : start + size]
+            self._submit()
+
+    def _early_sidecars(self) -> list:
+        """One task a segment task, writing the posting maps of the segments it wrote."""
+        client = self.session.client()
+        folder = self.ix.storage.folder
+        early = [client.submit(_sidecars_of, folder, f, pure=False) for f in self._futures]
+        self._futures = self._futures + early  # cancelled with the rest on failure
+        return early
 
     def _merge(self, segments: list) -> list:
         """``merging.merge_fresh`` with each group merged by a Dask task (streamed, into the

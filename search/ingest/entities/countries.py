@@ -300,6 +300,8 @@ class Gazetteer:
                 hit.dropped = True
             elif _inside(hit.start, hit.end, persons):
                 hit.dropped = True
+            elif hit.term.kind != "adjective" and _street_name(hit, words):
+                hit.dropped = True
             elif hit.term.kind == "adjective":
                 self._adjective_rules(hit, text, tokens, words)
             else:
@@ -344,7 +346,9 @@ class Gazetteer:
                 return
             if prefix in COMBINING:
                 hit.extra.append(COMBINING[prefix])
-        if _is_language(hit, original, tokens, words, text):
+        if _is_language(hit, original, tokens, words, text) or any(
+            w in FOOD_CUES for w in words[max(0, i - 2) : i]
+        ):
             hit.dropped = True
             return
         if original[:1].isupper() and not original.isupper():
@@ -478,6 +482,27 @@ def _glued_to_name(
         ):
             return True
     return False
+
+
+# Nouns of a street or a square: "place d'Italie", "rue de Rome", "avenue de New York" are
+# addresses, of Paris as often as not, and name no country.
+STREET_CUES = frozenset(
+    "rue rues avenue boulevard bd place quai square allee impasse cours porte passage".split()
+)
+# A cuisine is no country: "un restaurant végétarien indien", "la cuisine libanaise".
+FOOD_CUES = frozenset(
+    """restaurant restaurants cuisine cuisines plat plats gastronomie epicerie epiceries
+    traiteur traiteurs recette recettes specialite specialites""".split()
+)
+
+
+def _street_name(hit: _Hit, words: list[str]) -> bool:
+    """``place d'Italie``: a place after a street's noun and ``de`` is an address; ``à la
+    place de l'Italie`` (instead of Italy) has its article and stays a country."""
+    i = hit.i
+    if i < 2 or words[i - 1] not in ("de", "d", "du", "des") or words[i - 2] not in STREET_CUES:
+        return False
+    return not (words[i - 2] == "place" and words[max(0, i - 4) : i - 2] == ["a", "la"])
 
 
 def _is_language(

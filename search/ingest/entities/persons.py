@@ -74,7 +74,7 @@ ORG_WORDS = frozenset(
     opera orchestre records studio studios productions editions magazine presse matin soir
     gazette tribune herald daily express bfmtv france lci cnews franceinfo mediapart
     libération liberation figaro parisien monde echos humanite ouest sud nord est ligue
-    olympique racing stade team equipe edition performance motorsport cruises airways
+    olympique racing stade team equipe edition consulting performance motorsport cruises airways
     lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
     technologies automotive engineering automobile automobiles motors holding awards award
     rebellion cacher casher
@@ -253,12 +253,19 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         m = _ELISION.match(w)
         if m and len(w) > m.end():
             words[0] = (w[m.end() :], s + m.end(), e)
-    titled = _title_before(text, start)
+    titled = _title_before(text, start) or _cued_before(text, start)
+    popped: list[str] = []
     while words and (
         fold_chars(words[0][0]).rstrip(".") in TITLES or not words[0][0][:1].isupper()
     ):
         titled = titled or fold_chars(words[0][0]).rstrip(".") in TITLES
-        words.pop(0)
+        popped.append(fold_chars(words.pop(0)[0]).rstrip("."))
+    # "la Princesse de Galles", "la Reine des Neiges", "le duc d'York": a title of rank
+    # "of" something names a realm or a role, not the person's name.
+    if _REALM_BEFORE.search(fold_chars(text[max(0, start - 40) : start])) or any(
+        a in REALM_TITLES and b in _OF for a, b in zip(popped, popped[1:], strict=False)
+    ):
+        return None
     while words:
         w, s, e = words[-1]
         stripped = w.rstrip(",;:!?)»\"'’")
@@ -296,6 +303,11 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         words.pop(0)
         while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
+    # "dit à l'AFP Manuela": an agency's acronym before a name is not part of it.
+    if len(words) == 2 and words[0][0].isupper() and len(words[0][0]) > 1 and not (
+        words[1][0].isupper()
+    ):
+        words.pop(0)
     # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
     if len(words) == 2 and fold_chars(words[0][0]) not in first_names() and any(
         t.kind == "adjective" for t in gaz.terms(words[0][0])
@@ -456,6 +468,75 @@ def _title_before(text: str, start: int) -> bool:
     return bool(m) and (fold_chars(m.group(1)) in TITLES or fold_chars(m.group(1)) in ROLES)
 
 
+# Titles of rank followed by "de": "prince de Galles", "reine des Neiges", "duc d'York".
+REALM_TITLES = frozenset(
+    """roi reine prince princesse duc duchesse comte comtesse marquis marquise baron baronne
+    vicomte vicomtesse emir sultan archiduc archiduchesse infant infante tsar tsarine
+    shah""".split()
+)
+_OF = frozenset("de des du d d' d’".split())
+_REALM = "|".join(sorted(REALM_TITLES))
+_REALM_BEFORE = re.compile(rf"(?<!\w)(?:{_REALM})s?\s+(?:(?:de|des|du)\s+|d['’])$")
+# "les rappeurs Booba et Kaaris", "les acteurs X, Y et Z": a plural title or role before
+# names joined by "et" or commas makes each of them a person.
+_PLURAL_ROLE_LIST = re.compile(
+    r"(?<!\w)([^\W\d_]+)s\s+(?:[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)?\s*(?:,|et)\s+)*$"
+)
+# A person's age after the name: "Naïma, 16 ans", "Iolanda, 48 ans", "Jean Dupont (45 ans)".
+_AGE_AFTER = re.compile(r"\s*(?:,|\()\s*(?:âgée?s?\s+de\s+)?\d{1,3}\s+ans\b")
+# A kinship noun before a name: "son fils Raimundo", "sa femme Bernadette" (folded text).
+_KIN_BEFORE = re.compile(
+    r"(?<!\w)(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|filles?|freres?|soeurs?|mari|"
+    r"epoux|epouse|femme|compagne|compagnon|mere|pere|neveu|niece|petit-fils|petite-fille|"
+    r"beau-frere|belle-soeur|cousin|cousine|oncle|tante|grand-mere|grand-pere|bebe) +$"
+)
+
+
+def _cued_before(text: str, start: int) -> bool:
+    """Context that makes a name a person beyond ``_title_before``: a plural role before a
+    list of names ("les rappeurs Booba et Kaaris"), a kinship noun ("son fils Raimundo")."""
+    before = text[max(0, start - 80) : start]
+    m = _PLURAL_ROLE_LIST.search(before)
+    if m and fold_chars(m.group(1)) in TITLES | ROLES:
+        return True
+    return bool(_KIN_BEFORE.search(fold_chars(before[-30:]).replace("œ", "oe")))
+
+
+def _age_after(text: str, end: int) -> bool:
+    """``Naïma, 16 ans``: an age right after a name says it is a person's."""
+    return bool(_AGE_AFTER.match(text, end))
+
+
+# Titles that only ever name a person: a span the model calls a thing but that opens with
+# one ("Monsieur Macron") or follows one is a person's name.
+_PERSONAL_TITLES = frozenset(
+    """m mme mmes mlle me maitre dr docteur docteure pr professeur monsieur madame
+    mademoiselle""".split()
+)
+_PERSONAL_BEFORE = re.compile(r"(?<![\w.])([^\W\d_]+)\.?\s+$")
+
+
+def _person_cue(text: str, start: int, c: _Candidate) -> bool:
+    """Context that makes a span the model typed as a place or a thing a person: a personal
+    title inside or before it (``Monsieur Macron``), an age after it (``Naïma, 16 ans``), a
+    kinship noun or a plural role before it (``son fils Raimundo``, ``les rappeurs Booba et
+    Kaaris``)."""
+    first = fold_chars(text[start : c.end].split(" ", 1)[0]).rstrip(".")
+    m = _PERSONAL_BEFORE.search(text[max(0, start - 15) : start])
+    if first in _PERSONAL_TITLES or (m and fold_chars(m.group(1)) in _PERSONAL_TITLES):
+        return True
+    word = c.words[0]
+    if word.isupper() or (_common_word(word) and not _given(fold_chars(word))):
+        return False  # "les députés PS", "son père\nSi la juge": no name
+    return _age_after(text, c.end) or _cued_before(text, c.start)
+
+
+def _given(word: str) -> bool:
+    """A known given name, or given names joined by a hyphen (``Marie-Antoinette``)."""
+    firsts = first_names()
+    return word in firsts or ("-" in word and all(p in firsts for p in word.split("-")))
+
+
 # Nouns of a trade or a role that come before a person's name ("le rappeur Booba").
 ROLES = frozenset(
     """chanteur chanteuse rappeur rappeuse humoriste comedien comedienne acteur actrice
@@ -523,6 +604,7 @@ def find_persons(
     # First words of organisations, media and products the article names ("Charlie" of
     # "Charlie Hebdo", "Morgan" of "Morgan Plus Six"): alone, they stand for the thing.
     things: set[str] = set()
+    spans = _joined(text, spans, gaz)
     listed = _listed(text, spans, gaz)
     for s, e, label in spans:
         if label not in ("PER", "MISC", "LOC", "ORG"):
@@ -530,10 +612,11 @@ def find_persons(
         c = _clean_span(text, s, e, gaz)
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
+        cued = c is not None and _person_cue(text, s, c)
         if c is not None and (
-            label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed
+            label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed or cued
         ):
-            c.titled = c.titled or (s, e) in listed
+            c.titled = c.titled or (s, e) in listed or cued
             candidates.append(c)
         elif c is None:
             head = _thing_head(text[s:e])
@@ -541,11 +624,58 @@ def find_persons(
                 things.add(head)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
-    candidates = [c for c in candidates if not _thing_alone(text, c, things)]
+    candidates = [
+        c
+        for c in candidates
+        if not _thing_alone(text, c, things) and not _among_places(text, c, gaz)
+    ]
     if ARCHIVE_DROPS:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
     return _merge(_drop_derived(candidates))
+
+
+def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """``Najat`` (LOC) then ``Vallaud-Belkacem`` (PER), one space apart: the model cut one
+    name in two; an unknown given name before a surname is joined to it."""
+    out: list[Span] = []
+    for s, e, label in sorted(spans):
+        if out and label == "PER" and text[out[-1][1] : s] == " ":
+            ps, pe, plabel = out[-1]
+            word = text[ps:pe]
+            if (
+                plabel != "PER"
+                and _NAME_WORD.match(word)
+                and word[:1].isupper()
+                and not word.isupper()
+                and fold_chars(word) not in TITLES | BOILERPLATE | PARTICLES
+                and not _common_word(word)
+                and not gaz.terms(word)
+            ):
+                out[-1] = (ps, e, "PER")
+                continue
+        out.append((s, e, label))
+    return out
+
+
+_RUN_NAME = r"[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,2}"
+_RUN_BEFORE = re.compile(rf"(?:({_RUN_NAME})(?:, | et | ou ))+$")
+_RUN_AFTER = re.compile(rf"^(?:(?:, | et | ou )({_RUN_NAME}))+")
+
+
+def _among_places(text: str, c: _Candidate, gaz: Gazetteer) -> bool:
+    """``les villes de Milan, Giverny, Barcelone, Forth Worth et Londres``: a name listed
+    with two or more places is a place."""
+    if c.titled:
+        return False
+    before = _RUN_BEFORE.search(text[max(0, c.start - 200) : c.start])
+    after = _RUN_AFTER.match(text[c.end : c.end + 200])
+    members = re.split(r", | et | ou ", before.group(0)) if before else []
+    members += re.split(r", | et | ou ", after.group(0)) if after else []
+    places = sum(
+        1 for m in members if m and any(t.kind not in ("none", "adjective") for t in gaz.terms(m))
+    )
+    return places >= 2
 
 
 # The archive's vote (``archive_types``): drop what it types as no person.
@@ -559,12 +689,11 @@ def _archive_vote(
     (``Paris Match``, ``Roland Garros``), unless a title or a role names it a person in this
     article, or it is listed among people (both set ``titled``)."""
     titled = {c.key for c in candidates if c.titled}
-    firsts = first_names()
     return [
         c
         for c in candidates
         if c.key in titled
-        or (len(c.key) == 1 and c.key[0] in firsts)  # "Meghan" alone: the model's LOC
+        or (len(c.key) == 1 and _given(c.key[0]))  # "Meghan" alone: the model's LOC
         or (ARCHIVE_GUARD and _proper_only(c.words))
         or not archive_types.not_a_person(" ".join(c.words), archive)
     ]
@@ -748,7 +877,6 @@ def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:
     full = [c.key for c in candidates if len(c.key) > 1]
     surnames = {k[-1] for k in full}
     titled = {c.key for c in candidates if c.titled}
-    firsts = first_names()
     out = []
     for c in candidates:
         if len(c.key) == 1:
@@ -756,7 +884,7 @@ def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:
             if any(word != s and word.startswith(s) and len(s) >= 4 for s in surnames):
                 continue
             belongs = any(word in k for k in full)
-            if not (belongs or word in firsts or c.key in titled):
+            if not (belongs or _given(word) or c.key in titled):
                 continue
         out.append(c)
     return out
@@ -778,6 +906,15 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 and (count[b], b) > (count[a], a)
             ):
                 alias[a] = b
+            elif (
+                a != b
+                and len(a) == len(b) > 1
+                and a[:-1] == b[:-1]
+                and min(len(a[-1]), len(b[-1])) >= 5
+                and _one_edit(a[-1], b[-1])
+                and (count[b], b) > (count[a], a)
+            ):
+                alias[a] = b  # "Marion Cottillard" beside "Marion Cotillard": a typo
             elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
                 alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
     for c in candidates:

@@ -1,0 +1,60 @@
+"""Draw more tuning articles for the entity gold (run once; the draw is fixed by SEED).
+
+usage: python bench/gold/sample_more.py [ROUND] > articles.jsonl
+
+Round 1: 48 clean OrangeSum articles and 12 Wikinews articles (the ratio of ``sample.py``'s
+draw), none of them in the dev gold, in ``samples/`` or in either half of ``sample.py``'s gold,
+drawn with random.Random(1616). Round 2: 32 + 8 more with random.Random(1618), none of them
+in round 1 either. Each round was annotated by hand, following ``../shared/gold/GUIDE.md``,
+into ``entities-tuning-more.jsonl`` before the extractor was run on it. All of them are
+tuning articles: the test half stays as ``sample.py`` cut it.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import sys
+import random
+from pathlib import Path
+
+ROUNDS = {1: (1616, 48, 12), 2: (1618, 32, 8)}  # seed, OrangeSum, Wikinews
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+GOLD = [
+    SHARED / "gold" / "entities-dev.jsonl",
+    ROOT / "bench" / "gold" / "entities-tuning.jsonl",
+    ROOT / "bench" / "gold" / "entities-test.jsonl",
+]
+
+
+def main() -> None:
+    round_ = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    seed, n_orange, n_wiki = ROUNDS[round_]
+    rng = random.Random(seed)
+    taken = {json.loads(line)["id"] for path in GOLD for line in open(path, encoding="utf-8")}
+    if round_ > 1:  # the earlier rounds' articles, as sample_more.py drew them
+        more = ROOT / "bench" / "gold" / "entities-tuning-more.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(more, encoding="utf-8")}
+    for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
+        taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
+    orange = []
+    for path in sorted(glob.glob(str(SHARED / "corpus" / "orangesum" / "articles-part-*.jsonl"))):
+        for line in open(path, encoding="utf-8"):
+            rec = json.loads(line)
+            if rec.get("orangesum_duplicate") or rec.get("duplicate_of") or rec["id"] in taken:
+                continue
+            orange.append(rec)
+    wiki_path = SHARED / "corpus" / "wikinews" / "wikinews_fr_keyphrase.jsonl"
+    wiki = [json.loads(line) for line in open(wiki_path, encoding="utf-8")]
+    wiki = [rec for rec in wiki if rec["id"] not in taken]
+    for pool, n in ((orange, n_orange), (wiki, n_wiki)):
+        for rec in rng.sample(pool, n):
+            keys = ("id", "title", "summary", "body", "date", "section")
+            out = {k: rec[k] for k in keys if rec.get(k)}
+            out["split"] = "tuning"
+            print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""A day written in plain words (``ce jeudi 28 juin``, ``5 mars 2020``) as evidence for the
+articles published that day.
+
+News text dates its events by the day of publication ("vendredi 27 décembre" in a lead is
+the day the report came out, or the day before), so a lead or a sentence pasted as a query
+names its article's date more often than any word of it: on the tuning half of the
+OrangeSum summaries, 28 of 300 hold a day and month within a day of their article's
+publication, 22 of them nothing else (a dateline). The date is scored like one more query
+word that the article holds once: ``DATE_WEIGHT`` x the BM25 idf of "published that day"
+among the matched articles, so a day shared by many matches weighs little.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+
+from search.find.fastsearch import Scored
+from search.french import MONTH_NUMBERS
+
+# A day of the month before a month name, with an optional year: "1er mars", "28 juin 2018".
+_DAY = re.compile(
+    r"(?<![\w/.-])(1er|[0-3]?\d)\s+(" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
+    + r")(?:\s+((?:19|20)\d\d))?(?!\w)",
+    re.IGNORECASE,
+)
+# Chosen on the tuning halves of bench/relevance.py (docs/analysis.md, "Ranking").
+DATE_WEIGHT = 4.0
+# Published on the day named or up to this many days after it ("hier", a late report).
+DATE_AFTER = 1
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def query_days(text: str) -> list[tuple[int, int, int | None]]:
+    """The (day, month, year or None) a query names, at most three, each once."""
+    found: list[tuple[int, int, int | None]] = []
+    for day, month, year in _DAY.findall(text or ""):
+        number = 1 if day.lower() == "1er" else int(day)
+        cue = (number, MONTH_NUMBERS[month.lower()], int(year) if year else None)
+        if 1 <= number <= 31 and cue not in found:
+            found.append(cue)
+    return found[:3]
+
+
+def published_on(days: np.ndarray, cues: list[tuple[int, int, int | None]]) -> np.ndarray:
+    """Which of ``days`` (publication dates as ordinals, 0 when unknown) fall on a day the
+    query names, or up to ``DATE_AFTER`` days after it."""
+    hit = np.zeros(days.size, dtype=bool)
+    dated = days > 0
+    for shift in range(DATE_AFTER + 1):
+        moved = (days - shift - _EPOCH).astype("datetime64[D]")
+        months = moved.astype("datetime64[M]")
+        month = months.astype(np.int64) % 12 + 1
+        day = (moved - months).astype(np.int64) + 1
+        year = moved.astype("datetime64[Y]").astype(np.int64) + 1970
+        for d, m, y in cues:
+            same = (day == d) & (month == m)
+            if y is not None:
+                same &= year == y
+            hit |= same & dated
+    return hit
+
+
+def date_cue(text: str, scored: Scored, allowed: np.ndarray, days: np.ndarray) -> Scored:
+    """``scored`` with the date bonus added to the matched articles published on a day the
+    query names (only when it names one: the cost is one pass over the match set)."""
+    cues = query_days(text) if DATE_WEIGHT else []
+    if not cues:
+        return scored
+    matched = np.flatnonzero(scored.mask & allowed)
+    if not matched.size:
+        return scored
+    on_day = matched[published_on(days[matched], cues)]
+    if not on_day.size:
+        return scored
+    n, k = matched.size, on_day.size
+    idf = float(np.log(1 + (n - k + 0.5) / (k + 0.5)))
+    scores = scored.scores.copy()
+    scores[on_day] += DATE_WEIGHT * idf
+    return Scored(scored.mask, scores)

@@ -1,0 +1,90 @@
+"""Shortcuts of a first-time query (issue 11's first-time target) answer what the long
+way does: facet counts looked up by the matched documents' own pairs equal the pass over
+every pair, and the words a result lacks, read from the words the search just kept in
+the posting pool, equal those looked up at the page's documents.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from search.find import fastsearch
+from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
+from search.find.searcher import SearchEngine, SearchRequest
+from tests.conftest import SAMPLES
+
+
+def _reference(column: MultiColumn, mask: np.ndarray) -> np.ndarray:
+    return np.bincount(column.vals[mask[column.docs]], minlength=len(column.values))
+
+
+def test_sparse_facet_counts_equal_the_pass_over_every_pair(samples_index: Path) -> None:
+    """Masks of a few documents (known-item searches) take the lookup by pairs; their
+    counts equal the pass over every pair for every facet, down to documents with no
+    value, the last document and an empty mask; a column whose pairs are not in
+    document order is counted the long way, to the same counts."""
+    table = SearchEngine(samples_index)._current().facets
+    rng = np.random.default_rng(11)
+    sparse = 0
+    for facet in FACETS:
+        column = table.columns[facet.name]
+        assert column.docs.size
+        for size in (0, 1, 2, 3, 5, 8, 13):
+            for _ in range(10):
+                mask = np.zeros(table.n_docs, dtype=bool)
+                mask[rng.choice(table.n_docs, size=size, replace=False)] = True
+                if size == 1:
+                    mask[:] = False
+                    mask[table.n_docs - 1] = True
+                sparse += size * SPARSE_RATIO < column.docs.size
+                assert np.array_equal(column.counts(mask), _reference(column, mask)), facet.name
+        mask = table.live & (rng.random(table.n_docs) < 0.5)  # many matches: the pass
+        assert np.array_equal(column.counts(mask), _reference(column, mask))
+        order = rng.permutation(column.docs.size)
+        shuffled = MultiColumn(column.values, column.keys, column.docs[order], column.vals[order])
+        assert shuffled.starts is None
+        mask = np.zeros(table.n_docs, dtype=bool)
+        mask[column.docs[:3]] = True
+        assert np.array_equal(shuffled.counts(mask), _reference(column, mask))
+    assert sparse > 100
+
+
+def test_missing_words_from_the_pool_equal_the_lookup(samples_index: Path) -> None:
+    """Each result's ``missing`` words (queries of three to eight words, where the page
+    may hold articles lacking one) are the same whether they are read from the words the
+    search kept in the pool or, with no pool, looked up at the page's documents; and the
+    pool answered for most words."""
+    records = [json.loads(line) for line in open(
+        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
+    texts = [" ".join(r["title"].split()[:6]) for r in records[::4]]
+    texts += [" ".join((r["summary"] or "").split()[3:8]) for r in records[1::9]]
+    engine = SearchEngine(samples_index, cache_size=0)
+
+    def missing() -> list[list[list[str]]]:
+        return [[r["missing"] for r in engine.search(SearchRequest(q=t, per_page=20)).results]
+                for t in texts]
+
+    budget = fastsearch.POOL.budget
+    try:
+        fastsearch.set_postings_budget(0)  # nothing kept: every word looked up at the page
+        looked_up = missing()
+        fastsearch.set_postings_budget(64)
+        peeked = []
+        real_peek = fastsearch.POOL.peek
+
+        def peek(key):
+            found = real_peek(key)
+            peeked.append(found is not None)
+            return found
+
+        fastsearch.POOL.peek = peek  # counts what the pool answered, answers the same
+        pooled = missing()
+    finally:
+        fastsearch.POOL.__dict__.pop("peek", None)
+        fastsearch.POOL.resize(budget)
+    assert pooled == looked_up
+    assert sum(bool(m) for page in pooled for m in page) > 20  # results lacking a word
+    assert sum(peeked) > 0.8 * len(peeked) > 100
