@@ -257,6 +257,8 @@ def run_loupe(corpus: Path, work: Path, sets: dict, repeat: int, workers: int = 
         "docs_per_s": result.total / seconds,
         "size_mb": dir_size(index) / 1e6,
     }
+    if getattr(result, "phases", None):  # wall and CPU time by phase of the build
+        out["phases"] = [vars(p) for p in result.phases]
     if workers:  # the extraction rows report throughput only
         out["peak_mb"] = peak_mb()
         return out

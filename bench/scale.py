@@ -223,6 +223,11 @@ def print_size(n: int, rows: dict, serve: dict | None, upd: dict | None) -> None
               f"{f(rss.get('VmRSS'), 0)} MB resident after them "
               f"({f(rss.get('RssAnon'), 0)} anonymous, {f(rss.get('RssFile'), 0)} mapped "
               "files).")
+    if rows.get("loupe", {}).get("phases"):
+        from search.index.phases import Phase, table
+
+        print("\nLoupe's build by phase:\n")
+        print(table([Phase(**p) for p in rows["loupe"]["phases"]]))
     if "sidecar_mb" in rows.get("loupe", {}):
         print(f"\nLoupe's index includes {rows['loupe']['sidecar_mb']:.1f} MB of posting sidecars.")
     if serve:

@@ -4,9 +4,14 @@ changed, on the synthetic archive of ``bench/synth.py``.
 For each size it writes the corpus (kept under ``bench/out/synth-N/`` for the next run),
 then times ``loupe reindex --no-entities`` in a subprocess while sampling the resident
 memory of that process and all its children from ``/proc`` every 0.1 s (the peak of the
-sum, and of the largest one), and prints one line per run::
+sum, and of the largest one), and prints one line per run, then the fresh build's time
+by phase (``loupe reindex --timings``: reading and writing segments, each merge round,
+sidecars, publish; wall, CPU of the main process and of its children, load average)::
 
     python bench/scale_write.py --sizes 34000,100000 [--memory-mb 2048]
+
+A size whose archive is already written (``bench/out/synth-N-SEED/done``) is not written
+again.
 """
 
 from __future__ import annotations
@@ -64,9 +69,8 @@ def run(args: list[str]) -> dict:
     """Runs ``loupe`` with ``args``: seconds, peak MB of the tree and of one process."""
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with open(STDERR[0], "a", encoding="utf-8") as err:
-        proc = subprocess.Popen(LOUPE + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=err,
-                                text=True)
+    proc = subprocess.Popen(LOUPE + [*args, "--timings"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     peak = {"total": 0, "one": 0}
     done = threading.Event()
 
@@ -79,8 +83,10 @@ def run(args: list[str]) -> dict:
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
-    out, _ = proc.communicate()
+    out, err = proc.communicate()
     done.set()
+    with open(STDERR[0], "a", encoding="utf-8") as fh:
+        fh.write(err)
     thread.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"loupe {' '.join(args)} failed ({proc.returncode})")
@@ -93,6 +99,8 @@ def run(args: list[str]) -> dict:
         "peak_mb": peak["total"] / 2**20,
         "largest_mb": peak["one"] / 2**20,
         "summary": out.strip().splitlines()[-1] if out.strip() else "",
+        # ``--timings``: wall and CPU time of each phase of the run (a Markdown table)
+        "phases": "\n".join(line for line in err.splitlines() if line.startswith("|")),
     }
 
 
@@ -130,11 +138,13 @@ def main() -> None:
         shutil.rmtree(feed, ignore_errors=True)
         base = ["reindex", "--index", str(index), "--no-entities", "-q", *extra]
         runs = [("fresh build", [*base, "--full", str(corpus / "archive")], n)]
+        phases = []
         for label, args, count in runs:
             r = run(args)
             print(f"| {n:,} | {label} | {r['seconds']:.1f} | {count / r['seconds']:,.0f} | "
                   f"{r['cpu']:.1f} | {r['peak_mb']:,.0f} | {r['largest_mb']:,.0f} | "
                   f"{_segments(index)} |", flush=True)
+            phases.append((label, r["phases"]))
         # +1,000 new articles in a new file (copy 40: no size here reaches it), then none.
         feed.mkdir(parents=True)
         with open(feed / "new.jsonl", "w", encoding="utf-8") as fh:
@@ -147,6 +157,8 @@ def main() -> None:
                   f"{r['peak_mb']:,.0f} | {r['largest_mb']:,.0f} | {_segments(index)} |",
                   flush=True)
         shutil.rmtree(feed, ignore_errors=True)
+        for label, table in phases:
+            print(f"\n{n:,} articles, {label}, by phase:\n\n{table}\n", flush=True)
         if not opts.keep:
             shutil.rmtree(index, ignore_errors=True)
 

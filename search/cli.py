@@ -35,7 +35,7 @@ from search.find.facets import FACETS
 from search.find.query import QueryError
 from search.find.request import RequestError, SearchRequest, parse_date_bound
 from search.find.searcher import SearchEngine
-from search.index import storage
+from search.index import phases, storage
 from search.index.indexer import BadPaths, ClusterError, StrictAbort
 from search.index.indexer import reindex as run_reindex
 from search.ingest.entities import default_workers
@@ -165,6 +165,13 @@ def main() -> None:
     help="Extraction et écriture sur un cluster Dask existant (tcp://hôte:8786) ; le dossier "
     "de l'index doit être partagé avec ses workers.",
 )
+@click.option(
+    "--timings",
+    "timings",
+    is_flag=True,
+    help="Afficher (sur stderr) la durée et le temps de calcul de chaque phase : lecture, "
+    "écriture des segments, fusions, fichiers de postings, publication.",
+)
 def reindex(  # noqa: PLR0913 - one parameter per option
     paths: tuple[Path, ...],
     index_dir: Path,
@@ -179,6 +186,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
     since: float | None,
     use_dask: bool = False,
     scheduler: str | None = None,
+    timings: bool = False,
 ) -> None:
     """Indexe les articles de PATHS (fichiers ou dossiers, récursivement).
 
@@ -201,6 +209,7 @@ def reindex(  # noqa: PLR0913 - one parameter per option
         follow_links=follow_links,
         dask=use_dask,
         scheduler=scheduler,
+        timings=timings,
     )
     sys.exit(code)
 
@@ -226,7 +235,8 @@ def _since(value: str | None) -> float | None:
 
 
 def _run_reindex(
-    paths, index_dir: Path, quiet: bool, watching: bool = False, **options
+    paths, index_dir: Path, quiet: bool, watching: bool = False, timings: bool = False,
+    **options,
 ) -> int:
     """One reindex with its progress bar and summary; returns the exit code. ``watching``:
     a summary only when something changed, and an index held by another reindex is
@@ -265,6 +275,8 @@ def _run_reindex(
             bar.__exit__(None, None, None)
 
     _print_problems(result)
+    if timings:
+        click.echo(phases.table(result.phases), err=True)
     if not quiet and (result.changed or not watching):
         summary = (
             f"{result.total} articles dans l'index ({result.files} fichiers lus) : "

@@ -196,3 +196,39 @@ def test_a_streamed_build_writes_its_sidecars_side_by_side(tmp_path: Path, monke
     assert len(postings_mmap.write_missing(gen)) == len(written)  # one process, as before
     for name, data in written.items():
         assert (gen / name).read_bytes() == data, name
+
+
+def test_a_fresh_build_reports_its_phases(tmp_path: Path, monkeypatch) -> None:
+    """Issue 11: a million-article build took 28 minutes and nobody knew how they split
+    between writing, merging and the sidecars. ``reindex`` now times each phase (wall,
+    CPU of the reading process and of the forked writers and merges it waited for) and
+    ``loupe reindex --timings`` prints them."""
+    from search import cli
+    from search.index import indexer
+
+    monkeypatch.setattr(merging, "FACTOR", 3)
+    monkeypatch.setattr(parallel, "FORK_AFTER", 20)
+    monkeypatch.setattr(indexer, "flush_mb", lambda budget, writers: 0.05)
+    result = reindex([SAMPLE], tmp_path / "ix", entities=False, writers=2)
+    names = [p.name for p in result.phases]
+    assert names[0] == "opening the index"
+    written = next(p for p in result.phases if p.name.startswith("reading, writing"))
+    flushed = int(written.name.split()[2])
+    segments = whoosh_index.open_dir(str(storage.require_generation(tmp_path / "ix")))
+    assert flushed > len(segments._segments()) >= 1  # streamed, then merged
+    assert written.cpu_children > 0  # the writers' CPU, counted once they were joined
+    rounds = [p for p in result.phases if p.name.startswith("merge round")]
+    assert rounds and all(p.cpu_children > 0 for p in rounds)
+    assert names[-3:] == ["posting sidecars left to write", "checksums",
+                          "manifest, person table, publish"]
+    assert sum(p.wall for p in result.phases) <= result.elapsed
+    # The command prints the same table.
+    from click.testing import CliRunner
+
+    out = CliRunner().invoke(
+        cli.main,
+        ["reindex", str(SAMPLE), "--index", str(tmp_path / "ix2"), "--no-entities",
+         "--timings", "-q"],
+    )
+    assert out.exit_code == 0, out.output
+    assert "| phase | wall s |" in out.output and "| total |" in out.output

@@ -24,6 +24,7 @@ from search.index.manifest import Manifest, Signature, path_key, read_meta, sign
 from search.index.parallel import ParallelWriter, default_writers
 from search.index.people import FILE as PERSONS_FILE
 from search.index.people import PersonTable
+from search.index.phases import Phase, Timeline
 from search.index.schema import SEPARATOR, build_schema
 from search.ingest.articles import Article
 from search.ingest.entities import Extractor, Facets, NerCache, default_workers, fingerprint
@@ -82,6 +83,8 @@ class ReindexResult:
     ner_runs: int = 0  # texts the NER model analysed
     ner_cached: int = 0  # articles whose NER spans came from the cache
     kept: int = 0  # articles kept as they were because their file or folder was unreadable
+    # Wall and CPU time of each phase of the run (``phases``; ``loupe reindex --timings``).
+    phases: list[Phase] = field(default_factory=list)
     # The first few problems of each file are listed, the others counted (a file of 3
     # million bad lines must not hold 3 million Problems).
     throttle: Throttle = field(init=False, repr=False)
@@ -242,8 +245,9 @@ def reindex(
     run); only a file that is gone removes them.
     """
     started = time.perf_counter()
+    timeline = Timeline()
     index_dir = Path(index_dir)
-    result = ReindexResult()
+    result = ReindexResult(phases=timeline.phases)
     with storage.reindex_lock(index_dir):
         storage.remove_dead_builds(index_dir)
         current, damage = _served_generation(index_dir)
@@ -303,7 +307,8 @@ def reindex(
                     writer = session.writer(ix, limitmb=1024, flushmb=flush_mb(budget, count))
                 else:
                     writer = ParallelWriter(
-                        ix, count, limitmb=1024, flushmb=flush_mb(budget, count)
+                        ix, count, limitmb=1024, flushmb=flush_mb(budget, count),
+                        timeline=timeline,
                     )
                 manifest = Manifest.for_build(None, build)
             cache = NerCache(storage.cache_dir(index_dir) / "ner.sqlite")
@@ -318,6 +323,7 @@ def reindex(
                 enabled=entities,
                 archive=people,  # the type vote counts the archive's own articles
             )
+            timeline.lap("opening the index")
             try:
                 read_again = _write_articles(
                     roots, writer, manifest, result, progress, extractor, people,
@@ -341,6 +347,9 @@ def reindex(
                     # Sidecars of an older format are not read: a run with nothing new
                     # publishes the same segments with them rewritten (once).
                     result.changed = postings_mmap.outdated(build)
+                # A ParallelWriter's commit lapped its own phases.
+                parallel = isinstance(writer, ParallelWriter)
+                timeline.lap("commit" if parallel else "reading, writing, committing")
                 if not incremental and ner and entities:
                     cache.prune()  # a full run asked for every text there is
             except BaseException:
@@ -363,11 +372,14 @@ def reindex(
                     # (postings_mmap), then the size and CRC-32 of every file (those it
                     # shares with the current generation keep theirs).
                     postings_mmap.write_missing(build)
+                    timeline.lap("posting sidecars left to write")
                     storage.write_checksums(build, current if incremental else None)
+                    timeline.lap("checksums")
                     name = storage.generation_name(build)
                     people.commit(name, index_dir)
                     manifest.commit(name, index_dir)  # from here the next run trusts them
                     gen = storage.publish(index_dir, build)
+                    timeline.lap("manifest, person table, publish")
                 else:
                     if read_again or roots != old["roots"]:  # the index's manifest, in place
                         manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)

@@ -35,6 +35,7 @@ from whoosh.reading import SegmentReader
 
 from search.index import postings_mmap
 from search.index.fastwrite import FastSegmentWriter
+from search.index.phases import Timeline
 from search.lifetime import die_with_parent
 
 FACTOR = 10
@@ -96,16 +97,24 @@ def fresh_groups(segments: list) -> list[list]:
     return groups
 
 
-def merge_fresh(ix, segments: list, processes: int = 1) -> list:
+def merge_fresh(ix, segments: list, processes: int = 1, timeline: Timeline | None = None) -> list:
     """The segments of a fresh build, merged by tiers until no tier holds ``FACTOR``:
     returns the segments to list in the TOC (the merged ones' files go with the commit's
-    clean-up). Each group is merged in its own forked process, ``processes`` at a time."""
+    clean-up). Each group is merged in its own forked process, ``processes`` at a time;
+    each round is a lap of ``timeline``."""
     segments = [s for s in segments if s.doc_count_all()]
+    rounds = 0
     while True:
         groups = fresh_groups(segments)
         if not groups:
             return segments
         merged = _run_groups(ix.storage.folder, groups, max(1, processes))
+        rounds += 1
+        if timeline is not None:
+            docs = sum(s.doc_count_all() for group in groups for s in group)
+            timeline.lap(
+                f"merge round {rounds}: {len(groups)} group(s) of {FACTOR}, {docs:,} articles"
+            )
         chosen = {id(s) for group in groups for s in group}
         segments = [s for s in segments if id(s) not in chosen] + merged
 

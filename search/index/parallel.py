@@ -28,6 +28,7 @@ from whoosh import index as whoosh_index  # imported here: a forked child must n
 
 from search.index import merging, w3
 from search.index.fastwrite import FastSegmentWriter
+from search.index.phases import Timeline
 from search.lifetime import cores, die_with_parent
 
 BATCH = 64  # documents per message to a helper
@@ -162,8 +163,10 @@ class ParallelWriter:
         fork_after: int | None = None,
         limitmb: int = 256,
         flushmb: float | None = None,
+        timeline: Timeline | None = None,
     ) -> None:
         self.ix = ix
+        self.timeline = timeline or Timeline()
         self.main = FastSegmentWriter(ix, limitmb=limitmb, flushmb=flushmb)
         self._flushmb = flushmb
         self.writers = max(1, writers)
@@ -268,13 +271,17 @@ class ParallelWriter:
         if own is None:
             w3.close_segment(main)
         final += segments + main.flushed + ([own] if own is not None else [])
+        timeline = self.timeline
+        timeline.lap(f"reading, writing {len(final)} segments")
         # One segment per budget's worth of postings per writer: merged by tiers (streamed,
         # so within the same budget) before the TOC lists them.
-        final = merging.merge_fresh(self.ix, final, self.writers)
+        final = merging.merge_fresh(self.ix, final, self.writers, timeline)
         # Their posting sidecars side by side (``write_missing`` would write them one
         # after the other before the publish).
         merging.write_sidecars(self.ix, final, self.writers)
+        timeline.lap(f"posting sidecars of {len(final)} segments")
         w3.commit_toc(main, final)
+        timeline.lap("table of contents")
         self._closed = True
 
     def cancel(self) -> None:
