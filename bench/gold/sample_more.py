@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import glob
 import json
-import sys
 import random
+import sys
 from pathlib import Path
 
 ROUNDS = {1: (1616, 48, 12), 2: (1618, 32, 8)}  # seed, OrangeSum, Wikinews
