@@ -8,21 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest.articles import Article
-from search.ingest.entities import extract
-
-
-def facets(text: str):
-    [f] = extract([Article(id="t", title="Dépêche", body=text)])
-    return f
-
-
-def persons(text: str) -> set[str]:
-    return {name for name, _n in facets(text).persons}
-
-
-def countries(text: str) -> set[str]:
-    return {code for code, _n in facets(text).countries}
+from tests.test_entity_quality import countries, persons
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
 
-def main() -> None:
-    rng = random.Random(SEED)
-    taken = {json.loads(line)["id"] for line in open(SHARED / "gold" / "entities-dev.jsonl")}
-    for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
-        taken |= {json.loads(line)["id"] for line in open(path)}
+def clean_orangesum(taken: set[str]) -> list[dict]:
+    """OrangeSum's articles, in file order, less its flagged duplicates and ``taken``."""
     orange = []
     for path in sorted(glob.glob(str(SHARED / "corpus" / "orangesum" / "articles-part-*.jsonl"))):
         for line in open(path, encoding="utf-8"):
@@ -35,6 +32,15 @@ def main() -> None:
             if rec.get("orangesum_duplicate") or rec.get("duplicate_of") or rec["id"] in taken:
                 continue
             orange.append(rec)
+    return orange
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    taken = {json.loads(line)["id"] for line in open(SHARED / "gold" / "entities-dev.jsonl")}
+    for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
+        taken |= {json.loads(line)["id"] for line in open(path)}
+    orange = clean_orangesum(taken)
     wiki_path = SHARED / "corpus" / "wikinews" / "wikinews_fr_keyphrase.jsonl"
     wiki = [json.loads(line) for line in open(wiki_path, encoding="utf-8")]
     for pool, n in ((orange, 124), (wiki, 36)):

@@ -12,11 +12,12 @@ tuning articles: the test half stays as ``sample.py`` cut it.
 
 from __future__ import annotations
 
-import glob
 import json
 import random
 import sys
 from pathlib import Path
+
+from sample import clean_orangesum  # the same pool as the first draw
 
 ROUNDS = {1: (1616, 48, 12), 2: (1618, 32, 8)}  # seed, OrangeSum, Wikinews
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,13 +39,7 @@ def main() -> None:
         taken |= {json.loads(line)["id"] for line in open(more, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
-    orange = []
-    for path in sorted(glob.glob(str(SHARED / "corpus" / "orangesum" / "articles-part-*.jsonl"))):
-        for line in open(path, encoding="utf-8"):
-            rec = json.loads(line)
-            if rec.get("orangesum_duplicate") or rec.get("duplicate_of") or rec["id"] in taken:
-                continue
-            orange.append(rec)
+    orange = clean_orangesum(taken)
     wiki_path = SHARED / "corpus" / "wikinews" / "wikinews_fr_keyphrase.jsonl"
     wiki = [json.loads(line) for line in open(wiki_path, encoding="utf-8")]
     wiki = [rec for rec in wiki if rec["id"] not in taken]
