@@ -103,9 +103,9 @@ class Sampler(threading.Thread):
 
 def build(
     corpus: Path, index: Path, dask: bool, entities: bool
-) -> tuple[float, int, int, float]:
+) -> tuple[float, int, int, tuple[float, float]]:
     """Seconds, peak RSS (MB) of the largest non-coordinator process, how many there were,
-    and the CPU seconds of every process of the build."""
+    and the CPU seconds of the coordinator and of every process of the build."""
     shutil.rmtree(index, ignore_errors=True)
     args = [*LOUPE, "reindex", str(corpus), "--index", str(index), "--workers", "2", "-q"]
     args += ["--dask"] if dask else []
@@ -122,7 +122,8 @@ def build(
     if code != 0:
         raise SystemExit(f"reindex failed ({code}): {' '.join(args)}")
     others = [rss for pid, rss in sampler.peaks.items() if pid != proc.pid]
-    return elapsed, max(others, default=0) >> 20, len(others), sum(sampler.cpu.values())
+    cpu = sampler.cpu.get(proc.pid, 0.0), sum(sampler.cpu.values())
+    return elapsed, max(others, default=0) >> 20, len(others), cpu
 
 
 def bench(count: int, rounds: int, modes: list[bool]) -> None:
@@ -135,12 +136,15 @@ def bench(count: int, rounds: int, modes: list[bool]) -> None:
             for _ in range(rounds):
                 for dask in (False, True):
                     load = os.getloadavg()[0]
-                    secs, peak, procs, cpu = build(corpus, Path(tmp) / "index", dask, entities)
+                    secs, peak, procs, (mine, cpu) = build(
+                        corpus, Path(tmp) / "index", dask, entities
+                    )
                     times[dask].append(secs)
                     name = "dask LocalCluster 2 workers" if dask else "in-process --workers 2"
                     print(
                         f"  {label:28} {name:28} {count / secs:7.1f} articles/s  "
-                        f"{secs:6.1f} s  CPU {1000 * cpu / count:5.1f} ms/article  "
+                        f"{secs:6.1f} s  CPU {1000 * cpu / count:5.1f} ms/article "
+                        f"(coordinator {1000 * mine / count:4.1f})  "
                         f"peak worker RSS {peak:5d} MB ({procs} processes)  "
                         f"load {load:4.1f} -> {os.getloadavg()[0]:4.1f}",
                         flush=True,

@@ -228,6 +228,29 @@ def test_local_workers_keep_the_sliding_mmap_threshold(monkeypatch) -> None:
     assert list(seen.values()) == [(None, "1")]
 
 
+def test_the_local_cluster_turns_dasks_upkeep_down_for_itself_only() -> None:
+    """The reindex's own ``LocalCluster`` runs without Dask's profiler and with a slow
+    system monitor (its upkeep: 0.5 CPU s a worker every 20 s idle with the defaults), its
+    HTTP routes on loopback; the settings stay scoped to it: this process's config (a user's
+    ``--scheduler`` cluster, a client of theirs) keeps Dask's defaults."""
+    import dask
+
+    session = distributed.Session(None, 1)
+    try:
+        client = session.client()
+        seen = client.run(lambda: (
+            dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.system-monitor.interval"),
+        ))
+        http = session._cluster.scheduler.http_server.address
+    finally:
+        session.close()
+    assert list(seen.values()) == [(False, "2s")]
+    assert http == "127.0.0.1"
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+    assert dask.config.get("distributed.admin.system-monitor.interval") == "500ms"
+
+
 def _articles(count: int):
     from search.ingest.readers import read_file
 

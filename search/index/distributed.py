@@ -88,6 +88,29 @@ EXTRACT_PRIORITY = 1
 # per text in ``ner`` (docs/distributed.md), the whole of the Dask build's lag with
 # entities. Dask's other defaults (one BLAS/OpenMP thread) are what a worker wants.
 WORKER_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+# Dask's upkeep, turned down for the reindex's own ``LocalCluster`` (never for a cluster
+# of the user's, ``--scheduler``): measured on an idle 2-worker cluster, 0.5 CPU s per
+# worker and 0.7 in the coordinator every 20 s with Dask's defaults, 0.05 and 0.11 with
+# these (docs/distributed.md). Each is a diagnostic or a balancing tool a one-machine
+# build of minutes does not use: the statistical profiler (a stack sample every 10 ms
+# per worker), the system monitor (psutil every 0.5 s per process), the event loops'
+# health ticks (every 20 ms in each), the memory monitor (every 0.1 s per worker), the
+# client's heartbeats and scheduler-info polls, the active memory manager (it drops
+# extra replicas; a build makes none). Read as each object is made: the scheduler and
+# client here, the workers from the nannies' copy of the config.
+LOCAL_CONFIG = {
+    **WORKER_ENVIRON,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.tick.cycle": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.client.heartbeat": "10s",
+    "distributed.client.scheduler-info-interval": "10s",
+    "distributed.scheduler.active-memory-manager.start": False,
+    "distributed.deploy.cluster-repr-interval": "10s",
+}
 
 
 class Session:
@@ -172,17 +195,20 @@ class Session:
             self._client = Client(self.scheduler, set_as_default=False)
         else:
             memory = f"{self.memory_mb // self.workers}MB" if self.memory_mb else "auto"
-            with dask.config.set(WORKER_ENVIRON):  # read as each nanny is made, here
+            with dask.config.set(LOCAL_CONFIG):  # read as each object is made, here
                 self._cluster = LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
+                    # Dask's HTTP routes (health, metrics) always listen: on a free
+                    # loopback port (None would try 8787 and warn when it is taken).
                     dashboard_address="127.0.0.1:0",
+                    scheduler_kwargs={"dashboard": False},  # no Bokeh dashboard either
                     memory_limit=memory,
                     silence_logs=logging.ERROR,
                     host="127.0.0.1",
                 )
-            self._client = Client(self._cluster, set_as_default=False)
+                self._client = Client(self._cluster, set_as_default=False)
             # Its workers die with the reindex that started them.
             self._client.register_plugin(_DieWithParent(), name="loupe-die-with-parent")
         if self.preload:
