@@ -171,6 +171,22 @@ def _done(cluster, prefix: str) -> int:
     return found.state_counts["memory"] if found is not None else 0
 
 
+def test_a_run_ending_on_a_task_boundary_commits(tmp_path: Path, cluster, built,
+                                                 monkeypatch) -> None:
+    """320 articles in segment tasks of 160: nothing is left for the commit's last tasks
+    (an empty tail once failed the build: ``range()`` with a step of 0)."""
+    monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
+    monkeypatch.setattr(distributed, "WRITE_CHUNKS", (160,))
+    many = reindex([SAMPLE], tmp_path / "many", scheduler=cluster.scheduler_address)
+    assert many.indexed == 320
+    ix = whoosh_index.open_dir(str(storage.require_generation(tmp_path / "many")))
+    assert [seg.doc_count() for seg in ix._segments()] == [160, 160]
+    with ix.searcher() as searcher:
+        assert [f["id"] for f in searcher.all_stored_fields()] == [
+            f["id"] for f in whoosh_index.open_dir(
+                str(storage.require_generation(built[0]))).searcher().all_stored_fields()]
+
+
 def test_a_dask_read_reports_as_an_in_process_read(tmp_path: Path, cluster,
                                                    monkeypatch) -> None:
     """Files read by Dask tasks (small ones together, a big one by ranges): the same
