@@ -525,7 +525,11 @@ def write_sidecar(folder: Path, leaf) -> Path:
         nonlocal whole, top, n_pos, pos_top
         if values_buf:
             lengths, positions = decode_positions(values_buf)
-            if not np.array_equal(lengths, np.frombuffer(pweights_buf, dtype=np.float32)):
+            # A copy, not ``np.frombuffer``: a view exports the buffer until it is freed,
+            # and a sampling profiler holding the frame it was passed to (Dask's, on a
+            # worker) kept it alive: ``del pweights_buf[:]`` below then raised BufferError
+            # (seen once in tests/test_distributed.py, on a loaded machine).
+            if not np.array_equal(lengths, np.array(pweights_buf, dtype=np.float32)):
                 # format 6 keeps no position bounds: they are the running sum of the weights
                 raise ValueError("a weight is not its posting's count of positions")
             if positions.size:
