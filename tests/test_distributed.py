@@ -227,6 +227,22 @@ def test_a_small_run_starts_no_cluster(tmp_path: Path) -> None:
     assert len(articles) == 10 and not session.started
 
 
+def test_text_only_the_coordinator_does_not_wait_for_the_cluster(monkeypatch) -> None:
+    """Text only (nothing to extract), the coordinator makes its documents while its
+    ``LocalCluster`` starts instead of waiting for it (the writer keeps them until the
+    cluster is ready, then gives each worker a consecutive part)."""
+    monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
+    session = distributed.Session(None, 1)
+    try:
+        extractor = session.extractor(None, enabled=False)
+        stream = extractor.iter_extract(_articles(320))
+        first, _facets = next(stream)
+        assert session.started and not session.ready()
+        assert [first] + [a for a, _f in stream] == _articles(320)
+    finally:
+        session.close()
+
+
 def test_local_workers_keep_the_sliding_mmap_threshold(monkeypatch) -> None:
     """A ``LocalCluster`` of the reindex starts its workers without Dask's
     ``MALLOC_TRIM_THRESHOLD_``, which cost the NER model 38 % more CPU (the page faults of

@@ -66,9 +66,12 @@ ARTICLE_BYTES = 2_000
 RANGE_BYTES = 1 << 20
 READ_AHEAD = 4  # reading tasks in flight per worker
 EXTRACT_BATCH = 64  # articles per extraction task
-# Documents per segment task: the first ones small so that workers start early, then
-# larger, so that a big build is not left with hundreds of segments.
-WRITE_CHUNKS = (500, 1_000, 2_000)
+# Documents per segment task. The first tasks wait for this many documents for each
+# worker (or the end of the run) and take a consecutive part each: a 5,000-article build
+# is written as two segments, like the in-process build's two writers, instead of five
+# (500, 1,000, 2,000 and the rest split in two), each segment's term dictionary and
+# posting map costing CPU of its own.
+WRITE_CHUNKS = (2_500,)
 # The documents left at the commit are split between the workers, each part this many or
 # more.
 TAIL_SPLIT = 250
@@ -168,6 +171,18 @@ class Session:
         error, self._start_error = self._start_error, None
         if error is not None:
             raise error
+
+    def use(self) -> None:
+        """The build's work goes to the cluster, which may still be starting: a writer
+        keeps its documents until ``ready`` instead of waiting for it (text only, the
+        coordinator makes them faster than the workers write them)."""
+        self._used = True
+        self.start_soon()
+
+    def ready(self) -> bool:
+        """The cluster can take tasks without waiting for its start-up."""
+        starting = self._starting
+        return self._client is not None or starting is None or not starting.is_alive()
 
     @property
     def local(self) -> bool:
@@ -503,15 +518,16 @@ class DaskExtractor(Extractor):
         else:  # a small run: no cluster
             yield from super().iter_extract(held)
             return
-        client = self.session.client()  # started for the writer's sake too
 
         def everything() -> Iterator[Article]:
             yield from held
             yield from stream
 
-        if not self.enabled:
+        if not self.enabled:  # nothing to extract: the writer's documents go to Dask
+            self.session.use()
             yield from super().iter_extract(everything())
             return
+        client = self.session.client()
         ahead = AHEAD * self.session.nworkers()
         pending: deque = deque()
         batch: list[Article] = []
@@ -635,8 +651,13 @@ class DaskWriter:
             self.main.add_document(**doc)
             return
         self._docs.append(_slim(doc))
-        if len(self._docs) >= self._chunk():
-            self._submit()
+        if self._futures:
+            if len(self._docs) >= self._chunk():
+                self._submit()
+        elif len(self._docs) >= self._chunk() * self.session.workers and self.session.ready():
+            # The first tasks, a consecutive part for each worker; documents are kept
+            # while the cluster starts (text only: this process does not wait for it).
+            self._submit_split(self._chunk())
 
     def _submit(self) -> None:
         docs, self._docs = self._docs, []
@@ -688,10 +709,15 @@ class DaskWriter:
         """The documents left at the end, split between the workers when there are enough
         for each (``TAIL_SPLIT``): sent as one task, one worker wrote them while the
         others waited for its segment (measured: 5 s of a loaded 5,000-article build)."""
+        self._submit_split(TAIL_SPLIT)
+
+    def _submit_split(self, least: int) -> None:
+        """The documents kept, in consecutive parts, one a worker when each gets ``least``
+        or more (fewer, larger segments: a segment's cost grows with its terms)."""
         docs, self._docs = self._docs, []
         if not docs:  # the run ended on a task's boundary
             return
-        parts = max(1, min(self.session.nworkers(), len(docs) // TAIL_SPLIT))
+        parts = max(1, min(self.session.nworkers(), len(docs) // least))
         size = -(-len(docs) // parts)
         for start in range(0, len(docs), size):
             self._docs = docs[start : start + size]
