@@ -75,6 +75,9 @@ WRITE_CHUNKS = (2_500,)
 # The documents left at the commit are split between the workers, each part this many or
 # more.
 TAIL_SPLIT = 250
+# Text only, documents kept while the cluster starts: past this many the coordinator
+# waits for it (a bound on what it holds, 8 kB a document or so).
+HOLD_MAX = 20_000
 # Extraction tasks in flight per worker: enough that while one worker writes a segment
 # the others never wait for the coordinator, which takes results in order.
 AHEAD = 8
@@ -654,9 +657,12 @@ class DaskWriter:
         if self._futures:
             if len(self._docs) >= self._chunk():
                 self._submit()
-        elif len(self._docs) >= self._chunk() * self.session.workers and self.session.ready():
+        elif len(self._docs) >= self._chunk() * self.session.workers and (
+            self.session.ready() or len(self._docs) >= HOLD_MAX
+        ):
             # The first tasks, a consecutive part for each worker; documents are kept
-            # while the cluster starts (text only: this process does not wait for it).
+            # while the cluster starts (text only: this process does not wait for it,
+            # up to ``HOLD_MAX``).
             self._submit_split(self._chunk())
 
     def _submit(self) -> None:
