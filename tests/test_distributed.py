@@ -243,6 +243,22 @@ def test_text_only_the_coordinator_does_not_wait_for_the_cluster(monkeypatch) ->
         session.close()
 
 
+def test_text_only_the_documents_held_during_start_up_are_bounded(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    """Past ``HOLD_MAX`` documents made while its cluster starts, the coordinator splits
+    them between the workers and waits for the cluster (the first segments hold 15
+    documents each, not half of the 320 it would otherwise hold)."""
+    monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
+    monkeypatch.setattr(distributed, "WRITE_CHUNKS", (10,))
+    monkeypatch.setattr(distributed, "HOLD_MAX", 30)
+    monkeypatch.setattr(merging, "FACTOR", 1000)  # no merge: the segments as written
+    result = reindex([SAMPLE], tmp_path / "many", dask=True, workers=2, entities=False)
+    assert result.indexed == 320
+    gen = storage.require_generation(tmp_path / "many")
+    counts = [seg.doc_count() for seg in whoosh_index.open_dir(str(gen))._segments()]
+    assert counts[:2] == [15, 15] and sum(counts) == 320, counts
+
+
 def test_local_workers_keep_the_sliding_mmap_threshold(monkeypatch) -> None:
     """A ``LocalCluster`` of the reindex starts its workers without Dask's
     ``MALLOC_TRIM_THRESHOLD_``, which cost the NER model 38 % more CPU (the page faults of
