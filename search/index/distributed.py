@@ -773,8 +773,10 @@ class DaskWriter:
             return
         self._closed = True
         futures, self._futures = self._futures, []
-        if futures and self.session.local:
+        if self.session.local and (futures or self.session.started):
             # The first thing done: a client call first may wait on a busy scheduler.
+            # (No segment task yet, the first waiting for 2,500 documents a worker: the
+            # workers may still be extracting.)
             self.session.abort()
         elif futures and self.session.started:
             try:
