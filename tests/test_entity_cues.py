@@ -266,3 +266,95 @@ def test_run_ons_offices_roles_and_works(text: str, wanted: set[str], unwanted: 
     found = persons(text)
     assert wanted <= found
     assert not (unwanted & found)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # GUIDE.md: an event or an institution counts by the place it is in (orangesum-9336,
+        # -6687, -1908; unlabelled -35873)
+        (
+            "L'Hypercar que le constructeur d'Affalterbach présentait depuis le Salon de "
+            "Francfort 2017 sous le nom de Mercedes-AMG Project One prendra le nom de "
+            "Mercedes-AMG One.",
+            {"DE"},
+            set(),
+        ),
+        (
+            "Parmi les premières mondiales proposées par Mercedes-Benz au New York International "
+            "Auto Show, figurait le Mercedes-Benz EQC 1886 Edition.",
+            {"US"},
+            set(),
+        ),
+        (
+            '"Il semble que les décideurs politiques se soient trop appuyés sur ce papier", a '
+            "commenté le professeur Stephen Evans, de la London School of Hygiene and Tropical "
+            "Medicine.",
+            {"GB"},
+            set(),
+        ),
+        # a place's adjective, a spelling the press uses, a state's agency (orangesum-5523,
+        # wikinews-fr-44527; unlabelled -33990, -34696)
+        (
+            "Le groupe californien a promis de ne pas toucher de commission sur ces événements.",
+            {"US"},
+            set(),
+        ),
+        (
+            "Un reportage diffusé mardi 3 juillet par la chaîne quatarie Al Jazeera sème le doute "
+            "sur la mort de l'ancien chef de l'Autorité palestinienne.",
+            {"QA", "PS"},
+            set(),
+        ),
+        (
+            "Les victimes ne permettent pas de tracer les destinataires, quelque 100.000 dollars "
+            "ont ainsi été envoyés.\n\nLe FBI mène l'enquête en parallèle.",
+            {"US"},
+            set(),
+        ),
+        # no country: a word the text writes with other accents, a French département, an
+        # alphabet or a mythology, a street, a bird (unlabelled orangesum-36436, -36836,
+        # -36595, wikinews-fr-45750, orangesum-36868, -36098)
+        (
+            "Les volatiles ont en effet pris possession des lieux.\n\nGênés par cette invasion, "
+            "les voisins ont alerté le commissariat.",
+            set(),
+            {"IT"},
+        ),
+        (
+            'Les cas, à Bordeaux, Brive ou Châtellerault, sont liés à des "événements privés", et '
+            'deux dans la Vienne sont issus d\'un "réseau familial élargi".',
+            {"FR"},
+            {"AT"},
+        ),
+        (
+            '"C\'est aussi la première lettre de l\'alphabet grec, le symbole de l\'excellence que '
+            'nous visons", conclut Thomas Pesquet.',
+            set(),
+            {"GR"},
+        ),
+        (
+            "Celui de Europe, la princesse phénicienne qui, selon la mythologie grecque, fut "
+            "enlevée par Zeus et donna son nom au continent.",
+            set(),
+            {"GR"},
+        ),
+        (
+            "Samedi 11 juillet, à Nice, un concert gratuit de The Avener a rassemblé une foule "
+            "compacte sur le quai des Etats-Unis et la promenade des Anglais.",
+            {"FR"},
+            {"US", "GB"},
+        ),
+        (
+            "Vendeurs ambulants de bouées gonflables en forme de flamand rose, animateurs, "
+            "moniteurs: les saisonniers, quand ils sont présents, restent rares.",
+            set(),
+            {"BE"},
+        ),
+    ],
+)
+def test_country_as_the_guide_defines_it(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, sixth round: GUIDE.md's country rules read one by one (docs/facets.md)."""
+    found = countries(text)
+    assert wanted <= found
+    assert not (unwanted & found)
