@@ -153,6 +153,20 @@ def test_addresses_and_cuisines(text: str, wanted: set[str], unwanted: set[str])
 @pytest.mark.parametrize(
     ("text", "wanted", "unwanted"),
     [
+        # the end of an organisation's name before a full name (unlabelled orangesum-34696,
+        # -34498)
+        (
+            "Joe Biden, l'ancien président Barack Obama et de grands patrons comme le fondateur "
+            "d'Amazon Jeff Bezos, le patron de Tesla Elon Musk, ou encore Bill Gates.",
+            {"Jeff Bezos"},
+            {"Amazon Jeff Bezos"},
+        ),
+        (
+            "En échange, le leader du Hezbollah Hassan Nasrallah s'est montré plutôt ouvert aux "
+            "démarches de M. Macron.",
+            {"Hassan Nasrallah"},
+            {"Hezbollah Hassan Nasrallah"},
+        ),
         # two full names the model read as one (orangesum-35499; unlabelled -35292 too)
         (
             "Outre Gérald Darmanin, promu à l'Intérieur, l'ancienne ministre de Jacques Chirac "

@@ -345,6 +345,15 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         )
     ):
         words.pop(0)
+    # "le fondateur d'Amazon Jeff Bezos", "le leader du Hezbollah Hassan Nasrallah": the end
+    # of an organisation's name, which the archive never calls a person, before a full name.
+    if (
+        len(words) > 2
+        and fold_chars(words[1][0]) in first_names()
+        and fold_chars(words[0][0]) not in first_names()
+        and archive_types.not_a_person(words[0][0])
+    ):
+        words.pop(0)
     # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
     # thing "de" a known given name and a surname is that person.
     for k in range(1, len(words) - 2):
