@@ -189,7 +189,14 @@ def test_addresses_and_cuisines(text: str, wanted: set[str], unwanted: set[str])
             set(),
             {"Haute"},
         ),
-        # a place and a common word name an organisation (orangesum-27583)
+        # a place and a common word name an organisation, in either order (orangesum-27583,
+        # -22811)
+        (
+            '"Notre notaire a recherché", ajoute Jessica à France Bleu Mayenne. La maire '
+            "actuelle se trouve dans l'incapacité de connaître l'étendue des dégâts.",
+            {"Jessica"},
+            {"Bleu Mayenne", "France Bleu Mayenne"},
+        ),
         (
             "En écrivant au nouveau président de la région Normandie Hervé Morin, le président "
             "de Normandie Sites, Hervé Lebel, a relancé le débat sur les relevés de Météo France.",
@@ -358,6 +365,19 @@ def test_run_ons_offices_roles_and_works(text: str, wanted: set[str], unwanted: 
             "compacte sur le quai des Etats-Unis et la promenade des Anglais.",
             {"FR"},
             {"US", "GB"},
+        ),
+        # a sea named after a city, a river (orangesum-20037, -6946)
+        (
+            "L'épisode de Corse est \"une dépression secondaire, liée à un creux dans le Golfe de "
+            "Gênes, donc pas directement liée à 'Fabien'\", a expliqué une prévisionniste.",
+            {"FR"},
+            {"IT"},
+        ),
+        (
+            "J'ai acheté un bateau sur la Seine, un bateau pour douze passagers, et je lance des "
+            "croisières culturelles historiques.",
+            {"FR"},
+            set(),
         ),
         (
             "Vendeurs ambulants de bouées gonflables en forme de flamand rose, animateurs, "

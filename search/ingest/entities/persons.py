@@ -314,14 +314,14 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         words[1][0].isupper()
     ):
         words.pop(0)
-    # "Normandie Sites", "Lyon Capitale": a place and a common word name an organisation.
-    if (
-        len(words) == 2
-        and fold_chars(words[0][0]) not in first_names()
-        and any(t.kind not in ("none", "adjective") for t in gaz.terms(words[0][0]))
-        and _common_word(words[1][0])
-    ):
-        return None
+    # "Normandie Sites", "Lyon Capitale", "(France) Bleu Mayenne": a place and a common word
+    # name an organisation.
+    if len(words) == 2 and fold_chars(words[0][0]) not in first_names():
+        place = [
+            any(t.kind not in ("none", "adjective") for t in gaz.terms(w)) for w, _s, _e in words
+        ]
+        if (place[0] and _common_word(words[1][0])) or (place[1] and _common_word(words[0][0])):
+            return None
     # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
     if len(words) == 2 and fold_chars(words[0][0]) not in first_names() and any(
         t.kind == "adjective" for t in gaz.terms(words[0][0])
