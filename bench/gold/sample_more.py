@@ -5,8 +5,11 @@ usage: python bench/gold/sample_more.py [ROUND] > articles.jsonl
 Round 1: 48 clean OrangeSum articles and 12 Wikinews articles (the ratio of ``sample.py``'s
 draw), none of them in the dev gold, in ``samples/`` or in either half of ``sample.py``'s gold,
 drawn with random.Random(1616). Round 2: 32 + 8 more with random.Random(1618), none of them
-in round 1 either. Each round was annotated by hand, following ``../shared/gold/GUIDE.md``,
-into ``entities-tuning-more.jsonl`` before the extractor was run on it. All of them are
+in round 1 either. Round 3 (issue 16, sixth round): 20 OrangeSum articles with
+random.Random(1620), none of them in rounds 1 and 2 (no Wikinews: the helper had read the
+extractor's output on most of what is left of it). Each round was annotated by hand,
+following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` before the
+extractor was run on it. All of them are
 tuning articles: the test half stays as ``sample.py`` cut it.
 """
 
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from sample import clean_orangesum  # the same pool as the first draw
 
-ROUNDS = {1: (1616, 48, 12), 2: (1618, 32, 8)}  # seed, OrangeSum, Wikinews
+ROUNDS = {1: (1616, 48, 12), 2: (1618, 32, 8), 3: (1620, 20, 0)}  # seed, OrangeSum, Wikinews
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -36,7 +39,8 @@ def main() -> None:
     taken = {json.loads(line)["id"] for path in GOLD for line in open(path, encoding="utf-8")}
     if round_ > 1:  # the earlier rounds' articles, as sample_more.py drew them
         more = ROOT / "bench" / "gold" / "entities-tuning-more.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(more, encoding="utf-8")}
+        earlier = [json.loads(line) for line in open(more, encoding="utf-8")]
+        taken |= {rec["id"] for rec in earlier if rec.get("round", 1) < round_}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)

@@ -266,6 +266,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         a in REALM_TITLES and b in _OF for a, b in zip(popped, popped[1:], strict=False)
     ):
         return None
+    # "le secrétaire général de la Francophonie", "le président du Sénat": an office.
+    if (
+        _OFFICE_BEFORE.search(fold_chars(text[max(0, start - 40) : start]))
+        or _OFFICE_BEFORE.search(" ".join(popped) + " ")
+    ) and not any(_given(fold_chars(w)) for w, _s, _e in words):  # "... Marine Le Pen"
+        return None
     while words:
         w, s, e = words[-1]
         stripped = w.rstrip(",;:!?)»\"'’")
@@ -308,6 +314,14 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         words[1][0].isupper()
     ):
         words.pop(0)
+    # "Normandie Sites", "Lyon Capitale", "(France) Bleu Mayenne": a place and a common word
+    # name an organisation.
+    if len(words) == 2 and fold_chars(words[0][0]) not in first_names():
+        place = [
+            any(t.kind not in ("none", "adjective") for t in gaz.terms(w)) for w, _s, _e in words
+        ]
+        if (place[0] and _common_word(words[1][0])) or (place[1] and _common_word(words[0][0])):
+            return None
     # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
     if len(words) == 2 and fold_chars(words[0][0]) not in first_names() and any(
         t.kind == "adjective" for t in gaz.terms(words[0][0])
@@ -318,10 +332,26 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # Novosti Valentine Sapounov": the end of an agency's name before one.
     while (
         len(words) > 2
-        and fold_chars(words[1][0]) in first_names()
         and fold_chars(words[0][0]) not in first_names()
         and fold_chars(words[0][0]) not in PARTICLES
-        and (words[0][0].isupper() and len(words[0][0]) > 1 or _after_acronym(text, words[0][1]))
+        and (
+            (  # "T. Raja Singh" keeps its initial
+                words[0][0].isalpha()
+                and words[0][0].isupper()
+                and len(words[0][0]) > 1
+                and not words[1][0].isupper()
+            )
+            or (fold_chars(words[1][0]) in first_names() and _after_acronym(text, words[0][1]))
+        )
+    ):
+        words.pop(0)
+    # "le fondateur d'Amazon Jeff Bezos", "le leader du Hezbollah Hassan Nasrallah": the end
+    # of an organisation's name, which the archive never calls a person, before a full name.
+    if (
+        len(words) > 2
+        and fold_chars(words[1][0]) in first_names()
+        and fold_chars(words[0][0]) not in first_names()
+        and archive_types.not_a_person(words[0][0])
     ):
         words.pop(0)
     # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
@@ -450,6 +480,13 @@ def _camel(word: str) -> bool:
     return bool(re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word)) and not _CAMEL_OK.match(word)
 
 
+# Cues of a work, a deed or a household: "de" a full name after them is that person's
+# ("l'émission de Thierry Ardisson", "le livre de Vanessa Springora", "la famille de Philippe
+# Monguillot"), where a place's cue names the place ("la gare de Paris Bercy").
+OWNER_CUES = frozenset(
+    """emission journal magazine hebdomadaire mensuel film serie livre album chanson rapport
+    reforme plan cabinet famille epoque ere doctrine proces""".split()
+)
 _CUE_BEFORE = re.compile(r"([^\W\d_][\w-]*)(?:\s+(?:de|du|des|la|le|les))*(?:\s+(?:d|l)['’]|\s+)$")
 # Cues after which "First Last" is still a person in apposition: "l'école Serge Tannoux"
 # ("le directeur de l'école Serge Tannoux"); a street or a law never is.
@@ -477,13 +514,34 @@ REALM_TITLES = frozenset(
 _OF = frozenset("de des du d d' d’".split())
 _REALM = "|".join(sorted(REALM_TITLES))
 _REALM_BEFORE = re.compile(rf"(?<!\w)(?:{_REALM})s?\s+(?:(?:de|des|du)\s+|d['’])$")
+# Titles that an office follows ("secrétaire général de la Francophonie"), not a surname
+# ("M. du Plessis", "Mme de La Fressange").
+_OFFICES = "|".join(
+    sorted(
+        TITLES
+        - set(
+            """m mm mme mmes mlle mlles me mes maitre dr docteur docteure pr professeur madame
+            monsieur mademoiselle saint sainte sir lord lady dame pere soeur frere""".split()
+        )
+    )
+)
+_OFFICE_BEFORE = re.compile(rf"(?<!\w)(?:{_OFFICES})s?\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+)$")
 # "les rappeurs Booba et Kaaris", "les acteurs X, Y et Z": a plural title or role before
 # names joined by "et" or commas makes each of them a person.
 _PLURAL_ROLE_LIST = re.compile(
     r"(?<!\w)([^\W\d_]+)s\s+(?:[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)?\s*(?:,|et)\s+)*$"
 )
 # A person's age after the name: "Naïma, 16 ans", "Iolanda, 48 ans", "Jean Dupont (45 ans)".
-_AGE_AFTER = re.compile(r"\s*(?:,|\()\s*(?:âgée?s?\s+de\s+)?\d{1,3}\s+ans\b")
+# "Vittorio, comptable de 62 ans", "Elahe, une enseignante de 39 ans", "Léonard, étudiant en
+# cinéma de 19 ans": a role between them, with no article inside it ("la Citoyenneté, une
+# récompense pour cette femme de 37 ans" speaks of someone else).
+_NOT_ROLE = """le la les l ce cet cette ces son sa ses leur leurs un une des du au aux pour par sur
+avec dans qui que"""
+_ROLE_WORD = rf"(?!(?:{'|'.join(_NOT_ROLE.split())})\b)[^\W\d]+"
+_AGE_AFTER = re.compile(
+    rf"\s*(?:\(\s*|,\s*(?:âgée?s?\s+de\s+|(?:(?:un|une)\s+)?{_ROLE_WORD}"
+    rf"(?:\s+{_ROLE_WORD}){{0,3}}\s+de\s+)?)\d{{1,3}}\s+ans\b"
+)
 # A kinship noun before a name: "son fils Raimundo", "sa femme Bernadette" (folded text).
 _KIN_BEFORE = re.compile(
     r"(?<!\w)(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|filles?|freres?|soeurs?|mari|"
@@ -526,9 +584,13 @@ def _person_cue(text: str, start: int, c: _Candidate) -> bool:
     if first in _PERSONAL_TITLES or (m and fold_chars(m.group(1)) in _PERSONAL_TITLES):
         return True
     word = c.words[0]
-    if word.isupper() or (_common_word(word) and not _given(fold_chars(word))):
-        return False  # "les députés PS", "son père\nSi la juge": no name
-    return _age_after(text, c.end) or _cued_before(text, c.start)
+    if word.isupper():
+        return False  # "les députés PS": no name
+    if _age_after(text, c.end):
+        return True
+    if _common_word(word) and not _given(fold_chars(word)):
+        return False  # "son père\nSi la juge": no name
+    return _cued_before(text, c.start)
 
 
 def _given(word: str) -> bool:
@@ -553,8 +615,20 @@ ROLES = frozenset(
 
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
-    m = _CUE_BEFORE.search(fold_chars(text[max(0, start - 60) : start]))
+    before = fold_chars(text[max(0, start - 60) : start])
+    m = _CUE_BEFORE.search(before)
     if not m or m.group(1) not in THING_CUES:
+        return False
+    if m.group(1) == "place" and re.search(r"(?<!\w)a\s+la\s+place\s+(?:de\s+|d')$", before):
+        return False  # "à la place de Christophe Castaner": instead of him
+    # "l'émission de Thierry Ardisson", "le film de Martin Provost": a work "de" a full name
+    # is that person's.
+    if (
+        m.group(1) in OWNER_CUES
+        and re.search(r"(?<!\w)(?:de|d')\s*$", before)
+        and len(words) > 1
+        and _given(fold_chars(words[0]))
+    ):
         return False
     if m.group(1) in _APPOSITION_CUES and len(words) > 1 and fold_chars(words[0]) in first_names():
         return False
@@ -617,7 +691,7 @@ def find_persons(
             label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed or cued
         ):
             c.titled = c.titled or (s, e) in listed or cued
-            candidates.append(c)
+            candidates += _split_run_on(text, c)
         elif c is None:
             head = _thing_head(text[s:e])
             if head:
@@ -676,6 +750,34 @@ def _among_places(text: str, c: _Candidate, gaz: Gazetteer) -> bool:
         1 for m in members if m and any(t.kind not in ("none", "adjective") for t in gaz.terms(m))
     )
     return places >= 2
+
+
+def _split_run_on(text: str, c: _Candidate) -> list[_Candidate]:
+    """``l'ancienne ministre de Jacques Chirac Roselyne Bachelot``: two full names the
+    model read as one, cut where a second given name follows a first full name. Both
+    surnames must be no given name: "Ahmed Ali Mohamed Hassan", "Mohamed Ould Abdel Aziz"
+    and "Jean Paul Marie Dupont" are one person each."""
+    words = c.words
+    folded = [fold_chars(w) for w in words]
+    if len(words) < 4 or not _given(folded[0]) or _given(folded[-1]):
+        return [c]
+    for k in range(2, len(words) - 1):
+        if (
+            _given(folded[k])
+            and folded[k] not in PARTICLES  # "Zine El Abidine Ben Ali" is one
+            and folded[k - 1] not in PARTICLES
+            and folded[k - 1] not in ("ould", "abou", "abu")  # "son of", as "ben"
+            and not _given(folded[k - 1])
+        ):
+            second = text.find(words[k], c.start, c.end)
+            if second < 0:
+                break
+            first_end = c.start + len(text[c.start : second].rstrip())
+            return [
+                _Candidate(words[:k], c.start, first_end, c.titled),
+                _Candidate(words[k:], second, c.end, False),
+            ]
+    return [c]
 
 
 # The archive's vote (``archive_types``): drop what it types as no person.
