@@ -224,17 +224,33 @@ class PostingCache:
         if found is not None:
             return found
         docs, weights = self.postings(searcher, fieldname, text)
-        if field.scorable and docs.size:
-            weighting = searcher.weighting
-            b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
-            k1 = weighting.K1
-            idf = _idf(searcher, fieldname, btext)
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            lengths = self.lengths(searcher, fieldname)[docs]
-            scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
-        else:  # Whoosh's WeightScorer: the posting weight itself
-            scores = weights
-        return POOL.put(key, (docs, scores))
+        return POOL.put(key, (docs, self._scores(searcher, fieldname, btext, docs, weights)))
+
+    def term_at(self, searcher, fieldname: str, text,
+                at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``term`` restricted to the documents ``at`` (ascending): the same numbers, from
+        the pooled scores when the pool holds them, else from ``postings_at`` (the pages
+        holding those documents, not the list): a quoted phrase's words at its matches."""
+        btext = searcher.schema[fieldname].to_bytes(text)
+        found = POOL.peek((self._serial, fieldname, btext))
+        if found is not None:
+            return _at(found[0], found[1], at)
+        docs, weights = self.postings_at(searcher, fieldname, text, at)
+        return docs, self._scores(searcher, fieldname, btext, docs, weights)
+
+    def _scores(self, searcher, fieldname: str, btext: bytes, docs: np.ndarray,
+                weights: np.ndarray) -> np.ndarray:
+        """Whoosh's ``BM25FScorer`` of a term at ``docs`` (its formula and operations, in
+        its order: the same numbers to the bit), or the weight of an unscored field."""
+        if not searcher.schema[fieldname].scorable or not docs.size:
+            return weights  # Whoosh's WeightScorer: the posting weight itself
+        weighting = searcher.weighting
+        b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+        k1 = weighting.K1
+        idf = _idf(searcher, fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        lengths = self.lengths(searcher, fieldname)[docs]
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
 
 
 def _idf(searcher, fieldname: str, btext: bytes) -> float:
@@ -356,8 +372,35 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     if t is wq.Phrase:
         found = _phrase_candidates(searcher, q, n, restrict)
         if found is not None:
-            restrict = found
+            return _phrase_scores(searcher, q, cache, found)
     return _whoosh(searcher, q, n, restrict)
+
+
+def _phrase_scores(searcher, q: wq.Phrase, cache: PostingCache, found: np.ndarray) -> Scored:
+    """A phrase's documents (``found``) scored as Whoosh's ``SpanNear2`` matcher scores
+    them, without stepping it through each: the sum of its words' term scores at the
+    document, added in the matcher's binary tree of intersections (``make_binary_tree``),
+    times the phrase's boost. Work in proportion to the phrase's matches, in numpy."""
+    docs = np.flatnonzero(found)
+    parts = []
+    for word in q.words:
+        tdocs, tscores = cache.term_at(searcher, q.fieldname, word, docs)
+        if tdocs.size != docs.size:  # cannot happen: every match holds every word
+            return _whoosh(searcher, q, cache.n_docs, found)
+        parts.append(tscores)
+
+    def tree(scores: list[np.ndarray]) -> np.ndarray:
+        if len(scores) == 1:
+            return scores[0]
+        half = len(scores) // 2
+        return tree(scores[:half]) + tree(scores[half:])
+
+    summed = tree(parts) if parts else np.zeros(docs.size)
+    if q.boost != 1.0:  # Whoosh's WrappingMatcher: the child's score times the boost
+        summed = summed * q.boost
+    scores = np.zeros(cache.n_docs)
+    scores[docs] = summed
+    return Scored(found, scores)
 
 
 def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.ndarray | None:
@@ -390,6 +433,10 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
                 docs, _weights = sidecar.postings_at(q.fieldname, w, docs)
             if not docs.size:
                 break
+        if docs is not None and docs.size and leaf.has_deletions():
+            # Whoosh's matchers skip deleted documents; the sidecars keep their postings
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            docs = docs[~np.isin(docs, deleted)]
         if docs is None or not docs.size:
             continue
         places = [sidecar.positions(q.fieldname, w, docs) for w in words]
