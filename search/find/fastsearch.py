@@ -133,6 +133,7 @@ class Scored:
 
     mask: np.ndarray  # bool, n_docs
     scores: np.ndarray  # float64, n_docs (0 where not matched)
+    docs: np.ndarray | None = None  # the matched documents ascending, when known sparsely
 
 
 class PostingCache:
@@ -346,6 +347,9 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
         scores = np.sum([p.scores for p in parts], axis=0) if parts else np.zeros(n)
         return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
     if type(q) is wq.And and not any(isinstance(c, wq.Not) for c in q.subqueries):
+        if restrict is not None and q.subqueries and all(type(c) is wq.Term
+                                                         for c in q.subqueries):
+            return _terms_at(searcher, q, cache, restrict)
         children = sorted(q.subqueries, key=lambda c: not _native(c))  # stable: natives first
         mask = np.ones(n, dtype=bool) if restrict is None else restrict.copy()
         scores = np.zeros(n)
@@ -368,12 +372,58 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     if t is wq.AndMaybe:
         a = evaluate(searcher, q.a, cache, restrict)
         b = evaluate(searcher, q.b, cache, a.mask)
+        if type(q.a) is Words and b.docs is not None:
+            # a's scores are 0 outside its mask (``_words``), b's matches are in it: the
+            # bonus added where b holds, the same numbers as the dense form below
+            scores = a.scores.copy()
+            scores[b.docs] += b.scores[b.docs]
+            return Scored(a.mask, scores)
         return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
     if t is wq.Phrase:
         found = _phrase_candidates(searcher, q, n, restrict)
         if found is not None:
             return _phrase_scores(searcher, q, cache, found)
     return _whoosh(searcher, q, n, restrict)
+
+
+def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) -> Scored:
+    """An AND of terms where only the documents of ``restrict`` matter (the bonus for a
+    headline's words all in the title, ``AndMaybe``'s second half): each term's scores at
+    those documents, its list read whole (and pooled) when it is shorter than a few times
+    the candidates, else looked up at them (``term_at``), so a common title word costs
+    what the candidates cost, not its list over the archive, and nothing runs over every
+    document. The same additions in the same order as the dense AND: the same numbers."""
+    n = cache.n_docs
+    at = np.flatnonzero(restrict)
+    count = np.zeros(at.size, dtype=np.int64)
+    summed = np.zeros(at.size)
+    reader = searcher.reader()
+    for term in q.subqueries:
+        if term.fieldname not in searcher.schema:
+            return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
+        try:
+            btext = searcher.schema[term.fieldname].to_bytes(term.text)
+            pooled = POOL.peek((cache._serial, term.fieldname, btext)) is not None
+            if pooled or postings_mmap.doc_frequency(reader, term.fieldname, btext) <= 4 * at.size:
+                docs, scores = cache.term(searcher, term.fieldname, term.text)
+                i = np.minimum(np.searchsorted(at, docs), max(at.size - 1, 0))
+                hit = at[i] == docs if at.size else np.zeros(docs.size, dtype=bool)
+                docs, scores = docs[hit], scores[hit]
+            else:
+                docs, scores = cache.term_at(searcher, term.fieldname, term.text, at)
+        except ValueError:  # a text the field cannot hold: the term matches nothing
+            return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
+        where = np.searchsorted(at, docs)
+        count[where] += 1
+        summed[where] += scores * term.boost
+    keep = count == len(q.subqueries)
+    docs = at[keep]
+    found = summed[keep] * q.boost if q.boost != 1.0 else summed[keep]
+    mask = np.zeros(n, dtype=bool)
+    mask[docs] = True
+    scores = np.zeros(n)
+    scores[docs] = found
+    return Scored(mask, scores, docs)
 
 
 def _phrase_scores(searcher, q: wq.Phrase, cache: PostingCache, found: np.ndarray) -> Scored:
