@@ -489,15 +489,21 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
             docs = docs[~np.isin(docs, deleted)]
         if docs is None or not docs.size:
             continue
-        places = [sidecar.positions(q.fieldname, w, docs) for w in words]
-        if any(p is None for p in places):
-            return None
-        for d in docs.tolist():
-            starts = set(places[0].get(d, ()))
-            for k, found in enumerate(places[1:], 1):
-                starts.intersection_update(p - k for p in found.get(d, ()))
-            if starts:
-                out[d + offset] = True
+        # where the k-th word stands at the phrase's start + k, as (document, start) keys
+        # intersected in numpy: no Python step per document
+        starts = None
+        for k, w in enumerate(words):
+            found = sidecar.position_arrays(q.fieldname, w, docs)
+            if found is None:
+                return None
+            held, places = found
+            keep = places >= k
+            keys = (held[keep] << 32) | (places[keep] - k)
+            starts = keys if starts is None else np.intersect1d(starts, keys)
+            if not starts.size:
+                break
+        if starts is not None and starts.size:
+            out[(starts >> 32) + offset] = True
     return out
 
 
