@@ -389,8 +389,8 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
 def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) -> Scored:
     """An AND of terms where only the documents of ``restrict`` matter (the bonus for a
     headline's words all in the title, ``AndMaybe``'s second half): each term's scores at
-    those documents, its list read whole (and pooled) when it is shorter than a few times
-    the candidates, else looked up at them (``term_at``), so a common title word costs
+    those documents, its list read whole (and pooled) when it is no longer than the
+    candidates, else looked up at them (``term_at``), so a common title word costs
     what the candidates cost, not its list over the archive, and nothing runs over every
     document. The same additions in the same order as the dense AND: the same numbers."""
     n = cache.n_docs
@@ -404,7 +404,7 @@ def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) ->
         try:
             btext = searcher.schema[term.fieldname].to_bytes(term.text)
             pooled = POOL.peek((cache._serial, term.fieldname, btext)) is not None
-            if pooled or postings_mmap.doc_frequency(reader, term.fieldname, btext) <= 4 * at.size:
+            if pooled or postings_mmap.doc_frequency(reader, term.fieldname, btext) <= at.size:
                 docs, scores = cache.term(searcher, term.fieldname, term.text)
                 i = np.minimum(np.searchsorted(at, docs), max(at.size - 1, 0))
                 hit = at[i] == docs if at.size else np.zeros(docs.size, dtype=bool)
