@@ -233,7 +233,8 @@ class PostingCache:
         the pooled scores when the pool holds them, else from ``postings_at`` (the pages
         holding those documents, not the list): a quoted phrase's words at its matches."""
         btext = searcher.schema[fieldname].to_bytes(text)
-        found = POOL.peek((self._serial, fieldname, btext))
+        with POOL.lock:  # as ``postings_at``: no hit or miss counted, nothing reordered
+            found = POOL.entries.get((self._serial, fieldname, btext))
         if found is not None:
             return _at(found[0], found[1], at)
         docs, weights = self.postings_at(searcher, fieldname, text, at)
@@ -403,7 +404,8 @@ def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) ->
             return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
         try:
             btext = searcher.schema[term.fieldname].to_bytes(term.text)
-            pooled = POOL.peek((cache._serial, term.fieldname, btext)) is not None
+            with POOL.lock:
+                pooled = (cache._serial, term.fieldname, btext) in POOL.entries
             if pooled or postings_mmap.doc_frequency(reader, term.fieldname, btext) <= at.size:
                 docs, scores = cache.term(searcher, term.fieldname, term.text)
                 i = np.minimum(np.searchsorted(at, docs), max(at.size - 1, 0))
