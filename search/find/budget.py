@@ -32,6 +32,7 @@ from search.index import postings_mmap, w3
 #   a common word among rarer ones (in > LOUPE_COMMON_DOCS articles) 1 per candidate, at
 #     most the rarer words' postings: it is looked up at what they select (issue 11)
 #   a phrase: its rarest word's postings (positions read, compared) 10, + 1 per other word
+#     (2 in a field whose positions the sidecars keep: compared in numpy)
 #   a word a prefix stands for (a union of up to 100 lists per field) 20
 #   a date range, or anything else stepped document by document     2 per article
 # A cost of 1,000,000 is about a second there. "réforme des retraites" costs ~8,400,
@@ -44,6 +45,11 @@ from search.index import postings_mmap, w3
 MAX_COST = 2_000_000
 MAX_TERMS = 2_000  # posting lists one request may open, prefix expansions included
 STEPPED, PHRASE, EXPANDED, PER_ARTICLE = 2, 10, 20, 2
+# A phrase in a field whose positions the sidecars keep is checked and scored in numpy
+# (``fastsearch._phrase_candidates``, ``_phrase_scores``): at a million articles
+# '"dans les tout prochains mois"' (123,510 postings of its rarest word) took 86 ms of CPU
+# the first time, about what a plain word's posting costs (docs/performance.md).
+PHRASE_MAPPED = 2
 DEFAULT_TIME_LIMIT = 5.0  # seconds of one search before it is ended (LOUPE_TIME_LIMIT)
 # A word in more articles than this is *common* (Lucene's common terms, ``cutoff_frequency``):
 # among rarer words it only scores the articles they select (``fastsearch._words``), looked
@@ -140,6 +146,10 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
             if common:
                 words(node, common)
                 return
+        if (type(node) is wq.AndMaybe and type(node.a) is Words and type(node.b) is wq.And
+                and node.b.subqueries and all(type(c) is wq.Term for c in node.b.subqueries)):
+            bonus(node)
+            return
         if not node.is_leaf():
             inner = _stepped(node, stepped)
             for child in node.children():
@@ -169,7 +179,8 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
             found = min((frequency(f, t) for f, t in node.terms(phrases=True)), default=0)
             work.terms += len(node.words)
             work.postings += found * len(node.words)
-            work.cost += (PHRASE + len(node.words) - 1) * found
+            weight = PHRASE_MAPPED if node.fieldname in postings_mmap.POSITION_FIELDS else PHRASE
+            work.cost += (weight + len(node.words) - 1) * found
         elif isinstance(node, wq.Term):
             weight = STEPPED if stepped else 1
             for fieldname, text in node.terms(phrases=True):
@@ -180,6 +191,18 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
         else:  # Every and the like: every document, one step each
             work.terms += 1
             work.cost += PER_ARTICLE * n_docs
+
+    def bonus(node: wq.AndMaybe) -> None:
+        """A headline's title words (an AND of terms) scored at the documents its words
+        match: each costs its list or a lookup per match, the fewer (``fastsearch._terms_at``)."""
+        before = work.postings
+        walk(node.a, False)
+        selected = work.postings - before
+        for leaf in node.b.subqueries:
+            found = frequency(leaf.fieldname, leaf.text)
+            work.terms += 1
+            work.postings += min(found, selected)
+            work.cost += min(found, selected)
 
     def words(node: Words, common: list[int]) -> None:
         """Common words cost a lookup per candidate (at most what the rarer words select),

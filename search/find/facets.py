@@ -378,12 +378,13 @@ def count_facets(
 
     date_base = base("date")
     months = table.month_counts(date_base)
+    ranged = bool(request.date_from and request.date_to)  # else no month is selected
     out["month"] = [
         {
-            "value": f"{y:04d}-{m:02d}",
-            "label": month_label(y, m),
+            "value": _month_value(y, m),
+            "label": _month_label(y, m),
             "count": c,
-            "selected": _covers(request, dt.date(y, m, 1), month_end(y, m)),
+            "selected": ranged and _covers(request, dt.date(y, m, 1), month_end(y, m)),
         }
         for y, m, c in months
     ]
@@ -416,6 +417,16 @@ def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
     if start and end and (end - start).days < MAX_DAYS:
         return table.day_counts(mask, start, end)
     return table.day_counts(mask, start, end, most=MAX_DAYS)
+
+
+_month_label = functools.lru_cache(maxsize=1 << 14)(month_label)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _month_value(year: int, month: int) -> str:
+    """``2020-03``: made once per month, not per search (an archive of a century lists
+    over a thousand months for a common word)."""
+    return f"{year:04d}-{month:02d}"
 
 
 def _covers(request: SearchRequest, start: dt.date, end: dt.date) -> bool:

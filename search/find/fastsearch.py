@@ -133,6 +133,7 @@ class Scored:
 
     mask: np.ndarray  # bool, n_docs
     scores: np.ndarray  # float64, n_docs (0 where not matched)
+    docs: np.ndarray | None = None  # the matched documents ascending, when known sparsely
 
 
 class PostingCache:
@@ -224,17 +225,34 @@ class PostingCache:
         if found is not None:
             return found
         docs, weights = self.postings(searcher, fieldname, text)
-        if field.scorable and docs.size:
-            weighting = searcher.weighting
-            b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
-            k1 = weighting.K1
-            idf = _idf(searcher, fieldname, btext)
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            lengths = self.lengths(searcher, fieldname)[docs]
-            scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
-        else:  # Whoosh's WeightScorer: the posting weight itself
-            scores = weights
-        return POOL.put(key, (docs, scores))
+        return POOL.put(key, (docs, self._scores(searcher, fieldname, btext, docs, weights)))
+
+    def term_at(self, searcher, fieldname: str, text,
+                at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``term`` restricted to the documents ``at`` (ascending): the same numbers, from
+        the pooled scores when the pool holds them, else from ``postings_at`` (the pages
+        holding those documents, not the list): a quoted phrase's words at its matches."""
+        btext = searcher.schema[fieldname].to_bytes(text)
+        with POOL.lock:  # as ``postings_at``: no hit or miss counted, nothing reordered
+            found = POOL.entries.get((self._serial, fieldname, btext))
+        if found is not None:
+            return _at(found[0], found[1], at)
+        docs, weights = self.postings_at(searcher, fieldname, text, at)
+        return docs, self._scores(searcher, fieldname, btext, docs, weights)
+
+    def _scores(self, searcher, fieldname: str, btext: bytes, docs: np.ndarray,
+                weights: np.ndarray) -> np.ndarray:
+        """Whoosh's ``BM25FScorer`` of a term at ``docs`` (its formula and operations, in
+        its order: the same numbers to the bit), or the weight of an unscored field."""
+        if not searcher.schema[fieldname].scorable or not docs.size:
+            return weights  # Whoosh's WeightScorer: the posting weight itself
+        weighting = searcher.weighting
+        b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+        k1 = weighting.K1
+        idf = _idf(searcher, fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        lengths = self.lengths(searcher, fieldname)[docs]
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
 
 
 def _idf(searcher, fieldname: str, btext: bytes) -> float:
@@ -330,6 +348,9 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
         scores = np.sum([p.scores for p in parts], axis=0) if parts else np.zeros(n)
         return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
     if type(q) is wq.And and not any(isinstance(c, wq.Not) for c in q.subqueries):
+        if restrict is not None and q.subqueries and all(type(c) is wq.Term
+                                                         for c in q.subqueries):
+            return _terms_at(searcher, q, cache, restrict)
         children = sorted(q.subqueries, key=lambda c: not _native(c))  # stable: natives first
         mask = np.ones(n, dtype=bool) if restrict is None else restrict.copy()
         scores = np.zeros(n)
@@ -352,12 +373,86 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     if t is wq.AndMaybe:
         a = evaluate(searcher, q.a, cache, restrict)
         b = evaluate(searcher, q.b, cache, a.mask)
+        if type(q.a) is Words and b.docs is not None:
+            # a's scores are 0 outside its mask (``_words``), b's matches are in it: the
+            # bonus added where b holds, the same numbers as the dense form below
+            scores = a.scores.copy()
+            scores[b.docs] += b.scores[b.docs]
+            return Scored(a.mask, scores)
         return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
     if t is wq.Phrase:
         found = _phrase_candidates(searcher, q, n, restrict)
         if found is not None:
-            restrict = found
+            return _phrase_scores(searcher, q, cache, found)
     return _whoosh(searcher, q, n, restrict)
+
+
+def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) -> Scored:
+    """An AND of terms where only the documents of ``restrict`` matter (the bonus for a
+    headline's words all in the title, ``AndMaybe``'s second half): each term's scores at
+    those documents, its list read whole (and pooled) when it is no longer than the
+    candidates, else looked up at them (``term_at``), so a common title word costs
+    what the candidates cost, not its list over the archive, and nothing runs over every
+    document. The same additions in the same order as the dense AND: the same numbers."""
+    n = cache.n_docs
+    at = np.flatnonzero(restrict)
+    count = np.zeros(at.size, dtype=np.int64)
+    summed = np.zeros(at.size)
+    reader = searcher.reader()
+    for term in q.subqueries:
+        if term.fieldname not in searcher.schema:
+            return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
+        try:
+            btext = searcher.schema[term.fieldname].to_bytes(term.text)
+            with POOL.lock:
+                pooled = (cache._serial, term.fieldname, btext) in POOL.entries
+            if pooled or postings_mmap.doc_frequency(reader, term.fieldname, btext) <= at.size:
+                docs, scores = cache.term(searcher, term.fieldname, term.text)
+                i = np.minimum(np.searchsorted(at, docs), max(at.size - 1, 0))
+                hit = at[i] == docs if at.size else np.zeros(docs.size, dtype=bool)
+                docs, scores = docs[hit], scores[hit]
+            else:
+                docs, scores = cache.term_at(searcher, term.fieldname, term.text, at)
+        except ValueError:  # a text the field cannot hold: the term matches nothing
+            return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
+        where = np.searchsorted(at, docs)
+        count[where] += 1
+        summed[where] += scores * term.boost
+    keep = count == len(q.subqueries)
+    docs = at[keep]
+    found = summed[keep] * q.boost if q.boost != 1.0 else summed[keep]
+    mask = np.zeros(n, dtype=bool)
+    mask[docs] = True
+    scores = np.zeros(n)
+    scores[docs] = found
+    return Scored(mask, scores, docs)
+
+
+def _phrase_scores(searcher, q: wq.Phrase, cache: PostingCache, found: np.ndarray) -> Scored:
+    """A phrase's documents (``found``) scored as Whoosh's ``SpanNear2`` matcher scores
+    them, without stepping it through each: the sum of its words' term scores at the
+    document, added in the matcher's binary tree of intersections (``make_binary_tree``),
+    times the phrase's boost. Work in proportion to the phrase's matches, in numpy."""
+    docs = np.flatnonzero(found)
+    parts = []
+    for word in q.words:
+        tdocs, tscores = cache.term_at(searcher, q.fieldname, word, docs)
+        if tdocs.size != docs.size:  # cannot happen: every match holds every word
+            return _whoosh(searcher, q, cache.n_docs, found)
+        parts.append(tscores)
+
+    def tree(scores: list[np.ndarray]) -> np.ndarray:
+        if len(scores) == 1:
+            return scores[0]
+        half = len(scores) // 2
+        return tree(scores[:half]) + tree(scores[half:])
+
+    summed = tree(parts) if parts else np.zeros(docs.size)
+    if q.boost != 1.0:  # Whoosh's WrappingMatcher: the child's score times the boost
+        summed = summed * q.boost
+    scores = np.zeros(cache.n_docs)
+    scores[docs] = summed
+    return Scored(found, scores)
 
 
 def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.ndarray | None:
@@ -390,17 +485,27 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
                 docs, _weights = sidecar.postings_at(q.fieldname, w, docs)
             if not docs.size:
                 break
+        if docs is not None and docs.size and leaf.has_deletions():
+            # Whoosh's matchers skip deleted documents; the sidecars keep their postings
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            docs = docs[~np.isin(docs, deleted)]
         if docs is None or not docs.size:
             continue
-        places = [sidecar.positions(q.fieldname, w, docs) for w in words]
-        if any(p is None for p in places):
-            return None
-        for d in docs.tolist():
-            starts = set(places[0].get(d, ()))
-            for k, found in enumerate(places[1:], 1):
-                starts.intersection_update(p - k for p in found.get(d, ()))
-            if starts:
-                out[d + offset] = True
+        # where the k-th word stands at the phrase's start + k, as (document, start) keys
+        # intersected in numpy: no Python step per document
+        starts = None
+        for k, w in enumerate(words):
+            found = sidecar.position_arrays(q.fieldname, w, docs)
+            if found is None:
+                return None
+            held, places = found
+            keep = places >= k
+            keys = (held[keep] << 32) | (places[keep] - k)
+            starts = keys if starts is None else np.intersect1d(starts, keys)
+            if not starts.size:
+                break
+        if starts is not None and starts.size:
+            out[(starts >> 32) + offset] = True
     return out
 
 

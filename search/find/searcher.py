@@ -241,7 +241,7 @@ class SearchEngine:
         q, text_mask, notice = self._text_match(s, request.q, schema, gen, loose)
         filters = filter_masks(request, table)
         final = _combine(text_mask, filters)
-        total = int(final.sum())
+        total = int(np.count_nonzero(final))
         did_you_mean = corrected = None
         unknown = False
         if q is not None:
@@ -257,7 +257,7 @@ class SearchEngine:
             final2 = _combine(mask2, filters)
             if final2.any() and not respelled:
                 q, text_mask, final, loose = q2, mask2, final2, respelled
-                total = int(final.sum())
+                total = int(np.count_nonzero(final))
                 corrected, did_you_mean = did_you_mean, None
 
         start = (request.page - 1) * request.per_page
@@ -428,7 +428,7 @@ class SearchEngine:
             text = shown.corrected or request.q
         q, text_mask, _notice = self._text_match(s, text, gen.schema, gen)
         final = _combine(text_mask, filter_masks(request, table))
-        total = int(final.sum())
+        total = int(np.count_nonzero(final))
         terms = highlight_terms(q, s.reader()) if q is not None else set()
         ranked = q if terms else None
         hits = self._page(s, ranked, request, gen, final, 0, end=min(limit, total))

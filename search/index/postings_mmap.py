@@ -353,6 +353,30 @@ class SidecarReader:
             for d, lo, hi in zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)
         }
 
+    def position_arrays(self, fieldname: str, btext: bytes,
+                        docs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """``positions`` as two flat int64 arrays (the document of each position, the
+        position), for a check over many documents in numpy (a phrase's matches); None
+        when the sidecar keeps no positions for ``fieldname``."""
+        if fieldname not in POSITION_FIELDS:
+            return None
+        i = self._find(fieldname, btext)
+        empty = np.zeros(0, dtype=np.int64)
+        if i < 0 or not len(docs):
+            return empty, empty
+        if int(self._pstarts[i]) == _NO_POSITIONS:
+            return None
+        start = int(self._starts[i])
+        docs = np.asarray(docs, dtype=np.int64)
+        hit, at = self._locate(start, start + int(self._counts[i]), docs)
+        if not hit.any():
+            return empty, empty
+        los, his = self._bounds(i, start, at[hit])
+        sizes = his - los
+        ends = np.cumsum(sizes)
+        where = np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1]))
+        return np.repeat(docs[hit], sizes), self._positions[where].astype(np.int64)
+
     def _positions_of(self, i: int, start: int, end: int, doc: int) -> dict[int, list[int]]:
         """``positions`` of one document, in plain integers (``_locate`` and ``_bounds``
         for one)."""

@@ -1,0 +1,132 @@
+"""The paths whose work follows the matches, not the archive (issue 11), checked on 10,000
+real OrangeSum articles against the exhaustive forms they replace: the same documents and
+the same scores to the bit, so the same top 10.
+
+- a quoted phrase, checked on the sidecars' positions in numpy and scored from its words'
+  term scores (``fastsearch._phrase_candidates``, ``_phrase_scores``), against Whoosh's
+  matcher stepping through every document (``fastsearch._whoosh``);
+- a headline's title bonus (an AND of its title words, scored at the documents its words
+  match: ``fastsearch._terms_at``), against the dense AND over every document;
+- whole pages of results and totals of the engine, against those same references put
+  back in place of the new paths.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+from search.find import fastsearch
+from search.find.query import Words, interpret
+from search.find.searcher import SearchEngine, SearchRequest
+from search.index.indexer import reindex
+from tests.conftest import write_jsonl
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "orangesum"
+SIZE = 10_000
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not found")
+
+
+def _records(limit: int) -> list[dict]:
+    """The first ``limit`` OrangeSum articles, flagged duplicates left out (as the reader
+    does)."""
+    lines = (line for path in sorted(CORPUS.glob("*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines())
+    clean = (r for r in map(json.loads, lines)
+             if not (r.get("orangesum_duplicate") or "duplicate_of" in r))
+    return list(itertools.islice(clean, limit))
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> tuple[SearchEngine, list[dict]]:
+    root = tmp_path_factory.mktemp("ten-thousand")
+    records = _records(SIZE)
+    write_jsonl(root / "corpus" / "a.jsonl", records[: SIZE // 2])
+    reindex([root / "corpus"], root / "index", ner=False, entities=False)
+    write_jsonl(root / "corpus" / "b.jsonl", records[SIZE // 2 :])  # two segments
+    reindex([root / "corpus"], root / "index", ner=False, entities=False)
+    return SearchEngine(root / "index", cache_size=0), records
+
+
+def _queries(records: list[dict]) -> list[str]:
+    """Headlines as typed, headlines with a quoted piece, and quoted pieces alone."""
+    out: list[str] = []
+    for rec in records[::97][:80]:
+        title = rec["title"]
+        words = re.findall(r"\w+", title)
+        out.append(title)
+        if len(words) >= 4:
+            out.append(f'"{" ".join(words[1:4])}" {" ".join(words[4:8])}')
+            out.append(f'"{" ".join(words[:2])}"')
+    out += ['"gilets jaunes"', '"dans les prochains mois"', '"la réforme des retraites"',
+            'Macron "gilets jaunes" Paris']
+    return out
+
+
+def _dense_and_maybe(s, q, cache) -> fastsearch.Scored:
+    """``AndMaybe`` as it was computed before, over every document."""
+    a = fastsearch.evaluate(s, q.a, cache)
+    b = fastsearch.evaluate(s, q.b, cache)  # no restriction: the dense AND
+    return fastsearch.Scored(
+        a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
+
+
+def test_phrases_and_title_bonus_equal_the_exhaustive_forms(big) -> None:
+    engine, records = big
+    gen = engine._current()
+    s, cache = gen.searcher(), gen.postings
+    phrases = bonuses = 0
+    for text in _queries(records):
+        q, _notice = interpret(text, gen.schema)
+        if q is None or q is wq.NullQuery:
+            continue
+        for node in [q, *q.leaves(), *getattr(q, "subqueries", [])]:
+            for sub in [node, *getattr(node, "subqueries", [])]:
+                if type(sub) is wq.Phrase:
+                    ref = fastsearch._whoosh(s, sub, cache.n_docs)
+                    got = fastsearch.evaluate(s, sub, cache)
+                    assert np.array_equal(got.mask, ref.mask), (text, sub)
+                    assert np.array_equal(got.scores, ref.scores), (text, sub)
+                    phrases += ref.mask.any()
+        if type(q) is wq.AndMaybe and type(q.a) is Words and type(q.b) is wq.And:
+            ref = _dense_and_maybe(s, q, cache)
+            got = fastsearch.evaluate(s, q, cache)
+            assert np.array_equal(got.mask, ref.mask), text
+            assert np.array_equal(got.scores, ref.scores), text
+            bonuses += bool((got.scores > 0).any())
+    assert phrases > 50 and bonuses > 50, (phrases, bonuses)
+
+
+def test_pages_equal_those_of_the_exhaustive_paths(big, monkeypatch) -> None:
+    """Whole first pages (ids, scores, order) and totals, against the same engine with the
+    references put back: Whoosh's matcher for phrases, the dense AND for the bonus."""
+    engine, records = big
+    texts = _queries(records)[::2]
+    fast = [engine.search(SearchRequest(q=t)) for t in texts]
+
+    def whoosh_phrase(searcher, q, cache, found):
+        return fastsearch._whoosh(searcher, q, cache.n_docs)
+
+    def dense_and(searcher, q, cache, restrict):
+        return fastsearch.evaluate(searcher, q, cache)  # restrict left out: dense AND
+
+    monkeypatch.setattr(fastsearch, "_phrase_scores", whoosh_phrase)
+    monkeypatch.setattr(fastsearch, "_terms_at", dense_and)
+    fastsearch.POOL.resize(0)  # nothing computed by the new paths reused
+    fastsearch.POOL.resize(fastsearch.budget_from_env())
+    slow = [SearchEngine(engine.index_dir, cache_size=0).search(SearchRequest(q=t))
+            for t in texts]
+    compared = 0
+    for text, a, b in zip(texts, fast, slow, strict=True):
+        assert a.total == b.total, text
+        assert [(r["id"], r["score"]) for r in a.results] == [
+            (r["id"], r["score"]) for r in b.results], text
+        compared += bool(a.results)
+    assert compared > 60
