@@ -280,6 +280,40 @@ def test_sidecar_positions_and_counts_are_whooshs(segmented: Path) -> None:
     assert checked > 5000
 
 
+def test_short_lists_positions_in_plain_python_equal_numpys(segmented: Path, monkeypatch) -> None:
+    """A short list's positions for a few documents (what proximity and a page's snippets
+    ask: 2 to 30 documents), read by the plain-Python walk, equal those of the numpy path
+    (``_locate`` and ``_bounds``) and Whoosh's, for every positioned term of every segment."""
+    rng = np.random.default_rng(11)
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    asked = []
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            n = leaf.doc_count_all()
+            for (fieldname, btext), _info in leaf._terms.items():
+                if (fieldname not in postings_mmap.POSITION_FIELDS
+                        or sidecar.count(fieldname, btext) > postings_mmap._SHORT):
+                    continue
+                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
+                expected = {}
+                while m.is_active():
+                    expected[m.id()] = list(m.value_as("positions"))
+                    m.next()
+                held = sorted(expected)
+                # some of its documents and some it lacks, ascending
+                some = rng.choice(held, size=min(len(held), 3), replace=False).tolist()
+                docs = np.unique(np.concatenate([some, rng.integers(0, n, size=4)]))
+                asked.append((sidecar, fieldname, btext, docs,
+                              {d: expected[d] for d in docs.tolist() if d in expected}))
+    assert len(asked) > 2000
+    for sidecar, fieldname, btext, docs, wanted in asked:
+        assert sidecar.positions(fieldname, btext, docs) == wanted, (fieldname, btext)
+    monkeypatch.setattr(postings_mmap, "_SHORT", 0)  # every list through numpy
+    for sidecar, fieldname, btext, docs, wanted in asked:
+        assert sidecar.positions(fieldname, btext, docs) == wanted, (fieldname, btext)
+
+
 def _natural_queries() -> list[str]:
     """Headlines and summaries (questions and pasted sentences are what proximity ranks)."""
     records = _records()

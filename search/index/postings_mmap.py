@@ -81,6 +81,7 @@ _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 _COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
 _MARK_EVERY = 64  # positioned postings between two marks of where their positions start
 _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
+_SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
@@ -211,6 +212,7 @@ class SidecarReader:
         self._run_starts = take(np.uint64, n_runs)  # where their high bits change
         self._run_highs = take(np.uint16, n_runs)
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
+        self._float_weights = self._weights.dtype.kind == "f"
         self._pstarts = take(np.uint64, n_terms)  # first positioned posting, or none
         self._pfirsts = take(np.uint64, n_terms)  # and where its positions start
         self._marks = take(np.uint64, n_pposts // _MARK_EVERY + 1)
@@ -342,6 +344,8 @@ class SidecarReader:
         end = start + int(self._counts[i])
         if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
             return self._positions_of(i, start, end, int(docs[0]))
+        if end - start <= _SHORT:
+            return self._positions_short(i, start, end, docs)
         docs = np.asarray(docs, dtype=np.int64)
         hit, at = self._locate(start, end, docs)
         if not hit.any():
@@ -352,6 +356,32 @@ class SidecarReader:
             d: found[lo:hi].tolist()
             for d, lo, hi in zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)
         }
+
+    def _positions_short(self, i: int, start: int, end: int, docs) -> dict[int, list[int]]:
+        """``positions`` of a short list in plain integers: the whole list and its
+        positions read as two slices and walked once, where ``_locate`` and ``_bounds``
+        would cost a dozen numpy calls of a few microseconds each (most query words of a
+        first-time search have lists this short)."""
+        high = self._one_high
+        if high is None:
+            held = self._docs(start, end).tolist()
+        elif high:
+            held = [d + (high << 16) for d in self._lows[start:end].tolist()]
+        else:
+            held = self._lows[start:end].tolist()
+        weights = self._weights[start:end].tolist()
+        if self._float_weights:  # float32 weights: whole numbers here (positions counted)
+            weights = [int(w) for w in weights]
+        wanted = set(docs.tolist() if isinstance(docs, np.ndarray) else docs)
+        first = int(self._pfirsts[i])  # the term's positions, one list after the other
+        found = self._positions[first : first + sum(weights)].tolist()
+        out: dict[int, list[int]] = {}
+        at = 0
+        for d, w in zip(held, weights, strict=True):
+            if d in wanted:
+                out[d] = found[at : at + w]
+            at += w
+        return out
 
     def _positions_of(self, i: int, start: int, end: int, doc: int) -> dict[int, list[int]]:
         """``positions`` of one document, in plain integers (``_locate`` and ``_bounds``
