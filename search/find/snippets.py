@@ -285,12 +285,13 @@ def located_spans(
     if min(hits) < 0 or max(hits) >= kept.size:
         return None  # positions and layout disagree: analyse the text instead
     matched = kept[np.fromiter(hits, dtype=np.int64, count=len(hits))]
-    terms_at = dict(zip(matched.tolist(), hits.values(), strict=True))
     near = _near(matched, starts, ends, SURROUND)
-    return [
-        (a, b, terms_at.get(i, ""))
-        for i, a, b in zip(near.tolist(), starts[near].tolist(), ends[near].tolist(), strict=True)
-    ]
+    # each near token's term ("" but for the matches, which ``near`` holds), then the
+    # tuples zipped in C: a few hundred tokens per text, no dictionary probe per token
+    names = [""] * near.size
+    for k, term in zip(near.searchsorted(matched).tolist(), hits.values(), strict=True):
+        names[k] = term
+    return list(zip(starts[near].tolist(), ends[near].tolist(), names, strict=True))
 
 
 def _near(matched: np.ndarray, starts: np.ndarray, ends: np.ndarray, surround: int) -> np.ndarray:
