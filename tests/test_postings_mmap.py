@@ -314,6 +314,39 @@ def test_short_lists_positions_in_plain_python_equal_numpys(segmented: Path, mon
         assert sidecar.positions(fieldname, btext, docs) == wanted, (fieldname, btext)
 
 
+def test_positions_asked_again_for_fewer_documents_equal_whooshs(segmented: Path) -> None:
+    """A term's positions asked for 30 documents, then for a page among them (answered
+    from the first answer), for others, and again, equal Whoosh's each time, however the
+    caller changed the dictionary it was given."""
+    rng = np.random.default_rng(5)
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    checked = 0
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            n = leaf.doc_count_all()
+            terms = [t for t, _info in leaf._terms.items() if t[0] in postings_mmap.POSITION_FIELDS]
+            for k in rng.choice(len(terms), size=min(400, len(terms)), replace=False):
+                fieldname, btext = terms[k]
+                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
+                expected = {}
+                while m.is_active():
+                    expected[m.id()] = list(m.value_as("positions"))
+                    m.next()
+                held = sorted(expected)
+                best = np.unique(np.concatenate([
+                    rng.choice(held, size=min(len(held), 12), replace=False),
+                    rng.integers(0, n, size=18)]))
+                page = np.sort(rng.choice(best, size=min(best.size, 10), replace=False))
+                others = np.unique(np.concatenate([page[:3], rng.integers(0, n, size=5)]))
+                for docs in (best, page, others, page, best):
+                    found = sidecar.positions(fieldname, btext, docs)
+                    assert found == {d: expected[d] for d in docs.tolist() if d in expected}
+                    found.clear()  # a caller's own copy
+                    checked += 1
+    assert checked > 2000
+
+
 def _natural_queries() -> list[str]:
     """Headlines and summaries (questions and pasted sentences are what proximity ranks)."""
     records = _records()

@@ -82,6 +82,8 @@ _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 _COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
 _MARK_EVERY = 64  # positioned postings between two marks of where their positions start
 _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
+_SEEN_KEPT = 256  # terms whose last ``positions`` answer a sidecar reader remembers,
+_SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
@@ -195,6 +197,7 @@ class SidecarReader:
         self.version = version
         self.size = len(self._mm)
         self._rows: dict[tuple[str, bytes], int] = {}
+        self._seen: dict[tuple[str, bytes], tuple[frozenset, dict]] = {}  # ``positions``
         pos = _HEADER.size + _LAYOUT_COUNTS.size + _COUNTS_6.size
         buf = self._mm
 
@@ -337,30 +340,56 @@ class SidecarReader:
     def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
         """{segment document number: its positions of the term (a list)} for those of
         ``docs`` (ascending) that hold it; None when the sidecar keeps no positions for
-        ``fieldname`` (the caller asks Whoosh)."""
+        ``fieldname`` (the caller asks Whoosh). The lists are shared: read-only.
+
+        The last answer per term for a few documents is remembered (``_SEEN_KEPT``
+        terms, ``_SEEN_DOCS`` documents; the file never changes): a search's proximity
+        pass reads its words' positions in its best 30 documents, and its page of 10,
+        most often among those, asks the same words again for its snippets."""
         if fieldname not in POSITION_FIELDS:
             return None
+        if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
+            i, start, end = self._positioned(fieldname, btext)
+            if i < 0:
+                return {} if i == -1 else None
+            return self._positions_of(i, start, end, int(docs[0]))
+        wanted = docs.tolist() if isinstance(docs, np.ndarray) else list(docs)
+        key = (fieldname, btext)
+        seen = self._seen.get(key)
+        if seen is not None and seen[0].issuperset(wanted):
+            held = seen[1]
+            return {d: held[d] for d in wanted if d in held}
+        i, start, end = self._positioned(fieldname, btext)
+        if i < 0:
+            return {} if i == -1 else None
+        if end - start <= _SHORT:
+            out = self._positions_short(i, start, end, wanted)
+        else:
+            docs = np.asarray(wanted, dtype=np.int64)
+            hit, at = self._locate(start, end, docs)
+            out = {}
+            if hit.any():
+                los, his = self._bounds(i, start, at[hit])
+                found = self._positions
+                out = {d: found[lo:hi].tolist() for d, lo, hi in
+                       zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)}
+        if len(wanted) > _SEEN_DOCS:  # a phrase's candidates: not kept
+            return out
+        if len(self._seen) >= _SEEN_KEPT:
+            self._seen.clear()
+        self._seen[key] = (frozenset(wanted), out)
+        return dict(out)
+
+    def _positioned(self, fieldname: str, btext: bytes) -> tuple[int, int, int]:
+        """(row, first posting, end) of a term with positions; row -1 when the segment
+        lacks the term, -2 when it keeps no positions for it."""
         i = self._find(fieldname, btext)
         if i < 0:
-            return {}
+            return -1, 0, 0
         if int(self._pstarts[i]) == _NO_POSITIONS:
-            return None
+            return -2, 0, 0
         start = int(self._starts[i])
-        end = start + int(self._counts[i])
-        if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
-            return self._positions_of(i, start, end, int(docs[0]))
-        if end - start <= _SHORT:
-            return self._positions_short(i, start, end, docs)
-        docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, end, docs)
-        if not hit.any():
-            return {}
-        los, his = self._bounds(i, start, at[hit])
-        found = self._positions
-        return {
-            d: found[lo:hi].tolist()
-            for d, lo, hi in zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)
-        }
+        return i, start, start + int(self._counts[i])
 
     def _positions_short(self, i: int, start: int, end: int, docs) -> dict[int, list[int]]:
         """``positions`` of a short list in plain integers: the whole list and its
@@ -377,7 +406,7 @@ class SidecarReader:
         weights = self._weights[start:end].tolist()
         if self._float_weights:  # float32 weights: whole numbers here (positions counted)
             weights = [int(w) for w in weights]
-        wanted = set(docs.tolist() if isinstance(docs, np.ndarray) else docs)
+        wanted = set(docs)
         first = int(self._pfirsts[i])  # the term's positions, one list after the other
         found = self._positions[first : first + sum(weights)].tolist()
         out: dict[int, list[int]] = {}
