@@ -253,6 +253,16 @@ def test_segments_read_without_a_memory_map_answer_the_same(
     assert getattr(getattr(leaf._storage, "a", leaf._storage), "_source", None) is not None
 
 
+def _whoosh_positions(leaf, fieldname: str, btext: bytes) -> dict[int, list[int]]:
+    """{segment document: positions} of a term, stepped through Whoosh's matcher."""
+    m = postings_mmap.raw_matcher(leaf, fieldname, btext)
+    expected = {}
+    while m.is_active():
+        expected[m.id()] = list(m.value_as("positions"))
+        m.next()
+    return expected
+
+
 def test_sidecar_positions_and_counts_are_whooshs(segmented: Path) -> None:
     """Every term's positions in every document (title, summary, body) and every term's
     document frequency, read from the sidecars, equal Whoosh's: what proximity and the
@@ -267,11 +277,7 @@ def test_sidecar_positions_and_counts_are_whooshs(segmented: Path) -> None:
                 if fieldname not in postings_mmap.POSITION_FIELDS:
                     assert sidecar.positions(fieldname, btext, np.arange(3)) is None
                     continue
-                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
-                expected = {}
-                while m.is_active():
-                    expected[m.id()] = list(m.value_as("positions"))
-                    m.next()
+                expected = _whoosh_positions(leaf, fieldname, btext)
                 wanted = np.arange(leaf.doc_count_all(), dtype=np.int64)
                 found = sidecar.positions(fieldname, btext, wanted)
                 assert found == expected, (fieldname, btext)
@@ -295,11 +301,7 @@ def test_short_lists_positions_in_plain_python_equal_numpys(segmented: Path, mon
                 if (fieldname not in postings_mmap.POSITION_FIELDS
                         or sidecar.count(fieldname, btext) > postings_mmap._SHORT):
                     continue
-                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
-                expected = {}
-                while m.is_active():
-                    expected[m.id()] = list(m.value_as("positions"))
-                    m.next()
+                expected = _whoosh_positions(leaf, fieldname, btext)
                 held = sorted(expected)
                 # some of its documents and some it lacks, ascending
                 some = rng.choice(held, size=min(len(held), 3), replace=False).tolist()
@@ -328,11 +330,7 @@ def test_positions_asked_again_for_fewer_documents_equal_whooshs(segmented: Path
             terms = [t for t, _info in leaf._terms.items() if t[0] in postings_mmap.POSITION_FIELDS]
             for k in rng.choice(len(terms), size=min(400, len(terms)), replace=False):
                 fieldname, btext = terms[k]
-                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
-                expected = {}
-                while m.is_active():
-                    expected[m.id()] = list(m.value_as("positions"))
-                    m.next()
+                expected = _whoosh_positions(leaf, fieldname, btext)
                 held = sorted(expected)
                 best = np.unique(np.concatenate([
                     rng.choice(held, size=min(len(held), 12), replace=False),
