@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from search.find import fastsearch
+from search.find import budget, fastsearch
 from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
+from search.find.query import Words, parse
 from search.find.searcher import SearchEngine, SearchRequest
 from tests.conftest import SAMPLES
 
@@ -88,3 +89,36 @@ def test_missing_words_from_the_pool_equal_the_lookup(samples_index: Path) -> No
     assert pooled == looked_up
     assert sum(bool(m) for page in pooled for m in page) > 20  # results lacking a word
     assert sum(peeked) > 0.8 * len(peeked) > 100
+
+
+def _words_of(q) -> Words:
+    """The plain words of a parsed query (under its title bonus)."""
+    return q if type(q) is Words else next(_words_of(c) for c in q.children()
+                                           if type(c) is Words or not c.is_leaf())
+
+
+def test_common_words_asked_again_are_remembered_per_query_reader_and_cutoff(
+    samples_index: Path, monkeypatch
+) -> None:
+    """The work estimate and the matching both ask which words of a query are common:
+    the second asks the first's answer, kept for that query object, reader and cutoff
+    only (a new cutoff, another reader or an equal query built anew is computed again)."""
+    gen = SearchEngine(samples_index)._current()
+    reader = gen.searcher().reader()
+    q = _words_of(parse("le gouvernement annonce une réforme des retraites", gen.schema))
+    frequencies = [budget.word_frequency(w, reader) for w in q.subqueries]
+    cutoff = sorted(frequencies)[len(frequencies) // 2 - 1]  # some words common, not all
+    monkeypatch.setenv("LOUPE_COMMON_DOCS", str(cutoff))
+    common = budget.common_words(q, reader)
+    assert common == [i for i, f in enumerate(frequencies) if f > cutoff]
+    assert 0 < len(common) < len(q.subqueries)
+    assert budget.common_words(q, reader) == common  # asked again: the same
+    for other_cutoff in (1, min(frequencies), max(frequencies)):  # computed again
+        monkeypatch.setenv("LOUPE_COMMON_DOCS", str(other_cutoff))
+        assert budget.common_words(q, reader) == [
+            i for i, f in enumerate(frequencies) if f > other_cutoff]
+    monkeypatch.setenv("LOUPE_COMMON_DOCS", str(cutoff))
+    with gen.ix.reader() as other:  # another reader of the same index: the same answer
+        assert budget.common_words(q, other) == common
+    again = _words_of(parse("le gouvernement annonce une réforme des retraites", gen.schema))
+    assert budget.common_words(again, reader) == common

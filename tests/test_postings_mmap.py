@@ -253,6 +253,16 @@ def test_segments_read_without_a_memory_map_answer_the_same(
     assert getattr(getattr(leaf._storage, "a", leaf._storage), "_source", None) is not None
 
 
+def _whoosh_positions(leaf, fieldname: str, btext: bytes) -> dict[int, list[int]]:
+    """{segment document: positions} of a term, stepped through Whoosh's matcher."""
+    m = postings_mmap.raw_matcher(leaf, fieldname, btext)
+    expected = {}
+    while m.is_active():
+        expected[m.id()] = list(m.value_as("positions"))
+        m.next()
+    return expected
+
+
 def test_sidecar_positions_and_counts_are_whooshs(segmented: Path) -> None:
     """Every term's positions in every document (title, summary, body) and every term's
     document frequency, read from the sidecars, equal Whoosh's: what proximity and the
@@ -267,17 +277,72 @@ def test_sidecar_positions_and_counts_are_whooshs(segmented: Path) -> None:
                 if fieldname not in postings_mmap.POSITION_FIELDS:
                     assert sidecar.positions(fieldname, btext, np.arange(3)) is None
                     continue
-                m = postings_mmap.raw_matcher(leaf, fieldname, btext)
-                expected = {}
-                while m.is_active():
-                    expected[m.id()] = list(m.value_as("positions"))
-                    m.next()
+                expected = _whoosh_positions(leaf, fieldname, btext)
                 wanted = np.arange(leaf.doc_count_all(), dtype=np.int64)
                 found = sidecar.positions(fieldname, btext, wanted)
                 assert found == expected, (fieldname, btext)
                 checked += 1
             assert sidecar.count("body", b"pas-un-mot-du-corpus") == 0
     assert checked > 5000
+
+
+def test_short_lists_positions_in_plain_python_equal_numpys(segmented: Path, monkeypatch) -> None:
+    """A short list's positions for a few documents (what proximity and a page's snippets
+    ask: 2 to 30 documents), read by the plain-Python walk, equal those of the numpy path
+    (``_locate`` and ``_bounds``) and Whoosh's, for every positioned term of every segment."""
+    rng = np.random.default_rng(11)
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    asked = []
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            n = leaf.doc_count_all()
+            for (fieldname, btext), _info in leaf._terms.items():
+                if (fieldname not in postings_mmap.POSITION_FIELDS
+                        or sidecar.count(fieldname, btext) > postings_mmap._SHORT):
+                    continue
+                expected = _whoosh_positions(leaf, fieldname, btext)
+                held = sorted(expected)
+                # some of its documents and some it lacks, ascending
+                some = rng.choice(held, size=min(len(held), 3), replace=False).tolist()
+                docs = np.unique(np.concatenate([some, rng.integers(0, n, size=4)]))
+                asked.append((sidecar, fieldname, btext, docs,
+                              {d: expected[d] for d in docs.tolist() if d in expected}))
+    assert len(asked) > 2000
+    for sidecar, fieldname, btext, docs, wanted in asked:
+        assert sidecar.positions(fieldname, btext, docs) == wanted, (fieldname, btext)
+    monkeypatch.setattr(postings_mmap, "_SHORT", 0)  # every list through numpy
+    for sidecar, fieldname, btext, docs, wanted in asked:
+        assert sidecar.positions(fieldname, btext, docs) == wanted, (fieldname, btext)
+
+
+def test_positions_asked_again_for_fewer_documents_equal_whooshs(segmented: Path) -> None:
+    """A term's positions asked for 30 documents, then for a page among them (answered
+    from the first answer), for others, and again, equal Whoosh's each time, however the
+    caller changed the dictionary it was given."""
+    rng = np.random.default_rng(5)
+    ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
+    checked = 0
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sidecar = postings_mmap.open_sidecar(leaf)
+            n = leaf.doc_count_all()
+            terms = [t for t, _info in leaf._terms.items() if t[0] in postings_mmap.POSITION_FIELDS]
+            for k in rng.choice(len(terms), size=min(400, len(terms)), replace=False):
+                fieldname, btext = terms[k]
+                expected = _whoosh_positions(leaf, fieldname, btext)
+                held = sorted(expected)
+                best = np.unique(np.concatenate([
+                    rng.choice(held, size=min(len(held), 12), replace=False),
+                    rng.integers(0, n, size=18)]))
+                page = np.sort(rng.choice(best, size=min(best.size, 10), replace=False))
+                others = np.unique(np.concatenate([page[:3], rng.integers(0, n, size=5)]))
+                for docs in (best, page, others, page, best):
+                    found = sidecar.positions(fieldname, btext, docs)
+                    assert found == {d: expected[d] for d in docs.tolist() if d in expected}
+                    found.clear()  # a caller's own copy
+                    checked += 1
+    assert checked > 2000
 
 
 def _natural_queries() -> list[str]:

@@ -17,6 +17,7 @@ import itertools
 import os
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -118,10 +119,25 @@ def word_frequency(word, reader) -> int:
     return found
 
 
+_asked = threading.local()  # this thread's last few ``common_words`` answers
+
+
 def common_words(q: Words, reader) -> list[int]:
-    """The positions of ``q``'s common words (in more than ``common_cutoff()`` articles)."""
+    """The positions of ``q``'s common words (in more than ``common_cutoff()`` articles).
+    The same query is asked by ``estimate`` and then by ``fastsearch._words``: its last
+    answers are remembered per thread (by the query and reader objects themselves)."""
     cutoff = common_cutoff()
-    return [i for i, w in enumerate(q.subqueries) if word_frequency(w, reader) > cutoff]
+    memo = getattr(_asked, "memo", None)
+    if memo is None:
+        memo = _asked.memo = []
+    for words, known, at, found in memo:
+        if words is q and known() is reader and at == cutoff:
+            return list(found)
+    found = [i for i, w in enumerate(q.subqueries) if word_frequency(w, reader) > cutoff]
+    memo.insert(0, (q, weakref.ref(reader), cutoff, found))  # an old generation's reader
+    # is not kept open by it
+    del memo[4:]
+    return list(found)
 
 
 def estimate(q, reader, n_docs: int, expansions: int) -> Work:

@@ -143,6 +143,7 @@ class PostingCache:
     def __init__(self, searcher) -> None:
         self.n_docs = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
+        self._averages: dict[str, float] = {}
         self._serial = next(_serials)
         weakref.finalize(self, POOL.forget, self._serial)
 
@@ -174,6 +175,14 @@ class PostingCache:
             out[offset : offset + count] = BYTE_TO_LENGTH[length_bytes(leaf, fieldname, count)]
         self._lengths[fieldname] = out
         return out
+
+    def average_length(self, searcher, fieldname: str) -> float:
+        """``searcher.avg_field_length(fieldname) or 1.0``, once per generation (Whoosh
+        adds up every segment's total at each call: once per word and field)."""
+        found = self._averages.get(fieldname)
+        if found is None:
+            found = self._averages[fieldname] = searcher.avg_field_length(fieldname) or 1.0
+        return found
 
     def postings(self, searcher, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of one term, from the process's posting
@@ -577,7 +586,7 @@ def _field_parts(searcher, terms: list, cache: PostingCache,
         if not docs.size:
             continue
         b = B.get(name, DEFAULT_B)
-        avg = searcher.avg_field_length(name) or 1.0
+        avg = cache.average_length(searcher, name)
         lengths = cache.lengths(searcher, name)[docs]
         part = term.boost * tf / ((1 - b) + b * lengths / avg)
         fields.append((name, term.boost, docs, tf, part))

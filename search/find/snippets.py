@@ -10,7 +10,8 @@ from __future__ import annotations
 import heapq
 import html
 import threading
-from collections import OrderedDict, deque
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -96,8 +97,9 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
     """``highlight.highlight(text, terms, french_analyzer(), ContextFragmenter(maxchars,
     surround), MarkFormatter(), top)``, the same string, in a fraction of the time.
 
-    The fragmenter's loop is Whoosh's ``ContextFragmenter.fragment_tokens`` line for line,
-    run over plain (start, end, term) tuples instead of copied Token objects; the scoring
+    The fragmenter's loop is Whoosh's ``ContextFragmenter.fragment_tokens``, run over
+    plain (start, end, term) tuples instead of copied Token objects, stepping each token
+    inside a fragment and jumping between fragments to the next match; the scoring
     (``BasicFragmentScorer``), choice (``top_fragments``: best ``top``, then in text order)
     and formatting (``MarkFormatter``) are Whoosh's rules written over those tuples, with
     no Fragment or Token object (``tests/test_fast_paths.py`` compares the strings).
@@ -110,28 +112,45 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
         return ""
     charlimit = highlight.DEFAULT_CHARLIMIT
     fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
+    # Between fragments (``countdown`` < 0) an unmatched token only enters Whoosh's
+    # ``firsts`` queue of the context before the next match; the queue then holds the
+    # tokens since the last fragment that start within ``surround`` characters of the end
+    # of the token before the match (ends never decrease): a binary search there, so the
+    # loop jumps from a fragment's end to the next match instead of stepping each token.
+    if isinstance(spans, Located):  # ``located_spans`` knows both
+        starts, matches = spans.starts, spans.matches
+    else:
+        starts = [a for a, _b, _t in spans]
+        matches = [k for k, sp in enumerate(spans) if sp[2] in terms]
+    next_match = 0
+    idle_from = 0  # the first token since the last fragment (the queue's)
     first = None
-    firsts: deque[int] = deque()
     countdown = -1
     tks: list[tuple[int, int, str]] = []
     endchar = None
     currentlen = 0
-    for startchar, endchar, term in spans:
+    k = 0
+    n = len(spans)
+    while k < n:
+        if countdown < 0:  # between fragments: to the next match
+            while next_match < len(matches) and matches[next_match] < k:
+                next_match += 1
+            if next_match == len(matches):
+                break  # no match left: nothing more to show
+            k = matches[next_match]
+        startchar, endchar, term = spans[k]
         tlength = endchar - startchar
         if charlimit and endchar > charlimit:
             break
-        matched = term in terms
-        if countdown < 0 and not matched:
-            firsts.append(startchar)
-            while firsts and endchar - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + tlength > maxchars:
+        matched = term in terms  # (or countdown >= 0: inside a fragment, every token)
+        if currentlen + tlength > maxchars:
             countdown = 0
         elif matched:
             countdown = surround
             if first is None:
-                if firsts:
-                    first = firsts[0]
+                j = bisect_left(starts, spans[k - 1][1] - surround, idle_from, k) if k else k
+                if j < k:
+                    first = starts[j]
                 else:
                     first = startchar
                     countdown += surround
@@ -143,9 +162,10 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
                 if tks:  # a fragment without a match scores 0: never shown
                     fragments.append((first, endchar, tks))
                 tks = []
-                firsts = deque()
+                idle_from = k + 1
                 first = None
                 currentlen = 0
+        k += 1
     if tks:
         fragments.append((first, endchar, tks))
     return _format(text, _best(fragments, top))
@@ -285,12 +305,25 @@ def located_spans(
     if min(hits) < 0 or max(hits) >= kept.size:
         return None  # positions and layout disagree: analyse the text instead
     matched = kept[np.fromiter(hits, dtype=np.int64, count=len(hits))]
-    terms_at = dict(zip(matched.tolist(), hits.values(), strict=True))
     near = _near(matched, starts, ends, SURROUND)
-    return [
-        (a, b, terms_at.get(i, ""))
-        for i, a, b in zip(near.tolist(), starts[near].tolist(), ends[near].tolist(), strict=True)
-    ]
+    # each near token's term ("" but for the matches, which ``near`` holds), then the
+    # tuples zipped in C: a few hundred tokens per text, no dictionary probe per token
+    names = [""] * near.size
+    at = near.searchsorted(matched).tolist()
+    for k, term in zip(at, hits.values(), strict=True):
+        names[k] = term
+    first_chars = starts[near].tolist()
+    out = Located(zip(first_chars, ends[near].tolist(), names, strict=True))
+    out.starts, out.matches = first_chars, sorted(at)
+    return out
+
+
+class Located(list):
+    """``located_spans``' tokens, with what ``_context_highlight`` would otherwise find
+    by a pass over them: their starts, and which of them match (ascending)."""
+
+    starts: list[int]
+    matches: list[int]
 
 
 def _near(matched: np.ndarray, starts: np.ndarray, ends: np.ndarray, surround: int) -> np.ndarray:

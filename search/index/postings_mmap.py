@@ -59,6 +59,7 @@ import pickle
 import struct
 import weakref
 from array import array
+from bisect import bisect_left
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -81,6 +82,9 @@ _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 _COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
 _MARK_EVERY = 64  # positioned postings between two marks of where their positions start
 _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
+_SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader remembers,
+_SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
+_SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
@@ -193,6 +197,7 @@ class SidecarReader:
         self.version = version
         self.size = len(self._mm)
         self._rows: dict[tuple[str, bytes], int] = {}
+        self._seen: dict[tuple[str, bytes], tuple[frozenset, dict]] = {}  # ``positions``
         pos = _HEADER.size + _LAYOUT_COUNTS.size + _COUNTS_6.size
         buf = self._mm
 
@@ -207,10 +212,13 @@ class SidecarReader:
         self._checks = take(np.uint32, n_terms)
         self._starts = take(np.uint64, n_terms)
         self._counts = take(np.uint32, n_terms)
+        self._hash_view = memoryview(self._hashes).cast("B").cast("Q")  # Python ints
+        self._check_view = memoryview(self._checks).cast("B").cast("I")
         self._lows = take(np.uint16, n_post)  # document numbers' low 16 bits
         self._run_starts = take(np.uint64, n_runs)  # where their high bits change
         self._run_highs = take(np.uint16, n_runs)
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
+        self._float_weights = self._weights.dtype.kind == "f"
         self._pstarts = take(np.uint64, n_terms)  # first positioned posting, or none
         self._pfirsts = take(np.uint64, n_terms)  # and where its positions start
         self._marks = take(np.uint64, n_pposts // _MARK_EVERY + 1)
@@ -313,9 +321,11 @@ class SidecarReader:
         found = self._rows.get(key)
         if found is None:
             h, check = term_hash(fieldname, btext)
-            i = int(self._hashes.searchsorted(np.uint64(h)))
-            hashes, checks = self._hashes, self._checks
-            found = -1 if i == hashes.size or int(hashes[i]) != h or int(checks[i]) != check else i
+            # ``bisect`` over a memoryview of the mapped hashes: the same search as
+            # ``searchsorted``, without a numpy scalar and call (a few µs per word and field)
+            hashes, checks = self._hash_view, self._check_view
+            i = bisect_left(hashes, h)
+            found = -1 if i == len(hashes) or hashes[i] != h or checks[i] != check else i
             if len(self._rows) >= _COUNTS_KEPT:
                 self._rows.clear()
             self._rows[key] = found
@@ -330,28 +340,82 @@ class SidecarReader:
     def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
         """{segment document number: its positions of the term (a list)} for those of
         ``docs`` (ascending) that hold it; None when the sidecar keeps no positions for
-        ``fieldname`` (the caller asks Whoosh)."""
+        ``fieldname`` (the caller asks Whoosh). The lists are shared: read-only.
+
+        The last answer per term for a few documents is remembered (``_SEEN_KEPT``
+        terms, ``_SEEN_DOCS`` documents; the file never changes): a search's proximity
+        pass reads its words' positions in its best 30 documents, and its page of 10,
+        most often among those, asks the same words again for its snippets."""
         if fieldname not in POSITION_FIELDS:
             return None
+        if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
+            i, start, end = self._positioned(fieldname, btext)
+            if i < 0:
+                return {} if i == -1 else None
+            return self._positions_of(i, start, end, int(docs[0]))
+        wanted = docs.tolist() if isinstance(docs, np.ndarray) else list(docs)
+        key = (fieldname, btext)
+        seen = self._seen.get(key)
+        if seen is not None and seen[0].issuperset(wanted):
+            held = seen[1]
+            return {d: held[d] for d in wanted if d in held}
+        i, start, end = self._positioned(fieldname, btext)
+        if i < 0:
+            return {} if i == -1 else None
+        if end - start <= _SHORT:
+            out = self._positions_short(i, start, end, wanted)
+        else:
+            docs = np.asarray(wanted, dtype=np.int64)
+            hit, at = self._locate(start, end, docs)
+            out = {}
+            if hit.any():
+                los, his = self._bounds(i, start, at[hit])
+                found = self._positions
+                out = {d: found[lo:hi].tolist() for d, lo, hi in
+                       zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)}
+        if len(wanted) > _SEEN_DOCS:  # a phrase's candidates: not kept
+            return out
+        if len(self._seen) >= _SEEN_KEPT:
+            self._seen.clear()
+        self._seen[key] = (frozenset(wanted), out)
+        return dict(out)
+
+    def _positioned(self, fieldname: str, btext: bytes) -> tuple[int, int, int]:
+        """(row, first posting, end) of a term with positions; row -1 when the segment
+        lacks the term, -2 when it keeps no positions for it."""
         i = self._find(fieldname, btext)
         if i < 0:
-            return {}
+            return -1, 0, 0
         if int(self._pstarts[i]) == _NO_POSITIONS:
-            return None
+            return -2, 0, 0
         start = int(self._starts[i])
-        end = start + int(self._counts[i])
-        if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
-            return self._positions_of(i, start, end, int(docs[0]))
-        docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, end, docs)
-        if not hit.any():
-            return {}
-        los, his = self._bounds(i, start, at[hit])
-        found = self._positions
-        return {
-            d: found[lo:hi].tolist()
-            for d, lo, hi in zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)
-        }
+        return i, start, start + int(self._counts[i])
+
+    def _positions_short(self, i: int, start: int, end: int, docs) -> dict[int, list[int]]:
+        """``positions`` of a short list in plain integers: the whole list and its
+        positions read as two slices and walked once, where ``_locate`` and ``_bounds``
+        would cost a dozen numpy calls of a few microseconds each (most query words of a
+        first-time search have lists this short)."""
+        high = self._one_high
+        if high is None:
+            held = self._docs(start, end).tolist()
+        elif high:
+            held = [d + (high << 16) for d in self._lows[start:end].tolist()]
+        else:
+            held = self._lows[start:end].tolist()
+        weights = self._weights[start:end].tolist()
+        if self._float_weights:  # float32 weights: whole numbers here (positions counted)
+            weights = [int(w) for w in weights]
+        wanted = set(docs)
+        first = int(self._pfirsts[i])  # the term's positions, one list after the other
+        found = self._positions[first : first + sum(weights)].tolist()
+        out: dict[int, list[int]] = {}
+        at = 0
+        for d, w in zip(held, weights, strict=True):
+            if d in wanted:
+                out[d] = found[at : at + w]
+            at += w
+        return out
 
     def position_arrays(self, fieldname: str, btext: bytes,
                         docs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
