@@ -185,11 +185,12 @@ def _one_block(parts: list[tuple[bytes, int]]) -> bytes | None:
     return w3.BLOCKS_MAGIC + _INT.pack(-(len(info) + len(data))) + info + data
 
 
-def merge_terms(fieldwriter, schema, sources: list, add_key, limit: int) -> None:
+def merge_terms(fieldwriter, schema, sources: list, add_key, limit: int, plan=None) -> None:
     """Writes the merged terms of ``sources`` (``(segment reader, first new document)``,
     none with deleted documents, written by a codec that inlines no postings:
     ``w3.copyable``) into ``fieldwriter``'s term and posting files; ``add_key(key, info)``
-    writes one term row (``key``: the field id, then the term)."""
+    writes one term row (``key``: the field id, then the term). ``plan``
+    (``sidecar_build.MergePlan``) records which sources held each term written."""
     postings = [_Sequential(w3.postings_file(reader)) for reader, _base in sources]
     bases = [base for _reader, base in sources]
     postfile = w3.new_postings_file(fieldwriter)
@@ -197,6 +198,8 @@ def merge_terms(fieldwriter, schema, sources: list, add_key, limit: int) -> None
     field = None
     for (fieldname, tbytes), group in groupby(heapq.merge(*streams), key=itemgetter(0, 1)):
         if fieldname not in schema:
+            if plan is not None:
+                plan.complete = False
             continue
         if fieldname != field:
             if field is not None:
@@ -205,6 +208,8 @@ def merge_terms(fieldwriter, schema, sources: list, add_key, limit: int) -> None
             field = fieldname
             prefix = w3.field_id(fieldwriter).to_bytes(2, "big")
         parts = [(_INFO.unpack(row[: _INFO.size]), i) for _f, _t, i, row in group]
+        if plan is not None:
+            plan.add([i for _info, i in parts])
         if any(info[0] for info, _i in parts):
             raise ValueError(f"postings inlined in a term row: {fieldname}:{tbytes!r}")
         start = postfile.tell()

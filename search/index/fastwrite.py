@@ -49,7 +49,15 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from search.analysis import FastFrenchAnalyzer, exact_counts, recall_positions
-from search.index import blockcopy, w3
+from search.index import blockcopy, postings_mmap, sidecar_build, w3
+from search.index.sidecar_build import (
+    Layouts,
+    MergePlan,
+    SidecarFiles,
+    excl_sum,
+    positioned_fields,
+    spans,
+)
 from search.index.w3 import BYTE_TO_LENGTH, length_bytes
 
 _pack_uint = struct.Struct("!I").pack
@@ -148,8 +156,10 @@ class _Fused:
     A few bytes a posting and a handful of C-level ``extend`` calls a document; grouping
     by term waits for the commit (one stable numpy sort)."""
 
-    def __init__(self, positions: bool) -> None:
+    def __init__(self, positions: bool, keep: bool = False) -> None:
         self.positions = positions
+        # the positions themselves, list after list, for the segment's sidecar (``keep``)
+        self.raw: array | None = array("I") if positions and keep else None
         self.ids: dict[str, int] = {}
         self.terms: list[str] = []
         self.tids = array("I")
@@ -166,7 +176,9 @@ class _Fused:
 
     def nbytes(self) -> int:
         """About the memory the postings take (arrays, values, the term table)."""
-        return 20 * len(self.tids) + len(self.blob) + 4 * len(self.pending) + 120 * len(self.terms)
+        raw = 4 * len(self.raw) if self.raw is not None else 0
+        return (20 * len(self.tids) + len(self.blob) + 4 * len(self.pending) + raw
+                + 120 * len(self.terms))
 
     def add(self, docnum: int, postings: dict) -> int:
         """Adds one document's term -> positions (or frequency); returns the field length."""
@@ -208,6 +220,8 @@ class _Fused:
         ends = np.cumsum(lengths) + len(self.blob)
         self.ends.frombytes(ends.astype(np.uint64).tobytes())
         self.blob += data
+        if self.raw is not None:
+            self.raw.extend(self.pending)
         del self.pending[:]
 
     def extend(self, term: str, docs: np.ndarray, weights: list, values: list) -> None:
@@ -219,6 +233,7 @@ class _Fused:
             self.terms.append(term)
         if self.positions:
             self.encode_pending()  # values stay in arrival order
+        self.raw = None  # merged postings come encoded: no sidecar from memory
         n = len(docs)
         self.tids.extend(repeat(tid, n))
         self.docs.extend(docs.tolist())
@@ -240,8 +255,12 @@ class _Fused:
 class FastSegmentWriter(SegmentWriter):
     """``SegmentWriter`` with postings gathered flat in memory and written in bulk."""
 
-    def __init__(self, ix, flushmb: float | None = None, **kwargs) -> None:
+    def __init__(self, ix, flushmb: float | None = None, sidecars: bool | None = None,
+                 **kwargs) -> None:
         super().__init__(ix, **kwargs)
+        # the segments' posting sidecars written from memory (``sidecar_build``)
+        self._sidecars = SIDECARS if sidecars is None else sidecars
+        self._positioned = positioned_fields(self.schema)
         self._limitmb = kwargs.get("limitmb", 128)
         self._flush_bytes = int(flushmb * 1024 * 1024) if flushmb else None
         self.flushed: list = []  # segments written out at the budget, in order
@@ -251,13 +270,14 @@ class FastSegmentWriter(SegmentWriter):
         )
         self._plans = {name: _plan(field) for name, field in schema.items() if field.indexed}
         self._reset_postings()
+        self._start_sidecar()
         # field -> length byte of each document (0: no length), as the length column holds
         self._lengths: dict[str, bytearray] = {}
 
     def _reset_postings(self) -> None:
         # the fused fields' flat postings; term -> [docnums, weights, values] for the others
         self._fused = {
-            name: _Fused(plan == _POSITIONS)
+            name: _Fused(plan == _POSITIONS, self._sidecars and name in self._positioned)
             for name, plan in self._plans.items()
             if plan != _GENERIC
         }
@@ -265,6 +285,19 @@ class FastSegmentWriter(SegmentWriter):
             name: {} for name, plan in self._plans.items() if plan == _GENERIC
         }
         self._generic_count = 0  # postings in ``_generic``
+
+    def _start_sidecar(self) -> None:
+        """A new segment: its sidecar is gathered as documents come, until something the
+        in-memory path cannot follow happens (``_no_sidecar``)."""
+        self._sidecar_ok = self._sidecars and self._fast
+        self._layouts = Layouts(self.schema) if self._sidecar_ok else None
+        self._merge_plan: MergePlan | None = None
+        self._merge_sources: list = []
+
+    def _no_sidecar(self) -> None:
+        """This segment's sidecar is left to ``postings_mmap.write_missing``."""
+        self._sidecar_ok = False
+        self._layouts = None
 
     # -- adding documents ------------------------------------------------------------------
 
@@ -280,6 +313,7 @@ class FastSegmentWriter(SegmentWriter):
             self._spill_to_pool()
             self._fast = False
         if not self._fast:
+            self._no_sidecar()
             super().add_document(**fields)
             return
         self._check_state()
@@ -321,6 +355,8 @@ class FastSegmentWriter(SegmentWriter):
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
+        if self._layouts is not None:
+            self._layouts.add(fields)
         self._added = True
         self.docnum += 1
 
@@ -332,6 +368,7 @@ class FastSegmentWriter(SegmentWriter):
         (Whoosh's merge is slower than indexing the text again). Loupe writes no boosts, so
         a posting's weight is its frequency."""
         terms = getattr(reader, "_terms", None)
+        self._no_sidecar()  # merged postings come encoded (``write_missing`` writes it)
         if not self._fast or self._pool_used() or not isinstance(terms, W3TermsReader):
             super().add_reader(reader)
             return
@@ -390,6 +427,8 @@ class FastSegmentWriter(SegmentWriter):
         self._check_state()
         schema = self.schema
         mappings = []
+        plan = MergePlan(len(readers)) if self._sidecar_ok else None
+        self._layouts = None
         for reader in readers:
             basedoc = self.docnum
             count = reader.doc_count_all()
@@ -403,21 +442,24 @@ class FastSegmentWriter(SegmentWriter):
                     lengths.extend(bytes(max(0, basedoc - len(lengths))))
                     lengths.extend(raw.tobytes())
             mappings.append((reader, mapping, set(indexed)))
+            self._merge_sources.append((reader.segment(), mapping))
         self._added = True
+        self._merge_plan = plan
         fieldwriter = self.fieldwriter
         if BLOCK_COPY and all(w3.copyable(r) and _offset_only(m) for r, m, _n in mappings):
             # Nothing deleted: each source's blocks copied, renumbered by its offset.
             writer = _TermWriter(fieldwriter, b"", 0, 0)
             sources = [(r, int(m[0]) if len(m) > 1 else 0) for r, m, _n in mappings]
             blockcopy.merge_terms(
-                fieldwriter, self.schema, sources, writer.add_key, w3.block_limit(self.codec)
+                fieldwriter, self.schema, sources, writer.add_key, w3.block_limit(self.codec),
+                plan,
             )
             writer.close()
             return
         for fieldname in sorted(self._plans):
-            sources = [(r, m) for r, m, names in mappings if fieldname in names]
+            sources = [(i, r, m) for i, (r, m, names) in enumerate(mappings) if fieldname in names]
             if sources:
-                self._stream_field(fieldwriter, fieldname, sources)
+                self._stream_field(fieldwriter, fieldname, sources, plan)
 
     def _copy_per_doc(self, reader, indexed: list[str]) -> np.ndarray:
         """Stored fields and columns of ``reader`` (Whoosh's per-document copy); returns
@@ -477,8 +519,11 @@ class FastSegmentWriter(SegmentWriter):
             pdw.finish_doc()
             self.docnum += 1
 
-    def _stream_field(self, fieldwriter, fieldname: str, sources: list) -> None:
-        """One field of ``merge_readers``: the readers' lexicons merged in term order."""
+    def _stream_field(self, fieldwriter, fieldname: str, sources: list,
+                      record: MergePlan | None = None) -> None:
+        """One field of ``merge_readers``: the readers' lexicons merged in term order
+        (``sources``: (reader's number, reader, mapping)); ``record`` notes which readers
+        held each term."""
         field = self.schema[fieldname]
         plan = self._plans[fieldname]
         lengths = self._lengths.get(fieldname, bytearray())
@@ -486,11 +531,14 @@ class FastSegmentWriter(SegmentWriter):
         fmt, fixedsize = field.format, field.format.fixed_value_size()
         batch = _Fused(plan == _POSITIONS) if plan != _GENERIC else None
         writer = None
-        lexicons = [zip(r.lexicon(fieldname), repeat(i)) for i, (r, _m) in enumerate(sources)]
+        lexicons = [zip(r.lexicon(fieldname), repeat(i)) for i, (_n, r, _m) in enumerate(sources)]
         for btext, group in groupby(heapq.merge(*lexicons), key=itemgetter(0)):
+            group = [i for _t, i in group]
+            if record is not None:
+                record.add([sources[i][0] for i in group])
             parts = [
-                _term_postings(sources[i][0], fieldname, btext, fmt, sources[i][1])
-                for _t, i in group
+                _term_postings(sources[i][1], fieldname, btext, fmt, sources[i][2])
+                for i in group
             ]
             parts = [p for p in parts if p is not None]
             if not parts:
@@ -526,12 +574,15 @@ class FastSegmentWriter(SegmentWriter):
             return False
         used = sum(f.nbytes() for f in self._fused.values())
         used += 150 * self._generic_count
+        if self._layouts is not None:
+            used += self._layouts.nbytes()
         return used > limit
 
     def _roll(self) -> None:
         """Writes the documents gathered so far out as a finished segment and starts a new,
         empty one: what bounds a streaming build's memory."""
         self.flushed.append(self._finalize_segment())
+        self._start_sidecar()
         codec, storage = self.codec, self.storage
         self.newsegment = codec.new_segment(storage, self.indexname)
         self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=self._limitmb)
@@ -600,6 +651,7 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         codec = self.codec
+        sidecar = self._new_sidecar() if self._merge_plan is None else None
         for fieldname in sorted(self._plans):
             fused = self._fused.get(fieldname)
             generic = self._generic.get(fieldname)
@@ -611,19 +663,65 @@ class FastSegmentWriter(SegmentWriter):
             lengths = lengths + bytes(max(0, self.docnum - len(lengths)))
             writer = _TermWriter(fieldwriter, lengths, w3.block_limit(codec), w3.compression(codec))
             if fused:
-                writer.write_fused(fused)
+                feed = None
+                if sidecar is not None:
+                    feed = _SidecarFeed(sidecar, fieldname, fieldname in self._positioned)
+                writer.write_fused(fused, feed)
+                if feed is not None and feed.failed:
+                    sidecar.discard()
+                    sidecar = None
                 self._fused[fieldname] = _Fused(fused.positions)  # let it go
             else:
                 fixedsize = field.format.fixed_value_size()
-                for key in sorted(generic):
+                keys = sorted(generic)
+                for key in keys:
                     writer.write(key, *generic[key], fixedsize)
+                if sidecar is not None and not _feed_generic(sidecar, fieldname, keys, generic,
+                                                             fieldname in self._positioned):
+                    sidecar.discard()
+                    sidecar = None
             writer.close()
             fieldwriter.finish_field()
         fieldwriter.close()
         self._reset_postings()
+        self._sidecar_files = sidecar
+
+    def _finalize_segment(self):
+        """Whoosh's, then the segment's sidecar: after the segment's files are packed into
+        its compound file, which takes every file named after the segment."""
+        self._sidecar_files = None
+        segment = super()._finalize_segment()
+        self._write_sidecar(self._sidecar_files)
+        return segment
+
+    def _new_sidecar(self) -> SidecarFiles | None:
+        """The scratch files of this segment's sidecar, when it is written from memory."""
+        folder = getattr(self.storage, "folder", None)
+        if not (self._sidecar_ok and self._layouts is not None and folder):
+            return None
+        return SidecarFiles(postings_mmap.sidecar_path(folder, self.newsegment))
+
+    def _write_sidecar(self, sidecar: SidecarFiles | None) -> None:
+        """The segment's sidecar, from memory or (a merge) from its sources' sidecars; a
+        segment neither can vouch for is left to ``postings_mmap.write_missing``."""
+        folder = getattr(self.storage, "folder", None)
+        if self._merge_plan is not None and folder and self._sidecar_ok:
+            sidecar_build.write_merged(folder, self.newsegment, self._merge_sources,
+                                       self._merge_plan)
+            return
+        if sidecar is None or self.docnum == 0:
+            if sidecar is not None:
+                sidecar.discard()
+            return
+        layouts = self._layouts
+        try:
+            sidecar.finish(self.docnum, lambda scratch: layouts.write(scratch, self.docnum))
+        except ValueError:  # as ``write_missing``: a segment a sidecar cannot hold
+            pass
 
     def _spill_to_pool(self) -> None:
         """Our postings as Whoosh's pool items, for Whoosh's own commit path."""
+        self._no_sidecar()
         add = self.pool.add
         for fieldname, terms in self._generic.items():
             for key, entry in terms.items():
@@ -711,6 +809,74 @@ def _md5_low32(key: bytes) -> int:
 
 
 _CHUNK = 1 << 18  # postings turned into Python objects at a time at commit
+# Each segment's posting sidecar written by its writer from the postings it holds
+# (``sidecar_build``); False leaves them all to ``postings_mmap.write_missing``.
+SIDECARS = True
+_FEED_CHUNK = 1 << 20  # postings handed to a sidecar at a time
+
+
+class _SidecarFeed:
+    """Hands one fused field's postings, grouped by term as ``write_fused`` groups them,
+    to the segment's sidecar (``SidecarFiles``); ``failed`` if it could not take them."""
+
+    def __init__(self, sidecar: SidecarFiles, fieldname: str, positioned: bool) -> None:
+        self.sidecar = sidecar
+        self.fieldname = fieldname
+        self.positioned = positioned
+        self.failed = False
+
+    def __call__(self, fused: _Fused, terms: list[str], counts: np.ndarray,
+                 tstart: np.ndarray, docs: np.ndarray, freqs: np.ndarray,
+                 order: np.ndarray) -> None:
+        try:
+            self._feed(fused, terms, counts, tstart, docs, freqs, order)
+        except ValueError:
+            self.failed = True
+
+    def _feed(self, fused, terms, counts, tstart, docs, freqs, order) -> None:
+        hashes, checks = SidecarFiles.hashes(self.fieldname, [t.encode("utf-8") for t in terms])
+        raw = starts = None
+        if self.positioned:
+            if fused.raw is None:
+                raise ValueError("positions not kept")
+            fused.encode_pending()
+            raw = np.frombuffer(fused.raw, np.uint32)
+            starts = excl_sum(np.frombuffer(fused.freqs, np.uint32).astype(np.int64))
+        bounds = tstart[1:]
+        t0, n = 0, len(terms)
+        while t0 < n:
+            t1 = max(t0 + 1, int(np.searchsorted(bounds, tstart[t0] + _FEED_CHUNK, "right")))
+            s0, s1 = int(tstart[t0]), int(tstart[t1])
+            positions = None
+            if raw is not None:
+                positions = raw[spans(starts[order[s0:s1]], freqs[s0:s1])]
+            self.sidecar.add(hashes[t0:t1], checks[t0:t1], counts[t0:t1],
+                             np.full(t1 - t0, self.positioned), docs[s0:s1], freqs[s0:s1],
+                             positions)
+            t0 = t1
+
+
+def _feed_generic(sidecar: SidecarFiles, fieldname: str, keys: list[bytes], terms: dict,
+                  positioned: bool) -> bool:
+    """One field gathered by Whoosh's ``field.index`` (``keys`` sorted), into the sidecar;
+    False if it cannot hold it."""
+    entries = [terms[k] for k in keys]
+    counts = np.fromiter((len(e[0]) for e in entries), np.int64, len(entries))
+    docs = np.fromiter(chain.from_iterable(e[0] for e in entries), np.int64, int(counts.sum()))
+    weights = np.array(list(chain.from_iterable(e[1] for e in entries)), np.float32)
+    positions = None
+    if positioned:
+        values = list(chain.from_iterable(e[2] for e in entries))
+        lengths, positions = postings_mmap.decode_positions(values)
+        if not np.array_equal(lengths, weights):
+            return False
+    hashes, checks = SidecarFiles.hashes(fieldname, keys)
+    try:
+        sidecar.add(hashes, checks, counts, np.full(len(keys), positioned), docs, weights,
+                    positions)
+    except ValueError:
+        return False
+    return True
 # ``merge_readers`` copies posting blocks when nothing is deleted (``blockcopy``); False
 # decodes and encodes every posting again (the former path, kept for ``bench/merge_cost.py``).
 BLOCK_COPY = True
@@ -816,10 +982,10 @@ class _TermWriter:
         )
         self._add_term(tbytes, info + pack_long(start) + pack_int(len(body)))
 
-    def write_fused(self, fused: _Fused) -> None:
+    def write_fused(self, fused: _Fused, feed: _SidecarFeed | None = None) -> None:
         """Every term of a fused field. Weights are the frequencies (whole numbers, so the
         float32 block arrays hold them exactly); values the encoded positions or the
-        packed frequencies."""
+        packed frequencies. ``feed`` gets the same postings for the segment's sidecar."""
         limit = self._limit
         comp = self._comp
         compress = zlib.compress
@@ -837,6 +1003,8 @@ class _TermWriter:
         np.cumsum(counts, out=tstart[1:])
         docs = np.frombuffer(fused.docs, np.uint32)[order].astype(np.int64)
         freqs = np.frombuffer(fused.freqs, np.uint32)[order].astype(np.int64)
+        if feed is not None:
+            feed(fused, terms, counts, tstart, docs, freqs, order)
         if fused.positions:
             fused.encode_pending()
             ends = np.frombuffer(fused.ends, np.uint64).astype(np.int64)

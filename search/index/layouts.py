@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import accumulate
 
 import numpy as np
 
@@ -49,31 +48,51 @@ def _shape(word: str) -> tuple[tuple[int, int, bool], ...]:
     return found
 
 
+# a word's tokens packed for ``layout``: start and end in the word (uint32), stop word (uint8)
+_TOKEN = np.dtype([("a", "<u4"), ("b", "<u4"), ("stop", "u1")])
+_PACKED: dict[str, bytes] = {}
+
+
+def _packed(word: str) -> bytes:
+    """``_shape(word)`` as ``_TOKEN`` records."""
+    found = _PACKED.get(word)
+    if found is None:
+        found = np.array(list(_shape(word)), dtype=_TOKEN).tobytes()
+        if len(_PACKED) < _WORDS_KEPT:
+            _PACKED[word] = found
+    return found
+
+
 def layout(value: str) -> tuple[int, np.ndarray, np.ndarray]:
     """(first, gaps, lengths) of a text, as stored: ``first`` is the position of its first
-    token that is not a stop word (``NONE`` when the text cannot be stored this way)."""
+    token that is not a stop word (``NONE`` when the text cannot be stored this way).
+
+    Each word's tokens come packed from a per-word cache, joined in one piece and read by
+    numpy: no Python object per token (a third of the cost of a sidecar's layouts)."""
     if not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     pieces = _WORD_SPLIT.split(value)  # text between words, a word, text between…
     words = pieces[1::2]
-    shapes = list(map(_SHAPES.get, words))
-    if None in shapes:
-        shapes = [shape or _shape(w) for w, shape in zip(words, shapes, strict=True)]
-    first = next((k for k, shape in enumerate(shapes) if any(not t[2] for t in shape)), 0)
-    starts = accumulate(map(len, pieces))  # where each word starts, then where it ends
-    tokens = [
-        (at + a, at + b, stop)
-        for at, _end, shape in zip(starts, starts, shapes, strict=False)
-        for a, b, stop in shape
-    ]
-    if not tokens:
-        return first, np.zeros(0, np.uint16), np.zeros(0, np.uint8)
-    table = np.asarray(tokens, dtype=np.int64)
-    sizes = table[:, 1] - table[:, 0]
-    gaps = table[:, 0] - np.concatenate(([0], table[:-1, 1]))
+    packed = list(map(_PACKED.get, words))
+    if None in packed:
+        packed = [p if p is not None else _packed(w) for w, p in zip(words, packed, strict=True)]
+    tokens = np.frombuffer(b"".join(packed), dtype=_TOKEN)
+    if not tokens.size:
+        return 0, np.zeros(0, np.uint16), np.zeros(0, np.uint8)
+    counts = np.fromiter(map(len, packed), np.int64, len(packed)) // _TOKEN.itemsize
+    owner = np.repeat(np.arange(len(words)), counts)  # the word of each token
+    stop = tokens["stop"].astype(bool)
+    kept = np.flatnonzero(~stop)
+    first = int(owner[kept[0]]) if kept.size else 0
+    ends = np.cumsum(np.fromiter(map(len, pieces), np.int64, len(pieces)))
+    at = ends[2 * owner]  # where each token's word starts (pieces before it)
+    starts = at + tokens["a"]
+    stops = at + tokens["b"]
+    sizes = stops - starts
+    gaps = starts - np.concatenate(([0], stops[:-1]))
     if int(sizes.max()) >= _STOP or int(gaps.max()) > 0xFFFF:
         return NONE, np.zeros(0, np.uint16), np.zeros(0, np.uint8)
-    return first, gaps.astype(np.uint16), (sizes | table[:, 2] * _STOP).astype(np.uint8)
+    return first, gaps.astype(np.uint16), (sizes | stop * _STOP).astype(np.uint8)
 
 
 def spans(gaps: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

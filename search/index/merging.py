@@ -130,9 +130,12 @@ def write_sidecars(ix, segments: list, processes: int = 1) -> None:
     its own forked process, ``processes`` at a time, the largest first: at a million
     articles one process writing the four merged segments' took ten minutes of a
     33-minute build, one core idle. ``postings_mmap.write_missing`` then finds them
-    written (with one process it writes them itself, as before)."""
+    written (with one process it writes them itself, as before). Segments whose writer or
+    merge wrote theirs (``sidecar_build``) are skipped: this is the fallback."""
     folder = ix.storage.folder
-    todo = sorted((s for s in segments if s.doc_count_all()), key=lambda s: -s.doc_count_all())
+    todo = sorted((s for s in segments if s.doc_count_all()
+                   and not postings_mmap.is_current(folder, s)),  # written by their writers
+                  key=lambda s: -s.doc_count_all())
     if processes > 1 and len(todo) > 1:
         _run_forked(postings_mmap.write_segment_sidecar, [(folder, s) for s in todo], processes)
 

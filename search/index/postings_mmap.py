@@ -60,6 +60,7 @@ import struct
 import weakref
 from array import array
 from bisect import bisect_left
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -588,12 +589,7 @@ def write_sidecar(folder: Path, leaf) -> Path:
     """
     folder = Path(folder)
     final = sidecar_path(folder, leaf.segment())
-    tmp = final.with_name(final.name + ".tmp")
-    scratch = {
-        n: final.with_name(f"{final.name}.{n}.tmp")
-        for n in ("docs", "weights", "pos", "ends",
-                  *(f"{f}.{part}" for f in layouts.LAYOUT_FIELDS for part in ("gaps", "lengths")))
-    }
+    scratch = scratch_paths(final)
     hashes, checks, starts, counts, pstarts = (array("Q"), array("I"), array("Q"), array("I"),
                                                array("Q"))
     total = 0
@@ -676,36 +672,94 @@ def write_sidecar(folder: Path, leaf) -> Path:
                 if len(docs_buf) >= _CHUNK or len(values_buf) >= _VALUES_CHUNK:
                     flush(fd, fw, fp, fe)
             flush(fd, fw, fp, fe)
-        wcode = 2 if not whole else (0 if top < 256 else 1 if top < 65536 else 2)
-        pcode = 0 if pos_top < 65536 else 1
-        all_hashes = np.frombuffer(hashes, dtype=np.uint64)
-        order = np.argsort(all_hashes, kind="stable")
-        if np.any(np.diff(all_hashes[order]) == 0):
-            # Two terms of this segment share a hash (odds ~1e-8 at a million terms): no
-            # sidecar, so the segment is read Whoosh's way and never gives wrong postings.
-            raise ValueError("two terms share a hash")
         n_docs = leaf.doc_count_all()
-        laid = _layouts(leaf, n_docs, scratch)
+        table = Terms(hashes, checks, starts, counts, pstarts)
+        assemble(final, scratch, table, Totals(total, n_pposts, n_pos, whole, top, pos_top),
+                 n_docs, lambda: _layouts(leaf, n_docs, scratch))
+    finally:
+        for path in scratch.values():
+            path.unlink(missing_ok=True)
+    return final
+
+
+def scratch_paths(final: Path) -> dict[str, Path]:
+    """The scratch files a sidecar is assembled from (``assemble``), beside it: document
+    numbers (uint32), weights (float32), positions (uint32), where each positioned
+    posting's positions end (uint64), and each layout field's gaps (uint16) and lengths
+    (uint8), in the segment's term order. Their names start with a dot: a segment being
+    written packs every file named after it into its compound file."""
+    return {
+        n: final.with_name(f".{final.name}.{n}.tmp")
+        for n in ("docs", "weights", "pos", "ends",
+                  *(f"{f}.{part}" for f in layouts.LAYOUT_FIELDS for part in ("gaps", "lengths")))
+    }
+
+
+@dataclass
+class Terms:
+    """The term dictionary of a sidecar being written, in the segment's term order: the
+    hashes and checks of ``term_hash``, each term's first posting and count, and its first
+    positioned posting (``_NO_POSITIONS`` for a field whose positions are not kept)."""
+
+    hashes: array
+    checks: array
+    starts: array
+    counts: array
+    pstarts: array
+
+
+@dataclass
+class Totals:
+    """What the header says of the postings in the scratch files."""
+
+    postings: int
+    positioned: int  # positioned postings
+    positions: int
+    whole: bool  # every weight a whole number >= 0
+    top: float  # the largest weight (meaningful when ``whole``)
+    pos_top: int  # the largest position
+
+
+def assemble(final: Path, scratch: dict[str, Path], terms: Terms, totals: Totals, n_docs: int,
+             laid) -> Path:
+    """Writes the sidecar ``final`` from its scratch files (``scratch_paths``), whoever
+    gathered them: Whoosh's blocks (``write_sidecar``), a segment writer's memory, the
+    sidecars of merged segments (``sidecar_build``). ``laid()`` writes the layout scratch
+    files and returns {field: (token bounds per document, first positions)}; it is called
+    only once the dictionary is known to be usable. The same inputs give the same bytes."""
+    whole, top = totals.whole, totals.top
+    wcode = 2 if not whole else (0 if top < 256 else 1 if top < 65536 else 2)
+    pcode = 0 if totals.pos_top < 65536 else 1
+    all_hashes = np.frombuffer(terms.hashes, dtype=np.uint64)
+    order = np.argsort(all_hashes, kind="stable")
+    if np.any(np.diff(all_hashes[order]) == 0):
+        # Two terms of this segment share a hash (odds ~1e-8 at a million terms): no
+        # sidecar, so the segment is read Whoosh's way and never gives wrong postings.
+        raise ValueError("two terms share a hash")
+    n_pposts = totals.positioned
+    found = laid()
+    tmp = final.with_name(final.name + ".tmp")
+    try:
         with open(tmp, "wb") as out:
-            head = _HEADER.pack(MAGIC, VERSION, wcode, len(hashes), total, n_docs, 0,
-                                n_pposts, n_pos, pcode)
+            head = _HEADER.pack(MAGIC, VERSION, wcode, all_hashes.size, totals.postings, n_docs,
+                                0, n_pposts, totals.positions, pcode)
             out.write(b"\x00" * (len(head) + _LAYOUT_COUNTS.size + _COUNTS_6.size))
-            _section(out, np.frombuffer(hashes, dtype=np.uint64)[order])
-            _section(out, np.frombuffer(checks, dtype=np.uint32)[order])
-            _section(out, np.frombuffer(starts, dtype=np.uint64)[order])
-            _section(out, np.frombuffer(counts, dtype=np.uint32)[order])
+            _section(out, all_hashes[order])
+            _section(out, np.frombuffer(terms.checks, dtype=np.uint32)[order])
+            _section(out, np.frombuffer(terms.starts, dtype=np.uint64)[order])
+            _section(out, np.frombuffer(terms.counts, dtype=np.uint32)[order])
             n_runs = _write_docs(out, scratch["docs"])
             _copy(out, scratch["weights"], np.float32, _WEIGHT_TYPES[wcode])
-            term_pstarts = np.frombuffer(pstarts, dtype=np.uint64)
+            term_pstarts = np.frombuffer(terms.pstarts, dtype=np.uint64)
             _section(out, term_pstarts[order])
             kept = term_pstarts != _NO_POSITIONS
-            pfirsts = np.zeros(len(hashes), dtype=np.uint64)
+            pfirsts = np.zeros(all_hashes.size, dtype=np.uint64)
             pfirsts[kept] = _bounds_at(scratch["ends"], term_pstarts[kept].astype(np.int64))
             _section(out, pfirsts[order])
             _section(out, _bounds_at(scratch["ends"], np.arange(0, n_pposts + 1, _MARK_EVERY)))
             _copy(out, scratch["pos"], np.uint32, np.uint16 if pcode == 0 else np.uint32)
             escaped = []
-            for name, (doc_bounds, firsts) in laid.items():
+            for name, (doc_bounds, firsts) in found.items():
                 _section(out, doc_bounds)
                 _section(out, firsts)
                 at, gaps = _write_gaps(out, scratch[f"{name}.gaps"])
@@ -715,14 +769,13 @@ def write_sidecar(folder: Path, leaf) -> Path:
                 escaped.append(at.size)
             out.seek(0)
             out.write(head)
-            out.write(_LAYOUT_COUNTS.pack(*(int(b[-1]) for b, _f in laid.values())))
+            out.write(_LAYOUT_COUNTS.pack(*(int(b[-1]) for b, _f in found.values())))
             out.write(_COUNTS_6.pack(n_runs, *escaped))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, final)
     finally:
-        for path in (tmp, *scratch.values()):
-            path.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return final
 
 
@@ -887,8 +940,8 @@ def _copy(out, path: Path, src, dst, lead: int = 0) -> None:
 
 def write_segment_sidecar(folder: str, segment) -> Path | None:
     """The sidecar of one segment of the index in ``folder``, from its description (what a
-    forked process of a build is given); None for a segment whose weights a sidecar cannot
-    hold exactly (read Whoosh's way)."""
+    forked process of a build is given), unless it has a current one already; None for a
+    segment whose weights a sidecar cannot hold exactly (read Whoosh's way)."""
     from whoosh.filedb.filestore import FileStorage
     from whoosh.reading import SegmentReader
 
@@ -897,11 +950,27 @@ def write_segment_sidecar(folder: str, segment) -> Path | None:
     try:
         if not hasattr(leaf, "_terms") or leaf.doc_count_all() == 0:
             return None  # as ``write_missing``: nothing a sidecar could hold
+        found = open_sidecar(leaf)
+        if found is not None:  # written by the segment's writer (``sidecar_build``)
+            del found  # its arrays hold the map open until they go
+            return sidecar_path(Path(folder), segment)
         return write_sidecar(Path(folder), leaf)
     except ValueError:
         return None
     finally:
         leaf.close()
+
+
+def is_current(folder: Path, segment) -> bool:
+    """Whether the segment has a sidecar of this format for its documents (its header
+    read, nothing mapped)."""
+    try:
+        with open(sidecar_path(Path(folder), segment), "rb") as fh:
+            head = fh.read(_HEADER.size)
+        magic, version, _w, _t, _p, n_docs, *_rest = _HEADER.unpack(head)
+    except (OSError, struct.error):
+        return False
+    return magic == MAGIC and version == VERSION and n_docs == segment.doc_count_all()
 
 
 def write_missing(folder: Path) -> list[Path]:
