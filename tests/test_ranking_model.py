@@ -88,8 +88,8 @@ def test_cli_never_refuses_and_says_so(samples_index: Path) -> None:
 # -- what a question is matched by -------------------------------------------------------
 
 
-def _words(text: str) -> list[set[str]]:
-    q = parse(text, SCHEMA)
+def _words(text: str, any_word: bool = False) -> list[set[str]]:
+    q = parse(text, SCHEMA, any_word)
     q = q.a if hasattr(q, "a") else q
     return [{t for f, t in w.iter_all_terms() if f == "body_exact"} for w in q.subqueries]
 
@@ -103,6 +103,21 @@ def test_question_words_and_stop_words_of_either_view_are_not_matched() -> None:
     assert _words("Jeux d'été") == [{"jeux"}, {"été"}]
     # A question made only of question words still searches them.
     assert _words("Quand ?") == [{"quand"}]
+
+
+def test_a_question_with_quotes_or_a_colon_is_matched_the_same_way() -> None:
+    """A quote sends a question through the parser; its words are left out as the plain
+    path leaves them (question words, ``été`` after an auxiliary, a repeated word), the
+    phrase kept whole, and its any-word fallback ranked as plain words (BM25F ``Words``
+    needing one part), not by the per-field sum of the parser's OR."""
+    got = _words('Quel président a été élu en 2017, président "grand renouveau" ?')
+    assert got[:3] == [{"président"}, {"élu"}, {"2017"}]
+    assert len(got) == 4 and not got[3]  # the phrase (recall view only)
+    assert _words('Quel "Jeux d\'été" ?') == [set()]  # inside quotes: the phrase, as typed
+    loose = parse('De quel registre relève le terme "sciences PO" ?', SCHEMA, any_word=True)
+    assert isinstance(loose, Words) and loose.minmatch == 1
+    assert _words('De quel registre relève le terme "sciences PO" ?', any_word=True)[:3] == [
+        {"registre"}, {"relève"}, {"terme"}]
 
 
 def test_a_long_query_needs_most_words_not_all(engine: SearchEngine) -> None:

@@ -169,7 +169,23 @@ def interpret(text: str, schema, any_word: bool = False) -> Parsed:
     if _has_error(q) or _unreadable_date(q, schema):
         return literal(text, schema, any_word, DATE_NOTICE)
     q = _phrases_where_positions(_bounded(q, schema), schema)
-    return Parsed(q if any_word else _relax(q, schema))
+    if any_word:
+        return Parsed(_any_relaxed(text, schema) or q)
+    return Parsed(_relax(q, schema, text))
+
+
+def _any_relaxed(text: str, schema) -> query.Query | None:
+    """The any-word query of a text with syntax (what a search falls back to when no
+    article holds enough of its words) as plain words are ranked: the all-words parse
+    relaxed (``_relax``) to need one of its words and phrases; None when it has none."""
+    try:
+        q = _phrases_where_positions(_bounded(make_parser(schema).parse(text), schema), schema)
+    except Exception:  # noqa: BLE001 - the any-word parse already succeeded: use it
+        return None
+    relaxed = _relax(q, schema, text)
+    if relaxed is q:
+        return None
+    return loosened(relaxed) or relaxed
 
 
 def _field_or_word(match: re.Match, schema) -> str:
@@ -297,6 +313,11 @@ AUXILIARIES = frozenset(
     "a ont avait avaient aura auront aurait auraient ai as avons avez ayant avoir eût "
     "n'a n'ont n'avait n'aurait".split()
 )
+
+
+_AUX = "|".join(sorted((re.escape(a) for a in AUXILIARIES), key=len, reverse=True))
+_AUX_ETE = re.compile(rf"(?<![\w'’])(?:{_AUX})\s+été(?!\w)", re.IGNORECASE)
+_LONE_ETE = re.compile(r"(?<![\w'’])été(?!\w)", re.IGNORECASE)
 
 
 class Words(query.CompoundQuery):
@@ -435,28 +456,41 @@ def _bm25f_word(
     return query.Or(views)
 
 
-def _relax(q: query.Query, schema) -> query.Query:
+def _relax(q: query.Query, schema, text: str = "") -> query.Query:
     """The parser's all-words query (a pasted sentence with a quote or a colon) ranked as
     plain words are: its plain words become BM25F words and, with its phrases, need only
-    ``_needed`` of them; filters, exclusions and required words stay required."""
+    ``_needed`` of them; filters, exclusions and required words stay required. The words
+    the plain path leaves out are left out here too (``_plain_words``): question words,
+    ``été`` after an auxiliary (in ``text`` as typed, outside quotes), a repeated word."""
     if type(q) is not query.And:
         return q
     recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
     exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
-    optional: list[query.Query] = []
+    unquoted = text.replace("’", "'").split('"')[::2]
+    summer = not any(_AUX_ETE.search(part) for part in unquoted) or any(
+        _LONE_ETE.search(_AUX_ETE.sub(" ", part)) for part in unquoted)
+    plain: dict[tuple[tuple[str, ...], tuple[str, ...]], None] = {}
+    phrases: list[query.Query] = []
     required: list[query.Query] = []
     for child in q.subqueries:
         word = _parsed_word(child)
         if word is not None:
             recall, exact = word
             if recall and exact:  # a stop word of either view is dropped from both
-                optional.append(_bm25f_word(recall, exact, recall_fields, exact_fields))
+                if exact[0] != "été" or summer:
+                    plain[(tuple(recall), tuple(exact))] = None
         elif isinstance(child, query.Or) and all(
             isinstance(c, query.Phrase) for c in child.subqueries
         ):
-            optional.append(child)
+            phrases.append(child)
         else:
             required.append(child)
+    if IGNORE_QUESTION_WORDS:
+        content = [k for k in plain if k[1][0] not in QUESTION_WORDS]
+        if content or phrases:
+            plain = dict.fromkeys(content)
+    optional = [_bm25f_word(list(r), list(e), recall_fields, exact_fields) for r, e in plain]
+    optional += phrases
     if not optional:
         return q
     words = Words(optional, minmatch=_needed(len(optional)))
