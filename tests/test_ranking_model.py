@@ -120,6 +120,18 @@ def test_a_question_with_quotes_or_a_colon_is_matched_the_same_way() -> None:
         {"registre"}, {"relève"}, {"terme"}]
 
 
+def test_the_quoted_words_of_a_pasted_text_count_as_words() -> None:
+    """A summary quotes its article, not always word for word: in a pasted text the words
+    of a quote are words of the query too, the phrase one more part; a short query keeps
+    its phrase whole (``"réforme des retraites" Macron`` needs the phrase)."""
+    pasted = ('Le ministre a répondu lundi à la présidente, estimant qu\'elle n\'était '
+              '"pas sérieuse" et prônait "la politique du pire".')
+    got = _words(pasted)
+    assert {"sérieuse"} in got and {"politique"} in got and {"pire"} in got
+    assert sum(1 for w in got if not w) == 1  # "la politique du pire", still a phrase
+    assert _words('"réforme des retraites" Macron') == [{"macron"}, set()]
+
+
 def test_a_long_query_needs_most_words_not_all(engine: SearchEngine) -> None:
     """A sentence finds the article that lacks one of its words."""
     rec = next(r for r in RECORDS if len((r.get("summary") or "").split()) > 12)
