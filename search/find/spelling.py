@@ -222,7 +222,7 @@ def respell(
                 continue  # ignored by the search of several words (``query._plain_words``)
             frequency = _recall_frequency(reader, t.text)
             if frequency is None:
-                continue  # a stop word: "Comment" respelled "Comme" added a word to the search
+                continue  # stop words only ("a-t-elle"): the search ignores it, never unknown
             if frequency:
                 frequency = max(frequency, _doc_frequency(reader, EXACT_FIELDS, t.text))
                 if not rare_too or frequency > RARE:
