@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from search.find import datecue
@@ -65,3 +66,34 @@ def test_explain_shows_the_date_part(samples_index) -> None:
     result = engine.search(request, facets=False).results[0]
     assert result["id"] == "orangesum-2526"
     assert any(p["term"] == "(date)" and p["score"] > 0 for p in result["explain"])
+
+
+def test_query_weekdays() -> None:
+    assert datecue.query_weekdays("Ce Mardi soir, puis dimanche et mardi") == [1, 6]
+    assert datecue.query_weekdays("les mardis gras, lundis") == []  # whole words only
+    days = np.array([dt.date(2020, 3, d).toordinal() for d in (2, 3, 4, 5)] + [0])
+    # Monday 2 March 2020: named "lundi", it is that day or the next (Tuesday)
+    assert datecue.published_on_weekday(days, [0]).tolist() == [True, True, False, False, False]
+
+
+def test_a_weekday_named_is_evidence_for_the_articles_of_that_day_or_the_next(
+    samples_index,
+) -> None:
+    """A lead says "ce mardi", "lundi matin": the matched articles published on that day
+    of the week or the next gain the cue, the others nothing (a day and month named
+    instead gives the date cue, not this)."""
+    published = _published()
+    request = SearchRequest(q="gouvernement mardi", per_page=100)
+    with_cue = {r["id"]: r["score"] for r in SearchEngine(samples_index).search(
+        request, facets=False).results}
+    weight, datecue.WEEKDAY_WEIGHT = datecue.WEEKDAY_WEIGHT, 0.0
+    try:
+        without = {r["id"]: r["score"] for r in SearchEngine(samples_index).search(
+            request, facets=False).results}
+    finally:
+        datecue.WEEKDAY_WEIGHT = weight
+    both = [i for i in with_cue if i in without and i in published]
+    assert len(both) > 10
+    gained = {i for i in both if with_cue[i] > without[i] + 1e-6}
+    assert gained == {i for i in both if published[i].weekday() in (1, 2)}
+    assert gained and len(gained) < len(both)

@@ -88,8 +88,8 @@ def test_cli_never_refuses_and_says_so(samples_index: Path) -> None:
 # -- what a question is matched by -------------------------------------------------------
 
 
-def _words(text: str) -> list[set[str]]:
-    q = parse(text, SCHEMA)
+def _words(text: str, any_word: bool = False) -> list[set[str]]:
+    q = parse(text, SCHEMA, any_word)
     q = q.a if hasattr(q, "a") else q
     return [{t for f, t in w.iter_all_terms() if f == "body_exact"} for w in q.subqueries]
 
@@ -103,6 +103,33 @@ def test_question_words_and_stop_words_of_either_view_are_not_matched() -> None:
     assert _words("Jeux d'été") == [{"jeux"}, {"été"}]
     # A question made only of question words still searches them.
     assert _words("Quand ?") == [{"quand"}]
+
+
+def test_a_question_with_quotes_or_a_colon_is_matched_the_same_way() -> None:
+    """A quote sends a question through the parser; its words are left out as the plain
+    path leaves them (question words, ``été`` after an auxiliary), the
+    phrase kept whole, and its any-word fallback ranked as plain words (BM25F ``Words``
+    needing one part), not by the per-field sum of the parser's OR."""
+    got = _words('Quel président a été élu "grand renouveau" ?')
+    assert got[:2] == [{"président"}, {"élu"}]
+    assert len(got) == 3 and not got[2]  # the phrase (recall view only)
+    assert _words('Quel "Jeux d\'été" ?') == [set()]  # inside quotes: the phrase, as typed
+    loose = parse('De quel registre relève le terme "sciences PO" ?', SCHEMA, any_word=True)
+    assert isinstance(loose, Words) and loose.minmatch == 1
+    assert _words('De quel registre relève le terme "sciences PO" ?', any_word=True)[:3] == [
+        {"registre"}, {"relève"}, {"terme"}]
+
+
+def test_the_quoted_words_of_a_pasted_text_count_as_words() -> None:
+    """A summary quotes its article, not always word for word: in a pasted text the words
+    of a quote are words of the query too, the phrase one more part; a short query keeps
+    its phrase whole (``"réforme des retraites" Macron`` needs the phrase)."""
+    pasted = ('Le ministre a répondu lundi à la présidente, estimant qu\'elle n\'était '
+              '"pas sérieuse" et prônait "la politique du pire".')
+    got = _words(pasted)
+    assert {"sérieuse"} in got and {"politique"} in got and {"pire"} in got
+    assert sum(1 for w in got if not w) == 1  # "la politique du pire", still a phrase
+    assert _words('"réforme des retraites" Macron') == [{"macron"}, set()]
 
 
 def test_a_long_query_needs_most_words_not_all(engine: SearchEngine) -> None:

@@ -372,6 +372,40 @@ def test_did_you_mean_for_a_rare_word_with_few_hits(tmp_path: Path) -> None:
     assert search(engine, "gouvernement").did_you_mean is None
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Comment la police a-t-elle réagi ?",  # was "… police actuelle réagi ?"
+        "Quand la ministre a-t-elle démissionné ?",
+        "Comment les manifestants ont-ils été arrêtés ?",  # was "… manifestants outils …"
+    ],
+)
+def test_words_the_search_ignores_are_never_respelled(engine: SearchEngine, q: str) -> None:
+    """Issue 12: an inverted verb (``a-t-elle``, ``ont-ils``) is stop words only, dropped by
+    the search; it was taken for an unknown word and the question replaced by a respelled
+    one holding a word never typed (``actuelle``, ``outils``)."""
+    shown = search(engine, q)
+    assert shown.corrected is None and shown.did_you_mean is None
+    assert result_ids(shown) == result_ids(search(engine, q, respell=False))
+    assert shown.total > 0
+
+
+def test_question_words_are_never_respelled(tmp_path: Path) -> None:
+    """A question word the search ignores (``Comment`` among other words), absent from
+    the archive, was respelled ``Comme``, a word the search then required."""
+    records = [
+        {"id": f"c{i}", "title": "Comme chaque année", "body": "Le carnaval défile.",
+         "date": "2020-02-01"} for i in range(6)
+    ] + [{"id": "gesualdo", "title": "Carlo Gesualdo", "body": "Le prince compositeur.",
+          "date": "2020-02-02"}]
+    write_jsonl(tmp_path / "corpus" / "c.jsonl", records)
+    reindex([tmp_path / "corpus"], tmp_path / "index")
+    engine = SearchEngine(tmp_path / "index")
+    shown = search(engine, "Comment s'appelle le prince compositeur ?")
+    assert shown.corrected is None and shown.did_you_mean is None
+    assert result_ids(shown)[0] == "gesualdo"
+
+
 def test_malformed_dates_in_the_query_are_searched_as_words(engine: SearchEngine) -> None:
     for q in ("date:demain", "date:2020-13", "date:[2020 to", "date:>x", 'date:""', 'date:"x"'):
         response = search(engine, q)

@@ -603,7 +603,7 @@ def _explained(s, q, gen: Generation, allowed: np.ndarray, docs: list[int], text
         day = float(dated.scores[docnum] - near.scores[docnum])
         if day > 0:  # published on a day the query names
             parts[docnum].append({"field": None, "term": "(date)", "tf": None, "idf": None,
-                                  "boost": datecue.DATE_WEIGHT, "score": day})
+                                  "boost": datecue.weight_of(text), "score": day})
     return parts
 
 

@@ -18,6 +18,7 @@ from rapidfuzz import process as fuzzy
 from rapidfuzz.distance import OSA
 
 from search.analysis import exact_analyzer, french_analyzer
+from search.find.query import QUESTION_WORDS
 from search.index import postings_mmap
 
 RECALL_FIELDS = ("title", "summary", "body", "caption")
@@ -36,11 +37,14 @@ def _doc_frequency(reader, fields: tuple[str, ...], text: str) -> int:
     return sum(postings_mmap.doc_frequency(reader, f, text) for f in fields)
 
 
-def _recall_frequency(reader, word: str) -> int:
+def _recall_frequency(reader, word: str) -> int | None:
     """Articles the recall view finds for a word (``reforme`` through ``réforme``), at most:
-    the rarest part of a compound counts."""
+    the rarest part of a compound counts. None for a word the recall view drops whole (a
+    stop word: ``comment``, ``a-t-elle``), which the search ignores, so it is not unknown."""
     stems = [t.text for t in _RECALL(word)]
-    return min((_doc_frequency(reader, RECALL_FIELDS, t) for t in stems), default=0)
+    if not stems:
+        return None
+    return min(_doc_frequency(reader, RECALL_FIELDS, t) for t in stems)
 
 
 def _exact_words(reader) -> Iterator[str]:
@@ -207,13 +211,18 @@ def respell(
     pieces: list[str] = []
     last = 0
     changed = had_unknown = False
-    for part in _QUERY_PART.finditer(text):
+    parts = list(_QUERY_PART.finditer(text))
+    for part in parts:
         token = part.group()
         offset = part.start()
         if ":" in token or token in _OPERATOR_WORDS or "*" in token or "?" in token:
             continue
         for t in _EXACT(token, chars=True):
+            if len(parts) > 1 and t.text in QUESTION_WORDS:
+                continue  # ignored by the search of several words (``query._plain_words``)
             frequency = _recall_frequency(reader, t.text)
+            if frequency is None:
+                continue  # stop words only ("a-t-elle"): the search ignores it, never unknown
             if frequency:
                 frequency = max(frequency, _doc_frequency(reader, EXACT_FIELDS, t.text))
                 if not rare_too or frequency > RARE:
