@@ -64,6 +64,7 @@ def first_time_pass(index_dir: str, queries_file: str) -> dict:
     """Each query once (its first time in this process), then all again: CPU ms per query,
     and a digest of every page (``took_ms`` left out) to compare two checkouts."""
     os.environ["LOUPE_RESPONSE_CACHE"] = "0"
+    from search.find.budget import SearchTimeout, TooCostly
     from search.find.searcher import SearchEngine, SearchRequest
 
     sets = json.loads(Path(queries_file).read_text(encoding="utf-8"))
@@ -76,7 +77,10 @@ def first_time_pass(index_dir: str, queries_file: str) -> dict:
         times = []
         for q in queries:
             t = time.process_time()
-            page = engine.search(SearchRequest(q=q)).to_dict()
+            try:
+                page = engine.search(SearchRequest(q=q)).to_dict()
+            except (TooCostly, SearchTimeout) as exc:  # refused: counted, its cost timed
+                page = {"refused": type(exc).__name__}
             times.append((time.process_time() - t) * 1000)
             if name == "first":
                 page.pop("took_ms", None)

@@ -89,14 +89,14 @@ def weight_of(text: str) -> float:
     return DATE_WEIGHT if query_days(text) else WEEKDAY_WEIGHT
 
 
-def date_cue(text: str, scored: Scored, allowed: np.ndarray, days: np.ndarray) -> Scored:
+def date_cue(text: str, scored: Scored, allowed, days: np.ndarray) -> Scored:
     """``scored`` with the date bonus added to the matched articles published on a day the
     query names (only when it names one: the cost is one pass over the match set)."""
     cues = query_days(text) if DATE_WEIGHT else []
     weekdays = query_weekdays(text) if WEEKDAY_WEIGHT and not cues else []
     if not cues and not weekdays:
         return scored
-    matched = np.flatnonzero(scored.mask & allowed)
+    matched, _scores = scored.within(allowed)  # ``allowed``: a mask or ``Matches``
     if not matched.size:
         return scored
     if cues:
@@ -107,6 +107,10 @@ def date_cue(text: str, scored: Scored, allowed: np.ndarray, days: np.ndarray) -
         return scored
     n, k = matched.size, on_day.size
     idf = float(np.log(1 + (n - k + 0.5) / (k + 0.5)))
+    if scored.is_sparse:  # the same additions at the matches alone
+        values = scored.values.copy()
+        values[np.searchsorted(scored.docs, on_day)] += weight * idf
+        return Scored.sparse(scored.docs, values, scored.n)
     scores = scored.scores.copy()
     scores[on_day] += weight * idf
     return Scored(scored.mask, scores)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from search.analysis import fold
+from search.find.matchset import Matches
 from search.french import month_end, month_label
 from search.index.schema import SEPARATOR
 from search.ingest.labels import country_label, resolve_country
@@ -167,13 +168,17 @@ class MultiColumn:
         last = int(self.docs[-1]) + 1 if self.docs.size else 0
         return np.searchsorted(self.docs, np.arange(last + 1)).astype(np.int32)
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many of the ``mask``ed documents hold each value. A few documents (a
-        known-item search) are looked up by their own pairs, not by a pass over every
-        pair of the archive: the same counts, at a cost that follows the matches."""
+    def counts(self, mask: np.ndarray | Matches) -> np.ndarray:
+        """How many of the ``mask``ed documents (or ``Matches``) hold each value. A few
+        documents (a known-item search) are looked up by their own pairs, not by a pass
+        over every pair of the archive: the same counts, at a cost that follows the
+        matches."""
         starts = self.starts
         if starts is not None:
-            hits = np.flatnonzero(mask[: starts.size - 1])
+            if isinstance(mask, Matches):
+                hits = mask.docs[: np.searchsorted(mask.docs, starts.size - 1)]
+            else:
+                hits = np.flatnonzero(mask[: starts.size - 1])
             if hits.size * SPARSE_RATIO < self.docs.size:
                 first = starts[hits]
                 sizes = starts[hits + 1] - first
@@ -181,7 +186,8 @@ class MultiColumn:
                 pairs = np.repeat(first - (ends - sizes), sizes) + np.arange(
                     int(ends[-1]) if ends.size else 0)
                 return np.bincount(self.vals[pairs], minlength=len(self.values))
-        return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
+        dense = mask.mask if isinstance(mask, Matches) else mask
+        return np.bincount(self.vals[dense[self.docs]], minlength=len(self.values))
 
 
 class FacetTable:
@@ -208,6 +214,26 @@ class FacetTable:
         self.month = months  # year*12 + month-1; 0 when the date is unknown
         self.dated = dated
 
+    @functools.cached_property
+    def everything(self) -> Matches:
+        """Every live document: what a search without words matches (its mask is ``live``;
+        neither is ever changed in place)."""
+        return Matches.of_mask(self.live)
+
+    def _dated(self, mask: np.ndarray | Matches, start: dt.date | None = None,
+               end: dt.date | None = None) -> np.ndarray:
+        """The dated documents of ``mask`` (or ``Matches``) within [start, end]: their
+        numbers looked up in the date columns when they are ``Matches``, no pass over the
+        archive."""
+        if not isinstance(mask, Matches):
+            return np.flatnonzero(mask & self.date_mask(start, end))
+        docs = mask.docs[self.dated[mask.docs]]
+        if start:
+            docs = docs[self.day[docs] >= start.toordinal()]
+        if end:
+            docs = docs[self.day[docs] <= end.toordinal()]
+        return docs
+
     def date_mask(self, start: dt.date | None, end: dt.date | None) -> np.ndarray:
         """Documents dated within [start, end]; an unknown date never matches a range."""
         mask = self.dated.copy()
@@ -218,7 +244,7 @@ class FacetTable:
         return mask
 
     def value_counts(
-        self, name: str, mask: np.ndarray, limit: int | None = None
+        self, name: str, mask: np.ndarray | Matches, limit: int | None = None
     ) -> list[tuple[str, int]]:
         """(value, count) for a keyword facet, most frequent first (the first ``limit``:
         a search lists 30 of the thousands of persons a common word's articles name)."""
@@ -228,10 +254,10 @@ class FacetTable:
         order = held[np.lexsort((column.alphabetical[held], -counts[held]))][:limit]
         return [(column.values[i], int(counts[i])) for i in order.tolist()]
 
-    def month_counts(self, mask: np.ndarray) -> list[tuple[int, int, int]]:
+    def month_counts(self, mask: np.ndarray | Matches) -> list[tuple[int, int, int]]:
         """(year, month, count) in chronological order."""
-        sel = mask & self.dated
-        if not sel.any():
+        sel = self._dated(mask)
+        if not sel.size:
             return []
         values, counts = _distinct(self.month[sel])
         return [
@@ -239,13 +265,13 @@ class FacetTable:
         ]
 
     def day_counts(
-        self, mask: np.ndarray, start: dt.date | None = None, end: dt.date | None = None,
-        most: int | None = None,
+        self, mask: np.ndarray | Matches, start: dt.date | None = None,
+        end: dt.date | None = None, most: int | None = None,
     ) -> list[tuple[dt.date, int]]:
         """(day, count) in chronological order, within [start, end] when given; [] when
         there are more than ``most`` days (no date made of days not shown)."""
-        sel = mask & self.date_mask(start, end)
-        if not sel.any():
+        sel = self._dated(mask, start, end)
+        if not sel.size:
             return []
         values, counts = _distinct(self.day[sel])
         if most is not None and values.size > most:
@@ -253,7 +279,7 @@ class FacetTable:
         return [(dt.date.fromordinal(v), c)
                 for v, c in zip(values.tolist(), counts.tolist(), strict=True)]
 
-    def year_counts(self, mask: np.ndarray) -> list[tuple[int, int]]:
+    def year_counts(self, mask: np.ndarray | Matches) -> list[tuple[int, int]]:
         return years_of(self.month_counts(mask))
 
     def memory_bytes(self) -> int:
@@ -324,16 +350,19 @@ def filter_masks(request: SearchRequest, table: FacetTable) -> dict[str, np.ndar
 
 
 def count_facets(
-    request: SearchRequest, table: FacetTable, text_mask: np.ndarray, filters: dict
+    request: SearchRequest, table: FacetTable, text: Matches | np.ndarray, filters: dict
 ) -> dict[str, list[dict]]:
-    """Counts per facet, each computed without its own filter (disjunctive faceting)."""
+    """Counts per facet, each computed without its own filter (disjunctive faceting), from
+    the documents the words match (``Matches``: work in proportion to them)."""
+    if not isinstance(text, Matches):
+        text = Matches.of_mask(text)
 
-    def base(excluded: str) -> np.ndarray:
-        mask = text_mask.copy()
+    def base(excluded: str) -> Matches:
+        found = text
         for name, f in filters.items():
             if name != excluded:
-                mask &= f
-        return mask
+                found = found.keep(f)
+        return found
 
     out: dict[str, list[dict]] = {}
     for facet in FACETS:

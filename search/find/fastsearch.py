@@ -37,7 +37,9 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
-from search.find import budget
+from search.find import budget, matchset
+from search.find.matchset import Matches
+from search.find.matchset import merge as _union  # a query's lists merged, not counted
 from search.find.query import Words
 from search.index import postings_mmap
 from search.index.w3 import BYTE_TO_LENGTH, length_bytes
@@ -127,13 +129,76 @@ B: dict[str, float] = {"title": 0.5, "title_exact": 0.5}
 DEFAULT_B = 0.75
 
 
-@dataclass
 class Scored:
-    """A match set as dense vectors over the generation's document numbers."""
+    """A match set and its scores, in whichever form it was made: sparse (the matched
+    documents ascending and their scores: work in proportion to the matches, issue 11) or
+    dense (a mask and a score for each of the generation's documents, 0 where not
+    matched). The other form is made on demand, once: a consumer that needs the dense
+    vectors still gets them, one that reads ``docs`` and ``values`` never pays for them."""
 
-    mask: np.ndarray  # bool, n_docs
-    scores: np.ndarray  # float64, n_docs (0 where not matched)
-    docs: np.ndarray | None = None  # the matched documents ascending, when known sparsely
+    __slots__ = ("n", "_mask", "_scores", "_docs", "_values")
+
+    def __init__(self, mask: np.ndarray | None = None, scores: np.ndarray | None = None,
+                 docs: np.ndarray | None = None, values: np.ndarray | None = None,
+                 n: int | None = None) -> None:
+        self._mask, self._scores, self._docs, self._values = mask, scores, docs, values
+        self.n = int(mask.size if n is None else n)
+
+    @classmethod
+    def sparse(cls, docs: np.ndarray, values: np.ndarray, n: int) -> Scored:
+        """The matches ``docs`` (ascending, distinct) with their scores ``values``."""
+        return cls(None, None, docs, values, n)
+
+    @classmethod
+    def empty(cls, n: int) -> Scored:
+        return cls(None, None, _EMPTY_DOCS, _EMPTY_WEIGHTS, n)
+
+    @property
+    def is_sparse(self) -> bool:
+        """Whether the matches are known without a pass over every document."""
+        return self._docs is not None and self._values is not None
+
+    @property
+    def mask(self) -> np.ndarray:
+        if self._mask is None:
+            mask = np.zeros(self.n, dtype=bool)
+            mask[self._docs] = True
+            self._mask = mask
+        return self._mask
+
+    @property
+    def scores(self) -> np.ndarray:
+        if self._scores is None:
+            scores = np.zeros(self.n)
+            scores[self._docs] = self.values
+            self._scores = scores
+        return self._scores
+
+    @property
+    def docs(self) -> np.ndarray:
+        """The matched documents, ascending."""
+        if self._docs is None:
+            self._docs = np.flatnonzero(self._mask)
+        return self._docs
+
+    @property
+    def values(self) -> np.ndarray:
+        """The scores of ``docs``, in their order."""
+        if self._values is None:
+            self._values = self.scores[self.docs]
+        return self._values
+
+    def within(self, allowed) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, scores) of the matches that ``allowed`` keeps: a bool mask over the
+        generation, or ``matchset.Matches`` (documents ascending); by the matches alone
+        when they are sparse, else one pass over the dense vectors, as before."""
+        if self.is_sparse:
+            docs = self.docs
+            keep = allowed.holds(docs) if isinstance(allowed, Matches) else allowed[docs]
+            return docs[keep], self.values[keep]
+        docs = np.flatnonzero(self.mask & (allowed.mask if isinstance(allowed, Matches)
+                                           else allowed))
+        return docs, self.scores[docs]
 
 
 class PostingCache:
@@ -334,20 +399,17 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     n = cache.n_docs
     t = type(q)
     if q is wq.NullQuery or t is wq.NullQuery.__class__:
-        return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+        return Scored.empty(n)
     if t is Words:
         return _words(searcher, q, cache)
     if t is wq.Term:
         if q.fieldname not in searcher.schema:
-            return Scored(np.zeros(n, dtype=bool), np.zeros(n))
+            return Scored.empty(n)
         try:
             docs, scores = cache.term(searcher, q.fieldname, q.text)
         except ValueError:  # a text the field cannot hold (Whoosh matches nothing)
-            return Scored(np.zeros(n, dtype=bool), np.zeros(n))
-        mask = np.zeros(n, dtype=bool)
-        mask[docs] = True
-        dense = np.bincount(docs, weights=scores * q.boost, minlength=n)
-        return Scored(mask, dense)
+            return Scored.empty(n)
+        return Scored.sparse(docs, scores * q.boost, n)  # a posting list: distinct docs
     if isinstance(q, _OR_TYPES) and not q.scale and not q.minmatch:
         children = q.subqueries
         if all(type(c) is wq.Term for c in children):
@@ -359,7 +421,7 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     if type(q) is wq.And and not any(isinstance(c, wq.Not) for c in q.subqueries):
         if restrict is not None and q.subqueries and all(type(c) is wq.Term
                                                          for c in q.subqueries):
-            return _terms_at(searcher, q, cache, restrict)
+            return _terms_at(searcher, q, cache, np.flatnonzero(restrict))
         children = sorted(q.subqueries, key=lambda c: not _native(c))  # stable: natives first
         mask = np.ones(n, dtype=bool) if restrict is None else restrict.copy()
         scores = np.zeros(n)
@@ -381,14 +443,22 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
         return Scored(mask, np.where(mask, a.scores, 0.0))
     if t is wq.AndMaybe:
         a = evaluate(searcher, q.a, cache, restrict)
-        b = evaluate(searcher, q.b, cache, a.mask)
-        if type(q.a) is Words and b.docs is not None:
-            # a's scores are 0 outside its mask (``_words``), b's matches are in it: the
-            # bonus added where b holds, the same numbers as the dense form below
-            scores = a.scores.copy()
-            scores[b.docs] += b.scores[b.docs]
-            return Scored(a.mask, scores)
-        return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0), 0.0))
+        if not a.is_sparse:
+            b = evaluate(searcher, q.b, cache, a.mask)
+            return Scored(a.mask, np.where(a.mask, a.scores + np.where(b.mask, b.scores, 0.0),
+                                           0.0))
+        # a's matches alone: b evaluated at them (a headline's title bonus: ``_terms_at``)
+        # and added where it holds; adding b's 0 elsewhere changed nothing, so these are
+        # the same numbers as the dense form above
+        if type(q.b) is wq.And and q.b.subqueries and all(type(c) is wq.Term
+                                                           for c in q.b.subqueries):
+            b = _terms_at(searcher, q.b, cache, a.docs)
+        else:
+            b = evaluate(searcher, q.b, cache, a.mask)
+        held, bonus = b.within(Matches(a.docs, n))
+        values = a.values.copy()
+        values[np.searchsorted(a.docs, held)] += bonus
+        return Scored.sparse(a.docs, values, n)
     if t is wq.Phrase:
         found = _phrase_candidates(searcher, q, n, restrict)
         if found is not None:
@@ -396,21 +466,20 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
     return _whoosh(searcher, q, n, restrict)
 
 
-def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) -> Scored:
-    """An AND of terms where only the documents of ``restrict`` matter (the bonus for a
+def _terms_at(searcher, q: wq.And, cache: PostingCache, at: np.ndarray) -> Scored:
+    """An AND of terms where only the documents ``at`` (ascending) matter (the bonus for a
     headline's words all in the title, ``AndMaybe``'s second half): each term's scores at
     those documents, its list read whole (and pooled) when it is no longer than the
     candidates, else looked up at them (``term_at``), so a common title word costs
     what the candidates cost, not its list over the archive, and nothing runs over every
     document. The same additions in the same order as the dense AND: the same numbers."""
     n = cache.n_docs
-    at = np.flatnonzero(restrict)
     count = np.zeros(at.size, dtype=np.int64)
     summed = np.zeros(at.size)
     reader = searcher.reader()
     for term in q.subqueries:
         if term.fieldname not in searcher.schema:
-            return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
+            return Scored.empty(n)
         try:
             btext = searcher.schema[term.fieldname].to_bytes(term.text)
             with POOL.lock:
@@ -423,31 +492,26 @@ def _terms_at(searcher, q: wq.And, cache: PostingCache, restrict: np.ndarray) ->
             else:
                 docs, scores = cache.term_at(searcher, term.fieldname, term.text, at)
         except ValueError:  # a text the field cannot hold: the term matches nothing
-            return Scored(np.zeros(n, dtype=bool), np.zeros(n), _EMPTY_DOCS)
+            return Scored.empty(n)
         where = np.searchsorted(at, docs)
         count[where] += 1
         summed[where] += scores * term.boost
     keep = count == len(q.subqueries)
-    docs = at[keep]
     found = summed[keep] * q.boost if q.boost != 1.0 else summed[keep]
-    mask = np.zeros(n, dtype=bool)
-    mask[docs] = True
-    scores = np.zeros(n)
-    scores[docs] = found
-    return Scored(mask, scores, docs)
+    return Scored.sparse(at[keep], found, n)
 
 
 def _phrase_scores(searcher, q: wq.Phrase, cache: PostingCache, found: np.ndarray) -> Scored:
-    """A phrase's documents (``found``) scored as Whoosh's ``SpanNear2`` matcher scores
+    """A phrase's documents (``found``, ascending) scored as Whoosh's ``SpanNear2`` matcher scores
     them, without stepping it through each: the sum of its words' term scores at the
     document, added in the matcher's binary tree of intersections (``make_binary_tree``),
     times the phrase's boost. Work in proportion to the phrase's matches, in numpy."""
-    docs = np.flatnonzero(found)
+    docs = found
     parts = []
     for word in q.words:
         tdocs, tscores = cache.term_at(searcher, q.fieldname, word, docs)
         if tdocs.size != docs.size:  # cannot happen: every match holds every word
-            return _whoosh(searcher, q, cache.n_docs, found)
+            return _whoosh(searcher, q, cache.n_docs, Matches(docs, cache.n_docs).mask)
         parts.append(tscores)
 
     def tree(scores: list[np.ndarray]) -> np.ndarray:
@@ -459,13 +523,11 @@ def _phrase_scores(searcher, q: wq.Phrase, cache: PostingCache, found: np.ndarra
     summed = tree(parts) if parts else np.zeros(docs.size)
     if q.boost != 1.0:  # Whoosh's WrappingMatcher: the child's score times the boost
         summed = summed * q.boost
-    scores = np.zeros(cache.n_docs)
-    scores[docs] = summed
-    return Scored(found, scores)
+    return Scored.sparse(docs, summed, cache.n_docs)
 
 
 def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.ndarray | None:
-    """The documents (of ``restrict``) holding a phrase's words one after the other, from
+    """The documents (of ``restrict``, ascending) holding a phrase's words one after the other, from
     the sidecars' postings and positions: Whoosh's matcher then scores only those, and is
     not built at all for a segment holding none. None when a segment has no sidecar or
     the phrase is not a plain one (slop 1) of a field whose positions they keep."""
@@ -478,7 +540,7 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
         return None
     if not words:
         return None
-    out = np.zeros(n, dtype=bool)
+    out: list[np.ndarray] = []
     for leaf, offset in searcher.reader().leaf_readers():
         sidecar = postings_mmap.sidecar_of(leaf)
         if sidecar is None:
@@ -514,8 +576,13 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
             if not starts.size:
                 break
         if starts is not None and starts.size:
-            out[(starts >> 32) + offset] = True
-    return out
+            # (document, start) keys ascending: a document's several starts side by side
+            held = starts >> 32
+            first = np.empty(held.size, dtype=bool)
+            first[0] = True
+            np.not_equal(held[1:], held[:-1], out=first[1:])
+            out.append(held[first] + offset)
+    return np.concatenate(out) if out else _EMPTY_DOCS
 
 
 def _native(q) -> bool:
@@ -647,12 +714,20 @@ def _words(searcher, q: Words, cache: PostingCache) -> Scored:
     if not all(_sparse_shape(w) for w in words):
         return _words_dense(searcher, q, cache)
     parts = [_sparse_word(searcher, word, cache) for word in words]
-    docs = np.concatenate([d for d, _s in parts])
-    scores = np.concatenate([s for _d, s in parts])
-    count = np.bincount(docs, minlength=n)
-    summed = np.bincount(docs, weights=scores, minlength=n)
-    mask = count >= q.minmatch
-    return Scored(mask, np.where(mask, summed * q.boost, 0.0))
+    return _at_least(parts, q.minmatch, q.boost, n)
+
+
+def _at_least(parts: list[tuple[np.ndarray, np.ndarray]], minmatch: int, boost: float,
+              n: int) -> Scored:
+    """The documents in at least ``minmatch`` of the words' (documents, scores), scored by
+    the sum of their scores (added in the words' order) times ``boost``: the lists merged
+    (``matchset.union``), not counted over every document; the same numbers as
+    ``np.where(count >= minmatch, bincount(...) * boost, 0.0)`` over the archive."""
+    docs = np.concatenate([d for d, _s in parts]) if parts else _EMPTY_DOCS
+    scores = np.concatenate([s for _d, s in parts]) if parts else _EMPTY_WEIGHTS
+    held, count, summed = matchset.union(docs, scores, n)
+    keep = count >= minmatch
+    return Scored.sparse(held[keep], summed[keep] * boost, n)
 
 
 def holding(searcher, q, cache: PostingCache, docs: np.ndarray) -> np.ndarray:
@@ -669,7 +744,8 @@ def holding(searcher, q, cache: PostingCache, docs: np.ndarray) -> np.ndarray:
             found, _scores = _sparse_word(searcher, word, cache, docs)
             count[np.searchsorted(docs, found)] += 1
         return count >= q.minmatch
-    return evaluate(searcher, q, cache).mask[docs]
+    found = evaluate(searcher, q, cache)
+    return matchset.member(found.docs, docs) if found.is_sparse else found.mask[docs]
 
 
 def _pooled_word(node, cache: PostingCache) -> np.ndarray | None:
@@ -707,16 +783,15 @@ def _words_common(searcher, q: Words, cache: PostingCache, common: list[int]) ->
     parts: dict[int, tuple[np.ndarray, np.ndarray]] = {
         i: _selecting(searcher, words[i], cache) for i in rare
     }
-    picked = np.concatenate([d for d, _s in parts.values()])
-    at = np.flatnonzero(np.bincount(picked, minlength=n) >= need)
+    if len(parts) == 1:  # one list: its documents, each once
+        at = next(iter(parts.values()))[0] if need <= 1 else _EMPTY_DOCS
+    else:
+        picked, count, _summed = matchset.union(
+            np.concatenate([d for d, _s in parts.values()]), None, n)
+        at = picked[count >= need]
     for i in common:
         parts[i] = _sparse_word(searcher, words[i], cache, at)
-    ordered = [parts[i] for i in range(len(words))]
-    docs = np.concatenate([d for d, _s in ordered])
-    count = np.bincount(docs, minlength=n)
-    summed = np.bincount(docs, weights=np.concatenate([s for _d, s in ordered]), minlength=n)
-    mask = count >= minmatch
-    return Scored(mask, np.where(mask, summed * q.boost, 0.0))
+    return _at_least([parts[i] for i in range(len(words))], minmatch, q.boost, n)
 
 
 def _selecting(searcher, word, cache: PostingCache) -> tuple[np.ndarray, np.ndarray]:
@@ -725,8 +800,7 @@ def _selecting(searcher, word, cache: PostingCache) -> tuple[np.ndarray, np.ndar
     if _sparse_shape(word):
         return _sparse_word(searcher, word, cache)
     scored = evaluate(searcher, word, cache)
-    docs = np.flatnonzero(scored.mask)
-    return docs, scored.scores[docs]
+    return scored.docs, scored.values
 
 
 def _sparse_shape(node) -> bool:
@@ -735,22 +809,6 @@ def _sparse_shape(node) -> bool:
         return True
     kids = getattr(node, "subqueries", None)
     return type(node) in (wq.And, wq.Or) and bool(kids) and all(_sparse_shape(c) for c in kids)
-
-
-def _union(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(docs, return_inverse=True)`` for a concatenation of a few ascending runs
-    (a term's lists in several fields): a stable sort finds and merges the runs (timsort)
-    where ``np.unique`` sorts from scratch, about 4 times faster on lists of 100,000s."""
-    if not docs.size:
-        return docs, np.zeros(0, dtype=np.intp)
-    order = np.argsort(docs, kind="stable")
-    ranked = docs[order]
-    first = np.empty(ranked.size, dtype=bool)
-    first[0] = True
-    np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
-    inverse = np.empty(docs.size, dtype=np.intp)
-    inverse[order] = np.cumsum(first) - 1
-    return ranked[first], inverse
 
 
 def _sparse_word(
@@ -768,8 +826,7 @@ def _sparse_word(
         return _sparse_unit(searcher, terms, cache, boost)
     if type(node) is wq.Phrase:  # a quoted phrase among the words: ``_word`` evaluates it
         found = evaluate(searcher, node, cache)
-        docs = np.flatnonzero(found.mask)
-        return docs, found.scores[docs]
+        return found.docs, found.values
     if type(node) not in (wq.And, wq.Or) or not node.subqueries:
         return None
     if at is not None:
@@ -1020,7 +1077,7 @@ PROXIMITY_DEPTH = 30
 PROXIMITY_FIELDS = postings_mmap.POSITION_FIELDS  # the sidecars keep these fields' positions
 
 
-def proximity(searcher, q, scored: Scored, allowed: np.ndarray, cache: PostingCache) -> Scored:
+def proximity(searcher, q, scored: Scored, allowed, cache: PostingCache) -> Scored:
     """``scored`` with the proximity bonus added to its best documents (a re-ranking of
     the top only: positions are read for PROXIMITY_DEPTH documents, not the match set)."""
     words = q.a if type(q) is wq.AndMaybe else q
@@ -1044,7 +1101,7 @@ def proximity(searcher, q, scored: Scored, allowed: np.ndarray, cache: PostingCa
         t: float(np.log(1 + cache.n_docs / (1 + postings_mmap.doc_frequency(reader, "body", t))))
         for t in pos
     }
-    bonus = np.zeros(cache.n_docs)
+    bonus = dict.fromkeys(docs, 0.0)  # only the best few documents can gain
     for a, b in zip(terms, terms[1:], strict=False):
         if not a or not b or a == b:
             continue
@@ -1062,7 +1119,16 @@ def proximity(searcher, q, scored: Scored, allowed: np.ndarray, cache: PostingCa
                 nearest = gap if nearest is None else min(nearest, gap)
             if nearest:
                 bonus[d] += PROXIMITY * min(idf[a], idf[b]) / nearest
-    return Scored(scored.mask, scored.scores + np.where(scored.mask, bonus, 0.0))
+    gained = np.array([d for d in docs if bonus[d]], dtype=np.int64)
+    if not scored.is_sparse:
+        scores = scored.scores.copy()
+        scores[gained] += [bonus[d] for d in gained.tolist()]
+        return Scored(scored.mask, scores)
+    # the best documents are matches: their scores plus the bonus, the others unchanged
+    # (the dense form added 0.0 to them), so the same numbers as over every document
+    values = scored.values.copy()
+    values[np.searchsorted(scored.docs, gained)] += [bonus[d] for d in gained.tolist()]
+    return Scored.sparse(scored.docs, values, scored.n)
 
 
 def _gap(pa: list[int], pb: list[int]) -> int:
@@ -1119,13 +1185,13 @@ def _matcher_positions(leaf, field: str, btext: bytes, local: list[int]) -> dict
     return {d: list(m.value_as("positions")) for d in _matched(m, local)}
 
 
-def top(scored: Scored, allowed: np.ndarray, start: int, end: int) -> list[tuple[int, float]]:
-    """Ranks ``start:end`` among the allowed matches: score descending, then document
-    number ascending (Whoosh's order for equal scores)."""
-    docs = np.flatnonzero(scored.mask & allowed)
+def top(scored: Scored, allowed, start: int, end: int) -> list[tuple[int, float]]:
+    """Ranks ``start:end`` among the allowed matches (``allowed``: a mask or
+    ``matchset.Matches``): score descending, then document number ascending (Whoosh's
+    order for equal scores); an argpartition over the matches only when they are sparse."""
+    docs, scores = scored.within(allowed)
     if docs.size == 0 or start >= docs.size:
         return []
-    scores = scored.scores[docs]
     if docs.size > end * 4 and end < docs.size:
         # Only the candidates at or above the end-th best score need sorting.
         kth = np.partition(scores, docs.size - end)[docs.size - end]

@@ -29,6 +29,7 @@ from search.find import budget, datecue, fastsearch, results
 from search.find.facets import FACET_BY_NAME, count_facets, filter_masks
 from search.find.generation import Generation, open_index
 from search.find.highlight import highlight_terms
+from search.find.matchset import Matches
 from search.find.query import (
     LITERAL_NOTICE,
     QUESTION_WORDS,
@@ -241,7 +242,7 @@ class SearchEngine:
         q, text_mask, notice = self._text_match(s, request.q, schema, gen, loose)
         filters = filter_masks(request, table)
         final = _combine(text_mask, filters)
-        total = int(np.count_nonzero(final))
+        total = final.size
         did_you_mean = corrected = None
         unknown = False
         if q is not None:
@@ -257,7 +258,7 @@ class SearchEngine:
             final2 = _combine(mask2, filters)
             if final2.any() and not respelled:
                 q, text_mask, final, loose = q2, mask2, final2, respelled
-                total = int(np.count_nonzero(final))
+                total = final.size
                 corrected, did_you_mean = did_you_mean, None
 
         start = (request.page - 1) * request.per_page
@@ -272,7 +273,7 @@ class SearchEngine:
             merged = FILL_MERGED and total < request.per_page
             wider, filler = self._fill_page(
                 s, ranked, request, gen,
-                _combine(table.live, filters) & (True if merged else ~final),
+                _combine(table.everything, filters).mask & (True if merged else ~final.mask),
                 start if merged else max(0, start - total),
                 request.per_page if merged else request.per_page - len(hits))
             if merged and wider is not None:
@@ -336,7 +337,7 @@ class SearchEngine:
             _charge(wider, s.reader(), gen.facets.n_docs)
         except budget.TooCostly:
             return None, []
-        mask = self._match_mask(s, wider, gen) & allowed
+        mask = self._match_set(s, wider, gen).keep(allowed)
         if not mask.any():
             return None, []
         return (wider, mask), self._page(s, wider, request, gen, mask, start, start + count)
@@ -362,23 +363,23 @@ class SearchEngine:
         return out
 
     def _text_match(self, s, text: str, schema, gen: Generation, loose: dict | None = None):
-        """(Whoosh query or None, mask of the documents the words match, notice or None);
+        """(Whoosh query or None, the documents the words match (``Matches``), notice or None);
         ``loose`` gets ``{"any_word": True}`` when no article had enough of the words and
         those with some are returned instead."""
         table = gen.facets
         q, notice = interpret(text, schema)
         if q is None:
-            return None, table.live, notice
+            return None, table.everything, notice
         if q is wq.NullQuery:  # only stop words or punctuation
-            return None, np.zeros(table.n_docs, dtype=bool), notice
+            return None, Matches(_NO_DOCS, table.n_docs), notice
         try:
             _check_expansions(q, s.reader())
         except QueryError as exc:  # a prefix standing for too many words: its letters
             q, notice = literal(text, schema, notice=f"{exc} {LITERAL_NOTICE}")
             if q is wq.NullQuery:
-                return None, np.zeros(table.n_docs, dtype=bool), notice
+                return None, Matches(_NO_DOCS, table.n_docs), notice
         _charge(q, s.reader(), table.n_docs)
-        text_mask = self._match_mask(s, q, gen)
+        text_mask = self._match_set(s, q, gen)
         if not text_mask.any() and word_count(q) > 1:
             # Nothing has enough of the words: rank what has some of them.
             any_word = interpret(text, schema, any_word=True).query
@@ -388,7 +389,7 @@ class SearchEngine:
                 except QueryError:
                     return q, text_mask, notice
                 _charge(any_word, s.reader(), table.n_docs)
-                loose_mask = self._match_mask(s, any_word, gen)
+                loose_mask = self._match_set(s, any_word, gen)
                 if loose_mask.any():
                     if loose is not None:
                         loose["any_word"] = True
@@ -412,7 +413,7 @@ class SearchEngine:
             _q, mask, _notice = self._text_match(s, corrected, schema, gen)
         except QueryError:
             return None
-        found = int(_combine(mask, filters).sum())
+        found = _combine(mask, filters).size
         return (corrected, had_unknown) if found > (0 if had_unknown else total) else None
 
     def export(self, request: SearchRequest, limit: int) -> tuple[int, Iterator[dict]]:
@@ -428,7 +429,7 @@ class SearchEngine:
             text = shown.corrected or request.q
         q, text_mask, _notice = self._text_match(s, text, gen.schema, gen)
         final = _combine(text_mask, filter_masks(request, table))
-        total = int(np.count_nonzero(final))
+        total = final.size
         terms = highlight_terms(q, s.reader()) if q is not None else set()
         ranked = q if terms else None
         hits = self._page(s, ranked, request, gen, final, 0, end=min(limit, total))
@@ -445,15 +446,21 @@ class SearchEngine:
         s = gen.searcher()
         with budget.Meter(), self._reading(gen):
             _q, text_mask, _notice = self._text_match(s, request.q, gen.schema, gen)
-        return int(_combine(text_mask, filter_masks(request, gen.facets)).sum())
+        return _combine(text_mask, filter_masks(request, gen.facets)).size
 
     @staticmethod
-    def _match_mask(s, q, gen: Generation) -> np.ndarray:
-        """Every live document ``q`` matches (numpy over cached postings, not a loop)."""
-        return _scored(s, q, gen).mask & gen.facets.live
+    def _match_set(s, q, gen: Generation) -> Matches:
+        """Every live document ``q`` matches (numpy over cached postings, not a loop): the
+        matches looked up in the live set when they are sparse, no pass over the archive."""
+        scored = _scored(s, q, gen)
+        live = gen.facets.live
+        if scored.is_sparse:
+            return Matches(scored.docs[live[scored.docs]], gen.facets.n_docs)
+        return Matches.of_mask(scored.mask & live)
 
     @staticmethod
-    def _page(s, q, request, gen: Generation, final, start: int, end: int | None = None):
+    def _page(s, q, request, gen: Generation, final: Matches, start: int,
+              end: int | None = None):
         """The rank-and-page stage: (document, score) of the page, by relevance or date."""
         table = gen.facets
         end = start + request.per_page if end is None else end
@@ -463,7 +470,7 @@ class SearchEngine:
             scored = datecue.date_cue(request.q, scored, final, table.day)
             hits = fastsearch.top(scored, final, start, end)
             return [(docnum, round(score, 4)) for docnum, score in hits]
-        docs = np.flatnonzero(final)
+        docs = final.docs
         days = table.day[docs].astype(np.int64)
         instants = table.instant[docs]
         # Within a day, by the time the source gives; articles without one after those with.
@@ -554,6 +561,7 @@ class SearchEngine:
 
 
 _spent = threading.local()  # the estimated work of the request this thread runs
+_NO_DOCS = np.zeros(0, dtype=np.int64)
 
 
 def _charge(q, reader, n_docs: int) -> None:
@@ -580,15 +588,14 @@ def _check_expansions(q, reader) -> None:
                 )
 
 
-def _combine(text_mask: np.ndarray, filters: dict[str, np.ndarray]) -> np.ndarray:
-    """AND of the text match and every facet filter."""
-    final = text_mask.copy()
+def _combine(text: Matches, filters: dict[str, np.ndarray]) -> Matches:
+    """AND of the text match and every facet filter (masks)."""
     for mask in filters.values():
-        final &= mask
-    return final
+        text = text.keep(mask)
+    return text
 
 
-def _explained(s, q, gen: Generation, allowed: np.ndarray, docs: list[int], text: str) -> dict:
+def _explained(s, q, gen: Generation, allowed: Matches, docs: list[int], text: str) -> dict:
     """Each of ``docs``' score parts for ``q``, the proximity bonus and the date named in
     ``text`` (``datecue``) as two more parts."""
     parts = fastsearch.explain(s, q, gen.postings, docs)
