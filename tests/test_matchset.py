@@ -56,10 +56,11 @@ def _requests(records: list[dict]) -> list[SearchRequest]:
     section = records[0].get("section") or "Politique"
     out += [
         SearchRequest(q="gouvernement", sections=[section]),
-        SearchRequest(q="santé hôpital", date_from=dt.date(2019, 1, 1),
-                      date_to=dt.date(2019, 6, 30)),
-        SearchRequest(q="santé hôpital", date_from=dt.date(2019, 3, 1),
-                      date_to=dt.date(2019, 3, 20)),
+        SearchRequest(q="santé hôpital", date_from=dt.date(2020, 1, 1),
+                      date_to=dt.date(2020, 6, 18)),
+        SearchRequest(q="santé hôpital", date_from=dt.date(2020, 6, 1),
+                      date_to=dt.date(2020, 6, 18)),
+        SearchRequest(q="", date_from=dt.date(2020, 6, 1), date_to=dt.date(2020, 6, 17)),
         SearchRequest(q="", sections=[section]),
         SearchRequest(q="élections", sort="newest"),
         SearchRequest(q="élections", page=2),
