@@ -415,6 +415,13 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
         if all(type(c) is wq.Term for c in children):
             return _or_of_terms(searcher, children, cache, q.boost)
         parts = [evaluate(searcher, c, cache, restrict) for c in children]
+        if parts and all(p.is_sparse for p in parts):  # a phrase over its fields
+            # the children's lists merged, each document's scores added in the children's
+            # order: the same numbers as the sum of the dense vectors below
+            _held, _count, summed = matchset.union(
+                np.concatenate([p.docs for p in parts]),
+                np.concatenate([p.values for p in parts]), n)
+            return Scored.sparse(_held, summed * q.boost if q.boost != 1.0 else summed, n)
         mask = np.logical_or.reduce([p.mask for p in parts]) if parts else np.zeros(n, bool)
         scores = np.sum([p.scores for p in parts], axis=0) if parts else np.zeros(n)
         return Scored(mask, scores * q.boost if q.boost != 1.0 else scores)
