@@ -19,25 +19,10 @@ import pytest
 
 from search.find import facets, fastsearch, matchset, searcher
 from search.find.matchset import Matches
-from search.find.searcher import SearchEngine, SearchRequest
-from search.index.indexer import reindex
-from tests.conftest import write_jsonl
-from tests.test_scale_paths import CORPUS, _records
-
-SIZE = 10_000
+from search.find.searcher import SearchRequest
+from tests.test_scale_paths import CORPUS, big  # noqa: F401 - the 10,000 articles' index
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not found")
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> tuple[SearchEngine, list[dict]]:
-    root = tmp_path_factory.mktemp("matchset")
-    records = _records(SIZE)
-    write_jsonl(root / "corpus" / "a.jsonl", records[: SIZE // 2])
-    reindex([root / "corpus"], root / "index", ner=False, entities=False)
-    write_jsonl(root / "corpus" / "b.jsonl", records[SIZE // 2 :])  # two segments
-    reindex([root / "corpus"], root / "index", ner=False, entities=False)
-    return SearchEngine(root / "index", cache_size=0), records
 
 
 def _requests(records: list[dict]) -> list[SearchRequest]:
@@ -98,7 +83,7 @@ def _dense(monkeypatch):
     fastsearch.POOL.resize(fastsearch.budget_from_env())
 
 
-def _answers(engine: SearchEngine, requests: list[SearchRequest]) -> list[dict]:
+def _answers(engine, requests: list[SearchRequest]) -> list[dict]:
     out = []
     for request in requests:
         page = engine.search(request).to_dict()
@@ -108,10 +93,10 @@ def _answers(engine: SearchEngine, requests: list[SearchRequest]) -> list[dict]:
 
 
 @pytest.mark.parametrize("common", [None, "300"])
-def test_responses_equal_those_of_the_dense_paths(engine, monkeypatch, common) -> None:
+def test_responses_equal_those_of_the_dense_paths(big, monkeypatch, common) -> None:  # noqa: F811
     """With ``common`` set, words in more than 300 articles only score the candidates of
     rarer ones (``fastsearch._words_common``): that path is compared too."""
-    engine, records = engine
+    engine, records = big
     if common:
         monkeypatch.setenv("LOUPE_COMMON_DOCS", common)
     requests = _requests(records)

@@ -161,9 +161,7 @@ class Scored:
     @property
     def mask(self) -> np.ndarray:
         if self._mask is None:
-            mask = np.zeros(self.n, dtype=bool)
-            mask[self._docs] = True
-            self._mask = mask
+            self._mask = matchset.mask_of(self._docs, self.n)
         return self._mask
 
     @property

@@ -51,9 +51,7 @@ class Matches:
     def mask(self) -> np.ndarray:
         """The dense form (a bool per document), made once when a consumer needs it."""
         if self._mask is None:
-            mask = np.zeros(self.n, dtype=bool)
-            mask[self.docs] = True
-            self._mask = mask
+            self._mask = mask_of(self.docs, self.n)
         return self._mask
 
     def keep(self, mask: np.ndarray) -> Matches:
@@ -70,6 +68,13 @@ class Matches:
         if self._mask is not None:
             return self._mask[docs]
         return member(self.docs, docs)
+
+
+def mask_of(docs: np.ndarray, n: int) -> np.ndarray:
+    """A bool per document of the generation, true at ``docs``."""
+    mask = np.zeros(n, dtype=bool)
+    mask[docs] = True
+    return mask
 
 
 def member(held: np.ndarray, docs: np.ndarray) -> np.ndarray:
