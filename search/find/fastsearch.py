@@ -413,9 +413,10 @@ def evaluate(searcher, q, cache: PostingCache, restrict: np.ndarray | None = Non
         if all(type(c) is wq.Term for c in children):
             return _or_of_terms(searcher, children, cache, q.boost)
         parts = [evaluate(searcher, c, cache, restrict) for c in children]
-        if parts and all(p.is_sparse for p in parts):  # a phrase over its fields
-            # the children's lists merged, each document's scores added in the children's
-            # order: the same numbers as the sum of the dense vectors below
+        if any(p.is_sparse for p in parts):  # a phrase over its fields
+            # the children's lists merged (a dense child's matches found once), each
+            # document's scores added in the children's order: the same numbers as the sum
+            # of the dense vectors below, without stacking them (a vector per field)
             _held, _count, summed = matchset.union(
                 np.concatenate([p.docs for p in parts]),
                 np.concatenate([p.values for p in parts]), n)
