@@ -482,6 +482,30 @@ class SidecarReader:
             out[(escaped_at[i:j] - np.uint64(lo)).astype(np.int64)] = escaped[i:j]
         return first, out, lengths[lo:hi]
 
+    def layouts_of(self, fieldname: str, docs: np.ndarray):
+        """``layout`` of several documents (ascending) at once, for a page's snippets: their
+        firsts (``layouts.NONE`` for a text without a layout, which takes no token), every
+        token's gap and length one document after the other, and each document's token
+        count; None when the sidecar keeps no layout of ``fieldname``. A dozen numpy calls
+        for the page instead of a dozen per document."""
+        found = self._layouts.get(fieldname)
+        if found is None:
+            return None
+        bounds, firsts, gaps, lengths, escaped_at, escaped = found
+        first = firsts[docs]
+        lo, hi = bounds[docs], bounds[docs + 1]
+        hi = np.where(first == layouts.NONE, lo, hi)
+        sizes = (hi - lo).astype(np.int64)
+        ends = np.cumsum(sizes)
+        index = np.repeat(lo.astype(np.int64) - (ends - sizes), sizes) + np.arange(int(ends[-1]))
+        out = gaps[index].astype(np.uint16)
+        i, j = escaped_at.searchsorted(lo), escaped_at.searchsorted(hi)
+        for k in np.flatnonzero(j > i).tolist():  # gaps of 255 or more: a few per archive
+            a, b = int(i[k]), int(j[k])
+            at = (escaped_at[a:b] - lo[k]).astype(np.int64) + int(ends[k] - sizes[k])
+            out[at] = escaped[a:b]
+        return first.tolist(), out, lengths[index], sizes.tolist()
+
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment document numbers int64, weights float64), or None when the segment does
         not hold the term."""
