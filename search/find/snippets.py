@@ -10,10 +10,11 @@ from __future__ import annotations
 import heapq
 import html
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import accumulate
+from operator import sub
 
 import numpy as np
 from whoosh import highlight
@@ -93,16 +94,14 @@ def snippet(
 
 def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the tokens
     text: str, terms: frozenset, maxchars: int, surround: int, top: int,
-    spans: Spans | None = None,
+    spans: Spans | Located | None = None,
 ):
     """``highlight.highlight(text, terms, french_analyzer(), ContextFragmenter(maxchars,
     surround), MarkFormatter(), top)``, the same string, in a fraction of the time.
 
-    The fragmenter's loop is Whoosh's ``ContextFragmenter.fragment_tokens``, run over
-    plain (start, end, term) tuples instead of copied Token objects, stepping each token
-    inside a fragment and jumping between fragments to the next match; the scoring
-    (``BasicFragmentScorer``), choice (``top_fragments``: best ``top``, then in text order)
-    and formatting (``MarkFormatter``) are Whoosh's rules written over those tuples, with
+    The fragments are Whoosh's ``ContextFragmenter.fragment_tokens`` (``_fragments``), the
+    scoring (``BasicFragmentScorer``), choice (``top_fragments``: best ``top``, then in text
+    order) and formatting (``MarkFormatter``) Whoosh's rules written over plain tuples, with
     no Fragment or Token object (``tests/test_fast_paths.py`` compares the strings).
     ``spans``: the text's tokens with the matched ones' terms, from the index (no
     analysis here).
@@ -111,18 +110,39 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
         spans = recall_spans_near(text, terms, surround)
     if not spans:
         return ""
-    charlimit = highlight.DEFAULT_CHARLIMIT
-    fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
-    # Between fragments (``countdown`` < 0) an unmatched token only enters Whoosh's
-    # ``firsts`` queue of the context before the next match; the queue then holds the
-    # tokens since the last fragment that start within ``surround`` characters of the end
-    # of the token before the match (ends never decrease): a binary search there, so the
-    # loop jumps from a fragment's end to the next match instead of stepping each token.
-    if isinstance(spans, Located):  # ``located_spans`` knows both
-        starts, matches = spans.starts, spans.matches
+    if isinstance(spans, Located):  # ``located_spans`` knows them as lists
+        starts, ends, names, matches = spans.starts, spans.ends, spans.names, spans.matches
     else:
         starts = [a for a, _b, _t in spans]
-        matches = [k for k, sp in enumerate(spans) if sp[2] in terms]
+        ends = [b for _a, b, _t in spans]
+        names = [t for _a, _b, t in spans]
+        matches = [k for k, t in enumerate(names) if t in terms]
+    fragments = _fragments(starts, ends, names, matches, maxchars, surround)
+    return _format(text, _best(fragments, top))
+
+
+def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
+    starts: list[int], ends: list[int], names: list[str], matches: list[int],
+    maxchars: int, surround: int,
+) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    """Whoosh's ``ContextFragmenter.fragment_tokens`` over the tokens (their starts, ends,
+    and the terms of the ``matches``, ascending): (first character, last character, the
+    matched tokens) of each fragment holding a match, the same as its loop over every token.
+
+    The loop steps only the matches and the tokens where something happens. Between
+    fragments an unmatched token only enters the queue of the context before the next
+    match; the queue then holds the tokens since the last fragment that start within
+    ``surround`` characters of the end of the token before the match (ends never decrease):
+    a binary search there. Inside a fragment the countdown and the length only fall by the
+    tokens' lengths until the next match, so the token that ends it (the countdown run out,
+    or ``maxchars`` passed) is a binary search over the lengths added up."""
+    n = len(starts)
+    charlimit = highlight.DEFAULT_CHARLIMIT
+    # the first token past ``charlimit`` stops the loop (ends never decrease)
+    cutoff = bisect_right(ends, charlimit) if charlimit else n
+    reach = [0, *accumulate(map(sub, ends, starts))]  # token lengths added up
+    fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
+    n_matches = len(matches)
     next_match = 0
     idle_from = 0  # the first token since the last fragment (the queue's)
     first = None
@@ -131,45 +151,72 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
     endchar = None
     currentlen = 0
     k = 0
-    n = len(spans)
     while k < n:
+        while next_match < n_matches and matches[next_match] < k:
+            next_match += 1
         if countdown < 0:  # between fragments: to the next match
-            while next_match < len(matches) and matches[next_match] < k:
-                next_match += 1
-            if next_match == len(matches):
+            if next_match == n_matches:
                 break  # no match left: nothing more to show
             k = matches[next_match]
-        startchar, endchar, term = spans[k]
-        tlength = endchar - startchar
-        if charlimit and endchar > charlimit:
+        startchar, endchar = starts[k], ends[k]
+        if k >= cutoff:
             break
-        matched = term in terms  # (or countdown >= 0: inside a fragment, every token)
+        tlength = endchar - startchar
         if currentlen + tlength > maxchars:
             countdown = 0
-        elif matched:
+        elif next_match < n_matches and matches[next_match] == k:
             countdown = surround
             if first is None:
-                j = bisect_left(starts, spans[k - 1][1] - surround, idle_from, k) if k else k
+                j = bisect_left(starts, ends[k - 1] - surround, idle_from, k) if k else k
                 if j < k:
                     first = starts[j]
                 else:
                     first = startchar
                     countdown += surround
-            tks.append((startchar, endchar, term))
-        if countdown >= 0:
-            currentlen += tlength
-            countdown -= tlength
-            if countdown <= 0:
-                if tks:  # a fragment without a match scores 0: never shown
-                    fragments.append((first, endchar, tks))
-                tks = []
-                idle_from = k + 1
-                first = None
-                currentlen = 0
-        k += 1
+            tks.append((startchar, endchar, names[k]))
+        # (countdown >= 0 here: a match set it, or ``maxchars``, or it was already)
+        currentlen += tlength
+        countdown -= tlength
+        if countdown <= 0:
+            if tks:  # a fragment without a match scores 0: never shown
+                fragments.append((first, endchar, tks))
+            tks = []
+            idle_from = k + 1
+            first = None
+            currentlen = 0
+            k += 1
+            continue
+        # inside the fragment up to the next match (or the end, or ``cutoff``): the first
+        # unmatched token where the length passes ``maxchars`` or the countdown runs out
+        later = matches[next_match + 1] if next_match + 1 < n_matches else n
+        if next_match < n_matches and matches[next_match] > k:
+            later = matches[next_match]
+        limit = min(later, cutoff)
+        base = reach[k + 1]
+        by_length = bisect_right(reach, base + maxchars - currentlen, k + 2) - 1
+        by_count = bisect_left(reach, base + countdown, k + 2) - 1
+        j = min(by_length, by_count)
+        if j >= limit:  # nothing ends it before ``limit``: straight there
+            currentlen += reach[limit] - base
+            countdown -= reach[limit] - base
+            endchar = ends[limit - 1]
+            k = limit
+            continue
+        endchar = ends[j]
+        if j == by_length:  # ``maxchars`` passed: the countdown set to 0, then the token
+            countdown = -(endchar - starts[j])
+        else:  # may be exactly 0: the next token is then stepped as Whoosh does
+            countdown -= reach[j + 1] - base
+        if tks:
+            fragments.append((first, endchar, tks))
+        tks = []
+        idle_from = j + 1
+        first = None
+        currentlen = 0
+        k = j + 1
     if tks:
         fragments.append((first, endchar, tks))
-    return _format(text, _best(fragments, top))
+    return fragments
 
 
 def _best(fragments: list, top: int) -> list:
@@ -327,10 +374,7 @@ def located_spans(
     at = near.searchsorted(matched).tolist()
     for k, term in zip(at, hits.values(), strict=True):
         names[k] = term
-    first_chars = starts[near].tolist()
-    out = Located(zip(first_chars, ends[near].tolist(), names, strict=True))
-    out.starts, out.matches = first_chars, sorted(at)
-    return out
+    return Located(starts[near].tolist(), ends[near].tolist(), names, sorted(at))
 
 
 _ELSEWHERE = object()  # ``PagePositions.located``: a document the page does not hold
@@ -442,18 +486,38 @@ def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None
         done_hits += len(mine)
         for j, (_token, term) in zip(at, mine, strict=True):
             names[j - a] = term
-        found = Located(zip(first_chars[a:b], last_chars[a:b], names, strict=True))
-        found.starts, found.matches = first_chars[a:b], sorted(j - a for j in at)
-        out[laid[k]] = found
+        out[laid[k]] = Located(first_chars[a:b], last_chars[a:b], names,
+                               sorted(j - a for j in at))
     return out
 
 
-class Located(list):
-    """``located_spans``' tokens, with what ``_context_highlight`` would otherwise find
-    by a pass over them: their starts, and which of them match (ascending)."""
+class Located:
+    """``located_spans``' tokens as the lists ``_fragments`` reads (their starts, ends and
+    terms, "" but for the matches; which of them match, ascending), no tuple made per
+    token; iterated or indexed, they are (start, end, term) tuples."""
 
-    starts: list[int]
-    matches: list[int]
+    __slots__ = ("starts", "ends", "names", "matches")
+
+    def __init__(self, starts: list[int], ends: list[int], names: list[str],
+                 matches: list[int]) -> None:
+        self.starts, self.ends, self.names, self.matches = starts, ends, names, matches
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self):
+        return zip(self.starts, self.ends, self.names, strict=True)
+
+    def __getitem__(self, k: int) -> tuple[int, int, str]:
+        return self.starts[k], self.ends[k], self.names[k]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Located | list) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Located({list(self)!r})"
 
 
 def _near(matched: np.ndarray, starts: np.ndarray, ends: np.ndarray, surround: int) -> np.ndarray:
