@@ -640,6 +640,17 @@ def test_a_gap_of_255_characters_or_more_is_kept_apart(tmp_path: Path) -> None:
             assert got[0] == first and np.array_equal(got[1], gaps), doc
             assert np.array_equal(got[2], lengths), doc
             escaped += int((gaps >= postings_mmap._ESCAPE).sum())
+        # a page's layouts read together (``layouts_of``, every other document) are the same
+        docs = np.arange(0, leaf.doc_count_all(), 2)
+        firsts, gaps_all, lengths_all, counts = sidecar.layouts_of("body", docs)
+        at = 0
+        for doc, first, count in zip(docs.tolist(), firsts, counts, strict=True):
+            got = sidecar.layout("body", doc)
+            assert first == got[0] and count == got[1].size, doc
+            assert np.array_equal(gaps_all[at : at + count], got[1]), doc
+            assert np.array_equal(lengths_all[at : at + count], got[2]), doc
+            at += count
+        assert at == gaps_all.size
     assert escaped >= 40
     plain = tmp_path / "plain"
     shutil.copytree(tmp_path / "index", plain)
