@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import html
 import threading
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ import numpy as np
 from whoosh import highlight
 
 from search.analysis import (
+    _APOSTROPHES,
     FOLDED_STOP_WORDS,
     SURROUND,
     fold_stem,
@@ -319,17 +321,30 @@ class PagePositions:
         return out
 
 
-def located_spans(
-    reader, docnum: int, fieldname: str, terms: frozenset, page: PagePositions | None = None
+def located_spans(  # noqa: PLR0911, PLR0912 - each way a layout cannot serve
+    reader, docnum: int, fieldname: str, terms: frozenset, page: PagePositions | None = None,
+    text: str | None = None,
 ) -> Spans | None:
     """A document's tokens in ``fieldname`` (start, end, and the term of those matching
     ``terms``, else ""), what ``analysis.recall_spans`` and a term test would give, from the
     token layout and the terms' positions its segment's sidecar keeps: no splitting,
     folding or stemming. [] when no token matches; None when the sidecar keeps no layout
     for it (an older sidecar, a field without one, a text too odd to store). ``page``: the
-    positions read for the whole page at once (the same terms)."""
-    if not terms or not terms.isdisjoint(_STOP_TERMS):
+    positions read for the whole page at once (the same terms).
+
+    A query term that is also a stop word's (``ete``, ``leur``) marks the stop words too,
+    whose positions the index does not keep: their terms are then read from ``text`` (the
+    stored text the layout was made of) at the stop tokens' spans, as the analyser makes
+    them (folded and stemmed, lower-cased, apostrophes unified); without ``text``, or in a
+    text where lower-casing a piece alone could differ from the whole word's (a dotted
+    capital I, a capital sigma), None (analysed instead)."""
+    if not terms:
         return None
+    stops = terms & _STOP_TERMS
+    if stops:
+        if text is None or not _plain_text(text):
+            return None
+        page = None  # the stop tokens' terms come from each document's own text
     if page is not None and page.terms == terms:
         found = page.located(fieldname, docnum)
         if found is not _ELSEWHERE:
@@ -361,20 +376,45 @@ def located_spans(
                 return None
             for pos in held.get(docnum - offset, ()):
                 hits[pos - first] = term
-    if not hits:
+    stopped = _stop_hits(text, gaps, lengths, stops) if stops else {}
+    if not hits and not stopped:
         return []
     starts, ends, kept = layouts.spans(gaps, lengths)
-    if min(hits) < 0 or max(hits) >= kept.size:
+    if hits and (min(hits) < 0 or max(hits) >= kept.size):
         return None  # positions and layout disagree: analyse the text instead
-    matched = kept[np.fromiter(hits, dtype=np.int64, count=len(hits))]
+    matched = np.concatenate((kept[np.fromiter(hits, dtype=np.int64, count=len(hits))],
+                              np.fromiter(stopped, dtype=np.int64, count=len(stopped))))
     near = _near(matched, starts, ends, SURROUND)
     # each near token's term ("" but for the matches, which ``near`` holds), then the
     # tuples zipped in C: a few hundred tokens per text, no dictionary probe per token
     names = [""] * near.size
     at = near.searchsorted(matched).tolist()
-    for k, term in zip(at, hits.values(), strict=True):
+    for k, term in zip(at, [*hits.values(), *stopped.values()], strict=True):
         names[k] = term
     return Located(starts[near].tolist(), ends[near].tolist(), names, sorted(at))
+
+
+def _plain_text(text: str) -> bool:
+    """Whether a piece of ``text`` lower-cased alone is the same as lower-cased within its
+    word (no dotted capital I, which lower-cases to two characters, nor capital sigma,
+    whose small form depends on what follows), and the text is NFC, as the layout's."""
+    return "\u0130" not in text and "\u03a3" not in text and unicodedata.is_normalized(
+        "NFC", text)
+
+
+def _stop_hits(text: str, gaps: np.ndarray, lengths: np.ndarray,
+               stops: frozenset) -> dict[int, str]:
+    """{token: term} of the stop words of a layout whose term is among ``stops``: the
+    analyser's term of each (``fold_stem`` of its lower-cased piece, apostrophes unified)."""
+    starts, ends, _kept = layouts.spans(gaps, lengths)
+    stopped = np.flatnonzero(lengths >= layouts._STOP)
+    out: dict[int, str] = {}
+    for k, a, b in zip(stopped.tolist(), starts[stopped].tolist(), ends[stopped].tolist(),
+                       strict=True):
+        term = fold_stem(text[a:b].translate(_APOSTROPHES).lower())
+        if term in stops:
+            out[k] = term
+    return out
 
 
 _ELSEWHERE = object()  # ``PagePositions.located``: a document the page does not hold
