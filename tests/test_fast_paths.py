@@ -162,3 +162,33 @@ def test_snippets_of_sparse_matches_equal_whoosh_highlight() -> None:
                 assert got == expected, (sorted(terms), maxchars, surround)
                 checked += bool(expected)
     assert checked > 1000
+
+
+def test_fragments_of_every_token_equal_whoosh_with_short_contexts() -> None:
+    """``_fragments`` jumps over the tokens between events; with every token of the text
+    given (``recall_spans``) and short contexts (a countdown that runs out exactly at a
+    token's end, a length past ``maxchars`` mid-fragment, fragments a token apart), the
+    snippets are Whoosh's own. Stepping the token after a countdown of exactly 0 as a
+    jump fails it."""
+    from search.analysis import recall_spans
+
+    rng = random.Random(7)
+    checked = 0
+    for r in RECORDS[:120]:
+        text = r["body"][:600]
+        words = analyze(text)
+        if not words:
+            continue
+        spans = recall_spans(text)
+        for _ in range(6):
+            terms = frozenset(rng.sample(words, min(3, len(words))))
+            for maxchars, surround in ((60, 4), (40, 5), (50, 6), (80, 3), (30, 7)):
+                expected = highlight.highlight(
+                    text, terms, _ANALYZER,
+                    highlight.ContextFragmenter(maxchars=maxchars, surround=surround),
+                    MarkFormatter(), top=3,
+                )
+                got = _context_highlight(text, terms, maxchars, surround, 3, spans)
+                assert got == expected, (sorted(terms), maxchars, surround)
+                checked += bool(expected)
+    assert checked > 2000

@@ -391,7 +391,7 @@ def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None
     from search.find.snippets import located_spans
 
     ix = whoosh_index.open_dir(str(storage.require_generation(segmented)))
-    laid = matched = 0
+    laid = matched = stopped = 0
     with ix.reader() as reader:
         for leaf, offset in reader.leaf_readers():
             sidecar = postings_mmap.open_sidecar(leaf)
@@ -408,12 +408,17 @@ def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None
                     # a few of the text's words, and a word the text lacks
                     words = [t for _a, _b, t in tokens if t not in snippets._STOP_TERMS]
                     terms = frozenset(words[2:40:7] + ["zzzqx"])
-                    if doc % 5 == 0:  # sometimes a stop word's term: left to analysis
+                    if doc % 5 == 0:  # sometimes a stop word's term: read from the text
                         terms |= {t for _a, _b, t in tokens[:6]}
+                    if doc % 5 == 0 and terms.isdisjoint(snippets._STOP_TERMS):
+                        terms |= {"leur", "ete"}
                     spans = located_spans(reader, doc + offset, name, terms)
-                    if spans is None:  # a stop word's term among them: analysed instead
+                    if spans is None:  # without the text, a stop word's term: analysed
                         assert not terms.isdisjoint(snippets._STOP_TERMS)
-                        continue
+                        spans = located_spans(reader, doc + offset, name, terms,
+                                              text=stored.get(name) or "")
+                        assert spans is not None, (name, doc)
+                        stopped += 1
                     expected = [(a, b, t if t in terms else "") for a, b, t in tokens]
                     if not any(t for _a, _b, t in expected):
                         assert spans == []
@@ -429,7 +434,7 @@ def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None
                     ours = snippets._context_highlight(text, terms, 220, 70, 2, spans)
                     assert ours == whooshs, (name, doc)
                     matched += 1
-    assert laid > 600 and matched > 200
+    assert laid > 600 and matched > 200 and stopped > 50
 
 
 def test_positions_read_for_a_whole_page_equal_those_read_per_document(segmented: Path) -> None:
@@ -640,6 +645,17 @@ def test_a_gap_of_255_characters_or_more_is_kept_apart(tmp_path: Path) -> None:
             assert got[0] == first and np.array_equal(got[1], gaps), doc
             assert np.array_equal(got[2], lengths), doc
             escaped += int((gaps >= postings_mmap._ESCAPE).sum())
+        # a page's layouts read together (``layouts_of``, every other document) are the same
+        docs = np.arange(0, leaf.doc_count_all(), 2)
+        firsts, gaps_all, lengths_all, counts = sidecar.layouts_of("body", docs)
+        at = 0
+        for doc, first, count in zip(docs.tolist(), firsts, counts, strict=True):
+            got = sidecar.layout("body", doc)
+            assert first == got[0] and count == got[1].size, doc
+            assert np.array_equal(gaps_all[at : at + count], got[1]), doc
+            assert np.array_equal(lengths_all[at : at + count], got[2]), doc
+            at += count
+        assert at == gaps_all.size
     assert escaped >= 40
     plain = tmp_path / "plain"
     shutil.copytree(tmp_path / "index", plain)

@@ -56,7 +56,8 @@ def result(
         name = SNIPPET_FIELDS[i]
         if name not in LAYOUT_FIELDS:
             return None
-        return located_spans(reader, docnum, name, frozenset(terms), page)
+        return located_spans(reader, docnum, name, frozenset(terms), page,
+                             doc.get(name) or "")
 
     def make() -> str:
         return snippet(

@@ -86,6 +86,7 @@ _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
 _SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader remembers,
 _SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
+_BLOCK_PER_DOC = 128  # ``_slices``: positions read in one piece when this close per document
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
 # re-ranking (``fastsearch.PROXIMITY_FIELDS``).
@@ -222,6 +223,12 @@ class SidecarReader:
         self._float_weights = self._weights.dtype.kind == "f"
         self._pstarts = take(np.uint64, n_terms)  # first positioned posting, or none
         self._pfirsts = take(np.uint64, n_terms)  # and where its positions start
+        # the dictionary's columns as Python ints (a memoryview item, not a numpy scalar
+        # and ``int``: asked a few hundred times per search)
+        self._start_of = memoryview(self._starts).cast("B").cast("Q")
+        self._count_of = memoryview(self._counts).cast("B").cast("I")
+        self._pstart_of = memoryview(self._pstarts).cast("B").cast("Q")
+        self._pfirst_of = memoryview(self._pfirsts).cast("B").cast("Q")
         self._marks = take(np.uint64, n_pposts // _MARK_EVERY + 1)
         self._positions = take(np.uint16 if pcode == 0 else np.uint32, n_pos)
         # per field: token bounds per document, first position, gaps (1 byte, escaped),
@@ -287,7 +294,7 @@ class SidecarReader:
         start and end: the nearest mark (every ``_MARK_EVERY`` positioned postings) or the
         term's first position, plus the weights in between (a weight is the posting's
         count of positions, checked when the sidecar is written)."""
-        pstart = int(self._pstarts[i])
+        pstart = self._pstart_of[i]
         low, high = int(at[0]), int(at[-1])
         if high - low <= _ONE_SUM:  # hits close together: one running sum from a mark
             ppost = pstart + low
@@ -295,14 +302,14 @@ class SidecarReader:
             if mark >= pstart:
                 base, first = int(self._marks[ppost // _MARK_EVERY]), start + mark - pstart
             else:
-                base, first = int(self._pfirsts[i]), start
+                base, first = self._pfirst_of[i], start
             summed = np.cumsum(self._weights[first : start + high + 1], dtype=np.int64)
             ends = summed[at + (start - first)] + base
             return ends - self._weights[at + start].astype(np.int64), ends
         ppost = pstart + at
         mark = ppost // _MARK_EVERY
         inside = mark * _MARK_EVERY >= pstart
-        base = np.where(inside, self._marks[mark].astype(np.int64), int(self._pfirsts[i]))
+        base = np.where(inside, self._marks[mark].astype(np.int64), self._pfirst_of[i])
         first = np.where(inside, mark * _MARK_EVERY - pstart, 0) + start  # summed from here
         spans = at + start - first  # fewer than ``_MARK_EVERY``
         total = int(spans.sum())
@@ -336,7 +343,7 @@ class SidecarReader:
         """The term's postings in this segment (Whoosh's ``doc_frequency``: deleted
         documents included), 0 when it does not hold it."""
         i = self._find(fieldname, btext)
-        return 0 if i < 0 else int(self._counts[i])
+        return 0 if i < 0 else self._count_of[i]
 
     def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
         """{segment document number: its positions of the term (a list)} for those of
@@ -371,9 +378,7 @@ class SidecarReader:
             out = {}
             if hit.any():
                 los, his = self._bounds(i, start, at[hit])
-                found = self._positions
-                out = {d: found[lo:hi].tolist() for d, lo, hi in
-                       zip(docs[hit].tolist(), los.tolist(), his.tolist(), strict=True)}
+                out = self._slices(docs[hit].tolist(), los.tolist(), his.tolist())
         if len(wanted) > _SEEN_DOCS:  # a phrase's candidates: not kept
             return out
         if len(self._seen) >= _SEEN_KEPT:
@@ -381,16 +386,28 @@ class SidecarReader:
         self._seen[key] = (frozenset(wanted), out)
         return dict(out)
 
+    def _slices(self, docs: list[int], los: list[int], his: list[int]) -> dict[int, list[int]]:
+        """{document: its positions} from where each document's positions start and end
+        (ascending): one read of the positions from the first to the last when they lie
+        close together (fewer than ``_BLOCK_PER_DOC`` a document), then Python slices of
+        it, rather than a numpy slice and list per document."""
+        found = self._positions
+        lo0, hi1 = los[0], his[-1]
+        if hi1 - lo0 > _BLOCK_PER_DOC * len(docs):  # far apart: each document's own
+            return {d: found[lo:hi].tolist() for d, lo, hi in zip(docs, los, his, strict=True)}
+        block = found[lo0:hi1].tolist()
+        return {d: block[lo - lo0 : hi - lo0] for d, lo, hi in zip(docs, los, his, strict=True)}
+
     def _positioned(self, fieldname: str, btext: bytes) -> tuple[int, int, int]:
         """(row, first posting, end) of a term with positions; row -1 when the segment
         lacks the term, -2 when it keeps no positions for it."""
         i = self._find(fieldname, btext)
         if i < 0:
             return -1, 0, 0
-        if int(self._pstarts[i]) == _NO_POSITIONS:
+        if self._pstart_of[i] == _NO_POSITIONS:
             return -2, 0, 0
-        start = int(self._starts[i])
-        return i, start, start + int(self._counts[i])
+        start = self._start_of[i]
+        return i, start, start + self._count_of[i]
 
     def _positions_short(self, i: int, start: int, end: int, docs) -> dict[int, list[int]]:
         """``positions`` of a short list in plain integers: the whole list and its
@@ -408,7 +425,7 @@ class SidecarReader:
         if self._float_weights:  # float32 weights: whole numbers here (positions counted)
             weights = [int(w) for w in weights]
         wanted = set(docs)
-        first = int(self._pfirsts[i])  # the term's positions, one list after the other
+        first = self._pfirst_of[i]  # the term's positions, one list after the other
         found = self._positions[first : first + sum(weights)].tolist()
         out: dict[int, list[int]] = {}
         at = 0
@@ -429,11 +446,11 @@ class SidecarReader:
         empty = np.zeros(0, dtype=np.int64)
         if i < 0 or not len(docs):
             return empty, empty
-        if int(self._pstarts[i]) == _NO_POSITIONS:
+        if self._pstart_of[i] == _NO_POSITIONS:
             return None
-        start = int(self._starts[i])
+        start = self._start_of[i]
         docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, start + int(self._counts[i]), docs)
+        hit, at = self._locate(start, start + self._count_of[i], docs)
         if not hit.any():
             return empty, empty
         los, his = self._bounds(i, start, at[hit])
@@ -454,13 +471,13 @@ class SidecarReader:
         if k == part.size or int(part[k]) != doc & 0xFFFF:
             return {}
         at = run[0] + k  # the posting
-        pstart = int(self._pstarts[i])
+        pstart = self._pstart_of[i]
         ppost = pstart + at - start
         mark = ppost // _MARK_EVERY * _MARK_EVERY
         if mark >= pstart:
             lo, first = int(self._marks[ppost // _MARK_EVERY]), start + mark - pstart
         else:
-            lo, first = int(self._pfirsts[i]), start
+            lo, first = self._pfirst_of[i], start
         if at > first:
             lo += int(self._weights[first:at].sum())
         return {doc: self._positions[lo : lo + int(self._weights[at])].tolist()}
@@ -482,14 +499,38 @@ class SidecarReader:
             out[(escaped_at[i:j] - np.uint64(lo)).astype(np.int64)] = escaped[i:j]
         return first, out, lengths[lo:hi]
 
+    def layouts_of(self, fieldname: str, docs: np.ndarray):
+        """``layout`` of several documents (ascending) at once, for a page's snippets: their
+        firsts (``layouts.NONE`` for a text without a layout, which takes no token), every
+        token's gap and length one document after the other, and each document's token
+        count; None when the sidecar keeps no layout of ``fieldname``. A dozen numpy calls
+        for the page instead of a dozen per document."""
+        found = self._layouts.get(fieldname)
+        if found is None:
+            return None
+        bounds, firsts, gaps, lengths, escaped_at, escaped = found
+        first = firsts[docs]
+        lo, hi = bounds[docs], bounds[docs + 1]
+        hi = np.where(first == layouts.NONE, lo, hi)
+        sizes = (hi - lo).astype(np.int64)
+        ends = np.cumsum(sizes)
+        index = np.repeat(lo.astype(np.int64) - (ends - sizes), sizes) + np.arange(int(ends[-1]))
+        out = gaps[index].astype(np.uint16)
+        i, j = escaped_at.searchsorted(lo), escaped_at.searchsorted(hi)
+        for k in np.flatnonzero(j > i).tolist():  # gaps of 255 or more: a few per archive
+            a, b = int(i[k]), int(j[k])
+            at = (escaped_at[a:b] - lo[k]).astype(np.int64) + int(ends[k] - sizes[k])
+            out[at] = escaped[a:b]
+        return first.tolist(), out, lengths[index], sizes.tolist()
+
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment document numbers int64, weights float64), or None when the segment does
         not hold the term."""
         i = self._find(fieldname, btext)
         if i < 0:
             return None
-        start = int(self._starts[i])
-        end = start + int(self._counts[i])
+        start = self._start_of[i]
+        end = start + self._count_of[i]
         return self._docs(start, end), self._weights[start:end].astype(np.float64)
 
     def postings_at(self, fieldname: str, btext: bytes,
@@ -499,9 +540,9 @@ class SidecarReader:
         i = self._find(fieldname, btext)
         if i < 0 or not docs.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        start = int(self._starts[i])
+        start = self._start_of[i]
         docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, start + int(self._counts[i]), docs)
+        hit, at = self._locate(start, start + self._count_of[i], docs)
         return docs[hit], self._weights[start:][at[hit]].astype(np.float64)
 
     def release(self) -> None:
