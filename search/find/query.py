@@ -314,6 +314,17 @@ QUESTION_WORDS = frozenset(
     "laquelle lesquels lesquelles est-ce".split()
 )
 IGNORE_QUESTION_WORDS = True
+# Answer-type words of a question ("quel est le *nom*", "en quelle *année*", "quel *rôle*"):
+# they say what kind of answer is asked for, which the answering text gives (a name, a
+# year) without the word itself. In a query holding a question word they weigh
+# ANSWER_TYPE_WEIGHT (0: left out when the query has other words).
+ANSWER_TYPE_WORDS = frozenset(
+    "nom noms appelle appellent appelait appelé appelée appelés appelées surnom date dates "
+    "année années type types sorte genre moment lieu endroit raison raisons rôle fonction "
+    "profession métier nombre caractéristique caractéristiques particularité exemple "
+    "signification objectif but".split()
+)
+ANSWER_TYPE_WEIGHT = 0.3
 # "a été", "ont été": the auxiliary's past participle, not the summer.
 AUXILIARIES = frozenset(
     "a ont avait avaient aura auront aurait auraient ai as avons avez ayant avoir eût "
@@ -374,14 +385,19 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
     if not recall_fields:
         return None
     kept = _content_words(chunks, schema, recall_fields, exact_fields)
+    asking = _asking(chunks)
     if IGNORE_QUESTION_WORDS:
         content = [k for k in kept if k[1][0] not in QUESTION_WORDS]
+        if content:
+            kept = content
+    if asking and ANSWER_TYPE_WEIGHT == 0:
+        content = [k for k in kept if k[1][0] not in ANSWER_TYPE_WORDS]
         if content:
             kept = content
     if not kept:
         return query.NullQuery
     words = [
-        _bm25f_word(list(r), list(e), recall_fields, exact_fields)
+        _answer_type(_bm25f_word(list(r), list(e), recall_fields, exact_fields), e, asking)
         for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
     ]
     return Words(words, minmatch=1 if any_word else _needed(len(words)))
@@ -445,6 +461,23 @@ def loosened(q: query.Query) -> query.Query | None:
 def _needed(n: int) -> int:
     """How many of ``n`` words a document must hold (minimum should match)."""
     return n if n <= MSM_ALL else max(MSM_ALL, math.ceil(MSM_SHARE * n))
+
+
+def _asking(chunks: list[str]) -> bool:
+    """Whether a query is a question: a question mark, or a question word among its first
+    three words ("Quel est…", "En quelle année…", "À qui…"); a pasted text's "qui" or "que"
+    in the middle of a sentence is not one."""
+    if chunks and chunks[-1].endswith("?"):
+        return True
+    return any(c.lower().strip("?,.") in QUESTION_WORDS for c in chunks[:3])
+
+
+def _answer_type(word: query.Query, exact, asking: bool) -> query.Query:
+    """``word`` weighed ``ANSWER_TYPE_WEIGHT`` when it is a question's answer-type word."""
+    if asking and exact and exact[0] in ANSWER_TYPE_WORDS and ANSWER_TYPE_WEIGHT != 1.0:
+        word = copy.copy(word)
+        word.boost = ANSWER_TYPE_WEIGHT
+    return word
 
 
 def _bm25f_word(
