@@ -272,6 +272,11 @@ def test_a_question_s_answer_type_words_weigh_less() -> None:
     got = boosts("Quel est le nom du maire de Lyon ?")
     assert got == {"nom": q_module.ANSWER_TYPE_WEIGHT, "maire": 1.0, "lyon": 1.0}
     assert boosts("En quelle année Lyon a changé de maire")["année"] < 1
+    # The word a "quel" asks about is one too, stop words between them left out.
+    assert boosts("Quelle est l'exposition du volcan ?") == {
+        "exposition": q_module.ANSWER_TYPE_WEIGHT, "volcan": 1.0}
+    assert boosts("Dans quelle langue est écrite la Vulgate ?")["langue"] < 1
+    assert boosts("Dans quelle langue est écrite la Vulgate ?")["vulgate"] == 1.0
     # No question: a headline or a pasted sentence keeps every word whole.
     assert set(boosts("Le nom du maire de Lyon").values()) == {1.0}
     assert set(boosts("Le conseil municipal, qui a changé le nom de la rue").values()) == {1.0}

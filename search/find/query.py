@@ -325,6 +325,10 @@ ANSWER_TYPE_WORDS = frozenset(
     "signification objectif but".split()
 )
 ANSWER_TYPE_WEIGHT = 0.3
+# ... and so does the word a question's "quel" asks about ("quelle *langue*", "quel est le
+# *titre*": the next word kept once stop words are left out), with ANSWER_AFTER_QUEL.
+ANSWER_AFTER_QUEL = True
+_QUEL = frozenset("quel quelle quels quelles".split())
 # "a été", "ont été": the auxiliary's past participle, not the summer.
 AUXILIARIES = frozenset(
     "a ont avait avaient aura auront aurait auraient ai as avons avez ayant avoir eût "
@@ -386,6 +390,7 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
         return None
     kept = _content_words(chunks, schema, recall_fields, exact_fields)
     asking = _asking(chunks)
+    kept_all = kept
     if IGNORE_QUESTION_WORDS:
         content = [k for k in kept if k[1][0] not in QUESTION_WORDS]
         if content:
@@ -396,8 +401,9 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
             kept = content
     if not kept:
         return query.NullQuery
+    typed = _answer_types(kept_all, asking)
     words = [
-        _answer_type(_bm25f_word(list(r), list(e), recall_fields, exact_fields), e, asking)
+        _answer_type(_bm25f_word(list(r), list(e), recall_fields, exact_fields), e, typed)
         for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
     ]
     return Words(words, minmatch=1 if any_word else _needed(len(words)))
@@ -472,9 +478,21 @@ def _asking(chunks: list[str]) -> bool:
     return any(c.lower().strip("?,.") in QUESTION_WORDS for c in chunks[:3])
 
 
-def _answer_type(word: query.Query, exact, asking: bool) -> query.Query:
+def _answer_types(kept: list, asking: bool) -> frozenset[str]:
+    """The exact forms of a question's answer-type words: those of ``ANSWER_TYPE_WORDS``
+    and the word after a "quel" (``kept`` holds the question words still)."""
+    if not asking:
+        return frozenset()
+    found = set(ANSWER_TYPE_WORDS)
+    if ANSWER_AFTER_QUEL:
+        found.update(kept[i + 1][1][0] for i in range(len(kept) - 1)
+                     if kept[i][1][0] in _QUEL and kept[i + 1][1][0] not in QUESTION_WORDS)
+    return frozenset(found)
+
+
+def _answer_type(word: query.Query, exact, typed: frozenset[str]) -> query.Query:
     """``word`` weighed ``ANSWER_TYPE_WEIGHT`` when it is a question's answer-type word."""
-    if asking and exact and exact[0] in ANSWER_TYPE_WORDS and ANSWER_TYPE_WEIGHT != 1.0:
+    if exact and exact[0] in typed and ANSWER_TYPE_WEIGHT != 1.0:
         word = copy.copy(word)
         word.boost = ANSWER_TYPE_WEIGHT
     return word
