@@ -265,7 +265,7 @@ def test_a_question_s_answer_type_words_weigh_less() -> None:
     def boosts(text: str) -> dict[str, float]:
         q = parse(text, SCHEMA)
         q = q.a if hasattr(q, "a") else q
-        return {next(t for f, t in w.iter_all_terms() if f == "body_exact"): w.boost
+        return {next((t for f, t in w.iter_all_terms() if f == "body_exact"), "(phrase)"): w.boost
                 for w in q.subqueries}
 
     assert q_module.ANSWER_TYPE_WEIGHT < 1
@@ -277,6 +277,8 @@ def test_a_question_s_answer_type_words_weigh_less() -> None:
         "exposition": q_module.ANSWER_TYPE_WEIGHT, "volcan": 1.0}
     assert boosts("Dans quelle langue est écrite la Vulgate ?")["langue"] < 1
     assert boosts("Dans quelle langue est écrite la Vulgate ?")["vulgate"] == 1.0
+    # A question with a quote is weighed the same way.
+    assert boosts('Quel est le nom du "grand renouveau" ?')["nom"] < 1
     # No question: a headline or a pasted sentence keeps every word whole.
     assert set(boosts("Le nom du maire de Lyon").values()) == {1.0}
     assert set(boosts("Le conseil municipal, qui a changé le nom de la rue").values()) == {1.0}

@@ -560,11 +560,15 @@ def _relax(q: query.Query, schema, text: str = "") -> query.Query:
         quoted = [c for part in text.split('"')[1::2] for c in WORD.findall(part)]
         for recall, exact in _content_words(quoted, schema, recall_fields, exact_fields):
             plain[(tuple(recall), tuple(exact))] = None
+    typed = _answer_types(list(plain), _asking(text.split()))
     if IGNORE_QUESTION_WORDS:
         content = [k for k in plain if k[1][0] not in QUESTION_WORDS]
         if content or phrases:
             plain = dict.fromkeys(content)
-    optional = [_bm25f_word(list(r), list(e), recall_fields, exact_fields) for r, e in plain]
+    optional = [
+        _answer_type(_bm25f_word(list(r), list(e), recall_fields, exact_fields), e, typed)
+        for r, e in plain
+    ]
     optional += phrases
     if not optional:
         return q
