@@ -97,3 +97,37 @@ def test_a_weekday_named_is_evidence_for_the_articles_of_that_day_or_the_next(
     gained = {i for i in both if with_cue[i] > without[i] + 1e-6}
     assert gained == {i for i in both if published[i].weekday() in (1, 2)}
     assert gained and len(gained) < len(both)
+
+
+def test_ahead_days_are_the_days_a_query_says_are_to_come() -> None:
+    assert datecue.ahead_days("Les festivités, prévues samedi 29 février, sont annulées") == [
+        (29, 2, None)]
+    assert datecue.ahead_days("La fusée devrait décoller le 1er septembre") == [(1, 9, None)]
+    assert datecue.ahead_days("Rendez-vous le 5 mars 2021 prochain") == [(5, 3, 2021)]
+    assert datecue.ahead_days("Grève : ce vendredi 27 décembre, les trains") == []
+    days = np.array([dt.date(2020, 2, d).toordinal() for d in (20, 22, 29)] + [0])
+    assert datecue.published_on(days, [(29, 2, None)]).tolist() == [False, False, True, False]
+    assert datecue.published_on(days, [(29, 2, None)], 7).tolist() == [False, True, True, False]
+
+
+def test_a_day_said_to_be_ahead_is_evidence_for_the_articles_of_the_days_before(
+    samples_index, monkeypatch,
+) -> None:
+    """"prévue le 26 juin": the matched articles published in the days before it gain the
+    cue (an announcement comes out before the day it announces); with ``AHEAD_DAYS`` 0
+    they do not."""
+    published = _published()
+
+    def scores(text: str) -> dict[str, float]:
+        request = SearchRequest(q=text, per_page=100)
+        found = SearchEngine(samples_index, cache_size=0).search(request, facets=False)
+        return {r["id"]: r["score"] for r in found.results}
+
+    ahead, days = scores("pandémie prévue le 26 juin"), datecue.AHEAD_DAYS
+    monkeypatch.setattr(datecue, "AHEAD_DAYS", 0)
+    without = scores("pandémie prévue le 26 juin")
+    assert ahead.keys() == without.keys()
+    before = {i for i in ahead if i in published and published[i].month == 6
+              and 26 - days <= published[i].day <= 25}
+    assert "orangesum-2526" in before  # published 23 June
+    assert {i for i in ahead if ahead[i] > without[i] + 1e-6} == before

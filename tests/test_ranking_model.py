@@ -255,3 +255,53 @@ def test_proximity_ranks_words_side_by_side_first(tmp_path: Path, monkeypatch) -
     monkeypatch.setattr(fastsearch, "PROXIMITY", 0.0)
     tied = engine.search(request).results
     assert tied[0]["score"] == tied[1]["score"]
+
+
+def test_a_question_s_answer_type_words_weigh_less() -> None:
+    """"Quel est le *nom*…", "en quelle *année*…": in a question, the word naming the kind
+    of answer weighs ``ANSWER_TYPE_WEIGHT``; in a query that is no question it weighs 1."""
+    from search.find import query as q_module
+
+    def boosts(text: str) -> dict[str, float]:
+        q = parse(text, SCHEMA)
+        q = q.a if hasattr(q, "a") else q
+        return {next((t for f, t in w.iter_all_terms() if f == "body_exact"), "(phrase)"): w.boost
+                for w in q.subqueries}
+
+    assert q_module.ANSWER_TYPE_WEIGHT < 1
+    got = boosts("Quel est le nom du maire de Lyon ?")
+    assert got == {"nom": q_module.ANSWER_TYPE_WEIGHT, "maire": 1.0, "lyon": 1.0}
+    assert boosts("En quelle année Lyon a changé de maire")["année"] < 1
+    # The word a "quel" asks about is one too, stop words between them left out.
+    assert boosts("Quelle est l'exposition du volcan ?") == {
+        "exposition": q_module.ANSWER_TYPE_WEIGHT, "volcan": 1.0}
+    assert boosts("Dans quelle langue est écrite la Vulgate ?")["langue"] < 1
+    assert boosts("Dans quelle langue est écrite la Vulgate ?")["vulgate"] == 1.0
+    # A question with a quote is weighed the same way.
+    assert boosts('Quel est le nom du "grand renouveau" ?')["nom"] < 1
+    # No question: a headline or a pasted sentence keeps every word whole.
+    assert set(boosts("Le nom du maire de Lyon").values()) == {1.0}
+    assert set(boosts("Le conseil municipal, qui a changé le nom de la rue").values()) == {1.0}
+
+
+def test_a_question_finds_the_answer_not_the_answer_type_word(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """"Quel est le nom du maire de Lyon ?": the article naming the mayor ranks above one
+    about a name change in Lyon, which it did not without the answer-type weight."""
+    from search.find import query as q_module
+    from search.index.indexer import reindex
+    from tests.conftest import write_jsonl
+
+    named = {"id": "named", "title": "Budget municipal",
+             "body": "Grégory Doucet, le maire de Lyon, a présenté son budget mardi."}
+    renamed = {"id": "renamed", "title": "Le stade change de nom",
+               "body": "Le stade de Lyon change de nom."}
+    others = [{"id": f"o{i}", "title": f"Brève {i}", "body": f"Le conseil de Brest, jour {i}."}
+              for i in range(6)]
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", [named, renamed, *others])
+    reindex([tmp_path / "corpus"], tmp_path / "index", ner=False)
+    engine = SearchEngine(tmp_path / "index", cache_size=0)
+    request = SearchRequest(q="Quel est le nom du maire de Lyon ?")
+    assert engine.search(request).results[0]["id"] == "named"
+    monkeypatch.setattr(q_module, "ANSWER_TYPE_WEIGHT", 1.0)
+    assert engine.search(request).results[0]["id"] == "renamed"
