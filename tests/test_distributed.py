@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from whoosh import index as whoosh_index
 
@@ -319,6 +320,35 @@ def test_local_workers_keep_the_sliding_mmap_threshold(monkeypatch) -> None:
     finally:
         session.close()
     assert list(seen.values()) == [(None, "1")]
+
+
+def test_local_workers_are_forked_from_one_server_holding_the_model() -> None:
+    """The reindex's ``LocalCluster`` workers are forked from one fork server that loaded
+    the NER model before them (one copy, its pages shared, as the in-process build's NER
+    processes share theirs), not spawned to load it each; the server goes with the
+    session."""
+    from search.ingest.entities import persons
+
+    session = distributed.Session(None, 2, preload=True)
+    try:
+        session.start_soon()
+
+        def model_calls() -> tuple[int, int, int]:
+            distributed._model_loaded()  # the worker's own preloading call, done
+            info = persons.load_model.cache_info()
+            return os.getppid(), info.misses, info.hits
+
+        seen = session.client().run(model_calls)
+        server = psutil.Process(next(iter(seen.values()))[0])
+        assert server.ppid() == os.getpid()  # the server is this process's child
+    finally:
+        session.close()
+    parents = {parent for parent, _misses, _hits in seen.values()}
+    assert len(seen) == 2 and len(parents) == 1 and parents != {os.getpid()}
+    # Loaded once, by the server (the one miss each worker inherits): the worker's own
+    # preloading call found it there (a hit) instead of loading it (a second miss).
+    assert [(misses, hits) for _p, misses, hits in seen.values()] == [(1, 1), (1, 1)]
+    assert not server.is_running()
 
 
 def test_the_local_cluster_turns_dasks_upkeep_down_for_itself_only() -> None:
