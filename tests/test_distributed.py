@@ -305,6 +305,41 @@ def test_text_only_segment_tasks_take_their_documents_as_they_come(
             assert got == expected, request_.q
 
 
+def test_text_only_streamed_tasks_in_flight_are_bounded(tmp_path: Path, cluster,
+                                                        monkeypatch) -> None:
+    """The coordinator makes documents faster than the workers write them: past
+    ``STREAMS_AHEAD`` unfinished segment tasks a worker it waits for the oldest, so the
+    batch files waiting in the build folder stay bounded. Eight tasks of 40 documents,
+    at most two in flight on two workers, written in order."""
+    monkeypatch.setattr(distributed, "MIN_ARTICLES", 100)
+    monkeypatch.setattr(distributed, "WRITE_CHUNKS", (40,))
+    monkeypatch.setattr(distributed, "SPOOL_BATCH", 20)
+    monkeypatch.setattr(distributed, "STREAMS_AHEAD", 1)
+    monkeypatch.setattr(merging, "FACTOR", 1000)  # no merge: the segments as written
+    in_flight: list[int] = []
+    opening = distributed.DaskWriter._open
+
+    def watched(self):
+        stream = opening(self)
+        in_flight.append(sum(1 for future in self._futures if not future.done()))
+        return stream
+
+    monkeypatch.setattr(distributed.DaskWriter, "_open", watched)
+    one = reindex([SAMPLE], tmp_path / "one", writers=1, entities=False)
+    many = reindex([SAMPLE], tmp_path / "many", entities=False,
+                   scheduler=cluster.scheduler_address)
+    assert one.indexed == many.indexed == 320
+    assert len(in_flight) == 8 and max(in_flight) <= 2, in_flight
+    gens = [storage.require_generation(tmp_path / name) for name in ("one", "many")]
+    ix = whoosh_index.open_dir(str(gens[1]))
+    assert [seg.doc_count() for seg in ix._segments()] == [40] * 8
+    stored = []
+    for gen in gens:
+        with whoosh_index.open_dir(str(gen)).searcher() as searcher:
+            stored.append(list(searcher.all_stored_fields()))
+    assert stored[0] == stored[1]
+
+
 def test_local_workers_keep_the_sliding_mmap_threshold(monkeypatch) -> None:
     """A ``LocalCluster`` of the reindex starts its workers without Dask's
     ``MALLOC_TRIM_THRESHOLD_``, which cost the NER model 38 % more CPU (the page faults of

@@ -87,6 +87,9 @@ TAIL_SPLIT = 250
 SPOOL_BATCH = 250
 SPOOL_POLL = 0.005
 SPOOL_IDLE = 600.0
+# Streamed segment tasks not yet done, per worker: past this the coordinator waits for
+# the oldest (the batch files waiting on disk stay bounded; a task's go once it is done).
+STREAMS_AHEAD = 2
 # Text only, documents kept while the cluster starts: past this many the coordinator
 # waits for it (a bound on what it holds, 8 kB a document or so).
 HOLD_MAX = 20_000
@@ -157,7 +160,8 @@ class Session:
         self._used = False  # client() was called: the build's work goes to the cluster
         self._forked: bool | None = None  # the local workers' fork server was started
         self.streams = False  # text only: segment tasks take their documents as made
-        self.expected: int | None = None  # articles the run's files hold, about
+        self._todo: list | None = None  # the files of the run (``expected``)
+        self._expected: int | None = None
 
     @property
     def started(self) -> bool:
@@ -303,7 +307,7 @@ class Session:
         are read here, as an in-process run reads them: on one machine a task would only
         send every article back through the scheduler to this process (measured: the
         cluster's start-up, 1.5 to 3 s, was spent with nothing read)."""
-        self.expected = _expected(todo)
+        self._todo, self._expected = todo, None
         total = sum(byte_ranges.size_of(path) for path, *_rest in todo)
         if total >= MIN_ARTICLES * ARTICLE_BYTES:
             if self.scheduler:
@@ -312,6 +316,14 @@ class Session:
             self.start_soon()
         for path, root, *_rest in todo:
             yield read_file(path, root, report, stats=stats)
+
+    @property
+    def expected(self) -> int | None:
+        """About how many articles the run's files hold (``_expected``), counted once
+        when a streamed segment task asks."""
+        if self._expected is None and self._todo is not None:
+            self._expected = _expected(self._todo)
+        return self._expected
 
     def extractor(self, cache: NerCache | None = None, **kwargs) -> DaskExtractor:
         return DaskExtractor(self, cache, **kwargs)
@@ -704,6 +716,13 @@ def _write_spool(index_dir: str, spool: str, writer_args: dict) -> list:
         raise
 
 
+def _spool_done(future, folder: Path) -> None:
+    """A streamed segment task's batch files removed once it has its result (it will not
+    run again)."""
+    if future.status == "finished":
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _spool_end(folder: Path) -> int | None:
     """How many batches a spool holds once its last is written (None before)."""
     try:
@@ -771,6 +790,7 @@ class DaskWriter:
         self._closed = False
         self._streams = 0  # segment tasks given their documents through files (text only)
         self._stream: _Stream | None = None  # the one being given documents
+        self._waited = 0  # streamed segment tasks waited for before opening the next
 
     def _chunk(self) -> int:
         return WRITE_CHUNKS[min(len(self._futures), len(WRITE_CHUNKS) - 1)]
@@ -840,9 +860,14 @@ class DaskWriter:
         folder = Path(self.ix.storage.folder) / "spool" / str(self._streams)
         folder.mkdir(parents=True)
         client = self.session.client()
-        self._futures.append(client.submit(
+        while self._waited <= len(self._futures) - STREAMS_AHEAD * workers:
+            Session.result(self._futures[self._waited])  # the oldest not done: wait for it
+            self._waited += 1
+        future = client.submit(
             _write_spool, self.ix.storage.folder, str(folder), self._args, pure=False
-        ))
+        )
+        future.add_done_callback(lambda done: _spool_done(done, folder))
+        self._futures.append(future)
         self._streams += 1
         return _Stream(folder, target)
 
