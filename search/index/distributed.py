@@ -82,10 +82,13 @@ TAIL_SPLIT = 250
 # SPOOL_BATCH written to files of the build folder (paths travel, not documents): its
 # writing overlaps the reading, as the in-process build's forked writers do, instead of
 # waiting for its whole run (a quarter of a 5,000-article build, measured). The task
-# looks for its next batch every SPOOL_POLL seconds and gives up after SPOOL_IDLE
-# seconds without one (a coordinator gone without removing its build folder).
+# looks for its next batch after SPOOL_POLL seconds, twice as long each time up to
+# SPOOL_POLL_MAX (a loaded coordinator can be slower than the workers: looking every
+# 5 ms cost each worker about 1 % of a core), and gives up after SPOOL_IDLE seconds
+# without one (a coordinator gone without removing its build folder).
 SPOOL_BATCH = 250
 SPOOL_POLL = 0.005
+SPOOL_POLL_MAX = 0.05
 SPOOL_IDLE = 600.0
 # Streamed segment tasks not yet done, per worker: past this the coordinator waits for
 # the oldest (the batch files waiting on disk stay bounded; a task's go once it is done).
@@ -697,7 +700,7 @@ def _write_spool(index_dir: str, spool: str, writer_args: dict) -> list:
     ix = whoosh_index.open_dir(index_dir)
     writer = FastSegmentWriter(ix, _lk=False, **writer_args)
     try:
-        seq, idle = 0, time.monotonic()
+        seq, idle, wait = 0, time.monotonic(), SPOOL_POLL
         while True:
             try:
                 with open(folder / f"{seq}.pkl", "rb") as fh:
@@ -707,10 +710,11 @@ def _write_spool(index_dir: str, spool: str, writer_args: dict) -> list:
                     return _finish(writer)
                 if not folder.is_dir() or time.monotonic() - idle > SPOOL_IDLE:
                     raise RuntimeError(f"lot de documents {seq} introuvable dans {spool}") from None
-                time.sleep(SPOOL_POLL)
+                time.sleep(wait)
+                wait = min(2 * wait, SPOOL_POLL_MAX)
                 continue
             _add(writer, docs)
-            seq, idle = seq + 1, time.monotonic()
+            seq, idle, wait = seq + 1, time.monotonic(), SPOOL_POLL
     except BaseException:
         _drop(writer)
         raise
