@@ -11,15 +11,19 @@ the rest:
 * ``_read_files``, ``_read_range``: the files, small ones together and a big JSON Lines
   file by byte ranges (``ranges``); a task returns articles and problems in the order
   ``read_file`` gives them, and the coordinator takes them file by file, in order.
-* ``_extract``: the NER model (loaded as the worker starts: ``_PreloadModel``) on the texts
-  the cache does not hold, then the cheap rules (gazetteer, person linking, date). The
+* ``_extract``: the NER model (loaded once by the fork server a ``LocalCluster``'s
+  workers are forked from, ``forkserver``; elsewhere as each worker starts,
+  ``_PreloadModel``) on the texts the cache does not hold, then the cheap rules
+  (gazetteer, person linking, date). The
   coordinator looks the cache up and sends the spans it holds with the articles, and writes
   the spans the workers return: one SQLite file per index, written by one process, never
   read across a network file system.
 * ``_write``: a run of consecutive documents written as a complete segment into the build
   folder (shared storage for a remote cluster). The table of contents lists the segments in
   the order of their documents, so documents are numbered as a one-process build numbers
-  them and every search answers the same (``tests/test_distributed.py``). Before the
+  them and every search answers the same (``tests/test_distributed.py``). Text only,
+  ``_write_spool`` starts as the cluster is up and reads its documents from batch files
+  the coordinator writes into the build folder as it makes them. Before the
   commit the segments are merged by tiers (``_merge_group``, a group a task) and each
   gets its posting map (``_sidecar``), all on the workers.
 
