@@ -11,15 +11,19 @@ the rest:
 * ``_read_files``, ``_read_range``: the files, small ones together and a big JSON Lines
   file by byte ranges (``ranges``); a task returns articles and problems in the order
   ``read_file`` gives them, and the coordinator takes them file by file, in order.
-* ``_extract``: the NER model (loaded as the worker starts: ``_PreloadModel``) on the texts
-  the cache does not hold, then the cheap rules (gazetteer, person linking, date). The
+* ``_extract``: the NER model (loaded once by the fork server a ``LocalCluster``'s
+  workers are forked from, ``forkserver``; elsewhere as each worker starts,
+  ``_PreloadModel``) on the texts the cache does not hold, then the cheap rules
+  (gazetteer, person linking, date). The
   coordinator looks the cache up and sends the spans it holds with the articles, and writes
   the spans the workers return: one SQLite file per index, written by one process, never
   read across a network file system.
 * ``_write``: a run of consecutive documents written as a complete segment into the build
   folder (shared storage for a remote cluster). The table of contents lists the segments in
   the order of their documents, so documents are numbered as a one-process build numbers
-  them and every search answers the same (``tests/test_distributed.py``). Before the
+  them and every search answers the same (``tests/test_distributed.py``). Text only,
+  ``_write_spool`` starts as the cluster is up and reads its documents from batch files
+  the coordinator writes into the build folder as it makes them. Before the
   commit the segments are merged by tiers (``_merge_group``, a group a task) and each
   gets its posting map (``_sidecar``), all on the workers.
 
@@ -36,6 +40,8 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
+import shutil
 import signal
 import threading
 import time
@@ -47,7 +53,7 @@ import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
 from whoosh import index as whoosh_index
 
-from search.index import merging, postings_mmap
+from search.index import forkserver, merging, postings_mmap
 from search.index.fastwrite import FastSegmentWriter
 from search.index.indexer import ClusterError
 from search.ingest.articles import Article
@@ -75,6 +81,22 @@ WRITE_CHUNKS = (2_500,)
 # The documents left at the commit are split between the workers, each part this many or
 # more.
 TAIL_SPLIT = 250
+# Text only (nothing extracted on the workers), a segment task starts as soon as the
+# cluster is up and is given its documents as the coordinator makes them, in batches of
+# SPOOL_BATCH written to files of the build folder (paths travel, not documents): its
+# writing overlaps the reading, as the in-process build's forked writers do, instead of
+# waiting for its whole run (a quarter of a 5,000-article build, measured). The task
+# looks for its next batch after SPOOL_POLL seconds, twice as long each time up to
+# SPOOL_POLL_MAX (a loaded coordinator can be slower than the workers: looking every
+# 5 ms cost each worker about 1 % of a core), and gives up after SPOOL_IDLE seconds
+# without one (a coordinator gone without removing its build folder).
+SPOOL_BATCH = 250
+SPOOL_POLL = 0.005
+SPOOL_POLL_MAX = 0.05
+SPOOL_IDLE = 600.0
+# Streamed segment tasks not yet done, per worker: past this the coordinator waits for
+# the oldest (the batch files waiting on disk stay bounded; a task's go once it is done).
+STREAMS_AHEAD = 2
 # Text only, documents kept while the cluster starts: past this many the coordinator
 # waits for it (a bound on what it holds, 8 kB a document or so).
 HOLD_MAX = 20_000
@@ -116,6 +138,12 @@ LOCAL_CONFIG = {
     "distributed.client.scheduler-info-interval": "10s",
     "distributed.scheduler.active-memory-manager.start": False,
     "distributed.deploy.cluster-repr-interval": "10s",
+    # Workers forked from a server that imported Loupe and loaded the model once
+    # (``forkserver``), instead of spawned, each importing and loading for itself.
+    "distributed.worker.multiprocessing-method": "forkserver",
+    # Run by each worker as it starts, before it joins the scheduler: it dies with its
+    # parent from then on (``dask_setup``), not only once a plugin reaches it.
+    "distributed.worker.preload": [__name__],
 }
 
 
@@ -137,6 +165,10 @@ class Session:
         self._starting: threading.Thread | None = None
         self._start_error: BaseException | None = None
         self._used = False  # client() was called: the build's work goes to the cluster
+        self._forked: bool | None = None  # the local workers' fork server was started
+        self.streams = False  # text only: segment tasks take their documents as made
+        self._todo: list | None = None  # the files of the run (``expected``)
+        self._expected: int | None = None
 
     @property
     def started(self) -> bool:
@@ -150,6 +182,8 @@ class Session:
         before it. ``client()`` waits for it. A remote scheduler is joined on first use."""
         if self.scheduler or self._client is not None or self._starting is not None:
             return
+
+        self._start_forkserver()  # here, on the main thread
 
         def start() -> None:
             try:
@@ -180,6 +214,7 @@ class Session:
         keeps its documents until ``ready`` instead of waiting for it (text only, the
         coordinator makes them faster than the workers write them)."""
         self._used = True
+        self.streams = True
         self.start_soon()
 
     def ready(self) -> bool:
@@ -213,7 +248,9 @@ class Session:
             self._client = Client(self.scheduler, set_as_default=False)
         else:
             memory = f"{self.memory_mb // self.workers}MB" if self.memory_mb else "auto"
-            with dask.config.set(LOCAL_CONFIG):  # read as each object is made, here
+            method = "forkserver" if self._start_forkserver() else "spawn"
+            config = {**LOCAL_CONFIG, "distributed.worker.multiprocessing-method": method}
+            with dask.config.set(config):  # read as each object is made, here
                 self._cluster = LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,
@@ -227,10 +264,23 @@ class Session:
                     host="127.0.0.1",
                 )
                 self._client = Client(self._cluster, set_as_default=False)
-            # Its workers die with the reindex that started them.
-            self._client.register_plugin(_DieWithParent(), name="loupe-die-with-parent")
         if self.preload:
             self._client.register_plugin(_PreloadModel(), name="loupe-preload-model")
+
+    def _start_forkserver(self) -> bool:
+        """The fork server the local workers start from (``forkserver``), with the NER
+        model when the run uses it: started on the main thread (the server dies with the
+        thread that started it), before the cluster's thread, not by its first nanny.
+        False (the workers are spawned) off the main thread or without fork servers."""
+        if self._forked is None:
+            if threading.current_thread() is not threading.main_thread():
+                return False
+            from distributed.nanny import _get_env_variables
+
+            with dask.config.set(LOCAL_CONFIG):
+                environ = _get_env_variables("distributed.nanny.pre-spawn-environ")
+                self._forked = forkserver.start(self.preload, environ)
+        return self._forked
 
     @staticmethod
     def result(future):
@@ -264,6 +314,7 @@ class Session:
         are read here, as an in-process run reads them: on one machine a task would only
         send every article back through the scheduler to this process (measured: the
         cluster's start-up, 1.5 to 3 s, was spent with nothing read)."""
+        self._todo, self._expected = todo, None
         total = sum(byte_ranges.size_of(path) for path, *_rest in todo)
         if total >= MIN_ARTICLES * ARTICLE_BYTES:
             if self.scheduler:
@@ -272,6 +323,14 @@ class Session:
             self.start_soon()
         for path, root, *_rest in todo:
             yield read_file(path, root, report, stats=stats)
+
+    @property
+    def expected(self) -> int | None:
+        """About how many articles the run's files hold (``_expected``), counted once
+        when a streamed segment task asks."""
+        if self._expected is None and self._todo is not None:
+            self._expected = _expected(self._todo)
+        return self._expected
 
     def extractor(self, cache: NerCache | None = None, **kwargs) -> DaskExtractor:
         return DaskExtractor(self, cache, **kwargs)
@@ -321,19 +380,19 @@ class Session:
                 closing.close(timeout=timeout)
             except Exception:  # noqa: BLE001 - the first error is the one to report
                 pass
+        if self._forked:  # the model it holds is freed with it
+            self._forked = None
+            forkserver.stop()
 
 
-class _DieWithParent(WorkerPlugin):
-    """A worker plugin: a worker of a local cluster is killed as soon as its parent, the
-    reindex, is gone (``lifetime.die_with_parent``), besides Dask's own pipe check."""
+def dask_setup(worker) -> None:
+    """Run by each worker of the reindex's ``LocalCluster`` as it starts (a Dask preload,
+    ``LOCAL_CONFIG``): it is killed as soon as its parent is gone, the fork server or the
+    reindex (``lifetime.die_with_parent``), besides Dask's own pipe check."""
+    import multiprocessing
 
-    idempotent = True
-
-    def setup(self, worker) -> None:
-        import multiprocessing
-
-        if multiprocessing.parent_process() is not None:  # the reindex's child
-            die_with_parent(os.getppid())
+    if multiprocessing.parent_process() is not None:  # the reindex's (or its server's) child
+        die_with_parent(os.getppid())
 
 
 _LOADING: threading.Thread | None = None  # on a worker: the NER model being loaded
@@ -392,6 +451,23 @@ def _read_range(path: str, root: str, start: int, end: int, first_line: int):
     ):
         events.append(article)
     return [events], stats, bool(seen)
+
+
+def _expected(todo: list) -> int:
+    """About how many articles ``todo``'s files hold: the lines of a JSON Lines file (a
+    read of bytes the coordinator reads next anyway), one for any other file. What the
+    first streamed segments are sized by, so that the workers get equal parts."""
+    count = 0
+    for path, *_rest in todo:
+        size = byte_ranges.size_of(path)
+        if byte_ranges.splittable(path, size, 0):
+            try:
+                count += byte_ranges.count_lines(str(path), 0, size)
+            except OSError:
+                count += 1
+        else:
+            count += 1
+    return count
 
 
 def _plus(first: int, count: int) -> int:
@@ -589,26 +665,85 @@ def _slim(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if not (k in _COPIES and v is doc.get(_COPIES[k]))}
 
 
+def _add(writer, docs: list[dict]) -> None:
+    for doc in docs:
+        for copy, source in _COPIES.items():
+            if copy not in doc and source in doc:
+                doc[copy] = doc[source]
+        writer.add_document(**doc)
+
+
+def _finish(writer) -> list:
+    segments = list(writer.flushed)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    return segments
+
+
 def _write(index_dir: str, docs: list[dict], writer_args: dict) -> list:
     """On a worker: ``docs`` written as a complete segment (or several, at the memory
     budget) of the index in ``index_dir``; returns their descriptions for the TOC."""
     ix = whoosh_index.open_dir(index_dir)
     writer = FastSegmentWriter(ix, _lk=False, **writer_args)
     try:
-        for doc in docs:
-            for copy, source in _COPIES.items():
-                if copy not in doc and source in doc:
-                    doc[copy] = doc[source]
-            writer.add_document(**doc)
-        segments = list(writer.flushed)
-        if writer._added:
-            segments.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        return segments
+        _add(writer, docs)
+        return _finish(writer)
     except BaseException:
         _drop(writer)
         raise
+
+
+def _write_spool(index_dir: str, spool: str, writer_args: dict) -> list:
+    """On a worker: the documents of the batch files ``spool`` gets (``0.pkl``, ``1.pkl``…,
+    then ``end`` naming how many), written as they come as a complete segment of the
+    index in ``index_dir``. Run again elsewhere (a lost worker), it reads them from the
+    first."""
+    folder = Path(spool)
+    ix = whoosh_index.open_dir(index_dir)
+    writer = FastSegmentWriter(ix, _lk=False, **writer_args)
+    try:
+        seq, idle, wait = 0, time.monotonic(), SPOOL_POLL
+        while True:
+            try:
+                with open(folder / f"{seq}.pkl", "rb") as fh:
+                    docs = pickle.load(fh)
+            except FileNotFoundError:
+                if _spool_end(folder) == seq:
+                    return _finish(writer)
+                if not folder.is_dir() or time.monotonic() - idle > SPOOL_IDLE:
+                    raise RuntimeError(f"lot de documents {seq} introuvable dans {spool}") from None
+                time.sleep(wait)
+                wait = min(2 * wait, SPOOL_POLL_MAX)
+                continue
+            _add(writer, docs)
+            seq, idle, wait = seq + 1, time.monotonic(), SPOOL_POLL
+    except BaseException:
+        _drop(writer)
+        raise
+
+
+def _spool_done(future, folder: Path) -> None:
+    """A streamed segment task's batch files removed once it has its result (it will not
+    run again)."""
+    if future.status == "finished":
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _spool_end(folder: Path) -> int | None:
+    """How many batches a spool holds once its last is written (None before)."""
+    try:
+        return int((folder / "end").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _spool_file(path: Path, data: bytes) -> None:
+    """``data`` in ``path``, whole or not at all (a reader polls for the name)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _merge_group(folder: str, group: list):
@@ -630,6 +765,22 @@ def _sidecars_of(folder: str, segments: list) -> None:
         postings_mmap.write_segment_sidecar(folder, segment)
 
 
+class _Stream:
+    """The batch files of one ``_write_spool`` task, as the coordinator writes them."""
+
+    def __init__(self, folder: Path, target: int) -> None:
+        self.folder, self.target = folder, target
+        self.count = self.batches = 0
+
+    def put(self, docs: list[dict]) -> None:
+        _spool_file(self.folder / f"{self.batches}.pkl", pickle.dumps(docs, protocol=5))
+        self.batches += 1
+        self.count += len(docs)
+
+    def end(self) -> None:
+        _spool_file(self.folder / "end", str(self.batches).encode())
+
+
 class DaskWriter:
     """The writer of a new index whose segments Dask workers write, in runs of consecutive
     documents; the coordinator commits one TOC listing them in order. When the session was
@@ -645,6 +796,9 @@ class DaskWriter:
         self._docs: list[dict] = []
         self._futures: list = []
         self._closed = False
+        self._streams = 0  # segment tasks given their documents through files (text only)
+        self._stream: _Stream | None = None  # the one being given documents
+        self._waited = 0  # streamed segment tasks waited for before opening the next
 
     def _chunk(self) -> int:
         return WRITE_CHUNKS[min(len(self._futures), len(WRITE_CHUNKS) - 1)]
@@ -654,6 +808,10 @@ class DaskWriter:
             self.main.add_document(**doc)
             return
         self._docs.append(_slim(doc))
+        if self.session.streams:
+            if self._stream is not None or self.session.ready() or len(self._docs) >= HOLD_MAX:
+                self._pump()
+            return
         if self._futures:
             if len(self._docs) >= self._chunk():
                 self._submit()
@@ -671,6 +829,56 @@ class DaskWriter:
         folder = self.ix.storage.folder
         self._futures.append(client.submit(_write, folder, docs, self._args, pure=False))
 
+    def _pump(self, final: bool = False) -> None:
+        """Text only: the documents kept, in batches, to the segment task being given
+        them, opening the next one when it has its share. A full task keeps taking the
+        last few (fewer than ``TAIL_SPLIT``, or half its share) at the end of the run
+        rather than leave them a segment of their own. ``final``: everything, and every
+        task told it has all."""
+        while self._docs:
+            stream = self._stream
+            if stream is not None and stream.count >= stream.target:
+                if len(self._docs) < min(TAIL_SPLIT, stream.target // 2):
+                    if not final:
+                        return  # perhaps the run's last few
+                    stream.put(self._docs)
+                    self._docs = []
+                    break
+                stream.end()
+                self._stream = stream = None
+            if stream is None:
+                stream = self._stream = self._open()
+            take = min(stream.target - stream.count, SPOOL_BATCH)
+            if len(self._docs) < take and not final:
+                return
+            docs, self._docs = self._docs[:take], self._docs[take:]
+            stream.put(docs)
+        if final and self._stream is not None:
+            self._stream.end()
+            self._stream = None
+
+    def _open(self) -> _Stream:
+        """A segment task given its documents as they come (``_write_spool``). The first
+        one of each worker takes an equal part of the run's articles (as far as
+        ``Session.expected`` tells), up to a chunk; the next ones a chunk."""
+        target = self._chunk()
+        workers = self.session.nworkers()
+        if self._streams < workers and self.session.expected:
+            target = min(target, -(-self.session.expected // workers))
+        folder = Path(self.ix.storage.folder) / "spool" / str(self._streams)
+        folder.mkdir(parents=True)
+        client = self.session.client()
+        while self._waited <= len(self._futures) - STREAMS_AHEAD * workers:
+            Session.result(self._futures[self._waited])  # the oldest not done: wait for it
+            self._waited += 1
+        future = client.submit(
+            _write_spool, self.ix.storage.folder, str(folder), self._args, pure=False
+        )
+        future.add_done_callback(lambda done: _spool_done(done, folder))
+        self._futures.append(future)
+        self._streams += 1
+        return _Stream(folder, target)
+
     def update_document(self, **doc) -> None:  # only builds from scratch come here
         raise NotImplementedError("DaskWriter écrit un nouvel index : pas de mise à jour")
 
@@ -685,7 +893,10 @@ class DaskWriter:
             self.main.commit()
             return
         try:
-            self._submit_tail()
+            if self.session.streams:
+                self._pump(final=True)
+            else:
+                self._submit_tail()
             # Fewer segment tasks than a merge needs: each segment's posting map is
             # written as soon as its segment is (a task that depends on it), not once
             # the last segment is done.
@@ -694,6 +905,7 @@ class DaskWriter:
             segments = [seg for future in writes for seg in Session.result(future)]
             for future in early:
                 Session.result(future)
+            shutil.rmtree(Path(self.ix.storage.folder) / "spool", ignore_errors=True)
             done = {seg.segment_id() for seg in segments} if early else set()
             # One segment per task: merged by tiers as an in-process build's are
             # (``merging.fresh_groups``), each group a Dask task (none when segments were
