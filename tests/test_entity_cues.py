@@ -392,3 +392,63 @@ def test_run_ons_offices_roles_and_works(text: str, wanted: set[str], unwanted: 
 def test_country_as_the_guide_defines_it(text: str, wanted: set[str], unwanted: set[str]) -> None:
     """Issue 16, sixth round: GUIDE.md's country rules read one by one (docs/facets.md)."""
     countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a common word or a place first, and no evidence of a person: a product, a brand,
+        # a ship (unlabelled OrangeSum articles outside every gold file, seed 1625
+        # and 1626: orangesum-31114, -35260, -33661, -26369)
+        (
+            "Conséquence de la loi Alimentation, les prix de certains produits alimentaires "
+            "augmentent. Nutella, spaghettis Panzani, café Carte noire, thon Petit Navire, "
+            "céréales Chocapic, beurre doux Président... Le Parisien a dressé la liste d'une "
+            "vingtaine de produits.",
+            set(),
+            {"Petit Navire"},
+        ),
+        (
+            "L'engouement pour le vélo à l'issue du confinement a dopé la production des cycles "
+            "électriques Moustache Bikes dans les Vosges, marque haut de gamme née d'un pari "
+            "audacieux.\n\n\"C'était de la folie, tous les vélos se sont vendus!\", se souvient "
+            "Grégory Sand, 40 ans, cofondateur de la marque.",
+            {"Grégory Sand"},
+            {"Moustache Bikes"},
+        ),
+        (
+            "L'un des tout premiers accidents fit 561 morts en 1921 à Oppau en Allemagne, dans "
+            "une usine BASF. En 1947, Brest fut secouée par l'explosion du cargo norvégien Ocean "
+            "Liberty qui transportait la substance.",
+            set(),
+            {"Ocean Liberty"},
+        ),
+        # ... but a given name somewhere in the world, a verb of speech or a role in
+        # apposition is evidence (wikinews-fr-44998 of the tuning rounds, wikinews-fr-44389,
+        # orangesum-15010)
+        (
+            "« Le contexte de la perte [...] est bien pire qu'attendu », y compris le montant "
+            "de dommages et intérêts imposé à Samsung, commente Song Myung-Sup, analyste à Hi "
+            "Investment and Securities.",
+            {"Song Myung-Sup"},
+            set(),
+        ),
+        (
+            "L'incident s'est produit dans la région de Dorlin sur la commune de Maripasoula."
+            "\n\nVictorin Lurel, ministre des outre-mer, se rendra aujourd'hui en Guyane pour "
+            "rendre hommage aux militaires décédés.",
+            {"Victorin Lurel"},
+            set(),
+        ),
+        (
+            "La profession est \"en permanence la cible de sollicitations, parfois violentes\", "
+            "a rappelé de son côté Fleur Barbequot, également représentante du Conseil de "
+            "l'Ordre des infirmiers de la Loire.",
+            {"Fleur Barbequot"},
+            set(),
+        ),
+    ],
+)
+def test_a_person_needs_evidence(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 9: a name with a common word first needs evidence (``_evidence``)."""
+    found_as_wanted(text, wanted, unwanted)

