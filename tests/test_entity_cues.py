@@ -452,3 +452,18 @@ def test_country_as_the_guide_defines_it(text: str, wanted: set[str], unwanted: 
 def test_a_person_needs_evidence(text: str, wanted: set[str], unwanted: set[str]) -> None:
     """Issue 16, session 9: a name with a common word first needs evidence (``_evidence``)."""
     found_as_wanted(text, wanted, unwanted)
+
+
+def test_a_town_named_like_a_given_name_is_a_person_where_nothing_says_place() -> None:
+    """``Virginie`` (a US state and a given name) with no article before it, in an article
+    that names the United States nowhere else, is a candidate of a TV show, not a place
+    (unlabelled orangesum-15816, seed 1625); ``en Virginie`` stays the state."""
+    text = (
+        "Les inconditionnels du show reconnaîtront parmi les participants Virginie, qui a "
+        "tenté sa chance dans l'émission il y a deux ans avec succès, ou encore Patricia, la "
+        "retraitée de 66 ans qui s'était démarquée de ses concurrentes."
+    )
+    assert "Virginie" in persons(text)
+    assert "US" not in countries(text)
+    text = "Le drame s'est produit en Virginie, où la police a ouvert une enquête."
+    assert "US" in countries(text)

@@ -400,8 +400,13 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
         return None
-    # A country, a capital, a demonym is no person ("Moscou", "les Russes").
-    if any(t.kind != "none" for t in gaz.terms(" ".join(names))):
+    # A country, a capital, a demonym is no person ("Moscou", "les Russes"); a place that
+    # is also a given name is a person when nothing before it says place ("les participants
+    # Virginie", "Florence à Nice"; not "en Virginie", "la Florence des Médicis").
+    terms = gaz.terms(" ".join(names))
+    if any(t.kind != "none" for t in terms) and not (
+        GIVEN_NAME_PLACES and _given_not_place(text, words[0][1], folded, terms)
+    ):
         return None
     if _after_thing_cue(text, words[0][1], names):
         return None
@@ -430,6 +435,31 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES:
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled)
+
+
+GIVEN_NAME_PLACES = True
+# Words before a place's name that say it is one: a preposition or an article.
+_PLACE_WORD_BEFORE = re.compile(
+    r"(?<!\w)(?:a|en|de|d'|d’|du|des|la|le|les|au|aux|dans|vers|depuis|sur|pres\s+de)\s*$"
+)
+
+
+def _given_not_place(text: str, start: int, folded: list[str], terms: list) -> bool:
+    """``Virginie``, ``Florence``, ``Fatima``: a one-word region or town that is a known
+    given name names a person when no preposition or article comes before it and the
+    article names its country nowhere else (``c'est Florence qui s'est opposé``, in an
+    article on Italy, is the city). Capitals, such as ``Paris``, stand for their state
+    without an article and are left alone."""
+    if not (
+        len(folded) == 1
+        and _given(folded[0])
+        and all(t.kind in ("place", "none") for t in terms)
+        and not _PLACE_WORD_BEFORE.search(fold_chars(text[max(0, start - 12) : start]))
+    ):
+        return False
+    codes = {c for t in terms for c in t.codes}
+    others = gazetteer().find(text)
+    return not any(m.code in codes and m.start != start for m in others)
 
 
 # "Propos recueillis par X", "Par X" opening a line: a byline, not a person of the story.
