@@ -467,3 +467,24 @@ def test_a_town_named_like_a_given_name_is_a_person_where_nothing_says_place() -
     assert "US" not in countries(text)
     text = "Le drame s'est produit en Virginie, où la police a ouvert une enquête."
     assert "US" in countries(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a language ending a sentence, or after "un" (unlabelled wikinews-fr-44550,
+        # orangesum-17863, -28543: seeds 1625 and 1627)
+        "Ils poussent l'État à adopter une meilleure cohabitation entre le français et "
+        "l’anglais. Ils n’ont rien à voir avec Cuba.",
+        "Un bilan qui s'est alourdi à au moins 12 victimes, selon CNN (en anglais).\n\nDes "
+        "pluies intenses ont provoqué une crue.",
+        "\"Vous ne voulez pas me payer, pas de problème\", s'énerve alors le taxi clandestin "
+        "dans un anglais sommaire.",
+        # a verb, not Corsica (orangesum-15816)
+        "La compétition se corse dans Les Reines du shopping ! Cette semaine, cinq gagnantes "
+        "reviennent.",
+    ],
+)
+def test_a_language_or_a_verb_is_no_country(text: str) -> None:
+    """Issue 16, session 9: GUIDE.md's "languages alone" on more of their forms."""
+    assert not countries(text) & {"GB", "FR"}
