@@ -488,3 +488,18 @@ def test_a_town_named_like_a_given_name_is_a_person_where_nothing_says_place() -
 def test_a_language_or_a_verb_is_no_country(text: str) -> None:
     """Issue 16, session 9: GUIDE.md's "languages alone" on more of their forms."""
     assert not countries(text) & {"GB", "FR"}
+
+
+def test_a_storm_named_like_a_person_is_a_storm_everywhere_in_the_article() -> None:
+    """``Tempête Fabien`` in a headline and ``Fabien``, ``Elsa`` alone later name storms, as
+    ``la tempête Fabien`` does (unlabelled orangesum-20071, seed 1627; the same storm was an
+    error of round 3 of the tuning gold)."""
+    text = (
+        "Tempête Fabien : 15 départements en alerte\n\nUne grande partie du quart Sud-Ouest est "
+        "concernée par l'alerte vigilance orange aux vents violents, ainsi que la Corse, en "
+        "raison de la tempête Fabien.\n\nUn homme est porté disparu en Méditerranée, après "
+        "avoir chuté d'un voilier.\n\nAvant Fabien, Elsa...\n\nAlors que la tempête Fabien doit "
+        "s'abattre sur la France ce week-end, le pays a déjà été frappé par la tempête Elsa en "
+        "cette fin de semaine."
+    )
+    assert not persons(text) & {"Tempête Fabien", "Fabien", "Elsa"}

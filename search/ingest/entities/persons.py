@@ -410,6 +410,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if _after_thing_cue(text, words[0][1], names):
         return None
+    # "Tempête Fabien", "Ouragan Irma", "Opération Barkhane" in a headline: the cue noun
+    # capitalised inside the span names the thing as "la tempête Fabien" does before it.
+    if HEAD_CUES and len(names) > 1 and folded[0] in THING_CUES and not _given(folded[0]):
+        return None
     # A title in quotes ("Minor Misery"), a brand in CamelCase ("PayPal", "BuzzFeed").
     start, end = words[0][1], words[-1][2]
     if _quoted(text, start, end):
@@ -438,6 +442,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
 
 
 GIVEN_NAME_PLACES = True
+HEAD_CUES = True
 # Words before a place's name that say it is one: a preposition or an article.
 _PLACE_WORD_BEFORE = re.compile(
     r"(?<!\w)(?:a|en|de|d'|d’|du|des|la|le|les|au|aux|dans|vers|depuis|sur|pres\s+de)\s*$"
@@ -727,6 +732,9 @@ def find_persons(
             head = _thing_head(text[s:e])
             if head:
                 things.add(head)
+            named = _storm_or_ship(text, s, e)
+            if named:
+                things.add(named)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     candidates = [
@@ -962,6 +970,25 @@ def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]
             if _clean_span(text, s, e, gaz) is not None:
                 out.add((s, e))
     return out
+
+
+# Nouns that give a given name to a storm or a ship: "la tempête Fabien", "le cargo Ocean".
+_NAMING_CUES = frozenset(
+    """tempete ouragan cyclone typhon depression navire bateau paquebot vraquier chalutier
+    yacht voilier porte-avions fregate sous-marin cargo petrolier""".split()
+)
+
+
+def _storm_or_ship(text: str, start: int, end: int) -> str | None:
+    """The folded name of a storm or a ship (``Tempête Fabien``, ``la tempête Fabien``):
+    alone elsewhere in the article (``'Fabien' a balayé la Corse``), it is the storm too."""
+    words = [fold_chars(w) for w in re.findall(r"[^\W\d_][\w'’-]*", text[start:end])]
+    before = re.search(r"(\w[\w-]*)\s+$", fold_chars(text[max(0, start - 20) : start]))
+    if len(words) > 1 and words[0] in _NAMING_CUES:
+        return words[-1] if HEAD_CUES else None
+    if len(words) == 1 and before and before.group(1) in _NAMING_CUES:
+        return words[0] if HEAD_CUES else None
+    return None
 
 
 def _thing_head(span: str) -> str | None:
