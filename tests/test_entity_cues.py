@@ -503,3 +503,19 @@ def test_a_storm_named_like_a_person_is_a_storm_everywhere_in_the_article() -> N
         "cette fin de semaine."
     )
     assert not persons(text) & {"Tempête Fabien", "Fabien", "Elsa"}
+
+
+def test_an_acronym_takes_no_particle_and_a_national_guard_is_no_town() -> None:
+    """``Premier ministre de DSK`` is someone's minister, not a ``de DSK`` (round 3 of the
+    tuning gold, orangesum-23847); ``la Garde nationale`` of a US story is not La Garde, Var
+    (unlabelled orangesum-36271, seed 1627)."""
+    text = (
+        "\"Lui qui se voyait volontiers Premier ministre de DSK, le voici en première ligne\", "
+        "ajoute-t-il."
+    )
+    assert "de DSK" not in persons(text)
+    text = (
+        "Il a réitéré ses attaques lors d'un déplacement au Texas, menaçant \"d'envoyer la "
+        "Garde nationale\" à Portland."
+    )
+    assert "FR" not in countries(text)

@@ -436,7 +436,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
     # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
     m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
-    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES:
+    # An acronym takes no particle: "Premier ministre de DSK" is someone's minister.
+    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES and not (
+        names[0].isupper()
+    ):
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled)
 
