@@ -440,6 +440,12 @@ def test_country_as_the_guide_defines_it(text: str, wanted: set[str], unwanted: 
             {"Victorin Lurel"},
             set(),
         ),
+        (  # unlabelled orangesum-6859, seed 1627
+            "Remarqué à l'occasion de son passage dans l'émission \"Un dîner presque parfait\", "
+            "Criss Pouly a révélé avoir été victime d'attaques homophobes.",
+            {"Criss Pouly"},
+            set(),
+        ),
         (
             "La profession est \"en permanence la cible de sollicitations, parfois violentes\", "
             "a rappelé de son côté Fleur Barbequot, également représentante du Conseil de "

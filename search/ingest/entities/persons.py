@@ -648,7 +648,7 @@ ROLES = frozenset(
     nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
     peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
     journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
-    star icone legende pdg dg ceo""".split()
+    star icone legende pdg dg ceo blogueur blogueuse""".split()
 )
 
 
@@ -771,8 +771,19 @@ _ROLE_AFTER = re.compile(
 )
 
 
+# ... or before it: "Criss Pouly a révélé avoir été victime" (not "a annoncé": firms do).
+_SAID_AFTER = re.compile(
+    r"\s+(?:a|avait)\s+(?:déclaré|dit|affirmé|révélé|expliqué|confié|raconté|estimé|assuré|"
+    r"ajouté|précisé|souligné|reconnu|avoué|témoigné|répondu|confessé|admis)\b"
+)
+
+
 def _said_before(text: str, start: int) -> bool:
     return bool(_SAID_BEFORE.search(text[max(0, start - 80) : start]))
+
+
+def _said_after(text: str, end: int) -> bool:
+    return bool(_SAID_AFTER.match(text, end))
 
 
 def _role_after(text: str, end: int) -> bool:
@@ -824,7 +835,9 @@ def _evidence(
     for s, e in person.spans:
         if (s, e) in titled or _title_before(text, s) or _cued_before(text, s):
             return True
-        if _age_after(text, e) or _said_before(text, s) or _role_after(text, e):
+        if _age_after(text, e) or _said_before(text, s) or _said_after(text, e):
+            return True
+        if _role_after(text, e):
             return True
     share = archive_types.person_share(person.name, archive)
     return share is not None and share >= 0.5
