@@ -525,3 +525,26 @@ def test_an_acronym_takes_no_particle_and_a_national_guard_is_no_town() -> None:
         "Garde nationale\" à Portland."
     )
     assert "FR" not in countries(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 2 of the tuning gold (orangesum-34591), unlabelled orangesum-33143 (seed 1625)
+        (
+            "\"Nous avons reçu une demande des autorités françaises\", a déclaré une "
+            "porte-parole de PST, Annett Aamodt. \"Une demande d'extradition a été reçue.\"",
+            "Annett Aamodt",
+        ),
+        (
+            "\"Il est intolérable que des journalistes soient pris pour cible\", ont affirmé ces "
+            "dirigeants, dont font partie Sibyle Veil, PDG de Radio France et présidente de "
+            "l'organisation Les médias publics.",
+            "Sibyle Veil",
+        ),
+    ],
+)
+def test_proper_names_with_a_role_beside_them_are_a_person(text: str, wanted: str) -> None:
+    """Issue 16, session 9: two proper names the model calls a place or a thing, with a role
+    in apposition before or after them, are a person (``_person_shaped``)."""
+    assert wanted in persons(text)

@@ -727,7 +727,11 @@ def find_persons(
         # starts with a known given name is a person all the same.
         cued = c is not None and _person_cue(text, s, c)
         if c is not None and (
-            label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed or cued
+            label == "PER"
+            or fold_chars(c.words[0]) in firsts
+            or (s, e) in listed
+            or cued
+            or (OTHER_LABELS and _person_shaped(text, c))
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
@@ -800,6 +804,24 @@ _APPOSITION_ROLES = frozenset(
     eleve etudiant etudiante medecin infirmier infirmiere sociologue historien historienne
     economiste politologue analyste delegue deleguee adjoint adjointe elu elue""".split()
 )
+
+
+OTHER_LABELS = True
+# A role noun then a comma just before a name: "La maire actuelle, Christelle Relin".
+_ROLE_COMMA_BEFORE = re.compile(r"(?<!\w)([^\W\d_][\w-]*)(?:\s+[^\W\d_,.;:]+){0,4},\s*$")
+
+
+def _person_shaped(text: str, c: _Candidate) -> bool:
+    """A span the model calls a place or a thing that is a person all the same: two or more
+    proper names (``_proper_only``) with a role or a verb of speech next to them (``une
+    porte-parole de PST, Annett Aamodt``, ``La maire actuelle, Christelle Relin``). A given
+    name of the world's alone is not enough here: ``Porsche Taycan``, ``Marvel Comics``."""
+    if len(c.words) < 2 or not _proper_only(c.words):
+        return False
+    m = _ROLE_COMMA_BEFORE.search(text[max(0, c.start - 60) : c.start])
+    if m and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES:
+        return True
+    return _role_after(text, c.end)
 
 
 # A name with a common word in it needs some evidence of being a person (``_evidence``).
