@@ -8,7 +8,7 @@ calls a person whose first word is a given name somewhere in the world (``Émili
 ``Moustache Bikes`` has none (``persons._evidence``).
 
 The names come from Faker's person providers (MIT licence: about 20,000 given names in Latin
-script from 80 locales; a well-kept, reviewed list rather than one written here), less the
+script from its 86 locales; a well-kept, reviewed list rather than one written here), less the
 words that French news writes in lower case more often than with a capital inside a sentence
 (``canal``, ``delta``, ``colonel``, ``ocean``: words before names). The shipped file is built
 once, offline: ``python -m search.ingest.entities.given_names CORPUS.jsonl...`` (needs the
