@@ -392,3 +392,159 @@ def test_run_ons_offices_roles_and_works(text: str, wanted: set[str], unwanted: 
 def test_country_as_the_guide_defines_it(text: str, wanted: set[str], unwanted: set[str]) -> None:
     """Issue 16, sixth round: GUIDE.md's country rules read one by one (docs/facets.md)."""
     countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a common word or a place first, and no evidence of a person: a product, a brand,
+        # a ship (unlabelled OrangeSum articles outside every gold file, seed 1625
+        # and 1626: orangesum-31114, -35260, -33661, -26369)
+        (
+            "Conséquence de la loi Alimentation, les prix de certains produits alimentaires "
+            "augmentent. Nutella, spaghettis Panzani, café Carte noire, thon Petit Navire, "
+            "céréales Chocapic, beurre doux Président... Le Parisien a dressé la liste d'une "
+            "vingtaine de produits.",
+            set(),
+            {"Petit Navire"},
+        ),
+        (
+            "L'engouement pour le vélo à l'issue du confinement a dopé la production des cycles "
+            "électriques Moustache Bikes dans les Vosges, marque haut de gamme née d'un pari "
+            "audacieux.\n\n\"C'était de la folie, tous les vélos se sont vendus!\", se souvient "
+            "Grégory Sand, 40 ans, cofondateur de la marque.",
+            {"Grégory Sand"},
+            {"Moustache Bikes"},
+        ),
+        (
+            "L'un des tout premiers accidents fit 561 morts en 1921 à Oppau en Allemagne, dans "
+            "une usine BASF. En 1947, Brest fut secouée par l'explosion du cargo norvégien Ocean "
+            "Liberty qui transportait la substance.",
+            set(),
+            {"Ocean Liberty"},
+        ),
+        # ... but a given name somewhere in the world, a verb of speech or a role in
+        # apposition is evidence (wikinews-fr-44998 of the tuning rounds, wikinews-fr-44389,
+        # orangesum-15010)
+        (
+            "« Le contexte de la perte [...] est bien pire qu'attendu », y compris le montant "
+            "de dommages et intérêts imposé à Samsung, commente Song Myung-Sup, analyste à Hi "
+            "Investment and Securities.",
+            {"Song Myung-Sup"},
+            set(),
+        ),
+        (
+            "L'incident s'est produit dans la région de Dorlin sur la commune de Maripasoula."
+            "\n\nVictorin Lurel, ministre des outre-mer, se rendra aujourd'hui en Guyane pour "
+            "rendre hommage aux militaires décédés.",
+            {"Victorin Lurel"},
+            set(),
+        ),
+        (  # unlabelled orangesum-6859, seed 1627
+            "Remarqué à l'occasion de son passage dans l'émission \"Un dîner presque parfait\", "
+            "Criss Pouly a révélé avoir été victime d'attaques homophobes.",
+            {"Criss Pouly"},
+            set(),
+        ),
+        (
+            "La profession est \"en permanence la cible de sollicitations, parfois violentes\", "
+            "a rappelé de son côté Fleur Barbequot, également représentante du Conseil de "
+            "l'Ordre des infirmiers de la Loire.",
+            {"Fleur Barbequot"},
+            set(),
+        ),
+    ],
+)
+def test_a_person_needs_evidence(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 9: a name with a common word first needs evidence (``_evidence``)."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_a_town_named_like_a_given_name_is_a_person_where_nothing_says_place() -> None:
+    """``Virginie`` (a US state and a given name) with no article before it, in an article
+    that names the United States nowhere else, is a candidate of a TV show, not a place
+    (unlabelled orangesum-15816, seed 1625); ``en Virginie`` stays the state."""
+    text = (
+        "Les inconditionnels du show reconnaîtront parmi les participants Virginie, qui a "
+        "tenté sa chance dans l'émission il y a deux ans avec succès, ou encore Patricia, la "
+        "retraitée de 66 ans qui s'était démarquée de ses concurrentes."
+    )
+    assert "Virginie" in persons(text)
+    assert "US" not in countries(text)
+    text = "Le drame s'est produit en Virginie, où la police a ouvert une enquête."
+    assert "US" in countries(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a language ending a sentence, or after "un" (unlabelled wikinews-fr-44550,
+        # orangesum-17863, -28543: seeds 1625 and 1627)
+        "Ils poussent l'État à adopter une meilleure cohabitation entre le français et "
+        "l’anglais. Ils n’ont rien à voir avec Cuba.",
+        "Un bilan qui s'est alourdi à au moins 12 victimes, selon CNN (en anglais).\n\nDes "
+        "pluies intenses ont provoqué une crue.",
+        "\"Vous ne voulez pas me payer, pas de problème\", s'énerve alors le taxi clandestin "
+        "dans un anglais sommaire.",
+        # a verb, not Corsica (orangesum-15816)
+        "La compétition se corse dans Les Reines du shopping ! Cette semaine, cinq gagnantes "
+        "reviennent.",
+    ],
+)
+def test_a_language_or_a_verb_is_no_country(text: str) -> None:
+    """Issue 16, session 9: GUIDE.md's "languages alone" on more of their forms."""
+    assert not countries(text) & {"GB", "FR"}
+
+
+def test_a_storm_named_like_a_person_is_a_storm_everywhere_in_the_article() -> None:
+    """``Tempête Fabien`` in a headline and ``Fabien``, ``Elsa`` alone later name storms, as
+    ``la tempête Fabien`` does (unlabelled orangesum-20071, seed 1627; the same storm was an
+    error of round 3 of the tuning gold)."""
+    text = (
+        "Tempête Fabien : 15 départements en alerte\n\nUne grande partie du quart Sud-Ouest est "
+        "concernée par l'alerte vigilance orange aux vents violents, ainsi que la Corse, en "
+        "raison de la tempête Fabien.\n\nUn homme est porté disparu en Méditerranée, après "
+        "avoir chuté d'un voilier.\n\nAvant Fabien, Elsa...\n\nAlors que la tempête Fabien doit "
+        "s'abattre sur la France ce week-end, le pays a déjà été frappé par la tempête Elsa en "
+        "cette fin de semaine."
+    )
+    assert not persons(text) & {"Tempête Fabien", "Fabien", "Elsa"}
+
+
+def test_an_acronym_takes_no_particle_and_a_national_guard_is_no_town() -> None:
+    """``Premier ministre de DSK`` is someone's minister, not a ``de DSK`` (round 3 of the
+    tuning gold, orangesum-23847); ``la Garde nationale`` of a US story is not La Garde, Var
+    (unlabelled orangesum-36271, seed 1627)."""
+    text = (
+        "\"Lui qui se voyait volontiers Premier ministre de DSK, le voici en première ligne\", "
+        "ajoute-t-il."
+    )
+    assert "de DSK" not in persons(text)
+    text = (
+        "Il a réitéré ses attaques lors d'un déplacement au Texas, menaçant \"d'envoyer la "
+        "Garde nationale\" à Portland."
+    )
+    assert "FR" not in countries(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 2 of the tuning gold (orangesum-34591), unlabelled orangesum-33143 (seed 1625)
+        (
+            "\"Nous avons reçu une demande des autorités françaises\", a déclaré une "
+            "porte-parole de PST, Annett Aamodt. \"Une demande d'extradition a été reçue.\"",
+            "Annett Aamodt",
+        ),
+        (
+            "\"Il est intolérable que des journalistes soient pris pour cible\", ont affirmé ces "
+            "dirigeants, dont font partie Sibyle Veil, PDG de Radio France et présidente de "
+            "l'organisation Les médias publics.",
+            "Sibyle Veil",
+        ),
+    ],
+)
+def test_proper_names_with_a_role_beside_them_are_a_person(text: str, wanted: str) -> None:
+    """Issue 16, session 9: two proper names the model calls a place or a thing, with a role
+    in apposition before or after them, are a person (``_person_shaped``)."""
+    assert wanted in persons(text)

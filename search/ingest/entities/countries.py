@@ -552,10 +552,12 @@ def _is_language(
     prev = words[max(0, i - 2) : i]
     if any(w in LANGUAGE_CUES for w in prev):
         return True
-    if hit.term.masculine and original.islower() and prev and prev[-1] in ("en", "l", "le"):
-        # "le britannique BP" is a company, "le russe" alone the language.
+    if hit.term.masculine and original.islower() and prev and prev[-1] in ("en", "l", "le", "un"):
+        # "le britannique BP" is a company, "le russe" alone the language, and so is "un
+        # anglais sommaire"; "l'anglais. Ils" ends a sentence: the capital is no company's.
         nxt = words[hit.j] if hit.j < len(words) else ""
-        return not (nxt and text[tokens[hit.j][0]].isupper())
+        glued = nxt and not text[hit.end : tokens[hit.j][0]].strip()
+        return not (glued and text[tokens[hit.j][0]].isupper())
     return False
 
 

