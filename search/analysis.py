@@ -499,21 +499,31 @@ def analyze(text: str, exact: bool = False) -> list[str]:
     return [t.text for t in analyzer(text)]
 
 
-# The last text split into words: each text is indexed twice (recall and exact view), and
-# both views split it the same way.
-_LAST_WORDS: tuple[str | None, list[str]] = (None, [])
+# The last texts split into words: each text is indexed twice (recall and exact view), and
+# a writer cuts its token layout (``index.layouts``) from the same split.
+_SPLIT = re.compile(f"({WORD.pattern})")
+_LAST_SPLITS: dict[int, tuple[str, list[str]]] = {}
+_SPLITS_KEPT = 8  # the text fields of one document
+
+
+def split_words(value: str) -> list[str]:
+    """The NFC text cut at its words: text between words, a word, text between…
+    (``pieces[1::2]`` are ``WORD.findall``'s words), remembered for the last few strings
+    (by identity)."""
+    found = _LAST_SPLITS.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    pieces = _SPLIT.split(text)
+    if len(_LAST_SPLITS) >= _SPLITS_KEPT:
+        _LAST_SPLITS.clear()
+    _LAST_SPLITS[id(value)] = (value, pieces)
+    return pieces
 
 
 def _words(value: str) -> list[str]:
-    """``WORD.findall`` on NFC text, remembered for the next call with the same string."""
-    global _LAST_WORDS
-    last, words = _LAST_WORDS
-    if value is last:
-        return words
-    text = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
-    words = WORD.findall(text)
-    _LAST_WORDS = (value, words)
-    return words
+    """``WORD.findall`` on NFC text (``split_words``'s words)."""
+    return split_words(value)[1::2]
 
 
 # word as written -> the terms of its non-stop parts, in order ('' for an empty stem)

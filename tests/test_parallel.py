@@ -179,3 +179,29 @@ def test_helpers_stream_segments_at_their_budget(built, tmp_path: Path, monkeypa
             assert sorted(r["score"] or 0 for r in a.results) == pytest.approx(
                 sorted(r["score"] or 0 for r in b.results), rel=1e-9
             ), text
+
+
+def test_a_busy_helper_does_not_hold_up_the_others() -> None:
+    """While a helper takes nothing (writing out a segment), batches for it queue up to
+    the feeder's byte limit, not a few batches: the main process goes on dealing the
+    others theirs. Then they arrive whole and in order."""
+    import multiprocessing
+    import threading
+
+    docs = [document(a, "h") for a in read_file(SAMPLE, SAMPLES, lambda problem: None)]
+    batches = [docs[i : i + parallel.BATCH] for i in range(0, len(docs), parallel.BATCH)] * 4
+    ours, theirs = multiprocessing.Pipe()
+    feeder = parallel._Feeder(ours, 64 << 20)
+    sent = threading.Event()
+
+    def deal() -> None:
+        for batch in batches:
+            feeder.send(batch)
+        sent.set()
+
+    threading.Thread(target=deal, daemon=True).start()
+    # Nobody reads the pipe yet: with room for only a few batches this never returns.
+    assert sent.wait(30), "the main process waited for a helper that was busy"
+    received = [theirs.recv() for _batch in batches]
+    assert received == batches
+    feeder.finish()

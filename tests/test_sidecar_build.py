@@ -205,3 +205,39 @@ def test_without_the_writers_sidecars_write_missing_writes_them(
     monkeypatch.setattr(merging, "FACTOR", 3)
     segments = _streamed(tmp_path / "gen", _articles(SAMPLE), 0.05)
     assert len(old_path.segments()) == len(segments)
+
+
+def test_layouts_in_batches_are_each_texts_layout() -> None:
+    """``layouts.Batch`` (a writer's layouts, from the analysis's word split, numpy once a
+    batch) gives each text what ``layouts.layout`` gives it alone: on 3,000 OrangeSum
+    bodies, summaries and titles, and on texts a layout cannot hold (a token of 128
+    characters, a gap of 65,536), empty texts and texts of stop words only, shuffled."""
+    import random
+
+    import numpy as np
+
+    from search import analysis
+    from search.index import layouts
+
+    texts = []
+    for line in islice(ORANGESUM.open(encoding="utf-8"), 1000):
+        record = json.loads(line)
+        texts += [record.get(k) or "" for k in ("body", "summary", "title")]
+    texts += ["", "le la les", "x" * 130 + " mot", "a" + " " * 70_000 + "b", "de",
+              "L'État d’urgence — 12-13 juin", "  ", "Cafe\u0301 noir"]
+    random.Random(11).shuffle(texts)
+    batch = layouts.Batch()
+    for text in texts:
+        analysis.recall_positions(text)  # as the writer: the split is the analysis's
+        batch.add(text)
+    firsts, counts, gaps, lengths = batch.compute()
+    at = none = 0
+    for i, text in enumerate(texts):
+        first, alone_gaps, alone_lengths = layouts.layout(text)
+        n = int(counts[i])
+        assert int(firsts[i]) == first, text[:60]
+        assert gaps[at : at + n].tolist() == alone_gaps.tolist(), text[:60]
+        assert np.array_equal(lengths[at : at + n], alone_lengths), text[:60]
+        at += n
+        none += first == layouts.NONE
+    assert at == gaps.size and none == 2 and len(batch) == 0

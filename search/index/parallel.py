@@ -23,6 +23,7 @@ import os
 import queue
 import threading
 import traceback
+from multiprocessing.reduction import ForkingPickler
 
 from whoosh import index as whoosh_index  # imported here: a forked child must not import
 
@@ -37,22 +38,32 @@ FORK_AFTER = 2_000  # small runs (and the test suite) stay in one process
 # parses the files and pickles the batches, so it writes less; at 0 it only deals them out
 # and ``writers`` helpers write everything.
 MAIN_SHARE = 0.0
-AHEAD = 6  # batches queued for a helper before the main process waits for it
+# Pickled batches queued for the helpers, in all (MB), before the main process waits for
+# one of them: enough to go on feeding the others while one writes out a segment (~15 s
+# of a core at the default budget). Within the reading process's ``indexer.BASE_MB``.
+AHEAD_MB = 96
 _STOP = object()
 
 
 class _Feeder:
-    """Sends one helper its batches from a thread, up to ``AHEAD`` batches ahead.
+    """Sends one helper its batches from a thread, up to ``limit`` bytes of them ahead.
 
     A send returns only once the helper has taken the whole batch, that is once it is done
     with the one before; sent in turn from the main thread, every helper would wait for
     the slowest one's batch. Batches still go round in the same order, so which documents
-    go to which segment does not depend on timing."""
+    go to which segment does not depend on timing. The queue is counted in pickled bytes,
+    not batches: a helper writing out a segment takes nothing for seconds, and with a few
+    batches queued the main process soon waited for it while the other helpers ran dry
+    (a core idle through every flush). Batches are pickled here, as ``Connection.send``
+    would in the thread."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, limit: int) -> None:
         self.conn = conn
         self.error: BaseException | None = None
-        self._queue: queue.Queue = queue.Queue(maxsize=AHEAD)
+        self._limit = max(1, limit)
+        self._queued = 0  # bytes queued and not yet sent
+        self._room = threading.Condition()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -62,20 +73,29 @@ class _Feeder:
             if item is _STOP:
                 return
             try:
-                self.conn.send(item)
+                self.conn.send_bytes(item)
             except BaseException as exc:  # noqa: BLE001 - reported by the next send()
                 self.error = exc
                 return
+            finally:
+                with self._room:
+                    self._queued -= len(item)
+                    self._room.notify()
 
     def send(self, item) -> None:
-        while True:
+        """Queues ``item`` (a batch, ``"commit"`` or ``None``), waiting while the helper
+        is ``limit`` bytes behind (one item always goes)."""
+        data = item if item is _STOP else ForkingPickler.dumps(item)
+        size = 0 if item is _STOP else len(data)
+        with self._room:
+            while self._queued and self._queued + size > self._limit:
+                if self.error is not None or not self._thread.is_alive():
+                    break
+                self._room.wait(1.0)
             if self.error is not None or not self._thread.is_alive():
                 raise RuntimeError(f"un processus d'écriture ne répond plus : {self.error!r}")
-            try:
-                self._queue.put(item, timeout=1.0)
-                return
-            except queue.Full:
-                continue
+            self._queued += size
+        self._queue.put(data)
 
     def finish(self) -> None:
         """Returns once everything queued was sent."""
@@ -91,11 +111,8 @@ class _Feeder:
                 self._queue.get_nowait()
         except queue.Empty:
             pass
-        try:
-            self._queue.put(None, timeout=timeout)
-            self._queue.put(_STOP, timeout=timeout)
-        except queue.Full:
-            pass
+        self._queue.put(ForkingPickler.dumps(None))
+        self._queue.put(_STOP)
         self._thread.join(timeout)
 
 
@@ -326,6 +343,6 @@ class ParallelWriter:
             process.start()
             theirs.close()
             self._helpers.append((process, ours))
-            self._feeders.append(_Feeder(ours))
+            self._feeders.append(_Feeder(ours, (AHEAD_MB << 20) // helpers))
             self._batches.append([])
         return True

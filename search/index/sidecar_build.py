@@ -66,7 +66,10 @@ def spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 class Layouts:
     """The token layouts of a segment's documents as they are added (``layouts.layout`` of
     each stored text of ``laid_fields``): 3 bytes a token, kept until the segment is
-    written."""
+    written. Computed ``BATCH`` documents at a time (``layouts.Batch``), from the word
+    split the analysis of the same text made."""
+
+    BATCH = 256
 
     def __init__(self, schema) -> None:
         self.names = laid_fields(schema)
@@ -74,6 +77,7 @@ class Layouts:
         self._tokens = {n: array("Q") for n in self.names}  # tokens per document
         self._gaps = {n: array("H") for n in self.names}
         self._lengths = {n: bytearray() for n in self.names}
+        self._pending = {n: layouts.Batch() for n in self.names}
 
     def add(self, fields: dict) -> None:
         """One document, as ``add_document`` receives it (``_stored_<name>`` stands for the
@@ -82,20 +86,29 @@ class Layouts:
             value = fields.get(name)
             if value is not None:
                 value = fields.get("_stored_" + name, value)
-            first, gaps, lengths = layouts.layout(value if value and isinstance(value, str)
-                                                  else "")
-            self._firsts[name].append(first)
-            self._tokens[name].append(gaps.size)
-            self._gaps[name].frombytes(gaps.tobytes())
-            self._lengths[name] += lengths.tobytes()
+            batch = self._pending[name]
+            batch.add(value if value and isinstance(value, str) else "")
+            if len(batch) >= self.BATCH:
+                self._compute(name)
+
+    def _compute(self, name: str) -> None:
+        firsts, counts, gaps, lengths = self._pending[name].compute()
+        self._firsts[name].frombytes(firsts.astype(np.uint32).tobytes())
+        self._tokens[name].frombytes(counts.astype(np.uint64).tobytes())
+        self._gaps[name].frombytes(gaps.tobytes())
+        self._lengths[name] += lengths.tobytes()
 
     def nbytes(self) -> int:
-        return sum(3 * len(g) + 12 * len(self._firsts[n]) for n, g in self._gaps.items())
+        return sum(3 * len(g) + 12 * len(self._firsts[n]) + self._pending[n].nbytes()
+                   for n, g in self._gaps.items())
 
     def write(self, scratch: dict[str, Path], n_docs: int) -> dict:
         """Writes the layout scratch files; {field: (token bounds, first positions)} for
         ``postings_mmap.assemble``."""
         out = {}
+        for name in self.names:
+            if len(self._pending[name]):
+                self._compute(name)
         for name in layouts.LAYOUT_FIELDS:
             bounds = np.zeros(n_docs + 1, dtype=np.uint64)
             firsts = np.full(n_docs, layouts.NONE, dtype=np.uint32)
