@@ -83,13 +83,19 @@ bench-html: $(VENV)/.installed-bench
 	$(BIN)/python bench/html_pages.py
 
 # Headless Chromium and its driver for tests/test_browser.py, and npm for axe-core, from Debian's
-# packages (needs root; CI runs it before `make test`). Without them the browser tests are skipped, except
-# under CI=true where they fail. Nothing is ever downloaded by the tests themselves.
+# packages (needs root; CI runs it before `make test`), only those missing: a machine whose
+# Node.js already brings npm gets no Debian npm, which its nodejs package conflicts with.
+# Without them the browser tests are skipped, except under CI=true where they fail.
+# Nothing is ever downloaded by the tests themselves.
 browser:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v npm >/dev/null; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then \
 		echo "chromium, chromedriver and npm are installed"; \
 	else \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver npm; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
 # Scores on the dev gold (../shared/gold) and extraction throughput with 1 and 2 processes.
