@@ -11,12 +11,14 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
+from search.find.generation import open_index
 from search.find.searcher import SearchEngine, SearchRequest
-from search.index import fastwrite, postings_mmap, w3
+from search.index import fastwrite, postings_mmap, storage, w3
 from search.index.fastwrite import FastSegmentWriter
 from search.index.indexer import document
 from search.index.schema import build_schema
 from tests.test_fastwrite import QUERIES, _articles, _build, _reference_schema, _segment_files
+from tests.test_postings_mmap import segmented  # noqa: F401 - a fixture
 
 BLOCK = 3  # postings per block: every word of more than three articles spans blocks
 
@@ -115,3 +117,21 @@ def test_length_bytes_without_the_w3_column_are_the_same(tiny: dict[str, Path]) 
         # A field without lengths (a keyword): no column, every length 0, nothing read.
         assert w3.lacks_length_column(leaf, "tags") and w3.length_column(leaf, "tags") is None
         assert not w3.length_bytes(leaf, "tags", count).any()
+
+
+def test_stored_fields_read_directly_are_whooshs(
+    segmented: Path, samples_index: Path  # noqa: F811 - the fixture imported above
+) -> None:
+    """Every document's stored fields as ``w3.stored_fields`` reads them (the stored
+    column's bytes unpickled here) are Whoosh's ``stored_fields``: the same dict, keys in
+    the same order, across three segments (deleted documents too) and in the samples."""
+    for index in (segmented, samples_index):
+        with open_index(storage.require_generation(index)).searcher() as s:
+            reader = s.reader()
+            get = w3.stored_fields(reader)
+            assert get is not reader.stored_fields  # the direct read, not the fallback
+            assert w3.stored_fields(reader) is get  # made once per reader
+            for docnum in range(reader.doc_count_all()):
+                mine, whooshs = get(docnum), reader.stored_fields(docnum)
+                assert mine == whooshs and list(mine) == list(whooshs), docnum
+                assert mine["id"]

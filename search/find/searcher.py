@@ -279,9 +279,9 @@ class SearchEngine:
             if merged and wider is not None:
                 hits = []  # the strict matches are ranked among the page's
         page = results.page_positions(s.reader(), [d for d, _ in hits + filler], terms)
+        stored = w3.stored_fields(s.reader())
         shown = [
-            results.result(s.stored_fields(d), table, score, terms, d, gen.snippets, s.reader(),
-                           page)
+            results.result(stored(d), table, score, terms, d, gen.snippets, s.reader(), page)
             for d, score in hits + filler
         ]
         hits = hits + filler
@@ -435,8 +435,9 @@ class SearchEngine:
         hits = self._page(s, ranked, request, gen, final, 0, end=min(limit, total))
 
         def records() -> Iterator[dict]:
+            stored = w3.stored_fields(s.reader())
             for docnum, score in hits:
-                yield results.record(s.stored_fields(docnum), table, score)
+                yield results.record(stored(docnum), table, score)
 
         return total, records()
 

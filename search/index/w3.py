@@ -12,12 +12,16 @@ means changing this file only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import pickle
+import zlib
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    STORED_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
@@ -25,7 +29,7 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     W3TermsReader,
 )
-from whoosh.columns import NumericColumn
+from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 WRITTEN_FOR = (2, 7, 5)  # whoosh-reloaded, as pinned in pyproject.toml
@@ -118,6 +122,57 @@ def length_bytes(leaf, fieldname: str, count: int) -> np.ndarray:
         length = leaf.doc_field_length(docnum, fieldname) or 0
         raw[docnum] = length_to_byte(length)
     return raw
+
+
+# -- reading: stored fields -----------------------------------------------------------
+
+
+def stored_fields(reader) -> Callable[[int], dict]:
+    """``reader.stored_fields`` as a function of the document number, made once per reader:
+    for W3 segments, the document's bytes read from the stored column and unpickled here,
+    without Whoosh's five layers of Python per call (the multi-reader's segment look-up,
+    the segment's and column readers' checks, the per-field schema test); the same dict,
+    in the same order (``tests/test_w3.py``). Any other kind of segment: Whoosh's own."""
+    found = getattr(reader, "_loupe_stored", None)
+    if found is None:
+        found = reader._loupe_stored = _stored_fields(reader)
+    return found
+
+
+def _stored_fields(reader) -> Callable[[int], dict]:
+    leaves = reader.leaf_readers()
+    schema = reader.schema
+    if getattr(schema, "_dyn_fields", True) or not leaves:  # a glob field: Whoosh's test
+        return reader.stored_fields
+    names = frozenset(schema._fields)
+    columns = []
+    for leaf, _offset in leaves:
+        perdoc = getattr(leaf, "_perdoc", None)
+        column = (perdoc._cached_reader("_stored", STORED_COLUMN)
+                  if perdoc is not None and leaf.schema is schema else None)
+        raw = getattr(column, "_child", None)
+        if (type(column) is not PickleColumn.Reader
+                or type(raw) is not CompressedBytesColumn.Reader
+                or raw._decompress is not zlib.decompress):
+            return reader.stored_fields
+        columns.append((raw._lengths, raw._offsets, raw._basepos, raw._dbfile.get))
+    starts = [offset for _leaf, offset in leaves]
+    loads, decompress = pickle.loads, zlib.decompress
+
+    def get(docnum: int) -> dict:
+        i = bisect_right(starts, docnum) - 1
+        lengths, offsets, base, read = columns[i]
+        local = docnum - starts[i]
+        length = lengths[local]
+        if not length:
+            return {}
+        blob = decompress(read(base + offsets[local], length))
+        stored = loads(blob) if blob else None
+        if not stored:
+            return {}
+        return {k: v for k, v in stored.items() if k in names}
+
+    return get
 
 
 def expansions(leaf, reader) -> Iterator[bytes]:
