@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import mmap
 import os
 import shutil
 from pathlib import Path
@@ -624,6 +625,31 @@ def test_mapped_pages_are_let_go_past_their_budget(samples_index: Path, monkeypa
     after = [[r["id"] for r in engine.search(SearchRequest(q=q)).results] for q in queries]
     assert after == before
     assert _sidecar_resident() < resident / 4, (resident, _sidecar_resident())
+
+
+def test_mapped_resident_is_the_process_own_after_a_fork(tmp_path: Path) -> None:
+    """The resident mapped size is read from a descriptor kept open; a forked serving
+    process reads its own, not its parent's: pages it maps and touches count in it."""
+    postings_mmap.mapped_resident()  # the parent's descriptor, opened
+    data = tmp_path / "pages"
+    data.write_bytes(b"x" * (32 << 20))
+    pid = os.fork()
+    if pid == 0:  # the child: touch 32 MB of a mapped file, then compare with /proc
+        code = 1
+        try:
+            before = postings_mmap.mapped_resident()
+            with open(data, "rb") as fh:
+                pages = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                sum(pages[i] for i in range(0, len(pages), 4096))
+                with open("/proc/self/statm", "rb") as own:
+                    expected = int(own.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
+                found = postings_mmap.mapped_resident()
+                grew = found >= before + (24 << 20)
+                code = 0 if grew and abs(found - expected) < (4 << 20) else 2
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
 
 
 def test_a_gap_of_255_characters_or_more_is_kept_apart(tmp_path: Path) -> None:
