@@ -13,9 +13,13 @@ import numpy as np
 
 from search.find import budget, fastsearch
 from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
+from search.find.generation import open_index
 from search.find.query import Words, parse
 from search.find.searcher import SearchEngine, SearchRequest
+from search.index import postings_mmap, storage
 from tests.conftest import SAMPLES
+from tests.test_fastsearch import QUERIES
+from tests.test_postings_mmap import segmented  # noqa: F401 - a fixture
 
 
 def _reference(column: MultiColumn, mask: np.ndarray) -> np.ndarray:
@@ -122,3 +126,29 @@ def test_common_words_asked_again_are_remembered_per_query_reader_and_cutoff(
         assert budget.common_words(q, other) == common
     again = _words_of(parse("le gouvernement annonce une réforme des retraites", gen.schema))
     assert budget.common_words(again, reader) == common
+
+
+def test_frequencies_asked_together_equal_those_asked_alone(
+    segmented: Path,  # noqa: F811 - the fixture imported above
+) -> None:
+    """The work estimate asks every term of a query its document frequency at once
+    (``postings_mmap.doc_frequencies``: one ``searchsorted`` per segment): the counts, and
+    the dictionary rows each sidecar remembers, are those asked one term at a time of
+    another reader, over three segments with deleted documents, for terms in some
+    segments, in none, and in fields that do not hold them."""
+    gen = storage.require_generation(segmented)
+    texts = [parse(t, open_index(gen).schema) for t in QUERIES + ["zzqx introuvable"]]
+    pairs = [p for q in texts if q is not None for p in budget.term_pairs(q)]
+    pairs += [("title", "zzqxw"), ("date", "2020"), ("caption", "retraite"), ("nofield", "x")]
+    assert len(pairs) > 100
+    together, alone = open_index(gen).reader(), open_index(gen).reader()
+    postings_mmap.doc_frequencies(together, pairs)
+    remembered = together._loupe_frequencies
+    asked = {p: postings_mmap.doc_frequency(alone, *p) for p in pairs if p[0] in alone.schema}
+    assert {p: remembered[p] for p in asked if p in remembered} == asked
+    assert len(remembered) > 0.9 * len(asked) and sum(v > 0 for v in asked.values()) > 30
+    leaves = [postings_mmap.sidecar_of(leaf) for leaf, _o in together.leaf_readers()]
+    others = [postings_mmap.sidecar_of(leaf) for leaf, _o in alone.leaf_readers()]
+    assert len(leaves) == 3
+    for mine, theirs in zip(leaves, others, strict=True):
+        assert mine._rows and all(theirs._find(*key) == row for key, row in mine._rows.items())

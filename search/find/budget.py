@@ -133,11 +133,28 @@ def common_words(q: Words, reader) -> list[int]:
     for words, known, at, found in memo:
         if words is q and known() is reader and at == cutoff:
             return list(found)
-    found = [i for i, w in enumerate(q.subqueries) if word_frequency(w, reader) > cutoff]
+    if reader.doc_count_all() <= cutoff:  # no word is in more articles than there are
+        found = []
+    else:
+        found = [i for i, w in enumerate(q.subqueries) if word_frequency(w, reader) > cutoff]
     memo.insert(0, (q, weakref.ref(reader), cutoff, found))  # an old generation's reader
     # is not kept open by it
     del memo[4:]
     return list(found)
+
+
+def term_pairs(q) -> list[tuple[str, str]]:
+    """(field, text) of every plain term of ``q``, in no particular order: one walk of the
+    tree (Whoosh's ``leaves`` is a generator per node)."""
+    out: list[tuple[str, str]] = []
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if type(node) is wq.Term:
+            out.append((node.fieldname, node.text))
+        elif not node.is_leaf():
+            stack.extend(node.children())
+    return out
 
 
 def estimate(q, reader, n_docs: int, expansions: int) -> Work:
@@ -145,6 +162,9 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
     weighted cost. A prefix is walked to ``expansions`` + 1 words at most (more is refused
     elsewhere)."""
     work = Work()
+    # every term's document frequency in one pass per segment, for the walk below and the
+    # searches that follow (the matching, "did you mean", the words to mark)
+    postings_mmap.doc_frequencies(reader, term_pairs(q))
 
     def frequency(fieldname: str, text) -> int:
         if fieldname not in reader.schema:

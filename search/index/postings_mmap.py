@@ -352,6 +352,30 @@ class SidecarReader:
             self._rows[key] = found
         return found
 
+    def find_many(self, keys: list[tuple[str, bytes]]) -> list[int]:
+        """``_find`` of several terms at once (a query's terms, before it is estimated and
+        matched): one ``searchsorted`` over the mapped hashes for all of them instead of a
+        ``bisect`` and the calls around it per term; the rows are remembered as ``_find``
+        remembers them, so the search's own look-ups find them there."""
+        rows = self._rows
+        todo = [key for key in dict.fromkeys(keys) if key not in rows]
+        if todo:
+            hashed = [term_hash(f, b) for f, b in todo]
+            wanted = np.fromiter((h for h, _c in hashed), dtype=np.uint64, count=len(hashed))
+            at = np.searchsorted(self._hashes, wanted)
+            inside = np.minimum(at, max(self._hashes.size - 1, 0))
+            if self._hashes.size:
+                hit = (at < self._hashes.size) & (self._hashes[inside] == wanted)
+                checks = np.fromiter((c for _h, c in hashed), dtype=np.uint32, count=len(hashed))
+                hit &= self._checks[inside] == checks
+            else:
+                hit = np.zeros(len(todo), dtype=bool)
+            if len(rows) + len(todo) > _COUNTS_KEPT:
+                rows.clear()
+            for key, found, i in zip(todo, hit.tolist(), at.tolist(), strict=True):
+                rows[key] = i if found else -1
+        return [rows[key] if key in rows else self._find(*key) for key in keys]
+
     def count(self, fieldname: str, btext: bytes) -> int:
         """The term's postings in this segment (Whoosh's ``doc_frequency``: deleted
         documents included), 0 when it does not hold it."""
@@ -625,6 +649,42 @@ def doc_frequency(reader, fieldname: str, text) -> int:
         memo.clear()
     memo[key] = total
     return total
+
+
+def doc_frequencies(reader, pairs) -> None:
+    """``doc_frequency`` of many (field, text) terms at once, remembered for the calls that
+    follow (the work estimate, the common words, the idf, "did you mean", the words to
+    mark): each segment's sidecar finds them all in one pass (``SidecarReader.find_many``).
+    The same counts as asking them one at a time (``tests/test_first_time.py``)."""
+    memo = getattr(reader, "_loupe_frequencies", None)
+    if memo is None:
+        memo = reader._loupe_frequencies = {}
+    schema = reader.schema
+    todo: dict[tuple[str, bytes], tuple[str, str]] = {}
+    for fieldname, text in pairs:
+        if (fieldname, text) in memo or fieldname not in schema:
+            continue
+        try:
+            btext = schema[fieldname].to_bytes(text)
+        except Exception:  # noqa: BLE001 - as ``doc_frequency``: asked alone, it says 0
+            continue
+        todo[(fieldname, btext)] = (fieldname, text)
+    if not todo:
+        return
+    keys = list(todo)
+    totals = [0] * len(keys)
+    for leaf, _offset in reader.leaf_readers():
+        sidecar = sidecar_of(leaf)
+        if sidecar is None:
+            return  # Whoosh's table, one term at a time, as ``doc_frequency`` does
+        counts = sidecar._count_of
+        for k, row in enumerate(sidecar.find_many(keys)):
+            if row >= 0:
+                totals[k] += counts[row]
+    if len(memo) + len(keys) > _COUNTS_KEPT:
+        memo.clear()
+    for key, total in zip(keys, totals, strict=True):
+        memo[todo[key]] = total
 
 
 def _folder(leaf) -> Path:
