@@ -14,11 +14,11 @@ import numpy as np
 from search.find import budget, fastsearch
 from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
 from search.find.generation import open_index
-from search.find.query import Words, parse
+from search.find.query import Words, leaves_of, parse, terms_of
 from search.find.searcher import SearchEngine, SearchRequest
 from search.index import postings_mmap, storage
 from tests.conftest import SAMPLES
-from tests.test_fastsearch import QUERIES
+from tests.test_fastsearch import QUERIES, _sample_titles
 from tests.test_postings_mmap import segmented  # noqa: F401 - a fixture
 
 
@@ -152,3 +152,24 @@ def test_frequencies_asked_together_equal_those_asked_alone(
     assert len(leaves) == 3
     for mine, theirs in zip(leaves, others, strict=True):
         assert mine._rows and all(theirs._find(*key) == row for key, row in mine._rows.items())
+
+
+def test_query_walks_give_whooshs_leaves_and_terms_in_order(samples_index: Path) -> None:
+    """``query.leaves_of`` and ``terms_of`` (one loop, where Whoosh hands each leaf up
+    through a generator per level) give Whoosh's ``leaves()`` and ``iter_all_terms()``:
+    the same nodes and (field, text) pairs in the same order (the title bonus and the
+    proximity pairs take the first), for plain words, syntax, phrases, prefixes, ranges
+    and exclusions, both parses."""
+    schema = SearchEngine(samples_index)._current().schema
+    texts = QUERIES + _sample_titles(20) + ['"gilets jaunes" -police réform* date:2019']
+    seen = 0
+    for text in texts:
+        for any_word in (False, True):
+            q = parse(text, schema, any_word=any_word)
+            if q is None:
+                continue
+            assert [id(n) for n in leaves_of(q)] == [id(n) for n in q.leaves()], text
+            for phrases in (True, False):
+                assert terms_of(q, phrases) == list(q.iter_all_terms(phrases)), text
+            seen += len(terms_of(q)) > 3
+    assert seen > 30

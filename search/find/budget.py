@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from search.find.query import QueryError, Words
+from search.find.query import QueryError, Words, leaves_of
 from search.french import format_number as _n
 from search.index import postings_mmap, w3
 
@@ -110,7 +110,7 @@ def common_cutoff() -> int:
 def word_frequency(word, reader) -> int:
     """A word of ``Words``: the most articles any of its terms is in (the sidecars' counts)."""
     found = 0
-    for leaf in word.leaves():
+    for leaf in leaves_of(word):
         if type(leaf) is wq.Term and leaf.fieldname in reader.schema:
             try:
                 found = max(found, postings_mmap.doc_frequency(reader, leaf.fieldname, leaf.text))
@@ -254,7 +254,7 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
         for i in common:
             if i in rare:
                 continue
-            for leaf in kids[i].leaves():
+            for leaf in leaves_of(kids[i]):
                 if type(leaf) is wq.Term:
                     found = frequency(leaf.fieldname, leaf.text)
                     work.terms += 1

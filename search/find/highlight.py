@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from search.find.query import leaves_of
 from search.find.spelling import RECALL_FIELDS
 from search.index import postings_mmap
 
@@ -15,7 +16,7 @@ def _existing_terms(q, reader) -> set[tuple[str, str]]:
     variable and so skips most leaves; this walks the leaves itself.
     """
     out: set[tuple[str, str]] = set()
-    for leaf in q.leaves():
+    for leaf in leaves_of(q):
         for fieldname, text in leaf.expanded_terms(reader, phrases=True):
             if fieldname not in RECALL_FIELDS or fieldname not in reader.schema:
                 continue

@@ -35,6 +35,7 @@ from search.find.query import (
     QUESTION_WORDS,
     QueryError,
     interpret,
+    leaves_of,
     literal,
     loosened,
     parse,
@@ -577,7 +578,7 @@ def _charge(q, reader, n_docs: int) -> None:
 
 def _check_expansions(q, reader) -> None:
     """Refuses a prefix or wildcard that stands for too many words, with a way out."""
-    for leaf in q.leaves():
+    for leaf in leaves_of(q):
         if isinstance(leaf, (wq.Prefix, wq.Wildcard)):
             expanded = itertools.islice(w3.expansions(leaf, reader), MAX_PREFIX_WORDS + 1)
             words = sum(1 for _ in expanded)
