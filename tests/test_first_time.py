@@ -6,6 +6,7 @@ the posting pool, equal those looked up at the page's documents.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
 from search.find.generation import open_index
 from search.find.query import Words, leaves_of, parse, terms_of
 from search.find.searcher import SearchEngine, SearchRequest
+from search.french import month_label
 from search.index import postings_mmap, storage
 from tests.conftest import SAMPLES
 from tests.test_fastsearch import QUERIES, _sample_titles
@@ -173,3 +175,21 @@ def test_query_walks_give_whooshs_leaves_and_terms_in_order(samples_index: Path)
                 assert terms_of(q, phrases) == list(q.iter_all_terms(phrases)), text
             seen += len(terms_of(q)) > 3
     assert seen > 30
+
+
+def test_day_values_and_labels_made_once_are_those_of_each_day(samples_index: Path) -> None:
+    """The day list's value and label are made once per day and kept (``_day_texts``):
+    for searches over a month, asked twice, each day says its own ISO date and
+    "<day> <French month> <year>", selected only when the range is that day."""
+    engine = SearchEngine(samples_index, cache_size=0)
+    seen = 0
+    for month in ("2019-12", "2020-01", "2020-02", "2020-03"):
+        for _ in range(2):
+            request = SearchRequest.from_params({"depuis": [month], "jusqu_au": [month]})
+            for item in engine.search(request).facets["day"]:
+                day = dt.date.fromisoformat(item["value"])
+                assert item["value"].startswith(month)
+                assert item["label"] == f"{day.day} {month_label(day.year, day.month)}"
+                assert item["count"] > 0 and item["selected"] is False
+                seen += 1
+    assert seen > 20

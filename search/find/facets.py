@@ -428,12 +428,13 @@ def count_facets(
     ]
     out["day"] = [
         {
-            "value": day.isoformat(),
-            "label": f"{day.day} {month_label(day.year, day.month)}",
+            "value": text[0],
+            "label": text[1],
             "count": c,
             "selected": request.date_from == request.date_to == day,
         }
         for day, c in _day_counts(request, table, date_base)
+        for text in (_day_texts(day),)
     ]
     keys = ("country", "person", "month", "year", "day", "section", "source")
     return {k: out[k] for k in keys}
@@ -449,6 +450,13 @@ def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
 
 
 _month_label = functools.lru_cache(maxsize=1 << 14)(month_label)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _day_texts(day: dt.date) -> tuple[str, str]:
+    """A day's value and label (``2020-03-15``, ``15 mars 2020``), made once per day, not
+    per search (a common word's matches list up to ``MAX_DAYS`` days)."""
+    return day.isoformat(), f"{day.day} {month_label(day.year, day.month)}"
 
 
 @functools.lru_cache(maxsize=1 << 14)
