@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from whoosh import query as wq
 
 from search.find import budget, fastsearch
 from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
@@ -193,3 +194,37 @@ def test_day_values_and_labels_made_once_are_those_of_each_day(samples_index: Pa
                 assert item["count"] > 0 and item["selected"] is False
                 seen += 1
     assert seen > 20
+
+
+def test_a_words_units_computed_together_are_each_units_to_the_bit(
+    samples_index: Path, segmented: Path,  # noqa: F811 - the fixture imported above
+) -> None:
+    """A word's recall and exact units computed in one pass (``_units_scores``, what a
+    first-time word costs) are, array for array and bit for bit, each unit computed
+    alone (``_sparse_unit_scores``): for every word of headlines, questions and the test
+    queries, on the samples and on three segments with deleted documents."""
+    compared = 0
+    for index in (samples_index, segmented):
+        ix = open_index(storage.require_generation(index))
+        with ix.searcher() as s:
+            cache = fastsearch.PostingCache(s)
+            texts = QUERIES + _sample_titles(25) + ["Quel est le rôle du Premier ministre ?"]
+            for text in texts:
+                q = parse(text, ix.schema)
+                try:
+                    words = _words_of(q) if q is not None and not q.is_leaf() else None
+                except (StopIteration, RuntimeError):  # no plain words (a filter, NOT)
+                    words = None
+                for word in words.subqueries if words is not None else []:
+                    kids = getattr(word, "subqueries", [])
+                    if len(kids) < 2 or not all(fastsearch._is_unit(k) for k in kids):
+                        continue
+                    units = [([k] if type(k) is wq.Term else list(k.subqueries),
+                              1.0 if type(k) is wq.Term else k.boost) for k in kids]
+                    together = fastsearch._units_scores(s, units, cache)
+                    for (terms, boost), (docs, scores) in zip(units, together, strict=True):
+                        alone = fastsearch._sparse_unit_scores(s, terms, cache, boost)
+                        assert docs.tobytes() == alone[0].tobytes(), text
+                        assert scores.tobytes() == alone[1].tobytes(), text
+                        compared += docs.size
+    assert compared > 5000
