@@ -16,8 +16,10 @@ from whoosh import query as wq
 from search.find import budget, fastsearch
 from search.find.facets import FACETS, SPARSE_RATIO, MultiColumn
 from search.find.generation import open_index
+from search.find.highlight import highlight_terms
 from search.find.query import Words, leaves_of, parse, terms_of
 from search.find.searcher import SearchEngine, SearchRequest
+from search.find.spelling import RECALL_FIELDS
 from search.french import month_label
 from search.index import postings_mmap, storage
 from tests.conftest import SAMPLES
@@ -228,3 +230,34 @@ def test_a_words_units_computed_together_are_each_units_to_the_bit(
                         assert scores.tobytes() == alone[1].tobytes(), text
                         compared += docs.size
     assert compared > 5000
+
+
+def test_words_to_mark_are_those_whooshs_walk_finds(samples_index: Path) -> None:
+    """The words a search marks (``highlight_terms``: each plain term read from the node,
+    no generator per leaf) are those Whoosh's own walk finds (``leaves`` and
+    ``expanded_terms``, prefixes expanded), less the excluded ones."""
+    gen = SearchEngine(samples_index)._current()
+    reader = gen.searcher().reader()
+
+    def whooshs(node) -> set[str]:
+        found = set()
+        for leaf in node.leaves():
+            for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                if fieldname in RECALL_FIELDS and postings_mmap.doc_frequency(
+                        reader, fieldname, text):
+                    found.add(text)
+        return found
+
+    marked = 0
+    for text in QUERIES + _sample_titles(20):
+        q = parse(text, gen.schema)
+        if q is None or q is wq.NullQuery:
+            continue
+        words = highlight_terms(q, reader)
+        if "-" not in text and "NOT" not in text:
+            assert words == whooshs(q), text
+        else:
+            assert words <= whooshs(q), text
+        marked += len(words)
+    assert marked > 100

@@ -17,7 +17,11 @@ def _existing_terms(q, reader) -> set[tuple[str, str]]:
     """
     out: set[tuple[str, str]] = set()
     for leaf in leaves_of(q):
-        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+        if type(leaf) is wq.Term:  # what its ``expanded_terms`` gives, without a generator
+            pairs = ((leaf.fieldname, leaf.text),) if leaf.fieldname else ()
+        else:
+            pairs = leaf.expanded_terms(reader, phrases=True)
+        for fieldname, text in pairs:
             if fieldname not in RECALL_FIELDS or fieldname not in reader.schema:
                 continue
             text = text.decode("utf-8") if isinstance(text, bytes) else text
