@@ -322,7 +322,7 @@ class PostingCache:
         b = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
         k1 = weighting.K1
         idf = _idf(searcher, fieldname, btext)
-        avgfl = searcher.avg_field_length(fieldname) or 1
+        avgfl = self.average_length(searcher, fieldname)  # Whoosh sums the segments per call
         lengths = self.lengths(searcher, fieldname)[docs]
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
 
