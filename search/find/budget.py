@@ -219,7 +219,9 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
             work.cost += (weight + len(node.words) - 1) * found
         elif isinstance(node, wq.Term):
             weight = STEPPED if stepped else 1
-            for fieldname, text in node.terms(phrases=True):
+            pairs = (((node.fieldname, node.text),) if node.fieldname else ()
+                     ) if type(node) is wq.Term else node.terms(phrases=True)
+            for fieldname, text in pairs:
                 found = frequency(fieldname, text)
                 work.terms += 1
                 work.postings += found

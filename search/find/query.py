@@ -89,8 +89,16 @@ def leaves_of(q: query.Query) -> list[query.Query]:
 
 
 def terms_of(q: query.Query, phrases: bool = True) -> list[tuple[str, str]]:
-    """``list(q.iter_all_terms(phrases))``: the same (field, text) pairs in the same order."""
-    return [t for leaf in leaves_of(q) if leaf.has_terms() for t in leaf.terms(phrases=phrases)]
+    """``list(q.iter_all_terms(phrases))``: the same (field, text) pairs in the same order
+    (a plain term's read from the node: what its ``terms`` generator yields)."""
+    out: list[tuple[str, str]] = []
+    for leaf in leaves_of(q):
+        if type(leaf) is query.Term:
+            if leaf.fieldname:
+                out.append((leaf.fieldname, leaf.text))
+        elif leaf.has_terms():
+            out += leaf.terms(phrases=phrases)
+    return out
 
 
 _PARSERS = threading.local()
