@@ -198,40 +198,6 @@ def test_day_values_and_labels_made_once_are_those_of_each_day(samples_index: Pa
     assert seen > 20
 
 
-def test_a_words_units_computed_together_are_each_units_to_the_bit(
-    samples_index: Path, segmented: Path,  # noqa: F811 - the fixture imported above
-) -> None:
-    """A word's recall and exact units computed in one pass (``_units_scores``, what a
-    first-time word costs) are, array for array and bit for bit, each unit computed
-    alone (``_sparse_unit_scores``): for every word of headlines, questions and the test
-    queries, on the samples and on three segments with deleted documents."""
-    compared = 0
-    for index in (samples_index, segmented):
-        ix = open_index(storage.require_generation(index))
-        with ix.searcher() as s:
-            cache = fastsearch.PostingCache(s)
-            texts = QUERIES + _sample_titles(25) + ["Quel est le rôle du Premier ministre ?"]
-            for text in texts:
-                q = parse(text, ix.schema)
-                try:
-                    words = _words_of(q) if q is not None and not q.is_leaf() else None
-                except (StopIteration, RuntimeError):  # no plain words (a filter, NOT)
-                    words = None
-                for word in words.subqueries if words is not None else []:
-                    kids = getattr(word, "subqueries", [])
-                    if len(kids) < 2 or not all(fastsearch._is_unit(k) for k in kids):
-                        continue
-                    units = [([k] if type(k) is wq.Term else list(k.subqueries),
-                              1.0 if type(k) is wq.Term else k.boost) for k in kids]
-                    together = fastsearch._units_scores(s, units, cache)
-                    for (terms, boost), (docs, scores) in zip(units, together, strict=True):
-                        alone = fastsearch._sparse_unit_scores(s, terms, cache, boost)
-                        assert docs.tobytes() == alone[0].tobytes(), text
-                        assert scores.tobytes() == alone[1].tobytes(), text
-                        compared += docs.size
-    assert compared > 5000
-
-
 def test_words_to_mark_are_those_whooshs_walk_finds(samples_index: Path) -> None:
     """The words a search marks (``highlight_terms``: each plain term read from the node,
     no generator per leaf) are those Whoosh's own walk finds (``leaves`` and

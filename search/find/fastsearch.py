@@ -850,11 +850,7 @@ def _sparse_join(
     searcher, node, cache: PostingCache, at: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The AND or OR of a word's parts (the recall and exact views, a compound's pieces)."""
-    kids = node.subqueries
-    if at is None and len(kids) > 1 and all(_is_unit(c) for c in kids):
-        parts = _pooled_units(searcher, kids, cache)  # the usual word: its views at once
-    else:
-        parts = [_sparse_word(searcher, c, cache, at) for c in kids]
+    parts = [_sparse_word(searcher, c, cache, at) for c in node.subqueries]
     if any(p is None for p in parts):
         return None
     docs, inverse = _union(np.concatenate([d for d, _s in parts]))
@@ -874,75 +870,6 @@ def _sparse_unit(searcher, terms: list, cache: PostingCache, boost: float):
     if found is None:
         found = POOL.put(key, _sparse_unit_scores(searcher, terms, cache, boost))
     return found
-
-
-def _pooled_units(searcher, nodes: list, cache: PostingCache) -> list[tuple]:
-    """``[_sparse_unit(...) for each unit node]``: those the pool holds from it, the others
-    computed together (``_units_scores``) and kept in it, as ``_sparse_unit`` keeps them."""
-    units = [([node] if type(node) is wq.Term else list(node.subqueries),
-              1.0 if type(node) is wq.Term else node.boost) for node in nodes]
-    keys = [_unit_key(cache, terms, boost) for terms, boost in units]
-    found = [POOL.get(key) for key in keys]
-    missing = [i for i, f in enumerate(found) if f is None]
-    if missing:
-        computed = _units_scores(searcher, [units[i] for i in missing], cache)
-        for i, value in zip(missing, computed, strict=True):
-            found[i] = POOL.put(keys[i], value)
-    return found
-
-
-def _units_scores(searcher, units: list[tuple[list, float]], cache: PostingCache) -> list:
-    """``[_sparse_unit_scores(searcher, terms, cache, boost) for terms, boost in units]``,
-    the same arrays to the bit, in one pass over all the units' field lists: a word's
-    recall and exact views (seven posting lists) normalised, summed per document and
-    saturated by a dozen numpy calls, not a dozen per list and per unit (a first-time
-    query computes each of its words so). The same operations element by element: each
-    list's weights as ``_field_parts`` makes them, each document's summed in the same
-    order of fields (``bincount`` adds in the order given), one idf per unit."""
-    n = cache.n_docs
-    doc_parts, tf_parts, length_parts, params = [], [], [], []
-    for j, (terms, _boost) in enumerate(units):
-        for term in terms:
-            name = term.fieldname
-            if name not in searcher.schema:
-                continue
-            try:
-                docs, tf = cache.postings(searcher, name, term.text)
-            except ValueError:
-                continue
-            if not docs.size:
-                continue
-            doc_parts.append(docs)
-            tf_parts.append(tf)
-            length_parts.append(cache.lengths(searcher, name)[docs])
-            params.append((term.boost, B.get(name, DEFAULT_B),
-                           cache.average_length(searcher, name), j))
-    if not doc_parts:
-        return [(_EMPTY_DOCS, _EMPTY_WEIGHTS)] * len(units)
-    sizes = [d.size for d in doc_parts]
-    boost, b, avg, owner = (np.repeat(np.array(c), sizes) for c in zip(*params, strict=True))
-    part = boost * np.concatenate(tf_parts) / ((1 - b) + b * np.concatenate(length_parts) / avg)
-    # (unit, document) keys: each unit's documents merged, its fields' weights summed
-    held, inverse = _union(owner.astype(np.int64) * n + np.concatenate(doc_parts))
-    pseudo = np.bincount(inverse, weights=part, minlength=held.size)
-    keep = pseudo > 0
-    held, pseudo = held[keep], pseudo[keep]
-    unit = held // n
-    counts = np.bincount(unit, minlength=len(units)).tolist()
-    factors = []
-    for (_terms, unit_boost), df in zip(units, counts, strict=True):
-        idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-        factors.append(unit_boost * idf)
-    scores = np.repeat(np.array(factors), counts) * pseudo * (K1 + 1) / (pseudo + K1)
-    docs = held - unit * n
-    out = []
-    start = 0
-    for count in counts:
-        end = start + count
-        out.append((docs[start:end].copy(), scores[start:end].copy()) if count
-                   else (_EMPTY_DOCS, _EMPTY_WEIGHTS))
-        start = end
-    return out
 
 
 def _unit_key(cache: PostingCache, terms: list, boost: float) -> tuple:
