@@ -257,6 +257,34 @@ def test_proximity_ranks_words_side_by_side_first(tmp_path: Path, monkeypatch) -
     assert tied[0]["score"] == tied[1]["score"]
 
 
+def test_a_short_query_s_proximity_does_not_depend_on_its_word_order(
+    engine: SearchEngine, monkeypatch
+) -> None:
+    """A question puts its words in another order than the text answering it: a query of
+    up to ``PROXIMITY_ALL_PAIRS`` words rewards every pair of its words standing close, so
+    the same words in any order give the same pages on the samples' real articles (only
+    neighbouring words of the query counted before, and the order changed the scores)."""
+    from search.find import fastsearch
+
+    assert fastsearch.PROXIMITY_ALL_PAIRS >= 3
+    orders = ["réforme gouvernement retraites", "réforme retraites gouvernement",
+              "retraites gouvernement réforme"]
+
+    def page(text: str) -> list[tuple[str, float]]:
+        results = engine.search(SearchRequest(q=text), facets=False).results
+        return [(r["id"], r["score"]) for r in results]
+
+    pages = [page(text) for text in orders]
+    assert len(pages[0]) == 10
+    for other in pages[1:]:
+        assert [i for i, _s in other] == [i for i, _s in pages[0]]
+        assert [s for _i, s in other] == pytest.approx([s for _i, s in pages[0]], abs=1e-3)
+    # the pairs "réforme … retraites" stand together in these articles: the proximity
+    # evidence counts in every order, where neighbours alone lost it in one order
+    explained = engine.search(SearchRequest(q=orders[0], explain=True), facets=False)
+    assert any(p["term"] == "(proximité)" for p in explained.results[0]["explain"])
+
+
 def test_a_question_s_answer_type_words_weigh_less() -> None:
     """"Quel est le *nom*…", "en quelle *année*…": in a question, the word naming the kind
     of answer weighs ``ANSWER_TYPE_WEIGHT``; in a query that is no question it weighs 1."""
