@@ -179,6 +179,32 @@ def decode_matcher(m) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(docs), np.concatenate(weights)
 
 
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+class Wanted:
+    """Segment document numbers (int64, ascending) to look up in many posting lists of one
+    segment (``SidecarReader.postings_at``: a common word's fields and views at the
+    candidates of rarer words), split once by their high 16 bits into the lists' own
+    uint16 type, instead of once per list and run."""
+
+    __slots__ = ("docs", "groups", "low")
+
+    def __init__(self, docs: np.ndarray) -> None:
+        self.docs = docs
+        # {high 16 bits: (first, end, the low 16 bits of docs[first:end] as uint16)}
+        self.groups: dict[int, tuple[int, int, np.ndarray]] = {}
+        self.low = not docs.size or int(docs[-1]) <= 0xFFFF  # every number below 65,536
+        if self.low:
+            self.groups[0] = (0, docs.size, docs.astype(np.uint16))
+            return
+        highs = docs >> 16
+        cuts = [0, *(np.flatnonzero(highs[1:] != highs[:-1]) + 1).tolist(), docs.size]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            self.groups[int(highs[a])] = (a, b, (docs[a:b] & 0xFFFF).astype(np.uint16))
+
+
 class SidecarReader:
     """One segment's sidecar, memory-mapped; the pages a lookup touches come from the OS's
     page cache, shared by every serving process and counted in none of their budgets."""
@@ -265,25 +291,27 @@ class SidecarReader:
                 out[a - start : b - start] += high << 16
         return out
 
-    def _locate(self, start: int, end: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(which of ``docs`` (int64, ascending) the postings ``start:end`` hold, and where
-        in them): a binary search per run over the mapped low bits, so only the pages
-        holding them are read."""
-        if self._one_high == 0 and (not docs.size or int(docs[-1]) <= 0xFFFF):
+    def _locate(self, start: int, end: int,
+                docs: np.ndarray | Wanted) -> tuple[np.ndarray, np.ndarray]:
+        """(which of ``docs`` (int64, ascending, or those of a ``Wanted``) the postings
+        ``start:end`` hold, and where in them): a binary search per run over the mapped low
+        bits, so only the pages holding them are read."""
+        wanted = docs if isinstance(docs, Wanted) else Wanted(docs)
+        groups = wanted.groups
+        if self._one_high == 0 and wanted.low:
             held = self._lows[start:end]  # a segment of at most 65,536 documents
-            want = docs.astype(np.uint16)
+            want = groups[0][2]
             at = np.minimum(held.searchsorted(want), held.size - 1)
             return held[at] == want, at
-        hit = np.zeros(docs.size, dtype=bool)
-        at = np.zeros(docs.size, dtype=np.int64)
-        highs = docs >> 16
+        size = wanted.docs.size
+        hit = np.zeros(size, dtype=bool)
+        at = np.zeros(size, dtype=np.int64)
         for a, b, high in self._runs(start, end):
-            i, j = (int(x) for x in highs.searchsorted([high, high + 1]))
-            if i == j:
+            group = groups.get(high)
+            if group is None:
                 continue
+            i, j, want = group
             part = self._lows[a:b]
-            # the candidates in the list's own type: else numpy would convert the whole list
-            want = (docs[i:j] & 0xFFFF).astype(np.uint16)
             k = np.minimum(part.searchsorted(want), part.size - 1)
             hit[i:j] = part[k] == want
             at[i:j] = k + (a - start)
@@ -534,16 +562,17 @@ class SidecarReader:
         return self._docs(start, end), self._weights[start:end].astype(np.float64)
 
     def postings_at(self, fieldname: str, btext: bytes,
-                    docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``postings`` restricted to ``docs`` (segment numbers, ascending): a binary search
-        of each into the mapped list, so only the pages holding them are read."""
+                    docs: np.ndarray | Wanted) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` restricted to ``docs`` (segment numbers, ascending, or a ``Wanted``
+        made of them once for every term looked up at them): a binary search of each into
+        the mapped list, so only the pages holding them are read."""
+        wanted = docs if isinstance(docs, Wanted) else Wanted(np.asarray(docs, dtype=np.int64))
         i = self._find(fieldname, btext)
-        if i < 0 or not docs.size:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        if i < 0 or not wanted.docs.size:
+            return _NO_DOCS, _NO_WEIGHTS
         start = self._start_of[i]
-        docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, start + self._count_of[i], docs)
-        return docs[hit], self._weights[start:][at[hit]].astype(np.float64)
+        hit, at = self._locate(start, start + self._count_of[i], wanted)
+        return wanted.docs[hit], self._weights[start:][at[hit]].astype(np.float64)
 
     def release(self) -> None:
         """Lets go of the resident pages of the map (read again from the page cache when
