@@ -1208,7 +1208,7 @@ def positions(
         for leaf, offset, local, sidecar in leaves:
             found = sidecar.positions(field, btext, local) if sidecar is not None else None
             if found is None:
-                found = _matcher_positions(leaf, field, btext, local.tolist())
+                found = _matcher_positions(leaf, field, btext, local.listed)
             for d, held in found.items():
                 out.setdefault(d + offset, {})[field] = held
     return out
@@ -1216,7 +1216,7 @@ def positions(
 
 def _position_leaves(searcher, docs: list[int], sidecars: bool = True) -> list[tuple]:
     """Each segment holding some of ``docs`` (ascending): (leaf, offset, its share as
-    segment numbers, its sidecar or None)."""
+    segment numbers in a ``postings_mmap.Wanted``, its sidecar or None)."""
     wanted = np.asarray(docs, dtype=np.int64)
     leaves = []
     for leaf, offset in searcher.reader().leaf_readers():
@@ -1224,7 +1224,7 @@ def _position_leaves(searcher, docs: list[int], sidecars: bool = True) -> list[t
         local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
         if local.size:
             sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
-            leaves.append((leaf, offset, local, sidecar))
+            leaves.append((leaf, offset, postings_mmap.Wanted(local), sidecar))
     return leaves
 
 

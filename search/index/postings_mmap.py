@@ -189,10 +189,11 @@ class Wanted:
     candidates of rarer words), split once by their high 16 bits into the lists' own
     uint16 type, instead of once per list and run."""
 
-    __slots__ = ("docs", "groups", "low")
+    __slots__ = ("docs", "groups", "low", "_listed")
 
     def __init__(self, docs: np.ndarray) -> None:
         self.docs = docs
+        self._listed: list[int] | None = None
         # {high 16 bits: (first, end, the low 16 bits of docs[first:end] as uint16)}
         self.groups: dict[int, tuple[int, int, np.ndarray]] = {}
         self.low = not docs.size or int(docs[-1]) <= 0xFFFF  # every number below 65,536
@@ -203,6 +204,13 @@ class Wanted:
         cuts = [0, *(np.flatnonzero(highs[1:] != highs[:-1]) + 1).tolist(), docs.size]
         for a, b in zip(cuts, cuts[1:], strict=False):
             self.groups[int(highs[a])] = (a, b, (docs[a:b] & 0xFFFF).astype(np.uint16))
+
+    @property
+    def listed(self) -> list[int]:
+        """``docs`` as a list of Python ints, made once."""
+        if self._listed is None:
+            self._listed = self.docs.tolist()
+        return self._listed
 
 
 class SidecarReader:
@@ -373,10 +381,11 @@ class SidecarReader:
         i = self._find(fieldname, btext)
         return 0 if i < 0 else self._count_of[i]
 
-    def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
+    def positions(self, fieldname: str, btext: bytes, docs: np.ndarray | Wanted):
         """{segment document number: its positions of the term (a list)} for those of
-        ``docs`` (ascending) that hold it; None when the sidecar keeps no positions for
-        ``fieldname`` (the caller asks Whoosh). The lists are shared: read-only.
+        ``docs`` (ascending, or a ``Wanted`` of them made once for every term) that hold
+        it; None when the sidecar keeps no positions for ``fieldname`` (the caller asks
+        Whoosh). The lists are shared: read-only.
 
         The last answer per term for a few documents is remembered (``_SEEN_KEPT``
         terms, ``_SEEN_DOCS`` documents; the file never changes): a search's proximity
@@ -384,12 +393,16 @@ class SidecarReader:
         most often among those, asks the same words again for its snippets."""
         if fieldname not in POSITION_FIELDS:
             return None
+        prepared = docs if isinstance(docs, Wanted) else None
+        if prepared is not None:
+            docs = prepared.docs
         if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
             i, start, end = self._positioned(fieldname, btext)
             if i < 0:
                 return {} if i == -1 else None
             return self._positions_of(i, start, end, int(docs[0]))
-        wanted = docs.tolist() if isinstance(docs, np.ndarray) else list(docs)
+        wanted = (prepared.listed if prepared is not None
+                  else docs.tolist() if isinstance(docs, np.ndarray) else list(docs))
         key = (fieldname, btext)
         seen = self._seen.get(key)
         if seen is not None and seen[0].issuperset(wanted):
@@ -401,8 +414,10 @@ class SidecarReader:
         if end - start <= _SHORT:
             out = self._positions_short(i, start, end, wanted)
         else:
-            docs = np.asarray(wanted, dtype=np.int64)
-            hit, at = self._locate(start, end, docs)
+            if prepared is None:
+                prepared = Wanted(np.asarray(wanted, dtype=np.int64))
+            docs = prepared.docs
+            hit, at = self._locate(start, end, prepared)
             out = {}
             if hit.any():
                 los, his = self._bounds(i, start, at[hit])
