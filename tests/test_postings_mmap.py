@@ -745,7 +745,17 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path) -
             assert found_docs.tolist() == docs[held].tolist(), (fieldname, btext)
             assert found_weights.tolist() == weights[held].astype(float).tolist()
         if where is not None:
-            expected = {int(d): where[i] for i, d in enumerate(docs) if d in set(few.tolist())}
-            assert sidecar.positions(fieldname, btext, few) == expected, (fieldname, btext)
+            by_doc = dict(zip(docs.tolist(), where, strict=True))
+            # many documents (``_locate`` and ``_bounds``), then a few and one at a time
+            # (``_positions_few``), each as a ``Wanted`` too, as proximity asks
+            for asked in (few, *(few[k : k + 3] for k in range(0, few.size, 3))):
+                expected = {d: by_doc[d] for d in asked.tolist() if d in by_doc}
+                for form in (asked, postings_mmap.Wanted(asked)):
+                    sidecar._seen.clear()
+                    found = sidecar.positions(fieldname, btext, form)
+                    assert found == expected, (fieldname, btext, asked)
+            held_docs = docs[rng.choice(docs.size, 12, replace=False)]
+            for d in held_docs.tolist():  # a snippet's one document, in every run
+                assert sidecar.positions(fieldname, btext, np.array([d])) == {d: by_doc[d]}
     assert sidecar.postings_at("body", b"absent", wanted)[0].size == 0
     del sidecar

@@ -86,6 +86,7 @@ _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
 _SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader remembers,
 _SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
+_FEW = 8  # this many documents or fewer: each found by ``bisect`` (``_positions_few``)
 _BLOCK_PER_DOC = 128  # ``_slices``: positions read in one piece when this close per document
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
@@ -265,6 +266,13 @@ class SidecarReader:
         self._pfirst_of = memoryview(self._pfirsts).cast("B").cast("Q")
         self._marks = take(np.uint64, n_pposts // _MARK_EVERY + 1)
         self._positions = take(np.uint16 if pcode == 0 else np.uint32, n_pos)
+        # the same columns as memoryviews of Python ints, for ``_positions_few``
+        self._low_view = memoryview(self._lows).cast("B").cast("H")
+        self._mark_view = memoryview(self._marks).cast("B").cast("Q")
+        self._position_view = memoryview(self._positions).cast("B").cast(
+            "H" if pcode == 0 else "I")
+        self._weight_view = memoryview(self._weights).cast("B").cast(
+            {0: "B", 1: "H", 2: "f"}[wcode])
         # per field: token bounds per document, first position, gaps (1 byte, escaped),
         # lengths, the escaped gaps' token numbers and values (``layouts``)
         self._layouts = {
@@ -400,7 +408,7 @@ class SidecarReader:
             i, start, end = self._positioned(fieldname, btext)
             if i < 0:
                 return {} if i == -1 else None
-            return self._positions_of(i, start, end, int(docs[0]))
+            return self._positions_few(i, start, end, [int(docs[0])])
         wanted = (prepared.listed if prepared is not None
                   else docs.tolist() if isinstance(docs, np.ndarray) else list(docs))
         key = (fieldname, btext)
@@ -413,6 +421,8 @@ class SidecarReader:
             return {} if i == -1 else None
         if end - start <= _SHORT:
             out = self._positions_short(i, start, end, wanted)
+        elif len(wanted) <= _FEW:
+            out = self._positions_few(i, start, end, wanted)
         else:
             if prepared is None:
                 prepared = Wanted(np.asarray(wanted, dtype=np.int64))
@@ -502,28 +512,40 @@ class SidecarReader:
         where = np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1]))
         return np.repeat(docs[hit], sizes), self._positions[where].astype(np.int64)
 
-    def _positions_of(self, i: int, start: int, end: int, doc: int) -> dict[int, list[int]]:
-        """``positions`` of one document, in plain integers (``_locate`` and ``_bounds``
-        for one)."""
-        high = doc >> 16
-        run = next(((a, b) for a, b, h in self._runs(start, end) if h == high), None)
-        if run is None:
-            return {}
-        part = self._lows[run[0] : run[1]]
-        k = int(part.searchsorted(np.uint16(doc & 0xFFFF)))
-        if k == part.size or int(part[k]) != doc & 0xFFFF:
-            return {}
-        at = run[0] + k  # the posting
+    def _positions_few(self, i: int, start: int, end: int,
+                       docs: list[int]) -> dict[int, list[int]]:
+        """``positions`` of a few documents (ascending) of a long list, in plain integers:
+        each found by ``bisect`` over the mapped low bits of its run, its positions by the
+        nearest mark plus the weights since (``_bounds`` for one), where ``_locate`` and
+        ``_bounds`` cost some twenty numpy calls whatever the count (proximity asks a
+        segment for the handful of its 30 best documents it holds, a snippet for one)."""
+        spans = {h: (a, b) for a, b, h in self._runs(start, end)}
+        lows, weights, marks = self._low_view, self._weight_view, self._mark_view
+        found = self._position_view
         pstart = self._pstart_of[i]
-        ppost = pstart + at - start
-        mark = ppost // _MARK_EVERY * _MARK_EVERY
-        if mark >= pstart:
-            lo, first = int(self._marks[ppost // _MARK_EVERY]), start + mark - pstart
-        else:
-            lo, first = self._pfirst_of[i], start
-        if at > first:
-            lo += int(self._weights[first:at].sum())
-        return {doc: self._positions[lo : lo + int(self._weights[at])].tolist()}
+        whole = not self._float_weights
+        out: dict[int, list[int]] = {}
+        for doc in docs:
+            span = spans.get(doc >> 16)
+            if span is None:
+                continue
+            low, b = doc & 0xFFFF, span[1]
+            at = bisect_left(lows, low, span[0], b)
+            if at == b or lows[at] != low:
+                continue
+            ppost = pstart + at - start
+            mark = ppost // _MARK_EVERY * _MARK_EVERY
+            if mark >= pstart:
+                lo, first = marks[ppost // _MARK_EVERY], start + mark - pstart
+            else:
+                lo, first = self._pfirst_of[i], start
+            if whole:
+                lo += sum(weights[first:at])
+                out[doc] = found[lo : lo + weights[at]].tolist()
+            else:  # float32 weights: whole numbers here (positions counted)
+                lo += int(sum(weights[first:at]))
+                out[doc] = found[lo : lo + int(weights[at])].tolist()
+        return out
 
     def layout(self, fieldname: str, doc: int) -> tuple[int, np.ndarray, np.ndarray] | None:
         """(first position, gaps, lengths) of a document's tokens in ``fieldname``
