@@ -310,15 +310,16 @@ class SidecarReader:
     def _locate(self, start: int, end: int,
                 docs: np.ndarray | Wanted) -> tuple[np.ndarray, np.ndarray]:
         """(which of ``docs`` (int64, ascending, or those of a ``Wanted``) the postings
-        ``start:end`` hold, and where in them): a binary search per run over the mapped low
-        bits, so only the pages holding them are read."""
+        ``start:end`` hold, and where in them, meaningful where held): a binary search per
+        run over the mapped low bits, so only the pages holding them are read."""
         wanted = docs if isinstance(docs, Wanted) else Wanted(docs)
         groups = wanted.groups
         if self._one_high == 0 and wanted.low:
             held = self._lows[start:end]  # a segment of at most 65,536 documents
             want = groups[0][2]
-            at = np.minimum(held.searchsorted(want), held.size - 1)
-            return held[at] == want, at
+            # past the end: compared with the last posting (``clip``), never equal
+            at = held.searchsorted(want)
+            return held.take(at, mode="clip") == want, at
         size = wanted.docs.size
         hit = np.zeros(size, dtype=bool)
         at = np.zeros(size, dtype=np.int64)
@@ -328,8 +329,8 @@ class SidecarReader:
                 continue
             i, j, want = group
             part = self._lows[a:b]
-            k = np.minimum(part.searchsorted(want), part.size - 1)
-            hit[i:j] = part[k] == want
+            k = part.searchsorted(want)
+            hit[i:j] = part.take(k, mode="clip") == want
             at[i:j] = k + (a - start)
         return hit, at
 
