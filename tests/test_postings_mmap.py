@@ -713,13 +713,15 @@ def _crafted_sidecar(folder: Path, n_docs: int, lists: dict[tuple[str, bytes], t
             path.unlink(missing_ok=True)
 
 
-def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path) -> None:
+def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
+                                                               monkeypatch) -> None:
     """Issue 11: a common word is looked up at the candidates of rarer ones
     (``SidecarReader.postings_at``), one ``Wanted`` split by high bits shared by all its
     lists. In a segment of 200,000 documents (lists whose numbers change high bits, some
     only in their middle, one starting inside the previous list's run), the documents,
     weights and positions found at candidates spread over every run equal those of the
-    whole lists, with a ``Wanted`` made once or an array each time."""
+    whole lists, with a ``Wanted`` made once or an array each time, each list searched
+    at the candidates or read whole and masked (``_READ_WHOLE``)."""
     rng = np.random.default_rng(11)
     n_docs = 200_000
     lists: dict[tuple[str, bytes], tuple] = {}
@@ -740,10 +742,12 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path) -
     few = candidates[::250]  # proximity's handful of documents, over every run
     for (fieldname, btext), (docs, weights, where) in lists.items():
         held = np.isin(docs, candidates)
-        for asked in (wanted, candidates):
-            found_docs, found_weights = sidecar.postings_at(fieldname, btext, asked)
-            assert found_docs.tolist() == docs[held].tolist(), (fieldname, btext)
-            assert found_weights.tolist() == weights[held].astype(float).tolist()
+        for read_whole in (0, 8, 10**9):  # searched, either as the lengths say, read whole
+            monkeypatch.setattr(postings_mmap, "_READ_WHOLE", read_whole)
+            for asked in (wanted, candidates):
+                found_docs, found_weights = sidecar.postings_at(fieldname, btext, asked)
+                assert found_docs.tolist() == docs[held].tolist(), (fieldname, btext)
+                assert found_weights.tolist() == weights[held].astype(float).tolist()
         if where is not None:
             by_doc = dict(zip(docs.tolist(), where, strict=True))
             # many documents (``_locate`` and ``_bounds``), then a few and one at a time

@@ -59,7 +59,7 @@ import pickle
 import struct
 import weakref
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -87,6 +87,9 @@ _SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader rememb
 _SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
 _FEW = 8  # this many documents or fewer: each found by ``bisect`` (``_positions_few``)
+# ``postings_at``: a list at most this many times longer than the candidates is read whole
+# and masked by them (a few ns a posting) rather than searched (50-100 ns a candidate)
+_READ_WHOLE = 8
 _BLOCK_PER_DOC = 128  # ``_slices``: positions read in one piece when this close per document
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
@@ -190,11 +193,12 @@ class Wanted:
     candidates of rarer words), split once by their high 16 bits into the lists' own
     uint16 type, instead of once per list and run."""
 
-    __slots__ = ("docs", "groups", "low", "_listed")
+    __slots__ = ("docs", "groups", "low", "_listed", "_mask")
 
     def __init__(self, docs: np.ndarray) -> None:
         self.docs = docs
         self._listed: list[int] | None = None
+        self._mask: np.ndarray | None = None
         # {high 16 bits: (first, end, the low 16 bits of docs[first:end] as uint16)}
         self.groups: dict[int, tuple[int, int, np.ndarray]] = {}
         self.low = not docs.size or int(docs[-1]) <= 0xFFFF  # every number below 65,536
@@ -205,6 +209,15 @@ class Wanted:
         cuts = [0, *(np.flatnonzero(highs[1:] != highs[:-1]) + 1).tolist(), docs.size]
         for a, b in zip(cuts, cuts[1:], strict=False):
             self.groups[int(highs[a])] = (a, b, (docs[a:b] & 0xFFFF).astype(np.uint16))
+
+    def mask(self, n: int) -> np.ndarray:
+        """A bool per document of a segment of ``n`` (``docs`` all below it), true at
+        ``docs``, made once."""
+        if self._mask is None or self._mask.size != n:
+            mask = np.zeros(n, dtype=bool)
+            mask[self.docs] = True
+            self._mask = mask
+        return self._mask
 
     @property
     def listed(self) -> list[int]:
@@ -254,6 +267,8 @@ class SidecarReader:
         self._lows = take(np.uint16, n_post)  # document numbers' low 16 bits
         self._run_starts = take(np.uint64, n_runs)  # where their high bits change
         self._run_highs = take(np.uint16, n_runs)
+        self._run_start_view = memoryview(self._run_starts).cast("B").cast("Q")
+        self._run_high_view = memoryview(self._run_highs).cast("B").cast("H")
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
         self._float_weights = self._weights.dtype.kind == "f"
         self._pstarts = take(np.uint64, n_terms)  # first positioned posting, or none
@@ -292,11 +307,11 @@ class SidecarReader:
         numbers share their high bits: one for most terms, a few for a long list."""
         if self._one_high is not None:
             return [(start, end, self._one_high)]
-        runs = self._run_starts
-        r0 = int(runs.searchsorted(np.uint64(start), "right")) - 1
-        r1 = int(runs.searchsorted(np.uint64(end), "left"))
-        bounds = [start, *(int(x) for x in runs[r0 + 1 : r1]), end]
-        highs = self._run_highs[r0:r1].tolist()
+        runs = self._run_start_view  # ``bisect`` over Python ints: no numpy scalar and call
+        r0 = bisect_right(runs, start) - 1
+        r1 = bisect_left(runs, end)
+        bounds = [start, *runs[r0 + 1 : r1].tolist(), end]
+        highs = self._run_high_view[r0:r1].tolist()
         return [(bounds[k], bounds[k + 1], h) for k, h in enumerate(highs)]
 
     def _docs(self, start: int, end: int) -> np.ndarray:
@@ -606,10 +621,18 @@ class SidecarReader:
         the mapped list, so only the pages holding them are read."""
         wanted = docs if isinstance(docs, Wanted) else Wanted(np.asarray(docs, dtype=np.int64))
         i = self._find(fieldname, btext)
-        if i < 0 or not wanted.docs.size:
+        size = wanted.docs.size
+        if i < 0 or not size:
             return _NO_DOCS, _NO_WEIGHTS
         start = self._start_of[i]
-        hit, at = self._locate(start, start + self._count_of[i], wanted)
+        end = start + self._count_of[i]
+        if end - start <= _READ_WHOLE * size and int(wanted.docs[-1]) < self.doc_count:
+            # the candidates are many for this list: its documents read in order, kept
+            # where the candidates' mask says (the same postings, in the same order)
+            held = self._docs(start, end)
+            keep = wanted.mask(self.doc_count)[held]
+            return held[keep], self._weights[start:end][keep].astype(np.float64)
+        hit, at = self._locate(start, end, wanted)
         return wanted.docs[hit], self._weights[start:][at[hit]].astype(np.float64)
 
     def release(self) -> None:
