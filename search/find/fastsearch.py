@@ -263,9 +263,10 @@ class PostingCache:
         """``postings`` restricted to the documents ``at`` (ascending): from the whole list
         when the pool holds it, else each document looked up by a binary search into the
         segment's mapped list (``SidecarReader.postings_at``), which reads the pages
-        holding those documents, not the list: what a common word costs (``_words``).
-        ``at``'s share of each segment is found once for all the terms asked at it
-        (``_shares``)."""
+        holding those documents, not the list (or, for a list at most 8 times longer
+        than the candidates, reads it whole and masks it): what a common word costs
+        (``_words``). ``at``'s share of each segment is found once for all the terms
+        asked at it (``_shares``)."""
         btext = searcher.schema[fieldname].to_bytes(text)
         with POOL.lock:
             cached = POOL.entries.get((self._serial, "tf", fieldname, btext))
