@@ -694,3 +694,98 @@ def test_a_gap_of_255_characters_or_more_is_kept_apart(tmp_path: Path) -> None:
         pages = [e.search(SearchRequest(q=" ".join(words))) for e in engines]
         shown = [[(x["id"], x["snippet"]) for x in p.results] for p in pages]
         assert shown[0] == shown[1] and shown[0], words
+
+
+def _crafted_sidecar(folder: Path, n_docs: int, lists: dict[tuple[str, bytes], tuple]) -> Path:
+    """A sidecar assembled (``postings_mmap.assemble``, as every writer does) from posting
+    lists given as (documents ascending, weights, positions per posting or None): a segment
+    of more than 65,536 documents, whose lists change high bits, without indexing that many
+    articles."""
+    final = folder / "MAIN_crafted.lpm"
+    scratch = postings_mmap.scratch_paths(final)
+    for path in scratch.values():
+        path.write_bytes(b"")
+    terms = postings_mmap.Terms(*(postings_mmap.array(c) for c in "QIQIQ"))
+    total = positioned = n_pos = 0
+    with (open(scratch["docs"], "wb") as fd, open(scratch["weights"], "wb") as fw,
+          open(scratch["pos"], "wb") as fp, open(scratch["ends"], "wb") as fe):
+        for (fieldname, btext), (docs, weights, where) in lists.items():
+            h, check = postings_mmap.term_hash(fieldname, btext)
+            terms.hashes.append(h)
+            terms.checks.append(check)
+            terms.starts.append(total)
+            terms.counts.append(len(docs))
+            none = int(postings_mmap._NO_POSITIONS)
+            terms.pstarts.append(positioned if where is not None else none)
+            fd.write(np.asarray(docs, dtype=np.uint32).tobytes())
+            fw.write(np.asarray(weights, dtype=np.float32).tobytes())
+            if where is not None:
+                for held in where:
+                    fp.write(np.asarray(held, dtype=np.uint32).tobytes())
+                    n_pos += len(held)
+                    fe.write(np.uint64(n_pos).tobytes())
+                positioned += len(docs)
+            total += len(docs)
+
+    def laid() -> dict:
+        return {n: (np.zeros(n_docs + 1, dtype=np.uint64),
+                    np.full(n_docs, layouts.NONE, dtype=np.uint32)) for n in layouts.LAYOUT_FIELDS}
+
+    totals = postings_mmap.Totals(total, positioned, n_pos, True, 4.0, 999)
+    try:
+        return postings_mmap.assemble(final, scratch, terms, totals, n_docs, laid)
+    finally:
+        for path in scratch.values():
+            path.unlink(missing_ok=True)
+
+
+def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """Issue 11: a common word is looked up at the candidates of rarer ones
+    (``SidecarReader.postings_at``), one ``Wanted`` split by high bits shared by all its
+    lists. In a segment of 200,000 documents (lists whose numbers change high bits, some
+    only in their middle, one starting inside the previous list's run), the documents,
+    weights and positions found at candidates spread over every run equal those of the
+    whole lists, with a ``Wanted`` made once or an array each time, each list searched
+    at the candidates or read whole and masked (``_READ_WHOLE``)."""
+    rng = np.random.default_rng(11)
+    n_docs = 200_000
+    lists: dict[tuple[str, bytes], tuple] = {}
+    for k, share in enumerate((0.5, 0.05, 0.002, 0.3)):
+        for fieldname in ("body", "title_exact"):
+            docs = np.flatnonzero(rng.random(n_docs) < share)
+            if k == 3:  # a list within the high bits 1 and 2 only
+                docs = docs[(docs > 70_000) & (docs < 140_000)]
+            weights = rng.integers(1, 5, docs.size)
+            where = ([np.sort(rng.choice(999, w, replace=False)).tolist() for w in weights]
+                     if fieldname == "body" else None)
+            lists[(fieldname, f"mot{k}".encode())] = (docs, weights, where)
+    sidecar = postings_mmap.SidecarReader(_crafted_sidecar(tmp_path, n_docs, lists))
+    candidates = np.unique(np.concatenate([
+        rng.choice(n_docs, 3_000, replace=False), [0, 65_535, 65_536, 131_072, n_docs - 1]]))
+    wanted = postings_mmap.Wanted(candidates)
+    assert len(wanted.groups) == 4
+    few = candidates[::250]  # proximity's handful of documents, over every run
+    for (fieldname, btext), (docs, weights, where) in lists.items():
+        held = np.isin(docs, candidates)
+        for read_whole in (0, 8, 10**9):  # searched, either as the lengths say, read whole
+            monkeypatch.setattr(postings_mmap, "_READ_WHOLE", read_whole)
+            for asked in (wanted, candidates):
+                found_docs, found_weights = sidecar.postings_at(fieldname, btext, asked)
+                assert found_docs.tolist() == docs[held].tolist(), (fieldname, btext)
+                assert found_weights.tolist() == weights[held].astype(float).tolist()
+        if where is not None:
+            by_doc = dict(zip(docs.tolist(), where, strict=True))
+            # many documents (``_locate`` and ``_bounds``), then a few and one at a time
+            # (``_positions_few``), each as a ``Wanted`` too, as proximity asks
+            for asked in (few, *(few[k : k + 3] for k in range(0, few.size, 3))):
+                expected = {d: by_doc[d] for d in asked.tolist() if d in by_doc}
+                for form in (asked, postings_mmap.Wanted(asked)):
+                    sidecar._seen.clear()
+                    found = sidecar.positions(fieldname, btext, form)
+                    assert found == expected, (fieldname, btext, asked)
+            held_docs = docs[rng.choice(docs.size, 12, replace=False)]
+            for d in held_docs.tolist():  # a snippet's one document, in every run
+                assert sidecar.positions(fieldname, btext, np.array([d])) == {d: by_doc[d]}
+    assert sidecar.postings_at("body", b"absent", wanted)[0].size == 0
+    del sidecar

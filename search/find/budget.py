@@ -316,12 +316,13 @@ class Meter:
             )
 
 
-def opened(postings: int) -> None:
-    """Counts a posting list read outside Whoosh's ``postings`` (the numpy path reads
-    sidecars and raw blocks directly) and ends the search past the time limit."""
+def opened(postings: int, lists: int = 1) -> None:
+    """Counts ``lists`` posting lists (of ``postings`` in all) read outside Whoosh's
+    ``postings`` (the numpy path reads sidecars and raw blocks directly) and ends the
+    search past the time limit."""
     meter = getattr(_current, "meter", None)
     if meter is not None:
-        meter.work.terms += 1
+        meter.work.terms += lists
         meter.work.postings += postings
         meter._tick()
 

@@ -208,6 +208,7 @@ class PostingCache:
         self._lengths: dict[str, np.ndarray] = {}
         self._averages: dict[str, float] = {}
         self._serial = next(_serials)
+        self._here = threading.local()  # ``_shares``' last answer, per request thread
         weakref.finalize(self, POOL.forget, self._serial)
 
     def stats(self) -> dict:
@@ -262,31 +263,65 @@ class PostingCache:
         """``postings`` restricted to the documents ``at`` (ascending): from the whole list
         when the pool holds it, else each document looked up by a binary search into the
         segment's mapped list (``SidecarReader.postings_at``), which reads the pages
-        holding those documents, not the list: what a common word costs (``_words``)."""
+        holding those documents, not the list (or, for a list at most 8 times longer
+        than the candidates, reads it whole and masks it): what a common word costs
+        (``_words``). ``at``'s share of each segment is found once for all the terms
+        asked at it (``_shares``)."""
         btext = searcher.schema[fieldname].to_bytes(text)
         with POOL.lock:
             cached = POOL.entries.get((self._serial, "tf", fieldname, btext))
         if cached is not None:
             return _at(cached[0], cached[1], at)
+        shares, lists, looked_up = self._shares(searcher, at)
+        if lists:
+            budget.opened(looked_up, lists)  # one binary search per candidate
         all_docs: list[np.ndarray] = []
         all_weights: list[np.ndarray] = []
-        for leaf, offset in searcher.reader().leaf_readers():
-            lo, hi = np.searchsorted(at, (offset, offset + leaf.doc_count_all()))
-            if lo == hi:
-                continue
-            local = at[lo:hi] - offset
-            sidecar = postings_mmap.sidecar_of(leaf)
+        for leaf, offset, sidecar, local in shares:
             if sidecar is not None:
                 docs, weights = sidecar.postings_at(fieldname, btext, local)
-                budget.opened(int(local.size))  # one binary search per candidate
             else:
-                docs, weights = _at(*leaf_postings(leaf, fieldname, btext), local)
+                docs, weights = _at(*leaf_postings(leaf, fieldname, btext), local.docs)
             if docs.size:
                 all_docs.append(docs + offset if offset else docs)
                 all_weights.append(weights)
         if not all_docs:
             return _EMPTY_DOCS, _EMPTY_WEIGHTS
+        if len(all_docs) == 1:
+            return all_docs[0], all_weights[0]
         return np.concatenate(all_docs), np.concatenate(all_weights)
+
+    def _shares(self, searcher, at: np.ndarray) -> tuple[list[tuple], int, int]:
+        """Each segment's share of the documents ``at`` (leaf, offset, its sidecar or None,
+        a ``postings_mmap.Wanted`` of the segment's numbers), with the count of segments
+        read through a sidecar and of the documents looked up in them. The last answer is
+        kept per thread for the same ``at`` object and reader: a common word asks it for
+        each of its fields and views, and every common word of a query asks it at the
+        same candidates."""
+        reader = searcher.reader()
+        memo = getattr(self._here, "shares", None)
+        if memo is not None and memo[0] is at and memo[1] is reader:
+            return memo[2]
+        shares = []
+        lists = looked_up = 0
+        leaves = reader.leaf_readers()
+        offsets = [offset for _leaf, offset in leaves]
+        ends = [offset + leaf.doc_count_all() for leaf, offset in leaves]
+        cuts = np.searchsorted(at, offsets + ends).tolist()
+        for k, (leaf, offset) in enumerate(leaves):
+            lo, hi = cuts[k], cuts[len(leaves) + k]
+            if lo == hi:
+                continue
+            local = at[lo:hi] - offset if offset else at[lo:hi]
+            sidecar = postings_mmap.sidecar_of(leaf)
+            if sidecar is not None:
+                lists += 1
+                looked_up += hi - lo
+            shares.append((leaf, offset, sidecar,
+                           postings_mmap.Wanted(np.asarray(local, dtype=np.int64))))
+        found = (shares, lists, looked_up)
+        self._here.shares = (at, reader, found)
+        return found
 
     def term(self, searcher, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, unboosted scores) of one term, from the cache or the index."""
@@ -1115,8 +1150,9 @@ def proximity(searcher, q, scored: Scored, allowed, cache: PostingCache) -> Scor
         return scored
     docs = sorted(d for d, _ in best)
     pos: dict[str, dict[int, dict[str, list[int]]]] = {}
+    leaves = _position_leaves(searcher, docs)
     for text in {t for t in terms if t}:
-        pos[text] = positions(searcher, text, docs)
+        pos[text] = positions(searcher, text, docs, leaves=leaves)
     reader = searcher.reader()
     idf = {
         t: float(np.log(1 + cache.n_docs / (1 + postings_mmap.doc_frequency(reader, "body", t))))
@@ -1179,20 +1215,16 @@ def _gap(pa: list[int], pb: list[int]) -> int:
 
 
 def positions(
-    searcher, text: str, docs: list[int], sidecars: bool = True
+    searcher, text: str, docs: list[int], sidecars: bool = True, leaves: list | None = None
 ) -> dict[int, dict[str, list[int]]]:
     """Each of ``docs``' positions of ``text`` in the proximity fields: from the segments'
     sidecars (two slices per document), else (a segment without one, or ``sidecars``
-    false: the reference the tests compare with) stepped to through Whoosh's matchers."""
+    false: the reference the tests compare with) stepped to through Whoosh's matchers.
+    ``leaves``: ``_position_leaves(searcher, docs, sidecars)``, found once for every word
+    of a query."""
     out: dict[int, dict[str, list[int]]] = {}
-    wanted = np.asarray(docs, dtype=np.int64)
-    leaves = []  # each segment holding some of ``docs``: found once, not once per field
-    for leaf, offset in searcher.reader().leaf_readers():
-        count = leaf.doc_count_all()
-        local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
-        if local.size:
-            sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
-            leaves.append((leaf, offset, local, sidecar))
+    if leaves is None:
+        leaves = _position_leaves(searcher, docs, sidecars)
     for field in PROXIMITY_FIELDS:
         if field not in searcher.schema:
             continue
@@ -1200,10 +1232,24 @@ def positions(
         for leaf, offset, local, sidecar in leaves:
             found = sidecar.positions(field, btext, local) if sidecar is not None else None
             if found is None:
-                found = _matcher_positions(leaf, field, btext, local.tolist())
+                found = _matcher_positions(leaf, field, btext, local.listed)
             for d, held in found.items():
                 out.setdefault(d + offset, {})[field] = held
     return out
+
+
+def _position_leaves(searcher, docs: list[int], sidecars: bool = True) -> list[tuple]:
+    """Each segment holding some of ``docs`` (ascending): (leaf, offset, its share as
+    segment numbers in a ``postings_mmap.Wanted``, its sidecar or None)."""
+    wanted = np.asarray(docs, dtype=np.int64)
+    leaves = []
+    for leaf, offset in searcher.reader().leaf_readers():
+        count = leaf.doc_count_all()
+        local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
+        if local.size:
+            sidecar = postings_mmap.sidecar_of(leaf) if sidecars else None
+            leaves.append((leaf, offset, postings_mmap.Wanted(local), sidecar))
+    return leaves
 
 
 def _matcher_positions(leaf, field: str, btext: bytes, local: list[int]) -> dict[int, list[int]]:

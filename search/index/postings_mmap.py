@@ -60,7 +60,7 @@ import struct
 import threading
 import weakref
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -87,6 +87,10 @@ _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
 _SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader remembers,
 _SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
+_FEW = 8  # this many documents or fewer: each found by ``bisect`` (``_positions_few``)
+# ``postings_at``: a list at most this many times longer than the candidates is read whole
+# and masked by them (a few ns a posting) rather than searched (50-100 ns a candidate)
+_READ_WHOLE = 8
 _BLOCK_PER_DOC = 128  # ``_slices``: positions read in one piece when this close per document
 _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 # Fields whose positions the sidecar keeps: the recall view's, read by the proximity
@@ -192,6 +196,50 @@ def decode_matcher(m) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(docs), np.concatenate(weights)
 
 
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+class Wanted:
+    """Segment document numbers (int64, ascending) to look up in many posting lists of one
+    segment (``SidecarReader.postings_at``: a common word's fields and views at the
+    candidates of rarer words), split once by their high 16 bits into the lists' own
+    uint16 type, instead of once per list and run."""
+
+    __slots__ = ("docs", "groups", "low", "_listed", "_mask")
+
+    def __init__(self, docs: np.ndarray) -> None:
+        self.docs = docs
+        self._listed: list[int] | None = None
+        self._mask: np.ndarray | None = None
+        # {high 16 bits: (first, end, the low 16 bits of docs[first:end] as uint16)}
+        self.groups: dict[int, tuple[int, int, np.ndarray]] = {}
+        self.low = not docs.size or int(docs[-1]) <= 0xFFFF  # every number below 65,536
+        if self.low:
+            self.groups[0] = (0, docs.size, docs.astype(np.uint16))
+            return
+        highs = docs >> 16
+        cuts = [0, *(np.flatnonzero(highs[1:] != highs[:-1]) + 1).tolist(), docs.size]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            self.groups[int(highs[a])] = (a, b, (docs[a:b] & 0xFFFF).astype(np.uint16))
+
+    def mask(self, n: int) -> np.ndarray:
+        """A bool per document of a segment of ``n`` (``docs`` all below it), true at
+        ``docs``, made once."""
+        if self._mask is None or self._mask.size != n:
+            mask = np.zeros(n, dtype=bool)
+            mask[self.docs] = True
+            self._mask = mask
+        return self._mask
+
+    @property
+    def listed(self) -> list[int]:
+        """``docs`` as a list of Python ints, made once."""
+        if self._listed is None:
+            self._listed = self.docs.tolist()
+        return self._listed
+
+
 class SidecarReader:
     """One segment's sidecar, memory-mapped; the pages a lookup touches come from the OS's
     page cache, shared by every serving process and counted in none of their budgets."""
@@ -232,6 +280,8 @@ class SidecarReader:
         self._lows = take(np.uint16, n_post)  # document numbers' low 16 bits
         self._run_starts = take(np.uint64, n_runs)  # where their high bits change
         self._run_highs = take(np.uint16, n_runs)
+        self._run_start_view = memoryview(self._run_starts).cast("B").cast("Q")
+        self._run_high_view = memoryview(self._run_highs).cast("B").cast("H")
         self._weights = take(_WEIGHT_TYPES[wcode], n_post)
         self._float_weights = self._weights.dtype.kind == "f"
         self._pstarts = take(np.uint64, n_terms)  # first positioned posting, or none
@@ -244,6 +294,13 @@ class SidecarReader:
         self._pfirst_of = memoryview(self._pfirsts).cast("B").cast("Q")
         self._marks = take(np.uint64, n_pposts // _MARK_EVERY + 1)
         self._positions = take(np.uint16 if pcode == 0 else np.uint32, n_pos)
+        # the same columns as memoryviews of Python ints, for ``_positions_few``
+        self._low_view = memoryview(self._lows).cast("B").cast("H")
+        self._mark_view = memoryview(self._marks).cast("B").cast("Q")
+        self._position_view = memoryview(self._positions).cast("B").cast(
+            "H" if pcode == 0 else "I")
+        self._weight_view = memoryview(self._weights).cast("B").cast(
+            {0: "B", 1: "H", 2: "f"}[wcode])
         # per field: token bounds per document, first position, gaps (1 byte, escaped),
         # lengths, the escaped gaps' token numbers and values (``layouts``)
         self._layouts = {
@@ -263,11 +320,11 @@ class SidecarReader:
         numbers share their high bits: one for most terms, a few for a long list."""
         if self._one_high is not None:
             return [(start, end, self._one_high)]
-        runs = self._run_starts
-        r0 = int(runs.searchsorted(np.uint64(start), "right")) - 1
-        r1 = int(runs.searchsorted(np.uint64(end), "left"))
-        bounds = [start, *(int(x) for x in runs[r0 + 1 : r1]), end]
-        highs = self._run_highs[r0:r1].tolist()
+        runs = self._run_start_view  # ``bisect`` over Python ints: no numpy scalar and call
+        r0 = bisect_right(runs, start) - 1
+        r1 = bisect_left(runs, end)
+        bounds = [start, *runs[r0 + 1 : r1].tolist(), end]
+        highs = self._run_high_view[r0:r1].tolist()
         return [(bounds[k], bounds[k + 1], h) for k, h in enumerate(highs)]
 
     def _docs(self, start: int, end: int) -> np.ndarray:
@@ -278,27 +335,30 @@ class SidecarReader:
                 out[a - start : b - start] += high << 16
         return out
 
-    def _locate(self, start: int, end: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(which of ``docs`` (int64, ascending) the postings ``start:end`` hold, and where
-        in them): a binary search per run over the mapped low bits, so only the pages
-        holding them are read."""
-        if self._one_high == 0 and (not docs.size or int(docs[-1]) <= 0xFFFF):
+    def _locate(self, start: int, end: int,
+                docs: np.ndarray | Wanted) -> tuple[np.ndarray, np.ndarray]:
+        """(which of ``docs`` (int64, ascending, or those of a ``Wanted``) the postings
+        ``start:end`` hold, and where in them, meaningful where held): a binary search per
+        run over the mapped low bits, so only the pages holding them are read."""
+        wanted = docs if isinstance(docs, Wanted) else Wanted(docs)
+        groups = wanted.groups
+        if self._one_high == 0 and wanted.low:
             held = self._lows[start:end]  # a segment of at most 65,536 documents
-            want = docs.astype(np.uint16)
-            at = np.minimum(held.searchsorted(want), held.size - 1)
-            return held[at] == want, at
-        hit = np.zeros(docs.size, dtype=bool)
-        at = np.zeros(docs.size, dtype=np.int64)
-        highs = docs >> 16
+            want = groups[0][2]
+            # past the end: compared with the last posting (``clip``), never equal
+            at = held.searchsorted(want)
+            return held.take(at, mode="clip") == want, at
+        size = wanted.docs.size
+        hit = np.zeros(size, dtype=bool)
+        at = np.zeros(size, dtype=np.int64)
         for a, b, high in self._runs(start, end):
-            i, j = (int(x) for x in highs.searchsorted([high, high + 1]))
-            if i == j:
+            group = groups.get(high)
+            if group is None:
                 continue
+            i, j, want = group
             part = self._lows[a:b]
-            # the candidates in the list's own type: else numpy would convert the whole list
-            want = (docs[i:j] & 0xFFFF).astype(np.uint16)
-            k = np.minimum(part.searchsorted(want), part.size - 1)
-            hit[i:j] = part[k] == want
+            k = part.searchsorted(want)
+            hit[i:j] = part.take(k, mode="clip") == want
             at[i:j] = k + (a - start)
         return hit, at
 
@@ -382,10 +442,11 @@ class SidecarReader:
         i = self._find(fieldname, btext)
         return 0 if i < 0 else self._count_of[i]
 
-    def positions(self, fieldname: str, btext: bytes, docs: np.ndarray):
+    def positions(self, fieldname: str, btext: bytes, docs: np.ndarray | Wanted):
         """{segment document number: its positions of the term (a list)} for those of
-        ``docs`` (ascending) that hold it; None when the sidecar keeps no positions for
-        ``fieldname`` (the caller asks Whoosh). The lists are shared: read-only.
+        ``docs`` (ascending, or a ``Wanted`` of them made once for every term) that hold
+        it; None when the sidecar keeps no positions for ``fieldname`` (the caller asks
+        Whoosh). The lists are shared: read-only.
 
         The last answer per term for a few documents is remembered (``_SEEN_KEPT``
         terms, ``_SEEN_DOCS`` documents; the file never changes): a search's proximity
@@ -393,12 +454,16 @@ class SidecarReader:
         most often among those, asks the same words again for its snippets."""
         if fieldname not in POSITION_FIELDS:
             return None
+        prepared = docs if isinstance(docs, Wanted) else None
+        if prepared is not None:
+            docs = prepared.docs
         if len(docs) == 1:  # a snippet's document: plain integers, no arrays of one
             i, start, end = self._positioned(fieldname, btext)
             if i < 0:
                 return {} if i == -1 else None
-            return self._positions_of(i, start, end, int(docs[0]))
-        wanted = docs.tolist() if isinstance(docs, np.ndarray) else list(docs)
+            return self._positions_few(i, start, end, [int(docs[0])])
+        wanted = (prepared.listed if prepared is not None
+                  else docs.tolist() if isinstance(docs, np.ndarray) else list(docs))
         key = (fieldname, btext)
         seen = self._seen.get(key)
         if seen is not None and seen[0].issuperset(wanted):
@@ -409,9 +474,13 @@ class SidecarReader:
             return {} if i == -1 else None
         if end - start <= _SHORT:
             out = self._positions_short(i, start, end, wanted)
+        elif len(wanted) <= _FEW:
+            out = self._positions_few(i, start, end, wanted)
         else:
-            docs = np.asarray(wanted, dtype=np.int64)
-            hit, at = self._locate(start, end, docs)
+            if prepared is None:
+                prepared = Wanted(np.asarray(wanted, dtype=np.int64))
+            docs = prepared.docs
+            hit, at = self._locate(start, end, prepared)
             out = {}
             if hit.any():
                 los, his = self._bounds(i, start, at[hit])
@@ -496,28 +565,40 @@ class SidecarReader:
         where = np.repeat(los - (ends - sizes), sizes) + np.arange(int(ends[-1]))
         return np.repeat(docs[hit], sizes), self._positions[where].astype(np.int64)
 
-    def _positions_of(self, i: int, start: int, end: int, doc: int) -> dict[int, list[int]]:
-        """``positions`` of one document, in plain integers (``_locate`` and ``_bounds``
-        for one)."""
-        high = doc >> 16
-        run = next(((a, b) for a, b, h in self._runs(start, end) if h == high), None)
-        if run is None:
-            return {}
-        part = self._lows[run[0] : run[1]]
-        k = int(part.searchsorted(np.uint16(doc & 0xFFFF)))
-        if k == part.size or int(part[k]) != doc & 0xFFFF:
-            return {}
-        at = run[0] + k  # the posting
+    def _positions_few(self, i: int, start: int, end: int,
+                       docs: list[int]) -> dict[int, list[int]]:
+        """``positions`` of a few documents (ascending) of a long list, in plain integers:
+        each found by ``bisect`` over the mapped low bits of its run, its positions by the
+        nearest mark plus the weights since (``_bounds`` for one), where ``_locate`` and
+        ``_bounds`` cost some twenty numpy calls whatever the count (proximity asks a
+        segment for the handful of its 30 best documents it holds, a snippet for one)."""
+        spans = {h: (a, b) for a, b, h in self._runs(start, end)}
+        lows, weights, marks = self._low_view, self._weight_view, self._mark_view
+        found = self._position_view
         pstart = self._pstart_of[i]
-        ppost = pstart + at - start
-        mark = ppost // _MARK_EVERY * _MARK_EVERY
-        if mark >= pstart:
-            lo, first = int(self._marks[ppost // _MARK_EVERY]), start + mark - pstart
-        else:
-            lo, first = self._pfirst_of[i], start
-        if at > first:
-            lo += int(self._weights[first:at].sum())
-        return {doc: self._positions[lo : lo + int(self._weights[at])].tolist()}
+        whole = not self._float_weights
+        out: dict[int, list[int]] = {}
+        for doc in docs:
+            span = spans.get(doc >> 16)
+            if span is None:
+                continue
+            low, b = doc & 0xFFFF, span[1]
+            at = bisect_left(lows, low, span[0], b)
+            if at == b or lows[at] != low:
+                continue
+            ppost = pstart + at - start
+            mark = ppost // _MARK_EVERY * _MARK_EVERY
+            if mark >= pstart:
+                lo, first = marks[ppost // _MARK_EVERY], start + mark - pstart
+            else:
+                lo, first = self._pfirst_of[i], start
+            if whole:
+                lo += sum(weights[first:at])
+                out[doc] = found[lo : lo + weights[at]].tolist()
+            else:  # float32 weights: whole numbers here (positions counted)
+                lo += int(sum(weights[first:at]))
+                out[doc] = found[lo : lo + int(weights[at])].tolist()
+        return out
 
     def layout(self, fieldname: str, doc: int) -> tuple[int, np.ndarray, np.ndarray] | None:
         """(first position, gaps, lengths) of a document's tokens in ``fieldname``
@@ -571,16 +652,25 @@ class SidecarReader:
         return self._docs(start, end), self._weights[start:end].astype(np.float64)
 
     def postings_at(self, fieldname: str, btext: bytes,
-                    docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``postings`` restricted to ``docs`` (segment numbers, ascending): a binary search
-        of each into the mapped list, so only the pages holding them are read."""
+                    docs: np.ndarray | Wanted) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` restricted to ``docs`` (segment numbers, ascending, or a ``Wanted``
+        made of them once for every term looked up at them): a binary search of each into
+        the mapped list, so only the pages holding them are read."""
+        wanted = docs if isinstance(docs, Wanted) else Wanted(np.asarray(docs, dtype=np.int64))
         i = self._find(fieldname, btext)
-        if i < 0 or not docs.size:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        size = wanted.docs.size
+        if i < 0 or not size:
+            return _NO_DOCS, _NO_WEIGHTS
         start = self._start_of[i]
-        docs = np.asarray(docs, dtype=np.int64)
-        hit, at = self._locate(start, start + self._count_of[i], docs)
-        return docs[hit], self._weights[start:][at[hit]].astype(np.float64)
+        end = start + self._count_of[i]
+        if end - start <= _READ_WHOLE * size and int(wanted.docs[-1]) < self.doc_count:
+            # the candidates are many for this list: its documents read in order, kept
+            # where the candidates' mask says (the same postings, in the same order)
+            held = self._docs(start, end)
+            keep = wanted.mask(self.doc_count)[held]
+            return held[keep], self._weights[start:end][keep].astype(np.float64)
+        hit, at = self._locate(start, end, wanted)
+        return wanted.docs[hit], self._weights[start:][at[hit]].astype(np.float64)
 
     def release(self) -> None:
         """Lets go of the resident pages of the map (read again from the page cache when
