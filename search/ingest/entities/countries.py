@@ -484,7 +484,8 @@ def _glued_to_name(
         return True  # "M. Birmingham", "Mme Paris": a surname after a title
     covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
     i, j = hit.i, hit.j
-    if i > 0 and i - 1 not in covered:
+    # "24 Heures du Mans": a term that opens with its own article is held apart by it.
+    if i > 0 and i - 1 not in covered and not original[:1].islower():
         gap = text[tokens[i - 1][1] : tokens[i][0]]
         prev = text[tokens[i - 1][0] : tokens[i - 1][1]]
         if (
@@ -506,9 +507,42 @@ def _glued_to_name(
             and words[j] not in HELD_IN_PLACE
             and not _YEAR.fullmatch(nxt)
             and not (nxt.isupper() and original.isupper())
+            and not _office_of_place(text, tokens, words, i, j)
         ):
             return True
     return False
+
+
+_OF_BEFORE = frozenset("de du d".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """The French given names of ``data/first_names.txt`` (folded), as ``persons`` reads them."""
+    text = (DATA / "first_names.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(fold_chars(line) for line in lines if line and line[0] != "#")
+
+
+def _office_of_place(
+    text: str, tokens: list[tuple[int, int]], words: list[str], i: int, j: int
+) -> bool:
+    """``la sénatrice de Lozère Guylène Pantel``, ``la maire de Paris Anne Hidalgo``: a place
+    "de" an office, then a given name and a surname, is the place, not the start of a name."""
+    if i == 0 or words[i - 1] not in _OF_BEFORE or j + 1 >= len(tokens):
+        return False
+    after = text[tokens[j + 1][0] : tokens[j + 1][1]]
+    gap = text[tokens[j][1] : tokens[j + 1][0]]
+    if gap not in (" ", "-") or not after[:1].isupper():
+        return False
+    return words[j] in _given_names() or (i > 1 and words[i - 2] in _OFFICES)
+
+
+# Offices held "de" a place, before the holder's name ("le maire de Nice Christian Estrosi").
+_OFFICES = frozenset(
+    """maire depute deputee senateur senatrice prefet prefete elu elue president presidente
+    conseiller conseillere eveque procureur procureure gouverneur gouverneure""".split()
+)
 
 
 # GUIDE.md counts an event or an institution by the place it is in ("24 Heures du Mans" ->
