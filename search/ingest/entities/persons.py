@@ -273,8 +273,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     if (
         _OFFICE_BEFORE.search(fold_chars(text[max(0, start - 40) : start]))
         or _OFFICE_BEFORE.search(" ".join(popped) + " ")
-    ) and not any(_given(fold_chars(w)) for w, _s, _e in words):  # "... Marine Le Pen"
-        return None
+    ):
+        if not any(_given(fold_chars(w)) for w, _s, _e in words):  # "... Marine Le Pen"
+            # "le ministre de la Justice Bekir Bozdag": the office's domain, then a name.
+            if not (ROLE_BEFORE and _domain_then_name([w for w, _s, _e in words])):
+                return None
+        titled = True
     while words:
         w, s, e = words[-1]
         stripped = w.rstrip(",;:!?)»\"'’")
@@ -757,6 +761,16 @@ def find_persons(
         )
         if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
             cued = True
+        if (  # "le ministre de la Justice Bekir Bozdag": an office, then a foreign name
+            c is not None
+            and ROLE_BEFORE
+            and c.titled
+            and not _ORDINAL_BEFORE.search(text, max(0, s - 12), s)
+            and _short_name(c.words)
+            and all(_plain_name(w) for w in c.words)
+            and not archive_types.not_a_person(" ".join(c.words))
+        ):
+            cued = True
         if c is not None and (
             label == "PER"
             or fold_chars(c.words[0]) in firsts
@@ -1105,11 +1119,52 @@ def _role_before(text: str, start: int, c: _Candidate, gaz: Gazetteer) -> bool:
     if archive_types.not_a_person(" ".join(c.words)) or archive_types.not_a_person(word):
         return False
     m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    return bool(m) and fold_chars(m.group(1)) in (TITLES | ROLES) - _ORDINALS
+    if m and fold_chars(m.group(1)) in (TITLES | ROLES) - _ORDINALS:
+        return True
+    # Two or three names after a role and its complement: "le commandant de la garnison
+    # Ozhan Ozbakir" (a single word there is too often a firm: "le patron du groupe Total").
+    return _short_name(c.words) and _proper_only(c.words) and _role_then(text, start)
+
+
+def _short_name(words: list[str]) -> bool:
+    """Two name words, or three opening with a given name: what a person's name is after a
+    role (``Pebble Beach Sandra Button``, ``Century Fox James Murdoch`` run two names)."""
+    if len(words) == 2:
+        return True
+    first = fold_chars(words[0])
+    return len(words) == 3 and (_given(first) or first in world_given_names())
+
+
+def _domain_then_name(words: list[str]) -> bool:
+    """``Justice Bekir Bozdag`` after "le ministre de la": a French word, then two or three
+    name words (no French word among them)."""
+    return (
+        3 <= len(words) <= 4
+        and _common_word(words[0])
+        and all(_plain_name(w) for w in words[1:])
+    )
+
+
+def _role_then(text: str, start: int) -> bool:
+    """A title or a role, then up to five lower-case words, just before ``start``: "le
+    commandant de la garnison Ozhan Ozbakir", "le chef de la diplomatie libanaise Charbel
+    Wehbé"."""
+    before = text[max(0, start - 70) : start]
+    if not before[-1:].isspace():
+        return False
+    gap = 0
+    for tok in reversed(before.split()):
+        if fold_chars(tok).rstrip(".") in (TITLES | ROLES) - _ORDINALS:
+            return gap > 0
+        if gap >= 5 or not re.fullmatch(r"[a-zà-ÿ][\w'’-]*", tok):
+            return False
+        gap += 1
+    return False
 
 
 # "la première Type A Torpédo", "le premier Concours Virtual": an ordinal, not a title here.
 _ORDINALS = frozenset("premier premiere".split())
+_ORDINAL_BEFORE = re.compile(r"(?i)premi(?:er|ère)\s+$")
 
 
 def _plain_name(word: str) -> bool:
