@@ -305,6 +305,8 @@ class Gazetteer:
                 or (words[hit.i - 1] == "des" and text[hit.start].isupper())
             ):
                 hit.dropped = True  # "place d'Italie", "promenade des Anglais"
+            elif hit.term.kind in ("capital", "place") and _treaty_name(hit, words):
+                hit.dropped = True  # "l'accord de Paris", "le traité de Maastricht"
             elif hit.term.kind == "adjective":
                 self._adjective_rules(hit, text, tokens, words)
             else:
@@ -567,6 +569,19 @@ FOOD_CUES = frozenset(
     """restaurant restaurants cuisine cuisines plat plats gastronomie epicerie epiceries
     traiteur traiteurs recette recettes specialite specialites""".split()
 )
+
+
+# A treaty is named after the city it was signed in, not after the state: "l'accord de Paris
+# sur le climat" in a story about the United States, "le traité de Maastricht".
+TREATY_CUES = frozenset(
+    """accord accords traite traites protocole protocoles pacte pactes convention
+    conventions""".split()
+)
+
+
+def _treaty_name(hit: _Hit, words: list[str]) -> bool:
+    i = hit.i
+    return i >= 2 and words[i - 1] in ("de", "d") and words[i - 2] in TREATY_CUES
 
 
 def _street_name(hit: _Hit, words: list[str]) -> bool:
