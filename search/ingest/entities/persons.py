@@ -514,6 +514,8 @@ _WORK_BEFORE = re.compile(
 
 def _opens_work_title(text: str, start: int) -> bool:
     """The name opens a quoted title after a work's noun: ``"Joséphine, ange gardien"``."""
+    if not any(ch in _QUOTES for ch in text[max(0, start - 3) : start]):
+        return False
     return bool(_WORK_BEFORE.search(fold_chars(text[max(0, start - 60) : start])))
 
 
@@ -757,7 +759,8 @@ def find_persons(
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
         cued = c is not None and (
-            _person_cue(text, s, c) or (ROLE_BEFORE and _role_before(text, s, c, gaz))
+            _person_cue(text, s, c)
+            or (ROLE_BEFORE and label != "PER" and _role_before(text, s, c, gaz))
         )
         if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
             cued = True
@@ -1074,13 +1077,27 @@ _ANIMALS = """panda chien chienne chiot chat chatte chaton cheval jument poney a
     aigle perroquet hippopotame rhinoceros zebre kangourou koala chevre mouton brebis cochon
     truie lapin tortue crocodile requin""".split()
 _ANIMAL_BEFORE = re.compile(rf"(?<![\w-])(?:{'|'.join(_ANIMALS)}|chevaux)[sx]?\s+$")
+# The same nouns in the raw text, accents or not: most articles name no animal at all.
+_ANY_ANIMAL = re.compile(
+    r"\b(?:"
+    + "|".join(
+        n.replace("a", "[aàâ]").replace("e", "[eéèê]") for n in [*_ANIMALS, "chevaux"]
+    )
+    + r")[sx]?\s"
+)
 
 
 def _animal_words(text: str, spans: list[Span]) -> set[str]:
     """Folded words of the names the article gives to animals (``_ANIMAL_BEFORE``, then
     the other names of a list: "les pandas Huan Huan et Yuan Zi")."""
     words: set[str] = set()
+    nouns = [m.end() for m in _ANY_ANIMAL.finditer(text)]
+    if not nouns:
+        return words
     for s, e, _label in spans:
+        k = bisect.bisect_right(nouns, s)
+        if k == 0 or s - nouns[k - 1] > 80:
+            continue  # no animal's noun in the 80 characters before
         before = text[max(0, s - 80) : s]
         m = _NAME_RUN_TAIL.search(before)
         head = before[: m.start()] if m else before
@@ -1113,17 +1130,16 @@ ROLE_BEFORE = True
 def _role_before(text: str, start: int, c: _Candidate, gaz: Gazetteer) -> bool:
     """A title or a role just before a span that is no acronym, no common word, no place and
     no name the archive calls an organisation ("le pilote Renault" stays a firm)."""
-    word = c.words[0]
+    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
+    if not (m and fold_chars(m.group(1)) in _ROLE_TITLES):
+        # Two or three names after a role and its complement: "le commandant de la garnison
+        # Ozhan Ozbakir" (a single word there is too often a firm: "le patron du groupe Total").
+        if not (_short_name(c.words) and _proper_only(c.words) and _role_then(text, start)):
+            return False
     if gaz.terms(" ".join(c.words)) or not all(_plain_name(w) for w in c.words):
         return False  # "le député Nouvelle Gauche", "le secrétaire SNUipp-FSU"
-    if archive_types.not_a_person(" ".join(c.words)) or archive_types.not_a_person(word):
-        return False
-    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    if m and fold_chars(m.group(1)) in (TITLES | ROLES) - _ORDINALS:
-        return True
-    # Two or three names after a role and its complement: "le commandant de la garnison
-    # Ozhan Ozbakir" (a single word there is too often a firm: "le patron du groupe Total").
-    return _short_name(c.words) and _proper_only(c.words) and _role_then(text, start)
+    name = " ".join(c.words)
+    return not (archive_types.not_a_person(name) or archive_types.not_a_person(c.words[0]))
 
 
 def _short_name(words: list[str]) -> bool:
@@ -1154,7 +1170,7 @@ def _role_then(text: str, start: int) -> bool:
         return False
     gap = 0
     for tok in reversed(before.split()):
-        if fold_chars(tok).rstrip(".") in (TITLES | ROLES) - _ORDINALS:
+        if fold_chars(tok).rstrip(".") in _ROLE_TITLES:
             return gap > 0
         if gap >= 5 or not re.fullmatch(r"[a-zà-ÿ][\w'’-]*", tok):
             return False
@@ -1165,6 +1181,7 @@ def _role_then(text: str, start: int) -> bool:
 # "la première Type A Torpédo", "le premier Concours Virtual": an ordinal, not a title here.
 _ORDINALS = frozenset("premier premiere".split())
 _ORDINAL_BEFORE = re.compile(r"(?i)premi(?:er|ère)\s+$")
+_ROLE_TITLES = (TITLES | ROLES) - _ORDINALS
 
 
 def _plain_name(word: str) -> bool:
