@@ -743,3 +743,85 @@ def test_events_treaties_and_towns_of_two_countries(
     """Issue 16, session 10: ``du Mans``, ``Brest`` and ``Vienne`` decided by the article's
     other places (``data/ambiguous.tsv``), ``_office_of_place``, ``_treaty_name``."""
     countries_as_wanted(text, wanted, unwanted)
+
+
+# Issue 16, session 10, ninth round: classes seen in the fresh round 6
+# (``bench/gold/entities-round6.jsonl``) and rounds 4-5, each checked on 1,500 unlabelled
+# OrangeSum articles outside every gold file (seed 1631).
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a surname cut to its initial: the press keeps the person anonymous (round 6,
+        # orangesum-35008, -635)
+        (
+            "Il ressort des premières investigations de l'inspection relative au suivi "
+            "socio-judiciaire de monsieur François V. conduites depuis le samedi 29 août, que "
+            "le suivi de ce dossier ne présente aucun manquement.",
+            set(),
+            {"François V.", "François"},
+        ),
+        (
+            "Le docteur V., spécialisé dans les opérations du dos, a été placé sous contrôle "
+            "judiciaire avec interdiction d'exercer, a précisé le procureur de la République "
+            "Eric Vaillant.",
+            {"Eric Vaillant"},
+            {"V."},
+        ),
+        # a regnal number after a given name of the world, not only a French one (round 6,
+        # orangesum-3776; unlabelled orangesum-32568)
+        (
+            "Hugo conserva l'invitation de Nadar qu'il colla sur ses Carnets intimes, après "
+            "avoir arraché de l'enveloppe le timbre qui représentait Napoléon III, qu'il "
+            "surnommait avec mépris \"Napoléon le Petit\".",
+            {"Napoléon III"},
+            set(),
+        ),
+        (
+            "L'ancien monarque, âgé de 82 ans, a annoncé sa décision de quitter l'Espagne à son "
+            "fils, le roi Felipe VI, qui l'a acceptée.",
+            {"Felipe VI"},
+            set(),
+        ),
+    ],
+)
+def test_anonymised_initials_and_regnal_numbers(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 10 (ninth round): ``ANONYMISED`` and ``WORLD_REGNAL``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # one office of the French state in an article that names no country (round 5,
+        # orangesum-22771; unlabelled orangesum-22287)
+        (
+            "Jean-Michel Blanquer veut s'attaquer au chantier de l'école maternelle. Dans une "
+            "interview publiée ce samedi par Ouest-France, le ministre de l'Éducation annonce "
+            "l'organisation d'assises de la maternelle en mars prochain.",
+            {"FR"},
+            set(),
+        ),
+        (
+            "Contre la pauvreté, le gouvernement songe à offrir des petits-déjeuners dans "
+            "certaines écoles.",
+            {"FR"},
+            set(),
+        ),
+        # ... but a party alone gives no country, as the gold decides (unlabelled
+        # orangesum-12124)
+        (
+            "Les polémiques autour de cette militante de la France insoumise se multiplient "
+            "et Le Canard enchaîné en rajoute.",
+            set(),
+            {"FR"},
+        ),
+    ],
+)
+def test_one_institution_of_the_french_state(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 10 (ninth round): ``countries.ONE_FRENCH_CUE`` (GUIDE.md: a French
+    institution gives FR; the gold gives none for a party alone)."""
+    countries_as_wanted(text, wanted, unwanted)

@@ -14,10 +14,10 @@ articles with random.Random(1630), none of them in rounds 1 to 4 (no Wikinews, r
 rounds' unlabelled checks), annotated into ``entities-round5.jsonl`` and scored once before
 any rule was written from it, then used for tuning. Round 6 (issue 16, session 10, ninth
 round): 30 OrangeSum articles with random.Random(1640), none of them in rounds 1 to 5,
-annotated into ``entities-round6.jsonl``, scored once blind, then used for tuning. Each round was annotated by hand,
-following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (round 4 into
-``entities-round4.jsonl``) before the extractor was run on it. All of them are
-tuning articles: the test half stays as ``sample.py`` cut it.
+annotated into ``entities-round6.jsonl``, scored once blind, then used for tuning. Each
+round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
+``entities-tuning-more.jsonl`` (rounds 4, 5 and 6 into their own files) before the extractor
+was run on it. All of them are tuning articles: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations

@@ -645,15 +645,27 @@ def resolve_country(value: str) -> str:
     return gazetteer().resolve(value) or value.strip().upper()
 
 
+@functools.lru_cache(maxsize=1)
+def _cue_lines() -> tuple[str, ...]:
+    """The lines of ``data/french_cues.txt``, marks (``~``, ``!``) kept."""
+    text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
+
+
+@functools.lru_cache(maxsize=1)
+def _not_state_cues() -> frozenset[str]:
+    """The cues that are no institution of the state (parties, unions, movements: ``!``),
+    casefolded as ``french_context`` finds them."""
+    return frozenset(c[1:].casefold() for c in _cue_lines() if c.startswith("!"))
+
+
 @functools.lru_cache(maxsize=2)
 def _french_cues(shared: bool = True) -> re.Pattern[str]:
     """One pattern for ``data/french_cues.txt``: a cue written with a capital (an acronym, a
     party) as written, an all-lower-case one in any case; ``shared=False`` leaves out the
     offices other countries have too (lines starting with ``~``: a senator, the prime
     minister)."""
-    text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
-    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
-    cues = [c.lstrip("~") for c in lines if shared or not c.startswith("~")]
+    cues = [c.lstrip("~!") for c in _cue_lines() if shared or not c.startswith("~")]
     parts = []
     for cue in sorted(cues, key=len, reverse=True):
         body = re.escape(cue).replace("'", "['’]")
@@ -661,12 +673,18 @@ def _french_cues(shared: bool = True) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
 
+ONE_FRENCH_CUE = True
+
+
 def french_context(text: str, other_countries: int) -> int:
     """Mentions of French public life (a préfet, the présidentielle, the SNCF), counted when
-    the article names no other country and uses two different ones, or names others and uses
-    three of those only France has (the US have senators and "les républicains" too)."""
+    the article names no other country and uses one of the state or two different ones, or
+    names others and uses three of those only France has (the US have senators and "les
+    républicains" too)."""
     pattern = _french_cues(shared=not other_countries)
     found = [m.group().casefold().replace("’", "'") for m in pattern.finditer(text)]
+    if not other_countries and ONE_FRENCH_CUE and set(found) - _not_state_cues():
+        return len(found)  # "le ministre de l'Éducation", "le gouvernement" alone
     needed = 3 if other_countries else 2
     return len(found) if len(set(found)) >= needed else 0
 

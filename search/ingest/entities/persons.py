@@ -399,13 +399,18 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
         ):
             return None
+    if ANONYMISED and _INITIAL.match(names[-1]):
+        return None  # "monsieur François V.", "le docteur V.": the press hides who they are
     folded = [fold_chars(w) for w in names]
     if _ROMAN.match(names[-1]) and (
         len(names) < 2
-        or folded[0] not in first_names()
+        or (
+            folded[0] not in first_names()
+            and not (WORLD_REGNAL and folded[0] in world_given_names())
+        )
         or any(t.kind != "none" for t in gaz.terms(names[0]))
     ):
-        return None  # "Acte III", "Paris II" are no one; "Charles III", "Jean-Paul II" are
+        return None  # "Acte III", "Paris II" are no one; "Charles III", "Felipe VI" are
     if len(names) == 1 and folded[0] in BOILERPLATE:
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
@@ -486,6 +491,12 @@ _PARTICLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+(de)\s+$")
 
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
+_INITIAL = re.compile(r"^[A-ZÀ-Ý]\.$")  # a surname cut to its initial
+# A name that ends with an initial is one the article keeps anonymous (GUIDE.md: anonymous
+# people are no entry); a regnal number follows any of the world's given names ("Napoléon
+# III", "Felipe VI", "Ramsès II"), not only the French ones.
+ANONYMISED = True
+WORLD_REGNAL = True
 # Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
 _TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
 # Organisation words that are also common surnames when they end a name: "Gérard Pont".
