@@ -782,12 +782,35 @@ def test_events_treaties_and_towns_of_two_countries(
             {"Felipe VI"},
             set(),
         ),
+        # a product's name after its noun, and its words alone elsewhere (round 4,
+        # orangesum-6345; round 5, orangesum-2550; unlabelled orangesum-2757) ...
+        (
+            "Bugatti a déposé sur le circuit du Castellet, dans le Var, ses modèles Chiron et "
+            "Chiron Sport, pour des séances de roulage. La Chiron y passe de 0 à 100 km/h en "
+            "2.4 secondes.",
+            set(),
+            {"Chiron", "Chiron Sport"},
+        ),
+        (
+            "Le coupé a été restauré par Luigi Calvasina. Il est proposé avec son certificat "
+            "Ferrari Classiche et devrait être vendu pour un montant élevé.",
+            {"Luigi Calvasina"},
+            {"Ferrari Classiche"},
+        ),
+        # ... but not a person whose surname the product bears
+        (
+            "La marque a été fondée en 1963 par Ferruccio Lamborghini. Le film met en scène un "
+            "père, son fils et deux modèles Lamborghini Aventador.",
+            {"Ferruccio Lamborghini"},
+            {"Lamborghini Aventador"},
+        ),
     ],
 )
-def test_anonymised_initials_and_regnal_numbers(
+def test_anonymised_initials_regnal_numbers_products(
     text: str, wanted: set[str], unwanted: set[str]
 ) -> None:
-    """Issue 16, session 10 (ninth round): ``ANONYMISED`` and ``WORLD_REGNAL``."""
+    """Issue 16, session 10 (ninth round): ``ANONYMISED``, ``WORLD_REGNAL`` and
+    ``PRODUCT_NAMES``."""
     found_as_wanted(text, wanted, unwanted)
 
 

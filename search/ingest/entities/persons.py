@@ -761,6 +761,11 @@ def find_persons(
     spans = _joined(text, spans, gaz)
     listed = _listed(text, spans, gaz)
     animals = _animal_words(text, spans) if ANIMAL_NAMES else set()
+    # "ses modèles Chiron et Chiron Sport": a product's words, likewise, when they make the
+    # whole name (not "Ferruccio Lamborghini" beside "les modèles Lamborghini Aventador").
+    products = (
+        _animal_words(text, spans, _ANY_PRODUCT, _PRODUCT_BEFORE) if PRODUCT_NAMES else set()
+    )
     for s, e, label in spans:
         if label not in ("PER", "MISC", "LOC", "ORG"):
             continue
@@ -811,6 +816,11 @@ def find_persons(
         and not (
             animals
             and animals.intersection(_fold_words(" ".join(c.words)))
+            and not _title_before(text, c.start)
+        )
+        and not (
+            products
+            and products.issuperset(_fold_words(" ".join(c.words)))
             and not _title_before(text, c.start)
         )
     ]
@@ -1098,11 +1108,18 @@ _ANY_ANIMAL = re.compile(
 )
 
 
-def _animal_words(text: str, spans: list[Span]) -> set[str]:
+def _animal_words(
+    text: str,
+    spans: list[Span],
+    any_noun: re.Pattern[str] | None = None,
+    before: re.Pattern[str] | None = None,
+) -> set[str]:
     """Folded words of the names the article gives to animals (``_ANIMAL_BEFORE``, then
-    the other names of a list: "les pandas Huan Huan et Yuan Zi")."""
+    the other names of a list: "les pandas Huan Huan et Yuan Zi"), or to products with
+    ``_ANY_PRODUCT`` and ``_PRODUCT_BEFORE``."""
+    any_noun, before_noun = any_noun or _ANY_ANIMAL, before or _ANIMAL_BEFORE
     words: set[str] = set()
-    nouns = [m.end() for m in _ANY_ANIMAL.finditer(text)]
+    nouns = [m.end() for m in any_noun.finditer(text)]
     if not nouns:
         return words
     for s, e, _label in spans:
@@ -1112,9 +1129,20 @@ def _animal_words(text: str, spans: list[Span]) -> set[str]:
         before = text[max(0, s - 80) : s]
         m = _NAME_RUN_TAIL.search(before)
         head = before[: m.start()] if m else before
-        if _ANIMAL_BEFORE.search(fold_chars(head[-30:])):
+        if before_noun.search(fold_chars(head[-30:])):
             words.update(_fold_words(text[s:e]))
     return words
+
+
+# A product's name after its noun: "ses modèles Chiron et Chiron Sport", "un kit Lego Creator
+# Expert", "son certificat Ferrari Classiche"; its words elsewhere are the product too. Only
+# nouns that never stand before a person's name ("modèle" alone may be a fashion model).
+PRODUCT_NAMES = True
+_PRODUCTS = "modeles gamme gammes kit kits certificat coffret coffrets finition finitions".split()
+_PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{'|'.join(_PRODUCTS)})\s+$")
+_ANY_PRODUCT = re.compile(
+    r"\b(?:mod[eè]les|gammes?|kits?|certificat|coffrets?|finitions?)\s", re.IGNORECASE
+)
 
 
 # ``Valéry Giscard`` then `` d'Estaing``: the model stops before a particle's elision.
