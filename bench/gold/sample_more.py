@@ -9,10 +9,15 @@ in round 1 either. Round 3 (issue 16, sixth round): 20 OrangeSum articles with
 random.Random(1620), none of them in rounds 1 and 2 (no Wikinews: the helper had read the
 extractor's output on most of what is left of it). Round 4 (issue 16, session 9): 24 OrangeSum
 articles with random.Random(1624), none of them in rounds 1 to 3, kept as a validation round
-(scored before any rule, then only at the end). Each round was annotated by hand,
-following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (round 4 into
-``entities-round4.jsonl``) before the extractor was run on it. All of them are
-tuning articles: the test half stays as ``sample.py`` cut it.
+(scored before any rule, then only at the end). Round 5 (issue 16, session 10): 40 OrangeSum
+articles with random.Random(1630), none of them in rounds 1 to 4 (no Wikinews, read in earlier
+rounds' unlabelled checks), annotated into ``entities-round5.jsonl`` and scored once before
+any rule was written from it, then used for tuning. Round 6 (issue 16, session 10, ninth
+round): 30 OrangeSum articles with random.Random(1640), none of them in rounds 1 to 5,
+annotated into ``entities-round6.jsonl``, scored once blind, then used for tuning. Each
+round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
+``entities-tuning-more.jsonl`` (rounds 4, 5 and 6 into their own files) before the extractor
+was run on it. All of them are tuning articles: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ from pathlib import Path
 from sample import clean_orangesum  # the same pool as the first draw
 
 # round: (seed, OrangeSum articles, Wikinews articles)
-ROUNDS = {1: (1616, 48, 12), 2: (1618, 32, 8), 3: (1620, 20, 0), 4: (1624, 24, 0)}
+ROUNDS = {
+    1: (1616, 48, 12),
+    2: (1618, 32, 8),
+    3: (1620, 20, 0),
+    4: (1624, 24, 0),
+    5: (1630, 40, 0),
+    6: (1640, 30, 0),
+}
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -47,6 +59,9 @@ def main() -> None:
     if round_ > 4:  # round 4 is kept apart, as a validation round
         held = ROOT / "bench" / "gold" / "entities-round4.jsonl"
         taken |= {json.loads(line)["id"] for line in open(held, encoding="utf-8")}
+    if round_ > 5:  # round 5 has its own file too
+        fifth = ROOT / "bench" / "gold" / "entities-round5.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(fifth, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)

@@ -305,6 +305,8 @@ class Gazetteer:
                 or (words[hit.i - 1] == "des" and text[hit.start].isupper())
             ):
                 hit.dropped = True  # "place d'Italie", "promenade des Anglais"
+            elif hit.term.kind in ("capital", "place") and _treaty_name(hit, words):
+                hit.dropped = True  # "l'accord de Paris", "le traité de Maastricht"
             elif hit.term.kind == "adjective":
                 self._adjective_rules(hit, text, tokens, words)
             else:
@@ -484,7 +486,8 @@ def _glued_to_name(
         return True  # "M. Birmingham", "Mme Paris": a surname after a title
     covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
     i, j = hit.i, hit.j
-    if i > 0 and i - 1 not in covered:
+    # "24 Heures du Mans": a term that opens with its own article is held apart by it.
+    if i > 0 and i - 1 not in covered and not original[:1].islower():
         gap = text[tokens[i - 1][1] : tokens[i][0]]
         prev = text[tokens[i - 1][0] : tokens[i - 1][1]]
         if (
@@ -506,9 +509,42 @@ def _glued_to_name(
             and words[j] not in HELD_IN_PLACE
             and not _YEAR.fullmatch(nxt)
             and not (nxt.isupper() and original.isupper())
+            and not _office_of_place(text, tokens, words, i, j)
         ):
             return True
     return False
+
+
+_OF_BEFORE = frozenset("de du d".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """The French given names of ``data/first_names.txt`` (folded), as ``persons`` reads them."""
+    text = (DATA / "first_names.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(fold_chars(line) for line in lines if line and line[0] != "#")
+
+
+def _office_of_place(
+    text: str, tokens: list[tuple[int, int]], words: list[str], i: int, j: int
+) -> bool:
+    """``la sénatrice de Lozère Guylène Pantel``, ``la maire de Paris Anne Hidalgo``: a place
+    "de" an office, then a given name and a surname, is the place, not the start of a name."""
+    if i == 0 or words[i - 1] not in _OF_BEFORE or j + 1 >= len(tokens):
+        return False
+    after = text[tokens[j + 1][0] : tokens[j + 1][1]]
+    gap = text[tokens[j][1] : tokens[j + 1][0]]
+    if gap not in (" ", "-") or not after[:1].isupper():
+        return False
+    return words[j] in _given_names() or (i > 1 and words[i - 2] in _OFFICES)
+
+
+# Offices held "de" a place, before the holder's name ("le maire de Nice Christian Estrosi").
+_OFFICES = frozenset(
+    """maire depute deputee senateur senatrice prefet prefete elu elue president presidente
+    conseiller conseillere eveque procureur procureure gouverneur gouverneure""".split()
+)
 
 
 # GUIDE.md counts an event or an institution by the place it is in ("24 Heures du Mans" ->
@@ -533,6 +569,19 @@ FOOD_CUES = frozenset(
     """restaurant restaurants cuisine cuisines plat plats gastronomie epicerie epiceries
     traiteur traiteurs recette recettes specialite specialites""".split()
 )
+
+
+# A treaty is named after the city it was signed in, not after the state: "l'accord de Paris
+# sur le climat" in a story about the United States, "le traité de Maastricht".
+TREATY_CUES = frozenset(
+    """accord accords traite traites protocole protocoles pacte pactes convention
+    conventions""".split()
+)
+
+
+def _treaty_name(hit: _Hit, words: list[str]) -> bool:
+    i = hit.i
+    return i >= 2 and words[i - 1] in ("de", "d") and words[i - 2] in TREATY_CUES
 
 
 def _street_name(hit: _Hit, words: list[str]) -> bool:
@@ -596,15 +645,27 @@ def resolve_country(value: str) -> str:
     return gazetteer().resolve(value) or value.strip().upper()
 
 
+@functools.lru_cache(maxsize=1)
+def _cue_lines() -> tuple[str, ...]:
+    """The lines of ``data/french_cues.txt``, marks (``~``, ``!``) kept."""
+    text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
+
+
+@functools.lru_cache(maxsize=1)
+def _not_state_cues() -> frozenset[str]:
+    """The cues that are no institution of the state (parties, unions, movements: ``!``),
+    casefolded as ``french_context`` finds them."""
+    return frozenset(c[1:].casefold() for c in _cue_lines() if c.startswith("!"))
+
+
 @functools.lru_cache(maxsize=2)
 def _french_cues(shared: bool = True) -> re.Pattern[str]:
     """One pattern for ``data/french_cues.txt``: a cue written with a capital (an acronym, a
     party) as written, an all-lower-case one in any case; ``shared=False`` leaves out the
     offices other countries have too (lines starting with ``~``: a senator, the prime
     minister)."""
-    text = (DATA / "french_cues.txt").read_text(encoding="utf-8")
-    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
-    cues = [c.lstrip("~") for c in lines if shared or not c.startswith("~")]
+    cues = [c.lstrip("~!") for c in _cue_lines() if shared or not c.startswith("~")]
     parts = []
     for cue in sorted(cues, key=len, reverse=True):
         body = re.escape(cue).replace("'", "['’]")
@@ -612,12 +673,18 @@ def _french_cues(shared: bool = True) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
 
+ONE_FRENCH_CUE = True
+
+
 def french_context(text: str, other_countries: int) -> int:
     """Mentions of French public life (a préfet, the présidentielle, the SNCF), counted when
-    the article names no other country and uses two different ones, or names others and uses
-    three of those only France has (the US have senators and "les républicains" too)."""
+    the article names no other country and uses one of the state or two different ones, or
+    names others and uses three of those only France has (the US have senators and "les
+    républicains" too)."""
     pattern = _french_cues(shared=not other_countries)
     found = [m.group().casefold().replace("’", "'") for m in pattern.finditer(text)]
+    if not other_countries and ONE_FRENCH_CUE and set(found) - _not_state_cues():
+        return len(found)  # "le ministre de l'Éducation", "le gouvernement" alone
     needed = 3 if other_countries else 2
     return len(found) if len(set(found)) >= needed else 0
 

@@ -78,7 +78,7 @@ ORG_WORDS = frozenset(
     olympique racing stade team equipe edition consulting performance motorsport cruises airways
     lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
     technologies automotive engineering automobile automobiles motors holding awards award
-    rebellion cacher casher
+    rebellion cacher casher design zeitung bistrot bistro
     council committee directors director board institute society trust fund agency network
     entertainment pictures labs systems sport sports concept generation cabriolet roadster
     un deux trois quatre cinq six sept huit neuf dix""".split()
@@ -94,7 +94,7 @@ THING_CUES = frozenset(
     album chanson ouragan tempete cyclone dynastie famille clan epoque ere doctrine
     promenade paquebot vraquier chalutier yacht voilier ile affaire proces magasin
     supermarche hypermarche boutique enseigne hebdomadaire mensuel village commune ville
-    quartier penitencier prison station chateau abbaye plage hashtag concept-car""".split()
+    quartier penitencier prison station chateau abbaye plage hashtag concept-car circuit""".split()
 )
 _NAME_WORD = re.compile(r"^(?:[^\W\d_][^\W\d_'’.\-]*(?:[-'’][^\W\d_]+)*\.?|[^\W\d_]\.)$")
 _ELISION = re.compile(r"^(?:[dlDL]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
@@ -246,6 +246,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     """A PER span as a person's name, or None when it is not one."""
     if "\n" in text[start:end] or _BYLINE.search(text[max(0, start - 30) : start]):
         return None
+    if POSSESSIVE_BRANDS and _POSSESSIVE.search(text, start, min(len(text), end + 2)):
+        return None  # "Mc Donald's", "Sotheby's", "Kellogg's": a firm's name
     words = _words_with_offsets(text, start, end)
     # Leading elision ("d'Emmanuel"), titles and lower-case words go; so do trailing
     # punctuation and lower-case words.
@@ -271,8 +273,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     if (
         _OFFICE_BEFORE.search(fold_chars(text[max(0, start - 40) : start]))
         or _OFFICE_BEFORE.search(" ".join(popped) + " ")
-    ) and not any(_given(fold_chars(w)) for w, _s, _e in words):  # "... Marine Le Pen"
-        return None
+    ):
+        if not any(_given(fold_chars(w)) for w, _s, _e in words):  # "... Marine Le Pen"
+            # "le ministre de la Justice Bekir Bozdag": the office's domain, then a name.
+            if not (ROLE_BEFORE and _domain_then_name([w for w, _s, _e in words])):
+                return None
+        titled = True
     while words:
         w, s, e = words[-1]
         stripped = w.rstrip(",;:!?)»\"'’")
@@ -281,6 +287,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         if stripped != w:
             words[-1] = (stripped, s, s + len(stripped))
             w = stripped
+        if PARTICLE_TAIL and len(words) > 2 and _ELIDED_NAME.match(w):
+            break  # "Valéry Giscard d'Estaing"
         if not w or (not _capitalised(w)) or (w.endswith(".") and len(w) > 2):
             if w.endswith(".") and len(w) > 2 and w[:1].isupper():
                 words[-1] = (w[:-1], s, s + len(w) - 1)  # "Macron." at a sentence end
@@ -383,19 +391,26 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
                 if not (k == 0 and w[:1].isupper() and len(names) > 1):
                     return None
             continue
+        if PARTICLE_TAIL and k == len(names) - 1 and k > 1 and _ELIDED_NAME.match(w):
+            continue
         if not _NAME_WORD.match(w) or not _capitalised(w):
             return None
         if low.rstrip(".") in ORG_WORDS and not (
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
         ):
             return None
+    if ANONYMISED and _INITIAL.match(names[-1]):
+        return None  # "monsieur François V.", "le docteur V.": the press hides who they are
     folded = [fold_chars(w) for w in names]
     if _ROMAN.match(names[-1]) and (
         len(names) < 2
-        or folded[0] not in first_names()
+        or (
+            folded[0] not in first_names()
+            and not (WORLD_REGNAL and folded[0] in world_given_names())
+        )
         or any(t.kind != "none" for t in gaz.terms(names[0]))
     ):
-        return None  # "Acte III", "Paris II" are no one; "Charles III", "Jean-Paul II" are
+        return None  # "Acte III", "Paris II" are no one; "Charles III", "Felipe VI" are
     if len(names) == 1 and folded[0] in BOILERPLATE:
         return None
     if all(f in BOILERPLATE or f in TITLES for f in folded):
@@ -416,7 +431,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     # A title in quotes ("Minor Misery"), a brand in CamelCase ("PayPal", "BuzzFeed").
     start, end = words[0][1], words[-1][2]
-    if _quoted(text, start, end):
+    if _quoted(text, start, end) or (WORK_TITLES and _opens_work_title(text, start)):
         return None
     if _not_person(folded):
         return None
@@ -476,6 +491,12 @@ _PARTICLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+(de)\s+$")
 
 
 _ROMAN = re.compile(r"^[IVXLC]+$")
+_INITIAL = re.compile(r"^[A-ZÀ-Ý]\.$")  # a surname cut to its initial
+# A name that ends with an initial is one the article keeps anonymous (GUIDE.md: anonymous
+# people are no entry); a regnal number follows any of the world's given names ("Napoléon
+# III", "Felipe VI", "Ramsès II"), not only the French ones.
+ANONYMISED = True
+WORLD_REGNAL = True
 # Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
 _TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
 # Organisation words that are also common surnames when they end a name: "Gérard Pont".
@@ -487,6 +508,26 @@ def _quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start].rstrip()
     after = text[end : end + 2].lstrip()
     return before[-1:] in _QUOTES and after[:1] in _QUOTES
+
+
+# Session 10 rules (issue 16, eighth round), each switchable for the A/B on unlabelled text.
+POSSESSIVE_BRANDS = True
+WORK_TITLES = True
+# A quotation opened after a work's noun, or after "l'actrice de": the title of that work
+# ("la série de TF1 "Joséphine, ange gardien"", "l'interprète de « Joséphine »").
+_WORK_BEFORE = re.compile(
+    r"(?<![\w-])(?:series?|films?|feuilletons?|telefilms?|emissions?|livres?|romans?|albums?|"
+    r"chansons?|titres?|tubes?|spectacles?|pieces?|sagas?|programmes?|sitcoms?|"
+    r"(?:acteur|actrice|comedien|comedienne|heros|heroine|interprete|createur|creatrice|"
+    r"vedette|star)s?\s+(?:de|du))(?:\s+[\w'’-]+){0,3}\s*[\"«“]\s*$"
+)
+
+
+def _opens_work_title(text: str, start: int) -> bool:
+    """The name opens a quoted title after a work's noun: ``"Joséphine, ange gardien"``."""
+    if not any(ch in _QUOTES for ch in text[max(0, start - 3) : start]):
+        return False
+    return bool(_WORK_BEFORE.search(fold_chars(text[max(0, start - 60) : start])))
 
 
 @functools.lru_cache(maxsize=1)
@@ -719,13 +760,36 @@ def find_persons(
     things: set[str] = set()
     spans = _joined(text, spans, gaz)
     listed = _listed(text, spans, gaz)
+    animals = _animal_words(text, spans) if ANIMAL_NAMES else set()
+    # "ses modèles Chiron et Chiron Sport": a product's words, likewise, when they make the
+    # whole name (not "Ferruccio Lamborghini" beside "les modèles Lamborghini Aventador").
+    products = (
+        _animal_words(text, spans, _ANY_PRODUCT, _PRODUCT_BEFORE) if PRODUCT_NAMES else set()
+    )
     for s, e, label in spans:
         if label not in ("PER", "MISC", "LOC", "ORG"):
             continue
+        if PARTICLE_TAIL and label == "PER":
+            e = _particle_tail(text, s, e)
         c = _clean_span(text, s, e, gaz)
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
-        cued = c is not None and _person_cue(text, s, c)
+        cued = c is not None and (
+            _person_cue(text, s, c)
+            or (ROLE_BEFORE and label != "PER" and _role_before(text, s, c, gaz))
+        )
+        if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
+            cued = True
+        if (  # "le ministre de la Justice Bekir Bozdag": an office, then a foreign name
+            c is not None
+            and ROLE_BEFORE
+            and c.titled
+            and not _ORDINAL_BEFORE.search(text, max(0, s - 12), s)
+            and _short_name(c.words)
+            and all(_plain_name(w) for w in c.words)
+            and not archive_types.not_a_person(" ".join(c.words))
+        ):
+            cued = True
         if c is not None and (
             label == "PER"
             or fold_chars(c.words[0]) in firsts
@@ -747,7 +811,18 @@ def find_persons(
     candidates = [
         c
         for c in candidates
-        if not _thing_alone(text, c, things) and not _among_places(text, c, gaz)
+        if not _thing_alone(text, c, things)
+        and not _among_places(text, c, gaz)
+        and not (
+            animals
+            and animals.intersection(_fold_words(" ".join(c.words)))
+            and not _title_before(text, c.start)
+        )
+        and not (
+            products
+            and products.issuperset(_fold_words(" ".join(c.words)))
+            and not _title_before(text, c.start)
+        )
     ]
     if ARCHIVE_DROPS:
         candidates = _archive_vote(candidates, archive)
@@ -802,7 +877,9 @@ _APPOSITION_ROLES = frozenset(
     professeur professeure expert experte specialiste ambassadeur ambassadrice
     conseiller conseillere dirigeant dirigeante militant militante habitant habitante
     eleve etudiant etudiante medecin infirmier infirmiere sociologue historien historienne
-    economiste politologue analyste delegue deleguee adjoint adjointe elu elue""".split()
+    economiste politologue analyste delegue deleguee adjoint adjointe elu elue temoin
+    voisin voisine passant passante participant participante manifestant manifestante
+    retraite retraitee""".split()
 )
 
 
@@ -890,6 +967,7 @@ def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
 
 _RUN_NAME = r"[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*){0,2}"
 _RUN_BEFORE = re.compile(rf"(?:({_RUN_NAME})(?:, | et | ou ))+$")
+_NAME_RUN_TAIL = re.compile(rf"(?:{_RUN_NAME}(?:, | et ))+$")
 _RUN_AFTER = re.compile(rf"^(?:(?:, | et | ou )({_RUN_NAME}))+")
 
 
@@ -1008,6 +1086,183 @@ def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]
             if _clean_span(text, s, e, gaz) is not None:
                 out.add((s, e))
     return out
+
+
+# An animal's name: "les pandas Huan Huan et Yuan Zi", "le bébé panda Yuan Meng", "la chienne
+# Nala"; its words alone elsewhere in the article ("le couple Huan Huan-Yuan Zi") are the
+# animal too.
+ANIMAL_NAMES = True
+_ANIMALS = """panda chien chienne chiot chat chatte chaton cheval jument poney ane anesse vache
+    taureau veau ours ourse ourson lion lionne lionceau tigre tigresse elephant elephante
+    girafe gorille singe chimpanze orang-outan dauphin orque baleine phoque loup louve renard
+    aigle perroquet hippopotame rhinoceros zebre kangourou koala chevre mouton brebis cochon
+    truie lapin tortue crocodile requin""".split()
+_ANIMAL_BEFORE = re.compile(rf"(?<![\w-])(?:{'|'.join(_ANIMALS)}|chevaux)[sx]?\s+$")
+# The same nouns in the raw text, accents or not: most articles name no animal at all.
+_ANY_ANIMAL = re.compile(
+    r"\b(?:"
+    + "|".join(
+        n.replace("a", "[aàâ]").replace("e", "[eéèê]") for n in [*_ANIMALS, "chevaux"]
+    )
+    + r")[sx]?\s"
+)
+
+
+def _animal_words(
+    text: str,
+    spans: list[Span],
+    any_noun: re.Pattern[str] | None = None,
+    before: re.Pattern[str] | None = None,
+) -> set[str]:
+    """Folded words of the names the article gives to animals (``_ANIMAL_BEFORE``, then
+    the other names of a list: "les pandas Huan Huan et Yuan Zi"), or to products with
+    ``_ANY_PRODUCT`` and ``_PRODUCT_BEFORE``."""
+    any_noun, before_noun = any_noun or _ANY_ANIMAL, before or _ANIMAL_BEFORE
+    words: set[str] = set()
+    nouns = [m.end() for m in any_noun.finditer(text)]
+    if not nouns:
+        return words
+    for s, e, _label in spans:
+        k = bisect.bisect_right(nouns, s)
+        if k == 0 or s - nouns[k - 1] > 80:
+            continue  # no animal's noun in the 80 characters before
+        before = text[max(0, s - 80) : s]
+        m = _NAME_RUN_TAIL.search(before)
+        head = before[: m.start()] if m else before
+        if before_noun.search(fold_chars(head[-30:])):
+            words.update(_fold_words(text[s:e]))
+    return words
+
+
+# A product's name after its noun: "ses modèles Chiron et Chiron Sport", "un kit Lego Creator
+# Expert", "son certificat Ferrari Classiche"; its words elsewhere are the product too. Only
+# nouns that never stand before a person's name ("modèle" alone may be a fashion model).
+PRODUCT_NAMES = True
+_PRODUCTS = "modeles gamme gammes kit kits certificat coffret coffrets finition finitions".split()
+_PRODUCT_BEFORE = re.compile(rf"(?<![\w-])(?:{'|'.join(_PRODUCTS)})\s+$")
+_ANY_PRODUCT = re.compile(
+    r"\b(?:mod[eè]les|gammes?|kits?|certificat|coffrets?|finitions?)\s", re.IGNORECASE
+)
+
+
+# ``Valéry Giscard`` then `` d'Estaing``: the model stops before a particle's elision.
+PARTICLE_TAIL = True
+_ELIDED_TAIL = re.compile(r" d['’][A-ZÀ-Ý][\w-]+")
+_ELIDED_NAME = re.compile(r"^d['’][A-ZÀ-Ý][\w-]+$")
+_POSSESSIVE = re.compile(r"[^\W\d_]['’]s(?!\w)")
+
+
+def _particle_tail(text: str, start: int, end: int) -> int:
+    """The end of a person's name that goes on with "d'" and a capitalised word, when the
+    span already holds a given name and a surname."""
+    m = _ELIDED_TAIL.match(text, end)
+    if m and len(text[start:end].split()) >= 2:
+        return m.end()
+    return end
+
+
+# A surname or a full name the model calls a thing, after a title or a role ("le candidat
+# Macron", "le ministre de la Justice Bekir Bozdag" is not this rule: an office then "de").
+ROLE_BEFORE = True
+
+
+def _role_before(text: str, start: int, c: _Candidate, gaz: Gazetteer) -> bool:
+    """A title or a role just before a span that is no acronym, no common word, no place and
+    no name the archive calls an organisation ("le pilote Renault" stays a firm)."""
+    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
+    if not (m and fold_chars(m.group(1)) in _ROLE_TITLES):
+        # Two or three names after a role and its complement: "le commandant de la garnison
+        # Ozhan Ozbakir" (a single word there is too often a firm: "le patron du groupe Total").
+        if not (_short_name(c.words) and _proper_only(c.words) and _role_then(text, start)):
+            return False
+    if gaz.terms(" ".join(c.words)) or not all(_plain_name(w) for w in c.words):
+        return False  # "le député Nouvelle Gauche", "le secrétaire SNUipp-FSU"
+    name = " ".join(c.words)
+    return not (archive_types.not_a_person(name) or archive_types.not_a_person(c.words[0]))
+
+
+def _short_name(words: list[str]) -> bool:
+    """Two name words, or three opening with a given name: what a person's name is after a
+    role (``Pebble Beach Sandra Button``, ``Century Fox James Murdoch`` run two names)."""
+    if len(words) == 2:
+        return True
+    first = fold_chars(words[0])
+    return len(words) == 3 and (_given(first) or first in world_given_names())
+
+
+def _domain_then_name(words: list[str]) -> bool:
+    """``Justice Bekir Bozdag`` after "le ministre de la": a French word, then two or three
+    name words (no French word among them)."""
+    return (
+        3 <= len(words) <= 4
+        and _common_word(words[0])
+        and all(_plain_name(w) for w in words[1:])
+    )
+
+
+def _role_then(text: str, start: int) -> bool:
+    """A title or a role, then up to five lower-case words, just before ``start``: "le
+    commandant de la garnison Ozhan Ozbakir", "le chef de la diplomatie libanaise Charbel
+    Wehbé"."""
+    before = text[max(0, start - 70) : start]
+    if not before[-1:].isspace():
+        return False
+    gap = 0
+    for tok in reversed(before.split()):
+        if fold_chars(tok).rstrip(".") in _ROLE_TITLES:
+            return gap > 0
+        if gap >= 5 or not re.fullmatch(r"[a-zà-ÿ][\w'’-]*", tok):
+            return False
+        gap += 1
+    return False
+
+
+# "la première Type A Torpédo", "le premier Concours Virtual": an ordinal, not a title here.
+_ORDINALS = frozenset("premier premiere".split())
+_ORDINAL_BEFORE = re.compile(r"(?i)premi(?:er|ère)\s+$")
+_ROLE_TITLES = (TITLES | ROLES) - _ORDINALS
+
+
+def _plain_name(word: str) -> bool:
+    """A name word: a capital then lower case (no acronym inside), none of its parts a
+    French word ("Etats-clés", "Gauche")."""
+    if not word[:1].isupper() or re.search(r"[A-ZÀ-Ý]{2}", word):
+        return False
+    return not any(_common_word(part) for part in re.split(r"[-'’]", word) if part)
+
+
+# A single name with a verb of speech or a role in apposition beside it: "..., dénonce
+# Cyprien", "Léonard, un témoin de la scène, raconte".
+SPEECH_SINGLE = True
+
+
+def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
+    if len(c.words) != 1 or label not in ("PER", "MISC"):
+        return False
+    word = c.words[0]
+    if gaz.terms(word):
+        return False
+    if not _plain_name(word) and not (label == "PER" and fold_chars(word) in world_given_names()):
+        return False  # "Léonard" is in the model's lexicon, and a given name
+    if archive_types.not_a_person(word):
+        return False
+    before = text[max(0, c.start - 80) : c.start]
+    if re.search(r"(?<!\w)(?:d['’]|de\s+|du\s+|les\s+|des\s+|aux\s+)$|[\"«“]\s*$", before):
+        return False  # "un porte-parole d'Abbott a répondu", "pour les Yanomami", "« Viens, frère"
+    return (
+        bool(_SAID_SINGLE.search(before)) or _said_after(text, c.end) or _role_after(text, c.end)
+    )
+
+
+# ``_SAID_BEFORE`` with the comma a reported speaker takes: `…", a dénoncé Cyprien`,
+# `…, dénonce Cyprien` (not `"gilets jaunes" ont bloqué la cimenterie Lafarge`).
+_SAID_SINGLE = re.compile(
+    r"(?:[\"»”]\s*,\s*(?:a|avait)\s+[^\W\d_]+(?:\s+[^\W\d_'’,.]+){0,3}"
+    r"|,\s*(?:commente|explique|estime|souligne|précise|ajoute|affirme|déclare|indique|"
+    r"raconte|confie|assure|poursuit|note|observe|résume|insiste|rappelle|relève|analyse|"
+    r"juge|regrette|dénonce|reconnaît|prévient|avertit|conclut|détaille|martèle|lance|"
+    r"répond|réagit|tweete|écrit|témoigne|s'indigne|s'inquiète|se souvient|sourit))\s+$"
+)
 
 
 # Nouns that give a given name to a storm or a ship: "la tempête Fabien", "le cargo Ocean".
