@@ -144,17 +144,9 @@ def common_words(q: Words, reader) -> list[int]:
 
 
 def term_pairs(q) -> list[tuple[str, str]]:
-    """(field, text) of every plain term of ``q``, in no particular order: one walk of the
-    tree (Whoosh's ``leaves`` is a generator per node)."""
-    out: list[tuple[str, str]] = []
-    stack = [q]
-    while stack:
-        node = stack.pop()
-        if type(node) is wq.Term:
-            out.append((node.fieldname, node.text))
-        elif not node.is_leaf():
-            stack.extend(node.children())
-    return out
+    """(field, text) of every plain term of ``q``, from ``query.leaves_of``'s one walk of
+    the tree (Whoosh's ``leaves`` is a generator per node)."""
+    return [(leaf.fieldname, leaf.text) for leaf in leaves_of(q) if type(leaf) is wq.Term]
 
 
 def estimate(q, reader, n_docs: int, expansions: int) -> Work:
