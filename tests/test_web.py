@@ -8,7 +8,9 @@ become markup, and persons and countries for those facets.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -18,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 import pytest
 
 from search.index.indexer import reindex
-from tests.conftest import write_jsonl
+from tests.conftest import SAMPLES, write_jsonl
 from webui import CONTENT_SECURITY_POLICY, create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -421,6 +423,60 @@ def test_api_article(client) -> None:
     missing = client.get("/api/articles/pas-un-article")
     assert missing.status_code == 404
     assert "pas-un-article" in missing.get_json()["error"]
+
+
+def _sample_titles(count: int) -> list[str]:
+    with (SAMPLES / "orangesum" / "orangesum-sample.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line)["title"] for line in itertools.islice(f, count)]
+
+
+def test_api_search_bytes_are_the_providers(app) -> None:
+    """``/api/search``'s orjson encoding (``api.search_json``) gives the bytes the app's JSON
+    provider gives for the same answer (compact, UTF-8 unescaped, keys in order, a newline
+    at the end), over sample titles, their words lower-cased, respellings, facets, several
+    pages, and text a JSON encoder must escape (quotes, backslashes, control characters,
+    U+2028, an emoji, markup)."""
+    from flask import jsonify
+
+    from search.find.request import SearchRequest
+    from webui.api import search_json
+
+    engine = app.extensions["loupe"]
+    texts = _sample_titles(40) + [t.lower() for t in _sample_titles(10)] + [
+        "retraites", "retrraites", "", 'Macron "réforme" \\ \x01\x1f\u2028 😀 </script>',
+        "États-Unis", "mot^3 élection",
+    ]
+    compared = 0
+    with app.test_request_context():
+        for text in texts:
+            for page in (1, 2):
+                response = engine.search(SearchRequest(q=text, page=page))
+                fast = search_json(response)
+                assert fast.mimetype == "application/json"
+                assert fast.get_data() == jsonify(response.to_dict()).get_data(), text
+                compared += bool(response.results)
+    assert compared > 60
+
+
+def test_api_search_refuses_a_non_finite_score(app) -> None:
+    """orjson would write a NaN score as ``null``: the answer is refused, as the provider
+    refuses it (issue 13), whichever result holds it."""
+    from dataclasses import replace
+
+    from search.find.request import SearchRequest
+    from webui.api import search_json
+
+    response = app.extensions["loupe"].search(SearchRequest(q="retraites"))
+    assert len(response.results) > 2
+    with app.test_request_context():
+        for bad in (math.nan, math.inf, -math.inf):
+            for k in (0, len(response.results) - 1):
+                results = [dict(r) for r in response.results]
+                results[k]["score"] = bad
+                with pytest.raises(ValueError):
+                    search_json(replace(response, results=results))
+            with pytest.raises(ValueError):
+                search_json(replace(response, took_ms=bad))
 
 
 def test_healthz(client, app) -> None:
