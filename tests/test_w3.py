@@ -135,3 +135,42 @@ def test_stored_fields_read_directly_are_whooshs(
                 mine, whooshs = get(docnum), reader.stored_fields(docnum)
                 assert mine == whooshs and list(mine) == list(whooshs), docnum
                 assert mine["id"]
+
+
+@pytest.mark.parametrize("mapped", [False, True])
+def test_stored_fields_of_plain_and_compound_segment_files(tmp_path: Path, mapped: bool) -> None:
+    """The stored column read by ``os.pread`` at the right place of the segment's own file
+    (a segment left uncompounded) and of a compound file (its sub-file's offset added), in
+    one reader; a compound file mapped in memory, Whoosh's ``get``: every document's
+    fields are Whoosh's (a field the schema lost left out), and a closed reader's descriptor
+    is never read."""
+    from whoosh.fields import ID, STORED, TEXT, Schema
+    from whoosh.filedb.filestore import FileStorage
+
+    schema = Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True), note=STORED)
+    ix = FileStorage(str(tmp_path)).create_index(schema)
+    texts = [f"article {n} " + "mot " * (n % 17) + "é" * (n % 5) for n in range(120)]
+    for compound, part in ((False, texts[:50]), (True, texts[50:])):
+        writer = ix.writer(compound=compound)
+        for n, text in enumerate(part):
+            writer.add_document(id=f"{compound}-{n}", body=text, note=n)
+        writer.commit(merge=False)
+    if mapped:  # a field the schema no longer has: left out of the documents' fields
+        ix.remove_field("note")
+    storage_ = FileStorage(str(tmp_path), supports_mmap=mapped)
+    with storage_.open_index().searcher() as s:
+        reader = s.reader()
+        assert len(reader.leaf_readers()) == 2
+        columns = [leaf._perdoc._cached_reader("_stored", w3.STORED_COLUMN)._child._dbfile
+                   for leaf, _offset in reader.leaf_readers()]
+        kinds = [w3._pread_of(f) is not None for f in columns]
+        assert kinds == [True, not mapped]  # a mapped compound file: no descriptor
+        get = w3.stored_fields(reader)
+        assert get is not reader.stored_fields
+        for docnum in range(reader.doc_count_all()):
+            mine, whooshs = get(docnum), reader.stored_fields(docnum)
+            assert mine == whooshs and list(mine) == list(whooshs), docnum
+            assert ("note" in mine) is not mapped
+    if not mapped:
+        with pytest.raises(ValueError):
+            get(0)

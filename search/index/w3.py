@@ -12,6 +12,8 @@ means changing this file only.
 
 from __future__ import annotations
 
+import io
+import os
 import pickle
 import zlib
 from bisect import bisect_right
@@ -30,6 +32,7 @@ from whoosh.codec.whoosh3 import (
     W3TermsReader,
 )
 from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
+from whoosh.filedb.compound import SubFile
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 WRITTEN_FOR = (2, 7, 5)  # whoosh-reloaded, as pinned in pyproject.toml
@@ -155,7 +158,8 @@ def _stored_fields(reader) -> Callable[[int], dict]:
                 or type(raw) is not CompressedBytesColumn.Reader
                 or raw._decompress is not zlib.decompress):
             return reader.stored_fields
-        columns.append((raw._lengths, raw._offsets, raw._basepos, raw._dbfile.get))
+        columns.append((raw._lengths, raw._offsets, raw._basepos,
+                        _pread_of(raw._dbfile) or raw._dbfile.get))
     starts = [offset for _leaf, offset in leaves]
     loads, decompress = pickle.loads, zlib.decompress
 
@@ -170,7 +174,31 @@ def _stored_fields(reader) -> Callable[[int], dict]:
         stored = loads(blob) if blob else None
         if not stored:
             return {}
+        if stored.keys() <= names:  # a fresh dict: every field known, kept as it is
+            return stored
         return {k: v for k, v in stored.items() if k in names}
+
+    return get
+
+
+def _pread_of(dbfile) -> Callable[[int, int], bytes] | None:
+    """``dbfile.get(position, length)`` as one ``os.pread`` on the segment file's
+    descriptor (a document's bytes in 1.5 µs instead of 6: Whoosh seeks and reads through
+    its sub-file of the compound segment and a buffered reader); None when the column is
+    not read from a file (a memory map, RAM), for Whoosh's own ``get``."""
+    inner, base = getattr(dbfile, "file", None), 0
+    if type(inner) is SubFile:
+        inner, base = inner._file, inner._offset
+    try:
+        fd = inner.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    pread = os.pread
+
+    def get(position: int, length: int) -> bytes:
+        if inner.closed:  # as Whoosh's read would: never another file's bytes
+            raise ValueError("read of closed file")
+        return pread(fd, length, base + position)
 
     return get
 
