@@ -848,3 +848,147 @@ def test_one_institution_of_the_french_state(
     """Issue 16, session 10 (ninth round): ``countries.ONE_FRENCH_CUE`` (GUIDE.md: a French
     institution gives FR; the gold gives none for a party alone)."""
     countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a role "de" an organisation, then the person's name, run into one span (round 7,
+        # orangesum-18104 and -8241; unlabelled orangesum-32106)
+        (
+            "Selon la journaliste de Politis Vanina Delmas, la ministre a proposé de recevoir "
+            "une délégation d'étudiants dans ses bureaux alors qu'ils réclamaient une assemblée "
+            "générale.",
+            {"Vanina Delmas"},
+            {"Politis Vanina Delmas"},
+        ),
+        (
+            "Ce geste a été popularisé par le joueur de NFL Colin Kaepernick, devenu un "
+            "porte-voix des protestations aux Etats-Unis contre les violences policières.",
+            {"Colin Kaepernick"},
+            set(),
+        ),
+        (
+            "Il affrontera le candidat du RN Jean-Cyril Montier (18,01%), seul qualifié au 2e "
+            "tour.",
+            {"Jean-Cyril Montier"},
+            set(),
+        ),
+        # ... but an organisation's noun cut from a name is no role's (unlabelled
+        # orangesum-33294)
+        (
+            "Le dirigeant de l'Eglise Sarang Jeil, Jun Kwang-hun, était ce week-end l'un des "
+            "organisateurs d'une manifestation.",
+            {"Jun Kwang-hun"},
+            {"Sarang Jeil"},
+        ),
+        # a given name takes no particle after a kinship title (round 7, orangesum-8398)
+        (
+            "Charlotte Casiraghi, fille de Caroline de Monaco, a officialisé son mariage. "
+            "Pierre, le frère de Charlotte, va être papa pour la deuxième fois.",
+            {"Charlotte Casiraghi"},
+            {"de Charlotte"},
+        ),
+        # the full name the model called a thing, of a surname kept alone (unlabelled
+        # orangesum-10415, -2588, -31908)
+        (
+            "Lundi, Fayez al-Sarraj, le chef du GNA, a annoncé dans un communiqué la prise de "
+            "cette base.\n\n\"C'est le début de la victoire\", a dit M. Sarraj.",
+            {"Fayez al-Sarraj"},
+            {"Sarraj"},
+        ),
+        (
+            "La pandémie continue de s'accélérer, a prévenu lundi le directeur général de "
+            "l'Organisation mondiale de la Santé (OMS), Tedros Adhanom Ghebreyesus.\n\n\"Nous "
+            "ne savons pas où ni quand la prochaine pandémie se produira\", a averti M. Tedros.",
+            {"Tedros Adhanom Ghebreyesus"},
+            {"Tedros"},
+        ),
+        # a newspaper's title after its noun and adjectives (round 7, orangesum-3050)
+        (
+            "L'enquête fait suite à une plainte reçue par la police et à un article paru dans "
+            "le quotidien belge néerlandophone De Morgen. Le journal a publié la photo d'un "
+            "homme.",
+            set(),
+            {"De Morgen"},
+        ),
+        # the author of a work named in quotes (round 7, orangesum-11369)
+        (
+            "Le chef de l'État a passé une vingtaine de minutes en compagnie d'amateurs qui "
+            "répétaient \"Le Messie\" de Haendel et \"Carmen\" de Bizet, sous la direction du "
+            "directeur artistique de l'ensemble.",
+            {"Haendel", "Bizet"},
+            set(),
+        ),
+    ],
+)
+def test_roles_of_organisations_full_forms_papers_and_authors(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``ROLE_OF_NAME``, ``GIVEN_NO_PARTICLE``,
+    ``FULL_FORMS``, ``PRESS_TITLES`` and ``WORK_AUTHORS``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a soft hyphen inside a word does not cut it (unlabelled orangesum-16896)
+        (
+            "\"Un été, il m'a ouvert ses \xadbureaux, boule\xadvard \xadMale\xadsherbes. Il "
+            "m'a fait un chèque\", raconte-t-il au sujet de Patrick Sébastien.",
+            set(),
+            {"MV"},
+        ),
+        # a town's name joined to a particle by hyphens is not its first word's town
+        # (unlabelled orangesum-35349)
+        (
+            "Une Clio a également été retrouvée dans la nuit de samedi à dimanche à "
+            "Mons-en-Baroeul, en banlieue de Lille.",
+            {"FR"},
+            {"BE"},
+        ),
+        # an acronym's language is no country (unlabelled orangesum-28405)
+        (
+            "Une porte-parole de la Commission européenne a confirmé : \"Je confirme que le "
+            "RASFF (acronyme anglais pour le système d'alerte rapide pour la nourriture, ndlr) "
+            "a été activé.\"",
+            set(),
+            {"GB"},
+        ),
+    ],
+)
+def test_soft_hyphens_compound_towns_acronyms(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``countries.SOFT_HYPHENS``, ``COMPOUND_TOWNS`` and
+    the language cue ``acronyme``."""
+    countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # a role noun ends the sentence or the paragraph before a capitalised word: no title
+        # of it (unlabelled orangesum-18199 and -15260; round 7, orangesum-26552)
+        (
+            "\"C'est une idée géniale, même si je lui ai dit que j'adorais le principe\", "
+            "confie l'acteur.\n\nSachant exactement ce qu'il veut, il a refusé le rôle.",
+            "Sachant",
+        ),
+        (
+            "A l'approche de la présidentielle, certaines personnalités affichent leur "
+            "préférence pour un candidat.\n\nSaurez-vous retrouver qui soutient qui ?",
+            "Saurez",
+        ),
+        (
+            "► Deux fois moins de députés\n\nReprendre le contrôle des institutions est l'une "
+            "des composantes principales de la \"République nouvelle\" prônée par Arnaud "
+            "Montebourg.",
+            "Reprendre",
+        ),
+    ],
+)
+def test_a_title_ends_no_sentence_before_the_name(text: str, unwanted: str) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.TITLE_IN_SENTENCE``."""
+    assert unwanted not in persons(text)
