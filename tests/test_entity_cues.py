@@ -992,3 +992,32 @@ def test_soft_hyphens_compound_towns_acronyms(
 def test_a_title_ends_no_sentence_before_the_name(text: str, unwanted: str) -> None:
     """Issue 16, session 11 (tenth round): ``persons.TITLE_IN_SENTENCE``."""
     assert unwanted not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a brand the archive knows as a firm, then a model: a product (unlabelled
+        # orangesum-1078; also -8048's McLaren Senna, -32837's Lotus Evija, which the model
+        # calls a person only in their whole articles)
+        (
+            "La Bugatti Veyron fête ses 15 ans : genèse d'un succès\n\n15 avril\n\nEn 2005 le "
+            "constructeur de Molsheim lançait en production la Bugatti Veyron, son premier "
+            "modèle du nouveau siècle.",
+            set(),
+            {"Bugatti Veyron"},
+        ),
+        # a platform's name glued before a person's (unlabelled orangesum-12834)
+        (
+            "\"Soyez prudents mes amis si chers à mon cœur, je suis avec vous de toutes mes "
+            "forces\", avait posté sur Instagram Laeticia Hallyday.",
+            {"Laeticia Hallyday"},
+            {"Instagram Laeticia Hallyday"},
+        ),
+    ],
+)
+def test_brand_models_and_platforms_before_names(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.BRAND_MODELS`` and ``PLATFORM_HEAD``."""
+    found_as_wanted(text, wanted, unwanted)

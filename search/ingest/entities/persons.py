@@ -317,8 +317,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             # given name, then a given name) is a place and a name.
             if not (place and fold_chars(words[1][0]) in first_names()):
                 break
-        elif not (place or _common_word(head)):
-            break
+        elif not (
+            place or _common_word(head) or (PLATFORM_HEAD and fold_chars(head) in BOILERPLATE)
+        ):
+            break  # "posté sur Instagram Laeticia Hallyday": a platform is no given name
         words.pop(0)
         while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
@@ -457,6 +459,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if _not_person(folded):
         return None
+    # "Bugatti Veyron", "McLaren Senna", "Lotus Evija": a name that opens with a word the
+    # archive knows as a firm's, and no given name, is that firm's product.
+    if BRAND_MODELS and len(names) >= 2 and folded[0] not in PARTICLES and _firm(names[0]):
+        return None
     if any(_camel(w) for w in names):
         return None
     if (
@@ -491,6 +497,8 @@ HEAD_CUES = True
 # Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
 ROLE_OF_NAME = True
 GIVEN_NO_PARTICLE = True
+BRAND_MODELS = True
+PLATFORM_HEAD = True
 PRESS_TITLES = True
 WORK_AUTHORS = True
 # A role "de" an organisation or a place, just before a span: "l'attaquant de ", "la
@@ -503,6 +511,15 @@ _ROLE_OF_BEFORE = re.compile(
 def _role_of_before(text: str, start: int) -> bool:
     m = _ROLE_OF_BEFORE.search(fold_chars(text[max(0, start - 40) : start]).replace("’", "'"))
     return bool(m) and m.group(1) in TITLES | ROLES | _APPOSITION_ROLES
+
+
+def _firm(word: str) -> bool:
+    """The archive sees ``word`` alone mostly as an organisation (``Bugatti``: 216 ORG, 8
+    PER), never a person's given name: a brand, whose name before another is a product."""
+    if _any_given(fold_chars(word)) or not archive_types.not_a_person(word):
+        return False
+    row = archive_types.counts(word)
+    return row is not None and row[1] * 2 >= sum(row[:4])
 
 
 def _any_given(word: str) -> bool:
