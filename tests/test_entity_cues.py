@@ -1021,3 +1021,44 @@ def test_brand_models_and_platforms_before_names(
 ) -> None:
     """Issue 16, session 11 (tenth round): ``persons.BRAND_MODELS`` and ``PLATFORM_HEAD``."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an office "de" a firm, a trade "de" a work: no particle, no person (unlabelled
+        # orangesum-1508, -557, -9009)
+        (
+            "Stephan Winkelmann, le Président de Bugatti, son Directeur Général Christophe "
+            "Piochon, le Directeur du Développement Stefan Ellrott ainsi que les ingénieurs "
+            "présentent le modèle.",
+            {"Christophe Piochon"},
+            {"de Bugatti"},
+        ),
+        (
+            "\"Nous n'avons pas d'autre choix que de réduire notre force de travail\", a "
+            "expliqué Paul Walsh, le Président de McLaren, à la BBC.",
+            {"Paul Walsh"},
+            {"de McLaren"},
+        ),
+        (
+            "Pour des raisons personnelles, le compositeur américain ne signera pas la "
+            "bande-originale du nouveau film du réalisateur de Lincoln. Thomas Newman devrait "
+            "le remplacer.",
+            {"Thomas Newman"},
+            {"de Lincoln"},
+        ),
+        # ... but a person's particle after an office stays (unlabelled orangesum-21596)
+        (
+            "\"Après sept jours de cette guerre d'usure, ce mardi, à 1h moins deux minutes, le "
+            "président de Rugy décide, arbitrairement, de prolonger les débats.\"",
+            {"de Rugy"},
+            set(),
+        ),
+    ],
+)
+def test_an_office_of_a_firm_takes_no_particle(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.OFFICE_OF``."""
+    found_as_wanted(text, wanted, unwanted)

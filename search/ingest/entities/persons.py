@@ -488,6 +488,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         and not names[0].isupper()
         and not (GIVEN_NO_PARTICLE and _given(folded[0]))
     ):
+        if OFFICE_OF and _held_of(fold_chars(m.group(1)), names[0], gaz):
+            return _Candidate(names, start, end, False)  # "le Président de Bugatti"
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled, role_cut)
 
@@ -498,6 +500,15 @@ HEAD_CUES = True
 ROLE_OF_NAME = True
 GIVEN_NO_PARTICLE = True
 BRAND_MODELS = True
+# An office or a trade "de" a name holds it of that name, a firm or a person: "le Président
+# de Bugatti", "l'avocat de Lelandais" take no particle; "le général de Gaulle", "M. de
+# Villepin" do.
+OFFICE_OF = True
+_OFFICE_OF_TITLES = frozenset(
+    """president presidente ministre premier premiere senateur senatrice depute deputee maire
+    juge procureur procureure secretaire gouverneur gouverneure commissaire inspecteur prefet
+    prefete chancelier chanceliere vice""".split()
+)
 PLATFORM_HEAD = True
 PRESS_TITLES = True
 WORK_AUTHORS = True
@@ -511,6 +522,18 @@ _ROLE_OF_BEFORE = re.compile(
 def _role_of_before(text: str, start: int) -> bool:
     m = _ROLE_OF_BEFORE.search(fold_chars(text[max(0, start - 40) : start]).replace("’", "'"))
     return bool(m) and m.group(1) in TITLES | ROLES | _APPOSITION_ROLES
+
+
+def _held_of(title: str, name: str, gaz: Gazetteer) -> bool:
+    """``title`` "de" ``name`` is an office or a trade held of that name: always after a
+    trade (``le réalisateur de Lincoln``, ``l'avocat de Lelandais``), after an office when
+    the name is a firm's, a place's or a thing's (``le Président de Bugatti``, ``le président
+    de Charentes tourisme``; ``le président de Rugy`` keeps his particle)."""
+    if title in ROLES:
+        return True
+    if title not in _OFFICE_OF_TITLES:
+        return False
+    return _firm(name) or bool(gaz.terms(name)) or archive_types.not_a_person(name)
 
 
 def _firm(word: str) -> bool:
