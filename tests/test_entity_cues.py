@@ -1062,3 +1062,37 @@ def test_an_office_of_a_firm_takes_no_particle(
 ) -> None:
     """Issue 16, session 11 (tenth round): ``persons.OFFICE_OF``."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # Bruxelles standing for the European Union gives no BE (round 6, orangesum-34441;
+        # unlabelled orangesum-24571)
+        (
+            "Les négociations butent notamment sur la pêche et les conditions de concurrence "
+            "équitable. Le temps presse, Bruxelles voulant un accord d'ici à la fin octobre "
+            "pour permettre une ratification dans les temps.",
+            set(),
+            {"BE"},
+        ),
+        (
+            "\"Il y a nécessité de tenir les 3% (de déficit public imposé par Bruxelles ndlr). "
+            "Et donc il faut que tous les ministères fassent des économies\", a concédé le "
+            "député.",
+            set(),
+            {"BE"},
+        ),
+        # ... but a meeting held there gives it, as the gold decides (unlabelled
+        # orangesum-35772)
+        (
+            "Après une réunion à Bruxelles, l'Union européenne a donné son accord à des "
+            "sanctions contre des responsables bélarusses.",
+            {"BE"},
+            set(),
+        ),
+    ],
+)
+def test_the_seat_of_the_european_union(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 11 (tenth round): ``countries.EU_SEAT``."""
+    countries_as_wanted(text, wanted, unwanted)

@@ -318,6 +318,8 @@ class Gazetteer:
                 hit.dropped = True  # "l'accord de Paris", "le traité de Maastricht"
             elif COMPOUND_TOWNS and _COMPOUND_TAIL.match(folded, hit.end):
                 hit.dropped = True  # "Mons-en-Baroeul" (Nord) is not Mons (Belgium)
+            elif EU_SEAT and _eu_seat(hit, text, tokens, words):
+                hit.dropped = True  # "imposé par Bruxelles": the European Union
             elif hit.term.kind == "adjective":
                 self._adjective_rules(hit, text, tokens, words)
             else:
@@ -533,6 +535,33 @@ COMPOUND_TOWNS = True
 # "Marcq-en-Baroeul", "Neuilly-sur-Seine"): the gazetteer knows the whole name or not, but the
 # first word alone is another town (Mons is in Belgium); the whole one is seldom foreign.
 _COMPOUND_TAIL = re.compile(r"-(?:en|sur|sous|les|lez|le|la|aux|de|du|des|d')-?[^\W\d_]")
+
+
+EU_SEAT = True
+# The seat of the European Union's institutions, which the press names for the Union
+# ("imposé par Bruxelles", "négocié avec Bruxelles", "Bruxelles voulant un accord"); GUIDE.md
+# counts no organisation as a country. "à Bruxelles", "de Bruxelles" stay the city.
+_EU_SEATS = frozenset({"bruxelles"})
+_AGENT_BEFORE = frozenset("par avec contre face selon pour entre".split())
+
+
+def _eu_seat(hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]) -> bool:
+    i, j = hit.i, hit.j
+    if j - i != 1 or words[i] not in _EU_SEATS:
+        return False
+    if i > 0 and words[i - 1] in _AGENT_BEFORE and not _sentence_start(text, tokens, i):
+        return True
+    # The subject of a verb: "Le temps presse, Bruxelles voulant...", "Bruxelles exige".
+    opens = (
+        i == 0
+        or _sentence_start(text, tokens, i)
+        or text[tokens[i - 1][1] : hit.start].strip() == ","
+    )
+    if not opens or j >= len(tokens):
+        return False
+    nxt = text[tokens[j][0] : tokens[j][1]]
+    gap = text[hit.end : tokens[j][0]]
+    return gap == " " and nxt.islower() and words[j] not in ("et", "ou", "en", "a", "le", "la")
 
 
 _OF_BEFORE = frozenset("de du d".split())
