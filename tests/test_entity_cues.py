@@ -1096,3 +1096,59 @@ def test_an_office_of_a_firm_takes_no_particle(
 def test_the_seat_of_the_european_union(text: str, wanted: set[str], unwanted: set[str]) -> None:
     """Issue 16, session 11 (tenth round): ``countries.EU_SEAT``."""
     countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a paint's or a leather's colour (round 7, orangesum-5519; unlabelled
+        # orangesum-4571, -31839)
+        (
+            "Trois thèmes sont proposés pour habiller leur cockpit : cuir Nappa noir et placage "
+            "bois en frêne noir, cuir Macchiato Beige/Yacht Blue et bois clair, et enfin cuir "
+            "Macchiato Beige/Lounge Red avec finitions piano black.",
+            set(),
+            {"Lounge Red"},
+        ),
+        (
+            "Il accueille côté cockpit un Alcantara trois tons (Grigio Octans, Grigio Cronus et "
+            "Arancio Dryope) et des éléments réalisés en fibre de carbone.",
+            set(),
+            {"Grigio Octans", "Grigio Cronus", "Arancio Dryope"},
+        ),
+        (
+            "Cinq nouvelles livrées font également leur apparition au catalogue du modèle (Vert "
+            "Pomme, Gris Manhattan, Bleu Navarre, Gris Flèche et Bleu Turbo).",
+            set(),
+            {"Vert Pomme", "Gris Flèche", "Bleu Turbo"},
+        ),
+        # ... but a given name that is a colour is still one
+        (
+            "SDF : l'humoriste Blanche Gardin refuse l'ordre des Arts et des Lettres.",
+            {"Blanche Gardin"},
+            set(),
+        ),
+        # a commune named after a saint (unlabelled orangesum-2778)
+        (
+            "Le corps d'une octogénaire a été découvert mercredi 1er janvier dans une maison en "
+            "partie incendiée de Saint-Léonard de Noblat, en Haute-Vienne.",
+            set(),
+            {"Saint-Léonard de Noblat"},
+        ),
+        # a given name of the world's takes no particle after a kinship title (unlabelled
+        # orangesum-26527, -14638)
+        (
+            "Les douloureuses confidences du frère de Jenifer\n\nEnfin, des nouvelles de "
+            "Jenifer... Dans la nuit du 5 au 6 mars dernier, la chanteuse a été victime d'un "
+            "terrible accident.",
+            set(),
+            {"de Jenifer"},
+        ),
+    ],
+)
+def test_colours_saints_communes_and_given_names_without_particle(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.COLOURS``, ``SAINT_PLACES`` and
+    ``GIVEN_NO_PARTICLE`` for the world's given names."""
+    found_as_wanted(text, wanted, unwanted)

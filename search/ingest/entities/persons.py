@@ -459,6 +459,19 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if _not_person(folded):
         return None
+    # "Grigio Octans", "Vert Pomme", "cuir Macchiato Beige/Lounge Red": a paint's or a
+    # leather's colour (a colour word that is no French given name first, or any colour
+    # last after no given name; "Eva Green", "Laurent Blanc" keep theirs).
+    if COLOURS and len(folded) >= 2 and (
+        (folded[0] in _COLOURS and not _given(folded[0]))  # not "Rose Jaffe", "Blanche Gardin"
+        or (folded[-1] in _COLOURS and not _any_given(folded[0]))
+    ):
+        return None
+    # "Saint-André de Majencoules", "Saint-Félicien Saint-Marcellin": a commune's name.
+    if SAINT_PLACES and len(folded) >= 2 and _SAINT_HEAD.match(folded[0]) and (
+        folded[1] in ("de", "du", "des", "d'", "sur", "en") or _SAINT_HEAD.match(folded[1])
+    ):
+        return None
     # "Bugatti Veyron", "McLaren Senna", "Lotus Evija": a name that opens with a word the
     # archive knows as a firm's, and no given name, is that firm's product.
     if BRAND_MODELS and len(names) >= 2 and folded[0] not in PARTICLES and _firm(names[0]):
@@ -486,7 +499,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         and m
         and fold_chars(m.group(1)) in TITLES | ROLES
         and not names[0].isupper()
-        and not (GIVEN_NO_PARTICLE and _given(folded[0]))
+        and not (GIVEN_NO_PARTICLE and (_any_given(folded[0]) or _common_word(names[0])))
     ):
         if OFFICE_OF and _held_of(fold_chars(m.group(1)), names[0], gaz):
             return _Candidate(names, start, end, False)  # "le Président de Bugatti"
@@ -500,6 +513,16 @@ HEAD_CUES = True
 ROLE_OF_NAME = True
 GIVEN_NO_PARTICLE = True
 BRAND_MODELS = True
+COLOURS = True
+SAINT_PLACES = True
+# Colour words in French, Italian and English, as car and fashion brands name their paints.
+_COLOURS = frozenset(
+    """vert verte gris grise bleu bleue rouge noir noire blanc blanche jaune orange rose
+    violet violette marron beige bordeaux turquoise argent or bronze anthracite ivoire
+    arancio grigio rosso nero bianco giallo verde blu azzurro viola argento oro
+    red blue green grey gray black white yellow silver gold tan bronze""".split()
+)
+_SAINT_HEAD = re.compile(r"^saint(?:e)?-[^\W\d_]")
 # An office or a trade "de" a name holds it of that name, a firm or a person: "le Président
 # de Bugatti", "l'avocat de Lelandais" take no particle; "le général de Gaulle", "M. de
 # Villepin" do.
