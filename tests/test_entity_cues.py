@@ -1152,3 +1152,38 @@ def test_colours_saints_communes_and_given_names_without_particle(
     """Issue 16, session 11 (tenth round): ``persons.COLOURS``, ``SAINT_PLACES`` and
     ``GIVEN_NO_PARTICLE`` for the world's given names."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a joined people's name before a full name (unlabelled orangesum-13989)
+        (
+            "Le prix de physique est allé mardi au Canado-Américain James Peebles, qui a mis "
+            "ses pas dans ceux d'Einstein pour éclairer les origines de l'univers.",
+            {"James Peebles"},
+            {"Canado-Américain James Peebles"},
+        ),
+        # firms' nouns of other languages (unlabelled orangesum-20620, -646)
+        (
+            "Désormais retiré de la vie politique, l'ancien Premier ministre, âgé de 64 ans, a "
+            "rejoint il y a un an, en tant qu'associé, la société de gestion d'actifs et "
+            "d'investissement Tikehau Capital.",
+            set(),
+            {"Tikehau Capital"},
+        ),
+        (
+            "En 2019 Lamborghini Automobili a livré 8 205 véhicules à travers le monde, un "
+            "chiffre en hausse de 43 % par rapport à l'exercice précédent.",
+            set(),
+            {"Lamborghini Automobili"},
+        ),
+    ],
+)
+def test_joined_demonyms_and_foreign_organisation_words(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.DEMONYM_HEAD`` and the organisation
+    words ``capital``, ``automobili``... (``harbour``, ``rapids``, ``springs``, ``airport``
+    for places: ``Macquarie Harbour`` in unlabelled orangesum-31445)."""
+    found_as_wanted(text, wanted, unwanted)

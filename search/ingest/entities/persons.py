@@ -78,7 +78,8 @@ ORG_WORDS = frozenset(
     olympique racing stade team equipe edition consulting performance motorsport cruises airways
     lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
     technologies automotive engineering automobile automobiles motors holding awards award
-    rebellion cacher casher design zeitung bistrot bistro
+    rebellion cacher casher design zeitung bistrot bistro capital partners market auctioneers
+    chimie automobili manifattura harbour harbor airport rapids springs
     council committee directors director board institute society trust fund agency network
     entertainment pictures labs systems sport sports concept generation cabriolet roadster
     un deux trois quatre cinq six sept huit neuf dix""".split()
@@ -343,6 +344,17 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     ):
         words.pop(0)
         titled = True
+    # "le Canado-Américain James Peebles", "la Franco-Iranienne Fariba Adelkhah": a people's
+    # name joined to another before a full name is the person's, not part of the name.
+    if (
+        DEMONYM_HEAD
+        and len(words) > 2
+        and "-" in words[0][0]
+        and not _any_given(fold_chars(words[0][0]).split("-")[0])
+        and any(t.kind == "adjective" for t in gaz.terms(words[0][0].rsplit("-", 1)[1]))
+    ):
+        words.pop(0)
+        titled = True
     # "LR Bruno Retailleau", "PS Anne Hidalgo": a party's acronym before a full name; "RIA
     # Novosti Valentine Sapounov": the end of an agency's name before one.
     while (
@@ -514,6 +526,7 @@ ROLE_OF_NAME = True
 GIVEN_NO_PARTICLE = True
 BRAND_MODELS = True
 COLOURS = True
+DEMONYM_HEAD = True
 SAINT_PLACES = True
 # Colour words in French, Italian and English, as car and fashion brands name their paints.
 _COLOURS = frozenset(
