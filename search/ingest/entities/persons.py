@@ -486,7 +486,13 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     # "Bugatti Veyron", "McLaren Senna", "Lotus Evija": a name that opens with a word the
     # archive knows as a firm's, and no given name, is that firm's product.
-    if BRAND_MODELS and len(names) >= 2 and folded[0] not in PARTICLES and _firm(names[0]):
+    if (
+        BRAND_MODELS
+        and len(names) >= 2
+        and folded[0] not in PARTICLES
+        and not _any_given(folded[0])
+        and _firm(names[0])
+    ):
         return None
     if any(_camel(w) for w in names):
         return None
@@ -555,7 +561,12 @@ _ROLE_OF_BEFORE = re.compile(
 )
 
 
+_OF_END = re.compile(r"(?i)(?:\bde|\bdu|\bdes|\bd['’])\s*(?:la\s+|l['’])?$")
+
+
 def _role_of_before(text: str, start: int) -> bool:
+    if not _OF_END.search(text, max(0, start - 8), start):
+        return False  # cheap test on the raw text first: most spans follow no "de"
     m = _ROLE_OF_BEFORE.search(fold_chars(text[max(0, start - 40) : start]).replace("’", "'"))
     return bool(m) and m.group(1) in TITLES | ROLES | _APPOSITION_ROLES
 
@@ -593,6 +604,7 @@ _PRESS_BEFORE = re.compile(
     r"(?<![\w-])(?:quotidiens?|journal|journaux|hebdomadaires?|magazines?|mensuels?|tabloids?|"
     r"tabloides?|revues?|sites?)((?:\s+[^\W\d_][\w-]*){1,3})\s*[\"«“]?\s*$"
 )
+_PRESS_HINT = re.compile(r"(?i)quotidien|journa|hebdo|magazine|mensuel|tablo|revue|site")
 _PRESS_ADJECTIVES = frozenset(
     """satirique sportif economique regional local gratuit specialise specialisee people
     scientifique medical financier conservateur populaire national nationale internet
@@ -602,6 +614,8 @@ _PRESS_ADJECTIVES = frozenset(
 
 def _press_title(text: str, start: int, gaz: Gazetteer) -> bool:
     """The name follows a newspaper's noun and adjectives only: it is the paper's title."""
+    if not _PRESS_HINT.search(text, max(0, start - 60), start):
+        return False  # cheap test on the raw text first
     m = _PRESS_BEFORE.search(fold_chars(text[max(0, start - 60) : start]))
     if not m:
         return False
@@ -994,7 +1008,7 @@ def find_persons(
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
-        elif c is not None:
+        elif c is not None and len(c.words) > 1:
             unsure.append(c)
         elif c is None:
             head = _thing_head(text[s:e])
@@ -1006,11 +1020,10 @@ def find_persons(
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
-    for _ in range(2 if FULL_FORMS else 1):
-        candidates = _not_things(text, candidates, things, animals, products, gaz)
-        if FULL_FORMS and unsure:
-            candidates += _full_forms(unsure, candidates)
-            unsure = []
+    candidates = _not_things(text, candidates, things, animals, products, gaz)
+    if FULL_FORMS and unsure:
+        extra = _full_forms(unsure, candidates)
+        candidates += _not_things(text, extra, things, animals, products, gaz)
     if ARCHIVE_DROPS:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
@@ -1056,7 +1069,7 @@ def _full_forms(unsure: list[_Candidate], candidates: list[_Candidate]) -> list[
     Adhanom Ghebreyesus`` (a thing), then ``a déclaré Tedros``: the surname alone is a person
     the rules kept, so the longer name it ends (or begins, for a name written given name
     last) is that person's full name, the form the facet should show."""
-    singles = {c.key[0] for c in candidates if len(c.key) == 1 and c.titled}
+    singles = {c.key[0] for c in candidates if c.titled and len(c.words) == 1}
     if not singles:
         return []
     # "Dr Tedros" is Tedros Adhanom Ghebreyesus; "Trump", a surname of Donald Trump's, does
