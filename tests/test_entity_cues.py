@@ -848,3 +848,342 @@ def test_one_institution_of_the_french_state(
     """Issue 16, session 10 (ninth round): ``countries.ONE_FRENCH_CUE`` (GUIDE.md: a French
     institution gives FR; the gold gives none for a party alone)."""
     countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a role "de" an organisation, then the person's name, run into one span (round 7,
+        # orangesum-18104 and -8241; unlabelled orangesum-32106)
+        (
+            "Selon la journaliste de Politis Vanina Delmas, la ministre a proposé de recevoir "
+            "une délégation d'étudiants dans ses bureaux alors qu'ils réclamaient une assemblée "
+            "générale.",
+            {"Vanina Delmas"},
+            {"Politis Vanina Delmas"},
+        ),
+        (
+            "Ce geste a été popularisé par le joueur de NFL Colin Kaepernick, devenu un "
+            "porte-voix des protestations aux Etats-Unis contre les violences policières.",
+            {"Colin Kaepernick"},
+            set(),
+        ),
+        (
+            "Il affrontera le candidat du RN Jean-Cyril Montier (18,01%), seul qualifié au 2e "
+            "tour.",
+            {"Jean-Cyril Montier"},
+            set(),
+        ),
+        # ... but an organisation's noun cut from a name is no role's (unlabelled
+        # orangesum-33294)
+        (
+            "Le dirigeant de l'Eglise Sarang Jeil, Jun Kwang-hun, était ce week-end l'un des "
+            "organisateurs d'une manifestation.",
+            {"Jun Kwang-hun"},
+            {"Sarang Jeil"},
+        ),
+        # a given name takes no particle after a kinship title (round 7, orangesum-8398)
+        (
+            "Charlotte Casiraghi, fille de Caroline de Monaco, a officialisé son mariage. "
+            "Pierre, le frère de Charlotte, va être papa pour la deuxième fois.",
+            {"Charlotte Casiraghi"},
+            {"de Charlotte"},
+        ),
+        # the full name the model called a thing, of a surname kept alone (unlabelled
+        # orangesum-10415, -2588, -31908)
+        (
+            "Lundi, Fayez al-Sarraj, le chef du GNA, a annoncé dans un communiqué la prise de "
+            "cette base.\n\n\"C'est le début de la victoire\", a dit M. Sarraj.",
+            {"Fayez al-Sarraj"},
+            {"Sarraj"},
+        ),
+        (
+            "La pandémie continue de s'accélérer, a prévenu lundi le directeur général de "
+            "l'Organisation mondiale de la Santé (OMS), Tedros Adhanom Ghebreyesus.\n\n\"Nous "
+            "ne savons pas où ni quand la prochaine pandémie se produira\", a averti M. Tedros.",
+            {"Tedros Adhanom Ghebreyesus"},
+            {"Tedros"},
+        ),
+        # a newspaper's title after its noun and adjectives (round 7, orangesum-3050)
+        (
+            "L'enquête fait suite à une plainte reçue par la police et à un article paru dans "
+            "le quotidien belge néerlandophone De Morgen. Le journal a publié la photo d'un "
+            "homme.",
+            set(),
+            {"De Morgen"},
+        ),
+        # the author of a work named in quotes (round 7, orangesum-11369)
+        (
+            "Le chef de l'État a passé une vingtaine de minutes en compagnie d'amateurs qui "
+            "répétaient \"Le Messie\" de Haendel et \"Carmen\" de Bizet, sous la direction du "
+            "directeur artistique de l'ensemble.",
+            {"Haendel", "Bizet"},
+            set(),
+        ),
+    ],
+)
+def test_roles_of_organisations_full_forms_papers_and_authors(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``ROLE_OF_NAME``, ``GIVEN_NO_PARTICLE``,
+    ``FULL_FORMS``, ``PRESS_TITLES`` and ``WORK_AUTHORS``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a soft hyphen inside a word does not cut it (unlabelled orangesum-16896)
+        (
+            "\"Un été, il m'a ouvert ses \xadbureaux, boule\xadvard \xadMale\xadsherbes. Il "
+            "m'a fait un chèque\", raconte-t-il au sujet de Patrick Sébastien.",
+            set(),
+            {"MV"},
+        ),
+        # a town's name joined to a particle by hyphens is not its first word's town
+        # (unlabelled orangesum-35349)
+        (
+            "Une Clio a également été retrouvée dans la nuit de samedi à dimanche à "
+            "Mons-en-Baroeul, en banlieue de Lille.",
+            {"FR"},
+            {"BE"},
+        ),
+        # an acronym's language is no country (unlabelled orangesum-28405)
+        (
+            "Une porte-parole de la Commission européenne a confirmé : \"Je confirme que le "
+            "RASFF (acronyme anglais pour le système d'alerte rapide pour la nourriture, ndlr) "
+            "a été activé.\"",
+            set(),
+            {"GB"},
+        ),
+    ],
+)
+def test_soft_hyphens_compound_towns_acronyms(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``countries.SOFT_HYPHENS``, ``COMPOUND_TOWNS`` and
+    the language cue ``acronyme``."""
+    countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # a role noun ends the sentence or the paragraph before a capitalised word: no title
+        # of it (unlabelled orangesum-18199 and -15260; round 7, orangesum-26552)
+        (
+            "\"C'est une idée géniale, même si je lui ai dit que j'adorais le principe\", "
+            "confie l'acteur.\n\nSachant exactement ce qu'il veut, il a refusé le rôle.",
+            "Sachant",
+        ),
+        (
+            "A l'approche de la présidentielle, certaines personnalités affichent leur "
+            "préférence pour un candidat.\n\nSaurez-vous retrouver qui soutient qui ?",
+            "Saurez",
+        ),
+        (
+            "► Deux fois moins de députés\n\nReprendre le contrôle des institutions est l'une "
+            "des composantes principales de la \"République nouvelle\" prônée par Arnaud "
+            "Montebourg.",
+            "Reprendre",
+        ),
+    ],
+)
+def test_a_title_ends_no_sentence_before_the_name(text: str, unwanted: str) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.TITLE_IN_SENTENCE``."""
+    assert unwanted not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a brand the archive knows as a firm, then a model: a product (unlabelled
+        # orangesum-1078; also -8048's McLaren Senna, -32837's Lotus Evija, which the model
+        # calls a person only in their whole articles)
+        (
+            "La Bugatti Veyron fête ses 15 ans : genèse d'un succès\n\n15 avril\n\nEn 2005 le "
+            "constructeur de Molsheim lançait en production la Bugatti Veyron, son premier "
+            "modèle du nouveau siècle.",
+            set(),
+            {"Bugatti Veyron"},
+        ),
+        # a platform's name glued before a person's (unlabelled orangesum-12834)
+        (
+            "\"Soyez prudents mes amis si chers à mon cœur, je suis avec vous de toutes mes "
+            "forces\", avait posté sur Instagram Laeticia Hallyday.",
+            {"Laeticia Hallyday"},
+            {"Instagram Laeticia Hallyday"},
+        ),
+    ],
+)
+def test_brand_models_and_platforms_before_names(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.BRAND_MODELS`` and ``PLATFORM_HEAD``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an office "de" a firm, a trade "de" a work: no particle, no person (unlabelled
+        # orangesum-1508, -557, -9009)
+        (
+            "Stephan Winkelmann, le Président de Bugatti, son Directeur Général Christophe "
+            "Piochon, le Directeur du Développement Stefan Ellrott ainsi que les ingénieurs "
+            "présentent le modèle.",
+            {"Christophe Piochon"},
+            {"de Bugatti"},
+        ),
+        (
+            "\"Nous n'avons pas d'autre choix que de réduire notre force de travail\", a "
+            "expliqué Paul Walsh, le Président de McLaren, à la BBC.",
+            {"Paul Walsh"},
+            {"de McLaren"},
+        ),
+        (
+            "Pour des raisons personnelles, le compositeur américain ne signera pas la "
+            "bande-originale du nouveau film du réalisateur de Lincoln. Thomas Newman devrait "
+            "le remplacer.",
+            {"Thomas Newman"},
+            {"de Lincoln"},
+        ),
+        # ... but a person's particle after an office stays (unlabelled orangesum-21596)
+        (
+            "\"Après sept jours de cette guerre d'usure, ce mardi, à 1h moins deux minutes, le "
+            "président de Rugy décide, arbitrairement, de prolonger les débats.\"",
+            {"de Rugy"},
+            set(),
+        ),
+    ],
+)
+def test_an_office_of_a_firm_takes_no_particle(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.OFFICE_OF``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # Bruxelles standing for the European Union gives no BE (round 6, orangesum-34441;
+        # unlabelled orangesum-24571)
+        (
+            "Les négociations butent notamment sur la pêche et les conditions de concurrence "
+            "équitable. Le temps presse, Bruxelles voulant un accord d'ici à la fin octobre "
+            "pour permettre une ratification dans les temps.",
+            set(),
+            {"BE"},
+        ),
+        (
+            "\"Il y a nécessité de tenir les 3% (de déficit public imposé par Bruxelles ndlr). "
+            "Et donc il faut que tous les ministères fassent des économies\", a concédé le "
+            "député.",
+            set(),
+            {"BE"},
+        ),
+        # ... but a meeting held there gives it, as the gold decides (unlabelled
+        # orangesum-35772)
+        (
+            "Après une réunion à Bruxelles, l'Union européenne a donné son accord à des "
+            "sanctions contre des responsables bélarusses.",
+            {"BE"},
+            set(),
+        ),
+    ],
+)
+def test_the_seat_of_the_european_union(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 11 (tenth round): ``countries.EU_SEAT``."""
+    countries_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a paint's or a leather's colour (round 7, orangesum-5519; unlabelled
+        # orangesum-4571, -31839)
+        (
+            "Trois thèmes sont proposés pour habiller leur cockpit : cuir Nappa noir et placage "
+            "bois en frêne noir, cuir Macchiato Beige/Yacht Blue et bois clair, et enfin cuir "
+            "Macchiato Beige/Lounge Red avec finitions piano black.",
+            set(),
+            {"Lounge Red"},
+        ),
+        (
+            "Il accueille côté cockpit un Alcantara trois tons (Grigio Octans, Grigio Cronus et "
+            "Arancio Dryope) et des éléments réalisés en fibre de carbone.",
+            set(),
+            {"Grigio Octans", "Grigio Cronus", "Arancio Dryope"},
+        ),
+        (
+            "Cinq nouvelles livrées font également leur apparition au catalogue du modèle (Vert "
+            "Pomme, Gris Manhattan, Bleu Navarre, Gris Flèche et Bleu Turbo).",
+            set(),
+            {"Vert Pomme", "Gris Flèche", "Bleu Turbo"},
+        ),
+        # ... but a given name that is a colour is still one
+        (
+            "SDF : l'humoriste Blanche Gardin refuse l'ordre des Arts et des Lettres.",
+            {"Blanche Gardin"},
+            set(),
+        ),
+        # a commune named after a saint (unlabelled orangesum-2778)
+        (
+            "Le corps d'une octogénaire a été découvert mercredi 1er janvier dans une maison en "
+            "partie incendiée de Saint-Léonard de Noblat, en Haute-Vienne.",
+            set(),
+            {"Saint-Léonard de Noblat"},
+        ),
+        # a given name of the world's takes no particle after a kinship title (unlabelled
+        # orangesum-26527, -14638)
+        (
+            "Les douloureuses confidences du frère de Jenifer\n\nEnfin, des nouvelles de "
+            "Jenifer... Dans la nuit du 5 au 6 mars dernier, la chanteuse a été victime d'un "
+            "terrible accident.",
+            set(),
+            {"de Jenifer"},
+        ),
+    ],
+)
+def test_colours_saints_communes_and_given_names_without_particle(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.COLOURS``, ``SAINT_PLACES`` and
+    ``GIVEN_NO_PARTICLE`` for the world's given names."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a joined people's name before a full name (unlabelled orangesum-13989)
+        (
+            "Le prix de physique est allé mardi au Canado-Américain James Peebles, qui a mis "
+            "ses pas dans ceux d'Einstein pour éclairer les origines de l'univers.",
+            {"James Peebles"},
+            {"Canado-Américain James Peebles"},
+        ),
+        # firms' nouns of other languages (unlabelled orangesum-20620, -646)
+        (
+            "Désormais retiré de la vie politique, l'ancien Premier ministre, âgé de 64 ans, a "
+            "rejoint il y a un an, en tant qu'associé, la société de gestion d'actifs et "
+            "d'investissement Tikehau Capital.",
+            set(),
+            {"Tikehau Capital"},
+        ),
+        (
+            "En 2019 Lamborghini Automobili a livré 8 205 véhicules à travers le monde, un "
+            "chiffre en hausse de 43 % par rapport à l'exercice précédent.",
+            set(),
+            {"Lamborghini Automobili"},
+        ),
+    ],
+)
+def test_joined_demonyms_and_foreign_organisation_words(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 11 (tenth round): ``persons.DEMONYM_HEAD`` and the organisation
+    words ``capital``, ``automobili``... (``harbour``, ``rapids``, ``springs``, ``airport``
+    for places: ``Macquarie Harbour`` in unlabelled orangesum-31445)."""
+    found_as_wanted(text, wanted, unwanted)

@@ -14,9 +14,11 @@ articles with random.Random(1630), none of them in rounds 1 to 4 (no Wikinews, r
 rounds' unlabelled checks), annotated into ``entities-round5.jsonl`` and scored once before
 any rule was written from it, then used for tuning. Round 6 (issue 16, session 10, ninth
 round): 30 OrangeSum articles with random.Random(1640), none of them in rounds 1 to 5,
-annotated into ``entities-round6.jsonl``, scored once blind, then used for tuning. Each
+annotated into ``entities-round6.jsonl``, scored once blind, then used for tuning. Round 7
+(issue 16, session 11, tenth round): 40 OrangeSum articles with random.Random(1650), none of
+them in rounds 1 to 6, annotated into ``entities-round7.jsonl``, scored once blind. Each
 round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
-``entities-tuning-more.jsonl`` (rounds 4, 5 and 6 into their own files) before the extractor
+``entities-tuning-more.jsonl`` (rounds 4 to 7 into their own files) before the extractor
 was run on it. All of them are tuning articles: the test half stays as ``sample.py`` cut it.
 """
 
@@ -37,6 +39,7 @@ ROUNDS = {
     4: (1624, 24, 0),
     5: (1630, 40, 0),
     6: (1640, 30, 0),
+    7: (1650, 40, 0),
 }
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -62,6 +65,9 @@ def main() -> None:
     if round_ > 5:  # round 5 has its own file too
         fifth = ROOT / "bench" / "gold" / "entities-round5.jsonl"
         taken |= {json.loads(line)["id"] for line in open(fifth, encoding="utf-8")}
+    if round_ > 6:  # and so has round 6
+        sixth = ROOT / "bench" / "gold" / "entities-round6.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(sixth, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)

@@ -78,7 +78,8 @@ ORG_WORDS = frozenset(
     olympique racing stade team equipe edition consulting performance motorsport cruises airways
     lines affaire proces enquete sondage croisieres croisiere hebdo corporation technology
     technologies automotive engineering automobile automobiles motors holding awards award
-    rebellion cacher casher design zeitung bistrot bistro
+    rebellion cacher casher design zeitung bistrot bistro capital partners market auctioneers
+    chimie automobili manifattura harbour harbor airport rapids springs
     council committee directors director board institute society trust fund agency network
     entertainment pictures labs systems sport sports concept generation cabriolet roadster
     un deux trois quatre cinq six sept huit neuf dix""".split()
@@ -212,6 +213,8 @@ class _Candidate:
     start: int
     end: int
     titled: bool = False  # "M. Blinken", "le président Tokaïev": a title says it is a person
+    # "le joueur de NFL Colin Kaepernick": a role's organisation was cut from the span's head.
+    role_cut: bool = False
 
     alias: tuple[str, ...] | None = None
 
@@ -303,6 +306,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None  # "Adieu Président": a word and a title are no name
     if not words or len(words) > MAX_WORDS:
         return None
+    before_cut = len(words)
+    lead = [fold_chars(w) for w, _s, _e in words]
     # "Paris Anne Hidalgo" (la maire de Paris), "Arrestation de Redoine Faïd" (a headline):
     # a leading place or common word before a full name is not part of it.
     while len(words) > 2:
@@ -313,8 +318,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             # given name, then a given name) is a place and a name.
             if not (place and fold_chars(words[1][0]) in first_names()):
                 break
-        elif not (place or _common_word(head)):
-            break
+        elif not (
+            place or _common_word(head) or (PLATFORM_HEAD and fold_chars(head) in BOILERPLATE)
+        ):
+            break  # "posté sur Instagram Laeticia Hallyday": a platform is no given name
         words.pop(0)
         while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
@@ -334,6 +341,17 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # "l'Australienne Sia", "le Bulgare Dancho": a people's name is a role, not a given name.
     if len(words) == 2 and fold_chars(words[0][0]) not in first_names() and any(
         t.kind == "adjective" for t in gaz.terms(words[0][0])
+    ):
+        words.pop(0)
+        titled = True
+    # "le Canado-Américain James Peebles", "la Franco-Iranienne Fariba Adelkhah": a people's
+    # name joined to another before a full name is the person's, not part of the name.
+    if (
+        DEMONYM_HEAD
+        and len(words) > 2
+        and "-" in words[0][0]
+        and not _any_given(fold_chars(words[0][0]).split("-")[0])
+        and any(t.kind == "adjective" for t in gaz.terms(words[0][0].rsplit("-", 1)[1]))
     ):
         words.pop(0)
         titled = True
@@ -363,6 +381,22 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         and archive_types.not_a_person(words[0][0])
     ):
         words.pop(0)
+    # "la journaliste de Politis Vanina Delmas", "l'attaquant de Mönchengladbach Marcus
+    # Thuram", "le joueur des Boston Celtics Jaylen Brown": after a role "de" something,
+    # words that are no given name, then two names, end that something's name; the role
+    # is the person's ("le joueur de NFL Colin Kaepernick", the acronym gone above).
+    role_cut = False
+    if ROLE_OF_NAME and _role_of_before(text, start):
+        while (
+            len(words) > 2
+            and not _any_given(fold_chars(words[0][0]))
+            and fold_chars(words[0][0]) not in PARTICLES | ORG_WORDS | THING_CUES
+            and _capitalised(words[1][0])
+        ):
+            words.pop(0)
+        cut = lead[: before_cut - len(words)]
+        if cut and len(words) >= 2 and not set(cut) & (ORG_WORDS | THING_CUES):
+            titled = role_cut = True  # not "le dirigeant de l'Eglise Sarang Jeil"
     # "Le Piment d'Espelette de Nathalie Loiseau", "les menottes de François Asselineau": a
     # thing "de" a known given name and a surname is that person.
     for k in range(1, len(words) - 2):
@@ -425,6 +459,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if _after_thing_cue(text, words[0][1], names):
         return None
+    if PRESS_TITLES and _press_title(text, words[0][1], gaz):
+        return None  # "le quotidien belge De Morgen"
     # "Tempête Fabien", "Ouragan Irma", "Opération Barkhane" in a headline: the cue noun
     # capitalised inside the span names the thing as "la tempête Fabien" does before it.
     if HEAD_CUES and len(names) > 1 and folded[0] in THING_CUES and not _given(folded[0]):
@@ -434,6 +470,29 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     if _quoted(text, start, end) or (WORK_TITLES and _opens_work_title(text, start)):
         return None
     if _not_person(folded):
+        return None
+    # "Grigio Octans", "Vert Pomme", "cuir Macchiato Beige/Lounge Red": a paint's or a
+    # leather's colour (a colour word that is no French given name first, or any colour
+    # last after no given name; "Eva Green", "Laurent Blanc" keep theirs).
+    if COLOURS and len(folded) >= 2 and (
+        (folded[0] in _COLOURS and not _given(folded[0]))  # not "Rose Jaffe", "Blanche Gardin"
+        or (folded[-1] in _COLOURS and not _any_given(folded[0]))
+    ):
+        return None
+    # "Saint-André de Majencoules", "Saint-Félicien Saint-Marcellin": a commune's name.
+    if SAINT_PLACES and len(folded) >= 2 and _SAINT_HEAD.match(folded[0]) and (
+        folded[1] in ("de", "du", "des", "d'", "sur", "en") or _SAINT_HEAD.match(folded[1])
+    ):
+        return None
+    # "Bugatti Veyron", "McLaren Senna", "Lotus Evija": a name that opens with a word the
+    # archive knows as a firm's, and no given name, is that firm's product.
+    if (
+        BRAND_MODELS
+        and len(names) >= 2
+        and folded[0] not in PARTICLES
+        and not _any_given(folded[0])
+        and _firm(names[0])
+    ):
         return None
     if any(_camel(w) for w in names):
         return None
@@ -452,15 +511,131 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # "le général de Gaulle", "M. de Villepin": after a title, the particle is the name's.
     m = _PARTICLE_BEFORE.search(text[max(0, start - 40) : start])
     # An acronym takes no particle: "Premier ministre de DSK" is someone's minister.
-    if len(names) == 1 and m and fold_chars(m.group(1)) in TITLES | ROLES and not (
-        names[0].isupper()
+    # A given name takes none either: "Pierre, le frère de Charlotte" is Charlotte.
+    if (
+        len(names) == 1
+        and m
+        and fold_chars(m.group(1)) in TITLES | ROLES
+        and not names[0].isupper()
+        and not (GIVEN_NO_PARTICLE and (_any_given(folded[0]) or _common_word(names[0])))
     ):
+        if OFFICE_OF and _held_of(fold_chars(m.group(1)), names[0], gaz):
+            return _Candidate(names, start, end, False)  # "le Président de Bugatti"
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
-    return _Candidate(names, start, end, titled)
+    return _Candidate(names, start, end, titled, role_cut)
 
 
 GIVEN_NAME_PLACES = True
 HEAD_CUES = True
+# Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
+ROLE_OF_NAME = True
+GIVEN_NO_PARTICLE = True
+BRAND_MODELS = True
+COLOURS = True
+DEMONYM_HEAD = True
+SAINT_PLACES = True
+# Colour words in French, Italian and English, as car and fashion brands name their paints.
+_COLOURS = frozenset(
+    """vert verte gris grise bleu bleue rouge noir noire blanc blanche jaune orange rose
+    violet violette marron beige bordeaux turquoise argent or bronze anthracite ivoire
+    arancio grigio rosso nero bianco giallo verde blu azzurro viola argento oro
+    red blue green grey gray black white yellow silver gold tan bronze""".split()
+)
+_SAINT_HEAD = re.compile(r"^saint(?:e)?-[^\W\d_]")
+# An office or a trade "de" a name holds it of that name, a firm or a person: "le Président
+# de Bugatti", "l'avocat de Lelandais" take no particle; "le général de Gaulle", "M. de
+# Villepin" do.
+OFFICE_OF = True
+_OFFICE_OF_TITLES = frozenset(
+    """president presidente ministre premier premiere senateur senatrice depute deputee maire
+    juge procureur procureure secretaire gouverneur gouverneure commissaire inspecteur prefet
+    prefete chancelier chanceliere vice""".split()
+)
+PLATFORM_HEAD = True
+PRESS_TITLES = True
+WORK_AUTHORS = True
+# A role "de" an organisation or a place, just before a span: "l'attaquant de ", "la
+# journaliste de ", "le joueur des ", "la ministre de la " (folded text).
+_ROLE_OF_BEFORE = re.compile(
+    r"(?<![\w-])([^\W\d_][\w-]*)\s+(?:de\s+la\s+|de\s+l'|de\s+|du\s+|des\s+|d')$"
+)
+
+
+_OF_END = re.compile(r"(?i)(?:\bde|\bdu|\bdes|\bd['’])\s*(?:la\s+|l['’])?$")
+
+
+def _role_of_before(text: str, start: int) -> bool:
+    if not _OF_END.search(text, max(0, start - 8), start):
+        return False  # cheap test on the raw text first: most spans follow no "de"
+    m = _ROLE_OF_BEFORE.search(fold_chars(text[max(0, start - 40) : start]).replace("’", "'"))
+    return bool(m) and m.group(1) in TITLES | ROLES | _APPOSITION_ROLES
+
+
+def _held_of(title: str, name: str, gaz: Gazetteer) -> bool:
+    """``title`` "de" ``name`` is an office or a trade held of that name: always after a
+    trade (``le réalisateur de Lincoln``, ``l'avocat de Lelandais``), after an office when
+    the name is a firm's, a place's or a thing's (``le Président de Bugatti``, ``le président
+    de Charentes tourisme``; ``le président de Rugy`` keeps his particle)."""
+    if title in ROLES:
+        return True
+    if title not in _OFFICE_OF_TITLES:
+        return False
+    return _firm(name) or bool(gaz.terms(name)) or archive_types.not_a_person(name)
+
+
+def _firm(word: str) -> bool:
+    """The archive sees ``word`` alone mostly as an organisation (``Bugatti``: 216 ORG, 8
+    PER), never a person's given name: a brand, whose name before another is a product."""
+    if _any_given(fold_chars(word)) or not archive_types.not_a_person(word):
+        return False
+    row = archive_types.counts(word)
+    return row is not None and row[1] * 2 >= sum(row[:4])
+
+
+def _any_given(word: str) -> bool:
+    """A given name of France's list or of the world's (``Jaylen``, ``Marcus``)."""
+    return _given(word) or word in world_given_names() or word.split("-")[0] in world_given_names()
+
+
+# A newspaper's or a magazine's noun, then adjectives, then its title: "le quotidien belge
+# néerlandophone De Morgen", "le tabloïd britannique "The Sunday People"", "l'hebdomadaire
+# satirique Charlie Hebdo" (folded text).
+_PRESS_BEFORE = re.compile(
+    r"(?<![\w-])(?:quotidiens?|journal|journaux|hebdomadaires?|magazines?|mensuels?|tabloids?|"
+    r"tabloides?|revues?|sites?)((?:\s+[^\W\d_][\w-]*){1,3})\s*[\"«“]?\s*$"
+)
+_PRESS_HINT = re.compile(r"(?i)quotidien|journa|hebdo|magazine|mensuel|tablo|revue|site")
+_PRESS_ADJECTIVES = frozenset(
+    """satirique sportif economique regional local gratuit specialise specialisee people
+    scientifique medical financier conservateur populaire national nationale internet
+    feminin musical culturel catholique communiste independant en ligne""".split()
+)
+
+
+def _press_title(text: str, start: int, gaz: Gazetteer) -> bool:
+    """The name follows a newspaper's noun and adjectives only: it is the paper's title."""
+    if not _PRESS_HINT.search(text, max(0, start - 60), start):
+        return False  # cheap test on the raw text first
+    m = _PRESS_BEFORE.search(fold_chars(text[max(0, start - 60) : start]))
+    if not m:
+        return False
+    for word in m.group(1).split():
+        if not (
+            word in _PRESS_ADJECTIVES
+            or word.endswith("phone")
+            or any(t.kind == "adjective" for t in gaz.terms(word))
+        ):
+            return False
+    return True
+
+
+# A work's title in quotes, then "de" its author: ""Carmen" de Bizet", "« Le Messie » de
+# Haendel".
+_WORK_BY = re.compile(r"[\"»”]\s+(?:de\s+|d['’])$")
+
+
+def _work_author(text: str, start: int) -> bool:
+    return bool(_WORK_BY.search(text, max(0, start - 6), start))
 # Words before a place's name that say it is one: a preposition or an article.
 _PLACE_WORD_BEFORE = re.compile(
     r"(?<!\w)(?:a|en|de|d'|d’|du|des|la|le|les|au|aux|dans|vers|depuis|sur|pres\s+de)\s*$"
@@ -575,14 +750,33 @@ _APPOSITION_CUES = frozenset(
 )
 
 
-_TITLE_BEFORE = re.compile(r"([^\W\d_]+)\.?\s+$")
+_TITLE_BEFORE = re.compile(r"([^\W\d_]+)(\.?)(\s+)$")
+# Titles written abbreviated, with their dot ("M.", "Dr.", "Mgr."): any other word then a dot
+# ends a sentence ("confie l'acteur.\n\nSachant exactement...").
+_ABBREVIATED_TITLES = frozenset("m mm mme mmes mlle mlles me mes dr pr mgr st ste".split())
+# Session 11 (tenth round): a title or a role ends no sentence or paragraph before the name.
+TITLE_IN_SENTENCE = True
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The folded word just before ``start`` when it can be a title of the name there: in
+    the same sentence and paragraph (``le candidat. Saurez-vous`` has none)."""
+    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
+    if not m:
+        return None
+    word = fold_chars(m.group(1))
+    if TITLE_IN_SENTENCE and (
+        "\n" in m.group(3) or (m.group(2) and word not in _ABBREVIATED_TITLES)
+    ):
+        return None
+    return word
 
 
 def _title_before(text: str, start: int) -> bool:
     """A title or a role just before the name: "M.", "le prince", "le chanteur", "l'attaquant"
     (what makes "Harry", "Neymar" or "Renaud" alone a person)."""
-    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    return bool(m) and (fold_chars(m.group(1)) in TITLES or fold_chars(m.group(1)) in ROLES)
+    word = _word_before(text, start)
+    return word is not None and (word in TITLES or word in ROLES)
 
 
 # Titles of rank followed by "de": "prince de Galles", "reine des Neiges", "duc d'York".
@@ -609,7 +803,7 @@ _OFFICE_BEFORE = re.compile(rf"(?<!\w)(?:{_OFFICES})s?\s+(?:de\s+la\s+|de\s+l['�
 # "les rappeurs Booba et Kaaris", "les acteurs X, Y et Z": a plural title or role before
 # names joined by "et" or commas makes each of them a person.
 _PLURAL_ROLE_LIST = re.compile(
-    r"(?<!\w)([^\W\d_]+)s\s+(?:[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)?\s*(?:,|et)\s+)*$"
+    r"(?<!\w)([^\W\d_]+)s(\s+)(?:[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*)?\s*(?:,|et)\s+)*$"
 )
 # A person's age after the name: "Naïma, 16 ans", "Iolanda, 48 ans", "Jean Dupont (45 ans)".
 # "Vittorio, comptable de 62 ans", "Elahe, une enseignante de 39 ans", "Léonard, étudiant en
@@ -635,6 +829,8 @@ def _cued_before(text: str, start: int) -> bool:
     list of names ("les rappeurs Booba et Kaaris"), a kinship noun ("son fils Raimundo")."""
     before = text[max(0, start - 80) : start]
     m = _PLURAL_ROLE_LIST.search(before)
+    if m and TITLE_IN_SENTENCE and "\n" in m.group(2):
+        m = None  # "Deux fois moins de députés\n\nReprendre le contrôle": a new paragraph
     if m and fold_chars(m.group(1)) in TITLES | ROLES:
         return True
     return bool(_KIN_BEFORE.search(fold_chars(before[-30:]).replace("œ", "oe")))
@@ -758,6 +954,8 @@ def find_persons(
     # First words of organisations, media and products the article names ("Charlie" of
     # "Charlie Hebdo", "Morgan" of "Morgan Plus Six"): alone, they stand for the thing.
     things: set[str] = set()
+    # Names of two or more words the model called a place or a thing, with no cue here.
+    unsure: list[_Candidate] = []
     spans = _joined(text, spans, gaz)
     listed = _listed(text, spans, gaz)
     animals = _animal_words(text, spans) if ANIMAL_NAMES else set()
@@ -780,6 +978,16 @@ def find_persons(
         )
         if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
             cued = True
+        if (  # ""Carmen" de Bizet": the author of a work named in quotes
+            c is not None
+            and WORK_AUTHORS
+            and label == "PER"
+            and len(c.words) == 1
+            and _work_author(text, c.start)
+            and not gaz.terms(c.words[0])
+            and not archive_types.not_a_person(c.words[0], archive)
+        ):
+            cued = True
         if (  # "le ministre de la Justice Bekir Bozdag": an office, then a foreign name
             c is not None
             and ROLE_BEFORE
@@ -796,9 +1004,12 @@ def find_persons(
             or (s, e) in listed
             or cued
             or (OTHER_LABELS and _person_shaped(text, c))
+            or (c.role_cut and _any_given(fold_chars(c.words[0])))
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
+        elif c is not None and len(c.words) > 1:
+            unsure.append(c)
         elif c is None:
             head = _thing_head(text[s:e])
             if head:
@@ -808,7 +1019,31 @@ def find_persons(
                 things.add(named)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
-    candidates = [
+    # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
+    candidates = _not_things(text, candidates, things, animals, products, gaz)
+    if FULL_FORMS and unsure:
+        extra = _full_forms(unsure, candidates)
+        candidates += _not_things(text, extra, things, animals, products, gaz)
+    if ARCHIVE_DROPS:
+        candidates = _archive_vote(candidates, archive)
+    candidates.sort(key=lambda c: c.start)
+    people = _merge(_drop_derived(candidates))
+    if NEEDS_EVIDENCE:
+        titled = {(c.start, c.end) for c in candidates if c.titled}
+        people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
+    return people
+
+
+def _not_things(
+    text: str,
+    candidates: list[_Candidate],
+    things: set[str],
+    animals: set[str],
+    products: set[str],
+    gaz: Gazetteer,
+) -> list[_Candidate]:
+    """The candidates less things' words alone, places' lists, animals and products."""
+    return [
         c
         for c in candidates
         if not _thing_alone(text, c, things)
@@ -824,14 +1059,54 @@ def find_persons(
             and not _title_before(text, c.start)
         )
     ]
-    if ARCHIVE_DROPS:
-        candidates = _archive_vote(candidates, archive)
-    candidates.sort(key=lambda c: c.start)
-    people = _merge(_drop_derived(candidates))
-    if NEEDS_EVIDENCE:
-        titled = {(c.start, c.end) for c in candidates if c.titled}
-        people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
-    return people
+
+
+FULL_FORMS = True
+
+
+def _full_forms(unsure: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """``Fayez al-Sarraj`` (which the model called a place), then ``M. Sarraj``; ``Tedros
+    Adhanom Ghebreyesus`` (a thing), then ``a déclaré Tedros``: the surname alone is a person
+    the rules kept, so the longer name it ends (or begins, for a name written given name
+    last) is that person's full name, the form the facet should show."""
+    singles = {c.key[0] for c in candidates if c.titled and len(c.words) == 1}
+    if not singles:
+        return []
+    # "Dr Tedros" is Tedros Adhanom Ghebreyesus; "Trump", a surname of Donald Trump's, does
+    # not begin "Trump Organization".
+    surnames = {w for c in candidates if len(c.key) > 1 for w in c.key}
+    out = []
+    for c in unsure:
+        if not 2 <= len(c.key) <= 4:
+            continue
+        if not (c.key[-1] in singles or (c.key[0] in singles and c.key[0] not in surnames)):
+            continue
+        if not _proper_parts(c.words):
+            continue
+        folded = [fold_chars(w) for w in c.words]
+        if not _any_given(folded[0]) and any(_any_given(f) for f in folded[1:-1]):
+            continue  # "Century Fox James Murdoch": a name after another's end
+        out.append(c)
+    return out
+
+
+def _proper_parts(words: list[str]) -> bool:
+    """Every part of every word, particles and ``al-`` aside, is no French word and no place:
+    ``Fayez al-Sarraj``, ``Moon Jae-in``, not ``Trump Organization``, ``Fisker Ocean``."""
+    gaz = gazetteer()
+    if not words[0][:1].isupper() or fold_chars(words[0]) in PARTICLES:
+        return False  # "de Sarkozy" (le Premier ministre de Sarkozy) is Sarkozy's
+    for w in words:
+        low = fold_chars(w)
+        if low in PARTICLES or _any_given(low):
+            continue
+        if _PREFIXED.match(w):
+            w, low = w.split("-", 1)[1], low.split("-", 1)[1]
+        if low in ORG_WORDS or low in BOILERPLATE or _common_word(w):
+            return False
+        if any(t.kind != "none" for t in gaz.terms(w)):
+            return False
+    return True
 
 
 # A quotation's speaker after it: "...", a rappelé de son côté Fleur Barbequot; ...,
@@ -1169,8 +1444,7 @@ ROLE_BEFORE = True
 def _role_before(text: str, start: int, c: _Candidate, gaz: Gazetteer) -> bool:
     """A title or a role just before a span that is no acronym, no common word, no place and
     no name the archive calls an organisation ("le pilote Renault" stays a firm)."""
-    m = _TITLE_BEFORE.search(text[max(0, start - 30) : start])
-    if not (m and fold_chars(m.group(1)) in _ROLE_TITLES):
+    if _word_before(text, start) not in _ROLE_TITLES:
         # Two or three names after a role and its complement: "le commandant de la garnison
         # Ozhan Ozbakir" (a single word there is too often a firm: "le patron du groupe Total").
         if not (_short_name(c.words) and _proper_only(c.words) and _role_then(text, start)):
