@@ -21,7 +21,7 @@ from search.ingest.articles import Article
 from search.ingest.entities import Extractor, NerCache, analyse, article_text, extract
 from search.ingest.entities.countries import country_label, gazetteer, inflect, resolve_country
 from search.ingest.entities.dates import date_in_filename, date_in_text, publication_date
-from search.ingest.entities.persons import focus, ner
+from search.ingest.entities.persons import _UNUSED, MODEL, focus, load_model, ner
 from search.ingest.readers import read_paths
 from tests.conftest import SAMPLES, write_jsonl
 
@@ -194,6 +194,25 @@ def test_focused_ner_finds_what_the_whole_text_gives() -> None:
         a, b = analyse(article, text, w), analyse(article, text, f)
         assert sorted(a.persons) == sorted(b.persons), article.id
         assert sorted(a.countries) == sorted(b.countries), article.id
+
+
+def test_ner_skips_the_shared_tok2vec_and_finds_the_same_spans() -> None:
+    """The model's shared ``tok2vec`` feeds only the tagger and parser Loupe leaves out; NER
+    embeds the tokens with its own layers. Without it the model computes no tensor (its
+    most expensive idle work) and finds exactly the spans the pipeline with it finds."""
+    import spacy
+
+    reference = spacy.load(MODEL, exclude=_UNUSED)  # the pipeline before, tok2vec run
+    assert "tok2vec" in reference.pipe_names
+    articles = list(read_paths([SAMPLES / "orangesum"], lambda p: None))[:40]
+    texts = [article_text(a) for a in articles]
+    ours = list(load_model().pipe(texts))
+    assert all(doc.tensor.size == 0 for doc in ours)  # no tensor nobody reads
+    theirs = list(reference.pipe(texts))
+    assert sum(len(doc.ents) for doc in ours) > 500
+    for article, a, b in zip(articles, ours, theirs, strict=True):
+        spans = [(e.start_char, e.end_char, e.label_) for e in a.ents]
+        assert spans == [(e.start_char, e.end_char, e.label_) for e in b.ents], article.id
 
 
 def test_place_in_a_persons_name_is_no_country() -> None:
