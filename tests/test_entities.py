@@ -18,8 +18,15 @@ from search.index import storage
 from search.index.indexer import reindex
 from search.index.schema import SEPARATOR
 from search.ingest.articles import Article
-from search.ingest.entities import Extractor, NerCache, analyse, article_text, extract
-from search.ingest.entities.countries import country_label, gazetteer, inflect, resolve_country
+from search.ingest.entities import Extractor, NerCache, analyse, article_text, countries, extract
+from search.ingest.entities.countries import (
+    country_label,
+    fold_char,
+    fold_chars,
+    gazetteer,
+    inflect,
+    resolve_country,
+)
 from search.ingest.entities.dates import date_in_filename, date_in_text, publication_date
 from search.ingest.entities.persons import _UNUSED, MODEL, focus, load_model, ner
 from search.ingest.readers import read_paths
@@ -143,6 +150,22 @@ def test_peoples_listed_together_are_weak_but_a_single_one_counts() -> None:
     listed = "Il a cité les Amérindiens, les Coréens, les Vietnamiens et les Syriens."
     assert codes(listed) == set()
     assert codes("Parmi eux, les Français sont les plus nombreux.") == {"FR"}
+
+
+def test_fold_chars_folds_each_character_alone_and_keeps_no_rare_one() -> None:
+    """``fold_chars`` (a translate table filled as characters are met) gives what folding
+    each character alone gives, on real articles and on every character of the BMP, so
+    offsets hold; characters of rare scripts are folded without being kept in the table."""
+    texts = [article_text(a) for a in read_paths([SAMPLES / "orangesum"], lambda p: None)]
+    texts.append("".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000))
+    texts += ["L’État", "İstanbul", "ßæœÆŒ", ""]
+    for text in texts:
+        folded = fold_chars(text)
+        assert len(folded) == len(text)
+        assert folded == "".join(fold_char(c) for c in text)
+    assert fold_chars("ÉLYSÉE À Genève") == "elysee a geneve"
+    kept = max(countries._FOLD)  # the highest character the table keeps
+    assert kept < countries._FOLD_KEPT
 
 
 def test_labels_and_filters_accept_names() -> None:
