@@ -224,18 +224,61 @@ def test_ner_skips_the_shared_tok2vec_and_finds_the_same_spans() -> None:
     embeds the tokens with its own layers. Without it the model computes no tensor (its
     most expensive idle work) and finds exactly the spans the pipeline with it finds."""
     import spacy
+    from thinc.api import use_ops
 
-    reference = spacy.load(MODEL, exclude=_UNUSED)  # the pipeline before, tok2vec run
+    with use_ops("numpy", use_blis=False):  # the same products as ours: only tok2vec differs
+        reference = spacy.load(MODEL, exclude=_UNUSED)
     assert "tok2vec" in reference.pipe_names
     articles = list(read_paths([SAMPLES / "orangesum"], lambda p: None))[:40]
     texts = [article_text(a) for a in articles]
     ours = list(load_model().pipe(texts))
     assert all(doc.tensor.size == 0 for doc in ours)  # no tensor nobody reads
     theirs = list(reference.pipe(texts))
+    assert all(doc.tensor.size for doc in theirs)
     assert sum(len(doc.ents) for doc in ours) > 500
     for article, a, b in zip(articles, ours, theirs, strict=True):
         spans = [(e.start_char, e.end_char, e.label_) for e in a.ents]
         assert spans == [(e.start_char, e.end_char, e.label_) for e in b.ents], article.id
+
+
+def test_ner_on_numpys_blas_one_thread_gives_the_same_facets() -> None:
+    """The model's products go to numpy's BLAS, not to the BLIS thinc bundles (generic
+    kernels on processors it does not know, 3 times slower), on one thread per NER process
+    however many the library would use (more would only spin waiting for a core); the
+    facets of real articles are those the pipeline as it ships gives."""
+    import spacy
+    from spacy.language import Language
+    from threadpoolctl import ThreadpoolController, threadpool_limits
+
+    nlp = load_model()
+    tok2vec = nlp.get_pipe("ner").model.get_ref("tok2vec")  # nearly all of the products
+    assert not any(layer.ops.use_blis for layer in tok2vec.walk())
+    shipped = spacy.load(MODEL, exclude=_UNUSED)  # thinc's default: BLIS
+    assert shipped.get_pipe("ner").model.ops.use_blis
+
+    seen: list[int] = []
+
+    @Language.component("loupe_test_blas_probe")
+    def probe(doc):  # how many threads numpy's BLAS may use while the model runs
+        info = ThreadpoolController().info()
+        seen.extend(lib["num_threads"] for lib in info if lib["user_api"] == "blas")
+        return doc
+
+    articles = list(read_paths([SAMPLES / "orangesum"], lambda p: None))[:40]
+    texts = [article_text(a) for a in articles]
+    nlp.add_pipe("loupe_test_blas_probe", last=True)
+    try:
+        with threadpool_limits(2, user_api="blas"):
+            ours = ner(texts)
+    finally:
+        nlp.remove_pipe("loupe_test_blas_probe")
+    assert seen and set(seen) == {1}
+    theirs = ner(texts, nlp=shipped)
+    assert sum(len(s) for s in ours) > 300
+    for article, text, a, b in zip(articles, texts, ours, theirs, strict=True):
+        mine, reference = analyse(article, text, a), analyse(article, text, b)
+        assert sorted(mine.persons) == sorted(reference.persons), article.id
+        assert sorted(mine.countries) == sorted(reference.countries), article.id
 
 
 def test_place_in_a_persons_name_is_no_country() -> None:
