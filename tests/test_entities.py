@@ -18,10 +18,17 @@ from search.index import storage
 from search.index.indexer import reindex
 from search.index.schema import SEPARATOR
 from search.ingest.articles import Article
-from search.ingest.entities import Extractor, NerCache, analyse, article_text, extract
-from search.ingest.entities.countries import country_label, gazetteer, inflect, resolve_country
+from search.ingest.entities import Extractor, NerCache, analyse, article_text, countries, extract
+from search.ingest.entities.countries import (
+    country_label,
+    fold_char,
+    fold_chars,
+    gazetteer,
+    inflect,
+    resolve_country,
+)
 from search.ingest.entities.dates import date_in_filename, date_in_text, publication_date
-from search.ingest.entities.persons import focus, ner
+from search.ingest.entities.persons import _UNUSED, MODEL, focus, load_model, ner
 from search.ingest.readers import read_paths
 from tests.conftest import SAMPLES, write_jsonl
 
@@ -145,6 +152,22 @@ def test_peoples_listed_together_are_weak_but_a_single_one_counts() -> None:
     assert codes("Parmi eux, les Français sont les plus nombreux.") == {"FR"}
 
 
+def test_fold_chars_folds_each_character_alone_and_keeps_no_rare_one() -> None:
+    """``fold_chars`` (a translate table filled as characters are met) gives what folding
+    each character alone gives, on real articles and on every character of the BMP, so
+    offsets hold; characters of rare scripts are folded without being kept in the table."""
+    texts = [article_text(a) for a in read_paths([SAMPLES / "orangesum"], lambda p: None)]
+    texts.append("".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000))
+    texts += ["L’État", "İstanbul", "ßæœÆŒ", ""]
+    for text in texts:
+        folded = fold_chars(text)
+        assert len(folded) == len(text)
+        assert folded == "".join(fold_char(c) for c in text)
+    assert fold_chars("ÉLYSÉE À Genève") == "elysee a geneve"
+    kept = max(countries._FOLD)  # the highest character the table keeps
+    assert kept < countries._FOLD_KEPT
+
+
 def test_labels_and_filters_accept_names() -> None:
     assert country_label("RU") == "Russie" and country_label("us") == "États-Unis"
     for value in ("RU", "ru", "Russie", "russie", "RUSSIE", "Fédération de Russie"):
@@ -194,6 +217,68 @@ def test_focused_ner_finds_what_the_whole_text_gives() -> None:
         a, b = analyse(article, text, w), analyse(article, text, f)
         assert sorted(a.persons) == sorted(b.persons), article.id
         assert sorted(a.countries) == sorted(b.countries), article.id
+
+
+def test_ner_skips_the_shared_tok2vec_and_finds_the_same_spans() -> None:
+    """The model's shared ``tok2vec`` feeds only the tagger and parser Loupe leaves out; NER
+    embeds the tokens with its own layers. Without it the model computes no tensor (its
+    most expensive idle work) and finds exactly the spans the pipeline with it finds."""
+    import spacy
+    from thinc.api import use_ops
+
+    with use_ops("numpy", use_blis=False):  # the same products as ours: only tok2vec differs
+        reference = spacy.load(MODEL, exclude=_UNUSED)
+    assert "tok2vec" in reference.pipe_names
+    articles = list(read_paths([SAMPLES / "orangesum"], lambda p: None))[:40]
+    texts = [article_text(a) for a in articles]
+    ours = list(load_model().pipe(texts))
+    assert all(doc.tensor.size == 0 for doc in ours)  # no tensor nobody reads
+    theirs = list(reference.pipe(texts))
+    assert all(doc.tensor.size for doc in theirs)
+    assert sum(len(doc.ents) for doc in ours) > 500
+    for article, a, b in zip(articles, ours, theirs, strict=True):
+        spans = [(e.start_char, e.end_char, e.label_) for e in a.ents]
+        assert spans == [(e.start_char, e.end_char, e.label_) for e in b.ents], article.id
+
+
+def test_ner_on_numpys_blas_one_thread_gives_the_same_facets() -> None:
+    """The model's products go to numpy's BLAS, not to the BLIS thinc bundles (generic
+    kernels on processors it does not know, 3 times slower), on one thread per NER process
+    however many the library would use (more would only spin waiting for a core); the
+    facets of real articles are those the pipeline as it ships gives."""
+    import spacy
+    from spacy.language import Language
+    from threadpoolctl import ThreadpoolController, threadpool_limits
+
+    nlp = load_model()
+    tok2vec = nlp.get_pipe("ner").model.get_ref("tok2vec")  # nearly all of the products
+    assert not any(layer.ops.use_blis for layer in tok2vec.walk())
+    shipped = spacy.load(MODEL, exclude=_UNUSED)  # thinc's default: BLIS
+    assert shipped.get_pipe("ner").model.ops.use_blis
+
+    seen: list[int] = []
+
+    @Language.component("loupe_test_blas_probe")
+    def probe(doc):  # how many threads numpy's BLAS may use while the model runs
+        info = ThreadpoolController().info()
+        seen.extend(lib["num_threads"] for lib in info if lib["user_api"] == "blas")
+        return doc
+
+    articles = list(read_paths([SAMPLES / "orangesum"], lambda p: None))[:40]
+    texts = [article_text(a) for a in articles]
+    nlp.add_pipe("loupe_test_blas_probe", last=True)
+    try:
+        with threadpool_limits(2, user_api="blas"):
+            ours = ner(texts)
+    finally:
+        nlp.remove_pipe("loupe_test_blas_probe")
+    assert seen and set(seen) == {1}
+    theirs = ner(texts, nlp=shipped)
+    assert sum(len(s) for s in ours) > 300
+    for article, text, a, b in zip(articles, texts, ours, theirs, strict=True):
+        mine, reference = analyse(article, text, a), analyse(article, text, b)
+        assert sorted(mine.persons) == sorted(reference.persons), article.id
+        assert sorted(mine.countries) == sorted(reference.countries), article.id
 
 
 def test_place_in_a_persons_name_is_no_country() -> None:

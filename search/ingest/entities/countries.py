@@ -135,22 +135,27 @@ def fold_char(ch: str) -> str:
 
 
 class _FoldTable(dict):
-    """``str.translate``'s table for ``fold_char``, filled as characters are first seen."""
+    """``str.translate``'s table for ``fold_chars``, filled as characters are first met:
+    the rules fold hundreds of words and slices per article, and a join over a generator
+    cost more than all of them. Characters past ``_FOLD_KEPT`` (rare scripts, symbols) are
+    folded each time rather than kept, so no text can grow the table without bound."""
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = fold_char(chr(code))
+        folded = fold_char(chr(code))
+        if code < _FOLD_KEPT:
+            self[code] = folded
         return folded
 
 
-_FOLD_TABLE = _FoldTable()
+_FOLD_KEPT = 0x3000  # Latin, Greek, Cyrillic, Arabic, Indic... and general punctuation
+_FOLD = _FoldTable()
 
 
 def fold_chars(text: str) -> str:
     """The text folded character by character, lower-cased, the same length as the original
     (offsets into it hold); ``analysis.fold`` may change the length, ``people.name_key``
-    also drops hyphens and dots. (One ``str.translate``, not a join of ``fold_char`` calls:
-    the rules fold short stretches of text many times per article.)"""
-    return text.translate(_FOLD_TABLE)
+    also drops hyphens and dots."""
+    return text.translate(_FOLD)
 
 
 def words_of(text: str) -> tuple[str, ...]:
