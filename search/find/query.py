@@ -76,16 +76,45 @@ class QueryError(ValueError):
 def leaves_of(q: query.Query) -> list[query.Query]:
     """``list(q.leaves())``, the same leaves in the same order, by one loop: Whoosh's
     ``leaves`` is a generator per node, each leaf handed up through every level (a
-    headline's tree has about a hundred nodes, walked several times per search)."""
+    headline's tree has about a hundred nodes, walked several times per search). A node
+    whose class keeps Whoosh's own ``is_leaf`` and ``children`` (a term; And, Or, Words...)
+    is read directly, with no method call (``_kind_of``)."""
     out: list[query.Query] = []
     stack = [q]
+    kinds = _KINDS
     while stack:
         node = stack.pop()
-        if node.is_leaf():
+        kind = kinds.get(type(node))
+        if kind is None:
+            kind = _kind_of(type(node))
+        if kind == _LEAF:
+            out.append(node)
+        elif kind == _SUBQUERIES:
+            stack.extend(node.subqueries[::-1])
+        elif node.is_leaf():
             out.append(node)
         else:
             stack.extend(reversed(list(node.children())))
     return out
+
+
+_LEAF, _SUBQUERIES, _ASK = 0, 1, 2
+_KINDS: dict[type, int] = {}
+
+
+def _kind_of(cls: type) -> int:
+    """How ``leaves_of`` reads a node of ``cls``: ``_LEAF`` when its ``is_leaf`` and
+    ``children`` are ``Query``'s (always a leaf, no children), ``_SUBQUERIES`` when they are
+    ``CompoundQuery``'s (its ``subqueries``, in order), else ``_ASK`` (its own methods)."""
+    methods = (cls.is_leaf, cls.children)
+    if methods == (query.Query.is_leaf, query.Query.children):
+        kind = _LEAF
+    elif methods == (query.CompoundQuery.is_leaf, query.CompoundQuery.children):
+        kind = _SUBQUERIES
+    else:
+        kind = _ASK
+    _KINDS[cls] = kind
+    return kind
 
 
 def terms_of(q: query.Query, phrases: bool = True) -> list[tuple[str, str]]:
