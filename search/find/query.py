@@ -492,23 +492,30 @@ def _content_words(chunks: list[str], schema, recall_fields: list[str],
     return kept
 
 
-_TERMS_KEPT = 4096  # words' analyses remembered per thread
+_TERMS_KEPT = 4096  # words' analyses remembered by the process
+# (schema, {(field, word): its terms}): shared by the server's threads (a served query's
+# words were most often analysed already by another thread's search); a dict's get and
+# set are atomic, and a race only analyses a word twice.
+_TERMS: tuple[object, dict[tuple[str, str], tuple[str, ...]]] = (None, {})
 
 
 def _terms_of(schema, fieldname: str, chunk: str) -> list[str]:
-    """``schema[fieldname].process_text(chunk, mode="query")``, remembered per thread for
-    the last few thousand words: a search analyses its words again (the respelled query,
-    the words each result lacks), and the next page or facet asks for the same."""
-    memo = getattr(_PARSERS, "terms", None)
-    if memo is None or memo[0] is not schema:
-        memo = _PARSERS.terms = (schema, {})
+    """``schema[fieldname].process_text(chunk, mode="query")``, remembered for the last
+    few thousand words of the process: a search analyses its words again (the respelled
+    query, the words each result lacks), the next page or facet asks for the same, and
+    the next queries share most of their common words."""
+    global _TERMS
+    memo = _TERMS
+    if memo[0] is not schema:
+        memo = _TERMS = (schema, {})
     key = (fieldname, chunk)
-    found = memo[1].get(key)
+    kept = memo[1]
+    found = kept.get(key)
     if found is None:
         found = tuple(schema[fieldname].process_text(chunk, mode="query"))
-        if len(memo[1]) >= _TERMS_KEPT:
-            memo[1].clear()
-        memo[1][key] = found
+        if len(kept) >= _TERMS_KEPT:
+            kept.clear()
+        kept[key] = found
     return list(found)
 
 
