@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +179,68 @@ def test_query_walks_give_whooshs_leaves_and_terms_in_order(samples_index: Path)
                 assert terms_of(q, phrases) == list(q.iter_all_terms(phrases)), text
             seen += len(terms_of(q)) > 3
     assert seen > 30
+
+
+class _OwnTerm(wq.Term):
+    """A term of a class of its own: what the work estimate reads by its general path."""
+
+
+def test_estimate_of_plain_terms_is_the_general_paths(samples_index: Path) -> None:
+    """The work estimate reads a plain term directly (``budget.estimate``'s first test in
+    ``walk``, and its frequency from ``doc_frequencies``' memo): the same work as a term
+    of another class through the general path, and postings that are the terms'
+    document frequencies added up, for plain words in both parses."""
+    gen = SearchEngine(samples_index)._current()
+    reader = gen.searcher().reader()
+    n_docs = reader.doc_count_all()
+    checked = 0
+    for text in QUERIES + _sample_titles(20):
+        for any_word in (False, True):
+            q = parse(text, gen.schema, any_word=any_word)
+            if q is None or q is wq.NullQuery:
+                continue
+            words = q.a if type(q) is wq.AndMaybe else q
+            general = words.accept(
+                lambda n: _OwnTerm(n.fieldname, n.text, boost=n.boost)
+                if type(n) is wq.Term else n)
+            fast = budget.estimate(words, reader, n_docs, 200)
+            assert fast == budget.estimate(general, reader, n_docs, 200), text
+            leaves = leaves_of(words)
+            if type(words) is Words and all(type(leaf) is wq.Term for leaf in leaves):
+                assert fast.terms == len(leaves), text
+                assert fast.postings == sum(
+                    postings_mmap.doc_frequency(reader, leaf.fieldname, leaf.text)
+                    for leaf in leaves), text
+                checked += fast.postings > 0
+    assert checked > 20
+
+
+def test_words_analysed_by_one_thread_serve_the_next_threads(samples_index: Path) -> None:
+    """A query's words analysed in one server thread are remembered for the process
+    (``query._terms_of``): another thread parsing the next query finds them, each the
+    terms ``process_text`` gives in its field, and gets the same query tree."""
+    from search.find import query as fq
+
+    schema = SearchEngine(samples_index)._current().schema
+    text = _sample_titles(1)[0]
+    trees: list = []
+
+    def parse_in_a_thread() -> None:
+        trees.append(parse(text, schema))
+
+    thread = threading.Thread(target=parse_in_a_thread)
+    thread.start()
+    thread.join()
+    memo = fq._TERMS  # read from this thread, filled by the other
+    trees.append(parse(text, schema))
+    assert trees[0] == trees[1] and trees[0] is not None
+    assert memo[0] is schema
+    chunks = text.split()
+    for field in ("title", "title_exact"):
+        held = {c: memo[1][(field, c)] for c in chunks if (field, c) in memo[1]}
+        assert len(held) == len(chunks), field  # every word, by the first thread
+        for chunk, terms in held.items():
+            assert list(terms) == list(schema[field].process_text(chunk, mode="query"))
 
 
 def test_day_values_and_labels_made_once_are_those_of_each_day(samples_index: Path) -> None:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import MultiDict
 from whoosh import index as whoosh_index
 
 from search.analysis import fold
@@ -261,6 +262,8 @@ def test_params_round_trip() -> None:
     for key, value in request.to_params():
         again.setdefault(key, []).append(value)
     assert SearchRequest.from_params(again) == request
+    # as Flask hands them (a Werkzeug MultiDict), absent parameters skipped the same
+    assert SearchRequest.from_params(MultiDict(list(request.to_params()))) == request
 
 
 def test_article_page_data(engine: SearchEngine) -> None:

@@ -158,7 +158,16 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
     # searches that follow (the matching, "did you mean", the words to mark)
     postings_mmap.doc_frequencies(reader, term_pairs(q))
 
+    # ``doc_frequencies``' memo (it holds only fields of the schema): a term found there
+    # costs one dict look-up, not the schema's and ``doc_frequency``'s
+    counted = getattr(reader, "_loupe_frequencies", None)
+    if counted is None:
+        counted = {}
+
     def frequency(fieldname: str, text) -> int:
+        found = counted.get((fieldname, text))  # only fields of the schema are there
+        if found is not None:
+            return found
         if fieldname not in reader.schema:
             return 0
         try:
@@ -167,6 +176,13 @@ def estimate(q, reader, n_docs: int, expansions: int) -> Work:
             return 0
 
     def walk(node, stepped: bool) -> None:
+        if type(node) is wq.Term:  # most nodes: the last branch below, without the tests
+            if node.fieldname:
+                found = frequency(node.fieldname, node.text)
+                work.terms += 1
+                work.postings += found
+                work.cost += (STEPPED if stepped else 1) * found
+            return
         if node is wq.NullQuery:
             return
         if type(node) is Words and not stepped and node.minmatch >= 1:

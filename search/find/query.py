@@ -76,16 +76,45 @@ class QueryError(ValueError):
 def leaves_of(q: query.Query) -> list[query.Query]:
     """``list(q.leaves())``, the same leaves in the same order, by one loop: Whoosh's
     ``leaves`` is a generator per node, each leaf handed up through every level (a
-    headline's tree has about a hundred nodes, walked several times per search)."""
+    headline's tree has about a hundred nodes, walked several times per search). A node
+    whose class keeps Whoosh's own ``is_leaf`` and ``children`` (a term; And, Or, Words...)
+    is read directly, with no method call (``_kind_of``)."""
     out: list[query.Query] = []
     stack = [q]
+    kinds = _KINDS
     while stack:
         node = stack.pop()
-        if node.is_leaf():
+        kind = kinds.get(type(node))
+        if kind is None:
+            kind = _kind_of(type(node))
+        if kind == _LEAF:
+            out.append(node)
+        elif kind == _SUBQUERIES:
+            stack.extend(node.subqueries[::-1])
+        elif node.is_leaf():
             out.append(node)
         else:
             stack.extend(reversed(list(node.children())))
     return out
+
+
+_LEAF, _SUBQUERIES, _ASK = 0, 1, 2
+_KINDS: dict[type, int] = {}
+
+
+def _kind_of(cls: type) -> int:
+    """How ``leaves_of`` reads a node of ``cls``: ``_LEAF`` when its ``is_leaf`` and
+    ``children`` are ``Query``'s (always a leaf, no children), ``_SUBQUERIES`` when they are
+    ``CompoundQuery``'s (its ``subqueries``, in order), else ``_ASK`` (its own methods)."""
+    methods = (cls.is_leaf, cls.children)
+    if methods == (query.Query.is_leaf, query.Query.children):
+        kind = _LEAF
+    elif methods == (query.CompoundQuery.is_leaf, query.CompoundQuery.children):
+        kind = _SUBQUERIES
+    else:
+        kind = _ASK
+    _KINDS[cls] = kind
+    return kind
 
 
 def terms_of(q: query.Query, phrases: bool = True) -> list[tuple[str, str]]:
@@ -463,23 +492,30 @@ def _content_words(chunks: list[str], schema, recall_fields: list[str],
     return kept
 
 
-_TERMS_KEPT = 4096  # words' analyses remembered per thread
+_TERMS_KEPT = 4096  # words' analyses remembered by the process
+# (schema, {(field, word): its terms}): shared by the server's threads (a served query's
+# words were most often analysed already by another thread's search); a dict's get and
+# set are atomic, and a race only analyses a word twice.
+_TERMS: tuple[object, dict[tuple[str, str], tuple[str, ...]]] = (None, {})
 
 
 def _terms_of(schema, fieldname: str, chunk: str) -> list[str]:
-    """``schema[fieldname].process_text(chunk, mode="query")``, remembered per thread for
-    the last few thousand words: a search analyses its words again (the respelled query,
-    the words each result lacks), and the next page or facet asks for the same."""
-    memo = getattr(_PARSERS, "terms", None)
-    if memo is None or memo[0] is not schema:
-        memo = _PARSERS.terms = (schema, {})
+    """``schema[fieldname].process_text(chunk, mode="query")``, remembered for the last
+    few thousand words of the process: a search analyses its words again (the respelled
+    query, the words each result lacks), the next page or facet asks for the same, and
+    the next queries share most of their common words."""
+    global _TERMS
+    memo = _TERMS
+    if memo[0] is not schema:
+        memo = _TERMS = (schema, {})
     key = (fieldname, chunk)
-    found = memo[1].get(key)
+    kept = memo[1]
+    found = kept.get(key)
     if found is None:
         found = tuple(schema[fieldname].process_text(chunk, mode="query"))
-        if len(memo[1]) >= _TERMS_KEPT:
-            memo[1].clear()
-        memo[1][key] = found
+        if len(kept) >= _TERMS_KEPT:
+            kept.clear()
+        kept[key] = found
     return list(found)
 
 

@@ -201,6 +201,8 @@ class SearchRequest:
         """From URL parameters (a Werkzeug MultiDict or a dict of lists)."""
 
         def getlist(name: str) -> list[str]:
+            if name not in params:  # most of the ~15 parameters of a request are absent
+                return []
             values = params.getlist(name) if hasattr(params, "getlist") else params.get(name, [])
             if isinstance(values, str):
                 values = [values]
