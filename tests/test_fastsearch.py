@@ -278,6 +278,18 @@ def test_facet_lists_are_the_first_values_of_the_whole_ordering(samples_index: P
             ]
             assert not any(i["selected"] for i in response.facets[facet.name])
     assert longer
+    # a short list (the values counted at least as often as the limit-th, then ordered):
+    # the whole ordering's first values at every length, ties at the cut included
+    rng = np.random.default_rng(3)
+    cut = 0
+    for mask in [table.live] + [table.live & (rng.random(table.n_docs) < share)
+                                for share in (0.05, 0.2, 0.5)]:
+        for facet in FACETS:
+            whole = table.value_counts(facet.name, mask)
+            for limit in range(1, 16):
+                assert table.value_counts(facet.name, mask, limit) == whole[:limit]
+                cut += len(whole) > 2 * limit
+    assert cut > 20
     person = table.value_counts("person", table.live)[-1][0]  # the last listed, or beyond
     chosen = engine.search(SearchRequest(q="", persons=[person])).facets["person"]
     assert [i["value"] for i in chosen if i["selected"]] == [person]

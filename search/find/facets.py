@@ -251,6 +251,13 @@ class FacetTable:
         column = self.columns[name]
         counts = column.counts(mask)
         held = np.flatnonzero(counts)
+        if limit is not None and held.size > 2 * limit:
+            # only the values counted at least as often as the limit-th can be listed: the
+            # same first ``limit`` in the same order, with thousands of values (a common
+            # word's persons) not sorted for 30
+            found = counts[held]
+            kth = np.partition(found, held.size - limit)[held.size - limit]
+            held = held[found >= kth]
         order = held[np.lexsort((column.alphabetical[held], -counts[held]))][:limit]
         return [(column.values[i], int(counts[i])) for i in order.tolist()]
 
