@@ -129,9 +129,10 @@ def main() -> None:
     loads = [os.getloadavg()[0]]
     for _ in range(args.rounds):
         for name, source in sources.items():
-            cmd = [sys.executable, str(Path(__file__).resolve()), args.index, "--queries",
-                   args.queries, "--per-set", str(args.per_set), "--passes", str(args.passes),
-                   "--child"]
+            cmd = [sys.executable, str(Path(__file__).resolve()),
+                   str(Path(args.index).resolve()), "--queries",
+                   str(Path(args.queries).resolve()), "--per-set", str(args.per_set),
+                   "--passes", str(args.passes), "--child"]
             if args.profile and name == "this checkout":
                 cmd += ["--profile", str(args.profile)]
             if args.dump:
