@@ -418,3 +418,41 @@ def test_kept_snippets_follow_the_query_words(samples_index: Path) -> None:
             seen.setdefault(r["id"], set()).add(r["snippet"])
     shared = sum(len(snippets) > 1 for snippets in seen.values())
     assert shared > 10  # articles shown with different snippets by different queries
+
+
+def test_month_and_year_lists_equal_those_made_from_the_month_counts(samples_index: Path) -> None:
+    """The month and year histograms of a response, made from the months' numbers (one
+    look-up of a month's texts each, years summed in numpy): the lists ``month_counts``
+    and ``years_of`` give, month and year selected as a date range says."""
+    import datetime as dt
+
+    from search.find.facets import _covers, _month_label, _month_value, years_of
+    from search.french import month_end
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    gen = engine._current()
+    table = gen.facets
+    requests = [SearchRequest(q=q) for q in ("", "police", "gouvernement", "retraites")]
+    requests += [SearchRequest(q=q, date_from=a, date_to=b) for q, a, b in [
+        ("", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+        ("gouvernement", dt.date(2020, 3, 1), dt.date(2020, 3, 31)),
+        ("police", dt.date(2018, 6, 1), dt.date(2020, 2, 29)),
+        ("", dt.date(2020, 1, 1), None)]]
+    listed = 0
+    for request in requests:
+        response = engine.search(request)
+        ranged = bool(request.date_from and request.date_to)
+        # the words' matches, the date range left out (each facet is counted without its
+        # own selection)
+        months = table.month_counts(
+            engine._text_match(gen.searcher(), request.q, gen.schema, gen)[1])
+        assert response.facets["month"] == [
+            {"value": _month_value(y, m), "label": _month_label(y, m), "count": c,
+             "selected": ranged and _covers(request, dt.date(y, m, 1), month_end(y, m))}
+            for y, m, c in months]
+        assert response.facets["year"] == [
+            {"value": f"{y:04d}", "label": str(y), "count": c,
+             "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31))}
+            for y, c in years_of(months)]
+        listed += len(months)
+    assert listed > 50
