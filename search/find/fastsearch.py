@@ -319,10 +319,11 @@ class PostingCache:
         return mask
 
     def _again(self, searcher, fieldname: str, text, btext: bytes, candidates: int) -> bool:
-        """Whether ``postings_at`` should read a term's list whole and pool it: asked by an
-        earlier search already (a word asked once is looked up, as a first-time search
-        needs), no longer than ``POOL_AT_MAX`` postings nor ``_READ_WHOLE`` times the
-        candidates, and small beside the pool's budget."""
+        """Whether ``postings_at`` should read a term's list whole and pool it: asked
+        before (by an earlier search, or earlier in this one; a word asked once is only
+        looked up), no longer than ``POOL_AT_MAX`` postings nor ``_READ_WHOLE`` times the
+        candidates (so reading it costs what the segments' look-ups would read of it),
+        and small beside the pool's budget."""
         key = (fieldname, btext)
         if not self._asked.get(key):
             if len(self._asked) >= _ASKED_KEPT:
