@@ -727,13 +727,21 @@ def check(index_dir: Path) -> None:
     )
 
 
+# Request threads per serving process. One: a process runs one search at a time anyway
+# (the GIL), and its threads time-slicing several searches cost CPU (16 clients replaying
+# faceted searches at a million articles: 17.8 CPU ms a request with 1 thread against
+# 24.2 with 4, p50 191 against 396 ms; docs/performance.md, issue 11). Processes, one per
+# core, are what serve searches side by side.
+DEFAULT_THREADS = 1
+
+
 @main.command()
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--threads",
-    default=4,
+    default=DEFAULT_THREADS,
     show_default=True,
     type=click.IntRange(1, 64),
     help="fils par processus",

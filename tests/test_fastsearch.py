@@ -278,6 +278,18 @@ def test_facet_lists_are_the_first_values_of_the_whole_ordering(samples_index: P
             ]
             assert not any(i["selected"] for i in response.facets[facet.name])
     assert longer
+    # a short list (the values counted at least as often as the limit-th, then ordered):
+    # the whole ordering's first values at every length, ties at the cut included
+    rng = np.random.default_rng(3)
+    cut = 0
+    for mask in [table.live] + [table.live & (rng.random(table.n_docs) < share)
+                                for share in (0.05, 0.2, 0.5)]:
+        for facet in FACETS:
+            whole = table.value_counts(facet.name, mask)
+            for limit in range(1, 16):
+                assert table.value_counts(facet.name, mask, limit) == whole[:limit]
+                cut += len(whole) > 2 * limit
+    assert cut > 20
     person = table.value_counts("person", table.live)[-1][0]  # the last listed, or beyond
     chosen = engine.search(SearchRequest(q="", persons=[person])).facets["person"]
     assert [i["value"] for i in chosen if i["selected"]] == [person]
@@ -406,3 +418,41 @@ def test_kept_snippets_follow_the_query_words(samples_index: Path) -> None:
             seen.setdefault(r["id"], set()).add(r["snippet"])
     shared = sum(len(snippets) > 1 for snippets in seen.values())
     assert shared > 10  # articles shown with different snippets by different queries
+
+
+def test_month_and_year_lists_equal_those_made_from_the_month_counts(samples_index: Path) -> None:
+    """The month and year histograms of a response, made from the months' numbers (one
+    look-up of a month's texts each, years summed in numpy): the lists ``month_counts``
+    and ``years_of`` give, month and year selected as a date range says."""
+    import datetime as dt
+
+    from search.find.facets import _covers, _month_label, _month_value, years_of
+    from search.french import month_end
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    gen = engine._current()
+    table = gen.facets
+    requests = [SearchRequest(q=q) for q in ("", "police", "gouvernement", "retraites")]
+    requests += [SearchRequest(q=q, date_from=a, date_to=b) for q, a, b in [
+        ("", dt.date(2019, 1, 1), dt.date(2019, 12, 31)),
+        ("gouvernement", dt.date(2020, 3, 1), dt.date(2020, 3, 31)),
+        ("police", dt.date(2018, 6, 1), dt.date(2020, 2, 29)),
+        ("", dt.date(2020, 1, 1), None)]]
+    listed = 0
+    for request in requests:
+        response = engine.search(request)
+        ranged = bool(request.date_from and request.date_to)
+        # the words' matches, the date range left out (each facet is counted without its
+        # own selection)
+        months = table.month_counts(
+            engine._text_match(gen.searcher(), request.q, gen.schema, gen)[1])
+        assert response.facets["month"] == [
+            {"value": _month_value(y, m), "label": _month_label(y, m), "count": c,
+             "selected": ranged and _covers(request, dt.date(y, m, 1), month_end(y, m))}
+            for y, m, c in months]
+        assert response.facets["year"] == [
+            {"value": f"{y:04d}", "label": str(y), "count": c,
+             "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31))}
+            for y, c in years_of(months)]
+        listed += len(months)
+    assert listed > 50

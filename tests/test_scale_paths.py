@@ -130,3 +130,76 @@ def test_pages_equal_those_of_the_exhaustive_paths(big, monkeypatch) -> None:
             (r["id"], r["score"]) for r in b.results], text
         compared += bool(a.results)
     assert compared > 60
+
+
+def test_common_words_read_from_the_pool_equal_their_look_ups(big, monkeypatch) -> None:
+    """A common word's list asked again is read whole into the pool, compact
+    (``PostingCache.postings_at``, issue 11's warm searches), and then filtered by the
+    candidates' mask (a list short beside them) or searched (a long one): the same
+    postings as the segments' look-ups of its first time, and whole pages (ids, scores,
+    snippets, facets, totals) the same as with the pool never used for them."""
+    engine, records = big
+    monkeypatch.setenv("LOUPE_COMMON_DOCS", "300")  # common words at 10,000 articles
+    gen = engine._current()
+    s, cache = gen.searcher(), gen.postings
+    fastsearch.POOL.resize(0)
+    fastsearch.POOL.resize(fastsearch.budget_from_env())
+    rng = np.random.default_rng(11)
+    checked = 0
+    reader = s.reader()
+    terms = [(field, text.decode("utf-8")) for field in
+             ("title", "summary", "body", "title_exact", "summary_exact")
+             for _count, text in reader.most_frequent_terms(field, 12)[10:12]]
+    for field, text in terms:
+        docs, weights = cache.postings(s, field, text)  # the reference: the whole list
+        assert docs.size > 50, (field, text)
+        for size in (5, docs.size // 10, docs.size, cache.n_docs // 2):
+            at = np.unique(np.concatenate([
+                rng.choice(docs, min(size, docs.size) // 2, replace=False),
+                rng.integers(0, cache.n_docs, size // 2)]))
+            want = fastsearch._at(docs, weights, at)
+            key = (cache._serial, "at", field, s.schema[field].to_bytes(text))
+            fastsearch.POOL.forget(cache._serial)  # looked up, then read whole, then pooled
+            cache._asked.clear()
+            for _ in range(3):
+                got = cache.postings_at(s, field, text, at)
+                assert got[0].dtype == np.int64 and got[1].dtype == np.float64
+                assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+            checked += key in fastsearch.POOL.entries
+            # another candidate set of the same size, asked right after: its own mask
+            other = np.unique(np.minimum(at + 1, cache.n_docs - 1))
+            got = cache.postings_at(s, field, text, other)
+            want = fastsearch._at(docs, weights, other)
+            assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+        # the compact form keeps any weight exactly: frequencies past 255, fractions
+        for scaled in (weights * 257, weights + 0.25, weights * 1e6 + 0.3):
+            small = fastsearch._compact(docs, scaled)
+            assert small[0].nbytes < docs.nbytes
+            for got, want in [(fastsearch._at_compact(*small, at), fastsearch._at(docs, scaled, at))
+                              for at in (docs[::3], docs[:1], np.arange(cache.n_docs))]:
+                assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert checked >= 10  # the pooled form was really read from
+    # leads (many words, so many candidates beside a common word's list) and headlines
+    texts = [r[key] for r in records[::211][:24] for key in ("summary", "title")]
+
+    def pages(max_whole: int) -> tuple[list[dict], int]:
+        """The pages of the third pass, and how many lists the pool then held whole for
+        ``postings_at`` (counted before the engine, and its pool entries, are let go)."""
+        monkeypatch.setattr(fastsearch, "POOL_AT_MAX", max_whole)
+        fastsearch.POOL.resize(0)
+        fastsearch.POOL.resize(fastsearch.budget_from_env())
+        fresh = SearchEngine(engine.index_dir, cache_size=0)
+        out = []
+        for _ in range(3):  # first time, again (read whole), again (from the pool)
+            out = []
+            for t in texts:
+                page = fresh.search(SearchRequest(q=t)).to_dict()
+                page.pop("took_ms")
+                out.append(page)
+        return out, sum(1 for k in fastsearch.POOL.entries if k[1] == "at")
+
+    pooled, held = pages(fastsearch.POOL_AT_MAX)
+    looked_up, none = pages(0)
+    assert held > 100 and none == 0
+    assert pooled == looked_up
+    assert sum(p["total"] for p in pooled) > 1000

@@ -251,15 +251,26 @@ class FacetTable:
         column = self.columns[name]
         counts = column.counts(mask)
         held = np.flatnonzero(counts)
+        if limit is not None and held.size > 2 * limit:
+            # only the values counted at least as often as the limit-th can be listed: the
+            # same first ``limit`` in the same order, with thousands of values (a common
+            # word's persons) not sorted for 30
+            found = counts[held]
+            kth = np.partition(found, held.size - limit)[held.size - limit]
+            held = held[found >= kth]
         order = held[np.lexsort((column.alphabetical[held], -counts[held]))][:limit]
         return [(column.values[i], int(counts[i])) for i in order.tolist()]
 
-    def month_counts(self, mask: np.ndarray | Matches) -> list[tuple[int, int, int]]:
-        """(year, month, count) in chronological order."""
+    def month_totals(self, mask: np.ndarray | Matches) -> tuple[np.ndarray, np.ndarray]:
+        """(months as year * 12 + month - 1, their counts), in chronological order."""
         sel = self._dated(mask)
         if not sel.size:
-            return []
-        values, counts = _distinct(self.month[sel])
+            return _NO_MONTHS, _NO_MONTHS
+        return _distinct(self.month[sel])
+
+    def month_counts(self, mask: np.ndarray | Matches) -> list[tuple[int, int, int]]:
+        """(year, month, count) in chronological order."""
+        values, counts = self.month_totals(mask)
         return [
             (int(v) // 12, int(v) % 12 + 1, int(c)) for v, c in zip(values, counts, strict=True)
         ]
@@ -309,6 +320,7 @@ def years_of(months: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     return sorted(years.items())
 
 
+_NO_MONTHS = np.zeros(0, dtype=np.int64)
 _SPAN_COUNTED = 1 << 17  # days counted over a span of at most ~360 years (1 MB of counts)
 
 
@@ -406,17 +418,28 @@ def count_facets(
         out[name] = shown
 
     date_base = base("date")
-    months = table.month_counts(date_base)
+    numbers, counts = table.month_totals(date_base)
     ranged = bool(request.date_from and request.date_to)  # else no month is selected
-    out["month"] = [
-        {
-            "value": _month_value(y, m),
-            "label": _month_label(y, m),
-            "count": c,
-            "selected": ranged and _covers(request, dt.date(y, m, 1), month_end(y, m)),
-        }
-        for y, m, c in months
-    ]
+    if ranged:
+        out["month"] = [
+            {
+                "value": _month_value(n // 12, n % 12 + 1),
+                "label": _month_label(n // 12, n % 12 + 1),
+                "count": c,
+                "selected": _covers(request, dt.date(n // 12, n % 12 + 1, 1),
+                                    month_end(n // 12, n % 12 + 1)),
+            }
+            for n, c in zip(numbers.tolist(), counts.tolist(), strict=True)
+        ]
+    else:  # a common word's matches span hundreds of months: one look-up each
+        out["month"] = [
+            {"value": texts[0], "label": texts[1], "count": c, "selected": False}
+            for texts, c in zip(map(_month_texts, numbers.tolist()), counts.tolist(),
+                                strict=True)
+        ]
+    years = numbers // 12
+    firsts = np.flatnonzero(np.concatenate(([True], years[1:] != years[:-1]))) if years.size \
+        else _NO_MONTHS
     out["year"] = [
         {
             "value": f"{y:04d}",
@@ -424,7 +447,9 @@ def count_facets(
             "count": c,
             "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31)),
         }
-        for y, c in years_of(months)
+        for y, c in zip(years[firsts].tolist(),
+                        (np.add.reduceat(counts, firsts) if firsts.size else firsts).tolist(),
+                        strict=True)
     ]
     out["day"] = [
         {
@@ -457,6 +482,13 @@ def _day_texts(day: dt.date) -> tuple[str, str]:
     """A day's value and label (``2020-03-15``, ``15 mars 2020``), made once per day, not
     per search (a common word's matches list up to ``MAX_DAYS`` days)."""
     return day.isoformat(), f"{day.day} {month_label(day.year, day.month)}"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _month_texts(number: int) -> tuple[str, str]:
+    """A month's value and label from its number (year * 12 + month - 1), made once."""
+    year, month = divmod(number, 12)
+    return _month_value(year, month + 1), _month_label(year, month + 1)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -209,6 +209,7 @@ class PostingCache:
         self._averages: dict[str, float] = {}
         self._serial = next(_serials)
         self._here = threading.local()  # ``_shares``' last answer, per request thread
+        self._asked: dict[tuple[str, bytes], int] = {}  # ``postings_at``'s terms seen once
         weakref.finalize(self, POOL.forget, self._serial)
 
     def stats(self) -> dict:
@@ -270,8 +271,23 @@ class PostingCache:
         btext = searcher.schema[fieldname].to_bytes(text)
         with POOL.lock:
             cached = POOL.entries.get((self._serial, "tf", fieldname, btext))
-        if cached is not None:
-            return _at(cached[0], cached[1], at)
+            compact = POOL.entries.get((self._serial, "at", fieldname, btext))
+        if cached is None and compact is None and self._again(searcher, fieldname, text,
+                                                              btext, at.size):
+            # asked before, and short beside the candidates: read whole once (what the
+            # segments' ``_READ_WHOLE`` would read of it anyway) and kept, compact, in the
+            # pool, so the next searches filter it by the candidates' mask at once instead
+            # of once per segment (a common word's title and lead, issue 11)
+            compact = POOL.put((self._serial, "at", fieldname, btext),
+                               _compact(*_read_postings(searcher, fieldname, btext)))
+        whole = cached if cached is not None else compact
+        if whole is not None:
+            if whole[0].size <= postings_mmap._READ_WHOLE * at.size:
+                # the list is short beside the candidates: each of its postings looked up
+                # in their mask (a few ns each) rather than a binary search per candidate
+                keep = self._mask_of(at)[whole[0]]
+                return whole[0][keep].astype(np.int64), whole[1][keep].astype(np.float64)
+            return _at_compact(whole[0], whole[1], at)
         shares, lists, looked_up = self._shares(searcher, at)
         if lists:
             budget.opened(looked_up, lists)  # one binary search per candidate
@@ -290,6 +306,34 @@ class PostingCache:
         if len(all_docs) == 1:
             return all_docs[0], all_weights[0]
         return np.concatenate(all_docs), np.concatenate(all_weights)
+
+    def _mask_of(self, at: np.ndarray) -> np.ndarray:
+        """A bool per document of the generation, true at ``at``: made once per candidate
+        set and thread (every field and common word of a query asks it at the same ``at``
+        object)."""
+        memo = getattr(self._here, "mask", None)
+        if memo is not None and memo[0] is at:
+            return memo[1]
+        mask = matchset.mask_of(at, self.n_docs)
+        self._here.mask = (at, mask)
+        return mask
+
+    def _again(self, searcher, fieldname: str, text, btext: bytes, candidates: int) -> bool:
+        """Whether ``postings_at`` should read a term's list whole and pool it: asked
+        before (by an earlier search, or earlier in this one; a word asked once is only
+        looked up), no longer than ``POOL_AT_MAX`` postings nor ``_READ_WHOLE`` times the
+        candidates (so reading it costs what the segments' look-ups would read of it),
+        and small beside the pool's budget."""
+        key = (fieldname, btext)
+        if not self._asked.get(key):
+            if len(self._asked) >= _ASKED_KEPT:
+                self._asked.clear()
+            self._asked[key] = 1
+            return False
+        count = postings_mmap.doc_frequency(searcher.reader(), fieldname, text)
+        # (a term the field lacks is not kept: an entry of no bytes the budget never evicts)
+        return (0 < count <= POOL_AT_MAX and count <= postings_mmap._READ_WHOLE * candidates
+                and count * _COMPACT_BYTES * 64 <= POOL.budget)
 
     def _shares(self, searcher, at: np.ndarray) -> tuple[list[tuple], int, int]:
         """Each segment's share of the documents ``at`` (leaf, offset, its sidecar or None,
@@ -414,6 +458,37 @@ def _at(docs: np.ndarray, weights: np.ndarray, wanted: np.ndarray):
         return _EMPTY_DOCS, _EMPTY_WEIGHTS
     i = np.minimum(np.searchsorted(docs, wanted), docs.size - 1)
     hit = docs[i] == wanted
+    return wanted[hit].astype(np.int64), weights[i[hit]].astype(np.float64)
+
+
+# ``PostingCache.postings_at``: a list asked again, of at most this many postings (and at
+# most ``postings_mmap._READ_WHOLE`` times the candidates), is kept whole in the pool,
+# compact (``_compact``: about 6 bytes a posting, 0.4 MB at most); a term asked once only
+# is looked up, never read whole.
+POOL_AT_MAX = 65_536
+_COMPACT_BYTES = 6
+_ASKED_KEPT = 100_000  # terms ``postings_at`` remembers having seen (a few MB)
+
+
+def _compact(docs: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A posting list in fewer bytes for the pool: document numbers as uint32, weights
+    as the smallest type holding them exactly (uint8 or uint16 for term frequencies,
+    float32 or float64 otherwise); ``_at_compact`` gives back the same numbers."""
+    small = docs.astype(np.uint32) if docs.size and int(docs[-1]) < 2**32 else docs
+    for kind in (np.uint8, np.uint16, np.float32):
+        narrow = weights.astype(kind)
+        if np.array_equal(narrow.astype(np.float64), weights):
+            return small, narrow
+    return small, weights
+
+
+def _at_compact(docs: np.ndarray, weights: np.ndarray, wanted: np.ndarray):
+    """``_at`` over a ``_compact`` list: the same (documents int64, weights float64)."""
+    if not docs.size or not wanted.size:
+        return _EMPTY_DOCS, _EMPTY_WEIGHTS
+    key = wanted.astype(docs.dtype) if int(wanted[-1]) < 2**32 else wanted
+    i = np.minimum(np.searchsorted(docs, key), docs.size - 1)
+    hit = docs[i] == key
     return wanted[hit].astype(np.int64), weights[i[hit]].astype(np.float64)
 
 
