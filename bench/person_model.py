@@ -2,7 +2,7 @@
 
 usage: python bench/person_model.py [--write] [--test] [--score GOLD] [--holdout FOLD]
        [--verdict blind|current] [--l2 1.0] [--threshold 0.5] [--min-word 5] [--drop FEATURE]
-       [--errors] [--refresh-verdicts]
+       [--errors] [--refresh-verdicts] [--old-code COMMIT]
 
 1. Reads the tuning gold, one fold per round: the dev gold, the tuning half, the three rounds
    of ``entities-tuning-more.jsonl``, rounds 4 to 7. The test half is read only with
@@ -21,7 +21,9 @@ usage: python bench/person_model.py [--write] [--test] [--score GOLD] [--holdout
    rules and the model given today's verdict ("now", what the extractor would do), and for the
    blind rules and the model given the blind verdict ("blind"), with totals. ``--holdout
    FOLD`` keeps a fold out of everything and scores it at the end.
-5. ``--write`` trains on every fold and writes ``data/person_model.json`` (``make
+5. ``--old-code 54b3494 --holdout round5 --holdout round6 --holdout round7``: the same on
+   the rules of main 54b3494, scored on three rounds none of it had seen (``old_code``).
+6. ``--write`` trains on every fold and writes ``data/person_model.json`` (``make
    train-persons``).
 
 Deterministic: Newton's method on the L2-penalised log-likelihood from zero weights, features
@@ -335,6 +337,73 @@ def errors(model: dict, arts: list[Article]) -> None:
                 print(f"    gained {x!r}")
 
 
+# The ``liberal`` run added to an old commit's ``find_persons`` (``--old-code``): the same
+# change as this round's, as text replacements that must each apply once.
+_LIBERAL_PATCH = [
+    (
+        "    archive: archive_types.Archive | None = None,\n) -> list[Person]:\n"
+        '    """The people of one article',
+        "    archive: archive_types.Archive | None = None,\n    liberal: bool = False,\n"
+        ') -> list[Person]:\n    """The people of one article',
+    ),
+    (
+        "            candidates += _split_run_on(text, c)\n        elif c is None:",
+        "            candidates += _split_run_on(text, c)\n"
+        "        elif c is not None and len(c.words) > 1:\n"
+        "            if liberal:\n                candidates.append(c)\n        elif c is None:",
+    ),
+    ("    if ARCHIVE_DROPS:\n", "    if ARCHIVE_DROPS and not liberal:\n"),
+    (
+        "people = _merge(_drop_derived(candidates))",
+        "people = _merge(_drop_derived(candidates, liberal))",
+    ),
+    ("    if NEEDS_EVIDENCE:\n", "    if NEEDS_EVIDENCE and not liberal:\n"),
+    (
+        "def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:",
+        "def _drop_derived(candidates: list[_Candidate], liberal: bool = False)"
+        " -> list[_Candidate]:",
+    ),
+    (
+        "if not (belongs or _given(word) or c.key in titled):",
+        "if not (liberal or belongs or _given(word) or c.key in titled):",
+    ),
+]
+
+
+def old_code(commit: str, argv: list[str]) -> None:
+    """Run this script on an old commit's rules: ``git archive`` of the commit into
+    ``bench/.work/exp-COMMIT``, the ``liberal`` run patched into its ``find_persons``, this
+    round's ``person_model.py`` and this script copied in (gold, verdicts and NER cache read
+    from here). With ``--holdout`` of the rounds that came after the commit, the held-out
+    rounds were seen by nothing: not its rules, not the features, not the model."""
+    full = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    tree = ROOT / "bench" / ".work" / f"exp-{full[:12]}"
+    if not tree.exists():
+        tree.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", full], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        persons = tree / "search" / "ingest" / "entities" / "persons.py"
+        text = persons.read_text(encoding="utf-8")
+        for old, new in _LIBERAL_PATCH:
+            if text.count(old) != 1:
+                sys.exit(f"--old-code: {commit}'s find_persons differs: cannot patch {old!r}")
+            text = text.replace(old, new)
+        persons.write_text(text, encoding="utf-8")
+    # This round's model and script, fresh each run (the patched tree is kept).
+    model = tree / "search" / "ingest" / "entities" / "person_model.py"
+    model.write_text(Path(pm.__file__).read_text(encoding="utf-8"), encoding="utf-8")
+    script = Path(__file__).read_text(encoding="utf-8")
+    for name, path in (("SHARED", SHARED), ("GOLD", GOLD), ("CACHE", CACHE)):
+        line = next(x for x in script.splitlines() if x.startswith(f"{name} = "))
+        script = script.replace(line, f"{name} = Path({str(path)!r})", 1)
+    (tree / "bench" / "person_model.py").write_text(script, encoding="utf-8")
+    subprocess.run([sys.executable, str(tree / "bench" / "person_model.py"), *argv], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="write data/person_model.json")
@@ -363,6 +432,11 @@ def main() -> None:
         "--min-word", type=int, default=MIN_WORD, help="context tokens seen this often (0: none)"
     )
     parser.add_argument(
+        "--old-code",
+        metavar="COMMIT",
+        help="run on an old commit's rules (with --holdout of the rounds after it)",
+    )
+    parser.add_argument(
         "--holdout",
         action="append",
         default=[],
@@ -375,6 +449,11 @@ def main() -> None:
         "--drop", action="append", default=[], help="leave a feature out (repeatable)"
     )
     args = parser.parse_args()
+    if args.old_code:
+        rest = sys.argv[1:]
+        at = rest.index("--old-code")
+        old_code(args.old_code, rest[:at] + rest[at + 2 :])
+        return
     DROPPED[:] = [pm.FEATURES.index(f) for f in args.drop]
 
     if args.refresh_verdicts or not VERDICTS.exists():
@@ -429,13 +508,18 @@ def main() -> None:
     print("weights (standardised features), largest first:")
     for i in order:
         print(f"  {pm.FEATURES[i]:20s} {model['weights'][i]:+.3f}")
+    kept_out: dict[str, list[int]] = {}
     for name, arts in held.items():
         print(f"held out {name} ({len(arts)} articles): the model trained on the folds above")
         for key, t in (
             ("rules now", score(arts, [ruled(a) for a in arts])),
             ("model now", score(arts, [decide(model, a) for a in arts])),
         ):
+            add(kept_out.setdefault(key, [0, 0, 0]), t)
             print(f"  {name:8s} {key:11s} {prf(t)}")
+    if len(held) > 1:
+        for key, total in kept_out.items():
+            print(f"  {'held out':8s} {key:11s} {prf(tuple(total))}")  # type: ignore[arg-type]
     if args.write:
         pm.WEIGHTS.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {pm.WEIGHTS.relative_to(ROOT)}")
