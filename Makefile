@@ -102,8 +102,9 @@ browser:
 bench-entities: install
 	$(BIN)/python bench/entities.py
 
-# Retrain the learned person decision (search/ingest/entities/data/person_model.json) on the
-# tuning gold, after its leave-one-round-out cross-validation (bench/person_model.py).
+# Retrain the learned person decision, an experiment the extractor does not use
+# (bench/person_decision.py, weights in bench/gold/person-model.json), on the tuning gold,
+# after its leave-one-round-out cross-validation (bench/person_model.py).
 train-persons: install
 	$(BIN)/python bench/person_model.py --write
 

@@ -1,4 +1,4 @@
-"""Train and validate the learned person decision (``search/ingest/entities/person_model.py``).
+"""Train and validate the learned person decision (``bench/person_decision.py``), an experiment.
 
 usage: python bench/person_model.py [--write] [--test] [--score GOLD] [--holdout FOLD]
        [--verdict blind|current] [--l2 1.0] [--threshold 0.5] [--min-word 5] [--drop FEATURE]
@@ -8,7 +8,7 @@ usage: python bench/person_model.py [--write] [--test] [--score GOLD] [--holdout
    of ``entities-tuning-more.jsonl``, rounds 4 to 7. The test half is read only with
    ``--test``, another gold file only with ``--score`` (totals only: their errors are never
    printed). NER spans are cached in ``bench/.work/person_model-ner.sqlite``.
-2. Every candidate of ``person_model.candidates`` (the rules' people and the liberal run's
+2. Every candidate of ``person_decision.candidates`` (the rules' people and the liberal run's
    others) is one example: its ``FEATURES``, its context tokens, and whether its name matches
    a gold name strictly (folded as ``../shared/gold/score.py`` folds).
 3. The rules were written from these folds, so today's verdict on them is better than on a new
@@ -23,8 +23,11 @@ usage: python bench/person_model.py [--write] [--test] [--score GOLD] [--holdout
    FOLD`` keeps a fold out of everything and scores it at the end.
 5. ``--old-code 54b3494 --holdout round5 --holdout round6 --holdout round7``: the same on
    the rules of main 54b3494, scored on three rounds none of it had seen (``old_code``).
-6. ``--write`` trains on every fold and writes ``data/person_model.json`` (``make
+6. ``--write`` trains on every fold and writes ``bench/gold/person-model.json`` (``make
    train-persons``).
+
+Scored blind on round 8, the model did worse than the rules (``bench/gold/README.md``): the
+extractor does not use it, and the decision is the bench's own (``person_decision.py``).
 
 Deterministic: Newton's method on the L2-penalised log-likelihood from zero weights, features
 standardised on the training set; no random draw.
@@ -43,9 +46,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# ``person_decision`` beside this file (already first on the path when run as a script; last
+# when imported, so that no bench script shadows a module of the same name).
+sys.path.append(str(Path(__file__).resolve().parent))
+
+import person_decision as pm  # noqa: E402
 
 from search.ingest.entities import NerCache, article_text, text_key  # noqa: E402
-from search.ingest.entities import person_model as pm  # noqa: E402
 from search.ingest.entities.countries import gazetteer  # noqa: E402
 from search.ingest.entities.persons import ner  # noqa: E402
 from search.ingest.readers import read_paths  # noqa: E402
@@ -186,7 +193,7 @@ class Article:
         words: list[set[str]],
     ) -> None:
         self.names = names
-        self.words = words  # the context tokens of each candidate (``person_model.context``)
+        self.words = words  # the context tokens of each candidate (``person_decision.context``)
         self.x = np.array(x, dtype=float).reshape(len(names), len(pm.FEATURES))
         golds = {fold(g) for g in gold}
         self.y = np.array([fold(n) in golds for n in names], dtype=float)
@@ -404,9 +411,10 @@ _LIBERAL_PATCH = [
 def old_code(commit: str, argv: list[str]) -> None:
     """Run this script on an old commit's rules: ``git archive`` of the commit into
     ``bench/.work/exp-COMMIT``, the ``liberal`` run patched into its ``find_persons``, this
-    round's ``person_model.py`` and this script copied in (gold, verdicts and NER cache read
-    from here). With ``--holdout`` of the rounds that came after the commit, the held-out
-    rounds were seen by nothing: not its rules, not the features, not the model."""
+    round's ``person_decision.py`` and this script copied into its ``bench/`` (gold, verdicts
+    and NER cache read from here). With ``--holdout`` of the rounds that came after the
+    commit, the held-out rounds were seen by nothing: not its rules, not the features, not
+    the model."""
     full = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", commit], check=True, capture_output=True, text=True
     ).stdout.strip()
@@ -425,7 +433,8 @@ def old_code(commit: str, argv: list[str]) -> None:
             text = text.replace(old, new)
         persons.write_text(text, encoding="utf-8")
     # This round's model and script, fresh each run (the patched tree is kept).
-    model = tree / "search" / "ingest" / "entities" / "person_model.py"
+    model = tree / "bench" / "person_decision.py"
+    model.parent.mkdir(exist_ok=True)
     model.write_text(Path(pm.__file__).read_text(encoding="utf-8"), encoding="utf-8")
     script = Path(__file__).read_text(encoding="utf-8")
     for name, path in (("SHARED", SHARED), ("GOLD", GOLD), ("CACHE", CACHE)):
@@ -437,7 +446,7 @@ def old_code(commit: str, argv: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="write data/person_model.json")
+    parser.add_argument("--write", action="store_true", help="write bench/gold/person-model.json")
     parser.add_argument("--test", action="store_true", help="score the test half, totals only")
     parser.add_argument(
         "--score",

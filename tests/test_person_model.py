@@ -1,6 +1,7 @@
-"""The learned person decision (``person_model``, issue 16): its candidates, its switch, the
-shipped weights and the blind verdicts it learns from, on sentences of OrangeSum articles
-(those of ``test_archive_types.py``) and on the gold files."""
+"""The learned person decision, an experiment of the bench (``bench/person_decision.py``,
+trained by ``bench/person_model.py``, issue 16): the rules' liberal run it chooses from, the
+product left to the rules, its weights and the blind verdicts it learns from, on sentences of
+OrangeSum articles (those of ``test_archive_types.py``) and on the gold files."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from search.ingest.articles import Article
-from search.ingest.entities import NerCache, extract, fingerprint, person_model
+from search.ingest.entities import NerCache, extract
 from search.ingest.entities.persons import find_persons, ner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,8 @@ MEDIA = (
 
 @pytest.fixture(scope="module")
 def bench():
+    """``bench/person_model.py`` as a module (it puts ``bench/`` on the path for
+    ``person_decision``)."""
     path = ROOT / "bench" / "person_model.py"
     spec = importlib.util.spec_from_file_location("bench_person_model", path)
     module = importlib.util.module_from_spec(spec)
@@ -33,76 +36,55 @@ def bench():
     return module
 
 
+@pytest.fixture(scope="module")
+def decision(bench):
+    """``bench/person_decision.py``, as the script imports it."""
+    return bench.pm
+
+
 def persons(text: str) -> set[str]:
     [f] = extract([Article(id="t", title="Dépêche", body=text)])
     return {name for name, _n in f.persons}
 
 
-def test_the_liberal_run_offers_what_the_rules_drop() -> None:
+def test_the_liberal_run_offers_what_the_rules_drop(decision) -> None:
     [spans] = ner([MEDIA])
     assert [p.name for p in find_persons(MEDIA, spans)] == ["Guillaume Laurent"]
     liberal = {p.name for p in find_persons(MEDIA, spans, liberal=True)}
     assert {"Guillaume Laurent", "Paris Normandie"} <= liberal
-    found = {p.name: kept for p, kept in person_model.candidates(MEDIA, spans)}
+    found = {p.name: kept for p, kept in decision.candidates(MEDIA, spans)}
     assert found == {"Guillaume Laurent": True, "Paris Normandie": False}
+    # The extractor is the rules' alone: what the liberal run adds never reaches it.
+    assert persons(MEDIA) == {"Guillaume Laurent"}
 
 
-def test_off_the_rules_decide_alone() -> None:
-    assert not person_model.LEARNED
+def test_the_model_decides_over_every_candidate(decision) -> None:
+    model = decision.weights()
     [spans] = ner([MEDIA])
-    rules = [p.name for p in find_persons(MEDIA, spans)]
-    assert [p.name for p in person_model.decide(MEDIA, spans)] == rules
-    assert persons(MEDIA) == set(rules)
-
-
-def test_on_the_model_decides_over_every_candidate(monkeypatch: pytest.MonkeyPatch) -> None:
-    model = person_model.weights()
-    [spans] = ner([MEDIA])
-    found = person_model.candidates(MEDIA, spans)
+    found = decision.candidates(MEDIA, spans)
     people = [p for p, _k in found]
     odds = {
-        p.name: person_model.probability(
+        p.name: decision.probability(
             model,
-            person_model.features(MEDIA, spans, p, k, people, person_model.gazetteer()),
-            person_model.context(MEDIA, p),
+            decision.features(MEDIA, spans, p, k, people, decision.gazetteer()),
+            decision.context(MEDIA, p),
         )
         for p, k in found
     }
     assert odds["Paris Normandie"] < model["threshold"] < odds["Guillaume Laurent"]
-    monkeypatch.setattr(person_model, "LEARNED", True)
-    assert persons(MEDIA) == {"Guillaume Laurent"}
+    assert [p.name for p in decision.decide(MEDIA, spans)] == ["Guillaume Laurent"]
     # Every candidate is the model's to decide: a threshold of zero keeps them all.
-    monkeypatch.setitem(model, "threshold", 0.0)
-    assert persons(MEDIA) == {"Guillaume Laurent", "Paris Normandie"}
+    everyone = decision.decide(MEDIA, spans, {**model, "threshold": 0.0})
+    assert {p.name for p in everyone} == {"Guillaume Laurent", "Paris Normandie"}
 
 
-def test_the_weights_count_in_the_fingerprint_only_when_they_decide(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    off = fingerprint()
-    fingerprint.cache_clear()
-    monkeypatch.setattr(person_model, "LEARNED", True)
-    try:
-        assert fingerprint() != off
-    finally:
-        fingerprint.cache_clear()
-
-
-def test_the_shipped_weights_fit_the_features_and_the_tuning_folds() -> None:
-    model = person_model.weights()
-    assert model["features"] == person_model.FEATURES
-    assert len(model["weights"]) == len(model["mean"]) == len(person_model.FEATURES)
+def test_the_weights_fit_the_features_and_the_tuning_folds(bench, decision) -> None:
+    model = decision.weights()
+    assert model["features"] == decision.FEATURES
+    assert len(model["weights"]) == len(model["mean"]) == len(decision.FEATURES)
     assert 0 < model["threshold"] < 1
     assert "test" not in model["trained_on"]
-    assert set(model["trained_on"]) <= {name for name, *_rest in _folds()}
-
-
-def _folds() -> list:
-    path = ROOT / "bench" / "person_model.py"
-    spec = importlib.util.spec_from_file_location("bench_person_model_folds", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.FOLDS
+    assert set(model["trained_on"]) <= {name for name, *_rest in bench.FOLDS}
 
 
 def test_the_blind_verdicts_are_the_old_rules_scores(bench) -> None:
@@ -142,4 +124,4 @@ def test_training_is_deterministic_and_learns_from_the_gold(bench, tmp_path: Pat
     # names that are none: it learned which side each feature is on.
     tp, npred, ngold = bench.score(dev, [bench.decide(first, a) for a in dev])
     assert tp > 0.9 * ngold and npred - tp < 0.1 * npred
-    assert first["weights"][person_model.FEATURES.index("rules_kept")] > 0
+    assert first["weights"][bench.pm.FEATURES.index("rules_kept")] > 0

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from search.ingest.articles import Article
-from search.ingest.entities import archive_types, person_model
+from search.ingest.entities import archive_types
 from search.ingest.entities.cache import NerCache
 from search.ingest.entities.countries import (
     DATA,
@@ -30,7 +30,7 @@ from search.ingest.entities.countries import (
     resolve_country,
 )
 from search.ingest.entities.dates import publication_date
-from search.ingest.entities.persons import Span, load_model, model_id, ner
+from search.ingest.entities.persons import Span, find_persons, load_model, model_id, ner
 from search.lifetime import cores, die_with_parent
 
 __all__ = [
@@ -94,7 +94,7 @@ def analyse(
     """The facets of one article from its text and raw NER spans (cheap, no model);
     ``archive``: the index's name counts for the type vote (the shipped table alone without)."""
     gaz = gazetteer()
-    people = person_model.decide(text, spans, gaz, archive)
+    people = find_persons(text, spans, gaz, archive)
     person_spans = [s for p in people for s in p.spans]
     counts: Counter[str] = Counter(m.code for m in gaz.find(text, person_spans))
     if "FR" not in counts:
@@ -258,8 +258,6 @@ def fingerprint() -> str:
     """Version of everything extraction depends on: rules, data files and the model."""
     digest = hashlib.sha1(f"{EXTRACTOR_VERSION}:{model_id()}".encode())
     for path in sorted(DATA.iterdir(), key=lambda p: p.name):
-        if path == person_model.WEIGHTS and not person_model.LEARNED:
-            continue  # the rules decide alone: the weights change nothing
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

@@ -979,9 +979,10 @@ def find_persons(
 ) -> list[Person]:
     """The people of one article, in order of first mention, from its raw NER spans;
     ``archive`` adds the index's own name counts to the shipped ones for the vote.
-    ``liberal``: the candidates before the drops that need evidence (the archive's vote,
-    ``_evidence``, a single word with no cue) and the names of two or more words the model
-    called a place or a thing: what the learned decision (``person_model``) chooses from."""
+    ``liberal``: the hook of an experiment, never set by the extractor: the candidates before
+    the drops that need evidence (the archive's vote, ``_evidence``, a single word with no cue)
+    and the names of two or more words the model called a place or a thing, which the learned
+    decision of ``bench/person_decision.py`` chooses from (issue 16)."""
     gaz = gaz or gazetteer()
     firsts = first_names()
     candidates: list[_Candidate] = []

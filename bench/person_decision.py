@@ -1,7 +1,8 @@
-"""Who is a person: a learned decision over the rules' candidates (issue 16).
+"""Who is a person: a learned decision over the rules' candidates, an experiment (issue 16).
 
 Ten rounds of hand rules fixed what each round of gold showed and barely moved the articles
-they were not written from. Here the rules propose and a logistic regression decides:
+they were not written from. This experiment lets the rules propose and a logistic regression
+decide:
 
 * the candidates are the people ``find_persons`` keeps (the rules' verdict) and, for recall,
   those of its ``liberal`` run (before the drops that need evidence: the archive's vote,
@@ -11,16 +12,15 @@ they were not written from. Here the rules propose and a logistic regression dec
   mentions, the context around them (a title, a role, a verb of speech, an age), its shape
   (words, given names, French words, places, particles, capitals), the lists and the
   archive's type vote, its mentions in the article;
-* ``data/person_model.json`` holds the weights (and the features' means and scales), trained
-  on the tuning gold by ``bench/person_model.py`` (``make train-persons``): nothing is learned
-  or downloaded at run time, and the file is small enough to read.
+* ``bench/gold/person-model.json`` holds the weights (and the features' means and scales),
+  trained on the tuning gold by ``bench/person_model.py --write`` (``make train-persons``).
 
 A candidate is kept when its probability is at least the file's ``threshold``.
 
-``LEARNED`` is off: validated across the rounds and on the test half, the decision is as good
-as the rules, not better (``docs/facets.md``, *A learned decision*), so the rules still
-decide and the extractor's output is theirs. ``bench/person_model.py --score GOLD`` compares
-both on a new gold round.
+Not in the product: scored blind on round 8 (``bench/gold/README.md``), the model did worse
+than the rules (persons F1 0.938 against 0.944), so the extractor's persons are the rules'
+alone and this module lives in ``bench/`` (``docs/facets.md``, *A learned decision*). It
+reads the product's rules (``search/ingest/entities/persons.py``) and is read by nothing there.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ import functools
 import json
 import math
 import re
+from pathlib import Path
 
 from search.ingest.entities import archive_types
-from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
+from search.ingest.entities.countries import Gazetteer, fold_chars, gazetteer
 from search.ingest.entities.given_names import world_given_names
 from search.ingest.entities.persons import (
     PARTICLES,
@@ -54,9 +55,7 @@ from search.ingest.entities.persons import (
     first_names,
 )
 
-WEIGHTS = DATA / "person_model.json"
-# Whether ``decide`` (what ``analyse`` calls) uses the model; off, the rules decide alone.
-LEARNED = False
+WEIGHTS = Path(__file__).resolve().parent / "gold" / "person-model.json"
 
 FEATURES = [
     "rules_kept",  # find_persons keeps it
@@ -110,11 +109,9 @@ FEATURES = [
 
 
 @functools.lru_cache(maxsize=1)
-def weights() -> dict | None:
-    """The trained model of ``data/person_model.json``; None when the file is absent (the
-    rules' verdict alone then decides)."""
-    if not WEIGHTS.exists():
-        return None
+def weights() -> dict:
+    """The trained model of ``bench/gold/person-model.json``, checked against ``FEATURES``
+    (a file trained on other features would weigh the wrong columns)."""
     model = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     if model.get("features") != FEATURES:
         raise ValueError(f"{WEIGHTS} was trained on other features: rerun make train-persons")
@@ -268,6 +265,7 @@ def candidates(
 
 
 def probability(model: dict, values: list[float], words: set[str] = frozenset()) -> float:
+    """The logistic model's probability that the candidate is a person."""
     z = model["bias"] + sum(model.get("vocab", {}).get(w, 0.0) for w in words)
     for v, mean, scale, w in zip(
         values, model["mean"], model["scale"], model["weights"], strict=True
@@ -279,15 +277,14 @@ def probability(model: dict, values: list[float], words: set[str] = frozenset())
 def decide(
     text: str,
     spans: list[Span],
+    model: dict | None = None,
     gaz: Gazetteer | None = None,
     archive: archive_types.Archive | None = None,
 ) -> list[Person]:
-    """The people of one article: the learned model's decision when ``LEARNED`` (and a model
-    is shipped), else the rules' alone."""
+    """The people of one article as the model decides over every candidate (``model``: the
+    weights file's when None), in order of first mention."""
     gaz = gaz or gazetteer()
-    model = weights() if LEARNED else None
-    if model is None:
-        return find_persons(text, spans, gaz, archive)
+    model = model or weights()
     found = candidates(text, spans, gaz, archive)
     people = [p for p, _k in found]
     return [
