@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities install-bench bench axe bench-scale bench-relevance
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities train-persons install-bench bench axe bench-scale bench-relevance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,12 @@ browser:
 # Scores on the dev gold (../shared/gold) and extraction throughput with 1 and 2 processes.
 bench-entities: install
 	$(BIN)/python bench/entities.py
+
+# Retrain the learned person decision, an experiment the extractor does not use
+# (bench/person_decision.py, weights in bench/gold/person-model.json), on the tuning gold,
+# after its leave-one-round-out cross-validation (bench/person_model.py).
+train-persons: install
+	$(BIN)/python bench/person_model.py --write
 
 lint: install-test
 	$(BIN)/ruff check .

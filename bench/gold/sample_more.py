@@ -16,10 +16,13 @@ any rule was written from it, then used for tuning. Round 6 (issue 16, session 1
 round): 30 OrangeSum articles with random.Random(1640), none of them in rounds 1 to 5,
 annotated into ``entities-round6.jsonl``, scored once blind, then used for tuning. Round 7
 (issue 16, session 11, tenth round): 40 OrangeSum articles with random.Random(1650), none of
-them in rounds 1 to 6, annotated into ``entities-round7.jsonl``, scored once blind. Each
+them in rounds 1 to 6, annotated into ``entities-round7.jsonl``, scored once blind. Round 8
+(issue 16, session 12): 50 OrangeSum articles with random.Random(1660), none of them in rounds
+1 to 7, annotated into ``entities-round8.jsonl`` as a held-out validation round (printed with
+``split: validation`` and ``round: 8``). Each
 round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
 ``entities-tuning-more.jsonl`` (rounds 4 to 7 into their own files) before the extractor
-was run on it. All of them are tuning articles: the test half stays as ``sample.py`` cut it.
+was run on it. Rounds 1 to 7 are tuning articles: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ ROUNDS = {
     5: (1630, 40, 0),
     6: (1640, 30, 0),
     7: (1650, 40, 0),
+    8: (1660, 50, 0),
 }
+VALIDATION = {8}  # rounds drawn as held-out validation rounds
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -68,6 +73,9 @@ def main() -> None:
     if round_ > 6:  # and so has round 6
         sixth = ROOT / "bench" / "gold" / "entities-round6.jsonl"
         taken |= {json.loads(line)["id"] for line in open(sixth, encoding="utf-8")}
+    if round_ > 7:  # and round 7
+        seventh = ROOT / "bench" / "gold" / "entities-round7.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(seventh, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
@@ -78,7 +86,10 @@ def main() -> None:
         for rec in rng.sample(pool, n):
             keys = ("id", "title", "summary", "body", "date", "section")
             out = {k: rec[k] for k in keys if rec.get(k)}
-            out["split"] = "tuning"
+            if round_ in VALIDATION:
+                out["split"], out["round"] = "validation", round_
+            else:
+                out["split"] = "tuning"
             print(json.dumps(out, ensure_ascii=False))
 
 

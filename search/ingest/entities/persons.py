@@ -975,9 +975,14 @@ def find_persons(
     spans: list[Span],
     gaz: Gazetteer | None = None,
     archive: archive_types.Archive | None = None,
+    liberal: bool = False,
 ) -> list[Person]:
     """The people of one article, in order of first mention, from its raw NER spans;
-    ``archive`` adds the index's own name counts to the shipped ones for the vote."""
+    ``archive`` adds the index's own name counts to the shipped ones for the vote.
+    ``liberal``: the hook of an experiment, never set by the extractor: the candidates before
+    the drops that need evidence (the archive's vote, ``_evidence``, a single word with no cue)
+    and the names of two or more words the model called a place or a thing, which the learned
+    decision of ``bench/person_decision.py`` chooses from (issue 16)."""
     gaz = gaz or gazetteer()
     firsts = first_names()
     candidates: list[_Candidate] = []
@@ -1040,6 +1045,8 @@ def find_persons(
             candidates += _split_run_on(text, c)
         elif c is not None and len(c.words) > 1:
             unsure.append(c)
+            if liberal:
+                candidates.append(c)
         elif c is None:
             head = _thing_head(text[s:e])
             if head:
@@ -1051,14 +1058,14 @@ def find_persons(
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
     candidates = _not_things(text, candidates, things, animals, products, gaz)
-    if FULL_FORMS and unsure:
+    if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
-    if ARCHIVE_DROPS:
+    if ARCHIVE_DROPS and not liberal:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
-    people = _merge(_drop_derived(candidates))
-    if NEEDS_EVIDENCE:
+    people = _merge(_drop_derived(candidates, liberal))
+    if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
     return people
@@ -1706,10 +1713,10 @@ def _first_name_pairs(
     return out
 
 
-def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:
+def _drop_derived(candidates: list[_Candidate], liberal: bool = False) -> list[_Candidate]:
     """A single word is a person only when it is a known given name, joins a full name of the
     article, or follows a title somewhere ("M. Blinken"). Words derived from a surname
-    ("Obamacare", "Macronie") never are."""
+    ("Obamacare", "Macronie") never are. ``liberal`` keeps the single words with no cue."""
     full = [c.key for c in candidates if len(c.key) > 1]
     surnames = {k[-1] for k in full}
     titled = {c.key for c in candidates if c.titled}
@@ -1720,7 +1727,7 @@ def _drop_derived(candidates: list[_Candidate]) -> list[_Candidate]:
             if any(word != s and word.startswith(s) and len(s) >= 4 for s in surnames):
                 continue
             belongs = any(word in k for k in full)
-            if not (belongs or _given(word) or c.key in titled):
+            if not (liberal or belongs or _given(word) or c.key in titled):
                 continue
         out.append(c)
     return out
