@@ -789,3 +789,38 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
                 assert sidecar.positions(fieldname, btext, np.array([d])) == {d: by_doc[d]}
     assert sidecar.postings_at("body", b"absent", wanted)[0].size == 0
     del sidecar
+
+
+def test_position_arrays_of_many_documents_are_the_lists_positions(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """Issue 11: a phrase of common words reads its words' positions in tens of thousands
+    of documents at once (``SidecarReader.position_arrays``), where they are most of a
+    long list's postings; their bounds then come from one running sum (``_DENSE``)
+    rather than a sum per document. In a segment of 200,000 documents, every posting,
+    every third one and scattered candidates give the positions the lists were made of,
+    ascending by (document, position) (what ``fastsearch._common_sorted`` relies on),
+    whichever way the bounds are summed."""
+    rng = np.random.default_rng(12)
+    n_docs = 200_000
+    lists: dict[tuple[str, bytes], tuple] = {}
+    for k, share in enumerate((0.6, 0.1, 0.01)):
+        docs = np.flatnonzero(rng.random(n_docs) < share)
+        weights = rng.integers(1, 9, docs.size)
+        where = [np.sort(rng.choice(5_000, w, replace=False)).tolist() for w in weights]
+        lists[("body", f"mot{k}".encode())] = (docs, weights, where)
+    sidecar = postings_mmap.SidecarReader(_crafted_sidecar(tmp_path, n_docs, lists))
+    scattered = np.unique(rng.choice(n_docs, 20_000, replace=False))
+    for (fieldname, btext), (docs, _weights, where) in lists.items():
+        by_doc = dict(zip(docs.tolist(), where, strict=True))
+        for asked in (docs, docs[::3], scattered, docs[5_000:5_004]):
+            held = [d for d in asked.tolist() if d in by_doc]
+            want_docs = [d for d in held for _p in by_doc[d]]
+            want_places = [p for d in held for p in by_doc[d]]
+            for dense in (0, postings_mmap._DENSE, 10**9):  # per hit, as it says, one sum
+                monkeypatch.setattr(postings_mmap, "_DENSE", dense)
+                got_docs, got_places = sidecar.position_arrays(fieldname, btext, asked)
+                assert got_docs.tolist() == want_docs, (btext, asked.size, dense)
+                assert got_places.tolist() == want_places, (btext, asked.size, dense)
+                keys = (got_docs << 32) | got_places
+                assert bool(np.all(keys[1:] > keys[:-1]))
+    del sidecar

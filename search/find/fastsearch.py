@@ -679,7 +679,10 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
         if docs is None or not docs.size:
             continue
         # where the k-th word stands at the phrase's start + k, as (document, start) keys
-        # intersected in numpy: no Python step per document
+        # intersected in numpy: no Python step per document. The keys come ascending and
+        # distinct (documents ascending, a posting's positions ascending), so each word's
+        # are kept by a binary search into the next's (``_common_sorted``), not sorted
+        # again; and the next word's positions are read only in the documents still held
         starts = None
         for k, w in enumerate(words):
             found = sidecar.position_arrays(q.fieldname, w, docs)
@@ -688,17 +691,35 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
             held, places = found
             keep = places >= k
             keys = (held[keep] << 32) | (places[keep] - k)
-            starts = keys if starts is None else np.intersect1d(starts, keys)
+            starts = keys if starts is None else _common_sorted(starts, keys)
             if not starts.size:
                 break
+            docs = _distinct_sorted(starts >> 32)
         if starts is not None and starts.size:
-            # (document, start) keys ascending: a document's several starts side by side
-            held = starts >> 32
-            first = np.empty(held.size, dtype=bool)
-            first[0] = True
-            np.not_equal(held[1:], held[:-1], out=first[1:])
-            out.append(held[first] + offset)
+            out.append(docs + offset)
     return np.concatenate(out) if out else _EMPTY_DOCS
+
+
+def _common_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both ``a`` and ``b`` (each ascending and distinct), ascending: a
+    binary search of the shorter into the longer, where ``np.intersect1d`` would sort
+    both again (a phrase of common words at a million articles: tens of thousands of
+    (document, position) keys per word and segment)."""
+    if a.size > b.size:
+        a, b = b, a
+    if not b.size:
+        return b
+    return a[b.take(np.searchsorted(b, a), mode="clip") == a]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of ascending ``values``: each run's first, no sort."""
+    if not values.size:
+        return values
+    first = np.empty(values.size, dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def _native(q) -> bool:

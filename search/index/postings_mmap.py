@@ -84,6 +84,7 @@ _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 _COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
 _MARK_EVERY = 64  # positioned postings between two marks of where their positions start
 _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
+_DENSE = 32  # or hits at least one in this many postings: one running sum too
 _SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader remembers,
 _SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
@@ -369,7 +370,10 @@ class SidecarReader:
         count of positions, checked when the sidecar is written)."""
         pstart = self._pstart_of[i]
         low, high = int(at[0]), int(at[-1])
-        if high - low <= _ONE_SUM:  # hits close together: one running sum from a mark
+        if high - low <= max(_ONE_SUM, _DENSE * len(at)):
+            # hits close together, or many (a phrase's words in most of a long list's
+            # documents): one running sum from a mark, instead of a sum per hit of up to
+            # ``_MARK_EVERY`` weights each (the same integers)
             ppost = pstart + low
             mark = ppost // _MARK_EVERY * _MARK_EVERY
             if mark >= pstart:
