@@ -382,6 +382,33 @@ def test_proximity_and_ranked_pages_equal_with_and_without_sidecars(
         ) == fastsearch.positions(s_old, word, docs)
 
 
+def test_proximity_pairs_in_numpy_equal_the_merge_walks(
+    segmented: Path, without_sidecars: Path, monkeypatch
+) -> None:
+    """Issue 11: proximity's bonus for every pair of words, document and field at once
+    in numpy (``fastsearch._pair_bonus``) equals the merge walk per pair, document and
+    field it replaced (``_pair_bonus_loop``, over ``positions``' answers), to the bit, on
+    real headlines and summaries, with positions from the sidecars and from Whoosh's
+    matchers (segments with deletions)."""
+    real = fastsearch._pair_bonus
+    gained: list[int] = []
+
+    def checked(searcher_, texts, pairs, docs, leaves, idf):
+        got = real(searcher_, texts, pairs, docs, leaves, idf)
+        pos = {t: fastsearch.positions(searcher_, t, docs, leaves=leaves) for t in texts}
+        want = fastsearch._pair_bonus_loop(pos, pairs, docs, idf)
+        assert got.tobytes() == want.tobytes(), (texts, docs)
+        gained.append(int((got > 0).sum()))
+        return got
+
+    monkeypatch.setattr(fastsearch, "_pair_bonus", checked)
+    for index_dir in (segmented, without_sidecars):
+        engine = SearchEngine(index_dir, cache_size=0)
+        for text in _natural_queries():
+            engine.search(SearchRequest(q=text))
+    assert len(gained) > 100 and sum(gained) > 1000, (len(gained), sum(gained))
+
+
 def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None:
     """Every document's token layout (body, summary) in the sidecars gives the spans the
     recall analyser gives its stored text, stop words included, and a term's positions
