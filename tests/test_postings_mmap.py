@@ -389,7 +389,8 @@ def test_proximity_pairs_in_numpy_equal_the_merge_walks(
     in numpy (``fastsearch._pair_bonus``) equals the merge walk per pair, document and
     field it replaced (``_pair_bonus_loop``, over ``positions``' answers), to the bit, on
     real headlines and summaries, with positions from the sidecars and from Whoosh's
-    matchers (segments with deletions)."""
+    matchers (segments with deletions); a query of few pairs, walked from the answers
+    gathered for numpy, too."""
     real = fastsearch._pair_bonus
     gained: list[int] = []
 
@@ -402,11 +403,13 @@ def test_proximity_pairs_in_numpy_equal_the_merge_walks(
         return got
 
     monkeypatch.setattr(fastsearch, "_pair_bonus", checked)
-    for index_dir in (segmented, without_sidecars):
-        engine = SearchEngine(index_dir, cache_size=0)
-        for text in _natural_queries():
-            engine.search(SearchRequest(q=text))
-    assert len(gained) > 100 and sum(gained) > 1000, (len(gained), sum(gained))
+    for few in (0, fastsearch._FEW_PAIRS):  # every query in numpy, then as it says
+        monkeypatch.setattr(fastsearch, "_FEW_PAIRS", few)
+        for index_dir in (segmented, without_sidecars):
+            engine = SearchEngine(index_dir, cache_size=0)
+            for text in _natural_queries() + ["gouvernement Macron", "police Paris nuit"]:
+                engine.search(SearchRequest(q=text))
+    assert len(gained) > 200 and sum(gained) > 2000, (len(gained), sum(gained))
 
 
 def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None:

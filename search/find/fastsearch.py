@@ -28,6 +28,7 @@ import itertools
 import os
 import threading
 import weakref
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -1305,6 +1306,17 @@ def _pair_bonus(searcher, texts: list[str], pairs: list[tuple[str, str]], docs: 
                     shift.append(offset)
                     field_of.append(k)
         bounds.append(len(lists))
+    if n_pairs <= _FEW_PAIRS:  # a short query: the walks cost less than numpy's calls
+        pos: dict[str, dict[int, dict[str, list[int]]]] = {t: {} for t in texts}
+        at = 0
+        for field, offset, count in zip(field_of, shift, per_answer, strict=True):
+            text = texts[bisect_right(bounds, at) - 1]
+            name = fields[field]
+            for d, held in zip(found_docs[at : at + count], lists[at : at + count],
+                               strict=True):
+                pos[text].setdefault(d + offset, {})[name] = held
+            at += count
+        return _pair_bonus_loop(pos, pairs, docs, idf)
     nearest = np.full(n_pairs * n_docs, np.inf)
     if lists:
         sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
@@ -1341,6 +1353,9 @@ def _pair_bonus(searcher, texts: list[str], pairs: list[tuple[str, str]], docs: 
     np.divide(weight[:, None], nearest, out=parts,
               where=np.isfinite(nearest) & (nearest > 0))
     return np.add.accumulate(parts, axis=0)[-1]  # pair after pair, as the loop adds them
+
+
+_FEW_PAIRS = 3  # at most this many pairs: ``_pair_bonus_loop`` (the same numbers)
 
 
 def _pair_bonus_loop(pos: dict[str, dict[int, dict[str, list[int]]]],
