@@ -382,6 +382,36 @@ def test_proximity_and_ranked_pages_equal_with_and_without_sidecars(
         ) == fastsearch.positions(s_old, word, docs)
 
 
+def test_proximity_pairs_in_numpy_equal_the_merge_walks(
+    segmented: Path, without_sidecars: Path, monkeypatch
+) -> None:
+    """Issue 11: proximity's bonus for every pair of words, document and field at once
+    in numpy (``fastsearch._pair_bonus``) equals the merge walk per pair, document and
+    field it replaced (``_pair_bonus_loop``, over ``positions``' answers), to the bit, on
+    real headlines and summaries, with positions from the sidecars and from Whoosh's
+    matchers (segments with deletions); a query of few pairs, walked from the answers
+    gathered for numpy, too."""
+    real = fastsearch._pair_bonus
+    gained: list[int] = []
+
+    def checked(searcher_, texts, pairs, docs, leaves, idf):
+        got = real(searcher_, texts, pairs, docs, leaves, idf)
+        pos = {t: fastsearch.positions(searcher_, t, docs, leaves=leaves) for t in texts}
+        want = fastsearch._pair_bonus_loop(pos, pairs, docs, idf)
+        assert got.tobytes() == want.tobytes(), (texts, docs)
+        gained.append(int((got > 0).sum()))
+        return got
+
+    monkeypatch.setattr(fastsearch, "_pair_bonus", checked)
+    for few in (0, fastsearch._FEW_PAIRS):  # every query in numpy, then as it says
+        monkeypatch.setattr(fastsearch, "_FEW_PAIRS", few)
+        for index_dir in (segmented, without_sidecars):
+            engine = SearchEngine(index_dir, cache_size=0)
+            for text in _natural_queries() + ["gouvernement Macron", "police Paris nuit"]:
+                engine.search(SearchRequest(q=text))
+    assert len(gained) > 200 and sum(gained) > 2000, (len(gained), sum(gained))
+
+
 def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None:
     """Every document's token layout (body, summary) in the sidecars gives the spans the
     recall analyser gives its stored text, stop words included, and a term's positions
@@ -788,4 +818,39 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
             for d in held_docs.tolist():  # a snippet's one document, in every run
                 assert sidecar.positions(fieldname, btext, np.array([d])) == {d: by_doc[d]}
     assert sidecar.postings_at("body", b"absent", wanted)[0].size == 0
+    del sidecar
+
+
+def test_position_arrays_of_many_documents_are_the_lists_positions(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """Issue 11: a phrase of common words reads its words' positions in tens of thousands
+    of documents at once (``SidecarReader.position_arrays``), where they are most of a
+    long list's postings; their bounds then come from one running sum (``_DENSE``)
+    rather than a sum per document. In a segment of 200,000 documents, every posting,
+    every third one and scattered candidates give the positions the lists were made of,
+    ascending by (document, position) (what ``fastsearch._common_sorted`` relies on),
+    whichever way the bounds are summed."""
+    rng = np.random.default_rng(12)
+    n_docs = 200_000
+    lists: dict[tuple[str, bytes], tuple] = {}
+    for k, share in enumerate((0.6, 0.1, 0.01)):
+        docs = np.flatnonzero(rng.random(n_docs) < share)
+        weights = rng.integers(1, 9, docs.size)
+        where = [np.sort(rng.choice(5_000, w, replace=False)).tolist() for w in weights]
+        lists[("body", f"mot{k}".encode())] = (docs, weights, where)
+    sidecar = postings_mmap.SidecarReader(_crafted_sidecar(tmp_path, n_docs, lists))
+    scattered = np.unique(rng.choice(n_docs, 20_000, replace=False))
+    for (fieldname, btext), (docs, _weights, where) in lists.items():
+        by_doc = dict(zip(docs.tolist(), where, strict=True))
+        for asked in (docs, docs[::3], scattered, docs[5_000:5_004]):
+            held = [d for d in asked.tolist() if d in by_doc]
+            want_docs = [d for d in held for _p in by_doc[d]]
+            want_places = [p for d in held for p in by_doc[d]]
+            for dense in (0, postings_mmap._DENSE, 10**9):  # per hit, as it says, one sum
+                monkeypatch.setattr(postings_mmap, "_DENSE", dense)
+                got_docs, got_places = sidecar.position_arrays(fieldname, btext, asked)
+                assert got_docs.tolist() == want_docs, (btext, asked.size, dense)
+                assert got_places.tolist() == want_places, (btext, asked.size, dense)
+                keys = (got_docs << 32) | got_places
+                assert bool(np.all(keys[1:] > keys[:-1]))
     del sidecar

@@ -28,6 +28,7 @@ import itertools
 import os
 import threading
 import weakref
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -679,7 +680,10 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
         if docs is None or not docs.size:
             continue
         # where the k-th word stands at the phrase's start + k, as (document, start) keys
-        # intersected in numpy: no Python step per document
+        # intersected in numpy: no Python step per document. The keys come ascending and
+        # distinct (documents ascending, a posting's positions ascending), so each word's
+        # are kept by a binary search into the next's (``_common_sorted``), not sorted
+        # again; and the next word's positions are read only in the documents still held
         starts = None
         for k, w in enumerate(words):
             found = sidecar.position_arrays(q.fieldname, w, docs)
@@ -688,17 +692,35 @@ def _phrase_candidates(searcher, q, n: int, restrict: np.ndarray | None) -> np.n
             held, places = found
             keep = places >= k
             keys = (held[keep] << 32) | (places[keep] - k)
-            starts = keys if starts is None else np.intersect1d(starts, keys)
+            starts = keys if starts is None else _common_sorted(starts, keys)
             if not starts.size:
                 break
+            docs = _distinct_sorted(starts >> 32)
         if starts is not None and starts.size:
-            # (document, start) keys ascending: a document's several starts side by side
-            held = starts >> 32
-            first = np.empty(held.size, dtype=bool)
-            first[0] = True
-            np.not_equal(held[1:], held[:-1], out=first[1:])
-            out.append(held[first] + offset)
+            out.append(docs + offset)
     return np.concatenate(out) if out else _EMPTY_DOCS
+
+
+def _common_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both ``a`` and ``b`` (each ascending and distinct), ascending: a
+    binary search of the shorter into the longer, where ``np.intersect1d`` would sort
+    both again (a phrase of common words at a million articles: tens of thousands of
+    (document, position) keys per word and segment)."""
+    if a.size > b.size:
+        a, b = b, a
+    if not b.size:
+        return b
+    return a[b.take(np.searchsorted(b, a), mode="clip") == a]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of ascending ``values``: each run's first, no sort."""
+    if not values.size:
+        return values
+    first = np.empty(values.size, dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def _native(q) -> bool:
@@ -1220,21 +1242,129 @@ def proximity(searcher, q, scored: Scored, allowed, cache: PostingCache) -> Scor
         # A word weighed down (a question's answer-type word, ``query.ANSWER_TYPE_WEIGHT``)
         # pairs with none: the text answering "le nom du maire de Lyon" rarely holds "nom".
         terms.append(found[0] if found and word.boost >= 1 else None)
+    pairs = _pairs(terms)
+    if not pairs:  # no two words to measure: nothing can gain
+        return scored
     best = top(scored, allowed, 0, PROXIMITY_DEPTH)
     if not best:
         return scored
     docs = sorted(d for d, _ in best)
-    pos: dict[str, dict[int, dict[str, list[int]]]] = {}
-    leaves = _position_leaves(searcher, docs)
-    for text in {t for t in terms if t}:
-        pos[text] = positions(searcher, text, docs, leaves=leaves)
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
     reader = searcher.reader()
     idf = {
         t: float(np.log(1 + cache.n_docs / (1 + postings_mmap.doc_frequency(reader, "body", t))))
-        for t in pos
+        for t in texts
     }
-    bonus = dict.fromkeys(docs, 0.0)  # only the best few documents can gain
-    for a, b in _pairs(terms):
+    leaves = _position_leaves(searcher, docs)
+    bonus = _pair_bonus(searcher, texts, pairs, docs, leaves, idf)
+    held = bonus != 0.0  # only the best few documents can gain
+    gained = np.asarray(docs, dtype=np.int64)[held]
+    if not scored.is_sparse:
+        scores = scored.scores.copy()
+        scores[gained] += bonus[held]
+        return Scored(scored.mask, scores)
+    # the best documents are matches: their scores plus the bonus, the others unchanged
+    # (the dense form added 0.0 to them), so the same numbers as over every document
+    values = scored.values.copy()
+    values[np.searchsorted(scored.docs, gained)] += bonus[held]
+    return Scored.sparse(scored.docs, values, scored.n)
+
+
+def _pair_bonus(searcher, texts: list[str], pairs: list[tuple[str, str]], docs: list[int],
+                leaves: list[tuple], idf: dict[str, float]) -> np.ndarray:
+    """Each of ``docs``' proximity bonus (in ``docs``' order): for each pair of words in
+    turn, ``PROXIMITY * the smaller idf / the smallest distance`` between a position of
+    one and a position of the other in any proximity field, where both are and the
+    distance is not 0. In numpy for every pair, document and field at once: the closest
+    two positions of two words are neighbours once both words' positions are sorted
+    together, so each (pair, document)'s distances are those of its neighbours with
+    different words. The same numbers as ``_pair_bonus_loop`` (a merge walk per pair,
+    document and field, in Python), to the bit: the same divisions, added in the same
+    order."""
+    n_pairs, n_docs = len(pairs), len(docs)
+    row = {t: i for i, t in enumerate(texts)}
+    fields = [f for f in PROXIMITY_FIELDS if f in searcher.schema]
+    # every word's positions, word after word (then field, then segment), gathered by C
+    # loops (``extend``, ``map``, ``chain``): a document, a field and a list per answer
+    found_docs: list[int] = []
+    lists: list[list[int]] = []
+    per_answer: list[int] = []  # how many documents each answer holds
+    shift: list[int] = []  # its segment's first document number
+    field_of: list[int] = []
+    bounds = [0]  # each word's answers
+    for text in texts:
+        for k, field in enumerate(fields):
+            btext = searcher.schema[field].to_bytes(text)
+            for leaf, offset, local, sidecar in leaves:
+                found = sidecar.positions(field, btext, local) if sidecar is not None else None
+                if found is None:
+                    found = _matcher_positions(leaf, field, btext, local.listed)
+                if found:
+                    found_docs.extend(found)
+                    lists.extend(found.values())
+                    per_answer.append(len(found))
+                    shift.append(offset)
+                    field_of.append(k)
+        bounds.append(len(lists))
+    if n_pairs <= _FEW_PAIRS:  # a short query: the walks cost less than numpy's calls
+        pos: dict[str, dict[int, dict[str, list[int]]]] = {t: {} for t in texts}
+        at = 0
+        for field, offset, count in zip(field_of, shift, per_answer, strict=True):
+            text = texts[bisect_right(bounds, at) - 1]
+            name = fields[field]
+            for d, held in zip(found_docs[at : at + count], lists[at : at + count],
+                               strict=True):
+                pos[text].setdefault(d + offset, {})[name] = held
+            at += count
+        return _pair_bonus_loop(pos, pairs, docs, idf)
+    nearest = np.full(n_pairs * n_docs, np.inf)
+    if lists:
+        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        place = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64)
+        listed = np.asarray(found_docs, dtype=np.int64) + np.repeat(shift, per_answer)
+        doc_of = np.repeat(np.searchsorted(np.asarray(docs, dtype=np.int64), listed), sizes)
+        field = np.repeat(np.repeat(np.asarray(field_of, dtype=np.int64), per_answer), sizes)
+        ends = np.concatenate(([0], np.cumsum(sizes)))[np.asarray(bounds)]  # each word's
+        first = np.array([row[a] for a, _b in pairs])
+        second = np.array([row[b] for _a, b in pairs])
+        # for each pair, its first word's positions (label 0) then its second's (1)
+        starts = np.stack([ends[first], ends[second]], axis=1).ravel()
+        lengths = np.stack([ends[first + 1] - ends[first], ends[second + 1] - ends[second]],
+                           axis=1).ravel()
+        total = int(lengths.sum())
+        if total:
+            stops = np.cumsum(lengths)
+            index = np.repeat(starts - (stops - lengths), lengths) + np.arange(total)
+            label = np.repeat(np.tile(np.array([0, 1], dtype=np.int64), n_pairs), lengths)
+            pair = np.repeat(np.arange(n_pairs, dtype=np.int64),
+                             lengths.reshape(-1, 2).sum(axis=1))
+            span = int(place.max()) + 1
+            group = (pair * n_docs + doc_of[index]) * len(fields) + field[index]
+            key = np.sort((group * span + place[index]) * 2 + label)
+            label, rest = key & 1, key >> 1
+            group, at = rest // span, rest % span
+            next_to = (group[1:] == group[:-1]) & (label[1:] != label[:-1])
+            np.minimum.at(nearest, group[:-1][next_to] // len(fields),
+                          (at[1:] - at[:-1])[next_to])
+    nearest = nearest.reshape(n_pairs, n_docs)
+    weight = PROXIMITY * np.minimum(np.array([idf[a] for a, _b in pairs]),
+                                    np.array([idf[b] for _a, b in pairs]))
+    parts = np.zeros((n_pairs, n_docs))
+    np.divide(weight[:, None], nearest, out=parts,
+              where=np.isfinite(nearest) & (nearest > 0))
+    return np.add.accumulate(parts, axis=0)[-1]  # pair after pair, as the loop adds them
+
+
+_FEW_PAIRS = 3  # at most this many pairs: ``_pair_bonus_loop`` (the same numbers)
+
+
+def _pair_bonus_loop(pos: dict[str, dict[int, dict[str, list[int]]]],
+                     pairs: list[tuple[str, str]], docs: list[int],
+                     idf: dict[str, float]) -> np.ndarray:
+    """``_pair_bonus`` in Python from ``positions``' answers (``pos``: each word's): the
+    reference the tests compare it with."""
+    bonus = dict.fromkeys(docs, 0.0)
+    for a, b in pairs:
         for d in docs:
             nearest = None
             in_a, in_b = pos[a].get(d), pos[b].get(d)
@@ -1249,16 +1379,7 @@ def proximity(searcher, q, scored: Scored, allowed, cache: PostingCache) -> Scor
                 nearest = gap if nearest is None else min(nearest, gap)
             if nearest:
                 bonus[d] += PROXIMITY * min(idf[a], idf[b]) / nearest
-    gained = np.array([d for d in docs if bonus[d]], dtype=np.int64)
-    if not scored.is_sparse:
-        scores = scored.scores.copy()
-        scores[gained] += [bonus[d] for d in gained.tolist()]
-        return Scored(scored.mask, scores)
-    # the best documents are matches: their scores plus the bonus, the others unchanged
-    # (the dense form added 0.0 to them), so the same numbers as over every document
-    values = scored.values.copy()
-    values[np.searchsorted(scored.docs, gained)] += [bonus[d] for d in gained.tolist()]
-    return Scored.sparse(scored.docs, values, scored.n)
+    return np.array([bonus[d] for d in docs])
 
 
 def _pairs(terms: list[str | None]) -> list[tuple[str, str]]:

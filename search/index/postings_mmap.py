@@ -84,6 +84,7 @@ _LAYOUT_COUNTS = struct.Struct("<" + "Q" * len(layouts.LAYOUT_FIELDS))
 _COUNTS_6 = struct.Struct("<Q" + "Q" * len(layouts.LAYOUT_FIELDS))
 _MARK_EVERY = 64  # positioned postings between two marks of where their positions start
 _ONE_SUM = 8192  # hits this close in a list: their bounds from one running sum
+_DENSE = 32  # or hits at least one in this many postings: one running sum too
 _SEEN_KEPT = 64  # terms whose last ``positions`` answer a sidecar reader remembers,
 _SEEN_DOCS = 64  # when it was for this many documents or fewer (proximity asks 30)
 _SHORT = 64  # a list this short is walked in plain Python (numpy's per-call cost dominates)
@@ -98,6 +99,7 @@ _ESCAPE = 0xFF  # a layout gap of this many characters or more is kept apart
 POSITION_FIELDS = ("title", "summary", "body")
 _NO_POSITIONS = np.iinfo(np.uint64).max  # a term whose field keeps no positions
 _COUNTS_KEPT = 50_000  # terms looked up remembered per reader (a few MB)
+_RUNS_KEPT = 4_096  # lists whose runs a sidecar reader remembers (``_runs``: ~1 MB at most)
 _WEIGHT_TYPES = {0: np.uint8, 1: np.uint16, 2: np.float32}
 _CHUNK = 1 << 20  # postings copied at a time when the file is assembled
 _VALUES_CHUNK = 1 << 17  # positioned postings decoded at a time (a few tens of MB of objects)
@@ -261,6 +263,7 @@ class SidecarReader:
         self.size = len(self._mm)
         self._rows: dict[tuple[str, bytes], int] = {}
         self._seen: dict[tuple[str, bytes], tuple[frozenset, dict]] = {}  # ``positions``
+        self._run_memo: dict[tuple[int, int], list[tuple[int, int, int]]] = {}  # ``_runs``
         pos = _HEADER.size + _LAYOUT_COUNTS.size + _COUNTS_6.size
         buf = self._mm
 
@@ -320,12 +323,23 @@ class SidecarReader:
         numbers share their high bits: one for most terms, a few for a long list."""
         if self._one_high is not None:
             return [(start, end, self._one_high)]
+        key = (start, end)
+        found = self._run_memo.get(key)
+        if found is not None:
+            return found
         runs = self._run_start_view  # ``bisect`` over Python ints: no numpy scalar and call
         r0 = bisect_right(runs, start) - 1
         r1 = bisect_left(runs, end)
         bounds = [start, *runs[r0 + 1 : r1].tolist(), end]
         highs = self._run_high_view[r0:r1].tolist()
-        return [(bounds[k], bounds[k + 1], h) for k, h in enumerate(highs)]
+        found = [(bounds[k], bounds[k + 1], h) for k, h in enumerate(highs)]
+        # remembered like the dictionary's rows: proximity asks each of a query's words
+        # in each field of a segment of many runs, and the snippets again (two binary
+        # searches over every run start of the segment, a few µs, each time)
+        if len(self._run_memo) >= _RUNS_KEPT:
+            self._run_memo.clear()
+        self._run_memo[key] = found
+        return found
 
     def _docs(self, start: int, end: int) -> np.ndarray:
         """Segment document numbers of postings ``start:end`` (int64)."""
@@ -369,7 +383,10 @@ class SidecarReader:
         count of positions, checked when the sidecar is written)."""
         pstart = self._pstart_of[i]
         low, high = int(at[0]), int(at[-1])
-        if high - low <= _ONE_SUM:  # hits close together: one running sum from a mark
+        if high - low <= max(_ONE_SUM, _DENSE * len(at)):
+            # hits close together, or many (a phrase's words in most of a long list's
+            # documents): one running sum from a mark, instead of a sum per hit of up to
+            # ``_MARK_EVERY`` weights each (the same integers)
             ppost = pstart + low
             mark = ppost // _MARK_EVERY * _MARK_EVERY
             if mark >= pstart:
