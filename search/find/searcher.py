@@ -223,6 +223,17 @@ class SearchEngine:
                 self._responses.popitem(last=False)
         return response
 
+    def estimated_cost(self, text: str) -> int:
+        """The work budget's estimate of searching ``text`` (``budget.estimate``: the
+        postings its words name, before any is read; 0 for no words): what a server orders
+        its waiting requests by, cheapest first (``webui.serving``)."""
+        gen = self._current()
+        q = interpret(text, gen.schema).query
+        if q is None or q is wq.NullQuery:
+            return 0
+        return budget.estimate(q, gen.searcher().reader(), gen.facets.n_docs,
+                               MAX_PREFIX_WORDS).cost
+
     def _budgeted(self, gen, request: SearchRequest, facets: bool, started: float):
         """``_search`` within the work budget (``budget``): its queries' estimated cost is
         added up as they are parsed, and the whole search is ended past the time limit."""

@@ -1,0 +1,211 @@
+"""``loupe serve``'s serving layer (``webui.serving``, issue 11) on real servers over the
+samples index: connections spread evenly over the processes, and a process serves its
+waiting requests cheapest first, a request passed at most ``max_passed`` times.
+
+No timing is asserted: the order of service is read from the server itself (a WSGI layer
+recording each request as its thread starts it), and the requests are queued one by one,
+each seen in the dispatcher's queue before the next is sent.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from waitress.server import create_server
+
+from search.find.searcher import SearchEngine
+from webui import create_app
+from webui.serving import MAX_PROCESSES, dispatcher, search_cost
+
+# A headline of common words with quoted phrases (the kind that costs 100+ ms at a million
+# articles) and a single rare word.
+HEAVY = ('"gilets jaunes" : la police dénonce "les tentatives de récupération" de la '
+         "réforme des retraites en France")
+CHEAP = "Kazakhstan"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_estimate_ranks_a_headline_of_phrases_above_a_rare_word(samples_index: Path) -> None:
+    engine = SearchEngine(samples_index)
+    assert engine.estimated_cost(HEAVY) > 10 * engine.estimated_cost(CHEAP) > 0
+    assert engine.estimated_cost("") == 0
+
+
+class Recorder:
+    """WSGI layer: the first request waits for ``gate``; every request's query string is
+    recorded as its thread starts it (the order the dispatcher gave)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.gate = threading.Event()
+        self.started: list[str] = []
+
+    def __call__(self, environ, start_response):
+        first = not self.started
+        self.started.append(environ.get("QUERY_STRING", ""))
+        if first:
+            self.gate.wait(60)
+        return self.app(environ, start_response)
+
+
+def _served_order(index: Path, queries: list[str], max_passed: int) -> list[str]:
+    """The order one process with one request thread serves ``queries``, sent while a first
+    request holds the thread: each is in the queue before the next is sent."""
+    engine_app = create_app({"INDEX_DIR": str(index)})
+    engine = engine_app.extensions["loupe"]
+    engine.warm(1)
+    recorder = Recorder(engine_app)
+    tasks = dispatcher(1, search_cost(engine.estimated_cost, heavy=2e6, unknown=1e5),
+                       max_passed)
+    server = create_server(recorder, host="127.0.0.1", port=0, threads=1, _dispatcher=tasks)
+    port = server.effective_port
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    answers: list[int] = []
+
+    def get(q: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/api/search?" + urlencode({"q": q}))
+        answers.append(conn.getresponse().status)
+        conn.close()
+
+    clients = [threading.Thread(target=get, args=("hold",))]
+    clients[0].start()
+    deadline = time.monotonic() + 30
+    while not recorder.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        for waiting, q in enumerate(queries, start=1):
+            clients.append(threading.Thread(target=get, args=(q,)))
+            clients[-1].start()
+            while len(tasks.queue) < waiting and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(tasks.queue) == waiting
+    finally:
+        recorder.gate.set()
+        for client in clients:
+            client.join(60)
+        server.close()
+        tasks.shutdown()
+    assert answers == [200] * (len(queries) + 1)
+    return [urlencode({"q": q}) for q in queries], recorder.started[1:]
+
+
+def test_a_cheap_request_queued_behind_heavy_ones_is_served_first(samples_index: Path) -> None:
+    sent, served = _served_order(samples_index, [HEAVY, HEAVY + " Macron", CHEAP], 12)
+    assert served == [sent[2], sent[0], sent[1]]
+
+
+def test_a_heavy_request_is_passed_at_most_max_passed_times(samples_index: Path) -> None:
+    """The heavy request arrived first; 5 cheap ones after it: it is served third, after
+    exactly 2 of them (``max_passed`` 2), before the other 3."""
+    cheap = [CHEAP, "Kazakhstan Tokaïev", "Astana", "Almaty", "Noursoultan"]
+    sent, served = _served_order(samples_index, [HEAVY, *cheap], 2)
+    assert served[2] == sent[0]
+    assert sorted(served[:2] + served[3:]) == sorted(sent[1:])
+
+
+def test_max_passed_0_serves_in_arrival_order(samples_index: Path) -> None:
+    sent, served = _served_order(samples_index, [HEAVY, HEAVY + " Macron", CHEAP], 0)
+    assert served == sent
+
+
+def _connections_of(pid: int, port: int) -> int:
+    """Established TCP connections to ``port`` whose socket ``pid`` holds (/proc)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        with open(table) as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01" and fields[9] in inodes:
+                    count += 1
+    return count
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads /proc")
+def test_two_processes_each_hold_half_of_16_keep_alive_clients(samples_index: Path) -> None:
+    """16 keep-alive clients connecting at once, as the benchmark's do (whichever process
+    woke first accepted them: 11/5, 12/4 and 15/1 splits were seen at a million
+    articles): 8 connections in each serving process."""
+    assert MAX_PROCESSES >= 2
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search", "serve", "--index", str(samples_index),
+         "--port", str(port), "--processes", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    conns: list[http.client.HTTPConnection] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/healthz")
+                assert probe.getresponse().status == 200
+                probe.close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        children = [int(p) for p in os.listdir("/proc")
+                    if p.isdigit() and _ppid(int(p)) == proc.pid]
+        assert len(children) == 1
+        statuses: list[int] = []
+        ready = threading.Barrier(16)
+
+        def client(i: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conns.append(conn)
+            ready.wait(30)  # all at once, as the benchmark's clients connect
+            conn.request("GET", "/api/search?" + urlencode({"q": f"police {i}"}))
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+
+        clients = [threading.Thread(target=client, args=(i,)) for i in range(16)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join(60)
+        assert statuses == [200] * 16
+        held = sorted(_connections_of(pid, port) for pid in [proc.pid, *children])
+        assert held == [8, 8]
+    finally:
+        for conn in conns:
+            conn.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+
+
+def _ppid(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
