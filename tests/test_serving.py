@@ -23,7 +23,9 @@ from urllib.parse import urlencode
 import pytest
 from waitress.server import create_server
 
-from search.find.searcher import SearchEngine
+from search.find import budget
+from search.find.searcher import SearchEngine, SearchRequest
+from tests.test_hostile import _many_prefixes
 from webui import create_app
 from webui.serving import MAX_PROCESSES, dispatcher, search_cost
 
@@ -44,6 +46,26 @@ def test_the_estimate_ranks_a_headline_of_phrases_above_a_rare_word(samples_inde
     engine = SearchEngine(samples_index)
     assert engine.estimated_cost(HEAVY) > 10 * engine.estimated_cost(CHEAP) > 0
     assert engine.estimated_cost("") == 0
+
+
+def test_a_search_estimated_first_answers_as_one_that_was_not(samples_index: Path) -> None:
+    """A served request is estimated, then searched in the same thread with the estimate's
+    parse and work (not done twice): the answers are the same to the character, and a
+    query over the work budget is still refused."""
+    plain, estimated = SearchEngine(samples_index, 0), SearchEngine(samples_index, 0)
+    queries = [HEAVY, CHEAP, "retraites", "gouv*", "Macron -Philippe", '"réforme des"', "",
+               "retrraites", "date:[2019 to 2019-12] police", "p*"]
+    for q in queries:
+        estimated.estimated_cost(q)
+        expected = plain.search(SearchRequest(q=q)).to_dict()
+        expected.pop("took_ms")
+        got = estimated.search(SearchRequest(q=q)).to_dict()
+        got.pop("took_ms")
+        assert got == expected, q
+    over = _many_prefixes(samples_index)
+    assert estimated.estimated_cost(over) > estimated.estimated_cost(CHEAP)
+    with pytest.raises(budget.TooCostly):
+        estimated.search(SearchRequest(q=over))
 
 
 class Recorder:

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from search.find.request import clean_text
 from search.lifetime import cores, die_with_parent
 
 MAX_PROCESSES = 4
@@ -121,8 +122,9 @@ def search_cost(estimate: Callable[[str], float], heavy: float, unknown: float) 
 
     def cost(path: str, query: str) -> float:
         if path in ("/", "/api/search", "/feed"):
-            q = parse_qs(query).get("q", [""])[0] if "q=" in query else ""
-            return estimate(q)
+            # the text the search will read (``SearchRequest.from_params``)
+            words = [v.strip() for v in parse_qs(query).get("q", []) if v.strip()]
+            return estimate(clean_text(words[0]) if words else "")
         if path.startswith("/export"):
             return heavy
         if path.startswith(("/personne/", "/pays/", "/api/entities/")):
