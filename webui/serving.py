@@ -49,6 +49,8 @@ BUSY_SECONDS = 2.0
 # How often an idle process looks again whether it may accept (waitress's loop wakes on
 # any socket event, or after this).
 LOOP_TIMEOUT = 0.1
+# A process's count not written for this long is a dead process's.
+STALE_SECONDS = 2.0
 
 # Cost of a request: lower is served first. (path, query string) -> estimated work.
 Cost = Callable[[str, str], float]
@@ -136,15 +138,21 @@ def search_cost(estimate: Callable[[str], float], heavy: float, unknown: float) 
 
 class Share:
     """Busy connections per serving process, in memory shared by the forked processes
-    (one slot each, written only by its process): a process may accept a connection
-    while it holds no more than the least loaded one."""
+    (one slot each, written only by its process, with the time it was written): a process
+    may accept a connection while it holds no more than the least loaded one. A live
+    process writes its slot at each turn of its loop, at least every ``LOOP_TIMEOUT``; a
+    slot not written for ``STALE_SECONDS`` is a dead process's, and is not counted (a
+    crashed worker must not keep the others from accepting)."""
 
     def __init__(self, processes: int) -> None:
-        self.slots = memoryview(mmap.mmap(-1, 4 * processes)).cast("i")
+        self.slots = memoryview(mmap.mmap(-1, 16 * processes)).cast("d")  # busy, written at
 
     def may_accept(self, slot: int, busy: int) -> bool:
-        self.slots[slot] = busy
-        return busy <= min(self.slots)
+        now = time.monotonic()  # one clock for every process of the machine
+        self.slots[2 * slot], self.slots[2 * slot + 1] = float(busy), now
+        least = min((self.slots[i] for i in range(0, len(self.slots), 2)
+                     if now - self.slots[i + 1] < STALE_SECONDS), default=busy)
+        return busy <= least
 
 
 def _server_class(share: Share | None, slot: int):
