@@ -752,6 +752,7 @@ DEFAULT_THREADS = 1
     default=None,
     help="processus serveurs (défaut : un par cœur, 4 au plus)",
 )
+# webui.serving.DEFAULT_MAX_PASSED, repeated: imports go from webui to search, not back
 @click.option(
     "--max-passed",
     "max_passed",
