@@ -752,6 +752,16 @@ DEFAULT_THREADS = 1
     default=None,
     help="processus serveurs (défaut : un par cœur, 4 au plus)",
 )
+# webui.serving.DEFAULT_MAX_PASSED, repeated: imports go from webui to search, not back
+@click.option(
+    "--max-passed",
+    "max_passed",
+    type=click.IntRange(0, 10_000),
+    default=12,
+    show_default=True,
+    help="requêtes moins coûteuses, arrivées après elle, qu'un processus peut servir avant "
+    "une requête en attente (0 : dans l'ordre d'arrivée)",
+)
 @click.option(
     "--base-url",
     "base_url",
@@ -766,11 +776,13 @@ def serve(
     port: int,
     threads: int,
     processes: int | None,
+    max_passed: int,
     base_url: str | None,
 ) -> None:
     """Sert l'interface web et l'API JSON (waitress)."""
+    from search.find.budget import MAX_COST
     from webui import create_app
-    from webui.serving import default_processes
+    from webui.serving import default_processes, search_cost
     from webui.serving import serve as serve_app
 
     if storage.current_generation(index_dir) is None:
@@ -786,4 +798,9 @@ def serve(
         threads,
         processes or default_processes(),
         warm=lambda: engine.warm(threads),
+        # waiting requests cheapest first by their search's estimated work; an export
+        # (every match) as the costliest search; a person's or a country's page as a
+        # common one (about a median search at a million articles)
+        cost=search_cost(engine.estimated_cost, heavy=MAX_COST, unknown=MAX_COST / 20),
+        max_passed=max_passed,
     )
