@@ -100,6 +100,16 @@ print(json.dumps({a.id: [p for p, _n in f.persons] for a, f in zip(articles, fac
 """
 
 
+def _export_tree(commit: str, tree: Path) -> None:
+    """``commit``'s files written into a new ``tree`` (``git archive``): an old commit's rules
+    run as they were, beside today's checkout."""
+    tree.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+
+
 def refresh_verdicts() -> None:
     """Each fold's persons by the rules of its blind commit (``git archive`` of the commit
     into ``bench/.work``, run with this environment): the rules' verdict as it was on
@@ -110,11 +120,7 @@ def refresh_verdicts() -> None:
             continue
         tree = ROOT / "bench" / ".work" / f"rules-{commit[:12]}"
         if not tree.exists():
-            tree.mkdir(parents=True)
-            archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
-            ).stdout
-            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            _export_tree(commit, tree)
         run = subprocess.run(
             [sys.executable, "-c", _OLD_RULES, str(tree), str(path)],
             check=True,
@@ -420,11 +426,7 @@ def old_code(commit: str, argv: list[str]) -> None:
     ).stdout.strip()
     tree = ROOT / "bench" / ".work" / f"exp-{full[:12]}"
     if not tree.exists():
-        tree.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", full], check=True, capture_output=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        _export_tree(full, tree)
         persons = tree / "search" / "ingest" / "entities" / "persons.py"
         text = persons.read_text(encoding="utf-8")
         for old, new in _LIBERAL_PATCH:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import EXIT_ERROR, EXIT_SKIPPED, EXIT_USAGE, main
-from tests.conftest import ROOT, SAMPLES, write_jsonl
+from tests.conftest import ROOT, SAMPLES, parent_pid, write_jsonl
 
 
 @pytest.fixture()
@@ -236,7 +236,7 @@ def test_serve_on_two_processes_answers_and_stops(samples_index: Path) -> None:
         assert statuses and set(statuses) == {200}
         children = [
             int(p) for p in os.listdir("/proc") if p.isdigit()
-            and _ppid(int(p)) == proc.pid
+            and parent_pid(int(p)) == proc.pid
         ] if os.path.isdir("/proc") else []
         assert children or not os.path.isdir("/proc")
     finally:
@@ -244,15 +244,7 @@ def test_serve_on_two_processes_answers_and_stops(samples_index: Path) -> None:
         proc.wait(10)
     time.sleep(1.5)
     for child in children:
-        assert not os.path.exists(f"/proc/{child}") or _ppid(child) != proc.pid
-
-
-def _ppid(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return int(fh.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return -1
+        assert not os.path.exists(f"/proc/{child}") or parent_pid(child) != proc.pid
 
 
 def test_watch_publishes_new_articles_and_stops_on_sigterm(tmp_path: Path) -> None:

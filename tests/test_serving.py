@@ -25,6 +25,7 @@ from waitress.server import create_server
 
 from search.find import budget
 from search.find.searcher import SearchEngine, SearchRequest
+from tests.conftest import parent_pid
 from tests.test_hostile import _many_prefixes
 from webui import create_app
 from webui.serving import MAX_PROCESSES, dispatcher, search_cost
@@ -190,7 +191,7 @@ def _started(index: Path, port: int) -> tuple[subprocess.Popen, list[int]]:
     while answered != set(pids):
         assert time.monotonic() < deadline, "the server did not start"
         pids = [proc.pid] + [int(p) for p in os.listdir("/proc")
-                             if p.isdigit() and _ppid(int(p)) == proc.pid]
+                             if p.isdigit() and parent_pid(int(p)) == proc.pid]
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
@@ -270,11 +271,3 @@ def test_a_dead_worker_does_not_keep_the_other_from_accepting(samples_index: Pat
             conn.close()
         proc.send_signal(signal.SIGTERM)
         proc.wait(10)
-
-
-def _ppid(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return int(fh.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return -1
