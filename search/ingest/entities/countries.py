@@ -109,8 +109,12 @@ COMBINING = {
     "helvetico": "CH",
     "sovieto": "RU",
 }
-# "sud-américain" is not the United States, "latino-américain" neither.
-_NOT_COUNTRY_PREFIXES = frozenset("sud nord est ouest latino indo euro centre pan afro".split())
+# "sud-américain" is not the United States, "latino-américain" neither;
+# "pré-colombien" (before Columbus) and "ibéro-américain" (of Spanish and Portuguese America)
+# name no country either.
+_NOT_COUNTRY_PREFIXES = frozenset(
+    "sud nord est ouest latino indo euro centre pan afro pre ibero meso".split()
+)
 # Words near an adjective that make it a language: "parle anglais", "traduction allemande".
 LANGUAGE_CUES = frozenset(
     """parle parlent parlait parlaient parler parlant parle parlez parlons langue langues
@@ -326,6 +330,8 @@ class Gazetteer:
                 hit.dropped = True
             elif _inside(hit.start, hit.end, persons):
                 hit.dropped = True
+            elif COMMON_WORDS and _common_word(hit, text, tokens):
+                hit.dropped = True  # "Assise sur une mine", "un hélicoptère Tigre"
             elif _street_name(hit, words) and (
                 hit.term.kind != "adjective"
                 or (words[hit.i - 1] == "des" and text[hit.start].isupper())
@@ -342,6 +348,8 @@ class Gazetteer:
             else:
                 hit.dropped = _glued_to_name(hit, text, tokens, words, hits)
         _mark_enumerations(hits, folded)
+        if WORK_TITLES:
+            _mark_titles(hits, text)
         return self._resolve(hits)
 
     def _scan(self, text: str, tokens: list[tuple[int, int]], words: list[str]) -> list[_Hit]:
@@ -453,6 +461,85 @@ def _mark_enumerations(hits: list[_Hit], folded: str) -> None:
         run = [h] if h is not None else []
 
 
+# A short quoted phrase that opens with a capital and ends with no punctuation, after a
+# work's noun in its sentence or before a year in brackets, is a title (a film, a book, a
+# show: `ses documentaires comme "Les trottoirs de Manille"`, `"L'incendie de Copenhague"
+# (1995)`), after "surnommé" a nickname (`surnommée "Hollywood du monde arabe"`): a place
+# inside it is weak evidence, as a list of peoples is. A quoted statement is no title.
+_TITLE = re.compile(r'(?:"|«\s?|“)([^"«»“”\n]{2,80}?)(?:"|\s?»|”)')
+_TITLE_WORDS = 7
+_TITLE_LOOKBACK = 10
+_YEAR_AFTER = re.compile(r"\s*\(\s*(?:1[89]|20)\d\d\s*\)")
+# A sentence ends at a stop before a space, not at an initial's or a title's ("M. Hrabal").
+_SENTENCE_END = re.compile(r"(?<![\s.][A-Z])(?<!\sMme)(?<!\sDr)[.!?](?=\s)|\n")
+WORK_CUES = frozenset(
+    """film films telefilm livre livres roman romans recit essai essais recueil ouvrage
+    ouvrages documentaire documentaires serie series feuilleton emission emissions album
+    albums chanson chansons single tube disque clip titre titres spectacle spectacles piece
+    opera ballet exposition tableau bd courtmetrage longmetrage surnomme surnommee
+    surnommes surnommees""".split()
+)
+
+
+def _mark_titles(hits: list[_Hit], text: str) -> None:
+    """Mentions inside a quoted title count only when their country is named elsewhere."""
+    if not any(q in text for q in '"«“'):
+        return
+    spans = []
+    for m in _TITLE.finditer(text):
+        inner = m.group(1).strip()
+        if (
+            inner[:1].isupper()
+            and len(inner.split()) <= _TITLE_WORDS
+            and inner[-1] not in ".!?,;:…"
+            and (_YEAR_AFTER.match(text, m.end()) or _after_work_cue(text, m.start()))
+        ):
+            spans.append((m.start(1), m.end(1)))
+    if spans:
+        for h in hits:
+            if not h.dropped and _inside(h.start, h.end, spans):
+                h.weak = True
+
+
+def _after_work_cue(text: str, start: int) -> bool:
+    """A work's noun among the words before ``start``, in the same sentence."""
+    before = text[max(0, start - 120) : start]
+    ends = list(_SENTENCE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
+    words = TOKEN.findall(fold_chars(before).replace("-", ""))[-_TITLE_LOOKBACK:]
+    return any(w in WORK_CUES for w in words)
+
+
+@functools.lru_cache(maxsize=1)
+def _common_words() -> dict[str, tuple[str, set[str]]]:
+    """``data/common_words.tsv`` (written by ``bench/common_words.py`` from the archive's
+    counts) by folded word: the gazetteer's spelling and how the word is no place."""
+    table: dict[str, tuple[str, set[str]]] = {}
+    for line in (DATA / "common_words.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, how = line.split("\t")[:2]
+            table.setdefault(fold_chars(word), (word, set()))[1].add(how.strip())
+    return table
+
+
+def _common_word(hit: _Hit, text: str, tokens: list[tuple[int, int]]) -> bool:
+    """A one-word place that is also a common word: no place at a sentence's start
+    (``Assise sur…``, ``Réunion d'urgence``) when the archive writes the word far more often
+    than the name; no place either written without the accent that alone makes it a name
+    (``Tigre``, not ``Tigré``)."""
+    if hit.j - hit.i != 1 or hit.term.kind == "adjective":
+        return False
+    seen = text[hit.start : hit.end]
+    entry = _common_words().get(fold_chars(seen))
+    if entry is None:
+        return False
+    name, how = entry
+    if "start" in how and _sentence_start(text, tokens, hit.i):
+        return True
+    return "bare" in how and seen.lower() != name.lower() and fold_chars(seen) == seen.lower()
+
+
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
@@ -516,6 +603,13 @@ def _glued_to_name(
         return True  # "M. Birmingham", "Mme Paris": a surname after a title
     covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
     i, j = hit.i, hit.j
+    if (
+        ARABIC_ARTICLE
+        and i > 0
+        and words[i - 1] in ("al", "el")
+        and text[tokens[i - 1][1] : tokens[i][0]] == "-"
+    ):
+        return True  # "Ras al-Aïn" (Syria) is not the Ain, "al-Nice" no Nice
     # "24 Heures du Mans": a term that opens with its own article is held apart by it.
     if i > 0 and i - 1 not in covered and not original[:1].islower():
         gap = text[tokens[i - 1][1] : tokens[i][0]]
@@ -667,12 +761,69 @@ def _is_language(
     prev = words[max(0, i - 2) : i]
     if any(w in LANGUAGE_CUES for w in prev):
         return True
-    if hit.term.masculine and original.islower() and prev and prev[-1] in ("en", "l", "le", "un"):
+    if not (hit.term.masculine and original.islower()):
+        return False
+    if LANGUAGE_LISTS and prev and prev[-1] == "en":
+        # "en anglais Mme Tikhanovskaïa", "en français Un nouveau roman" (a title run into
+        # the text): after "en" the word is the language, whatever follows it.
+        return True
+    if prev and prev[-1] in ("en", "l", "le", "un"):
         # "le britannique BP" is a company, "le russe" alone the language, and so is "un
         # anglais sommaire"; "l'anglais. Ils" ends a sentence: the capital is no company's.
         nxt = words[hit.j] if hit.j < len(words) else ""
         glued = nxt and not text[hit.end : tokens[hit.j][0]].strip()
         return not (glued and text[tokens[hit.j][0]].isupper())
+    return LANGUAGE_LISTS and _listed_after_language(hit, text, tokens, words)
+
+
+# Session 13 rules (issue 16), each switchable for the A/B on unlabelled text.
+LANGUAGE_LISTS = True
+COMMON_WORDS = True
+WORK_TITLES = True
+# The Arabic article joined to a word makes it part of an Arabic name: "Ras al-Aïn".
+ARABIC_ARTICLE = True
+# Languages no country's adjective names ("en hébreu, arabe et anglais"): with the
+# gazetteer's masculine adjectives, the words a list of languages is made of.
+LANGUAGE_NAMES = frozenset(
+    """arabe hebreu mandarin cantonais farsi persan ourdou urdu hindi bengali pendjabi tamoul
+    swahili wolof bambara lingala latin yiddish creole kurde berbere amazigh pachto dari
+    tagalog esperanto breton occitan basque catalan alsacien""".split()
+)
+
+
+def _is_language_word(word: str) -> bool:
+    if word in LANGUAGE_NAMES:
+        return True
+    terms = gazetteer()._terms.get((word,), ())
+    return any(t.kind == "adjective" and t.masculine for t in terms)
+
+
+def _listed_after_language(
+    hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]
+) -> bool:
+    """``en hébreu, arabe et anglais``, ``parlant mandarin, anglais ou vietnamien``: a
+    language's adjective listed after a language ("en …", "parle …") is a language too; the
+    cue reaches only the list's first word. Every word of the list must be a language."""
+    k = hit.i
+    for _ in range(8):
+        if k == 0:
+            return False
+        gap = text[tokens[k - 1][1] : tokens[k][0]]
+        if gap.strip() == ",":
+            k -= 1
+        elif (
+            gap == " "
+            and words[k - 1] in ("et", "ou")
+            and k >= 2
+            and text[tokens[k - 2][1] : tokens[k - 1][0]].strip() in ("", ",")
+        ):
+            k -= 2
+        else:
+            return False
+        if not text[tokens[k][0] : tokens[k][1]].islower() or not _is_language_word(words[k]):
+            return False
+        if k > 0 and (words[k - 1] == "en" or words[k - 1] in LANGUAGE_CUES):
+            return True
     return False
 
 
@@ -753,4 +904,3 @@ def french_context(text: str, other_countries: int) -> int:
         return len(found)  # "le ministre de l'Éducation", "le gouvernement" alone
     needed = 3 if other_countries else 2
     return len(found) if len(set(found)) >= needed else 0
-

@@ -1,0 +1,147 @@
+"""Countries where the article is not about them (issue 16, session 13): languages listed
+after a language, region prefixes, an Arabic article, common words that are also places,
+places inside a work's quoted title. Each rule on the sentence of the unlabelled OrangeSum
+article it was found in (``articles-part-06``, outside every gold file); the rules checked
+on other unlabelled articles and on every gold file are measured in ``docs/facets.md``.
+Each test also switches its rule off and sees the error come back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search.ingest.entities import countries as rules
+from tests.test_entity_quality import countries
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "orangesum"
+
+CASES = [
+    # a language listed after "en" or "parlant" (unlabelled orangesum-34118, -33534, -33944)
+    (
+        "LANGUAGE_LISTS",
+        "Le compte est suivi par 2 millions de personnes dans le monde, parlant mandarin, "
+        "anglais ou vietnamien.",
+        set(),
+        {"VN", "GB"},
+    ),
+    (
+        "LANGUAGE_LISTS",
+        "Les autorités ont diffusé depuis l'incendie un document en anglais, français, farsi, "
+        "ourdou et arabe pour les encourager à se présenter.",
+        set(),
+        {"FR", "GB"},
+    ),
+    (
+        "LANGUAGE_LISTS",
+        "Le film, dont les personnages échangent en hébreu, arabe et anglais, se concentre sur "
+        "une famille.",
+        set(),
+        {"GB"},
+    ),
+    # after "en", a capital next does not make a company (unlabelled orangesum-35329)
+    (
+        "LANGUAGE_LISTS",
+        '"C\'est une révolution démocratique", a lancé en anglais Mme Tikhanovskaïa, '
+        "réfugiée en Lituanie.",
+        {"LT"},
+        {"GB"},
+    ),
+    # an Arabic article makes the word part of an Arabic name (unlabelled orangesum-35345)
+    (
+        "ARABIC_ARTICLE",
+        '"Depuis que les Turcs occupent Ras al-Ain, il y a eu d\'interminables cycles de '
+        'négociations", dit-il.',
+        {"TR"},
+        {"FR"},
+    ),
+    # a place that is a common word, at a sentence's start (unlabelled orangesum-34667) ...
+    (
+        "COMMON_WORDS",
+        "Sur son nuage très américain, l'Europe s'inquiète. Assise sur une gigantesque mine "
+        "de données, la Silicon Valley prospère.",
+        {"US"},
+        {"IT"},
+    ),
+    # ... or written without the accent that makes it a name (unlabelled orangesum-34710)
+    (
+        "COMMON_WORDS",
+        "La maison a déjà été en partie détruite sur les bords du Tigre à Bagdad.",
+        {"IQ"},
+        {"ET"},
+    ),
+    # a place inside a work's quoted title (unlabelled orangesum-33924, -34214, -34431)
+    (
+        "WORK_TITLES",
+        'Il a réalisé aussi des documentaires comme "Les trottoirs de Manille", récompensé '
+        "par le prix du jury du festival de Cannes.",
+        {"FR"},
+        {"PH"},
+    ),
+    (
+        "WORK_TITLES",
+        "Il a publié \"Koenigsmark\", succès public en 1989, \"L'incendie de Copenhague\" "
+        "(1995) ou \"La mission des frontières\".",
+        set(),
+        {"DK"},
+    ),
+    (
+        "WORK_TITLES",
+        "L'industrie égyptienne du cinéma autrefois surnommée \"Hollywood du monde arabe\" "
+        "vient de subir un nouveau coup.",
+        {"EG"},
+        {"US"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("flag", "text", "wanted", "unwanted"), CASES)
+def test_no_country_where_the_article_is_not_about_it(
+    flag: str, text: str, wanted: set[str], unwanted: set[str], monkeypatch
+) -> None:
+    found = countries(text)
+    assert wanted <= found
+    assert not (unwanted & found)
+    monkeypatch.setattr(rules, flag, False)
+    assert unwanted & countries(text), f"{flag} off should bring the error back"
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # the rules leave the country where the text names it
+        ('"Je suis fier de la France", a-t-il dit.', {"FR"}, set()),
+        ("Il a vécu à Manille. Son film \"Les trottoirs de Manille\" (1984).", {"PH"}, set()),
+        ("Ils parlent anglais et le gouvernement allemand a réagi.", {"DE"}, {"GB"}),
+        ("Dans la région du Tigré, en Ethiopie.", {"ET"}, set()),
+        ("Il est né à Assise, en Ombrie.", {"IT"}, set()),
+        ("Le cyclone a frappé la Réunion.", {"FR"}, set()),
+        ("Les forces en présence, américaines et russes, se retirent.", {"US", "RU"}, set()),
+        # region prefixes (unlabelled orangesum-33599, -32378)
+        ("La plus grande ville de l'Amérique pré-colombienne.", set(), {"CO"}),
+        ("Le prix du nouveau journalisme ibéro-américain.", set(), {"US"}),
+        # an idiom (unlabelled orangesum-31845) and a Paris museum (unlabelled -31721)
+        ('Ils jugeaient qu\'elle avait fait de leur fille sa "tête de Turc".', set(), {"TR"}),
+        ("La présentation de ses créations de Noël au palais de Tokyo.", {"FR"}, {"JP"}),
+    ],
+)
+def test_what_the_rules_leave_and_the_data_lines(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    found = countries(text)
+    assert wanted <= found
+    assert not (unwanted & found)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus/orangesum")
+def test_the_common_words_are_the_archives_counts() -> None:
+    """``data/common_words.tsv`` is what ``bench/common_words.py`` computes from the corpus."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "common_words.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
