@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from search.ingest.entities.countries import DATA, gazetteer  # noqa: E402
 
-MIN_LOWER = 20
+MIN_LOWER = 30
 RATIO = 5
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_GAP = re.compile(r"[.!?:;«»\"“”\n(\[—–]")
