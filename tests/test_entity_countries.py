@@ -1,9 +1,10 @@
 """Countries where the article is not about them (issue 16, session 13): languages listed
 after a language, region prefixes, an Arabic article, common words that are also places,
-places inside a work's quoted title. Each rule on the sentence of the unlabelled OrangeSum
-article it was found in (``articles-part-06``, outside every gold file); the rules checked
-on other unlabelled articles and on every gold file are measured in ``docs/facets.md``.
-Each test also switches its rule off and sees the error come back."""
+places inside a work's quoted title, a relative's given name. Each rule on the sentence of
+the unlabelled OrangeSum article it was found in (``articles-part-06``, or the whole archive,
+outside every gold file); the rules checked on other unlabelled articles and on every gold
+file are measured in ``docs/facets.md``. Each test also switches its rule off and sees the
+error come back."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ CASES = [
     # an Arabic article makes the word part of an Arabic name (unlabelled orangesum-35345)
     (
         "ARABIC_ARTICLE",
-        '"Depuis que les Turcs occupent Ras al-Ain, il y a eu d\'interminables cycles de '
+        "\"Depuis que les Turcs occupent Ras al-Ain, il y a eu d'interminables cycles de "
         'négociations", dit-il.',
         {"TR"},
         {"FR"},
@@ -83,14 +84,29 @@ CASES = [
     ),
     (
         "WORK_TITLES",
-        "Il a publié \"Koenigsmark\", succès public en 1989, \"L'incendie de Copenhague\" "
-        "(1995) ou \"La mission des frontières\".",
+        'Il a publié "Koenigsmark", succès public en 1989, "L\'incendie de Copenhague" '
+        '(1995) ou "La mission des frontières".',
         set(),
         {"DK"},
     ),
+    # a relative's given name, wherever the article writes it (unlabelled orangesum-7998,
+    # -16466; found on the whole archive)
+    (
+        "KIN_NAMES",
+        '"La vérité apparaît", a déclaré à l\'AFP son frère Orlando. Depuis le décès de sa '
+        "sœur, Orlando a réussi à séduire de nouvelles générations.",
+        set(),
+        {"US"},
+    ),
+    (
+        "KIN_NAMES",
+        "C'est Amel Bent qui accouchait d'une petite fille prénommée Sofia, à trente ans.",
+        set(),
+        {"BG"},
+    ),
     (
         "WORK_TITLES",
-        "L'industrie égyptienne du cinéma autrefois surnommée \"Hollywood du monde arabe\" "
+        'L\'industrie égyptienne du cinéma autrefois surnommée "Hollywood du monde arabe" '
         "vient de subir un nouveau coup.",
         {"EG"},
         {"US"},
@@ -114,11 +130,12 @@ def test_no_country_where_the_article_is_not_about_it(
     [
         # the rules leave the country where the text names it
         ('"Je suis fier de la France", a-t-il dit.', {"FR"}, set()),
-        ("Il a vécu à Manille. Son film \"Les trottoirs de Manille\" (1984).", {"PH"}, set()),
+        ('Il a vécu à Manille. Son film "Les trottoirs de Manille" (1984).', {"PH"}, set()),
         ("Ils parlent anglais et le gouvernement allemand a réagi.", {"DE"}, {"GB"}),
         ("Dans la région du Tigré, en Ethiopie.", {"ET"}, set()),
         ("Il est né à Assise, en Ombrie.", {"IT"}, set()),
         ("Le cyclone a frappé la Réunion.", {"FR"}, set()),
+        ("Son frère vit à Orlando, en Floride.", {"US"}, set()),
         ("Les forces en présence, américaines et russes, se retirent.", {"US", "RU"}, set()),
         # region prefixes (unlabelled orangesum-33599, -32378)
         ("La plus grande ville de l'Amérique pré-colombienne.", set(), {"CO"}),

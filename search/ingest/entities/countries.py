@@ -350,6 +350,8 @@ class Gazetteer:
         _mark_enumerations(hits, folded)
         if WORK_TITLES:
             _mark_titles(hits, text)
+        if KIN_NAMES:
+            _drop_kin_names(hits, text, tokens, words)
         return self._resolve(hits)
 
     def _scan(self, text: str, tokens: list[tuple[int, int]], words: list[str]) -> list[_Hit]:
@@ -538,6 +540,34 @@ def _common_word(hit: _Hit, text: str, tokens: list[tuple[int, int]]) -> bool:
     if "start" in how and _sentence_start(text, tokens, hit.i):
         return True
     return "bare" in how and seen.lower() != name.lower() and fold_chars(seen) == seen.lower()
+
+
+# A relative's noun right before a place makes it that relative's given name: "son frère
+# Orlando", "sa mère Fatima", "son fils Brooklyn", "une petite fille prénommée Sofia"; the
+# name is the person's wherever else the article writes it ("Orlando a réussi…").
+KIN_NOUNS = frozenset(
+    """fille fils epouse femme mari soeur frere mere pere cousin cousine compagne compagnon
+    prenomme prenommee prenommes prenommees""".split()
+)
+_KIN_BEFORE = frozenset("son sa ses leur leurs notre votre mon ma une un petite petit".split())
+
+
+def _drop_kin_names(
+    hits: list[_Hit], text: str, tokens: list[tuple[int, int]], words: list[str]
+) -> None:
+    names = set()
+    for h in hits:
+        i = h.i
+        if h.dropped or h.term.kind not in ("capital", "place") or h.j - i != 1 or i < 2:
+            continue
+        if text[tokens[i - 1][1] : tokens[i][0]] != " " or words[i - 1] not in KIN_NOUNS:
+            continue
+        if words[i - 1].startswith("prenomm") or words[i - 2] in _KIN_BEFORE:
+            names.add(words[i])
+    if names:
+        for h in hits:
+            if h.j - h.i == 1 and words[h.i] in names and h.term.kind in ("capital", "place"):
+                h.dropped = True
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -780,6 +810,7 @@ def _is_language(
 LANGUAGE_LISTS = True
 COMMON_WORDS = True
 WORK_TITLES = True
+KIN_NAMES = True
 # The Arabic article joined to a word makes it part of an Arabic name: "Ras al-Aïn".
 ARABIC_ARTICLE = True
 # Languages no country's adjective names ("en hébreu, arabe et anglais"): with the
