@@ -98,6 +98,14 @@ CASES = [
         set(),
         {"US"},
     ),
+    # a performer's trade noun makes a stage name (unlabelled orangesum-30954, -29751)
+    (
+        "KIN_NAMES",
+        "Clash avec Eric Zemmour : Cali quitte le plateau\n\nLe chanteur Cali a quitté le "
+        "plateau de l'Heure des Pros.",
+        set(),
+        {"CO"},
+    ),
     (
         "KIN_NAMES",
         "C'est Amel Bent qui accouchait d'une petite fille prénommée Sofia, à trente ans.",

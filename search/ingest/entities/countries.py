@@ -544,12 +544,20 @@ def _common_word(hit: _Hit, text: str, tokens: list[tuple[int, int]]) -> bool:
 
 # A relative's noun right before a place makes it that relative's given name: "son frère
 # Orlando", "sa mère Fatima", "son fils Brooklyn", "une petite fille prénommée Sofia"; the
-# name is the person's wherever else the article writes it ("Orlando a réussi…").
+# name is the person's wherever else the article writes it ("Orlando a réussi…"). So does a
+# performer's trade noun (STAGE_NOUNS, below).
 KIN_NOUNS = frozenset(
     """fille fils epouse femme mari soeur frere mere pere cousin cousine compagne compagnon
     prenomme prenommee prenommes prenommees""".split()
 )
 _KIN_BEFORE = frozenset("son sa ses leur leurs notre votre mon ma une un petite petit".split())
+# A performer's trade noun before a place makes it a stage name: "le rappeur Médine", "le
+# chanteur Cali"; "le prénom Marseille" names a name.
+STAGE_NOUNS = frozenset(
+    """rappeur rappeuse chanteur chanteuse actrice acteur comedien comedienne humoriste
+    mannequin danseur danseuse animateur animatrice prenom""".split()
+)
+_STAGE_BEFORE = frozenset("le la l du au un une son sa ce cette".split())
 
 
 def _drop_kin_names(
@@ -560,9 +568,13 @@ def _drop_kin_names(
         i = h.i
         if h.dropped or h.term.kind not in ("capital", "place") or h.j - i != 1 or i < 2:
             continue
-        if text[tokens[i - 1][1] : tokens[i][0]] != " " or words[i - 1] not in KIN_NOUNS:
+        if text[tokens[i - 1][1] : tokens[i][0]] != " ":
             continue
-        if words[i - 1].startswith("prenomm") or words[i - 2] in _KIN_BEFORE:
+        if words[i - 1] in KIN_NOUNS and (
+            words[i - 1].startswith("prenomm") or words[i - 2] in _KIN_BEFORE
+        ):
+            names.add(words[i])
+        elif words[i - 1] in STAGE_NOUNS and words[i - 2] in _STAGE_BEFORE:
             names.add(words[i])
     if names:
         for h in hits:
