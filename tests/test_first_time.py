@@ -290,3 +290,37 @@ def test_words_to_mark_are_those_whooshs_walk_finds(samples_index: Path) -> None
             assert words <= whooshs(q), text
         marked += len(words)
     assert marked > 100
+
+
+def test_a_pages_windows_stop_at_its_documents_edges(segmented: Path) -> None:  # noqa: F811
+    """A page's tokens near the matches, computed for all its documents laid end to end
+    (``snippets._located_page``), are each document's own: a match on a document's first
+    or last word, next to the previous or next document of the page, gives the tokens
+    found for that document alone (a window that ran into a neighbour, or one that started
+    from the end of the previous document, fails it)."""
+    from search.analysis import analyze
+    from search.find.snippets import _STOP_TERMS, PagePositions, located_spans
+    from search.index.layouts import LAYOUT_FIELDS
+
+    ix = open_index(storage.require_generation(segmented))
+    compared = edges = 0
+    with ix.reader() as reader:
+        n = reader.doc_count_all()
+        for start in range(0, n - 10, 23):
+            docs = list(range(start, start + 10))  # neighbours: one after the other
+            words: set[str] = set()
+            for d in docs:
+                stored = reader.stored_fields(d)
+                for name in LAYOUT_FIELDS:
+                    kept = [t for t in analyze(stored.get(name) or "") if t not in _STOP_TERMS]
+                    # the first word, and on every other page the last one too
+                    words.update(kept[:1] + (kept[-1:] if start % 2 else []))
+            terms = frozenset(words)
+            page = PagePositions(reader, docs, terms)
+            for d in docs:
+                for name in LAYOUT_FIELDS:
+                    alone = located_spans(reader, d, name, terms)
+                    assert located_spans(reader, d, name, terms, page) == alone, (d, name)
+                    compared += 1
+                    edges += bool(alone) and alone.matches[:1] == [0]
+    assert compared > 200 and edges > 50
