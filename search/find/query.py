@@ -15,7 +15,7 @@ from typing import NamedTuple
 from whoosh import qparser, query
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from search.analysis import WORD
+from search.analysis import WORD, FastFrenchAnalyzer
 from search.index.schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, TITLE_COVER_BOOST
 
 MAX_QUERY_LENGTH = 1000
@@ -512,7 +512,11 @@ def _terms_of(schema, fieldname: str, chunk: str) -> list[str]:
     kept = memo[1]
     found = kept.get(key)
     if found is None:
-        found = tuple(schema[fieldname].process_text(chunk, mode="query"))
+        field = schema[fieldname]
+        if type(field.analyzer) is FastFrenchAnalyzer and field.format:  # Loupe's own
+            found = tuple(field.analyzer.terms(chunk))
+        else:  # an index whose schema pickled Whoosh's chain
+            found = tuple(field.process_text(chunk, mode="query"))
         if len(kept) >= _TERMS_KEPT:
             kept.clear()
         kept[key] = found

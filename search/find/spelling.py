@@ -41,7 +41,7 @@ def _recall_frequency(reader, word: str) -> int | None:
     """Articles the recall view finds for a word (``reforme`` through ``réforme``), at most:
     the rarest part of a compound counts. None for a word the recall view drops whole (a
     stop word: ``comment``, ``a-t-elle``), which the search ignores, so it is not unknown."""
-    stems = [t.text for t in _RECALL(word)]
+    stems = _RECALL.terms(word)
     if not stems:
         return None
     return min(_doc_frequency(reader, RECALL_FIELDS, t) for t in stems)
