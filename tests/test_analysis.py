@@ -155,11 +155,14 @@ def test_fused_analyzers_equal_the_chains_on_any_text(text: str) -> None:
 
 def _assert_same_terms(text: str) -> None:
     """``terms`` (a query word's terms, no Token made) equals the analyser's token texts
-    as Whoosh's ``process_text`` gives them, for both views, the text whole and word by
-    word: stop words and empty stems left out, NFD text normalised first."""
+    as Whoosh's ``process_text`` gives them, and ``terms_at`` its texts and offsets, for
+    both views, the text whole and word by word: stop words and empty stems left out, NFD
+    text normalised first."""
     for fast in (french_analyzer(), exact_analyzer()):
         for piece in [text, *text.split()]:
             assert fast.terms(piece) == [t.text for t in fast(piece, mode="query")], piece
+            assert fast.terms_at(piece) == [
+                (t.text, t.startchar, t.endchar) for t in fast(piece, chars=True)], piece
 
 
 def test_query_terms_equal_the_analysers_tokens_on_the_samples() -> None:
