@@ -280,7 +280,8 @@ class SearchEngine:
                 corrected, did_you_mean = did_you_mean, None
 
         start = (request.page - 1) * request.per_page
-        terms = highlight_terms(q, s.reader()) if q is not None else set()
+        # a frozenset once: the snippets' cache keys and look-ups take it as it is
+        terms = frozenset(highlight_terms(q, s.reader()) if q is not None else ())
         # Without a word to rank by (only exclusions or field filters), newest first.
         ranked = q if terms else None
         hits = self._page(s, ranked, request, gen, final, start)

@@ -7,7 +7,6 @@ Everything else is HTML-escaped: ``<mark>`` is the only markup that survives.
 
 from __future__ import annotations
 
-import heapq
 import html
 import threading
 import unicodedata
@@ -15,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import accumulate
-from operator import sub
+from operator import itemgetter, sub
 
 import numpy as np
 from whoosh import highlight
@@ -221,6 +220,10 @@ def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
     return fragments
 
 
+_SCORE_START = itemgetter(0, 1)
+_START = itemgetter(0)
+
+
 def _best(fragments: list, top: int) -> list:
     """Whoosh's ``top_fragments(fragments, top, BasicFragmentScorer(), FIRST)``: each
     fragment scores its matches times 100 times its distinct terms; the ``top`` best (on
@@ -230,9 +233,10 @@ def _best(fragments: list, top: int) -> list:
         (float(len(tks)) * (len({t for _a, _b, t in tks}) * 100 or 1), first, k)
         for k, (first, _end, tks) in enumerate(fragments)
     ]
-    chosen = heapq.nlargest(top, scored, key=lambda s: (s[0], s[1]))
-    return sorted((fragments[k] for score, _first, k in chosen if score >= 1),
-                  key=lambda f: f[0])
+    # ``nlargest`` is documented as ``sorted(..., reverse=True)[:top]``: the same, ties
+    # included, without the heap and a Python key per fragment
+    chosen = sorted(scored, key=_SCORE_START, reverse=True)[:top]
+    return sorted((fragments[k] for score, _first, k in chosen if score >= 1), key=_START)
 
 
 def _format(text: str, fragments: list) -> str:
