@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -320,7 +321,11 @@ def test_a_pages_windows_stop_at_its_documents_edges(segmented: Path) -> None:  
             for d in docs:
                 for name in LAYOUT_FIELDS:
                     alone = located_spans(reader, d, name, terms)
-                    assert located_spans(reader, d, name, terms, page) == alone, (d, name)
+                    paged = located_spans(reader, d, name, terms, page)
+                    assert paged == alone, (d, name)
+                    if paged:  # and the lengths added up that the page's pass gives
+                        assert paged.reach == [0, *accumulate(
+                            b - a for a, b in zip(paged.starts, paged.ends, strict=True))]
                     compared += 1
                     edges += bool(alone) and alone.matches[:1] == [0]
     assert compared > 200 and edges > 50

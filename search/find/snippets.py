@@ -113,18 +113,20 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
         return ""
     if isinstance(spans, Located):  # ``located_spans`` knows them as lists
         starts, ends, names, matches = spans.starts, spans.ends, spans.names, spans.matches
+        reach = spans.reach
     else:
         starts = [a for a, _b, _t in spans]
         ends = [b for _a, b, _t in spans]
         names = [t for _a, _b, t in spans]
         matches = [k for k, t in enumerate(names) if t in terms]
-    fragments = _fragments(starts, ends, names, matches, maxchars, surround)
+        reach = None
+    fragments = _fragments(starts, ends, names, matches, maxchars, surround, reach)
     return _format(text, _best(fragments, top))
 
 
 def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
     starts: list[int], ends: list[int], names: list[str], matches: list[int],
-    maxchars: int, surround: int,
+    maxchars: int, surround: int, reach: list[int] | None = None,
 ) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
     """Whoosh's ``ContextFragmenter.fragment_tokens`` over the tokens (their starts, ends,
     and the terms of the ``matches``, ascending): (first character, last character, the
@@ -136,12 +138,14 @@ def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
     ``surround`` characters of the end of the token before the match (ends never decrease):
     a binary search there. Inside a fragment the countdown and the length only fall by the
     tokens' lengths until the next match, so the token that ends it (the countdown run out,
-    or ``maxchars`` passed) is a binary search over the lengths added up."""
+    or ``maxchars`` passed) is a binary search over the lengths added up (``reach``: 0,
+    then the tokens' lengths added up, when the caller has them)."""
     n = len(starts)
     charlimit = highlight.DEFAULT_CHARLIMIT
     # the first token past ``charlimit`` stops the loop (ends never decrease)
     cutoff = bisect_right(ends, charlimit) if charlimit else n
-    reach = [0, *accumulate(map(sub, ends, starts))]  # token lengths added up
+    if reach is None:
+        reach = [0, *accumulate(map(sub, ends, starts))]  # token lengths added up
     fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
     n_matches = len(matches)
     next_match = 0
@@ -525,7 +529,11 @@ def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None
     base = begin[probe] - gaps_all[probe]
     first_at = begin[near] - np.repeat(base, np.diff(cuts))
     first_chars = first_at.tolist()
-    last_chars = (first_at + size[near]).tolist()
+    near_size = size[near]
+    last_chars = (first_at + near_size).tolist()
+    # each document's near tokens' lengths added up (``_fragments``' reach), all at once
+    added = np.cumsum(near_size, dtype=np.int64)
+    reached = (added - np.repeat(np.concatenate(([0], added))[cuts[:-1]], np.diff(cuts))).tolist()
     at_all = near.searchsorted(tokens).tolist()
     done_hits = 0
     for k, mine, terms in held:
@@ -536,20 +544,22 @@ def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None
         for j, term in zip(at, terms, strict=True):
             names[j - a] = term
         out[laid[k]] = Located(first_chars[a:b], last_chars[a:b], names,
-                               sorted(j - a for j in at))
+                               sorted([j - a for j in at]), [0, *reached[a:b]])
     return out
 
 
 class Located:
     """``located_spans``' tokens as the lists ``_fragments`` reads (their starts, ends and
     terms, "" but for the matches; which of them match, ascending), no tuple made per
-    token; iterated or indexed, they are (start, end, term) tuples."""
+    token; iterated or indexed, they are (start, end, term) tuples. ``reach``: 0, then
+    their lengths added up, when the page's pass made them (else ``_fragments`` does)."""
 
-    __slots__ = ("starts", "ends", "names", "matches")
+    __slots__ = ("starts", "ends", "names", "matches", "reach")
 
     def __init__(self, starts: list[int], ends: list[int], names: list[str],
-                 matches: list[int]) -> None:
+                 matches: list[int], reach: list[int] | None = None) -> None:
         self.starts, self.ends, self.names, self.matches = starts, ends, names, matches
+        self.reach = reach
 
     def __len__(self) -> int:
         return len(self.starts)
