@@ -329,3 +329,33 @@ def test_a_pages_windows_stop_at_its_documents_edges(segmented: Path) -> None:  
                     compared += 1
                     edges += bool(alone) and alone.matches[:1] == [0]
     assert compared > 200 and edges > 50
+
+
+def test_a_pages_tokens_are_read_only_for_snippets_not_kept(samples_index: Path) -> None:
+    """The next, longer page of the same words reads positions and tokens only for the
+    articles whose snippet is not kept yet, and its snippets are those a fresh engine
+    makes (the kept ones, and the new ones located for those articles alone)."""
+    from search.find import results
+
+    engine = SearchEngine(samples_index)
+    asked: list[list[int]] = []
+    page_positions = results.page_positions
+
+    def recording(reader, docnums, terms):
+        asked.append(list(docnums))
+        return page_positions(reader, docnums, terms)
+
+    results.page_positions = recording
+    try:
+        for text in ("réforme des retraites", "gouvernement", "coronavirus France"):
+            asked.clear()
+            first = engine.search(SearchRequest(q=text, per_page=5))
+            longer = engine.search(SearchRequest(q=text, per_page=12))
+            assert len(asked) == 2 and len(asked[0]) == len(first.results) == 5, text
+            shown = [r["id"] for r in longer.results]
+            assert len(asked[1]) == len(shown) - 5, text  # the five kept ones left out
+            fresh = SearchEngine(samples_index, cache_size=0).search(
+                SearchRequest(q=text, per_page=12))
+            assert longer.results == fresh.results, text
+    finally:
+        results.page_positions = page_positions

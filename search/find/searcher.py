@@ -297,7 +297,10 @@ class SearchEngine:
                 request.per_page if merged else request.per_page - len(hits))
             if merged and wider is not None:
                 hits = []  # the strict matches are ranked among the page's
-        page = results.page_positions(s.reader(), [d for d, _ in hits + filler], terms)
+        # the positions and tokens of the articles whose snippet is not kept (one evicted
+        # meanwhile is located alone, to the same snippet)
+        page = results.page_positions(
+            s.reader(), [d for d, _ in hits + filler if not gen.snippets.holds(d, terms)], terms)
         stored = w3.stored_fields(s.reader())
         shown = [
             results.result(stored(d), table, score, terms, d, gen.snippets, s.reader(), page)

@@ -624,6 +624,11 @@ class SnippetCache:
         self._kept: OrderedDict[tuple, str] = OrderedDict()
         self._lock = threading.Lock()
 
+    def holds(self, docnum: int, terms: set[str]) -> bool:
+        """Whether the snippet of ``docnum`` for ``terms`` is kept (its page's positions
+        and tokens need not be read for it)."""
+        return (docnum, frozenset(terms)) in self._kept
+
     def get(self, docnum: int, terms: set[str], make: Callable[[], str]) -> str:
         if not self.size:
             return make()
