@@ -1,6 +1,7 @@
 """The French analyzer on real phrases from the corpus."""
 
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -150,6 +151,30 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join))
 def test_fused_analyzers_equal_the_chains_on_any_text(text: str) -> None:
     _assert_same(text)
+
+
+def _assert_same_terms(text: str) -> None:
+    """``terms`` (a query word's terms, no Token made) equals the analyser's token texts
+    as Whoosh's ``process_text`` gives them, and ``terms_at`` its texts and offsets, for
+    both views, the text whole and word by word: stop words and empty stems left out, NFD
+    text normalised first."""
+    for fast in (french_analyzer(), exact_analyzer()):
+        for piece in [text, *text.split()]:
+            assert fast.terms(piece) == [t.text for t in fast(piece, mode="query")], piece
+            assert fast.terms_at(piece) == [
+                (t.text, t.startchar, t.endchar) for t in fast(piece, chars=True)], piece
+
+
+def test_query_terms_equal_the_analysers_tokens_on_the_samples() -> None:
+    texts = _sample_texts(60)
+    for text in texts + [unicodedata.normalize("NFD", t) for t in texts[:30]]:
+        _assert_same_terms(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=4), max_size=12).map("".join))
+def test_query_terms_equal_the_analysers_tokens_on_any_text(text: str) -> None:
+    _assert_same_terms(text)
 
 
 def _whoosh_postings(text: str) -> tuple[dict, dict]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from unidecode import unidecode
 from whoosh import highlight
 from whoosh.query import NullQuery, Or, Phrase
 
@@ -192,3 +194,72 @@ def test_fragments_of_every_token_equal_whoosh_with_short_contexts() -> None:
                 assert got == expected, (sorted(terms), maxchars, surround)
                 checked += bool(expected)
     assert checked > 2000
+
+
+def _quoted_texts() -> list[str]:
+    """Headlines, leads and sentences with double quotes: the shared corpus's when it is
+    there (thousands), else the samples'; as typed, lower-cased and unfolded, with a quote
+    left open, quotes around stop words, and a few made-up ones."""
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "orangesum"
+    records = RECORDS
+    if shared.is_dir():
+        records = [json.loads(line) for path in sorted(shared.glob("*.jsonl"))
+                   for line in path.read_text(encoding="utf-8").split("\n")[::20] if line]
+    texts = []
+    for r in records:
+        for text in (r.get("title") or "", " ".join((r.get("summary") or "").split()[:30])):
+            if '"' in text:
+                texts += [text, unidecode(text).lower(), text[: text.rindex('"')]]
+    return texts + ['"de la" est', 'x "" y', '"" "', '"le" "la"', 'a"b c', '"a b"c d"',
+                    '"Un" "deux" trois', '"États-Unis" et "Royaume-Uni"', 'l\'"État" x',
+                    *QUOTES_AND_SYNTAX]
+
+
+# Quotes beside other syntax: the full parser's (most of these trees differ without its
+# plugins: an operator, a field, a boost, a prefix, a range, ``+``)
+QUOTES_AND_SYNTAX = [
+    'a "b" (c d)', 'a "b" OR c', 'a "b" titre:c', "'a b' \"c\"", 'a "b" -c d', 'a "b" +c d',
+    'a "b" c*', 'a "b"^2 c', 'a "b" date:[2019 TO 2020]', 'a "b" NOT c', 'a "b" REQUIRE c',
+]
+
+
+def test_quoted_texts_parse_to_the_full_parsers_tree() -> None:
+    """A text with double quotes and no other syntax (``_quotes_only``) is parsed by the
+    parser with only the plugins it needs; the tree is the full parser's, node for node
+    (any-word parser too), and so is what ``interpret`` makes of it."""
+    from search.find.query import _quotes_only, interpret
+
+    texts = _quoted_texts()
+    rng = random.Random(3)
+    compared = 0
+    for text in texts:
+        if not _quotes_only(text):
+            continue
+        for any_word in (False, True):
+            full = make_parser(SCHEMA, any_word).parse(text)
+            assert make_parser(SCHEMA, any_word, quotes_only=True).parse(text) == full, text
+        compared += 1
+    assert compared > (800 if len(texts) > 2000 else 30)
+    assert len(make_parser(SCHEMA, quotes_only=True).plugins) == 3
+    for text in rng.sample(texts, min(200, len(texts))):  # and the search's own query
+        ours = interpret(text, SCHEMA)
+        assert ours == interpret_full(text), text
+
+
+def interpret_full(text: str):
+    """``interpret`` with the full parser whatever the text (the reference)."""
+    from search.find import query as query_module
+
+    kept = query_module._quotes_only
+    query_module._quotes_only = lambda _text: False
+    try:
+        return query_module.interpret(text, SCHEMA)
+    finally:
+        query_module._quotes_only = kept
+
+
+@pytest.mark.parametrize("text", QUOTES_AND_SYNTAX)
+def test_quotes_beside_other_syntax_take_the_full_parser(text: str) -> None:
+    from search.find.query import _quotes_only
+
+    assert not _quotes_only(text)

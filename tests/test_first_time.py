@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -290,3 +291,71 @@ def test_words_to_mark_are_those_whooshs_walk_finds(samples_index: Path) -> None
             assert words <= whooshs(q), text
         marked += len(words)
     assert marked > 100
+
+
+def test_a_pages_windows_stop_at_its_documents_edges(segmented: Path) -> None:  # noqa: F811
+    """A page's tokens near the matches, computed for all its documents laid end to end
+    (``snippets._located_page``), are each document's own: a match on a document's first
+    or last word, next to the previous or next document of the page, gives the tokens
+    found for that document alone (a window that ran into a neighbour, or one that started
+    from the end of the previous document, fails it)."""
+    from search.analysis import analyze
+    from search.find.snippets import _STOP_TERMS, PagePositions, located_spans
+    from search.index.layouts import LAYOUT_FIELDS
+
+    ix = open_index(storage.require_generation(segmented))
+    compared = edges = 0
+    with ix.reader() as reader:
+        n = reader.doc_count_all()
+        for start in range(0, n - 10, 23):
+            docs = list(range(start, start + 10))  # neighbours: one after the other
+            words: set[str] = set()
+            for d in docs:
+                stored = reader.stored_fields(d)
+                for name in LAYOUT_FIELDS:
+                    kept = [t for t in analyze(stored.get(name) or "") if t not in _STOP_TERMS]
+                    # the first word, and on every other page the last one too
+                    words.update(kept[:1] + (kept[-1:] if start % 2 else []))
+            terms = frozenset(words)
+            page = PagePositions(reader, docs, terms)
+            for d in docs:
+                for name in LAYOUT_FIELDS:
+                    alone = located_spans(reader, d, name, terms)
+                    paged = located_spans(reader, d, name, terms, page)
+                    assert paged == alone, (d, name)
+                    if paged:  # and the lengths added up that the page's pass gives
+                        assert paged.reach == [0, *accumulate(
+                            b - a for a, b in zip(paged.starts, paged.ends, strict=True))]
+                    compared += 1
+                    edges += bool(alone) and alone.matches[:1] == [0]
+    assert compared > 200 and edges > 50
+
+
+def test_a_pages_tokens_are_read_only_for_snippets_not_kept(samples_index: Path) -> None:
+    """The next, longer page of the same words reads positions and tokens only for the
+    articles whose snippet is not kept yet, and its snippets are those a fresh engine
+    makes (the kept ones, and the new ones located for those articles alone)."""
+    from search.find import results
+
+    engine = SearchEngine(samples_index)
+    asked: list[list[int]] = []
+    page_positions = results.page_positions
+
+    def recording(reader, docnums, terms):
+        asked.append(list(docnums))
+        return page_positions(reader, docnums, terms)
+
+    results.page_positions = recording
+    try:
+        for text in ("réforme des retraites", "gouvernement", "coronavirus France"):
+            asked.clear()
+            first = engine.search(SearchRequest(q=text, per_page=5))
+            longer = engine.search(SearchRequest(q=text, per_page=12))
+            assert len(asked) == 2 and len(asked[0]) == len(first.results) == 5, text
+            shown = [r["id"] for r in longer.results]
+            assert len(asked[1]) == len(shown) - 5, text  # the five kept ones left out
+            fresh = SearchEngine(samples_index, cache_size=0).search(
+                SearchRequest(q=text, per_page=12))
+            assert longer.results == fresh.results, text
+    finally:
+        results.page_positions = page_positions

@@ -556,6 +556,40 @@ def test_security_headers(client, path: str) -> None:
     assert headers["Referrer-Policy"] == "same-origin"
 
 
+def test_security_headers_are_added_only_where_missing(samples_index: Path) -> None:
+    """The security headers a response lacks go after its own, in their order, as
+    Werkzeug's ``setdefault`` puts them; a header a view sets itself (in any case) is
+    kept, once."""
+    from flask import Response
+    from werkzeug.datastructures import Headers
+
+    from webui import SECURITY_HEADERS
+
+    app = create_app({"INDEX_DIR": str(samples_index), "TESTING": True})
+    hook = next(f for f in app.after_request_funcs[None] if f.__name__ == "security_headers")
+    starts = [
+        [], [("Content-Type", "text/html; charset=utf-8")],
+        [("Content-Type", "application/json"), ("x-content-type-options", "mine")],
+        [("Referrer-Policy", "no-referrer"), ("Vary", "Cookie"), ("Vary", "Accept")],
+        [(name, "own") for name in SECURITY_HEADERS],
+    ]
+    for start in starts:
+        expected = Headers(start)
+        for name, value in SECURITY_HEADERS.items():
+            expected.setdefault(name, value)
+        response = Response(b"x")
+        response.headers = Headers(start)
+        assert list(hook(response).headers.items()) == list(expected.items()), start
+
+    @app.get("/own-headers")
+    def own_headers():
+        return "x", 200, {"x-content-type-options": "mine"}
+
+    kept = app.test_client().get("/own-headers").headers
+    assert kept.getlist("X-Content-Type-Options") == ["mine"]
+    assert kept["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
 def test_no_inline_script_or_style(client) -> None:
     for path in ("/", "/?q=retraites", "/?page=0"):
         html = client.get(path).get_data(as_text=True)

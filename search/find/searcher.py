@@ -280,7 +280,8 @@ class SearchEngine:
                 corrected, did_you_mean = did_you_mean, None
 
         start = (request.page - 1) * request.per_page
-        terms = highlight_terms(q, s.reader()) if q is not None else set()
+        # a frozenset once: the snippets' cache keys and look-ups take it as it is
+        terms = frozenset(highlight_terms(q, s.reader()) if q is not None else ())
         # Without a word to rank by (only exclusions or field filters), newest first.
         ranked = q if terms else None
         hits = self._page(s, ranked, request, gen, final, start)
@@ -296,7 +297,10 @@ class SearchEngine:
                 request.per_page if merged else request.per_page - len(hits))
             if merged and wider is not None:
                 hits = []  # the strict matches are ranked among the page's
-        page = results.page_positions(s.reader(), [d for d, _ in hits + filler], terms)
+        # the positions and tokens of the articles whose snippet is not kept (one evicted
+        # meanwhile is located alone, to the same snippet)
+        page = results.page_positions(
+            s.reader(), [d for d, _ in hits + filler if not gen.snippets.holds(d, terms)], terms)
         stored = w3.stored_fields(s.reader())
         shown = [
             results.result(stored(d), table, score, terms, d, gen.snippets, s.reader(), page)

@@ -7,7 +7,6 @@ Everything else is HTML-escaped: ``<mark>`` is the only markup that survives.
 
 from __future__ import annotations
 
-import heapq
 import html
 import threading
 import unicodedata
@@ -15,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import accumulate
-from operator import sub
+from operator import itemgetter, sub
 
 import numpy as np
 from whoosh import highlight
@@ -114,18 +113,20 @@ def _context_highlight(  # noqa: PLR0913 - Whoosh's highlight arguments, and the
         return ""
     if isinstance(spans, Located):  # ``located_spans`` knows them as lists
         starts, ends, names, matches = spans.starts, spans.ends, spans.names, spans.matches
+        reach = spans.reach
     else:
         starts = [a for a, _b, _t in spans]
         ends = [b for _a, b, _t in spans]
         names = [t for _a, _b, t in spans]
         matches = [k for k, t in enumerate(names) if t in terms]
-    fragments = _fragments(starts, ends, names, matches, maxchars, surround)
+        reach = None
+    fragments = _fragments(starts, ends, names, matches, maxchars, surround, reach)
     return _format(text, _best(fragments, top))
 
 
 def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
     starts: list[int], ends: list[int], names: list[str], matches: list[int],
-    maxchars: int, surround: int,
+    maxchars: int, surround: int, reach: list[int] | None = None,
 ) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
     """Whoosh's ``ContextFragmenter.fragment_tokens`` over the tokens (their starts, ends,
     and the terms of the ``matches``, ascending): (first character, last character, the
@@ -137,12 +138,14 @@ def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
     ``surround`` characters of the end of the token before the match (ends never decrease):
     a binary search there. Inside a fragment the countdown and the length only fall by the
     tokens' lengths until the next match, so the token that ends it (the countdown run out,
-    or ``maxchars`` passed) is a binary search over the lengths added up."""
+    or ``maxchars`` passed) is a binary search over the lengths added up (``reach``: 0,
+    then the tokens' lengths added up, when the caller has them)."""
     n = len(starts)
     charlimit = highlight.DEFAULT_CHARLIMIT
     # the first token past ``charlimit`` stops the loop (ends never decrease)
     cutoff = bisect_right(ends, charlimit) if charlimit else n
-    reach = [0, *accumulate(map(sub, ends, starts))]  # token lengths added up
+    if reach is None:
+        reach = [0, *accumulate(map(sub, ends, starts))]  # token lengths added up
     fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
     n_matches = len(matches)
     next_match = 0
@@ -221,6 +224,10 @@ def _fragments(  # noqa: PLR0913, PLR0912, PLR0915 - one state machine, Whoosh's
     return fragments
 
 
+_SCORE_START = itemgetter(0, 1)
+_START = itemgetter(0)
+
+
 def _best(fragments: list, top: int) -> list:
     """Whoosh's ``top_fragments(fragments, top, BasicFragmentScorer(), FIRST)``: each
     fragment scores its matches times 100 times its distinct terms; the ``top`` best (on
@@ -230,9 +237,10 @@ def _best(fragments: list, top: int) -> list:
         (float(len(tks)) * (len({t for _a, _b, t in tks}) * 100 or 1), first, k)
         for k, (first, _end, tks) in enumerate(fragments)
     ]
-    chosen = heapq.nlargest(top, scored, key=lambda s: (s[0], s[1]))
-    return sorted((fragments[k] for score, _first, k in chosen if score >= 1),
-                  key=lambda f: f[0])
+    # ``nlargest`` is documented as ``sorted(..., reverse=True)[:top]``: the same, ties
+    # included, without the heap and a Python key per fragment
+    chosen = sorted(scored, key=_SCORE_START, reverse=True)[:top]
+    return sorted((fragments[k] for score, _first, k in chosen if score >= 1), key=_START)
 
 
 def _format(text: str, fragments: list) -> str:
@@ -418,26 +426,33 @@ def _stop_hits(text: str, gaps: np.ndarray, lengths: np.ndarray,
 
 
 _ELSEWHERE = object()  # ``PagePositions.located``: a document the page does not hold
-_BIG = 1 << 40  # apart, in characters, of two documents' tokens in ``_located_page``
 
 
 def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None]:
     """``located_spans`` (without ``page``) of every document of the page, the same lists,
     in one vectorised pass: each segment's layouts read together (``layouts_of``), then
-    the tokens' spans and ``_near``'s windows computed over all the page's tokens at once,
-    the documents' tokens set ``_BIG`` characters apart so that no window crosses from one
-    to the next; ~40 numpy calls for the page instead of ~35 per document."""
+    the tokens' spans and ``_near``'s windows computed over all the page's tokens at once;
+    ~25 numpy calls for the page instead of ~35 per document.
+
+    The page's tokens are laid end to end (their starts and lengths added up over the
+    whole page, never decreasing), so that one binary search finds each match's window;
+    a window is then cut at its document's first and last token, which gives the same
+    window as a search within the document alone (a token of another document is never
+    between a match and its document's own tokens). A document's own offsets are made
+    only for the tokens kept near its matches."""
     out: dict[int, Spans | None] = {}
     firsts: list[int] = []
     counts: list[int] = []
     gaps: list[np.ndarray] = []
     lengths: list[np.ndarray] = []
     laid: list[int] = []  # the page's documents with a layout, in that order
+    docs = page.docs
     for leaf, offset in page.reader.leaf_readers():
         count = leaf.doc_count_all()
-        local = page.docs[(page.docs >= offset) & (page.docs < offset + count)] - offset
-        if not local.size:
+        a, b = docs.searchsorted((offset, offset + count)).tolist()  # ``docs`` ascend
+        if a == b:
             continue
+        local = docs[a:b] - offset
         sidecar = postings_mmap.sidecar_of(leaf)
         found = sidecar.layouts_of(fieldname, local) if sidecar is not None else None
         if found is None:
@@ -450,10 +465,8 @@ def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None
         laid += [d + offset for d in local.tolist()]
     if not laid:
         return out
-    gaps_all = (np.concatenate(gaps) if len(gaps) > 1 else gaps[0]).astype(np.int64)
+    gaps_all = np.concatenate(gaps) if len(gaps) > 1 else gaps[0]
     lengths_all = np.concatenate(lengths) if len(lengths) > 1 else lengths[0]
-    size = (lengths_all & (layouts._STOP - 1)).astype(np.int64)
-    n = int(size.size)
     doc_ends = list(accumulate(counts))
     doc_starts = [e - c for e, c in zip(doc_ends, counts, strict=True)]
     # each document's kept tokens (not stop words): where they start among the page's
@@ -463,7 +476,7 @@ def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None
     # the matches, as indices among the page's tokens (``located_spans``' checks, per doc)
     matched: list[int] = []
     matched_doc: list[int] = []
-    held: list[tuple[int, list[tuple[int, str]]]] = []  # (document, its (token, term))
+    held: list[tuple[int, list[int], list[str]]] = []  # (document, its tokens, their terms)
     for k, docnum in enumerate(laid):
         first = firsts[k]
         if first == layouts.NONE:
@@ -476,71 +489,77 @@ def _located_page(page: PagePositions, fieldname: str) -> dict[int, Spans | None
         if not at_positions:
             out[docnum] = []
             continue
-        lo, hi = kept_at[k], kept_at[ndocs + k]
+        lo = kept_at[k]
         rel = [pos - first for pos in at_positions]
-        if min(rel) < 0 or max(rel) >= hi - lo:
+        if min(rel) < 0 or max(rel) >= kept_at[ndocs + k] - lo:
             out[docnum] = None  # positions and layout disagree: analyse the text instead
             continue
-        mine = [(lo + r, term) for r, term in zip(rel, at_positions.values(), strict=True)]
-        held.append((k, mine))
-        matched += [t for t, _term in mine]
+        mine = [lo + r for r in rel]
+        held.append((k, mine, list(at_positions.values())))
+        matched += mine
         matched_doc += [k] * len(mine)
     if not held:
         return out
-    sized = np.concatenate(([0], size[:-1]))
-    summed = np.cumsum(gaps_all + sized)
-    reached = np.cumsum(size)
-    starts_of = np.asarray(doc_starts, dtype=np.int64)
-    probe = np.minimum(starts_of, n - 1)  # a document without tokens: any, repeated 0 times
-    owner = np.repeat(np.arange(ndocs, dtype=np.int64), counts)
-    # a document's starts from 0 (``layouts.spans``), and its tokens' lengths added up
-    # from 0 (``_near``'s reach); ``apart`` sets the documents ``_BIG`` characters apart
-    starts = summed - np.repeat(summed[probe] - gaps_all[probe], counts)
-    ends = starts + size
-    apart = owner * _BIG
-    reach = reached - np.repeat(reached[probe] - size[probe], counts) + apart
-    begin = starts + apart
+    n = int(lengths_all.size)
+    size = lengths_all & (layouts._STOP - 1)
+    reach = np.cumsum(size, dtype=np.int64)  # the page's token lengths added up
+    begin = np.cumsum(gaps_all, dtype=np.int64)
+    begin += reach
+    begin -= size  # each token's start, the page's texts end to end
     tokens = kept[np.asarray(matched, dtype=np.int64)]
     k_of = np.asarray(matched_doc, dtype=np.int64)
-    own_start = starts_of[k_of]
+    own_start = np.asarray(doc_starts, dtype=np.int64)[k_of]
     own_end = np.asarray(doc_ends, dtype=np.int64)[k_of]
     inner = tokens > own_start  # not the document's first token
-    before = np.maximum(tokens - 1, 0)
-    floor = np.where(inner, begin[before] - SURROUND - 1, k_of * _BIG)
-    lo = np.maximum(np.searchsorted(begin, floor, side="left") - 1, own_start)
-    done = np.where(inner, reach[before], k_of * _BIG) + 2 * SURROUND
+    before = np.where(inner, tokens - 1, own_start)
+    # before a match: from the last token starting more than SURROUND characters before
+    # the previous token (at the document's first token for its first)
+    lo = np.maximum(np.searchsorted(begin, begin[before] - (SURROUND + 1), side="left") - 1,
+                    own_start)
+    # after it: until the lengths from the document's start (or the previous token's end)
+    # add up to 2 * SURROUND, and two more
+    done = np.where(inner, reach[before], reach[before] - size[before]) + 2 * SURROUND
     hi = np.minimum(np.searchsorted(reach, done, side="left") + 2, own_end)
     edges = np.bincount(lo, minlength=n + 1) - np.bincount(
         np.maximum(hi, tokens + 1), minlength=n + 1)
     near = np.flatnonzero(np.cumsum(edges[:n]) > 0)
-    cuts = near.searchsorted(doc_starts).tolist()
+    cuts = near.searchsorted(doc_starts + [n]).tolist()
+    # a document's offsets from its own start: less its first token's start and gap
+    probe = np.minimum(np.asarray(doc_starts, dtype=np.int64), n - 1)
+    base = begin[probe] - gaps_all[probe]
+    first_at = begin[near] - np.repeat(base, np.diff(cuts))
+    first_chars = first_at.tolist()
+    near_size = size[near]
+    last_chars = (first_at + near_size).tolist()
+    # each document's near tokens' lengths added up (``_fragments``' reach), all at once
+    added = np.cumsum(near_size, dtype=np.int64)
+    reached = (added - np.repeat(np.concatenate(([0], added))[cuts[:-1]], np.diff(cuts))).tolist()
     at_all = near.searchsorted(tokens).tolist()
-    first_chars = starts[near].tolist()
-    last_chars = ends[near].tolist()
     done_hits = 0
-    for k, mine in held:
-        a = cuts[k]
-        b = cuts[k + 1] if k + 1 < ndocs else len(first_chars)
+    for k, mine, terms in held:
+        a, b = cuts[k], cuts[k + 1]
         names = [""] * (b - a)
         at = at_all[done_hits : done_hits + len(mine)]
         done_hits += len(mine)
-        for j, (_token, term) in zip(at, mine, strict=True):
+        for j, term in zip(at, terms, strict=True):
             names[j - a] = term
         out[laid[k]] = Located(first_chars[a:b], last_chars[a:b], names,
-                               sorted(j - a for j in at))
+                               sorted([j - a for j in at]), [0, *reached[a:b]])
     return out
 
 
 class Located:
     """``located_spans``' tokens as the lists ``_fragments`` reads (their starts, ends and
     terms, "" but for the matches; which of them match, ascending), no tuple made per
-    token; iterated or indexed, they are (start, end, term) tuples."""
+    token; iterated or indexed, they are (start, end, term) tuples. ``reach``: 0, then
+    their lengths added up, when the page's pass made them (else ``_fragments`` does)."""
 
-    __slots__ = ("starts", "ends", "names", "matches")
+    __slots__ = ("starts", "ends", "names", "matches", "reach")
 
     def __init__(self, starts: list[int], ends: list[int], names: list[str],
-                 matches: list[int]) -> None:
+                 matches: list[int], reach: list[int] | None = None) -> None:
         self.starts, self.ends, self.names, self.matches = starts, ends, names, matches
+        self.reach = reach
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -604,6 +623,11 @@ class SnippetCache:
         self.size = size
         self._kept: OrderedDict[tuple, str] = OrderedDict()
         self._lock = threading.Lock()
+
+    def holds(self, docnum: int, terms: set[str]) -> bool:
+        """Whether the snippet of ``docnum`` for ``terms`` is kept (its page's positions
+        and tokens need not be read for it)."""
+        return (docnum, frozenset(terms)) in self._kept
 
     def get(self, docnum: int, terms: set[str], make: Callable[[], str]) -> str:
         if not self.size:

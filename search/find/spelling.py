@@ -41,7 +41,7 @@ def _recall_frequency(reader, word: str) -> int | None:
     """Articles the recall view finds for a word (``reforme`` through ``réforme``), at most:
     the rarest part of a compound counts. None for a word the recall view drops whole (a
     stop word: ``comment``, ``a-t-elle``), which the search ignores, so it is not unknown."""
-    stems = [t.text for t in _RECALL(word)]
+    stems = _RECALL.terms(word)
     if not stems:
         return None
     return min(_doc_frequency(reader, RECALL_FIELDS, t) for t in stems)
@@ -217,25 +217,25 @@ def respell(
         offset = part.start()
         if ":" in token or token in _OPERATOR_WORDS or "*" in token or "?" in token:
             continue
-        for t in _EXACT(token, chars=True):
-            if len(parts) > 1 and t.text in QUESTION_WORDS:
+        for term, startchar, endchar in _EXACT.terms_at(token):
+            if len(parts) > 1 and term in QUESTION_WORDS:
                 continue  # ignored by the search of several words (``query._plain_words``)
-            frequency = _recall_frequency(reader, t.text)
+            frequency = _recall_frequency(reader, term)
             if frequency is None:
                 continue  # stop words only ("a-t-elle"): the search ignores it, never unknown
             if frequency:
-                frequency = max(frequency, _doc_frequency(reader, EXACT_FIELDS, t.text))
+                frequency = max(frequency, _doc_frequency(reader, EXACT_FIELDS, term))
                 if not rare_too or frequency > RARE:
                     continue
                 suggestion = suggest_word(
-                    reader, t.text, better_than=max(4, 5 * frequency), lexicon=lexicon
+                    reader, term, better_than=max(4, 5 * frequency), lexicon=lexicon
                 )
             else:
-                suggestion = suggest_word(reader, t.text, lexicon=lexicon)
+                suggestion = suggest_word(reader, term, lexicon=lexicon)
                 had_unknown = had_unknown or suggestion is not None
             if not suggestion:
                 continue
-            start, end = offset + t.startchar, offset + t.endchar
+            start, end = offset + startchar, offset + endchar
             pieces += [text[last:start], _same_case(text[start:end], suggestion)]
             last = end
             changed = True
