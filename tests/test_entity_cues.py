@@ -1187,3 +1187,132 @@ def test_joined_demonyms_and_foreign_organisation_words(
     words ``capital``, ``automobili``... (``harbour``, ``rapids``, ``springs``, ``airport``
     for places: ``Macquarie Harbour`` in unlabelled orangesum-31445)."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a firm, a journal, a client and a lobby whose later word the archive writes in lower
+        # case (unlabelled orangesum-35718, -33568, -29915, -22127, -29221)
+        (
+            "Une compagnie privée, Aamin Ambulance, a chiffré le nombre de blessés à au moins 28.",
+            set(),
+            {"Aamin Ambulance"},
+        ),
+        (
+            "Utilisant des données remontant jusqu'en 1766, l'étude publiée jeudi dans la revue "
+            'Scientific Reports "montre que les sécheresses de deux étés consécutifs en 2018 et '
+            '2019 sont sans précédent depuis 250 ans".',
+            set(),
+            {"Scientific Reports"},
+        ),
+        (
+            "Selon Le Parisien qui publie ce mercredi 23 mai le dernier baromètre de l'institut "
+            "Ipsos pour Europ Assistance, 69% des Français vont partir en juillet et en août.",
+            set(),
+            {"Europ Assistance"},
+        ),
+        (
+            'Avant de s\'interroger : "Dans ces conditions, à quoi bon faire une enquête publique '
+            'si l\'État a déjà cédé au lobby Vinci Autoroute".',
+            set(),
+            {"Vinci Autoroute"},
+        ),
+        # surnames the lemma index knows but the archive writes as names, after a given name
+        # no list has (unlabelled orangesum-21878, -32178): still people
+        (
+            "L'établissement porte le prénom de la fille du journaliste, Solenn Poivre d'Arvor, "
+            "elle-même anorexique et qui s'est suicidée en 1995, à l'âge de 20 ans.",
+            {"Solenn Poivre d'Arvor"},
+            set(),
+        ),
+        (
+            "Vêtue aux couleurs de l'Amérique, Joanette Kraft confiait à l'AFP avoir pris sa "
+            "journée pour venir depuis Milwaukee, à environ 50 minutes de voiture.",
+            {"Joanette Kraft"},
+            set(),
+        ),
+    ],
+)
+def test_a_word_the_archive_writes_in_lower_case_makes_a_thing(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 13: ``persons.ANY_WORD_EVIDENCE`` with ``archive_types.lower_words``
+    (the lemma index alone would take ``Poivre`` and ``Kraft`` for common words)."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # after "de", a firm's or a charity's name that is no given name, then a full name
+        # (unlabelled orangesum-28085, -36392, -24516, -26218)
+        (
+            "Je dirais qu'il pense éventuellement à un retour\", analysait l'essayiste diplômé "
+            "de Sciences Po et contributeur d'Atlantico Olivier Gracia le 6 décembre dernier.",
+            {"Olivier Gracia"},
+            {"Atlantico Olivier Gracia"},
+        ),
+        (
+            "Présent à ses côtés, le cofondateur d'Acted Frédéric Roussel n'a écarté aucune "
+            "piste mais a indiqué qu'il pourrait s'agir \"a priori d'une attaque d'opportunité\".",
+            {"Frédéric Roussel"},
+            {"Acted Frédéric Roussel"},
+        ),
+        (
+            "Après le directeur artistique de Balmain Olivier Rousteing, c'est au tour de Karl "
+            "Lagerfeld de vanter les atouts de Brigitte Macron.",
+            {"Olivier Rousteing", "Karl Lagerfeld"},
+            {"Balmain Olivier Rousteing"},
+        ),
+        # a foreign given name no list has, after a title: the name stays whole
+        (
+            'C\'est une décision "scandaleuse", a réagi leur avocat Me Slim Ben Achour.',
+            {"Slim Ben Achour"},
+            {"Ben Achour"},
+        ),
+    ],
+)
+def test_an_organisation_before_a_full_name_after_de(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 13: ``persons.NO_GIVEN_HEAD``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # nicknames and titles: a civility title before a word the archive writes in lower
+        # case (unlabelled orangesum-32046, -36227, -27168)
+        (
+            '"Blanquer cherche à se poser en Monsieur Autorité du gouvernement.',
+            set(),
+            {"Autorité"},
+        ),
+        (
+            'L\'ancien président de Taïwan, Lee Teng-hui, qualifié de "M. Démocratie" pour son '
+            "rôle dans la transition politique sur cette île, est mort jeudi à l'âge de 97 ans.",
+            {"Lee Teng-hui"},
+            {"Démocratie"},
+        ),
+        (
+            "Henri d'Orléans, dit le Comte de Paris, est décédé ce lundi matin 21 janvier "
+            "relate Le Figaro, qui s'appuie sur un message de son fils.",
+            set(),
+            {"Comte"},
+        ),
+        # an age after a given name no list has still says person (unlabelled orangesum-33419)
+        (
+            "Les migrants désespèrent de voir l'Europe les accueillir.\n\nAnge, 23 ans, est "
+            "arrivé de République Démocratique du Congo il y a près d'un an.",
+            {"Ange"},
+            set(),
+        ),
+    ],
+)
+def test_a_single_word_the_archive_writes_in_lower_case_is_no_person(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 13: ``persons.SINGLE_LOWER``."""
+    found_as_wanted(text, wanted, unwanted)

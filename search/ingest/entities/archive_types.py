@@ -173,6 +173,59 @@ def not_a_person(name: str, archive: Archive | None = None) -> bool:
 # One sighting after a title in this many is enough to keep a name a person.
 TITLED_RATIO = 25
 
+# Words the archive writes in lower case inside a sentence (issue 16, session 13): French
+# words of the model's lemma index that the shipped corpus writes in lower case at least
+# LOWER_MIN times and at least LOWER_RATIO times as often as with a capital after a lower-case
+# word or a comma. ``Ambulance``, ``Autoroutes``, ``Reports`` or ``Restaurants`` inside a name
+# make it a thing's; ``Poivre`` (``Poivre d'Arvor``), ``Kraft``, ``Lièvre``, words the lemma
+# index knows but the archive writes as names or almost never, do not.
+LOWER_WORDS = DATA / "lower_words.txt"
+LOWER_MIN = 10
+LOWER_RATIO = 2
+_IN_SENTENCE = re.compile(r"(?<=[a-zà-ÿ,] )([^\W\d_]+)")
+
+
+def count_case(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    """Folded words inside sentences, written in lower case and with a capital (a word in
+    capitals only is neither: a title or an acronym)."""
+    low: Counter[str] = Counter()
+    cap: Counter[str] = Counter()
+    for text in texts:
+        for m in _IN_SENTENCE.finditer(text):
+            word = m.group(1)
+            if word[0].isupper():
+                if not word.isupper() or len(word) == 1:
+                    cap[fold_chars(word)] += 1
+            else:
+                low[fold_chars(word)] += 1
+    return low, cap
+
+
+def write_lower_words(
+    low: Counter[str], cap: Counter[str], vocabulary: frozenset[str], path: Path = LOWER_WORDS
+) -> int:
+    """Keep the words of ``vocabulary`` (or their plural) the archive writes in lower case."""
+    rows = sorted(
+        w
+        for w, n in low.items()
+        if n >= LOWER_MIN
+        and n >= LOWER_RATIO * cap[w]
+        and (w in vocabulary or w.rstrip("s") in vocabulary or w.rstrip("es") in vocabulary)
+    )
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# Words the archive writes in lower case (archive_types.py, LOWER_WORDS)\n")
+        fh.write("\n".join(rows) + "\n")
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def lower_words() -> frozenset[str]:
+    """The shipped list of ``write_lower_words`` (folded words)."""
+    if not LOWER_WORDS.exists():  # pragma: no cover - shipped with the package
+        return frozenset()
+    lines = LOWER_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
 
 def main(argv: list[str] | None = None) -> None:
     from search.ingest.readers import read_paths
@@ -190,6 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-seen", type=int, default=MIN_SEEN)
     parser.add_argument("--out", type=Path, default=TABLE)
     parser.add_argument(
+        "--lower-words",
+        type=Path,
+        help="write the words the articles write in lower case here instead (LOWER_WORDS)",
+    )
+    parser.add_argument(
         "--merge",
         type=Path,
         action="append",
@@ -204,6 +262,14 @@ def main(argv: list[str] | None = None) -> None:
                 excluded.add(json.loads(line)["id"])
     problems: list = []
     articles = (a for a in read_paths(args.paths, problems.append) if a.id not in excluded)
+    if args.lower_words:
+        from search.ingest.entities import article_text
+        from search.ingest.entities.persons import vocabulary
+
+        low, cap = count_case(article_text(a) for a in articles)
+        n = write_lower_words(low, cap, vocabulary(), args.lower_words)
+        print(f"{n} words written to {args.lower_words}", file=sys.stderr)
+        return
     tally = count(articles) if args.paths else {}
     for path in args.merge:
         for key, seen in json.loads(path.read_text(encoding="utf-8")).items():

@@ -408,7 +408,17 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         len(words) > 2
         and fold_chars(words[1][0]) in first_names()
         and fold_chars(words[0][0]) not in first_names()
-        and archive_types.not_a_person(words[0][0])
+        and (
+            archive_types.not_a_person(words[0][0])
+            # "contributeur d'Atlantico Olivier Gracia", "le cofondateur d'Acted Frédéric
+            # Roussel": after "de", a word that is no given name anywhere, then a French given
+            # name and a surname (issue 16, session 13; not "Me Slim Ben Achour").
+            or (
+                NO_GIVEN_HEAD
+                and not _any_given(fold_chars(words[0][0]))
+                and _OF_END.search(text, max(0, words[0][1] - 8), words[0][1]) is not None
+            )
+        )
     ):
         words.pop(0)
     # "la journaliste de Politis Vanina Delmas", "l'attaquant de Mönchengladbach Marcus
@@ -1067,7 +1077,7 @@ def find_persons(
     people = _merge(_drop_derived(candidates, liberal))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
-        people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
+        people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
 
 
@@ -1215,6 +1225,28 @@ def _person_shaped(text: str, c: _Candidate) -> bool:
 
 # A name with a common word in it needs some evidence of being a person (``_evidence``).
 NEEDS_EVIDENCE = True
+# A name whose first word is no given name and one of whose other words is a word the
+# archive writes in lower case (``Aamin Ambulance``, ``Vinci Autoroutes``, ``Scientific
+# Reports``, ``Europ Assistance``) or a place needs evidence too (issue 16, session 13).
+ANY_WORD_EVIDENCE = True
+NO_GIVEN_HEAD = True
+SINGLE_LOWER = True
+
+
+def _thing_word(word: str, gaz: Gazetteer) -> bool:
+    """A later word of a name that makes it a thing's, not a surname: a word the archive
+    writes in lower case (``archive_types.lower_words``: not ``Poivre`` nor ``Kraft``,
+    which it writes as names), or a place."""
+    low = fold_chars(word)
+    if len(low) < 3 or low in PARTICLES or _given(low) or low in world_given_names():
+        return False  # "Nguyen Thi Ha An": a two-letter word is a name's as often
+    return _lower_word(low) or bool(gaz.terms(word))
+
+
+def _lower_word(low: str) -> bool:
+    """A folded word, or its singular, that the archive writes in lower case."""
+    words = archive_types.lower_words()
+    return low in words or (low.endswith(("s", "x")) and low[:-1] in words)
 
 
 def _evidence(
@@ -1223,6 +1255,7 @@ def _evidence(
     titled: set[tuple[int, int]],
     gaz: Gazetteer,
     archive: archive_types.Archive | None = None,
+    listed: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
 ) -> bool:
     """Whether a person the rules kept has evidence of being one. The model calls a
     person whatever has a person's shape, and a one-off thing named with a common word has
@@ -1234,6 +1267,19 @@ def _evidence(
     (``_drop_derived``); names made only of proper names (``Kais Kabtani``, ``Joji Otaki``)
     keep the model's word: most of them are people the lists do not know."""
     words = person.name.split()
+    if len(words) == 1 and SINGLE_LOWER:
+        # "Madame Accompagnatrice", "M. Démocratie", "le Comte de Paris", "Roi Lion": a
+        # word the archive writes in lower case is a nickname, a title or a thing, title
+        # before it or not; an age after it still says person ("Ange, 23 ans").
+        low = fold_chars(words[0])
+        return (
+            len(low) < 3
+            or not _lower_word(low)
+            or _any_given(low)
+            or any(_age_after(text, e) for _s, e in person.spans)
+            # "les dessinateurs Cabu, Wolinski, Charb, Tignous, Honoré": among people
+            or any(span in listed for span in person.spans)
+        )
     if len(words) < 2 or _proper_only(words):
         return True
     first = fold_chars(words[0])
@@ -1241,7 +1287,9 @@ def _evidence(
         return True
     if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
         return True  # "Jean-Loup Amselle"
-    if not (_common_word(words[0]) or gaz.terms(words[0])):
+    if not (_common_word(words[0]) or gaz.terms(words[0])) and not (
+        ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
+    ):
         return True  # an unknown first word is more often a foreign given name ("Xiufeng Yang")
     for s, e in person.spans:
         if (s, e) in titled or _title_before(text, s) or _cued_before(text, s):
