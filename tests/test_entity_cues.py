@@ -1316,3 +1316,112 @@ def test_a_single_word_the_archive_writes_in_lower_case_is_no_person(
 ) -> None:
     """Issue 16, session 13: ``persons.SINGLE_LOWER``."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an office "de" a firm, a town or a person the archive never writes with a particle
+        # (unlabelled orangesum-27593, -35735, -35708, -33175, -23265)
+        (
+            "Agathe Bousquet, présidente de Publicis, Jean-Luc Déchéry, PDG de la maison de "
+            "maroquinerie Camille Fournet, et Laurent Mignon sont nommés chevaliers.",
+            {"Agathe Bousquet", "Laurent Mignon"},
+            {"de Publicis", "Publicis"},
+        ),
+        (
+            "Robin Smith, vice-président de Lego pour la Chine, l'Asie et le Pacifique, avait "
+            "pointé du doigt les potentiels problèmes de sécurité de ces contrefaçons.",
+            {"Robin Smith"},
+            {"de Lego", "Lego"},
+        ),
+        (
+            "Laurent Simon, le maire de Chalifert, a été frappé lundi soir par un habitant qui "
+            "lui reprochait sa gestion du stationnement dans le village.",
+            {"Laurent Simon"},
+            {"de Chalifert"},
+        ),
+        (
+            "Verlaine et Rimbaud font l'objet d'une campagne pour les faire entrer ensemble au "
+            "Panthéon, idée contre laquelle ont plaidé une descendante du frère de Rimbaud et "
+            "plusieurs intellectuels.",
+            set(),
+            {"de Rimbaud"},
+        ),
+        (
+            'Non sans se plaindre : "Moi, ancien ministre de Mitterrand, j\'ai été traité comme '
+            'un fraudeur, j\'ai été humilié".',
+            set(),
+            {"de Mitterrand"},
+        ),
+        # the archive's particle names keep theirs after an office (main's behaviour)
+        (
+            "Il a d'abord rendu hommage au général de Gaulle, un homme politique.",
+            {"de Gaulle"},
+            {"Gaulle"},
+        ),
+        (
+            "Ce mardi, à 1h moins deux minutes, le président de Rugy décide, arbitrairement, de "
+            "lever la séance.",
+            {"de Rugy"},
+            {"Rugy"},
+        ),
+    ],
+)
+def test_a_particle_after_an_office_is_the_archive_s(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 13: ``persons.PARTICLE_NAMES`` with ``archive_types.particle_names``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # ships, prizes and services named with an article before every mention (unlabelled
+        # orangesum-34356, -36541, -31824, -20570)
+        (
+            "Le bateau, le Louise Michel, a récupéré vendredi 130 migrants à la dérive à bord "
+            "d'un canot pneumatique qui prenait l'eau.",
+            set(),
+            {"Louise Michel"},
+        ),
+        (
+            "Mais, il y a eu une grosse épidémie sur un porte-avions, le Charles de Gaulle, où "
+            "la moyenne d'âge est d'environ 30 ans.",
+            set(),
+            {"Charles de Gaulle"},
+        ),
+        (
+            "Madonna sera aussi co-scénariste, aux côtés de Diablo Cody, qui avait remporté "
+            "l'Oscar du meilleur scénario pour \"Juno\" (2007).",
+            {"Diablo Cody"},
+            {"Oscar"},
+        ),
+        (
+            "Après cinq appels au Samu, une femme de 62 ans est décédée le 14 septembre dernier "
+            "dans une commune du territoire de Belfort.",
+            set(),
+            {"Samu"},
+        ),
+        # in someone's manner: still people (tuning orangesum-13222, unlabelled
+        # orangesum-27211)
+        (
+            "Se disant \"gaulliste\", la quinquagénaire reste inclassable et prend parfois des "
+            "accents à la Pierre Rabhi (un des pionniers de l'agroécologie).",
+            {"Pierre Rabhi"},
+            set(),
+        ),
+        (
+            "En avril, il confiait à l'AFP vouloir \"faire une campagne numérique à la Donald "
+            "Trump\" et dénonçait \"la faiblesse idéologique de la droite française\".",
+            {"Donald Trump"},
+            set(),
+        ),
+    ],
+)
+def test_a_name_after_an_article_every_time_is_no_person(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 13: ``persons.DETERMINED``."""
+    found_as_wanted(text, wanted, unwanted)

@@ -218,6 +218,51 @@ def write_lower_words(
     return len(rows)
 
 
+# Surnames with a particle (issue 16, session 13): words the shipped corpus writes after a
+# given name or a civility title and "de" (``Charles de Gaulle``, ``M. de Villepin``) at
+# least PARTICLE_MIN times, and in at least PARTICLE_SHARE of its sightings with a capital
+# inside a sentence (not ``Paris`` of ``Anne de Paris`` nor ``Trump``).
+PARTICLE_NAMES = DATA / "particle_names.txt"
+PARTICLE_MIN = 2
+PARTICLE_SHARE = 0.05
+_PARTICLE_NAME = re.compile(r"(?<![\w.])([A-ZÀ-Ý][\w-]*\.?)\s+de\s+([A-ZÀ-Ý][\w-]+)")
+_CIVILITY = frozenset("m mme mgr mlle me dr".split())
+
+
+def count_particles(texts: Iterable[str], given: frozenset[str]) -> Counter[str]:
+    """Folded words written "de" after a given name of ``given`` or a civility title."""
+    found: Counter[str] = Counter()
+    for text in texts:
+        for m in _PARTICLE_NAME.finditer(text):
+            before = fold_chars(m.group(1)).rstrip(".")
+            if before in given or before.split("-")[0] in given or before in _CIVILITY:
+                found[fold_chars(m.group(2))] += 1
+    return found
+
+
+def write_particle_names(
+    particles: Counter[str], cap: Counter[str], path: Path = PARTICLE_NAMES
+) -> int:
+    rows = sorted(
+        w
+        for w, n in particles.items()
+        if n >= PARTICLE_MIN and n >= PARTICLE_SHARE * max(cap[w], 1)
+    )
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# Surnames written with a particle (archive_types.py, PARTICLE_NAMES)\n")
+        fh.write("\n".join(rows) + "\n")
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def particle_names() -> frozenset[str]:
+    """The shipped list of ``write_particle_names`` (folded words)."""
+    if not PARTICLE_NAMES.exists():  # pragma: no cover - shipped with the package
+        return frozenset()
+    lines = PARTICLE_NAMES.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
 @functools.lru_cache(maxsize=1)
 def lower_words() -> frozenset[str]:
     """The shipped list of ``write_lower_words`` (folded words)."""
@@ -245,7 +290,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--lower-words",
         type=Path,
-        help="write the words the articles write in lower case here instead (LOWER_WORDS)",
+        help="write the words the articles write in lower case here instead (LOWER_WORDS), "
+        "and the surnames they write with a particle beside it (PARTICLE_NAMES)",
     )
     parser.add_argument(
         "--merge",
@@ -264,11 +310,17 @@ def main(argv: list[str] | None = None) -> None:
     articles = (a for a in read_paths(args.paths, problems.append) if a.id not in excluded)
     if args.lower_words:
         from search.ingest.entities import article_text
-        from search.ingest.entities.persons import vocabulary
+        from search.ingest.entities.given_names import world_given_names
+        from search.ingest.entities.persons import first_names, vocabulary
 
-        low, cap = count_case(article_text(a) for a in articles)
+        texts = [article_text(a) for a in articles]
+        low, cap = count_case(texts)
         n = write_lower_words(low, cap, vocabulary(), args.lower_words)
         print(f"{n} words written to {args.lower_words}", file=sys.stderr)
+        particles = count_particles(texts, first_names() | world_given_names())
+        out = args.lower_words.with_name(PARTICLE_NAMES.name)
+        n = write_particle_names(particles, cap, out)
+        print(f"{n} words written to {out}", file=sys.stderr)
         return
     tally = count(articles) if args.paths else {}
     for path in args.merge:

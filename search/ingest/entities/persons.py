@@ -561,10 +561,22 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     ):
         if OFFICE_OF and _held_of(fold_chars(m.group(1)), names[0], gaz):
             return _Candidate(names, start, end, False)  # "le Président de Bugatti"
+        if (  # "la présidente de Publicis", "le frère de Rimbaud", "ministre de Sarkozy"
+            PARTICLE_NAMES
+            and fold_chars(m.group(1)) not in _CIVILITY
+            and folded[0] not in archive_types.particle_names()
+        ):
+            return _Candidate(names, start, end, False)
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled, role_cut)
 
 
+# After an office or a kinship noun, "de" is a name's particle only when the archive writes
+# that name after a given name or a civility title and "de" (``Charles de Gaulle``, ``François
+# de Rugy``: ``archive_types.particle_names``); otherwise the office is held of a firm, a town
+# or a person (issue 16, session 13). "M. de Guzman", "Mme de X" keep theirs.
+PARTICLE_NAMES = True
+_CIVILITY = frozenset("m mme mmes mlle mgr me dr monsieur madame mademoiselle".split())
 GIVEN_NAME_PLACES = True
 HEAD_CUES = True
 # Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
@@ -1230,6 +1242,12 @@ NEEDS_EVIDENCE = True
 # Reports``, ``Europ Assistance``) or a place needs evidence too (issue 16, session 13).
 ANY_WORD_EVIDENCE = True
 NO_GIVEN_HEAD = True
+# A name every mention of which follows a singular article ("la Madeleine", "l'Oscar du
+# meilleur scénario", "le Samu", "du George V") names a place, a prize or a body: French
+# puts no article before a person's name (issue 16, session 13).
+DETERMINED = True
+# Not "à la Donald Trump" (in his manner) nor "un Jean-Michel Blanquer de l'Intérieur".
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'’])(?:[Ll]e|(?<!à )la|du|au|[Ll]['’])\s?$")
 SINGLE_LOWER = True
 
 
@@ -1267,6 +1285,10 @@ def _evidence(
     (``_drop_derived``); names made only of proper names (``Kais Kabtani``, ``Joji Otaki``)
     keep the model's word: most of them are people the lists do not know."""
     words = person.name.split()
+    if DETERMINED and all(
+        _DETERMINER_BEFORE.search(text, max(0, s - 6), s) for s, _e in person.spans
+    ):
+        return False
     if len(words) == 1 and SINGLE_LOWER:
         # "Madame Accompagnatrice", "M. Démocratie", "le Comte de Paris", "Roi Lion": a
         # word the archive writes in lower case is a nickname, a title or a thing, title
