@@ -1425,3 +1425,56 @@ def test_a_name_after_an_article_every_time_is_no_person(
 ) -> None:
     """Issue 16, session 13: ``persons.DETERMINED``."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an article and one word, with no title or cue: a body, a paper, a place (unlabelled
+        # orangesum-25696, -29202, -33045, -26666)
+        (
+            "Le Cojo, qui organise l'événement, n'a pas fixé de minimums, en mettant en avant "
+            'les règles de libre concurrence, mais il revendique "une démarche volontariste".',
+            set(),
+            {"Le Cojo"},
+        ),
+        (
+            "La justice suisse a ouvert une enquête au sujet de Jean-Yves Henry, un médecin "
+            "généraliste français qui exerce en Suisse, a rapporté le quodien suisse, Le "
+            "Courrier.",
+            {"Jean-Yves Henry"},
+            {"Le Courrier"},
+        ),
+        (
+            "Cet homme d'une trentaine d'années s'est présenté de lui même au commissariat de "
+            "police de La Bocca, a précisé cette source, confirmant l'information de Nice-Matin.",
+            set(),
+            {"La Bocca"},
+        ),
+        (
+            "Selon des propos rapportés par le Canard Enchaîné du 7 décembre et repérés par Le "
+            "Lab, Manuel Valls se félicite au moins d'avoir ouvert les yeux à François Hollande.",
+            {"Manuel Valls", "François Hollande"},
+            {"Le Lab"},
+        ),
+        # a surname the archive writes after given names keeps its article
+        (
+            "Interrogé sur ce point, Le Pen a répondu que le parti ne changerait pas de ligne.",
+            {"Le Pen"},
+            set(),
+        ),
+    ],
+)
+def test_an_article_and_a_word_need_a_cue(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 13: ``persons.ARTICLE_NAMES`` with ``archive_types.particle_names``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_the_archive_s_surnames_with_an_article_are_no_article_name() -> None:
+    """``archive_types.particle_names`` holds the surnames the shipped corpus writes after a
+    given name with their article (``Marine Le Pen``, ``Jean-Yves Le Drian``), and no name
+    it writes otherwise (``Le Cojo``, ``La Joconde``)."""
+    from search.ingest.entities.persons import _article_name
+
+    assert not _article_name("Le Pen") and not _article_name("Le Drian")
+    assert _article_name("Le Cojo") and _article_name("La Joconde")

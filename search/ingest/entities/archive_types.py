@@ -219,24 +219,30 @@ def write_lower_words(
 
 
 # Surnames with a particle (issue 16, session 13): words the shipped corpus writes after a
-# given name or a civility title and "de" (``Charles de Gaulle``, ``M. de Villepin``) at
-# least PARTICLE_MIN times, and in at least PARTICLE_SHARE of its sightings with a capital
-# inside a sentence (not ``Paris`` of ``Anne de Paris`` nor ``Trump``).
+# given name or a civility title and "de" (``Charles de Gaulle``, ``M. de Villepin``), or
+# with an article (``Marine Le Pen``, kept as ``le pen``), at least PARTICLE_MIN times and
+# in at least PARTICLE_SHARE of the sightings of its (last) word with a capital inside a
+# sentence (not ``Paris`` of ``Anne de Paris`` nor ``Trump``).
 PARTICLE_NAMES = DATA / "particle_names.txt"
 PARTICLE_MIN = 2
 PARTICLE_SHARE = 0.05
-_PARTICLE_NAME = re.compile(r"(?<![\w.])([A-ZÀ-Ý][\w-]*\.?)\s+de\s+([A-ZÀ-Ý][\w-]+)")
+_PARTICLE_NAME = re.compile(
+    r"(?<![\w.])([A-ZÀ-Ý][\w-]*\.?)\s+(de|Le|La|Les)\s+([A-ZÀ-Ý][\w-]+)"
+)
 _CIVILITY = frozenset("m mme mgr mlle me dr".split())
 
 
 def count_particles(texts: Iterable[str], given: frozenset[str]) -> Counter[str]:
-    """Folded words written "de" after a given name of ``given`` or a civility title."""
+    """Folded words written "de" after a given name of ``given`` or a civility title, and
+    names written "Le X", "La X" there (as ``le x``)."""
     found: Counter[str] = Counter()
     for text in texts:
         for m in _PARTICLE_NAME.finditer(text):
             before = fold_chars(m.group(1)).rstrip(".")
             if before in given or before.split("-")[0] in given or before in _CIVILITY:
-                found[fold_chars(m.group(2))] += 1
+                # "de Gaulle" counts as "gaulle", "Le Pen" as "le pen"
+                particle = "" if m.group(2) == "de" else fold_chars(m.group(2)) + " "
+                found[particle + fold_chars(m.group(3))] += 1
     return found
 
 
@@ -246,7 +252,7 @@ def write_particle_names(
     rows = sorted(
         w
         for w, n in particles.items()
-        if n >= PARTICLE_MIN and n >= PARTICLE_SHARE * max(cap[w], 1)
+        if n >= PARTICLE_MIN and n >= PARTICLE_SHARE * max(cap[w.split()[-1]], 1)
     )
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("# Surnames written with a particle (archive_types.py, PARTICLE_NAMES)\n")

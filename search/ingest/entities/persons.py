@@ -1267,6 +1267,23 @@ def _lower_word(low: str) -> bool:
     return low in words or (low.endswith(("s", "x")) and low[:-1] in words)
 
 
+# A name made of an article and one word ("La Joconde", "Le Courrier", "La Vanguardia",
+# "Le Lab") needs a title or a cue beside it, unless the archive writes it after a given
+# name as a surname (``Marine Le Pen``, ``Noël Le Graët``: ``archive_types.particle_names``;
+# issue 16, session 13).
+ARTICLE_NAMES = True
+_ARTICLES = frozenset(("Le", "La", "Les"))
+
+
+def _article_name(name: str) -> bool:
+    words = name.split()
+    return (
+        len(words) == 2
+        and words[0] in _ARTICLES
+        and " ".join(_fold_words(name)) not in archive_types.particle_names()
+    )
+
+
 def _evidence(
     text: str,
     person: Person,
@@ -1302,17 +1319,20 @@ def _evidence(
             # "les dessinateurs Cabu, Wolinski, Charb, Tignous, Honoré": among people
             or any(span in listed for span in person.spans)
         )
-    if len(words) < 2 or _proper_only(words):
+    if ARTICLE_NAMES and _article_name(person.name):
+        pass  # "La Joconde", "Le Courrier", "Le Lab": a title or a cue, or no person
+    elif len(words) < 2 or _proper_only(words):
         return True
-    first = fold_chars(words[0])
-    if first in PARTICLES or _given(first) or first in world_given_names():
-        return True
-    if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
-        return True  # "Jean-Loup Amselle"
-    if not (_common_word(words[0]) or gaz.terms(words[0])) and not (
-        ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
-    ):
-        return True  # an unknown first word is more often a foreign given name ("Xiufeng Yang")
+    else:
+        first = fold_chars(words[0])
+        if first in PARTICLES or _given(first) or first in world_given_names():
+            return True
+        if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
+            return True  # "Jean-Loup Amselle"
+        if not (_common_word(words[0]) or gaz.terms(words[0])) and not (
+            ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
+        ):
+            return True  # an unknown first word is more often a foreign given name
     for s, e in person.spans:
         if (s, e) in titled or _title_before(text, s) or _cued_before(text, s):
             return True
