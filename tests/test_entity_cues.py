@@ -1478,3 +1478,27 @@ def test_the_archive_s_surnames_with_an_article_are_no_article_name() -> None:
 
     assert not _article_name("Le Pen") and not _article_name("Le Drian")
     assert _article_name("Le Cojo") and _article_name("La Joconde")
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # a firm named once after its noun, then quoted (unlabelled orangesum-29245, -22362)
+        (
+            "La société Mounier a annoncé vendredi 10 août avoir rappelé des lots de fromages "
+            'au lait de chèvre "Pélardon". Les symptômes "se traduisent par des troubles '
+            'gastro-intestinaux souvent accompagnés de fièvre", a rappelé Mounier.',
+            "Mounier",
+        ),
+        (
+            "Menée par le cabinet Deloitte, un million de fiches de paie ont été scrutées, "
+            "réparties dans plus de 400 entreprises.\n\n\"L'année est favorable au pouvoir "
+            "d'achat des salariés d'autant que l'inflation est restée contenue\", indique "
+            "Deloitte.",
+            "Deloitte",
+        ),
+    ],
+)
+def test_a_firm_named_once_by_its_noun_is_a_firm_everywhere(text: str, unwanted: str) -> None:
+    """Issue 16, session 13: ``persons.FIRM_NAMES``."""
+    assert unwanted not in persons(text)

@@ -1076,6 +1076,13 @@ def find_persons(
             named = _storm_or_ship(text, s, e)
             if named:
                 things.add(named)
+    if FIRM_NAMES:  # "le cabinet Deloitte" ... "indique Deloitte": the firm, not a person
+        firms = _firm_words(text, spans)
+        candidates = [
+            c
+            for c in candidates
+            if not (len(c.key) == 1 and c.key[0] in firms and not _title_before(text, c.start))
+        ]
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -1091,6 +1098,32 @@ def find_persons(
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# A single word the article names once after a firm's noun ("le cabinet Deloitte", "le
+# groupe Korian", "l'ONG Reprieve", "la coopérative française Sodiaal") is that firm at
+# every mention, a verb of speech after it or not ("indique Deloitte"); only a title before
+# it makes it a person (issue 16, session 13).
+FIRM_NAMES = True
+_FIRM_CUES = """marque groupe societe societes entreprise cabinet agence enseigne ong cooperative
+    association start-up constructeur laboratoire banque assureur operateur fabricant
+    distributeur""".split()
+_FIRM_BEFORE = re.compile(
+    rf"(?<![\w-])(?:{'|'.join(_FIRM_CUES)})(?:\s+(?:francaise?s?|americaine?s?|allemande?s?"
+    rf"|britannique?s?|japonaise?s?|chinoise?s?|suisses?|belges?|italienne?s?))?\s+$"
+)
+
+
+def _firm_words(text: str, spans: list[Span]) -> set[str]:
+    """Folded single words the article writes right after a firm's noun."""
+    out: set[str] = set()
+    for s, e, _label in spans:
+        word = text[s:e]
+        if " " in word or not word[:1].isupper():
+            continue
+        if _FIRM_BEFORE.search(fold_chars(text[max(0, s - 40) : s]).replace("’", "'")):
+            out.add(fold_chars(word))
+    return out
 
 
 def _not_things(
