@@ -1502,3 +1502,26 @@ def test_the_archive_s_surnames_with_an_article_are_no_article_name() -> None:
 def test_a_firm_named_once_by_its_noun_is_a_firm_everywhere(text: str, unwanted: str) -> None:
     """Issue 16, session 13: ``persons.FIRM_NAMES``."""
     assert unwanted not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a headline that opens with a noun the lemma index lacks but the archive writes in
+        # lower case (unlabelled orangesum-22409, its first paragraphs)
+        (
+            'VIDÉO. Propos de Wauquiez : "Certains ne sont pas fondés à donner des leçons aux '
+            'autres", réplique Juppé\n\nAttaqué sur sa gestion de la ville lors d\'un cours '
+            "donné par Laurent Wauquiez à des étudiants de Lyon, le maire de Bordeaux n'avait "
+            "pas encore réagi. Lundi après-midi, l'ancien Premier ministre a dénoncé des "
+            '"propos d\'une vulgarité extrême".',
+            {"Laurent Wauquiez"},
+            {"Propos de Wauquiez"},
+        ),
+    ],
+)
+def test_a_word_the_lemma_index_lacks_is_common_when_the_archive_says_so(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 13: ``persons.ARCHIVE_COMMON``."""
+    found_as_wanted(text, wanted, unwanted)

@@ -173,12 +173,13 @@ def not_a_person(name: str, archive: Archive | None = None) -> bool:
 # One sighting after a title in this many is enough to keep a name a person.
 TITLED_RATIO = 25
 
-# Words the archive writes in lower case inside a sentence (issue 16, session 13): French
-# words of the model's lemma index that the shipped corpus writes in lower case at least
-# LOWER_MIN times and at least LOWER_RATIO times as often as with a capital after a lower-case
-# word or a comma. ``Ambulance``, ``Autoroutes``, ``Reports`` or ``Restaurants`` inside a name
-# make it a thing's; ``Poivre`` (``Poivre d'Arvor``), ``Kraft``, ``Lièvre``, words the lemma
-# index knows but the archive writes as names or almost never, do not.
+# Words the archive writes in lower case inside a sentence (issue 16, session 13): words the
+# shipped corpus writes in lower case at least LOWER_MIN times and at least LOWER_RATIO times
+# as often as with a capital after a lower-case word or a comma. ``Ambulance``,
+# ``Autoroutes``, ``Reports`` or ``Restaurants`` inside a name make it a thing's; ``Poivre``
+# (``Poivre d'Arvor``), ``Kraft`` or ``Lièvre``, which the model's lemma index knows but the
+# archive writes as names or almost never, do not; ``Visite`` or ``Propos``, which the lemma
+# index lacks, do.
 LOWER_WORDS = DATA / "lower_words.txt"
 LOWER_MIN = 10
 LOWER_RATIO = 2
@@ -201,16 +202,13 @@ def count_case(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
     return low, cap
 
 
-def write_lower_words(
-    low: Counter[str], cap: Counter[str], vocabulary: frozenset[str], path: Path = LOWER_WORDS
-) -> int:
-    """Keep the words of ``vocabulary`` (or their plural) the archive writes in lower case."""
+def write_lower_words(low: Counter[str], cap: Counter[str], path: Path = LOWER_WORDS) -> int:
+    """Keep the words the archive writes in lower case."""
     rows = sorted(
         w
         for w, n in low.items()
         if n >= LOWER_MIN
         and n >= LOWER_RATIO * cap[w]
-        and (w in vocabulary or w.rstrip("s") in vocabulary or w.rstrip("es") in vocabulary)
     )
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("# Words the archive writes in lower case (archive_types.py, LOWER_WORDS)\n")
@@ -317,11 +315,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.lower_words:
         from search.ingest.entities import article_text
         from search.ingest.entities.given_names import world_given_names
-        from search.ingest.entities.persons import first_names, vocabulary
+        from search.ingest.entities.persons import first_names
 
         texts = [article_text(a) for a in articles]
         low, cap = count_case(texts)
-        n = write_lower_words(low, cap, vocabulary(), args.lower_words)
+        n = write_lower_words(low, cap, args.lower_words)
         print(f"{n} words written to {args.lower_words}", file=sys.stderr)
         particles = count_particles(texts, first_names() | world_given_names())
         out = args.lower_words.with_name(PARTICLE_NAMES.name)

@@ -989,7 +989,14 @@ def vocabulary() -> frozenset[str]:
 def _common_word(word: str) -> bool:
     low = fold_chars(word)
     vocab = vocabulary()
-    return low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab
+    if low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab:
+        return True
+    # The lemma index lacks many forms ("Visite", "Propos", "Rebaptisée"): the archive
+    # writes them in lower case (issue 16, session 13).
+    return ARCHIVE_COMMON and len(low) > 2 and _lower_word(low) and not _any_given(low)
+
+
+ARCHIVE_COMMON = True
 
 
 def find_persons(
