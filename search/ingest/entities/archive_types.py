@@ -13,6 +13,11 @@ strings seen often enough as ``data/name_types.tsv`` (shipped with the package: 
 computed or downloaded at run time), and ``vote`` answers for one name. Rebuild it with
 ``python -m search.ingest.entities.archive_types CORPUS... --exclude GOLD...`` (the gold
 articles are left out, so the vote never learns from an annotated article).
+
+Two more tables come from the same articles' raw text (no model), with ``--lower-words``:
+the words the archive writes in lower case (``lower_words``) and the surnames it writes with
+a particle or an article (``particle_names``), evidence of a thing's name and of a particle
+for ``persons`` (issue 16, session 13).
 """
 
 from __future__ import annotations
