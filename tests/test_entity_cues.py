@@ -1525,3 +1525,22 @@ def test_a_word_the_lemma_index_lacks_is_common_when_the_archive_says_so(
 ) -> None:
     """Issue 16, session 13: ``persons.ARCHIVE_COMMON``."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # a kinship noun, a comma, then the relative (unlabelled orangesum-30906, -23730,
+        # -25805): a person, a given name alone or a surname the archive writes in lower case
+        ("Pour sa mère, Badra, c'est une petite victoire.", "Badra"),
+        ("Sa compagne, Marjorie, est son assistante parlementaire depuis cinq ans.", "Marjorie"),
+        (
+            "\"Ma mère n'est pas morte pour rien, on ne peut que se réjouir, il y avait une "
+            "grosse crainte d'un acquittement\", a lancé leur fille, Carlyne Bouchon.",
+            "Carlyne Bouchon",
+        ),
+    ],
+)
+def test_a_relative_after_a_kinship_noun_and_a_comma(text: str, wanted: str) -> None:
+    """Issue 16, session 13: ``persons._KIN_BEFORE`` takes a comma after the noun."""
+    assert wanted in persons(text)

@@ -872,7 +872,7 @@ _AGE_AFTER = re.compile(
 _KIN_BEFORE = re.compile(
     r"(?<!\w)(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|filles?|freres?|soeurs?|mari|"
     r"epoux|epouse|femme|compagne|compagnon|mere|pere|neveu|niece|petit-fils|petite-fille|"
-    r"beau-frere|belle-soeur|cousin|cousine|oncle|tante|grand-mere|grand-pere|bebe) +$"
+    r"beau-frere|belle-soeur|cousin|cousine|oncle|tante|grand-mere|grand-pere|bebe)(?: *,)? +$"
 )
 
 
