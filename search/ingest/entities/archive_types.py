@@ -13,6 +13,11 @@ strings seen often enough as ``data/name_types.tsv`` (shipped with the package: 
 computed or downloaded at run time), and ``vote`` answers for one name. Rebuild it with
 ``python -m search.ingest.entities.archive_types CORPUS... --exclude GOLD...`` (the gold
 articles are left out, so the vote never learns from an annotated article).
+
+Two more tables come from the same articles' raw text (no model), with ``--lower-words``:
+the words the archive writes in lower case (``lower_words``) and the surnames it writes with
+a particle or an article (``particle_names``), evidence of a thing's name and of a particle
+for ``persons`` (issue 16, session 13).
 """
 
 from __future__ import annotations
@@ -173,6 +178,108 @@ def not_a_person(name: str, archive: Archive | None = None) -> bool:
 # One sighting after a title in this many is enough to keep a name a person.
 TITLED_RATIO = 25
 
+# Words the archive writes in lower case inside a sentence (issue 16, session 13): words the
+# shipped corpus writes in lower case at least LOWER_MIN times and at least LOWER_RATIO times
+# as often as with a capital after a lower-case word or a comma. ``Ambulance``,
+# ``Autoroutes``, ``Reports`` or ``Restaurants`` inside a name make it a thing's; ``Poivre``
+# (``Poivre d'Arvor``), ``Kraft`` or ``Lièvre``, which the model's lemma index knows but the
+# archive writes as names or almost never, do not; ``Visite`` or ``Propos``, which the lemma
+# index lacks, do.
+LOWER_WORDS = DATA / "lower_words.txt"
+LOWER_MIN = 10
+LOWER_RATIO = 2
+_IN_SENTENCE = re.compile(r"(?<=[a-zà-ÿ,] )([^\W\d_]+)")
+
+
+def count_case(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    """Folded words inside sentences, written in lower case and with a capital (a word in
+    capitals only is neither: a title or an acronym)."""
+    low: Counter[str] = Counter()
+    cap: Counter[str] = Counter()
+    for text in texts:
+        for m in _IN_SENTENCE.finditer(text):
+            word = m.group(1)
+            if word[0].isupper():
+                if not word.isupper() or len(word) == 1:
+                    cap[fold_chars(word)] += 1
+            else:
+                low[fold_chars(word)] += 1
+    return low, cap
+
+
+def write_lower_words(low: Counter[str], cap: Counter[str], path: Path = LOWER_WORDS) -> int:
+    """Keep the words the archive writes in lower case."""
+    rows = sorted(
+        w
+        for w, n in low.items()
+        if n >= LOWER_MIN
+        and n >= LOWER_RATIO * cap[w]
+    )
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# Words the archive writes in lower case (archive_types.py, LOWER_WORDS)\n")
+        fh.write("\n".join(rows) + "\n")
+    return len(rows)
+
+
+# Surnames with a particle (issue 16, session 13): words the shipped corpus writes after a
+# given name or a civility title and "de" (``Charles de Gaulle``, ``M. de Villepin``), or
+# with an article (``Marine Le Pen``, kept as ``le pen``), at least PARTICLE_MIN times and
+# in at least PARTICLE_SHARE of the sightings of its (last) word with a capital inside a
+# sentence (not ``Paris`` of ``Anne de Paris`` nor ``Trump``).
+PARTICLE_NAMES = DATA / "particle_names.txt"
+PARTICLE_MIN = 2
+PARTICLE_SHARE = 0.05
+_PARTICLE_NAME = re.compile(
+    r"(?<![\w.])([A-ZÀ-Ý][\w-]*\.?)\s+(de|Le|La|Les)\s+([A-ZÀ-Ý][\w-]+)"
+)
+_CIVILITY = frozenset("m mme mgr mlle me dr".split())
+
+
+def count_particles(texts: Iterable[str], given: frozenset[str]) -> Counter[str]:
+    """Folded words written "de" after a given name of ``given`` or a civility title, and
+    names written "Le X", "La X" there (as ``le x``)."""
+    found: Counter[str] = Counter()
+    for text in texts:
+        for m in _PARTICLE_NAME.finditer(text):
+            before = fold_chars(m.group(1)).rstrip(".")
+            if before in given or before.split("-")[0] in given or before in _CIVILITY:
+                # "de Gaulle" counts as "gaulle", "Le Pen" as "le pen"
+                particle = "" if m.group(2) == "de" else fold_chars(m.group(2)) + " "
+                found[particle + fold_chars(m.group(3))] += 1
+    return found
+
+
+def write_particle_names(
+    particles: Counter[str], cap: Counter[str], path: Path = PARTICLE_NAMES
+) -> int:
+    rows = sorted(
+        w
+        for w, n in particles.items()
+        if n >= PARTICLE_MIN and n >= PARTICLE_SHARE * max(cap[w.split()[-1]], 1)
+    )
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# Surnames written with a particle (archive_types.py, PARTICLE_NAMES)\n")
+        fh.write("\n".join(rows) + "\n")
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def particle_names() -> frozenset[str]:
+    """The shipped list of ``write_particle_names`` (folded words)."""
+    if not PARTICLE_NAMES.exists():  # pragma: no cover - shipped with the package
+        return frozenset()
+    lines = PARTICLE_NAMES.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def lower_words() -> frozenset[str]:
+    """The shipped list of ``write_lower_words`` (folded words)."""
+    if not LOWER_WORDS.exists():  # pragma: no cover - shipped with the package
+        return frozenset()
+    lines = LOWER_WORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
 
 def main(argv: list[str] | None = None) -> None:
     from search.ingest.readers import read_paths
@@ -190,6 +297,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-seen", type=int, default=MIN_SEEN)
     parser.add_argument("--out", type=Path, default=TABLE)
     parser.add_argument(
+        "--lower-words",
+        type=Path,
+        help="write the words the articles write in lower case here instead (LOWER_WORDS), "
+        "and the surnames they write with a particle beside it (PARTICLE_NAMES)",
+    )
+    parser.add_argument(
         "--merge",
         type=Path,
         action="append",
@@ -204,6 +317,20 @@ def main(argv: list[str] | None = None) -> None:
                 excluded.add(json.loads(line)["id"])
     problems: list = []
     articles = (a for a in read_paths(args.paths, problems.append) if a.id not in excluded)
+    if args.lower_words:
+        from search.ingest.entities import article_text
+        from search.ingest.entities.given_names import world_given_names
+        from search.ingest.entities.persons import first_names
+
+        texts = [article_text(a) for a in articles]
+        low, cap = count_case(texts)
+        n = write_lower_words(low, cap, args.lower_words)
+        print(f"{n} words written to {args.lower_words}", file=sys.stderr)
+        particles = count_particles(texts, first_names() | world_given_names())
+        out = args.lower_words.with_name(PARTICLE_NAMES.name)
+        n = write_particle_names(particles, cap, out)
+        print(f"{n} words written to {out}", file=sys.stderr)
+        return
     tally = count(articles) if args.paths else {}
     for path in args.merge:
         for key, seen in json.loads(path.read_text(encoding="utf-8")).items():

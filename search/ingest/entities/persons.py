@@ -408,7 +408,17 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         len(words) > 2
         and fold_chars(words[1][0]) in first_names()
         and fold_chars(words[0][0]) not in first_names()
-        and archive_types.not_a_person(words[0][0])
+        and (
+            archive_types.not_a_person(words[0][0])
+            # "contributeur d'Atlantico Olivier Gracia", "le cofondateur d'Acted Frédéric
+            # Roussel": after "de", a word that is no given name anywhere, then a French given
+            # name and a surname (issue 16, session 13; not "Me Slim Ben Achour").
+            or (
+                NO_GIVEN_HEAD
+                and not _any_given(fold_chars(words[0][0]))
+                and _OF_END.search(text, max(0, words[0][1] - 8), words[0][1]) is not None
+            )
+        )
     ):
         words.pop(0)
     # "la journaliste de Politis Vanina Delmas", "l'attaquant de Mönchengladbach Marcus
@@ -551,10 +561,22 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     ):
         if OFFICE_OF and _held_of(fold_chars(m.group(1)), names[0], gaz):
             return _Candidate(names, start, end, False)  # "le Président de Bugatti"
+        if (  # "la présidente de Publicis", "le frère de Rimbaud", "ministre de Sarkozy"
+            PARTICLE_NAMES
+            and fold_chars(m.group(1)) not in _CIVILITY
+            and folded[0] not in archive_types.particle_names()
+        ):
+            return _Candidate(names, start, end, False)
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled, role_cut)
 
 
+# After an office or a kinship noun, "de" is a name's particle only when the archive writes
+# that name after a given name or a civility title and "de" (``Charles de Gaulle``, ``François
+# de Rugy``: ``archive_types.particle_names``); otherwise the office is held of a firm, a town
+# or a person (issue 16, session 13). "M. de Guzman", "Mme de X" keep theirs.
+PARTICLE_NAMES = True
+_CIVILITY = frozenset("m mme mmes mlle mgr me dr monsieur madame mademoiselle".split())
 GIVEN_NAME_PLACES = True
 HEAD_CUES = True
 # Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
@@ -850,7 +872,7 @@ _AGE_AFTER = re.compile(
 _KIN_BEFORE = re.compile(
     r"(?<!\w)(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|filles?|freres?|soeurs?|mari|"
     r"epoux|epouse|femme|compagne|compagnon|mere|pere|neveu|niece|petit-fils|petite-fille|"
-    r"beau-frere|belle-soeur|cousin|cousine|oncle|tante|grand-mere|grand-pere|bebe) +$"
+    r"beau-frere|belle-soeur|cousin|cousine|oncle|tante|grand-mere|grand-pere|bebe)(?: *,)? +$"
 )
 
 
@@ -967,7 +989,14 @@ def vocabulary() -> frozenset[str]:
 def _common_word(word: str) -> bool:
     low = fold_chars(word)
     vocab = vocabulary()
-    return low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab
+    if low in vocab or low.rstrip("s") in vocab or low.rstrip("es") in vocab:
+        return True
+    # The lemma index lacks many forms ("Visite", "Propos", "Rebaptisée"): the archive
+    # writes them in lower case (issue 16, session 13).
+    return ARCHIVE_COMMON and len(low) > 2 and _lower_word(low) and not _any_given(low)
+
+
+ARCHIVE_COMMON = True
 
 
 def find_persons(
@@ -1054,6 +1083,13 @@ def find_persons(
             named = _storm_or_ship(text, s, e)
             if named:
                 things.add(named)
+    if FIRM_NAMES:  # "le cabinet Deloitte" ... "indique Deloitte": the firm, not a person
+        firms = _firm_words(text, spans)
+        candidates = [
+            c
+            for c in candidates
+            if not (len(c.key) == 1 and c.key[0] in firms and not _title_before(text, c.start))
+        ]
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -1067,8 +1103,34 @@ def find_persons(
     people = _merge(_drop_derived(candidates, liberal))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
-        people = [p for p in people if _evidence(text, p, titled, gaz, archive)]
+        people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# A single word the article names once after a firm's noun ("le cabinet Deloitte", "le
+# groupe Korian", "l'ONG Reprieve", "la coopérative française Sodiaal") is that firm at
+# every mention, a verb of speech after it or not ("indique Deloitte"); only a title before
+# it makes it a person (issue 16, session 13).
+FIRM_NAMES = True
+_FIRM_CUES = """marque groupe societe societes entreprise cabinet agence enseigne ong cooperative
+    association start-up constructeur laboratoire banque assureur operateur fabricant
+    distributeur""".split()
+_FIRM_BEFORE = re.compile(
+    rf"(?<![\w-])(?:{'|'.join(_FIRM_CUES)})(?:\s+(?:francaise?s?|americaine?s?|allemande?s?"
+    rf"|britannique?s?|japonaise?s?|chinoise?s?|suisses?|belges?|italienne?s?))?\s+$"
+)
+
+
+def _firm_words(text: str, spans: list[Span]) -> set[str]:
+    """Folded single words the article writes right after a firm's noun."""
+    out: set[str] = set()
+    for s, e, _label in spans:
+        word = text[s:e]
+        if " " in word or not word[:1].isupper():
+            continue
+        if _FIRM_BEFORE.search(fold_chars(text[max(0, s - 40) : s]).replace("’", "'")):
+            out.add(fold_chars(word))
+    return out
 
 
 def _not_things(
@@ -1215,6 +1277,51 @@ def _person_shaped(text: str, c: _Candidate) -> bool:
 
 # A name with a common word in it needs some evidence of being a person (``_evidence``).
 NEEDS_EVIDENCE = True
+# A name whose first word is no given name and one of whose other words is a word the
+# archive writes in lower case (``Aamin Ambulance``, ``Vinci Autoroutes``, ``Scientific
+# Reports``, ``Europ Assistance``) or a place needs evidence too (issue 16, session 13).
+ANY_WORD_EVIDENCE = True
+NO_GIVEN_HEAD = True
+# A name every mention of which follows a singular article ("la Madeleine", "l'Oscar du
+# meilleur scénario", "le Samu", "du George V") names a place, a prize or a body: French
+# puts no article before a person's name (issue 16, session 13).
+DETERMINED = True
+# Not "à la Donald Trump" (in his manner) nor "un Jean-Michel Blanquer de l'Intérieur".
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'’])(?:[Ll]e|(?<!à )la|du|au|[Ll]['’])\s?$")
+SINGLE_LOWER = True
+
+
+def _thing_word(word: str, gaz: Gazetteer) -> bool:
+    """A later word of a name that makes it a thing's, not a surname: a word the archive
+    writes in lower case (``archive_types.lower_words``: not ``Poivre`` nor ``Kraft``,
+    which it writes as names), or a place."""
+    low = fold_chars(word)
+    if len(low) < 3 or low in PARTICLES or _given(low) or low in world_given_names():
+        return False  # "Nguyen Thi Ha An": a two-letter word is a name's as often
+    return _lower_word(low) or bool(gaz.terms(word))
+
+
+def _lower_word(low: str) -> bool:
+    """A folded word, or its singular, that the archive writes in lower case."""
+    words = archive_types.lower_words()
+    return low in words or (low.endswith(("s", "x")) and low[:-1] in words)
+
+
+# A name made of an article and one word ("La Joconde", "Le Courrier", "La Vanguardia",
+# "Le Lab") needs a title or a cue beside it, unless the archive writes it after a given
+# name as a surname (``Marine Le Pen``, ``Noël Le Graët``: ``archive_types.particle_names``;
+# issue 16, session 13).
+ARTICLE_NAMES = True
+_ARTICLES = frozenset(("Le", "La", "Les"))
+
+
+def _article_name(name: str) -> bool:
+    words = name.split()
+    return (
+        len(words) == 2
+        and words[0] in _ARTICLES
+        and " ".join(_fold_words(name)) not in archive_types.particle_names()
+    )
 
 
 def _evidence(
@@ -1223,6 +1330,7 @@ def _evidence(
     titled: set[tuple[int, int]],
     gaz: Gazetteer,
     archive: archive_types.Archive | None = None,
+    listed: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
 ) -> bool:
     """Whether a person the rules kept has evidence of being one. The model calls a
     person whatever has a person's shape, and a one-off thing named with a common word has
@@ -1234,15 +1342,37 @@ def _evidence(
     (``_drop_derived``); names made only of proper names (``Kais Kabtani``, ``Joji Otaki``)
     keep the model's word: most of them are people the lists do not know."""
     words = person.name.split()
-    if len(words) < 2 or _proper_only(words):
+    if DETERMINED and all(
+        _DETERMINER_BEFORE.search(text, max(0, s - 6), s) for s, _e in person.spans
+    ):
+        return False
+    if len(words) == 1 and SINGLE_LOWER:
+        # "Madame Accompagnatrice", "M. Démocratie", "le Comte de Paris", "Roi Lion": a
+        # word the archive writes in lower case is a nickname, a title or a thing, title
+        # before it or not; an age after it still says person ("Ange, 23 ans").
+        low = fold_chars(words[0])
+        return (
+            len(low) < 3
+            or not _lower_word(low)
+            or _any_given(low)
+            or any(_age_after(text, e) for _s, e in person.spans)
+            # "les dessinateurs Cabu, Wolinski, Charb, Tignous, Honoré": among people
+            or any(span in listed for span in person.spans)
+        )
+    if ARTICLE_NAMES and _article_name(person.name):
+        pass  # "La Joconde", "Le Courrier", "Le Lab": a title or a cue, or no person
+    elif len(words) < 2 or _proper_only(words):
         return True
-    first = fold_chars(words[0])
-    if first in PARTICLES or _given(first) or first in world_given_names():
-        return True
-    if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
-        return True  # "Jean-Loup Amselle"
-    if not (_common_word(words[0]) or gaz.terms(words[0])):
-        return True  # an unknown first word is more often a foreign given name ("Xiufeng Yang")
+    else:
+        first = fold_chars(words[0])
+        if first in PARTICLES or _given(first) or first in world_given_names():
+            return True
+        if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
+            return True  # "Jean-Loup Amselle"
+        if not (_common_word(words[0]) or gaz.terms(words[0])) and not (
+            ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
+        ):
+            return True  # an unknown first word is more often a foreign given name
     for s, e in person.spans:
         if (s, e) in titled or _title_before(text, s) or _cued_before(text, s):
             return True
