@@ -942,8 +942,11 @@ def _selecting(searcher, word, cache: PostingCache) -> tuple[np.ndarray, np.ndar
 
 
 def _sparse_shape(node) -> bool:
-    """Whether ``_sparse_word`` can compute ``node``: BM25F units joined by AND and OR."""
-    if _is_unit(node):
+    """Whether ``_sparse_word`` can compute ``node``: BM25F units and quoted phrases
+    (evaluated whole, ``evaluate``) joined by AND and OR. A headline quoting a phrase is
+    a word ``Or(Phrase(title), Phrase(summary), …)`` among plain words: sparse too, not
+    a dense vector per field and word of the query (``_words_dense``)."""
+    if _is_unit(node) or type(node) is wq.Phrase:
         return True
     kids = getattr(node, "subqueries", None)
     return type(node) in (wq.And, wq.Or) and bool(kids) and all(_sparse_shape(c) for c in kids)
@@ -964,7 +967,10 @@ def _sparse_word(
         return _sparse_unit(searcher, terms, cache, boost)
     if type(node) is wq.Phrase:  # a quoted phrase among the words: ``_word`` evaluates it
         found = evaluate(searcher, node, cache)
-        return found.docs, found.values
+        if at is None:
+            return found.docs, found.values
+        keep = matchset.member(at, found.docs)  # only those of ``at``, as for a unit
+        return found.docs[keep], found.values[keep]
     if type(node) not in (wq.And, wq.Or) or not node.subqueries:
         return None
     if at is not None:
