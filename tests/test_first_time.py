@@ -101,6 +101,67 @@ def test_missing_words_from_the_pool_equal_the_lookup(samples_index: Path) -> No
     assert sum(peeked) > 0.8 * len(peeked) > 100
 
 
+def test_missing_common_words_from_the_candidates_equal_the_lookup(
+    samples_index: Path, monkeypatch
+) -> None:
+    """With common words (a low ``LOUPE_COMMON_DOCS``), each result's ``missing`` words are
+    the same whether the common words are read from the candidates the search looked them
+    up at (``fastsearch._held_at_candidates``) or looked up again at the page's documents;
+    and the candidates answered for many words, some of them lacking."""
+    monkeypatch.setenv("LOUPE_COMMON_DOCS", "25")
+    records = [json.loads(line) for line in open(
+        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
+    texts = [" ".join(r["title"].split()[:7]) for r in records[::3]]
+    texts += [" ".join((r["summary"] or "").split()[2:8]) for r in records[1::7]]
+    engine = SearchEngine(samples_index, cache_size=0)
+
+    def missing() -> list[list[list[str]]]:
+        return [[r["missing"] for r in engine.search(SearchRequest(q=t, per_page=20)).results]
+                for t in texts]
+
+    answered: list[bool] = []
+    real = fastsearch._held_at_candidates
+
+    def held(word, cache, docs):
+        found = real(word, cache, docs)
+        answered.append(found is not None and not found.all())
+        return found
+
+    pool_budget = fastsearch.POOL.budget
+    try:
+        fastsearch.set_postings_budget(0)  # no word kept whole: common words at the page
+        monkeypatch.setattr(fastsearch, "_COMMON_AT_KEPT", 0)
+        looked_up = missing()
+        monkeypatch.setattr(fastsearch, "_COMMON_AT_KEPT", 4)
+        monkeypatch.setattr(fastsearch, "_held_at_candidates", held)
+        from_candidates = missing()
+        # documents beyond the candidates a word was looked up at are looked up anew: after
+        # a search, every document holding one of its common words holds it
+        gen = engine._current()
+        s, cache = gen.searcher(), gen.postings
+        beyond = 0
+        for text in texts:
+            parsed = parse(text, gen.schema)
+            if parsed is None or parsed is wq.NullQuery:
+                continue
+            q = _words_of(parsed)
+            common = budget.common_words(q, s.reader())
+            if not common or len(common) == len(q.subqueries):
+                continue
+            fastsearch.evaluate(s, q, cache)  # in this thread: its candidates kept
+            for i in common:
+                docs = fastsearch._sparse_word(s, q.subqueries[i], cache)[0]
+                alone = Words([q.subqueries[i]], minmatch=1)
+                assert fastsearch.holding(s, alone, cache, docs).all(), text
+                beyond += 1
+        assert beyond > 10
+    finally:
+        fastsearch.POOL.resize(pool_budget)
+    assert from_candidates == looked_up
+    assert sum(bool(m) for page in looked_up for m in page) > 20  # results lacking a word
+    assert sum(answered) > 20  # answered by the candidates, for pages lacking the word
+
+
 def _words_of(q) -> Words:
     """The plain words of a parsed query (under its title bonus)."""
     return q if type(q) is Words else next(_words_of(c) for c in q.children()

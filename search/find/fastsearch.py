@@ -879,6 +879,10 @@ def holding(searcher, q, cache: PostingCache, docs: np.ndarray) -> np.ndarray:
                 at = np.minimum(np.searchsorted(whole, docs), max(whole.size - 1, 0))
                 count += whole[at] == docs if whole.size else 0
                 continue
+            held = _held_at_candidates(word, cache, docs)
+            if held is not None:
+                count += held
+                continue
             found, _scores = _sparse_word(searcher, word, cache, docs)
             count[np.searchsorted(docs, found)] += 1
         return count >= q.minmatch
@@ -929,7 +933,31 @@ def _words_common(searcher, q: Words, cache: PostingCache, common: list[int]) ->
         at = picked[count >= need]
     for i in common:
         parts[i] = _sparse_word(searcher, words[i], cache, at)
+    # which candidates hold each common word, for ``holding`` (the words each shown result
+    # lacks: the shown results are among these candidates), kept per thread for the last
+    # few queries
+    kept = getattr(cache._here, "common_at", None)
+    if kept is None:
+        kept = cache._here.common_at = []
+    kept.insert(0, (at, [(words[i], parts[i][0]) for i in common]))
+    del kept[_COMMON_AT_KEPT:]
     return _at_least([parts[i] for i in range(len(words))], minmatch, q.boost, n)
+
+
+_COMMON_AT_KEPT = 4  # queries whose common words' candidates ``holding`` looks among
+
+
+def _held_at_candidates(word, cache: PostingCache, docs: np.ndarray) -> np.ndarray | None:
+    """Which of ``docs`` hold ``word``, when a recent search of this thread looked this
+    common word up at candidates including all of ``docs`` (``_words_common``): the same
+    answer as looking it up again at ``docs`` (a document of the candidates is in the
+    word's answer exactly when it holds the word), without its lists read again; None
+    otherwise."""
+    for at, found in getattr(cache._here, "common_at", None) or ():
+        for node, held in found:
+            if node == word and matchset.member(at, docs).all():
+                return matchset.member(held, docs)
+    return None
 
 
 def _selecting(searcher, word, cache: PostingCache) -> tuple[np.ndarray, np.ndarray]:
