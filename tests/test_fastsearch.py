@@ -468,3 +468,43 @@ def test_month_and_year_lists_equal_those_made_from_the_month_counts(samples_ind
             for y, c in years_of(months)]
         listed += len(months)
     assert listed > 50
+
+
+def test_day_lists_equal_the_day_counts_whatever_the_months(
+    samples_index: Path, monkeypatch
+) -> None:
+    """A response's days are the matches' day counts when they are at most ``MAX_DAYS``
+    (within the date bounds asked), none otherwise: the same list when the days are not
+    counted at all because the matches fall in more months than ``MAX_DAYS`` (no bound
+    asked), at every ``MAX_DAYS`` around the number of months and days."""
+    import datetime as dt
+
+    from search.find import facets
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    gen = engine._current()
+    table = gen.facets
+    requests = [SearchRequest(q=q) for q in ("", "police", "gouvernement", "retraites",
+                                            "Macron", "coronavirus confinement")]
+    requests += [SearchRequest(q=q) for q in _sample_titles(12)]  # a few days each
+    first, last = table.date_range()
+    requests += [SearchRequest(q=q, date_from=a, date_to=b) for q, a, b in [
+        ("", dt.date(2020, 1, 1), None), ("police", None, dt.date(2019, 12, 31)),
+        ("gouvernement", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("", last - dt.timedelta(days=3), None), ("", None, first + dt.timedelta(days=3)),
+        ("", first, last)]]  # bounds keeping a few of many months' days
+    shown = skipped = 0
+    for request in requests:
+        matches = engine._text_match(gen.searcher(), request.q, gen.schema, gen)[1]
+        months = len(table.month_counts(matches))
+        days = table.day_counts(matches, request.date_from, request.date_to)
+        for most in sorted({1, 2, months - 1, months, months + 1, len(days) - 1,
+                            len(days), len(days) + 1} - {0, -1}):
+            monkeypatch.setattr(facets, "MAX_DAYS", most)
+            want = days if len(days) <= most else []
+            got = engine.search(request).facets["day"]
+            assert [(d["value"], d["count"]) for d in got] == [
+                (day.isoformat(), c) for day, c in want], (request, most)
+            shown += bool(want)
+            skipped += months > most and not request.date_from and not request.date_to
+    assert shown > 10 and skipped > 10
