@@ -162,6 +162,49 @@ def test_missing_common_words_from_the_candidates_equal_the_lookup(
     assert sum(answered) > 20  # answered by the candidates, for pages lacking the word
 
 
+def test_postings_at_a_subset_of_the_last_candidates_are_those_of_the_list(
+    samples_index: Path, monkeypatch
+) -> None:
+    """A term's postings at some documents, after the same thread looked it up at
+    candidates holding all of them (a common title word at the matches, for the title
+    bonus), are read from that look-up: the postings of the whole list at those
+    documents, for subsets and for sets reaching beyond the candidates (looked up anew)."""
+    gen = SearchEngine(samples_index)._current()
+    s, cache = gen.searcher(), gen.postings
+    reader = s.reader()
+    rng = np.random.default_rng(13)
+    terms = [(field, text) for field in ("title", "body") for text in
+             [t.decode() for t, _i in reader.iter_field(field)]
+             if reader.doc_frequency(field, text) > 10][::7][:40]
+    assert len(terms) > 20
+    recalled = []
+    real = fastsearch.PostingCache._recalled
+
+    def counted(self, fieldname, btext, at):
+        found = real(self, fieldname, btext, at)
+        recalled.append(found is not None)
+        return found
+
+    monkeypatch.setattr(fastsearch.PostingCache, "_recalled", counted)
+    pool_budget = fastsearch.POOL.budget
+    try:
+        fastsearch.set_postings_budget(0)  # every list looked up in the sidecars
+        for field, text in terms:
+            docs, tf = cache.postings(s, field, text)
+            candidates = np.flatnonzero(rng.random(cache.n_docs) < 0.6)
+            cache.postings_at(s, field, text, candidates)
+            inside = np.sort(rng.choice(candidates, size=candidates.size // 3, replace=False))
+            beyond = np.flatnonzero(rng.random(cache.n_docs) < 0.3)
+            for at in (inside, candidates, beyond, inside):
+                got = cache.postings_at(s, field, text, at)
+                held = np.isin(docs, at)
+                assert np.array_equal(got[0], docs[held]), (field, text)
+                assert np.array_equal(got[1], tf[held]), (field, text)
+    finally:
+        fastsearch.POOL.resize(pool_budget)
+    assert sum(recalled) >= 2 * len(terms)  # a subset and the candidates again
+
+
 def _words_of(q) -> Words:
     """The plain words of a parsed query (under its title bonus)."""
     return q if type(q) is Words else next(_words_of(c) for c in q.children()

@@ -270,6 +270,9 @@ class PostingCache:
         (``_words``). ``at``'s share of each segment is found once for all the terms
         asked at it (``_shares``)."""
         btext = searcher.schema[fieldname].to_bytes(text)
+        recalled = self._recalled(fieldname, btext, at)
+        if recalled is not None:
+            return recalled
         with POOL.lock:
             cached = POOL.entries.get((self._serial, "tf", fieldname, btext))
             compact = POOL.entries.get((self._serial, "at", fieldname, btext))
@@ -303,10 +306,44 @@ class PostingCache:
                 all_docs.append(docs + offset if offset else docs)
                 all_weights.append(weights)
         if not all_docs:
-            return _EMPTY_DOCS, _EMPTY_WEIGHTS
-        if len(all_docs) == 1:
-            return all_docs[0], all_weights[0]
-        return np.concatenate(all_docs), np.concatenate(all_weights)
+            found = _EMPTY_DOCS, _EMPTY_WEIGHTS
+        elif len(all_docs) == 1:
+            found = all_docs[0], all_weights[0]
+        else:
+            found = np.concatenate(all_docs), np.concatenate(all_weights)
+        self._remember(at, fieldname, btext, found)
+        return found
+
+    def _remember(self, at: np.ndarray, fieldname: str, btext: bytes,
+                  found: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keeps, per thread, the lists looked up at the last candidate set ``at`` (a
+        query's common words): the title bonus then asks its common title words at the
+        matches, a subset of those candidates (``_recalled``)."""
+        memo = getattr(self._here, "looked", None)
+        if memo is None or memo[0] is not at:
+            memo = self._here.looked = (at, {})
+        memo[1][(fieldname, btext)] = found
+
+    def _recalled(self, fieldname: str, btext: bytes,
+                  at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """``postings_at`` of a term this thread looked up at candidates holding all of
+        ``at``: those of its postings in ``at`` (a posting is a document's own, so the
+        same as looking them up at ``at``); None otherwise."""
+        memo = getattr(self._here, "looked", None)
+        if memo is None:
+            return None
+        base, lists = memo
+        found = lists.get((fieldname, btext))
+        if found is None or base is at:
+            return found
+        within = getattr(self._here, "within", None)
+        if within is None or within[0] is not at or within[1] is not base:
+            inside = at.size <= base.size and bool(matchset.member(base, at).all())
+            within = self._here.within = (at, base, inside)
+        if not within[2]:
+            return None
+        keep = matchset.member(at, found[0])
+        return found[0][keep], found[1][keep]
 
     def _mask_of(self, at: np.ndarray) -> np.ndarray:
         """A bool per document of the generation, true at ``at``: made once per candidate
