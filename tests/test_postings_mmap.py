@@ -800,7 +800,7 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
         rng.choice(n_docs, 3_000, replace=False), [0, 65_535, 65_536, 131_072, n_docs - 1]]))
     wanted = postings_mmap.Wanted(candidates)
     assert len(wanted.groups) == 4
-    few = candidates[::250]  # proximity's handful of documents, over every run
+    few = candidates[::60]  # more documents than ``_FEW``, over every run
     for (fieldname, btext), (docs, weights, where) in lists.items():
         held = np.isin(docs, candidates)
         for read_whole in (0, 8, 10**9):  # searched, either as the lengths say, read whole
@@ -811,9 +811,12 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
                 assert found_weights.tolist() == weights[held].astype(float).tolist()
         if where is not None:
             by_doc = dict(zip(docs.tolist(), where, strict=True))
-            # many documents (``_locate`` and ``_bounds``), then a few and one at a time
-            # (``_positions_few``), each as a ``Wanted`` too, as proximity asks
-            for asked in (few, *(few[k : k + 3] for k in range(0, few.size, 3))):
+            # many documents (``_locate`` and ``_bounds``), then proximity's share of a
+            # segment and a few at a time (``_positions_few``), each as a ``Wanted`` too,
+            # as proximity asks
+            assert few.size > postings_mmap._FEW >= 20
+            for asked in (few, few[:20], few[-postings_mmap._FEW:],
+                          *(few[k : k + 3] for k in range(0, few.size, 3))):
                 expected = {d: by_doc[d] for d in asked.tolist() if d in by_doc}
                 for form in (asked, postings_mmap.Wanted(asked)):
                     sidecar._seen.clear()
