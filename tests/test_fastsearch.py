@@ -508,3 +508,38 @@ def test_day_lists_equal_the_day_counts_whatever_the_months(
             shown += bool(want)
             skipped += months > most and not request.date_from and not request.date_to
     assert shown > 10 and skipped > 10
+
+
+def test_units_are_ors_of_one_text_over_fields(samples_index: Path) -> None:
+    """``fastsearch._is_unit`` (a loop stopping at the first other child) answers what its
+    definition says for every node of real queries' trees (words, views, compounds,
+    phrases, the title bonus) and for ORs of several texts or of no child."""
+    from search.find.query import interpret
+
+    ix = whoosh_index.open_dir(str(storage.require_generation(samples_index)))
+
+    def reference(node) -> bool:
+        kids = getattr(node, "subqueries", None)
+        return type(node) is wq.Term or (
+            type(node) is wq.Or and bool(kids) and all(type(c) is wq.Term for c in kids)
+            and len({c.text for c in kids}) == 1)
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "subqueries", None) or ():
+            yield from walk(child)
+        for side in ("a", "b"):
+            if isinstance(getattr(node, side, None), wq.Query):
+                yield from walk(getattr(node, side))
+
+    seen = Counter()
+    for text in QUERIES + _sample_titles(40) + ["porte-parole du gouvernement"]:
+        q, _notice = interpret(text, ix.schema)
+        for node in walk(q) if q is not None else ():
+            assert fastsearch._is_unit(node) == reference(node), node
+            seen[fastsearch._is_unit(node)] += 1
+    for node in (wq.Or([]), wq.Or([wq.Term("title", "a"), wq.Term("body", "b")]),
+                 wq.Or([wq.Term("title", "a"), wq.Phrase("body", ["a", "b"])]),
+                 wq.And([wq.Term("title", "a"), wq.Term("body", "a")])):
+        assert fastsearch._is_unit(node) == reference(node), node
+    assert seen[True] > 300 and seen[False] > 100

@@ -836,15 +836,22 @@ def _field_parts(searcher, terms: list, cache: PostingCache,
 
 
 def _is_unit(node) -> bool:
-    if type(node) is wq.Term:
+    """Whether ``node`` is one BM25F unit: a term, or an OR of terms of one text (a word
+    over a view's fields). Asked several times per word and search: a loop that stops at
+    the first other child, without a generator and a set per call."""
+    t = type(node)
+    if t is wq.Term:
         return True
-    kids = getattr(node, "subqueries", None)
-    return (
-        type(node) is wq.Or
-        and bool(kids)
-        and all(type(c) is wq.Term for c in kids)
-        and len({c.text for c in kids}) == 1
-    )
+    if t is not wq.Or:
+        return False
+    kids = node.subqueries
+    if not kids:
+        return False
+    text = kids[0].text if type(kids[0]) is wq.Term else None
+    for c in kids:
+        if type(c) is not wq.Term or c.text != text:
+            return False
+    return True
 
 
 def _word(searcher, node, cache: PostingCache, units: list[Unit] | None = None) -> Scored:
