@@ -829,8 +829,14 @@ def _field_parts(searcher, terms: list, cache: PostingCache,
             continue
         b = B.get(name, DEFAULT_B)
         avg = cache.average_length(searcher, name)
-        lengths = cache.lengths(searcher, name)[docs]
-        part = term.boost * tf / ((1 - b) + b * lengths / avg)
+        # ``term.boost * tf / ((1 - b) + b * lengths / avg)``, the same operations in the
+        # same order, in place on the gathered lengths (no temporary per operation)
+        norm = cache.lengths(searcher, name)[docs]
+        norm *= b
+        norm /= avg
+        norm += 1 - b
+        part = term.boost * tf
+        part /= norm
         fields.append((name, term.boost, docs, tf, part))
     return fields
 
