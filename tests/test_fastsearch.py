@@ -568,3 +568,30 @@ def test_field_parts_are_the_formula_to_the_bit(samples_index: Path) -> None:
                     compared += 1
     assert compared > 200
     s.close()
+
+
+def test_scored_within_the_matches_or_others_of_their_size(samples_index: Path) -> None:
+    """``Scored.within`` of a sparse match set keeps the documents ``allowed`` holds: all
+    of them when ``allowed`` is the same documents (compared, not looked up), and only
+    those held when ``allowed`` is another set, of the same size or not."""
+    from search.find.matchset import Matches
+    from search.find.query import interpret
+
+    ix, s, _table, cache = _open(samples_index)
+    checked = 0
+    for text in _sample_titles(20) + ["gouvernement", "police manifestation"]:
+        q, _notice = interpret(text, ix.schema)
+        scored = fastsearch.evaluate(s, q, cache)
+        if not scored.is_sparse or scored.docs.size < 2:
+            continue
+        docs, values = scored.docs, scored.values
+        other = np.setdiff1d(np.arange(cache.n_docs), docs)[:1]
+        for allowed in (docs.copy(), docs[1:], np.sort(np.concatenate([docs[1:], other])),
+                        docs[::2]):
+            got_docs, got_values = scored.within(Matches(allowed, cache.n_docs))
+            held = np.isin(docs, allowed)
+            assert np.array_equal(got_docs, docs[held]), text
+            assert np.array_equal(got_values, values[held]), text
+            checked += 1
+    assert checked > 40
+    s.close()
