@@ -202,7 +202,7 @@ def test_postings_at_a_subset_of_the_last_candidates_are_those_of_the_list(
                 assert np.array_equal(got[1], tf[held]), (field, text)
     finally:
         fastsearch.POOL.resize(pool_budget)
-    assert sum(recalled) >= 2 * len(terms)  # a subset and the candidates again
+    assert sum(recalled) >= len(terms)  # a subset of the candidates, right after them
 
 
 def _words_of(q) -> Words:

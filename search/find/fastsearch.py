@@ -333,16 +333,16 @@ class PostingCache:
 
     def _recalled(self, fieldname: str, btext: bytes,
                   at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """``postings_at`` of a term this thread looked up at candidates holding all of
-        ``at``: those of its postings in ``at`` (a posting is a document's own, so the
+        """``postings_at`` of a term this thread looked up at other candidates holding all
+        of ``at``: those of its postings in ``at`` (a posting is a document's own, so the
         same as looking them up at ``at``); None otherwise."""
         memo = getattr(self._here, "looked", None)
         if memo is None:
             return None
         base, lists = memo
         found = lists.get((fieldname, btext))
-        if found is None or base is at:
-            return found
+        if found is None or base is at:  # the same candidates asked again: as before (the
+            return None  # pool reads a list asked twice whole, ``_again``)
         within = getattr(self._here, "within", None)
         if within is None or within[0] is not at or within[1] is not base:
             inside = at.size <= base.size and bool(matchset.member(base, at).all())
