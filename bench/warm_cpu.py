@@ -6,8 +6,9 @@ query of ``bench/compare.py``'s ``queries.json`` through Flask's test client (th
 JSON, the response cache off): ``--passes`` passes (the first is every query's first time,
 the next ones fill the posting cache as the served benchmark's warm-up passes do), then a
 timed pass, in CPU time (``time.process_time``: on a shared machine, the work, not the
-wait for a core). It prints the p50, mean, p90, p99 and max, the heaviest queries, and a
-digest of every answer (the full JSON, ``took_ms`` left out) to compare two checkouts:
+wait for a core). It prints the p50, mean, p90, p99 and max, the mean of the heaviest tenth
+of the requests, the heaviest queries, and a digest of every answer (the full JSON,
+``took_ms`` left out) to compare two checkouts:
 
     .venv/bin/python bench/warm_cpu.py INDEX --queries QUERIES [--baseline DIR] [--rounds N]
 
@@ -87,6 +88,8 @@ def child(index: str, queries_file: str, passes: int, per_set: int, profile: int
         "p90": percentile(times, 90),
         "p99": percentile(times, 99),
         "max": max(times),
+        # the mean of the heaviest tenth of the requests (quoted headlines of common words)
+        "heavy10": statistics.mean(sorted(times)[-max(1, len(times) // 10):]),
         "heaviest": sorted(zip(times, queries, strict=True), reverse=True)[:8],
         "answers": digest.hexdigest()[:16],
     }
@@ -147,11 +150,11 @@ def main() -> None:
     print(f"# bench/warm_cpu.py, {time.strftime('%Y-%m-%d %H:%M')}, load average "
           f"{min(loads):.1f}-{max(loads):.1f}; CPU ms per warm faceted /api/search, "
           f"median of {args.rounds} run(s)")
-    print("| code | queries | p50 | mean | p90 | p99 | max | answers |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| code | queries | p50 | mean | p90 | p99 | max | heaviest 10 % | answers |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, runs in rows.items():
-        cells = [statistics.median(r[k] for r in runs)
-                 for k in ("p50", "mean", "p90", "p99", "max")]
+        cells = [statistics.median(r.get(k, float("nan")) for r in runs)
+                 for k in ("p50", "mean", "p90", "p99", "max", "heavy10")]
         answers = ",".join(sorted({r["answers"] for r in runs}))
         answers += f" (pool {runs[-1].get('pool')})"
         print(f"| {name} | {runs[0]['queries']} | " + " | ".join(f"{c:.2f}" for c in cells)

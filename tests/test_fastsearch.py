@@ -393,8 +393,20 @@ def test_sparse_words_equal_the_dense_reference_to_the_bit(samples_index: Path) 
             assert np.array_equal(sparse.mask, dense.mask), text
             assert np.array_equal(sparse.scores, dense.scores), text
             compared += int(dense.mask.sum() > 0)
-            phrased += any(type(leaf) is wq.Phrase for leaf in node.leaves()) and all(
-                fastsearch._sparse_word(s, w, cache) is not None for w in node.subqueries)
+            if not any(type(leaf) is wq.Phrase for leaf in node.leaves()):
+                continue
+            # a headline quoting a phrase takes the sparse path (not ``_words_dense``),
+            # and each word asked at some documents only answers for those
+            phrased += all(fastsearch._sparse_shape(w) for w in node.subqueries)
+            at = np.unique(np.concatenate([dense.docs[::2], np.arange(0, dense.n, 7)]))
+            for word in node.subqueries:
+                docs, scores = fastsearch._sparse_word(s, word, cache)
+                held = np.isin(docs, at)
+                found, found_scores = fastsearch._sparse_word(s, word, cache, at)
+                assert np.array_equal(found, docs[held]), text
+                if any(type(leaf) is wq.Phrase for leaf in word.leaves()):
+                    # (a plain word at some documents takes the idf of its fields' counts)
+                    assert np.array_equal(found_scores, scores[held]), text
     assert compared > 60 and phrased > 5
     s.close()
 
@@ -456,3 +468,130 @@ def test_month_and_year_lists_equal_those_made_from_the_month_counts(samples_ind
             for y, c in years_of(months)]
         listed += len(months)
     assert listed > 50
+
+
+def test_day_lists_equal_the_day_counts_whatever_the_months(
+    samples_index: Path, monkeypatch
+) -> None:
+    """A response's days are the matches' day counts when they are at most ``MAX_DAYS``
+    (within the date bounds asked), none otherwise: the same list when the days are not
+    counted at all because the matches fall in more months than ``MAX_DAYS`` (no bound
+    asked), at every ``MAX_DAYS`` around the number of months and days."""
+    import datetime as dt
+
+    from search.find import facets
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    gen = engine._current()
+    table = gen.facets
+    requests = [SearchRequest(q=q) for q in ("", "police", "gouvernement", "retraites",
+                                            "Macron", "coronavirus confinement")]
+    requests += [SearchRequest(q=q) for q in _sample_titles(12)]  # a few days each
+    first, last = table.date_range()
+    requests += [SearchRequest(q=q, date_from=a, date_to=b) for q, a, b in [
+        ("", dt.date(2020, 1, 1), None), ("police", None, dt.date(2019, 12, 31)),
+        ("gouvernement", dt.date(2018, 1, 1), dt.date(2020, 12, 31)),
+        ("", last - dt.timedelta(days=3), None), ("", None, first + dt.timedelta(days=3)),
+        ("", first, last)]]  # bounds keeping a few of many months' days
+    shown = skipped = 0
+    for request in requests:
+        matches = engine._text_match(gen.searcher(), request.q, gen.schema, gen)[1]
+        months = len(table.month_counts(matches))
+        days = table.day_counts(matches, request.date_from, request.date_to)
+        for most in sorted({1, 2, months - 1, months, months + 1, len(days) - 1,
+                            len(days), len(days) + 1} - {0, -1}):
+            monkeypatch.setattr(facets, "MAX_DAYS", most)
+            want = days if len(days) <= most else []
+            got = engine.search(request).facets["day"]
+            assert [(d["value"], d["count"]) for d in got] == [
+                (day.isoformat(), c) for day, c in want], (request, most)
+            shown += bool(want)
+            skipped += months > most and not request.date_from and not request.date_to
+    assert shown > 10 and skipped > 10
+
+
+def test_units_are_ors_of_one_text_over_fields(samples_index: Path) -> None:
+    """``fastsearch._is_unit`` (a loop stopping at the first other child) answers what its
+    definition says for every node of real queries' trees (words, views, compounds,
+    phrases, the title bonus) and for ORs of several texts or of no child."""
+    from search.find.query import interpret
+
+    ix = whoosh_index.open_dir(str(storage.require_generation(samples_index)))
+
+    def reference(node) -> bool:
+        kids = getattr(node, "subqueries", None)
+        return type(node) is wq.Term or (
+            type(node) is wq.Or and bool(kids) and all(type(c) is wq.Term for c in kids)
+            and len({c.text for c in kids}) == 1)
+
+    def walk(node):
+        yield node
+        for child in getattr(node, "subqueries", None) or ():
+            yield from walk(child)
+        for side in ("a", "b"):
+            if isinstance(getattr(node, side, None), wq.Query):
+                yield from walk(getattr(node, side))
+
+    seen = Counter()
+    for text in QUERIES + _sample_titles(40) + ["porte-parole du gouvernement"]:
+        q, _notice = interpret(text, ix.schema)
+        for node in walk(q) if q is not None else ():
+            assert fastsearch._is_unit(node) == reference(node), node
+            seen[fastsearch._is_unit(node)] += 1
+    for node in (wq.Or([]), wq.Or([wq.Term("title", "a"), wq.Term("body", "b")]),
+                 wq.Or([wq.Term("title", "a"), wq.Phrase("body", ["a", "b"])]),
+                 wq.And([wq.Term("title", "a"), wq.Term("body", "a")])):
+        assert fastsearch._is_unit(node) == reference(node), node
+    assert seen[True] > 300 and seen[False] > 100
+
+
+def test_field_parts_are_the_formula_to_the_bit(samples_index: Path) -> None:
+    """Each field's weighted, length-normalised frequency (``fastsearch._field_parts``,
+    computed in place) is ``boost * tf / ((1 - b) + b * length / average)`` evaluated as
+    written, to the bit, for every field of real headlines' words."""
+    from search.find.query import interpret
+
+    ix, s, _table, cache = _open(samples_index)
+    compared = 0
+    for text in _sample_titles(30):
+        q, _notice = interpret(text, ix.schema)
+        for node in _words_nodes(q) if q is not None else []:
+            for leaf in node.leaves():
+                if type(leaf) is not wq.Term:
+                    continue
+                for name, _w, docs, tf, part in fastsearch._field_parts(s, [leaf], cache):
+                    b = fastsearch.B.get(name, fastsearch.DEFAULT_B)
+                    avg = cache.average_length(s, name)
+                    lengths = cache.lengths(s, name)[docs]
+                    want = leaf.boost * tf / ((1 - b) + b * lengths / avg)
+                    assert part.tobytes() == want.tobytes(), (name, leaf.text)
+                    compared += 1
+    assert compared > 200
+    s.close()
+
+
+def test_scored_within_the_matches_or_others_of_their_size(samples_index: Path) -> None:
+    """``Scored.within`` of a sparse match set keeps the documents ``allowed`` holds: all
+    of them when ``allowed`` is the same documents (compared, not looked up), and only
+    those held when ``allowed`` is another set, of the same size or not."""
+    from search.find.matchset import Matches
+    from search.find.query import interpret
+
+    ix, s, _table, cache = _open(samples_index)
+    checked = 0
+    for text in _sample_titles(20) + ["gouvernement", "police manifestation"]:
+        q, _notice = interpret(text, ix.schema)
+        scored = fastsearch.evaluate(s, q, cache)
+        if not scored.is_sparse or scored.docs.size < 2:
+            continue
+        docs, values = scored.docs, scored.values
+        other = np.setdiff1d(np.arange(cache.n_docs), docs)[:1]
+        for allowed in (docs.copy(), docs[1:], np.sort(np.concatenate([docs[1:], other])),
+                        docs[::2]):
+            got_docs, got_values = scored.within(Matches(allowed, cache.n_docs))
+            held = np.isin(docs, allowed)
+            assert np.array_equal(got_docs, docs[held]), text
+            assert np.array_equal(got_values, values[held]), text
+            checked += 1
+    assert checked > 40
+    s.close()

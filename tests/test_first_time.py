@@ -102,6 +102,110 @@ def test_missing_words_from_the_pool_equal_the_lookup(samples_index: Path) -> No
     assert sum(peeked) > 0.8 * len(peeked) > 100
 
 
+def test_missing_common_words_from_the_candidates_equal_the_lookup(
+    samples_index: Path, monkeypatch
+) -> None:
+    """With common words (a low ``LOUPE_COMMON_DOCS``), each result's ``missing`` words are
+    the same whether the common words are read from the candidates the search looked them
+    up at (``fastsearch._held_at_candidates``) or looked up again at the page's documents;
+    and the candidates answered for many words, some of them lacking."""
+    monkeypatch.setenv("LOUPE_COMMON_DOCS", "25")
+    records = [json.loads(line) for line in open(
+        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
+    texts = [" ".join(r["title"].split()[:7]) for r in records[::3]]
+    texts += [" ".join((r["summary"] or "").split()[2:8]) for r in records[1::7]]
+    engine = SearchEngine(samples_index, cache_size=0)
+
+    def missing() -> list[list[list[str]]]:
+        return [[r["missing"] for r in engine.search(SearchRequest(q=t, per_page=20)).results]
+                for t in texts]
+
+    answered: list[bool] = []
+    real = fastsearch._held_at_candidates
+
+    def held(word, cache, docs):
+        found = real(word, cache, docs)
+        answered.append(found is not None and not found.all())
+        return found
+
+    pool_budget = fastsearch.POOL.budget
+    try:
+        fastsearch.set_postings_budget(0)  # no word kept whole: common words at the page
+        monkeypatch.setattr(fastsearch, "_COMMON_AT_KEPT", 0)
+        looked_up = missing()
+        monkeypatch.setattr(fastsearch, "_COMMON_AT_KEPT", 4)
+        monkeypatch.setattr(fastsearch, "_held_at_candidates", held)
+        from_candidates = missing()
+        # documents beyond the candidates a word was looked up at are looked up anew: after
+        # a search, every document holding one of its common words holds it
+        gen = engine._current()
+        s, cache = gen.searcher(), gen.postings
+        beyond = 0
+        for text in texts:
+            parsed = parse(text, gen.schema)
+            if parsed is None or parsed is wq.NullQuery:
+                continue
+            q = _words_of(parsed)
+            common = budget.common_words(q, s.reader())
+            if not common or len(common) == len(q.subqueries):
+                continue
+            fastsearch.evaluate(s, q, cache)  # in this thread: its candidates kept
+            for i in common:
+                docs = fastsearch._sparse_word(s, q.subqueries[i], cache)[0]
+                alone = Words([q.subqueries[i]], minmatch=1)
+                assert fastsearch.holding(s, alone, cache, docs).all(), text
+                beyond += 1
+        assert beyond > 10
+    finally:
+        fastsearch.POOL.resize(pool_budget)
+    assert from_candidates == looked_up
+    assert sum(bool(m) for page in looked_up for m in page) > 20  # results lacking a word
+    assert sum(answered) > 20  # answered by the candidates, for pages lacking the word
+
+
+def test_postings_at_a_subset_of_the_last_candidates_are_those_of_the_list(
+    samples_index: Path, monkeypatch
+) -> None:
+    """A term's postings at some documents, after the same thread looked it up at
+    candidates holding all of them (a common title word at the matches, for the title
+    bonus), are read from that look-up: the postings of the whole list at those
+    documents, for subsets and for sets reaching beyond the candidates (looked up anew)."""
+    gen = SearchEngine(samples_index)._current()
+    s, cache = gen.searcher(), gen.postings
+    reader = s.reader()
+    rng = np.random.default_rng(13)
+    terms = [(field, text) for field in ("title", "body") for text in
+             [t.decode() for t, _i in reader.iter_field(field)]
+             if reader.doc_frequency(field, text) > 10][::7][:40]
+    assert len(terms) > 20
+    recalled = []
+    real = fastsearch.PostingCache._recalled
+
+    def counted(self, fieldname, btext, at):
+        found = real(self, fieldname, btext, at)
+        recalled.append(found is not None)
+        return found
+
+    monkeypatch.setattr(fastsearch.PostingCache, "_recalled", counted)
+    pool_budget = fastsearch.POOL.budget
+    try:
+        fastsearch.set_postings_budget(0)  # every list looked up in the sidecars
+        for field, text in terms:
+            docs, tf = cache.postings(s, field, text)
+            candidates = np.flatnonzero(rng.random(cache.n_docs) < 0.6)
+            cache.postings_at(s, field, text, candidates)
+            inside = np.sort(rng.choice(candidates, size=candidates.size // 3, replace=False))
+            beyond = np.flatnonzero(rng.random(cache.n_docs) < 0.3)
+            for at in (inside, candidates, beyond, inside):
+                got = cache.postings_at(s, field, text, at)
+                held = np.isin(docs, at)
+                assert np.array_equal(got[0], docs[held]), (field, text)
+                assert np.array_equal(got[1], tf[held]), (field, text)
+    finally:
+        fastsearch.POOL.resize(pool_budget)
+    assert sum(recalled) >= len(terms)  # a subset of the candidates, right after them
+
+
 def _words_of(q) -> Words:
     """The plain words of a parsed query (under its title bonus)."""
     return q if type(q) is Words else next(_words_of(c) for c in q.children()

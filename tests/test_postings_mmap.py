@@ -386,7 +386,8 @@ def test_proximity_pairs_in_numpy_equal_the_merge_walks(
     segmented: Path, without_sidecars: Path, monkeypatch
 ) -> None:
     """Issue 11: proximity's bonus for every pair of words, document and field at once
-    in numpy (``fastsearch._pair_bonus``) equals the merge walk per pair, document and
+    in numpy (``fastsearch._pair_bonus``, by one sort of every word's positions or by a
+    sort per pair) equals the merge walk per pair, document and
     field it replaced (``_pair_bonus_loop``, over ``positions``' answers), to the bit, on
     real headlines and summaries, with positions from the sidecars and from Whoosh's
     matchers (segments with deletions); a query of few pairs, walked from the answers
@@ -403,13 +404,17 @@ def test_proximity_pairs_in_numpy_equal_the_merge_walks(
         return got
 
     monkeypatch.setattr(fastsearch, "_pair_bonus", checked)
-    for few in (0, fastsearch._FEW_PAIRS):  # every query in numpy, then as it says
+    # every query in numpy (by one sort and running extremes, then by a sort per pair),
+    # then as the pair count says
+    for few, fill in ((0, fastsearch._FILL_MAX), (0, 0),
+                      (fastsearch._FEW_PAIRS, fastsearch._FILL_MAX)):
         monkeypatch.setattr(fastsearch, "_FEW_PAIRS", few)
+        monkeypatch.setattr(fastsearch, "_FILL_MAX", fill)
         for index_dir in (segmented, without_sidecars):
             engine = SearchEngine(index_dir, cache_size=0)
             for text in _natural_queries() + ["gouvernement Macron", "police Paris nuit"]:
                 engine.search(SearchRequest(q=text))
-    assert len(gained) > 200 and sum(gained) > 2000, (len(gained), sum(gained))
+    assert len(gained) > 300 and sum(gained) > 3000, (len(gained), sum(gained))
 
 
 def test_sidecar_token_layouts_are_the_analysers_tokens(segmented: Path) -> None:
@@ -795,7 +800,7 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
         rng.choice(n_docs, 3_000, replace=False), [0, 65_535, 65_536, 131_072, n_docs - 1]]))
     wanted = postings_mmap.Wanted(candidates)
     assert len(wanted.groups) == 4
-    few = candidates[::250]  # proximity's handful of documents, over every run
+    few = candidates[::60]  # more documents than ``_FEW``, over every run
     for (fieldname, btext), (docs, weights, where) in lists.items():
         held = np.isin(docs, candidates)
         for read_whole in (0, 8, 10**9):  # searched, either as the lengths say, read whole
@@ -806,9 +811,12 @@ def test_postings_and_positions_at_candidates_across_high_bits(tmp_path: Path,
                 assert found_weights.tolist() == weights[held].astype(float).tolist()
         if where is not None:
             by_doc = dict(zip(docs.tolist(), where, strict=True))
-            # many documents (``_locate`` and ``_bounds``), then a few and one at a time
-            # (``_positions_few``), each as a ``Wanted`` too, as proximity asks
-            for asked in (few, *(few[k : k + 3] for k in range(0, few.size, 3))):
+            # many documents (``_locate`` and ``_bounds``), then proximity's share of a
+            # segment and a few at a time (``_positions_few``), each as a ``Wanted`` too,
+            # as proximity asks
+            assert few.size > postings_mmap._FEW >= 20
+            for asked in (few, few[:20], few[-postings_mmap._FEW:],
+                          *(few[k : k + 3] for k in range(0, few.size, 3))):
                 expected = {d: by_doc[d] for d in asked.tolist() if d in by_doc}
                 for form in (asked, postings_mmap.Wanted(asked)):
                     sidecar._seen.clear()

@@ -445,7 +445,7 @@ def count_facets(
             "value": f"{y:04d}",
             "label": str(y),
             "count": c,
-            "selected": _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31)),
+            "selected": ranged and _covers(request, dt.date(y, 1, 1), dt.date(y, 12, 31)),
         }
         for y, c in zip(years[firsts].tolist(),
                         (np.add.reduceat(counts, firsts) if firsts.size else firsts).tolist(),
@@ -458,19 +458,25 @@ def count_facets(
             "count": c,
             "selected": request.date_from == request.date_to == day,
         }
-        for day, c in _day_counts(request, table, date_base)
+        for day, c in _day_counts(request, table, date_base, numbers.size)
         for text in (_day_texts(day),)
     ]
     keys = ("country", "person", "month", "year", "day", "section", "source")
     return {k: out[k] for k in keys}
 
 
-def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray):
+def _day_counts(request: SearchRequest, table: FacetTable, mask: np.ndarray,
+                months: int | None = None):
     """Days only when they are few: within a selected range of a few weeks, or when all
-    the matches fall on at most ``MAX_DAYS`` days."""
+    the matches fall on at most ``MAX_DAYS`` days. ``months``: how many months the dated
+    matches of ``mask`` fall in; more than ``MAX_DAYS`` of them, with no date bound, are
+    more days than that, so none are counted (a common word's matches at a million
+    articles fall in hundreds of months)."""
     start, end = request.date_from, request.date_to
     if start and end and (end - start).days < MAX_DAYS:
         return table.day_counts(mask, start, end)
+    if not start and not end and months is not None and months > MAX_DAYS:
+        return []
     return table.day_counts(mask, start, end, most=MAX_DAYS)
 
 

@@ -193,7 +193,14 @@ class Scored:
         when they are sparse, else one pass over the dense vectors, as before."""
         if self.is_sparse:
             docs = self.docs
-            keep = allowed.holds(docs) if isinstance(allowed, Matches) else allowed[docs]
+            if isinstance(allowed, Matches):
+                if allowed.docs.size == docs.size and np.array_equal(allowed.docs, docs):
+                    # the matches themselves (no article deleted, no filter): one
+                    # comparison, not a binary search of each match (twice a search)
+                    return docs, self.values
+                keep = allowed.holds(docs)
+            else:
+                keep = allowed[docs]
             return docs[keep], self.values[keep]
         docs = np.flatnonzero(self.mask & (allowed.mask if isinstance(allowed, Matches)
                                            else allowed))
@@ -270,6 +277,9 @@ class PostingCache:
         (``_words``). ``at``'s share of each segment is found once for all the terms
         asked at it (``_shares``)."""
         btext = searcher.schema[fieldname].to_bytes(text)
+        recalled = self._recalled(fieldname, btext, at)
+        if recalled is not None:
+            return recalled
         with POOL.lock:
             cached = POOL.entries.get((self._serial, "tf", fieldname, btext))
             compact = POOL.entries.get((self._serial, "at", fieldname, btext))
@@ -303,10 +313,44 @@ class PostingCache:
                 all_docs.append(docs + offset if offset else docs)
                 all_weights.append(weights)
         if not all_docs:
-            return _EMPTY_DOCS, _EMPTY_WEIGHTS
-        if len(all_docs) == 1:
-            return all_docs[0], all_weights[0]
-        return np.concatenate(all_docs), np.concatenate(all_weights)
+            found = _EMPTY_DOCS, _EMPTY_WEIGHTS
+        elif len(all_docs) == 1:
+            found = all_docs[0], all_weights[0]
+        else:
+            found = np.concatenate(all_docs), np.concatenate(all_weights)
+        self._remember(at, fieldname, btext, found)
+        return found
+
+    def _remember(self, at: np.ndarray, fieldname: str, btext: bytes,
+                  found: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keeps, per thread, the lists looked up at the last candidate set ``at`` (a
+        query's common words): the title bonus then asks its common title words at the
+        matches, a subset of those candidates (``_recalled``)."""
+        memo = getattr(self._here, "looked", None)
+        if memo is None or memo[0] is not at:
+            memo = self._here.looked = (at, {})
+        memo[1][(fieldname, btext)] = found
+
+    def _recalled(self, fieldname: str, btext: bytes,
+                  at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """``postings_at`` of a term this thread looked up at other candidates holding all
+        of ``at``: those of its postings in ``at`` (a posting is a document's own, so the
+        same as looking them up at ``at``); None otherwise."""
+        memo = getattr(self._here, "looked", None)
+        if memo is None:
+            return None
+        base, lists = memo
+        found = lists.get((fieldname, btext))
+        if found is None or base is at:  # the same candidates asked again: as before (the
+            return None  # pool reads a list asked twice whole, ``_again``)
+        within = getattr(self._here, "within", None)
+        if within is None or within[0] is not at or within[1] is not base:
+            inside = at.size <= base.size and bool(matchset.member(base, at).all())
+            within = self._here.within = (at, base, inside)
+        if not within[2]:
+            return None
+        keep = matchset.member(at, found[0])
+        return found[0][keep], found[1][keep]
 
     def _mask_of(self, at: np.ndarray) -> np.ndarray:
         """A bool per document of the generation, true at ``at``: made once per candidate
@@ -792,22 +836,35 @@ def _field_parts(searcher, terms: list, cache: PostingCache,
             continue
         b = B.get(name, DEFAULT_B)
         avg = cache.average_length(searcher, name)
-        lengths = cache.lengths(searcher, name)[docs]
-        part = term.boost * tf / ((1 - b) + b * lengths / avg)
+        # ``term.boost * tf / ((1 - b) + b * lengths / avg)``, the same operations in the
+        # same order, in place on the gathered lengths (no temporary per operation)
+        norm = cache.lengths(searcher, name)[docs]
+        norm *= b
+        norm /= avg
+        norm += 1 - b
+        part = term.boost * tf
+        part /= norm
         fields.append((name, term.boost, docs, tf, part))
     return fields
 
 
 def _is_unit(node) -> bool:
-    if type(node) is wq.Term:
+    """Whether ``node`` is one BM25F unit: a term, or an OR of terms of one text (a word
+    over a view's fields). Asked several times per word and search: a loop that stops at
+    the first other child, without a generator and a set per call."""
+    t = type(node)
+    if t is wq.Term:
         return True
-    kids = getattr(node, "subqueries", None)
-    return (
-        type(node) is wq.Or
-        and bool(kids)
-        and all(type(c) is wq.Term for c in kids)
-        and len({c.text for c in kids}) == 1
-    )
+    if t is not wq.Or:
+        return False
+    kids = node.subqueries
+    if not kids:
+        return False
+    text = kids[0].text if type(kids[0]) is wq.Term else None
+    for c in kids:
+        if type(c) is not wq.Term or c.text != text:
+            return False
+    return True
 
 
 def _word(searcher, node, cache: PostingCache, units: list[Unit] | None = None) -> Scored:
@@ -879,6 +936,10 @@ def holding(searcher, q, cache: PostingCache, docs: np.ndarray) -> np.ndarray:
                 at = np.minimum(np.searchsorted(whole, docs), max(whole.size - 1, 0))
                 count += whole[at] == docs if whole.size else 0
                 continue
+            held = _held_at_candidates(word, cache, docs)
+            if held is not None:
+                count += held
+                continue
             found, _scores = _sparse_word(searcher, word, cache, docs)
             count[np.searchsorted(docs, found)] += 1
         return count >= q.minmatch
@@ -929,7 +990,31 @@ def _words_common(searcher, q: Words, cache: PostingCache, common: list[int]) ->
         at = picked[count >= need]
     for i in common:
         parts[i] = _sparse_word(searcher, words[i], cache, at)
+    # which candidates hold each common word, for ``holding`` (the words each shown result
+    # lacks: the shown results are among these candidates), kept per thread for the last
+    # few queries
+    kept = getattr(cache._here, "common_at", None)
+    if kept is None:
+        kept = cache._here.common_at = []
+    kept.insert(0, (at, [(words[i], parts[i][0]) for i in common]))
+    del kept[_COMMON_AT_KEPT:]
     return _at_least([parts[i] for i in range(len(words))], minmatch, q.boost, n)
+
+
+_COMMON_AT_KEPT = 4  # queries whose common words' candidates ``holding`` looks among
+
+
+def _held_at_candidates(word, cache: PostingCache, docs: np.ndarray) -> np.ndarray | None:
+    """Which of ``docs`` hold ``word``, when a recent search of this thread looked this
+    common word up at candidates including all of ``docs`` (``_words_common``): the same
+    answer as looking it up again at ``docs`` (a document of the candidates is in the
+    word's answer exactly when it holds the word), without its lists read again; None
+    otherwise."""
+    for at, found in getattr(cache._here, "common_at", None) or ():
+        for node, held in found:
+            if node == word and matchset.member(at, docs).all():
+                return matchset.member(held, docs)
+    return None
 
 
 def _selecting(searcher, word, cache: PostingCache) -> tuple[np.ndarray, np.ndarray]:
@@ -942,8 +1027,11 @@ def _selecting(searcher, word, cache: PostingCache) -> tuple[np.ndarray, np.ndar
 
 
 def _sparse_shape(node) -> bool:
-    """Whether ``_sparse_word`` can compute ``node``: BM25F units joined by AND and OR."""
-    if _is_unit(node):
+    """Whether ``_sparse_word`` can compute ``node``: BM25F units and quoted phrases
+    (evaluated whole, ``evaluate``) joined by AND and OR. A headline quoting a phrase is
+    a word ``Or(Phrase(title), Phrase(summary), …)`` among plain words: sparse too, not
+    a dense vector per field and word of the query (``_words_dense``)."""
+    if _is_unit(node) or type(node) is wq.Phrase:
         return True
     kids = getattr(node, "subqueries", None)
     return type(node) in (wq.And, wq.Or) and bool(kids) and all(_sparse_shape(c) for c in kids)
@@ -964,7 +1052,10 @@ def _sparse_word(
         return _sparse_unit(searcher, terms, cache, boost)
     if type(node) is wq.Phrase:  # a quoted phrase among the words: ``_word`` evaluates it
         found = evaluate(searcher, node, cache)
-        return found.docs, found.values
+        if at is None:
+            return found.docs, found.values
+        keep = matchset.member(at, found.docs)  # only those of ``at``, as for a unit
+        return found.docs[keep], found.values[keep]
     if type(node) not in (wq.And, wq.Or) or not node.subqueries:
         return None
     if at is not None:
@@ -1327,6 +1418,10 @@ def _pair_bonus(searcher, texts: list[str], pairs: list[tuple[str, str]], docs: 
         ends = np.concatenate(([0], np.cumsum(sizes)))[np.asarray(bounds)]  # each word's
         first = np.array([row[a] for a, _b in pairs])
         second = np.array([row[b] for _a, b in pairs])
+        if len(texts) * place.size <= _FILL_MAX:
+            _nearest_by_fill(nearest, place, doc_of, field, ends, first, second, n_docs,
+                             len(fields))
+            return _bonus_of(nearest, pairs, n_docs, idf)
         # for each pair, its first word's positions (label 0) then its second's (1)
         starts = np.stack([ends[first], ends[second]], axis=1).ravel()
         lengths = np.stack([ends[first + 1] - ends[first], ends[second + 1] - ends[second]],
@@ -1346,16 +1441,74 @@ def _pair_bonus(searcher, texts: list[str], pairs: list[tuple[str, str]], docs: 
             next_to = (group[1:] == group[:-1]) & (label[1:] != label[:-1])
             np.minimum.at(nearest, group[:-1][next_to] // len(fields),
                           (at[1:] - at[:-1])[next_to])
-    nearest = nearest.reshape(n_pairs, n_docs)
+    return _bonus_of(nearest, pairs, n_docs, idf)
+
+
+def _bonus_of(nearest: np.ndarray, pairs: list[tuple[str, str]], n_docs: int,
+              idf: dict[str, float]) -> np.ndarray:
+    """Each document's bonus from each (pair, document)'s smallest distance (inf where a
+    word is absent): ``PROXIMITY * the smaller idf / distance``, added pair after pair."""
+    nearest = nearest.reshape(len(pairs), n_docs)
     weight = PROXIMITY * np.minimum(np.array([idf[a] for a, _b in pairs]),
                                     np.array([idf[b] for _a, b in pairs]))
-    parts = np.zeros((n_pairs, n_docs))
+    parts = np.zeros((len(pairs), n_docs))
     np.divide(weight[:, None], nearest, out=parts,
               where=np.isfinite(nearest) & (nearest > 0))
     return np.add.accumulate(parts, axis=0)[-1]  # pair after pair, as the loop adds them
 
 
+def _nearest_by_fill(nearest: np.ndarray, place: np.ndarray, doc_of: np.ndarray,
+                     field: np.ndarray, ends: np.ndarray, first: np.ndarray,
+                     second: np.ndarray, n_docs: int, n_fields: int) -> None:
+    """``_pair_bonus``'s smallest distances (into ``nearest``, per pair and document) with
+    one sort of every word's positions instead of one per pair (a headline of 12 words
+    has 66 pairs, each word's positions sorted again with each of its 11 partners): with
+    all positions sorted by (document, field, position), each word's last position at or
+    before every place and its first at or after it (running maxima and minima, a row
+    per word); a pair's smallest distance is then, over the positions of its word having
+    fewer, the distance to the other word's nearest on either side within the same
+    document and field. The same integer distances as the sort per pair."""
+    n_words = ends.size - 1
+    span = int(place.max()) + 1
+    key = (doc_of * n_fields + field) * span + place
+    order = np.argsort(key, kind="stable")
+    ranked = key[order]
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)  # where each position went in the sort
+    word = np.repeat(np.arange(n_words), np.diff(ends))[order]
+    held = word[None, :] == np.arange(n_words)[:, None]  # a row per word
+    before = np.where(held, ranked, -1)
+    np.maximum.accumulate(before, axis=1, out=before)
+    after = np.where(held, ranked, np.iinfo(np.int64).max)[:, ::-1]
+    after = np.minimum.accumulate(after, axis=1)[:, ::-1]
+    counts = np.diff(ends)
+    # each pair walks the positions of its word having fewer, looking for the other's
+    swap = counts[second] < counts[first]
+    walked = np.where(swap, second, first)
+    other = np.where(swap, first, second)
+    lengths = counts[walked]
+    total = int(lengths.sum())
+    if not total:
+        return
+    stops = np.cumsum(lengths)
+    at = rank[np.repeat(ends[walked] - (stops - lengths), lengths) + np.arange(total)]
+    look = np.repeat(other, lengths)
+    mine = ranked[at]
+    group = mine // span
+    left, right = before[look, at], after[look, at]
+    big = np.iinfo(np.int64).max
+    gap = np.where((left >= 0) & (left // span == group), mine - left, big)
+    gap = np.minimum(gap, np.where((right != big) & (right // span == group), right - mine,
+                                   big))
+    found = gap != big
+    pair = np.repeat(np.arange(first.size, dtype=np.int64), lengths)
+    np.minimum.at(nearest, (pair * n_docs + group // n_fields)[found],
+                  gap[found].astype(np.float64))
+
+
 _FEW_PAIRS = 3  # at most this many pairs: ``_pair_bonus_loop`` (the same numbers)
+# ``_nearest_by_fill``'s rows (words x positions) at most: beyond, a sort per pair
+_FILL_MAX = 1_000_000
 
 
 def _pair_bonus_loop(pos: dict[str, dict[int, dict[str, list[int]]]],
