@@ -405,3 +405,38 @@ def test_a_pages_later_field_is_located_only_for_the_articles_that_ask(
     finally:
         snippets._located_page = located_page
     assert asked and asked * 5 < whole  # summaries asked for, by a few of the pages' articles
+
+
+def test_a_word_alone_from_the_searchs_query_matches_what_its_parse_matches(
+        samples_index: Path) -> None:
+    """The words a result lacks: each typed word's query taken from the search's own
+    (``word_alone``: the word of the same terms in both views) matches the documents the
+    word parsed alone matches (Whoosh's matcher over the whole archive), stop words are
+    nothing, and words of a query with syntax are parsed."""
+    from search.find.query import word_alone
+    from search.find.spelling import plain_words
+
+    ix = open_index(storage.require_generation(samples_index))
+    schema = ix.schema
+    taken = parsed = stop = 0
+    with ix.searcher() as s:
+        texts = [*QUERIES, *_sample_titles(40), "Quel est le prix des carburants ?",
+                 "Les grèves ont été suivies par les cheminots, la grève a été longue"]
+        for text in texts:
+            main = parse(text, schema)
+            plain = main.a if type(main) is wq.AndMaybe else main  # the title bonus aside
+            words = plain.subqueries if type(plain) is Words else []
+            for word in plain_words(text):
+                alone, reference = word_alone(word, schema, main), parse(word, schema)
+                if reference is None or reference is wq.NullQuery:
+                    assert alone is reference, (text, word)
+                    stop += 1
+                    continue
+                if type(alone) is Words and any(alone.subqueries[0] is w for w in words):
+                    taken += 1
+                else:
+                    assert alone == reference, (text, word)
+                    parsed += 1
+                assert set(s.docs_for_query(alone)) == set(s.docs_for_query(reference)), (
+                    text, word)
+    assert taken > 150 and parsed > 30 and stop > 80, (taken, parsed, stop)
