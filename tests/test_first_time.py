@@ -463,3 +463,84 @@ def test_a_pages_tokens_are_read_only_for_snippets_not_kept(samples_index: Path)
             assert longer.results == fresh.results, text
     finally:
         results.page_positions = page_positions
+
+
+def test_a_pages_later_field_is_located_only_for_the_articles_that_ask(
+        samples_index: Path) -> None:
+    """A page's summaries (the field a snippet tries after the body) are located only for
+    its articles whose body has no match, not for the whole page; the snippets are those
+    the text's own analysis gives (no page, no sidecar)."""
+    from search.find import snippets
+    from search.find.results import SNIPPET_FIELDS
+
+    engine = SearchEngine(samples_index, cache_size=0)
+    located_page = snippets._located_page
+    passes: list[tuple[str, list[int], dict]] = []
+
+    def recording(page, fieldname):
+        found = located_page(page, fieldname)
+        passes.append((fieldname, page.docs.tolist(), found))
+        return found
+
+    gen = engine._current()
+    gen.snippets = snippets.SnippetCache(0)  # every page's snippets made
+    snippets._located_page = recording
+    asked = whole = 0
+    try:
+        for text in ("président", "gouvernement", "France", "police", "Macron", "élection"):
+            passes.clear()
+            found = engine.search(SearchRequest(q=text, per_page=30))
+            body = {d: spans for field, _docs, part in passes if field == "body"
+                    for d, spans in part.items()}
+            terms = frozenset(highlight_terms(parse(text, gen.schema),
+                                              gen.searcher().reader()))
+            for fieldname, docs, _part in passes:
+                if fieldname == "summary":
+                    asked += len(docs)
+                    whole += len(body)
+                    assert all(not body.get(d) for d in docs), text  # none had a body match
+            stored = gen.searcher().reader().stored_fields
+            ids = {stored(d)["id"]: d for d in body}
+            for r in found.results:
+                doc = stored(ids[r["id"]]) if r["id"] in ids else None
+                if doc is not None:
+                    texts = [doc.get(name, "") for name in SNIPPET_FIELDS]
+                    assert r["snippet"] == snippets.snippet(texts, terms), (text, r["id"])
+    finally:
+        snippets._located_page = located_page
+    assert asked and asked * 5 < whole  # summaries asked for, by a few of the pages' articles
+
+
+def test_a_word_alone_from_the_searchs_query_matches_what_its_parse_matches(
+        samples_index: Path) -> None:
+    """The words a result lacks: each typed word's query taken from the search's own
+    (``word_alone``: the word of the same terms in both views) matches the documents the
+    word parsed alone matches (Whoosh's matcher over the whole archive), stop words are
+    nothing, and words of a query with syntax are parsed."""
+    from search.find.query import word_alone
+    from search.find.spelling import plain_words
+
+    ix = open_index(storage.require_generation(samples_index))
+    schema = ix.schema
+    taken = parsed = stop = 0
+    with ix.searcher() as s:
+        texts = [*QUERIES, *_sample_titles(40), "Quel est le prix des carburants ?",
+                 "Les grèves ont été suivies par les cheminots, la grève a été longue"]
+        for text in texts:
+            main = parse(text, schema)
+            plain = main.a if type(main) is wq.AndMaybe else main  # the title bonus aside
+            words = plain.subqueries if type(plain) is Words else []
+            for word in plain_words(text):
+                alone, reference = word_alone(word, schema, main), parse(word, schema)
+                if reference is None or reference is wq.NullQuery:
+                    assert alone is reference, (text, word)
+                    stop += 1
+                    continue
+                if type(alone) is Words and any(alone.subqueries[0] is w for w in words):
+                    taken += 1
+                else:
+                    assert alone == reference, (text, word)
+                    parsed += 1
+                assert set(s.docs_for_query(alone)) == set(s.docs_for_query(reference)), (
+                    text, word)
+    assert taken > 150 and parsed > 30 and stop > 80, (taken, parsed, stop)

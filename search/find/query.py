@@ -364,6 +364,9 @@ def _range_words(node: query.TermRange, schema) -> query.Query:
 _SYNTAX = re.compile(r"""["()\[\]{}^*~<>=\\/]|\w:|^[-+]|(?<!\w)'""")
 # "Paris: la mairie" is not a field filter: a colon counts after a field's name only.
 _FIELD_COLON = re.compile(r"(\w+):")
+# What ``interpret`` could read as anything but a plain word, or rewrite, in one word: its
+# syntax, a colon, a wildcard or comparison, a space.
+_NOT_PLAIN_WORD = re.compile(_SYNTAX.pattern + r"|[:<>*?\s]")
 _OPERATOR_WORDS = frozenset("AND OR NOT ANDNOT ANDMAYBE ET OU SAUF NON TO".split())
 
 
@@ -493,11 +496,37 @@ def _plain_words(text: str, schema, any_word: bool = False) -> query.Query | Non
     if not kept:
         return query.NullQuery
     typed = _answer_types(kept_all, asking)
+    views = list(dict.fromkeys((tuple(r), tuple(e)) for r, e in kept))
     words = [
         _answer_type(_bm25f_word(list(r), list(e), recall_fields, exact_fields), e, typed)
-        for r, e in dict.fromkeys((tuple(r), tuple(e)) for r, e in kept)
+        for r, e in views
     ]
-    return Words(words, minmatch=1 if any_word else _needed(len(words)))
+    q = Words(words, minmatch=1 if any_word else _needed(len(words)))
+    q.by_views = dict(zip(views, words, strict=True))  # for ``word_alone``
+    return q
+
+
+def word_alone(word: str, schema, within: query.Query | None) -> query.Query | None:
+    """``parse(word, schema)`` as far as the documents it matches go (the words a result
+    lacks), taken from ``within`` (the search's query) when that is plain words holding a
+    word of the same terms in both views (what decides which documents a word matches;
+    its weight does not): nothing built again; a stop word of either view is
+    ``NullQuery``, as parsed. Any other word is parsed."""
+    if type(within) is query.AndMaybe:  # the title bonus: the words are the required part
+        within = within.a
+    views = getattr(within, "by_views", None) if type(within) is Words else None
+    if views and not _NOT_PLAIN_WORD.search(word) and word not in _OPERATOR_WORDS:
+        recall_fields = [f for f in RECALL_WEIGHTS if f in schema]
+        exact_fields = [f for f in EXACT_WEIGHTS if f in schema]
+        if recall_fields and exact_fields:  # else not read as plain words
+            recall = _terms_of(schema, recall_fields[0], word)
+            exact = _terms_of(schema, exact_fields[0], word)
+            if not recall or not exact:
+                return query.NullQuery
+            found = views.get((tuple(recall), tuple(exact)))
+            if found is not None:
+                return Words([found], minmatch=1)
+    return parse(word, schema)
 
 
 def _content_words(chunks: list[str], schema, recall_fields: list[str],

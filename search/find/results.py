@@ -79,8 +79,9 @@ def result(
 
 def page_positions(reader, docnums: list[int], terms: set[str]) -> PagePositions:
     """The positions of ``terms`` in a page's documents, read for all of them at once
-    (when a snippet needs them: a kept snippet reads nothing)."""
-    return PagePositions(reader, docnums, frozenset(terms))
+    (when a snippet needs them: a kept snippet reads nothing); a later field of
+    ``SNIPPET_FIELDS`` only for those whose fields before it have no match."""
+    return PagePositions(reader, docnums, frozenset(terms), SNIPPET_FIELDS)
 
 
 def record(doc: dict, table: FacetTable, score: float | None) -> dict:

@@ -39,6 +39,7 @@ from search.find.query import (
     literal,
     loosened,
     parse,
+    word_alone,
     word_count,
 )
 from search.find.request import (
@@ -314,7 +315,7 @@ class SearchEngine:
         if shown and q is not None and (loose.get("any_word") or filler
                                         or 2 < word_count(q) <= 8):
             shown_docs = np.array(sorted({d for d, _ in hits}), dtype=np.int64)
-            words = self._word_masks(s, corrected or request.q, schema, gen, shown_docs)
+            words = self._word_masks(s, corrected or request.q, schema, gen, shown_docs, q)
             for r, (docnum, _score) in zip(shown, hits, strict=True):
                 r["missing"] = [w for w, held in words if docnum not in held]
                 dropped += [w for w in r["missing"] if w not in dropped]
@@ -364,18 +365,19 @@ class SearchEngine:
             return None, []
         return (wider, mask), self._page(s, wider, request, gen, mask, start, start + count)
 
-    def _word_masks(self, s, text: str, schema, gen: Generation,
-                    docs: np.ndarray) -> list[tuple[str, set[int]]]:
+    def _word_masks(self, s, text: str, schema, gen: Generation, docs: np.ndarray,
+                    within=None) -> list[tuple[str, set[int]]]:
         """Each plain word of the query (as typed) with those of ``docs`` (the results
         shown, ascending) it matches alone: looked up at them (``fastsearch.holding``),
-        not over the archive, where a common word's lists are long."""
+        not over the archive, where a common word's lists are long; each word's query
+        taken from ``within``, the search's, when it holds it (``word_alone``)."""
         out: list[tuple[str, set[int]]] = []
         typed = list(plain_words(text))
         for word in typed:
             if len(typed) > 1 and word.lower() in QUESTION_WORDS:
                 continue  # question scaffolding: ignored by the search, so never "missing"
             try:
-                q = parse(word, schema)
+                q = word_alone(word, schema, within)
             except QueryError:
                 continue
             if q is None or q is wq.NullQuery:

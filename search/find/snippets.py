@@ -281,20 +281,44 @@ class PagePositions:
     field and term for every document of the page (one dictionary lookup and one
     search of the posting list each, not one per document): ``located_spans``' input."""
 
-    def __init__(self, reader, docnums: list[int], terms: frozenset) -> None:
+    def __init__(self, reader, docnums: list[int], terms: frozenset,
+                 order: tuple[str, ...] = ()) -> None:
         self.reader = reader
         self.docs = np.unique(np.asarray(docnums, dtype=np.int64))
         self.terms = terms
+        # the fields a snippet tries in turn: a document asks for one only when the ones
+        # before it had no match
+        self.order = order
+        self._members = frozenset(self.docs.tolist())
         self._fields: dict[str, dict[int, dict[int, str] | None]] = {}
         self._located: dict[str, dict[int, Spans | None]] = {}
 
     def located(self, fieldname: str, docnum: int):
-        """``located_spans`` of a page's document, made for every document of the page
-        at the first ask (``_located_page``); ``_ELSEWHERE`` for a document not of the page."""
-        found = self._located.get(fieldname)
-        if found is None:
-            found = self._located[fieldname] = _located_page(self, fieldname)
+        """``located_spans`` of a page's document (``_located_page``), made at the first
+        ask for every document of the page that may ask for that field: all of them for
+        the first field of ``order``, for a later one those whose fields before it have
+        no match (a page's summaries are asked for by about one article). A document
+        left out that asks all the same is located then; ``_ELSEWHERE`` for a document
+        not of the page."""
+        found = self._located.setdefault(fieldname, {})
+        if docnum not in found:
+            if docnum not in self._members:
+                return _ELSEWHERE
+            askers = self._askers(fieldname, found, docnum)
+            part = self if askers is None else PagePositions(self.reader, askers, self.terms)
+            found.update(_located_page(part, fieldname))
         return found.get(docnum, _ELSEWHERE)
+
+    def _askers(self, fieldname: str, found: dict, docnum: int) -> list[int] | None:
+        """The documents to locate in ``fieldname`` now (None: the whole page): those not
+        located yet whose every field before it in ``order`` has no match, ``docnum``
+        included; unknown as yet counts as may ask."""
+        if not found and fieldname not in self.order[1:]:
+            return None
+        before = [self._located.get(f, {}) for f in self.order[: self.order.index(fieldname)]
+                  ] if fieldname in self.order else []
+        return [d for d in self._members
+                if d not in found and (d == docnum or not any(b.get(d, 0) for b in before))]
 
     def hits(self, fieldname: str, docnum: int) -> dict[int, str] | None:
         """{position: term} of the document's matches in ``fieldname``; None when its
