@@ -15,7 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate, chain, compress, repeat
 
 from unidecode import unidecode
@@ -215,6 +215,16 @@ _EXACT_CACHE: dict[str, _Parts] = {}
 _CACHE_LIMIT = 500_000
 
 
+def _parts_of(word: str, cache: dict[str, _Parts], split: Callable[[str], _Parts]) -> _Parts:
+    """``split(word)``, remembered in ``cache`` while it has room (a query's words)."""
+    parts = cache.get(word)
+    if parts is None:
+        parts = split(word)
+        if len(cache) < _CACHE_LIMIT:
+            cache[word] = parts
+    return parts
+
+
 def _elide(word: str) -> tuple[str, int]:
     """ElisionFilter then LowercaseFilter on one word: (text, characters dropped in front)."""
     text = word.translate(_APOSTROPHES)
@@ -284,11 +294,7 @@ class FastFrenchAnalyzer(Tokenizer):
         split = _exact_parts if self.exact else _recall_parts
         out: list[str] = []
         for word in WORD.findall(value):
-            parts = cache.get(word)
-            if parts is None:
-                parts = split(word)
-                if len(cache) < _CACHE_LIMIT:
-                    cache[word] = parts
+            parts = _parts_of(word, cache, split)
             out += [text for text, stop, _a, _b in parts if text and not stop]
         return out
 
@@ -302,12 +308,7 @@ class FastFrenchAnalyzer(Tokenizer):
         split = _exact_parts if self.exact else _recall_parts
         out: list[tuple[str, int, int]] = []
         for m in WORD.finditer(value):
-            word = m.group()
-            parts = cache.get(word)
-            if parts is None:
-                parts = split(word)
-                if len(cache) < _CACHE_LIMIT:
-                    cache[word] = parts
+            parts = _parts_of(m.group(), cache, split)
             at = m.start()
             out += [(text, at + a, at + b) for text, stop, a, b in parts if text and not stop]
         return out
@@ -376,6 +377,7 @@ def recall_spans(value: str) -> list[tuple[int, int, str]]:
     cache = _RECALL_CACHE
     out: list[tuple[int, int, str]] = []
     append = out.append
+    # ``_parts_of`` inlined: this runs for every word of a page, where a call a word counts.
     for m in WORD.finditer(value):
         word = m.group()
         parts = cache.get(word)

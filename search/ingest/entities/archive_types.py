@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from search.ingest.entities.countries import DATA, fold_chars
+from search.ingest.entities.countries import DATA, fold_chars, word_list
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 TABLE = DATA / "name_types.tsv"
@@ -266,19 +266,13 @@ def write_particle_names(
 @functools.lru_cache(maxsize=1)
 def particle_names() -> frozenset[str]:
     """The shipped list of ``write_particle_names`` (folded words)."""
-    if not PARTICLE_NAMES.exists():  # pragma: no cover - shipped with the package
-        return frozenset()
-    lines = PARTICLE_NAMES.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
+    return word_list(PARTICLE_NAMES)
 
 
 @functools.lru_cache(maxsize=1)
 def lower_words() -> frozenset[str]:
     """The shipped list of ``write_lower_words`` (folded words)."""
-    if not LOWER_WORDS.exists():  # pragma: no cover - shipped with the package
-        return frozenset()
-    lines = LOWER_WORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
+    return word_list(LOWER_WORDS)
 
 
 def main(argv: list[str] | None = None) -> None:

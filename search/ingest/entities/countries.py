@@ -34,8 +34,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 DATA = resources.files("search.ingest.entities") / "data"
+
+
+def word_list(path: Traversable) -> frozenset[str]:
+    """The lines of a shipped word list, ``#`` comments and blank lines left out (the
+    tables the entity modules read are written one word or name a line)."""
+    if not path.exists():  # pragma: no cover - shipped with the package
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 # Characters folded to one form before matching; everything else loses accents and case.
 _SPECIAL = {

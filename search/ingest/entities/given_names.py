@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from search.ingest.entities.countries import DATA, fold_chars
+from search.ingest.entities.countries import DATA, fold_chars, word_list
 
 TABLE = DATA / "given_names_world.txt"
 _TOKEN = re.compile(r"(?<=[\s(«\"'’])([^\W\d_]+)")
@@ -35,10 +35,7 @@ _TOKEN = re.compile(r"(?<=[\s(«\"'’])([^\W\d_]+)")
 @functools.lru_cache(maxsize=1)
 def world_given_names() -> frozenset[str]:
     """Folded given names of ``data/given_names_world.txt``."""
-    if not TABLE.exists():  # pragma: no cover - shipped with the package
-        return frozenset()
-    lines = TABLE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    return word_list(TABLE)
 
 
 def faker_names() -> set[str]:
