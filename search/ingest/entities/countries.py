@@ -34,7 +34,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # importlib.resources.abc is Python 3.11's; the package runs on 3.10
+    from importlib.resources.abc import Traversable
 
 DATA = resources.files("search.ingest.entities") / "data"
 
