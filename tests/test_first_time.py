@@ -64,20 +64,34 @@ def test_sparse_facet_counts_equal_the_pass_over_every_pair(samples_index: Path)
     assert sparse > 100
 
 
+def _sample_texts(title_words: int, title_step: int, summary_words: slice,
+                  summary_step: int) -> list[str]:
+    """Queries of a few words: the start of every ``title_step``-th sample title and a
+    piece of every ``summary_step``-th summary."""
+    records = [json.loads(line) for line in open(
+        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
+    texts = [" ".join(r["title"].split()[:title_words]) for r in records[::title_step]]
+    texts += [" ".join((r["summary"] or "").split()[summary_words])
+              for r in records[1::summary_step]]
+    return texts
+
+
+def _missing_words(engine: SearchEngine, texts: list[str]) -> list[list[list[str]]]:
+    """Each result's ``missing`` words, for each query of ``texts`` (20 results a page)."""
+    return [[r["missing"] for r in engine.search(SearchRequest(q=t, per_page=20)).results]
+            for t in texts]
+
+
 def test_missing_words_from_the_pool_equal_the_lookup(samples_index: Path) -> None:
     """Each result's ``missing`` words (queries of three to eight words, where the page
     may hold articles lacking one) are the same whether they are read from the words the
     search kept in the pool or, with no pool, looked up at the page's documents; and the
     pool answered for most words."""
-    records = [json.loads(line) for line in open(
-        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
-    texts = [" ".join(r["title"].split()[:6]) for r in records[::4]]
-    texts += [" ".join((r["summary"] or "").split()[3:8]) for r in records[1::9]]
+    texts = _sample_texts(6, 4, slice(3, 8), 9)
     engine = SearchEngine(samples_index, cache_size=0)
 
     def missing() -> list[list[list[str]]]:
-        return [[r["missing"] for r in engine.search(SearchRequest(q=t, per_page=20)).results]
-                for t in texts]
+        return _missing_words(engine, texts)
 
     budget = fastsearch.POOL.budget
     try:
@@ -110,15 +124,11 @@ def test_missing_common_words_from_the_candidates_equal_the_lookup(
     up at (``fastsearch._held_at_candidates``) or looked up again at the page's documents;
     and the candidates answered for many words, some of them lacking."""
     monkeypatch.setenv("LOUPE_COMMON_DOCS", "25")
-    records = [json.loads(line) for line in open(
-        SAMPLES / "orangesum" / "orangesum-sample.jsonl", encoding="utf-8")]
-    texts = [" ".join(r["title"].split()[:7]) for r in records[::3]]
-    texts += [" ".join((r["summary"] or "").split()[2:8]) for r in records[1::7]]
+    texts = _sample_texts(7, 3, slice(2, 8), 7)
     engine = SearchEngine(samples_index, cache_size=0)
 
     def missing() -> list[list[list[str]]]:
-        return [[r["missing"] for r in engine.search(SearchRequest(q=t, per_page=20)).results]
-                for t in texts]
+        return _missing_words(engine, texts)
 
     answered: list[bool] = []
     real = fastsearch._held_at_candidates
