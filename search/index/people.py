@@ -16,6 +16,8 @@ article's names are resolved against it before the article is written:
 The table only grows with new and changed articles and shrinks with removed ones (cost
 proportional to the change, indexed look-ups); an article is resolved against what the
 archive holds when it is written, so an older article keeps its resolution until it changes.
+The entity pages read sums kept beside the rows (per person and month, per person, spelling
+and name, per country and month), so a page's cost does not grow with the entity's articles.
 """
 
 from __future__ import annotations
