@@ -438,3 +438,23 @@ def test_person_page_is_the_same_read_from_the_sums_or_from_the_rows(
         assert json.dumps(page, sort_keys=True) == json.dumps(before, sort_keys=True), name
         seen += bool(page["months"] and page["aliases"])
     assert seen >= 3
+
+
+def test_person_chart_bars_lead_to_that_months_articles(client) -> None:
+    """Each bar of the articles chart links to the person's search that month, which finds
+    as many articles as the bar says; the mentions chart links to the same searches."""
+    import html as markup
+
+    page = client.get("/personne/Emmanuel Macron").get_data(as_text=True)
+    bars = [
+        (markup.unescape(href), title)
+        for href, title in re.findall(r'<a href="([^"]+)"><title>([^<]+)</title>', page)
+    ]
+    articles = {href: int(title.split(" : ")[1].split()[0]) for href, title in bars
+                if title.endswith(("article", "articles"))}
+    mentions = {href for href, title in bars if "mention" in title}
+    assert len(articles) >= 5 and mentions == set(articles)
+    for href, count in articles.items():
+        assert href.startswith("/?q=") and "depuis=" in href
+        found = client.get("/api/search" + href[1:]).get_json()
+        assert found["total"] == count, href
