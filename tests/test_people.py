@@ -253,3 +253,208 @@ def test_country_months_are_kept_summed_and_follow_removals(
         assert table.country_months("FR") == before
     finally:
         table.close()
+
+
+def _person_sums_from_rows(db) -> tuple[dict, dict]:
+    """What a person's page counts, from the rows of ``mention`` themselves: per person
+    (folded key) its months (an article once, whatever spellings it uses) and, per
+    (spelling, name), its articles and mentions."""
+    from search.index.people import _by_month
+
+    months = {}
+    for (key,) in db.execute("SELECT DISTINCT fkey FROM mention").fetchall():
+        rows = db.execute(
+            "SELECT day, SUM(mentions) FROM mention WHERE fkey = ? AND day > 0 GROUP BY article",
+            (key,),
+        ).fetchall()
+        if rows:
+            months[key] = _by_month(rows)
+    names = {
+        (k, c, n): (a, m)
+        for k, c, n, a, m in db.execute(
+            "SELECT fkey, canonical, name, COUNT(DISTINCT article), SUM(mentions) FROM mention "
+            "GROUP BY fkey, canonical, name"
+        )
+    }
+    return months, names
+
+
+def _person_sums(db) -> tuple[dict, dict]:
+    """The sums ``reindex`` keeps (``person_month``, ``person_name``), in the same shape."""
+    months: dict[str, list] = {}
+    for key, month, a, n in db.execute(
+        "SELECT fkey, month, articles, mentions FROM person_month ORDER BY fkey, month"
+    ):
+        months.setdefault(key, []).append({"month": month, "articles": a, "mentions": n})
+    names = {
+        (k, c, n): (a, m)
+        for k, c, n, a, m in db.execute(
+            "SELECT fkey, canonical, name, articles, mentions FROM person_name"
+        )
+    }
+    return months, names
+
+
+def _as_older_table(samples_index: Path, folder: Path) -> Path:
+    """The samples' person table as a Loupe before the sums wrote it."""
+    import shutil
+    import sqlite3
+
+    shutil.copy(samples_index / "persons.sqlite", folder / "persons.sqlite")
+    with sqlite3.connect(folder / "persons.sqlite") as db:
+        for name in ("person_month", "person_name", "country_month"):
+            db.execute(f"DROP TABLE {name}")
+    return folder / "persons.sqlite"
+
+
+def test_person_sums_are_kept_through_removals_readditions_and_spellings(
+    samples_index: Path, tmp_path: Path
+) -> None:
+    """A person's chart, mentions and aliases read sums that ``reindex`` keeps; they equal
+    what the rows of ``mention`` give, when articles go, come back, and when one article
+    names the person under two spellings (counted once in the month)."""
+    from search.index.people import Resolved, name_key
+
+    _as_older_table(samples_index, tmp_path)
+    table = PersonTable(tmp_path)  # as a reindex opens it: the sums are counted once
+    try:
+        assert table.filled
+        months, names = _person_sums(table.db)
+        assert months["emmanuel macron"] and (months, names) == _person_sums_from_rows(table.db)
+        gone = table.db.execute(
+            "SELECT DISTINCT article FROM mention WHERE fkey = 'emmanuel macron' AND day > 0 "
+            "LIMIT 30"
+        ).fetchall()
+        kept = {
+            a: table.db.execute(
+                "SELECT day, name, canonical, why, mentions FROM mention WHERE article = ?",
+                (a,),
+            ).fetchall()
+            for (a,) in gone
+        }
+        before = table.person_months("Emmanuel Macron")
+        mentions = table.person_mentions("Emmanuel Macron")
+        table.remove(list(kept))
+        assert table.person_months("Emmanuel Macron") != before
+        assert table.person_mentions("Emmanuel Macron") < mentions
+        assert _person_sums(table.db) == _person_sums_from_rows(table.db)
+        for article, rows in kept.items():
+            people = [Resolved(n, c, m, w) for _day, n, c, w, m in rows]
+            table.add(article, rows[0][0], people)
+        assert table.person_months("Emmanuel Macron") == before
+        assert table.person_mentions("Emmanuel Macron") == mentions
+        assert _person_sums(table.db) == _person_sums_from_rows(table.db)
+
+        # One article, two spellings of one person: its month counts it once.
+        spellings = [c for c in table.variants("Édouard Philippe") if c]
+        assert len(spellings) >= 2, spellings
+        article, day = table.db.execute(
+            "SELECT article, day FROM mention WHERE fkey = ? AND day > 0 LIMIT 1",
+            (name_key(spellings[0]),),
+        ).fetchone()
+        chart = {m["month"]: m for m in table.person_months(spellings[0])}
+        other = next(c for c in spellings if table.db.execute(
+            "SELECT 1 FROM mention WHERE article = ? AND canonical = ?", (article, c)
+        ).fetchone() is None)
+        table.add(article, day, [Resolved(other, other, 2)])  # the other spelling, added
+        after = {m["month"]: m for m in table.person_months(spellings[0])}
+        month = next(m for m in after if after[m] != chart[m])
+        assert after[month]["articles"] == chart[month]["articles"]
+        assert after[month]["mentions"] == chart[month]["mentions"] + 2
+        assert _person_sums(table.db) == _person_sums_from_rows(table.db)
+        # the same article and name written again replaces its row: no double count
+        table.add(article, day, [Resolved(other, other, 5)])
+        assert _person_sums(table.db) == _person_sums_from_rows(table.db)
+        table.remove([article])
+        assert _person_sums(table.db) == _person_sums_from_rows(table.db)
+    finally:
+        table.close()
+
+
+def test_an_older_tables_sums_are_counted_once_and_survive_a_failed_run(
+    samples_index: Path, tmp_path: Path
+) -> None:
+    """Opened for a reindex, a table without the sums gains them from its rows; a run that
+    fails leaves none (the next counts them again), a committed one keeps them (the next
+    does not count them twice)."""
+    _as_older_table(samples_index, tmp_path)
+    with PersonTable(tmp_path) as table:
+        expected = _person_sums_from_rows(table.db)
+        country = table.country_months("FR")
+        assert table.filled and _person_sums(table.db) == expected
+    # closed without a commit, as a run that failed: nothing of the sums is left half-made
+    with PersonTable(tmp_path) as table:
+        assert table.filled and _person_sums(table.db) == expected
+        assert table.country_months("FR") == country
+        table.db.execute("COMMIT")
+    with PersonTable(tmp_path) as table:  # counted once: opened again, still the rows' sums
+        assert not table.filled and _person_sums(table.db) == expected
+        assert table.country_months("FR") == country
+    with PersonTable(tmp_path, readonly=True) as table:
+        assert table.person_months("Emmanuel Macron") == expected[0]["emmanuel macron"]
+
+
+def test_reindex_with_nothing_new_keeps_an_older_tables_sums(tmp_path: Path) -> None:
+    """An index whose person table an older Loupe wrote gains the sums on the next
+    ``reindex``, even one that finds nothing new."""
+    import sqlite3
+
+    records = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", records[:80])
+    index = tmp_path / "index"
+    reindex([folder], index, workers=1, ner=False)
+    with sqlite3.connect(index / "persons.sqlite") as db:
+        expected = _person_sums(db)
+        assert expected[0] and expected == _person_sums_from_rows(db)
+        db.execute("DROP TABLE person_month")
+        db.execute("DROP TABLE person_name")
+    result = reindex([], index, workers=1, ner=False)
+    assert result.indexed == 0
+    with table_of(index) as table:
+        assert _person_sums(table.db) == expected
+
+
+def test_person_page_is_the_same_read_from_the_sums_or_from_the_rows(
+    samples_index: Path, tmp_path: Path
+) -> None:
+    """The page's document (chart, mentions, aliases, co-mentions) is the same whether the
+    table has the sums or, written by an older Loupe, only the rows."""
+    import shutil
+
+    older = tmp_path / "index"
+    shutil.copytree(samples_index, older)
+    _as_older_table(samples_index, older)
+    new, old = SearchEngine(samples_index), SearchEngine(older)
+    stats = new.stats(top=15)
+    names = [p["value"] for p in stats["persons"]] + ["Édouard Philippe", "Macron", "Poutine"]
+    seen = 0
+    for name in names:
+        page = entitypage.person(new, name)
+        before = entitypage.person(old, name)
+        assert page is not None and before is not None, name
+        page.pop("took_ms"), before.pop("took_ms")
+        assert json.dumps(page, sort_keys=True) == json.dumps(before, sort_keys=True), name
+        seen += bool(page["months"] and page["aliases"])
+    assert seen >= 3
+
+
+def test_person_chart_bars_lead_to_that_months_articles(client) -> None:
+    """Each bar of the articles chart links to the person's search that month, which finds
+    as many articles as the bar says; the mentions chart links to the same searches."""
+    import html as markup
+
+    page = client.get("/personne/Emmanuel Macron").get_data(as_text=True)
+    bars = [
+        (markup.unescape(href), title)
+        for href, title in re.findall(r'<a href="([^"]+)"><title>([^<]+)</title>', page)
+    ]
+    articles = {href: int(title.split(" : ")[1].split()[0]) for href, title in bars
+                if title.endswith(("article", "articles"))}
+    mentions = {href for href, title in bars if "mention" in title}
+    assert len(articles) >= 5 and mentions == set(articles)
+    for href, count in articles.items():
+        assert href.startswith("/?q=") and "depuis=" in href
+        found = client.get("/api/search" + href[1:]).get_json()
+        assert found["total"] == count, href

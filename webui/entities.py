@@ -104,6 +104,12 @@ def _render(page: dict) -> str:
     )
 
 
+def _month_link(links: dict[str, str], q: str, key: str) -> str:
+    if key not in links:
+        links[key] = _search(q, depuis=key, jusqu_au=key)
+    return links[key]
+
+
 def charts(page: dict) -> list[dict]:
     """Articles and mentions per month, every month between the first and the last (empty
     ones too, so the time axis is true); each bar links to the entity's search that month."""
@@ -116,6 +122,7 @@ def charts(page: dict) -> list[dict]:
     while f"{y:04d}-{m:02d}" <= last:
         keys.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    links: dict[str, str] = {}  # a month's search, made once for both charts
     out = []
     for field, title in (("articles", "Articles par mois"), ("mentions", "Mentions par mois")):
         values = [(months.get(k) or {}).get(field) or 0 for k in keys]
@@ -137,7 +144,7 @@ def charts(page: dict) -> list[dict]:
                     "y": round(CHART_HEIGHT - height, 2),
                     "height": height,
                     "title": f"{label} : {value} {unit}",
-                    "href": _search(page["q"], depuis=key, jusqu_au=key) if value else None,
+                    "href": _month_link(links, page["q"], key) if value else None,
                 }
             )
         ticks = [

@@ -3,8 +3,9 @@
 Built from one faceted search (``personne:"…"`` or ``pays:XX`` as the query, so every facet
 is counted within the entity's articles: the co-mentioned persons and countries, the
 sections, the years and months) and, for mentions and aliases, from the archive's person
-table (``people.PersonTable``). It costs what a faceted search costs, plus indexed look-ups
-proportional to the entity's own articles.
+table (``people.PersonTable``). It costs what a faceted search costs, plus a few indexed
+look-ups of the sums that table keeps per person and per country (months, spellings, names),
+whose cost does not grow with the entity's articles.
 """
 
 from __future__ import annotations

@@ -384,6 +384,9 @@ def reindex(
                     if read_again or roots != old["roots"]:  # the index's manifest, in place
                         manifest.set_meta(MANIFEST_VERSION, roots, _salt(extractor), follow_links)
                         manifest.commit(current.name, index_dir)
+                    if people.filled and people.path.parent == index_dir:
+                        # An older table's sums, counted once from its rows (``people``).
+                        people.commit(current.name, index_dir)
                     shutil.rmtree(build, ignore_errors=True)
                     gen = current
             finally:

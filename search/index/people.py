@@ -16,6 +16,8 @@ article's names are resolved against it before the article is written:
 The table only grows with new and changed articles and shrinks with removed ones (cost
 proportional to the change, indexed look-ups); an article is resolved against what the
 archive holds when it is written, so an older article keeps its resolution until it changes.
+The entity pages read sums kept beside the rows (per person and month, per person, spelling
+and name, per country and month), so a page's cost does not grow with the entity's articles.
 """
 
 from __future__ import annotations
@@ -69,6 +71,21 @@ CREATE TABLE IF NOT EXISTS country_month (  -- country_mention summed by month: 
     mentions INTEGER NOT NULL,
     PRIMARY KEY (code, month)
 );
+CREATE TABLE IF NOT EXISTS person_name (  -- mention counted by person, spelling and name
+    fkey TEXT NOT NULL,       -- the person: every canonical spelling with this folded key
+    canonical TEXT NOT NULL,
+    name TEXT NOT NULL,
+    articles INTEGER NOT NULL,  -- rows of mention, one per article
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (fkey, canonical, name)
+);
+CREATE TABLE IF NOT EXISTS person_month (  -- mention summed by person and month: the chart
+    fkey TEXT NOT NULL,
+    month TEXT NOT NULL,      -- YYYY-MM
+    articles INTEGER NOT NULL,  -- an article naming the person under two spellings: once
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (fkey, month)
+);
 CREATE TABLE IF NOT EXISTS name_sighting (  -- how the model labelled a name in an article
     article TEXT NOT NULL,
     key TEXT NOT NULL,        -- archive_types.name_key
@@ -117,6 +134,7 @@ class PersonTable:
 
     def __init__(self, directory: str | Path, readonly: bool = False, shared: bool = False) -> None:
         path = self.path = Path(directory) / FILE
+        self.filled = False
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
@@ -125,16 +143,23 @@ class PersonTable:
             self.db = storage.open_shared(path) if shared else sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False
             )
-            fresh = not self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'country_month'"
-            ).fetchone()
-            self.db.executescript(_SCHEMA)
-            self.db.execute("BEGIN")
-            if fresh:  # a table written before the monthly sums: counted once from its rows
+            tables = {
+                name for (name,) in self.db.execute("SELECT name FROM sqlite_master")
+            }
+            # The new tables and their first sums in the run's transaction: a run that fails
+            # leaves none of them, and the next one counts them again.
+            self.db.executescript("BEGIN;\n" + _SCHEMA)
+            # A table written before the sums: they are counted once from its rows.
+            if "country_month" not in tables:
                 rows = self.db.execute(
                     "SELECT code, day, mentions FROM country_mention WHERE day > 0"
                 ).fetchall()
                 self._add_months([(code, day, 1, n) for code, day, n in rows])
+            if "person_month" not in tables:
+                self._count_person_sums()
+            # Sums counted from rows an older Loupe wrote: worth keeping even by a run that
+            # changes nothing else (``reindex``).
+            self.filled = bool(tables) and not {"country_month", "person_month"} <= tables
         self.readonly = readonly
 
     @classmethod
@@ -178,6 +203,8 @@ class PersonTable:
 
     def remove(self, article_ids: Iterable[str]) -> None:
         ids = [(a,) for a in article_ids]
+        for (article,) in ids:
+            self._add_person_sums(self._person_rows(article), -1)
         self.db.executemany("DELETE FROM mention WHERE article = ?", ids)
         for (article,) in ids:
             rows = self.db.execute(
@@ -266,9 +293,76 @@ class PersonTable:
                     day,
                 )
             )
+        # Rows it replaces (the same article and name) are taken from the sums first.
+        self._add_person_sums(self._person_rows(article_id), -1)
         self.db.executemany(
             "INSERT OR REPLACE INTO mention VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
+        self._add_person_sums(self._person_rows(article_id), 1)
+
+    def _count_person_sums(self) -> None:
+        """The person sums of a table written before them, counted in SQL (an archive's
+        millions of rows are not brought into Python); as ``_add_person_sums`` counts."""
+        self.db.execute(
+            "INSERT INTO person_name SELECT fkey, canonical, name, COUNT(*), SUM(mentions) "
+            "FROM mention GROUP BY fkey, canonical, name"
+        )
+        # A proleptic ordinal is a Julian day less 1721424.5 (``date.fromordinal``).
+        self.db.execute(
+            "INSERT INTO person_month SELECT fkey, month, COUNT(*), SUM(mentions) FROM ("
+            "  SELECT fkey, strftime('%Y-%m', MIN(day) + 1721424.5) AS month,"
+            "  SUM(mentions) AS mentions FROM mention WHERE day > 0 GROUP BY article, fkey"
+            ") GROUP BY fkey, month"
+        )
+
+    def _person_rows(self, article_id: str) -> list[tuple]:
+        return self.db.execute(
+            "SELECT article, fkey, canonical, name, day, mentions FROM mention WHERE article = ?",
+            (article_id,),
+        ).fetchall()
+
+    def _add_person_sums(self, rows: list[tuple], sign: int) -> None:
+        """Rows of ``mention`` (``article, fkey, canonical, name, day, mentions``) added to
+        the person sums (``sign`` -1: taken away), so that a person's page reads its chart,
+        mentions and aliases from one look-up each, not from every article naming them.
+        A month counts an article once per person (``fkey``), whatever spellings it uses."""
+        import datetime as dt
+
+        names: dict[tuple[str, str, str], list[int]] = {}
+        articles: dict[tuple[str, str], list] = {}  # (article, fkey) -> [day, mentions]
+        for article, fkey, canonical, name, day, mentions in rows:
+            slot = names.setdefault((fkey, canonical, name), [0, 0])
+            slot[0] += sign
+            slot[1] += sign * mentions
+            if day > 0:
+                articles.setdefault((article, fkey), [day, 0])[1] += mentions
+        months: dict[tuple[str, str], list[int]] = {}
+        for (_article, fkey), (day, mentions) in articles.items():
+            d = dt.date.fromordinal(day)
+            slot = months.setdefault((fkey, f"{d.year:04d}-{d.month:02d}"), [0, 0])
+            slot[0] += sign
+            slot[1] += sign * mentions
+        self.db.executemany(
+            "INSERT INTO person_name VALUES (?, ?, ?, ?, ?) ON CONFLICT (fkey, canonical, name) "
+            "DO UPDATE SET articles = articles + excluded.articles, "
+            "mentions = mentions + excluded.mentions",
+            [(*key, a, n) for key, (a, n) in names.items()],
+        )
+        self.db.executemany(
+            "INSERT INTO person_month VALUES (?, ?, ?, ?) ON CONFLICT (fkey, month) DO UPDATE "
+            "SET articles = articles + excluded.articles, mentions = mentions + excluded.mentions",
+            [(*key, a, n) for key, (a, n) in months.items()],
+        )
+        if sign < 0:
+            self.db.executemany(
+                "DELETE FROM person_name WHERE fkey = ? AND canonical = ? AND name = ? "
+                "AND articles <= 0",
+                list(names),
+            )
+            self.db.executemany(
+                "DELETE FROM person_month WHERE fkey = ? AND month = ? AND articles <= 0",
+                list(months),
+            )
 
     # -- resolving ----------------------------------------------------------
 
@@ -307,12 +401,24 @@ class PersonTable:
         return name, ""
 
     def _spelling(self, key: str) -> str | None:
-        row = self.db.execute(
-            "SELECT canonical, COUNT(*) AS n FROM mention WHERE fkey = ? "
-            "GROUP BY canonical ORDER BY n DESC, canonical LIMIT 1",
-            (key,),
-        ).fetchone()
-        return row[0] if row else None
+        spellings = self._spellings(key)
+        return spellings[0][0] if spellings else None
+
+    def _spellings(self, key: str) -> list[tuple[str, int]]:
+        """The canonical spellings of the person with folded name ``key`` and their rows,
+        most used first."""
+        try:
+            return self.db.execute(
+                "SELECT canonical, SUM(articles) AS n FROM person_name WHERE fkey = ? "
+                "GROUP BY canonical ORDER BY n DESC, canonical",
+                (key,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # a read-only table written by an older Loupe
+            return self.db.execute(
+                "SELECT canonical, COUNT(*) AS n FROM mention WHERE fkey = ? "
+                "GROUP BY canonical ORDER BY n DESC, canonical",
+                (key,),
+            ).fetchall()
 
     def _dominant(
         self, key: str, day: int, alone: bool, initials: list[str] | None = None
@@ -370,42 +476,63 @@ class PersonTable:
     def variants(self, name: str) -> list[str]:
         """Every canonical spelling of the person (``name`` first): what a search for the
         person must match, since older articles keep the spelling they were written with."""
-        rows = self.db.execute(
-            "SELECT canonical, COUNT(*) AS n FROM mention WHERE fkey = ? GROUP BY canonical "
-            "ORDER BY n DESC",
-            (name_key(name),),
-        ).fetchall()
-        names = [name] + [c for c, _n in rows if c != name]
-        return names
+        rows = self._spellings(name_key(name))
+        return [name] + [c for c, _n in rows if c != name]
+
+    # A person is every canonical spelling with one folded key (``variants``): its rows are
+    # those of ``mention`` with that ``fkey``, summed in ``person_name`` and ``person_month``
+    # as articles come and go. A read-only table written by an older Loupe has only the rows.
 
     def aliases(self, name: str) -> list[dict]:
         """The other names the archive's articles give the person, with their article counts."""
-        keys = self.variants(name)
-        marks = ",".join("?" * len(keys))
-        rows = self.db.execute(
-            f"SELECT name, COUNT(DISTINCT article) AS n FROM mention "
-            f"WHERE canonical IN ({marks}) GROUP BY name ORDER BY n DESC, name",
-            keys,
-        ).fetchall()
+        try:
+            rows = self.db.execute(
+                "SELECT name, SUM(articles) AS n FROM person_name WHERE fkey = ? "
+                "GROUP BY name ORDER BY n DESC, name",
+                (name_key(name),),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            keys = self.variants(name)
+            marks = ",".join("?" * len(keys))
+            rows = self.db.execute(
+                f"SELECT name, COUNT(DISTINCT article) AS n FROM mention "
+                f"WHERE canonical IN ({marks}) GROUP BY name ORDER BY n DESC, name",
+                keys,
+            ).fetchall()
         return [{"name": n, "articles": c} for n, c in rows if n != name]
 
     def person_months(self, name: str) -> list[dict]:
         """Articles and mentions of the person per month (dated articles only)."""
-        keys = self.variants(name)
-        marks = ",".join("?" * len(keys))
-        rows = self.db.execute(
-            f"SELECT day, SUM(mentions) FROM mention WHERE canonical IN ({marks}) "
-            f"AND day > 0 GROUP BY article",
-            keys,
-        ).fetchall()
-        return _by_month(rows)
+        try:
+            rows = self.db.execute(
+                "SELECT month, articles, mentions FROM person_month WHERE fkey = ? "
+                "ORDER BY month",
+                (name_key(name),),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            keys = self.variants(name)
+            marks = ",".join("?" * len(keys))
+            found = self.db.execute(
+                f"SELECT day, SUM(mentions) FROM mention WHERE canonical IN ({marks}) "
+                f"AND day > 0 GROUP BY article",
+                keys,
+            ).fetchall()
+            return _by_month(found)
+        return [{"month": m, "articles": a, "mentions": n} for m, a, n in rows]
 
     def person_mentions(self, name: str) -> int:
-        keys = self.variants(name)
-        marks = ",".join("?" * len(keys))
-        row = self.db.execute(
-            f"SELECT COALESCE(SUM(mentions), 0) FROM mention WHERE canonical IN ({marks})", keys
-        ).fetchone()
+        try:
+            row = self.db.execute(
+                "SELECT COALESCE(SUM(mentions), 0) FROM person_name WHERE fkey = ?",
+                (name_key(name),),
+            ).fetchone()
+        except sqlite3.OperationalError:
+            keys = self.variants(name)
+            marks = ",".join("?" * len(keys))
+            row = self.db.execute(
+                f"SELECT COALESCE(SUM(mentions), 0) FROM mention WHERE canonical IN ({marks})",
+                keys,
+            ).fetchone()
         return int(row[0])
 
     def country_months(self, code: str) -> list[dict]:
