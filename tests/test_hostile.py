@@ -131,6 +131,19 @@ def test_web_and_api_never_fail(client, q: str) -> None:
     assert b"<script>" not in page.data.replace(b'<script src="/static/', b"")
 
 
+@pytest.mark.parametrize("q", ["0(+00-0", "(+00-0"])
+def test_a_query_whose_pieces_match_nothing_is_answered(
+    client, engine: SearchEngine, q: str
+) -> None:
+    """Found by the fuzzing above: a compound whose pieces no article holds summed to numpy's
+    int64 empty count, and adding a score to it was an internal error."""
+    response = engine.search(SearchRequest(q=q))
+    assert response.total >= 0
+    api = client.get("/api/search", query_string={"q": q})
+    assert api.status_code == 200, api.data[:300]
+    assert "results" in api.get_json()
+
+
 @pytest.mark.parametrize(
     "q", ["mot " * 3000, "x" * 10_000, '"' * 500, "(" * 2000, "date:[" * 300, "\x00" * 100]
 )

@@ -128,3 +128,14 @@ def test_union_counts_and_sums_as_a_count_over_every_document() -> None:
         assert np.array_equal(held, np.flatnonzero(count))
         assert np.array_equal(c, count[held])
         assert np.array_equal(s, summed[held])  # the same additions in the same order
+
+
+def test_union_of_nothing_sums_floats() -> None:
+    """numpy counts an empty list as int64 even with weights; scores added to that failed."""
+    empty = np.zeros(0, dtype=np.int64)
+    for share in (0.0, 10.0):  # counted densely, merged
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(matchset, "DENSE_SHARE", share)
+            held, count, sums = matchset.union(empty, np.zeros(0), 100)
+        assert held.size == 0 and sums.dtype == np.float64
+        sums += 1.5  # what a caller does with a bonus

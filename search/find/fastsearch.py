@@ -1077,8 +1077,7 @@ def _sparse_join(
     if any(p is None for p in parts):
         return None
     docs, inverse = _union(np.concatenate([d for d, _s in parts]))
-    summed = np.bincount(inverse, weights=np.concatenate([s for _d, s in parts]),
-                         minlength=docs.size)
+    summed = matchset.summed(inverse, np.concatenate([s for _d, s in parts]), docs.size)
     if type(node) is wq.And:
         keep = np.bincount(inverse, minlength=docs.size) == len(parts)
         docs, summed = docs[keep], summed[keep]
@@ -1115,7 +1114,7 @@ def _sparse_unit_scores(searcher, terms: list, cache: PostingCache, boost: float
         docs, pseudo = docs_parts[0], weight_parts[0] + 0.0
     else:
         docs, inverse = _union(np.concatenate(docs_parts))
-        pseudo = np.bincount(inverse, weights=np.concatenate(weight_parts), minlength=docs.size)
+        pseudo = matchset.summed(inverse, np.concatenate(weight_parts), docs.size)
     keep = pseudo > 0
     docs, pseudo = docs[keep], pseudo[keep]
     if at is None:
@@ -1253,7 +1252,7 @@ def _or_of_terms(searcher, terms, cache: PostingCache, boost: float) -> Scored:
     docs = np.concatenate(docs_parts)
     mask = np.zeros(n, dtype=bool)
     mask[docs] = True
-    return Scored(mask, np.bincount(docs, weights=np.concatenate(score_parts), minlength=n))
+    return Scored(mask, matchset.summed(docs, np.concatenate(score_parts), n))
 
 
 def _whoosh(searcher, q, n: int, restrict: np.ndarray | None = None) -> Scored:

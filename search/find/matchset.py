@@ -101,6 +101,13 @@ def merge(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranked[first], inverse
 
 
+def summed(idx: np.ndarray, weights: np.ndarray, minlength: int) -> np.ndarray:
+    """``np.bincount(idx, weights, minlength)`` always as float64: numpy gives an int64
+    array when ``idx`` is empty, and a score added to it then fails (``'0(+00-0'``, whose
+    pieces match nothing, was an internal error)."""
+    return np.bincount(idx, weights=weights, minlength=minlength).astype(np.float64, copy=False)
+
+
 def union(docs: np.ndarray, weights: np.ndarray | None, n: int):
     """(documents ascending, how many times each is in ``docs``, the sum of its
     ``weights``), ``docs`` being a concatenation of ascending lists: the same counts and
@@ -110,10 +117,9 @@ def union(docs: np.ndarray, weights: np.ndarray | None, n: int):
     if docs.size >= DENSE_SHARE * n:
         count = np.bincount(docs, minlength=n)
         held = np.flatnonzero(count)
-        summed = None if weights is None else np.bincount(docs, weights=weights, minlength=n)
-        return held, count[held], None if summed is None else summed[held]
+        sums = None if weights is None else summed(docs, weights, n)
+        return held, count[held], None if sums is None else sums[held]
     held, inverse = merge(docs)
     count = np.bincount(inverse, minlength=held.size)
-    summed = None if weights is None else np.bincount(inverse, weights=weights,
-                                                      minlength=held.size)
-    return held, count, summed
+    sums = None if weights is None else summed(inverse, weights, held.size)
+    return held, count, sums
