@@ -1544,3 +1544,41 @@ def test_a_word_the_lemma_index_lacks_is_common_when_the_archive_says_so(
 def test_a_relative_after_a_kinship_noun_and_a_comma(text: str, wanted: str) -> None:
     """Issue 16, session 13: ``persons._KIN_BEFORE`` takes a comma after the noun."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a surname alone, of a person the archive names in full hundreds of times (unlabelled
+        # orangesum-26793, -25244; round 8's "On a souffert avec Sarkozy" is the same class)
+        (
+            "Le candidat propose un retour à une police de proximité mise en place au carrefour "
+            "des années 1990 et 2000 sous Jospin puis enterrée sous Sarkozy.",
+            {"Jospin", "Sarkozy"},
+            set(),
+        ),
+        (
+            '"Je me sens comme Poutine qui a le même score", plaisante le comédien.',
+            {"Poutine"},
+            set(),
+        ),
+        # ... but not after a common noun: the government, not the man (orangesum-27573)
+        (
+            "Il s'agit de son premier entretien si poussé avec la presse depuis son éviction du "
+            "gouvernement Valls, en août 2014.",
+            set(),
+            {"Valls"},
+        ),
+        # ... nor a shop the model calls a person, whose bearers the archive names too little
+        # (Charles Leclerc 6 times, E. Leclerc 3; orangesum-31068)
+        (
+            "Les parents d'un nourrisson domiciliés dans le département de la Manche ont décidé "
+            "de porter plainte contre Leclerc, rapporte Le Parisien.",
+            set(),
+            {"Leclerc"},
+        ),
+    ],
+)
+def test_a_known_surname_alone_is_a_person(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 14: ``persons.KNOWN_SURNAMES`` with the shipped name table."""
+    found_as_wanted(text, wanted, unwanted)

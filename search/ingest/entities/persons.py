@@ -1100,7 +1100,8 @@ def find_persons(
     if ARCHIVE_DROPS and not liberal:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
-    people = _merge(_drop_derived(candidates, liberal))
+    known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
+    people = _merge(_drop_derived(candidates, liberal, known))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
@@ -1843,9 +1844,77 @@ def _first_name_pairs(
     return out
 
 
-def _drop_derived(candidates: list[_Candidate], liberal: bool = False) -> list[_Candidate]:
+# A surname alone ("On a souffert avec Sarkozy", "les toiles de Picasso") whose bearer the
+# archive names in full many times as a person, and which it types as a person itself, is a
+# person even with no cue here (issue 16, session 14).
+KNOWN_SURNAMES = True
+# The archive's person sightings of one full name ending with the word, and its share of
+# person sightings of the word alone, needed.
+KNOWN_FULL_MIN = 20
+KNOWN_SHARE_MIN = 0.8
+
+
+@functools.lru_cache(maxsize=1)
+def _full_name_tails() -> dict[str, int]:
+    """Last word of each name of two or more words the shipped table mostly types as a
+    person -> the person sightings of the most seen of those names (``sarkozy`` -> those of
+    ``nicolas sarkozy``)."""
+    out: dict[str, int] = {}
+    for key, (per, org, loc, misc, titled) in archive_types.table().items():
+        words = key.split()
+        if len(words) >= 2 and per + titled > 2 * (org + loc + misc):
+            out[words[-1]] = max(out.get(words[-1], 0), per)
+    return out
+
+
+def _known_surname(word: str, archive: archive_types.Archive | None = None) -> bool:
+    key = archive_types.name_key(word)
+    if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
+        return False
+    if _full_name_tails().get(key, 0) < KNOWN_FULL_MIN:
+        return False
+    share = archive_types.person_share(word, archive)
+    return share is not None and share >= KNOWN_SHARE_MIN
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?\s*$")
+# Prepositions the search stop list lacks ("sous Juppé", "comme Poutine", "être Benalla").
+_PLAIN_BEFORE = frozenset(
+    "sous comme contre chez depuis entre vers envers face sans être devant derrière malgré "
+    "pendant durant".split()
+)
+
+
+def _plain_mention(text: str, start: int) -> bool:
+    """No common noun right before the word: ``avec Sarkozy``, ``"Sarkozy``, ``sous Juppé``,
+    not ``le gouvernement Valls``, ``l'administration Trump``, ``les magasins Leclerc``."""
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if m is None:
+        return True
+    word = m.group(1)
+    low = word.lower()
+    return word[0].isupper() or low in _OPENERS or low in _PLAIN_BEFORE or _said_before(text, start)
+
+
+def _known(
+    text: str, candidates: list[_Candidate], archive: archive_types.Archive | None = None
+) -> set[tuple[str, ...]]:
+    """Single-word candidates that are a ``_known_surname`` at a plain mention."""
+    return {
+        c.key
+        for c in candidates
+        if len(c.key) == 1 and _plain_mention(text, c.start) and _known_surname(c.words[0], archive)
+    }
+
+
+def _drop_derived(
+    candidates: list[_Candidate],
+    liberal: bool = False,
+    known: set[tuple[str, ...]] | frozenset[tuple[str, ...]] = frozenset(),
+) -> list[_Candidate]:
     """A single word is a person only when it is a known given name, joins a full name of the
-    article, or follows a title somewhere ("M. Blinken"). Words derived from a surname
+    article, follows a title somewhere ("M. Blinken") or is a ``known`` surname (``_known``).
+    Words derived from a surname
     ("Obamacare", "Macronie") never are. ``liberal`` keeps the single words with no cue."""
     full = [c.key for c in candidates if len(c.key) > 1]
     surnames = {k[-1] for k in full}
@@ -1857,7 +1926,13 @@ def _drop_derived(candidates: list[_Candidate], liberal: bool = False) -> list[_
             if any(word != s and word.startswith(s) and len(s) >= 4 for s in surnames):
                 continue
             belongs = any(word in k for k in full)
-            if not (liberal or belongs or _given(word) or c.key in titled):
+            if not (
+                liberal
+                or belongs
+                or _given(word)
+                or c.key in titled
+                or c.key in known
+            ):
                 continue
         out.append(c)
     return out
