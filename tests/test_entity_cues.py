@@ -1582,3 +1582,25 @@ def test_a_relative_after_a_kinship_noun_and_a_comma(text: str, wanted: str) -> 
 def test_a_known_surname_alone_is_a_person(text: str, wanted: set[str], unwanted: set[str]) -> None:
     """Issue 16, session 14: ``persons.KNOWN_SURNAMES`` with the shipped name table."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # a people's noun the model took into a full name the lists do not know (unlabelled
+        # orangesum-33548, -34314; round 8's "le Slovène Tadej Pogacar" is the same class)
+        (
+            "Vanessa Kirby a été couronnée pour son premier rôle titre au cinéma dans \"Pieces of "
+            'a woman" du Hongrois Kornel Mundruczo.',
+            "Kornel Mundruczo",
+        ),
+        (
+            "Des cinéastes confirmés sont de la compétition, comme l'Israélien Amos Gitaï avec "
+            '"Laila in Haifa".',
+            "Amos Gitaï",
+        ),
+    ],
+)
+def test_a_people_s_noun_before_a_full_name_is_a_role(text: str, wanted: str) -> None:
+    """Issue 16, session 14: ``persons.DEMONYM_CUE``."""
+    found_as_wanted(text, {wanted}, set())

@@ -342,7 +342,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # a leading place or common word before a full name is not part of it.
     while len(words) > 2:
         head = words[0][0]
-        place = any(t.kind != "none" for t in gaz.terms(head))
+        terms = gaz.terms(head)
+        place = any(t.kind != "none" for t in terms)
         if fold_chars(head) in first_names():
             # "Jean Louis Debré" is one name; "Florence Anne X" (a place that is also a
             # given name, then a given name) is a place and a name.
@@ -352,6 +353,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             place or _common_word(head) or (PLATFORM_HEAD and fold_chars(head) in BOILERPLATE)
         ):
             break  # "posté sur Instagram Laeticia Hallyday": a platform is no given name
+        # "le Slovène Tadej Pogacar": a people's noun before a full name is a role, as it is
+        # before one word ("l'Australienne Sia", below).
+        if DEMONYM_CUE and head[:1].isupper() and any(t.kind == "adjective" for t in terms):
+            titled = True
         words.pop(0)
         while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
@@ -585,6 +590,8 @@ GIVEN_NO_PARTICLE = True
 BRAND_MODELS = True
 COLOURS = True
 DEMONYM_HEAD = True
+# A people's noun heading a full name is a role (issue 16, session 14).
+DEMONYM_CUE = True
 SAINT_PLACES = True
 # Colour words in French, Italian and English, as car and fashion brands name their paints.
 _COLOURS = frozenset(
