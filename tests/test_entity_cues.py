@@ -1604,3 +1604,24 @@ def test_a_known_surname_alone_is_a_person(text: str, wanted: set[str], unwanted
 def test_a_people_s_noun_before_a_full_name_is_a_role(text: str, wanted: str) -> None:
     """Issue 16, session 14: ``persons.DEMONYM_CUE``."""
     found_as_wanted(text, {wanted}, set())
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # given names as initials (unlabelled orangesum-34587, -32329; round 8's "D.H.
+        # Lawrence" is the same class)
+        (
+            'Il a également endossé le rôle du père de Spock dans le "Star Trek" de 2009, '
+            "réalisé par J.J. Abrams.",
+            "J.J. Abrams",
+        ),
+        (
+            'Il a récemment incarné O.J. Simpson dans la mini-série "American Crime Story".',
+            "O.J. Simpson",
+        ),
+    ],
+)
+def test_initials_are_a_given_name(text: str, wanted: str) -> None:
+    """Issue 16, session 14: ``persons.INITIALS``."""
+    found_as_wanted(text, {wanted}, set())

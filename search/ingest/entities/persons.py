@@ -361,8 +361,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
     # "dit à l'AFP Manuela": an agency's acronym before a name is not part of it.
-    if len(words) == 2 and words[0][0].isupper() and len(words[0][0]) > 1 and not (
-        words[1][0].isupper()
+    if (
+        len(words) == 2
+        and words[0][0].isupper()
+        and len(words[0][0]) > 1
+        and not words[1][0].isupper()
+        and not (INITIALS and _INITIALS.match(words[0][0]))  # not "J.J. Abrams"
     ):
         words.pop(0)
     # "Normandie Sites", "Lyon Capitale", "(France) Bleu Mayenne": a place and a common word
@@ -472,7 +476,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             continue
         if PARTICLE_TAIL and k == len(names) - 1 and k > 1 and _ELIDED_NAME.match(w):
             continue
-        if not _NAME_WORD.match(w) or not _capitalised(w):
+        if not (_NAME_WORD.match(w) or (INITIALS and _INITIALS.match(w))) or not _capitalised(w):
             return None
         if low.rstrip(".") in ORG_WORDS and not (
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
@@ -730,6 +734,10 @@ _INITIAL = re.compile(r"^[A-ZÀ-Ý]\.$")  # a surname cut to its initial
 # people are no entry); a regnal number follows any of the world's given names ("Napoléon
 # III", "Felipe VI", "Ramsès II"), not only the French ones.
 ANONYMISED = True
+# Given names as two or three initials ("D.H. Lawrence", "J.J. Abrams", "O.J. Simpson") are
+# part of the name, not an agency's acronym before it (issue 16, session 14).
+INITIALS = True
+_INITIALS = re.compile(r"^(?:[A-Z]\.-?){2,3}$")
 WORLD_REGNAL = True
 # Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
 _TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
