@@ -1577,6 +1577,13 @@ def test_a_relative_after_a_kinship_noun_and_a_comma(text: str, wanted: str) -> 
             set(),
             {"Leclerc"},
         ),
+        # ... nor an affair in quotes (orangesum-21091, a second sample's)
+        (
+            "Le Premier ministre s'exprimait devant la Commission d'enquête parlementaire en "
+            'charge de la désormais "affaire" Benalla.',
+            set(),
+            {"Benalla"},
+        ),
     ],
 )
 def test_a_known_surname_alone_is_a_person(text: str, wanted: set[str], unwanted: set[str]) -> None:
@@ -1625,3 +1632,12 @@ def test_a_people_s_noun_before_a_full_name_is_a_role(text: str, wanted: str) ->
 def test_initials_are_a_given_name(text: str, wanted: str) -> None:
     """Issue 16, session 14: ``persons.INITIALS``."""
     found_as_wanted(text, {wanted}, set())
+
+
+def test_initials_before_a_word_of_the_sentence_are_no_name() -> None:
+    """An acronym then a pronoun is no person (orangesum-23471, a second sample's)."""
+    text = (
+        'Il a échangé quelques mots avec des vétérans. "Comment allez-vous, monsieur ? - '
+        "R.A.S. Je suis très honoré monsieur\", répond martialement l'ancien militaire."
+    )
+    assert not any(name.startswith("R.A.S.") for name in persons(text))

@@ -366,7 +366,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         and words[0][0].isupper()
         and len(words[0][0]) > 1
         and not words[1][0].isupper()
-        and not (INITIALS and _INITIALS.match(words[0][0]))  # not "J.J. Abrams"
+        and not (INITIALS and _initials(words[0][0], words[1][0]))  # not "J.J. Abrams"
     ):
         words.pop(0)
     # "Normandie Sites", "Lyon Capitale", "(France) Bleu Mayenne": a place and a common word
@@ -476,7 +476,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             continue
         if PARTICLE_TAIL and k == len(names) - 1 and k > 1 and _ELIDED_NAME.match(w):
             continue
-        if not (_NAME_WORD.match(w) or (INITIALS and _INITIALS.match(w))) or not _capitalised(w):
+        if not (
+            _NAME_WORD.match(w)
+            or (INITIALS and k + 1 < len(names) and _initials(w, names[k + 1]))
+        ) or not _capitalised(w):
             return None
         if low.rstrip(".") in ORG_WORDS and not (
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
@@ -738,6 +741,11 @@ ANONYMISED = True
 # part of the name, not an agency's acronym before it (issue 16, session 14).
 INITIALS = True
 _INITIALS = re.compile(r"^(?:[A-Z]\.-?){2,3}$")
+
+
+def _initials(word: str, after: str) -> bool:
+    """``J.J.`` before a surname; not ``R.A.S.`` before ``Je`` (a word of the sentence)."""
+    return bool(_INITIALS.match(word)) and after.lower() not in _OPENERS
 WORLD_REGNAL = True
 # Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
 _TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
@@ -1892,7 +1900,7 @@ def _known_surname(word: str, archive: archive_types.Archive | None = None) -> b
     return share is not None and share >= KNOWN_SHARE_MIN
 
 
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’]?\s*$")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’\"»”]?\s*$")
 # Prepositions the search stop list lacks ("sous Juppé", "comme Poutine", "être Benalla").
 _PLAIN_BEFORE = frozenset(
     "sous comme contre chez depuis entre vers envers face sans être devant derrière malgré "
@@ -1908,7 +1916,11 @@ def _plain_mention(text: str, start: int) -> bool:
         return True
     word = m.group(1)
     low = word.lower()
-    return word[0].isupper() or low in _OPENERS or low in _PLAIN_BEFORE or _said_before(text, start)
+    if low in _OPENERS or low in _PLAIN_BEFORE:
+        return True
+    if word[0].isupper():  # "Valls Sarkozy" (a list); not "Affaire Benalla" in a headline
+        return fold_chars(low) not in THING_CUES
+    return _said_before(text, start)
 
 
 def _known(
