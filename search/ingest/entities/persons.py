@@ -737,6 +737,7 @@ _INITIAL = re.compile(r"^[A-ZÀ-Ý]\.$")  # a surname cut to its initial
 # people are no entry); a regnal number follows any of the world's given names ("Napoléon
 # III", "Felipe VI", "Ramsès II"), not only the French ones.
 ANONYMISED = True
+WORLD_REGNAL = True
 # Given names as two or three initials ("D.H. Lawrence", "J.J. Abrams", "O.J. Simpson") are
 # part of the name, not an agency's acronym before it (issue 16, session 14).
 INITIALS = True
@@ -746,7 +747,8 @@ _INITIALS = re.compile(r"^(?:[A-Z]\.-?){2,3}$")
 def _initials(word: str, after: str) -> bool:
     """``J.J.`` before a surname; not ``R.A.S.`` before ``Je`` (a word of the sentence)."""
     return bool(_INITIALS.match(word)) and after.lower() not in _OPENERS
-WORLD_REGNAL = True
+
+
 # Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
 _TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
 # Organisation words that are also common surnames when they end a name: "Gérard Pont".
@@ -1867,9 +1869,9 @@ def _first_name_pairs(
     return out
 
 
-# A surname alone ("On a souffert avec Sarkozy", "les toiles de Picasso") whose bearer the
-# archive names in full many times as a person, and which it types as a person itself, is a
-# person even with no cue here (issue 16, session 14).
+# A surname alone ("On a souffert avec Sarkozy", "sous Jospin") whose bearer the archive
+# names in full many times as a person, and which it types as a person itself, is a person
+# even with no cue here (issue 16, session 14).
 KNOWN_SURNAMES = True
 # The archive's person sightings of one full name ending with the word, and its share of
 # person sightings of the word alone, needed.
@@ -1891,6 +1893,9 @@ def _full_name_tails() -> dict[str, int]:
 
 
 def _known_surname(word: str, archive: archive_types.Archive | None = None) -> bool:
+    """``Sarkozy``: one full name ending with it is a person the shipped table saw often,
+    and the word alone is mostly a person (with the index's own counts, when given); not a
+    word the archive writes in lower case, nor ``Leclerc``, whose bearers are split."""
     key = archive_types.name_key(word)
     if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
         return False
@@ -1941,8 +1946,8 @@ def _drop_derived(
 ) -> list[_Candidate]:
     """A single word is a person only when it is a known given name, joins a full name of the
     article, follows a title somewhere ("M. Blinken") or is a ``known`` surname (``_known``).
-    Words derived from a surname
-    ("Obamacare", "Macronie") never are. ``liberal`` keeps the single words with no cue."""
+    Words derived from a surname ("Obamacare", "Macronie") never are. ``liberal`` keeps the
+    single words with no cue."""
     full = [c.key for c in candidates if len(c.key) > 1]
     surnames = {k[-1] for k in full}
     titled = {c.key for c in candidates if c.titled}
