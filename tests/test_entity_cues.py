@@ -1641,3 +1641,62 @@ def test_initials_before_a_word_of_the_sentence_are_no_name() -> None:
         "R.A.S. Je suis très honoré monsieur\", répond martialement l'ancien militaire."
     )
     assert not any(name.startswith("R.A.S.") for name in persons(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # firms, media and an NGO named with English words (unlabelled orangesum-30836,
+        # -36315, -30897, -23058; dev gold's "Seven Summit Treks" is the same class)
+        (
+            "Derrière cette opération de communication, on retrouve Stéphane Schmaltz, "
+            "spécialiste de la communication de crise, le fondateur de l'agence le Pouvoir des "
+            "idées, ancien pilier de l'agence Euro RSCG, devenue Havas Worldwide.",
+            {"Stéphane Schmaltz"},
+            {"Havas Worldwide"},
+        ),
+        (
+            '"La condamnation de Mahmoud Moussavi Majd a été exécutée lundi matin pour '
+            "espionnage afin que le cas de sa trahison envers son pays soit clos pour toujours\", "
+            "a indiqué le site officiel de la justice iranienne, Mizan Online.",
+            {"Mahmoud Moussavi Majd"},
+            {"Mizan Online"},
+        ),
+        (
+            "Selon une étude réalisée par Sirius Health en décembre 2017, les séjours à "
+            "l'hôpital pour soigner des infections cutanées récalcitrantes ont augmenté.",
+            set(),
+            {"Sirius Health"},
+        ),
+        (
+            '"Vous voulez liquider "les stocks" de poissons menacés ?", interroge Sea Shepherd '
+            "dans un tweet.",
+            set(),
+            {"Sea Shepherd"},
+        ),
+        # ... a verb of speech or an age still makes such a name a person ("Win" is an
+        # English word; orangesum-33063)
+        (
+            "Les grandes entreprises \"détruiront les collines jusqu'à ce qu'elles "
+            "disparaissent\", déplore Soe Win, 55 ans.",
+            {"Soe Win"},
+            set(),
+        ),
+    ],
+)
+def test_a_name_with_a_word_of_another_language_needs_evidence(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 14: ``persons.FOREIGN_WORDS`` with ``data/foreign_words.txt``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_the_archive_vote_is_no_evidence_for_a_name_with_a_foreign_word() -> None:
+    """The model calls the game show a person all over the archive (``name_types.tsv``:
+    25 PER of 27), so its vote says nothing here (orangesum-16050; ``FOREIGN_NO_VOTE``)."""
+    text = (
+        "Ainsi, questionnée au sujet des formats qu'elle affectionne, elle déclare : \"C'est "
+        "très difficile de trouver un programme intéressant, mais je me régale avec Money "
+        "Drop ! Je m'amuse avec Chasseurs d'appart' et je regarde encore Drucker.\""
+    )
+    assert "Money Drop" not in persons(text)

