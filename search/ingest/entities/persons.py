@@ -1333,10 +1333,10 @@ def _thing_word(word: str, gaz: Gazetteer) -> bool:
 # name first needs evidence too: the archive's lower-case words are French (issue 16,
 # session 14).
 FOREIGN_WORDS = True
-# English and Spanish: on unlabelled articles the German, Italian, Portuguese and Dutch words
-# were as often a given name or a surname no lexicon knows (``Joop``, ``Spada``, ``Cai``) as a
-# thing's word (8 and 8; docs/facets.md).
-FOREIGN_LANGUAGES = ("en", "es")
+# English only: on unlabelled articles the German, Italian, Portuguese and Dutch words were as
+# often a given name or a surname no lexicon knows (``Joop``, ``Spada``, ``Cai``) as a thing's
+# word, and the Spanish ones take the screenwriter ``Diablo Cody`` (docs/facets.md).
+FOREIGN_LANGUAGES = ("en",)
 # Person sightings of a full name ending with the word that make it a surname, not a word.
 FOREIGN_SURNAME_MIN = 3
 
