@@ -13,7 +13,7 @@ from search.index import storage
 from search.index.indexer import reindex
 from search.index.people import PersonTable
 from search.ingest.articles import Article
-from search.ingest.entities import archive_types, extract
+from search.ingest.entities import NerCache, archive_types, article_text, extract, text_key
 from search.ingest.entities import persons as persons_module
 from tests.conftest import write_jsonl
 
@@ -93,6 +93,47 @@ def test_counted_on_real_articles_and_written_as_a_table(tmp_path: Path) -> None
     assert {row[0] for row in rows} == {
         k for k, c in tally.items() if sum(c[label] for label in archive_types.LABELS) >= 2
     }
+
+
+def _tuning_articles(n: int) -> list[Article]:
+    gold = [json.loads(line) for line in GOLD[0].read_text(encoding="utf-8").splitlines()][:n]
+    return [
+        Article(id=r["id"], title=r["title"], summary=r.get("summary", ""), body=r["body"])
+        for r in gold
+    ]
+
+
+def test_counted_from_a_ner_cache(tmp_path: Path) -> None:
+    """The builder's ``--ner-cache`` (issue 16, session 14): the model runs once over a whole
+    archive, and every recount (another article set, another threshold) reads its spans."""
+    articles = _tuning_articles(4)
+    cache = NerCache(tmp_path / "ner.sqlite")
+    plain = archive_types.count(articles)
+    assert archive_types.count(articles, cache=cache) == plain and plain
+    assert len(cache) == 4  # the model's spans of each text, kept
+    # A recount reads the cache, not the model: with every text's spans emptied there, it
+    # finds no name at all.
+    cache.put_many((text_key(article_text(a)), []) for a in articles)
+    assert archive_types.count(articles, cache=cache) == {}
+
+
+def test_the_builder_leaves_out_the_ids_it_is_given(tmp_path: Path) -> None:
+    """``--exclude-ids``: articles being annotated blind are never counted (nor run through
+    the model), like the gold files of ``--exclude``."""
+    articles = _tuning_articles(3)
+    corpus = write_jsonl(
+        tmp_path / "corpus.jsonl",
+        [{"id": a.id, "title": a.title, "summary": a.summary, "body": a.body} for a in articles],
+    )
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join(a.id for a in articles) + "\n", encoding="utf-8")
+    out, cache = tmp_path / "types.tsv", tmp_path / "ner.sqlite"
+    common = [str(corpus), "--ner-cache", str(cache), "--min-seen", "1", "--out", str(out)]
+    archive_types.main([*common, "--exclude-ids", str(ids)])
+    assert out.read_text(encoding="utf-8").count("\n") == 1  # the header alone
+    assert len(NerCache(cache)) == 0  # the model never saw them
+    archive_types.main(common)
+    assert out.read_text(encoding="utf-8").count("\n") > 1
 
 
 @pytest.mark.parametrize(
