@@ -1550,11 +1550,14 @@ def test_a_relative_after_a_kinship_noun_and_a_comma(text: str, wanted: str) -> 
     ("text", "wanted", "unwanted"),
     [
         # a surname alone, of a person the archive names in full hundreds of times (unlabelled
-        # orangesum-26793, -25244; round 8's "On a souffert avec Sarkozy" is the same class)
+        # orangesum-26793, -25244; round 8's "On a souffert avec Sarkozy" is the same class).
+        # "Jospin" alone was a person here with the tables counted before session 14's
+        # recount; the recount, which leaves every gold article out, sees it alone fewer than
+        # archive_types.MIN_SEEN times, so the rule has no share to check for it.
         (
             "Le candidat propose un retour à une police de proximité mise en place au carrefour "
             "des années 1990 et 2000 sous Jospin puis enterrée sous Sarkozy.",
-            {"Jospin", "Sarkozy"},
+            {"Sarkozy"},
             set(),
         ),
         (
