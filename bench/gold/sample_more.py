@@ -19,7 +19,11 @@ annotated into ``entities-round6.jsonl``, scored once blind, then used for tunin
 them in rounds 1 to 6, annotated into ``entities-round7.jsonl``, scored once blind. Round 8
 (issue 16, session 12): 50 OrangeSum articles with random.Random(1660), none of them in rounds
 1 to 7, annotated into ``entities-round8.jsonl`` as a held-out validation round (printed with
-``split: validation`` and ``round: 8``). Each
+``split: validation`` and ``round: 8``). Round 9 (issue 16, session 14): 50 OrangeSum articles
+with random.Random(1670), none of them in rounds 1 to 8, a held-out validation round
+(``entities-round9.jsonl``). Round 10 (issue 16, session 14): 60 OrangeSum articles with
+random.Random(1680), none of them in rounds 1 to 9, annotated for countries only into
+``countries-round10.jsonl`` (``persons: null``), scored once blind, then used for tuning. Each
 round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
 ``entities-tuning-more.jsonl`` (rounds 4 to 7 into their own files) before the extractor
 was run on it. Rounds 1 to 7 are tuning articles: the test half stays as ``sample.py`` cut it.
@@ -44,8 +48,10 @@ ROUNDS = {
     6: (1640, 30, 0),
     7: (1650, 40, 0),
     8: (1660, 50, 0),
+    9: (1670, 50, 0),
+    10: (1680, 60, 0),
 }
-VALIDATION = {8}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9}  # rounds drawn as held-out validation rounds
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -76,6 +82,12 @@ def main() -> None:
     if round_ > 7:  # and round 7
         seventh = ROOT / "bench" / "gold" / "entities-round7.jsonl"
         taken |= {json.loads(line)["id"] for line in open(seventh, encoding="utf-8")}
+    if round_ > 8:  # and round 8
+        eighth = ROOT / "bench" / "gold" / "entities-round8.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(eighth, encoding="utf-8")}
+    if round_ > 9:  # and round 9
+        ninth = ROOT / "bench" / "gold" / "entities-round9.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(ninth, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
