@@ -170,3 +170,31 @@ def test_the_common_words_are_the_archives_counts() -> None:
         text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# Session 14 (issue 16, thirteenth round): countries the rules used to miss, from the errors
+# of gold rounds 8 and 10 and checked on unlabelled articles (``docs/facets.md``).
+FOUND = [
+    # a beauty title named after the country (round 10 orangesum-10329, round 8 -14779;
+    # unlabelled orangesum-14051, -2831, -15350)
+    (
+        "MISS_TITLES",
+        "Elles accusaient les organisateurs du concours d'avoir favorisé la lauréate, Laurine "
+        "Maricau, notamment en lui faisant bénéficier du maquilleur officiel des Miss France "
+        "alors que les autres candidates n'avaient pas cette chance.",
+        {"FR"},
+    ),
+    (
+        "MISS_TITLES",
+        "Il se serait aussi occupé du look de personnalités comme Charles Berling, Lio ou "
+        "encore l'ex-Miss France Laury Thilleman.",
+        {"FR"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("flag", "text", "wanted"), FOUND)
+def test_a_country_the_rule_finds(flag: str, text: str, wanted: set[str], monkeypatch) -> None:
+    assert wanted <= countries(text)
+    monkeypatch.setattr(rules, flag, False)
+    assert not (wanted & countries(text)), f"{flag} off should lose the country again"

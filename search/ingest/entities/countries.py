@@ -656,6 +656,8 @@ def _glued_to_name(
     original = text[hit.start : hit.end]
     if _AFTER_TITLE.search(text, max(0, hit.start - 8), hit.start):
         return True  # "M. Birmingham", "Mme Paris": a surname after a title
+    if MISS_TITLES and hit.i > 0 and words[hit.i - 1] in _MISS_WORDS:
+        return False  # "Miss France Iris Mittenaere": a beauty title named after the place
     covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
     i, j = hit.i, hit.j
     if (
@@ -692,6 +694,15 @@ def _glued_to_name(
         ):
             return True
     return False
+
+
+# Session 14 rules (issue 16, thirteenth round), each switchable for the A/B.
+MISS_TITLES = True
+# "Miss France", "élue Miss Belgique", "Miss Tahiti 2019": a beauty contest and its title
+# named after a place count as the place, as events named after places do (the gold's notes:
+# "concours Miss France an event named after the country -> FR"); the capital before the
+# place no longer glues it into a name, nor does the winner's name after it.
+_MISS_WORDS = frozenset({"miss"})
 
 
 # Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
