@@ -92,7 +92,8 @@ def countries_only(gold: Path) -> bool:
     """A gold file annotated for countries only (``persons`` null): ``score.py`` cannot read
     it, and scoring its persons as empty would count every predicted person wrong."""
     with open(gold, encoding="utf-8") as fh:
-        return any(json.loads(line)["gold"].get("persons", []) is None for line in fh if line.strip())
+        records = [json.loads(line) for line in fh if line.strip()]
+    return any(rec["gold"].get("persons", []) is None for rec in records)
 
 
 def score_countries(gold: Path, out: Path) -> tuple[int, int, int]:
