@@ -190,7 +190,68 @@ FOUND = [
         "encore l'ex-Miss France Laury Thilleman.",
         {"FR"},
     ),
+    # a country's demonym as a noun after its article is a person or a firm of it, not a
+    # newspaper's title (round 10 orangesum-34239; unlabelled orangesum-2211, -34767 and 51
+    # more articles of the archive)
+    (
+        "DEMONYM_NOUNS",
+        "Le ministre de l'Economie Bruno Le Maire a dénoncé cette semaine les plans sociaux "
+        "\"d'aubaine\" annoncés ou envisagés par certaines entreprises, citant notamment "
+        "l'exemple de General Electric qui prévoit de restructurer certaines activités en "
+        "Europe.\n\nL'Américain est loin d'être le seul, a assuré samedi 12 septembre sur France "
+        "Inter Philippe Martinez.",
+        {"US"},
+    ),
+    (
+        "DEMONYM_NOUNS",
+        "Très rare également, l'une des quatre McLaren M6GT construites par Bruce McLaren est "
+        "elle aussi du voyage à Paris. Le Néo-zélandais développa la M6GT en s'inspirant de la "
+        "M6 engagée en compétition dans la série Can-Am.",
+        {"NZ"},
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "Le Parisien" is a newspaper; a nickname is no mention (unlabelled orangesum-13613,
+        # -13637, -3907)
+        "Plus de 18 soldats du feu ont été déployés tôt ce mercredi à Choisy-le-Roi après que "
+        "plusieurs incendies se sont déclarés dans le parking sous la dalle, rapporte Le "
+        "Parisien.",
+        "Surnommé l'Egyptien, il était présenté comme le personnage central de cette filière "
+        "jihadiste présumée.",
+        "Les enquêteurs se sont intéressés à un bijoutier d'Auriol (Bouches-du-Rhône) surnommé "
+        '"le Chinois".',
+        'On lui doit "Le privé", "Le gang", "Le Ricain", "Le gringo", "L\'archange", "Le '
+        'Maltais", "Le boss".',
+    ],
+)
+def test_what_a_demonym_noun_leaves(text: str) -> None:
+    assert not countries(text) - {"FR"}
+
+
+# Pakistan's National Assembly is not France's (unlabelled orangesum-1659; 17 more articles
+# of the archive: Burundi, China, South Korea, Algeria, Chad, Turkey, a Swiss canton...)
+PAKISTAN = (
+    'Pakistan: le Premier ministre fait scandale en qualifiant Ben Laden de "martyr"\n\n'
+    "L'ancien chef d'Al-Qaïda Oussama Ben Laden, tué le 2 mai 2011 par les forces spéciales "
+    'américaines au Pakistan, est mort en "martyr", a déclaré jeudi le Premier ministre '
+    "pakistanais Imran Khan, provoquant une vague de réactions hostiles dans le pays.\n\n"
+    '"Les Américains sont venus à Abbottabad et ont tué Oussama Ben Laden. Il est mort en '
+    "martyr\", a déclaré M. Khan lors d'un discours devant l'Assemblée nationale, où il a "
+    "mentionné les relations compliquées entre Islamabad et Washington après le raid "
+    "américain."
+)
+
+
+def test_a_shared_seat_in_another_country_s_story(monkeypatch) -> None:
+    assert countries(PAKISTAN) == {"PK", "US"}
+    # France's Assemblée in a French story stays France's
+    assert "FR" in countries("Le Premier ministre a répondu à l'Assemblée nationale mardi.")
+    monkeypatch.setattr(rules, "SHARED_SEATS", False)
+    assert "FR" in countries(PAKISTAN), "SHARED_SEATS off should bring FR back"
 
 
 @pytest.mark.parametrize(("flag", "text", "wanted"), FOUND)
