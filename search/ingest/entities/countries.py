@@ -273,6 +273,8 @@ class Gazetteer:
                     self._add(
                         form, (c.code,), "adjective", plural=n >= 2, masculine=n == 0, town=town
                     )
+        if CONTRACTED_ARTICLES:
+            self._add_contracted(countries)
         for text in not_places:
             self._add(text, (), "none")
         self._merge_codes()
@@ -289,6 +291,25 @@ class Gazetteer:
         words = tuple(re.findall(r"[^\W_]+", text))
         terms = self._terms.setdefault(key, [])
         terms.append(Term(codes, kind, words, **flags))
+
+    def _add_contracted(self, countries: list[Country]) -> None:
+        """``Le Bourget`` is written ``du Bourget``, ``au Bourget``; ``Les Sables-d'Olonne``
+        ``des Sables-d'Olonne``, ``aux Sables d'Olonne``: the forms the article contracts to
+        after ``de`` and ``à`` (CONTRACTED_ARTICLES)."""
+        lower = _lower_words()
+        for c in countries:
+            for text in (*c.capitals, *c.places):
+                article, _, rest = text.partition(" ")
+                if article not in _CONTRACTIONS or not rest[:1].isupper():
+                    continue
+                rest_key = words_of(rest)
+                if rest_key in self._terms:
+                    continue  # the name is listed without its article already ("Havre")
+                if len(rest_key) == 1 and rest_key[0] in lower:
+                    continue  # "au Cap Ferret", "garder le Cap": a common word
+                kind = "capital" if text in c.capitals else "place"
+                for prep in _CONTRACTIONS[article]:
+                    self._add(f"{prep} {rest}", (c.code,), kind)
 
     def _merge_codes(self) -> None:
         """A phrase listed under several countries ("Congo", "coréen") is ambiguous."""
@@ -701,6 +722,22 @@ def _glued_to_name(
         ):
             return True
     return False
+
+
+# Session 14 rules (issue 16, fourteenth round: the Wikinews articles of round 11).
+CONTRACTED_ARTICLES = True
+# A town whose name starts with its article loses it after "de" and "à": "Le Bourget" is
+# "le salon du Bourget", "Le Puy-en-Velay" "au Puy-en-Velay", "Les Sables-d'Olonne" "aux
+# Sables d'Olonne" (where the Vendée Globe starts), "Les Mureaux" "des Mureaux". The
+# gazetteer lists the names with their article; the contracted forms are matched too, unless
+# the name without its article is a common word of the archive ("Le Cap": "au Cap Ferret").
+_CONTRACTIONS = {"Le": ("du", "au"), "Les": ("des", "aux")}
+
+
+@functools.lru_cache(maxsize=1)
+def _lower_words() -> frozenset[str]:
+    """The words the archive writes in lower case (``data/lower_words.txt``, folded)."""
+    return word_list(DATA / "lower_words.txt")
 
 
 # Session 14 rules (issue 16, thirteenth round), each switchable for the A/B.
