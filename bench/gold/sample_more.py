@@ -23,7 +23,9 @@ them in rounds 1 to 6, annotated into ``entities-round7.jsonl``, scored once bli
 with random.Random(1670), none of them in rounds 1 to 8, a held-out validation round
 (``entities-round9.jsonl``). Round 10 (issue 16, session 14): 60 OrangeSum articles with
 random.Random(1680), none of them in rounds 1 to 9, annotated for countries only into
-``countries-round10.jsonl`` (``persons: null``), scored once blind, then used for tuning. Each
+``countries-round10.jsonl`` (``persons: null``), scored once blind, then used for tuning.
+Round 11 (session 14) is not drawn by this script: it is every Wikinews record left outside
+the gold files (44), annotated for countries only into ``countries-round11.jsonl``. Each
 round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
 ``entities-tuning-more.jsonl`` (rounds 4 to 7 into their own files) before the extractor
 was run on it. Rounds 1 to 7 are tuning articles: the test half stays as ``sample.py`` cut it.
