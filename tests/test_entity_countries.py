@@ -170,3 +170,140 @@ def test_the_common_words_are_the_archives_counts() -> None:
         text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# Session 14 (issue 16, thirteenth round): countries the rules used to miss, from the errors
+# of gold rounds 8 and 10 and checked on unlabelled articles (``docs/facets.md``).
+FOUND = [
+    # a beauty title named after the country (round 10 orangesum-10329, round 8 -14779;
+    # unlabelled orangesum-14051, -2831, -15350)
+    (
+        "MISS_TITLES",
+        "Elles accusaient les organisateurs du concours d'avoir favorisé la lauréate, Laurine "
+        "Maricau, notamment en lui faisant bénéficier du maquilleur officiel des Miss France "
+        "alors que les autres candidates n'avaient pas cette chance.",
+        {"FR"},
+    ),
+    (
+        "MISS_TITLES",
+        "Il se serait aussi occupé du look de personnalités comme Charles Berling, Lio ou "
+        "encore l'ex-Miss France Laury Thilleman.",
+        {"FR"},
+    ),
+    # a country's demonym as a noun after its article is a person or a firm of it, not a
+    # newspaper's title (round 10 orangesum-34239; unlabelled orangesum-2211, -34767 and 51
+    # more articles of the archive)
+    (
+        "DEMONYM_NOUNS",
+        "Le ministre de l'Economie Bruno Le Maire a dénoncé cette semaine les plans sociaux "
+        "\"d'aubaine\" annoncés ou envisagés par certaines entreprises, citant notamment "
+        "l'exemple de General Electric qui prévoit de restructurer certaines activités en "
+        "Europe.\n\nL'Américain est loin d'être le seul, a assuré samedi 12 septembre sur France "
+        "Inter Philippe Martinez.",
+        {"US"},
+    ),
+    (
+        "DEMONYM_NOUNS",
+        "Très rare également, l'une des quatre McLaren M6GT construites par Bruce McLaren est "
+        "elle aussi du voyage à Paris. Le Néo-zélandais développa la M6GT en s'inspirant de la "
+        "M6 engagée en compétition dans la série Can-Am.",
+        {"NZ"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "Le Parisien" is a newspaper; a nickname is no mention (unlabelled orangesum-13613,
+        # -13637, -3907)
+        "Plus de 18 soldats du feu ont été déployés tôt ce mercredi à Choisy-le-Roi après que "
+        "plusieurs incendies se sont déclarés dans le parking sous la dalle, rapporte Le "
+        "Parisien.",
+        "Surnommé l'Egyptien, il était présenté comme le personnage central de cette filière "
+        "jihadiste présumée.",
+        "Les enquêteurs se sont intéressés à un bijoutier d'Auriol (Bouches-du-Rhône) surnommé "
+        '"le Chinois".',
+        'On lui doit "Le privé", "Le gang", "Le Ricain", "Le gringo", "L\'archange", "Le '
+        'Maltais", "Le boss".',
+    ],
+)
+def test_what_a_demonym_noun_leaves(text: str) -> None:
+    assert not countries(text) - {"FR"}
+
+
+# Pakistan's National Assembly is not France's (unlabelled orangesum-1659; 17 more articles
+# of the archive: Burundi, China, South Korea, Algeria, Chad, Turkey, a Swiss canton...)
+PAKISTAN = (
+    'Pakistan: le Premier ministre fait scandale en qualifiant Ben Laden de "martyr"\n\n'
+    "L'ancien chef d'Al-Qaïda Oussama Ben Laden, tué le 2 mai 2011 par les forces spéciales "
+    'américaines au Pakistan, est mort en "martyr", a déclaré jeudi le Premier ministre '
+    "pakistanais Imran Khan, provoquant une vague de réactions hostiles dans le pays.\n\n"
+    '"Les Américains sont venus à Abbottabad et ont tué Oussama Ben Laden. Il est mort en '
+    "martyr\", a déclaré M. Khan lors d'un discours devant l'Assemblée nationale, où il a "
+    "mentionné les relations compliquées entre Islamabad et Washington après le raid "
+    "américain."
+)
+
+
+def test_a_shared_seat_in_another_country_s_story(monkeypatch) -> None:
+    assert countries(PAKISTAN) == {"PK", "US"}
+    # France's Assemblée in a French story stays France's
+    assert "FR" in countries("Le Premier ministre a répondu à l'Assemblée nationale mardi.")
+    monkeypatch.setattr(rules, "SHARED_SEATS", False)
+    assert "FR" in countries(PAKISTAN), "SHARED_SEATS off should bring FR back"
+
+
+@pytest.mark.parametrize(("flag", "text", "wanted"), FOUND)
+def test_a_country_the_rule_finds(flag: str, text: str, wanted: set[str], monkeypatch) -> None:
+    assert wanted <= countries(text)
+    monkeypatch.setattr(rules, flag, False)
+    assert not (wanted & countries(text)), f"{flag} off should lose the country again"
+
+
+# Session 14 (issue 16, fourteenth round): a town named with its article, after "de" or "à"
+# (round 11 wikinews-fr-45774; unlabelled orangesum-12723, -30832, -16778, -23020).
+CONTRACTED = [
+    "Marc Guillemot (Safran), qui comptait parmi les favoris de cette édition du Vendée Globe, "
+    "a préféré être prudent, et rentrer aux Sables d'Olonne après avoir entendu deux « bangs "
+    "successifs » hier après-midi.",
+    "Lundi, près du Puy-en-Velay, un homme âgé, qui venait de faire ses courses, est reparti "
+    "au volant d'une voiture qui ne lui appartenait pas, rapporte Le Progrès.",
+    "Le palais de justice du Puy-en-Velay a vécu un moment bouleversant ce vendredi 9 février.",
+]
+
+
+@pytest.fixture
+def contracted_off(monkeypatch):
+    """CONTRACTED_ARTICLES off; the gazetteer, built once per process, rebuilt around it."""
+    monkeypatch.setattr(rules, "CONTRACTED_ARTICLES", False)
+    rules.gazetteer.cache_clear()
+    yield
+    rules.gazetteer.cache_clear()
+
+
+@pytest.mark.parametrize("text", CONTRACTED)
+def test_a_town_named_with_its_article_after_de_or_a(text: str) -> None:
+    assert countries(text) == {"FR"}
+
+
+@pytest.mark.parametrize("text", CONTRACTED)
+def test_without_the_contracted_forms_the_town_is_lost(text: str, contracted_off) -> None:
+    assert "FR" not in countries(text), "CONTRACTED_ARTICLES off should lose the town"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "Le Cap" without its article is a common word: no South Africa at the French capes
+        # (unlabelled orangesum articles of the archive: "au Cap d'Agde", "du Cap de l'Homy")
+        "Les faits se seraient déroulés à l'été 1987 au Cap d'Agde alors que la jeune femme "
+        "était mineure.",
+        "Dans le cas du Cap de l'Homy, les jeunes gens ont été secourus.",
+        # lower case is no town: "des sables mouvants", "au creux"
+        "Le véhicule s'est enlisé dans des sables mouvants au bord de l'estuaire.",
+    ],
+)
+def test_what_the_contracted_forms_leave(text: str) -> None:
+    assert "ZA" not in countries(text)
+    assert countries(text) <= {"FR"}

@@ -215,6 +215,7 @@ class Term:
     words: tuple[str, ...]  # the original words, for the case check
     plural: bool = False  # an adjective's plural form (a people noun when capitalised)
     masculine: bool = False  # an adjective's masculine singular (the language form)
+    town: bool = False  # a town's or a region's adjective ("parisien"), not the country's
 
 
 @dataclass
@@ -260,16 +261,20 @@ class Gazetteer:
                 self._add(text, (c.code,), "capital")
             for text in c.seats:
                 self._add(text, (c.code,), "seat")
-            adjectives = list(c.adjectives)
+            adjectives = [(spec, False) for spec in c.adjectives]
             for text in c.places:
                 if " " not in text and text[:1].islower():
-                    adjectives.append(text)  # "bordelais", "londonien"
+                    adjectives.append((text, True))  # "bordelais", "londonien"
                 else:
                     self._add(text, (c.code,), "place")
-            for spec in adjectives:
+            for spec, town in adjectives:
                 forms = inflect(spec)
                 for n, form in enumerate(forms):
-                    self._add(form, (c.code,), "adjective", plural=n >= 2, masculine=n == 0)
+                    self._add(
+                        form, (c.code,), "adjective", plural=n >= 2, masculine=n == 0, town=town
+                    )
+        if CONTRACTED_ARTICLES:
+            self._add_contracted(countries)
         for text in not_places:
             self._add(text, (), "none")
         self._merge_codes()
@@ -287,13 +292,32 @@ class Gazetteer:
         terms = self._terms.setdefault(key, [])
         terms.append(Term(codes, kind, words, **flags))
 
+    def _add_contracted(self, countries: list[Country]) -> None:
+        """``Le Bourget`` is written ``du Bourget``, ``au Bourget``; ``Les Sables-d'Olonne``
+        ``des Sables-d'Olonne``, ``aux Sables d'Olonne``: the forms the article contracts to
+        after ``de`` and ``à`` (CONTRACTED_ARTICLES)."""
+        lower = _lower_words()
+        for c in countries:
+            for text in (*c.capitals, *c.places):
+                article, _, rest = text.partition(" ")
+                if article not in _CONTRACTIONS or not rest[:1].isupper():
+                    continue
+                rest_key = words_of(rest)
+                if rest_key in self._terms:
+                    continue  # the name is listed without its article already ("Havre")
+                if len(rest_key) == 1 and rest_key[0] in lower:
+                    continue  # "au Cap Ferret", "garder le Cap": a common word
+                kind = "capital" if text in c.capitals else "place"
+                for prep in _CONTRACTIONS[article]:
+                    self._add(f"{prep} {rest}", (c.code,), kind)
+
     def _merge_codes(self) -> None:
         """A phrase listed under several countries ("Congo", "coréen") is ambiguous."""
         for key, terms in self._terms.items():
             codes = tuple(dict.fromkeys(c for t in terms for c in t.codes))
             if len(codes) > 1:
                 self._terms[key] = [
-                    Term(codes, t.kind, t.words, t.plural, t.masculine) for t in terms
+                    Term(codes, t.kind, t.words, t.plural, t.masculine, t.town) for t in terms
                 ]
 
     # -- look-ups ---------------------------------------------------------------
@@ -365,7 +389,10 @@ class Gazetteer:
             _mark_titles(hits, text)
         if KIN_NAMES:
             _drop_kin_names(hits, text, tokens, words)
-        return self._resolve(hits)
+        mentions = self._resolve(hits)
+        if SHARED_SEATS:
+            mentions = _drop_shared_seats(mentions, text)
+        return mentions
 
     def _scan(self, text: str, tokens: list[tuple[int, int]], words: list[str]) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -428,6 +455,7 @@ class Gazetteer:
                 and words[i - 1] in ("le", "l", "du", "au")
                 and not hit.term.plural
                 and not before_name
+                and not (DEMONYM_NOUNS and _demonym_noun(hit, text, tokens, words))
             ):
                 hit.dropped = True
                 return
@@ -656,6 +684,8 @@ def _glued_to_name(
     original = text[hit.start : hit.end]
     if _AFTER_TITLE.search(text, max(0, hit.start - 8), hit.start):
         return True  # "M. Birmingham", "Mme Paris": a surname after a title
+    if MISS_TITLES and hit.i > 0 and words[hit.i - 1] in _MISS_WORDS:
+        return False  # "Miss France Iris Mittenaere": a beauty title named after the place
     covered = {k for h in hits if h is not hit for k in range(h.i, h.j)}
     i, j = hit.i, hit.j
     if (
@@ -692,6 +722,75 @@ def _glued_to_name(
         ):
             return True
     return False
+
+
+# Session 14 rules (issue 16, fourteenth round: the Wikinews articles of round 11).
+CONTRACTED_ARTICLES = True
+# A town whose name starts with its article loses it after "de" and "à": "Le Bourget" is
+# "le salon du Bourget", "Le Puy-en-Velay" "au Puy-en-Velay", "Les Sables-d'Olonne" "aux
+# Sables d'Olonne" (where the Vendée Globe starts), "Les Mureaux" "des Mureaux". The
+# gazetteer lists the names with their article; the contracted forms are matched too, unless
+# the name without its article is a common word of the archive ("Le Cap": "au Cap Ferret").
+_CONTRACTIONS = {"Le": ("du", "au"), "Les": ("des", "aux")}
+
+
+@functools.lru_cache(maxsize=1)
+def _lower_words() -> frozenset[str]:
+    """The words the archive writes in lower case (``data/lower_words.txt``, folded)."""
+    return word_list(DATA / "lower_words.txt")
+
+
+# Session 14 rules (issue 16, thirteenth round), each switchable for the A/B.
+MISS_TITLES = True
+# "Miss France", "élue Miss Belgique", "Miss Tahiti 2019": a beauty contest and its title
+# named after a place count as the place, as events named after places do (the gold's notes:
+# "concours Miss France an event named after the country -> FR"); the capital before the
+# place no longer glues it into a name, nor does the winner's name after it.
+_MISS_WORDS = frozenset({"miss"})
+SHARED_SEATS = True
+# "l'Assemblée nationale" of Pakistan, Burundi or China, the Conseil constitutionnel of
+# Algeria, a Swiss canton's Conseil d'État: institutions many states have. When one of them
+# is all that names France and another country is the article's subject (named at least
+# SUBJECT_MENTIONS times), it is that country's, not France's.
+_SHARED_SEATS = frozenset(
+    {("assemblee", "nationale"), ("conseil", "constitutionnel"), ("conseil", "d", "etat")}
+    | {("cour", "des", "comptes")}
+)
+SUBJECT_MENTIONS = 4
+
+
+def _drop_shared_seats(mentions: list[Mention], text: str) -> list[Mention]:
+    """France's mentions dropped when they are only shared seats in another country's story."""
+    french = [m for m in mentions if m.code == "FR"]
+    if not french or any(words_of(text[m.start : m.end]) not in _SHARED_SEATS for m in french):
+        return mentions
+    others: dict[str, int] = {}
+    for m in mentions:
+        if m.code != "FR":
+            others[m.code] = others.get(m.code, 0) + 1
+    if max(others.values(), default=0) < SUBJECT_MENTIONS:
+        return mentions
+    return [m for m in mentions if m.code != "FR"]
+
+
+DEMONYM_NOUNS = True
+# "L'Américain est loin d'être le seul", "le Britannique s'est imposé": a country's own
+# demonym after "le" or "l'" is a person or a firm of that country, not a newspaper's title
+# ("Le Parisien", "Le Progrès" are towns' adjectives or no place at all), so it counts;
+# a nickname is no mention ("surnommé l'Egyptien", a film "Le Maltais" or "le Chinois" quoted).
+_NICKNAME_CUES = frozenset("surnomme surnommee surnommes dit dite alias".split())
+_QUOTE_BEFORE = re.compile(r"[\"«“]\s?$")
+
+
+def _demonym_noun(hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]) -> bool:
+    """``l'Américain``, ``le Britannique``: a country's demonym as a noun after its article."""
+    i = hit.i
+    if hit.term.town or words[i - 1] not in ("le", "l"):
+        return False
+    if i >= 2 and words[i - 2] in _NICKNAME_CUES:
+        return False
+    before = text[max(0, tokens[i - 1][0] - 2) : tokens[i - 1][0]]
+    return not _QUOTE_BEFORE.search(before)
 
 
 # Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
