@@ -40,7 +40,6 @@ from search.ingest.entities import (  # noqa: E402
     article_text,
     text_key,
 )
-from search.ingest.entities.persons import ner  # noqa: E402
 from search.ingest.readers import read_paths  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -65,12 +64,7 @@ def extract_file(path: Path, out: Path, cache: NerCache, ids: set[str] | None) -
     articles = [a for a in read_paths([path], [].append) if ids is None or a.id in ids]
     texts = [article_text(a) for a in articles]
     keys = [text_key(t) for t in texts]
-    found = cache.get_many(keys)
-    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
-    if todo:
-        new = dict(zip(todo, ner(list(todo.values())), strict=True))
-        cache.put_many(new.items())
-        found.update(new)
+    found = archive_types.cached_spans(texts, keys, cache)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
         for article, text, key in zip(articles, texts, keys, strict=True):

@@ -492,13 +492,9 @@ class PersonTable:
                 (name_key(name),),
             ).fetchall()
         except sqlite3.OperationalError:
-            keys = self.variants(name)
-            marks = ",".join("?" * len(keys))
-            rows = self.db.execute(
-                f"SELECT name, COUNT(DISTINCT article) AS n FROM mention "
-                f"WHERE canonical IN ({marks}) GROUP BY name ORDER BY n DESC, name",
-                keys,
-            ).fetchall()
+            rows = self._spelling_rows(
+                name, "SELECT name, COUNT(DISTINCT article) AS n FROM mention "
+                "WHERE canonical IN ({}) GROUP BY name ORDER BY n DESC, name")
         return [{"name": n, "articles": c} for n, c in rows if n != name]
 
     def person_months(self, name: str) -> list[dict]:
@@ -510,14 +506,9 @@ class PersonTable:
                 (name_key(name),),
             ).fetchall()
         except sqlite3.OperationalError:
-            keys = self.variants(name)
-            marks = ",".join("?" * len(keys))
-            found = self.db.execute(
-                f"SELECT day, SUM(mentions) FROM mention WHERE canonical IN ({marks}) "
-                f"AND day > 0 GROUP BY article",
-                keys,
-            ).fetchall()
-            return _by_month(found)
+            return _by_month(self._spelling_rows(
+                name, "SELECT day, SUM(mentions) FROM mention WHERE canonical IN ({}) "
+                "AND day > 0 GROUP BY article"))
         return [{"month": m, "articles": a, "mentions": n} for m, a, n in rows]
 
     def person_mentions(self, name: str) -> int:
@@ -527,13 +518,16 @@ class PersonTable:
                 (name_key(name),),
             ).fetchone()
         except sqlite3.OperationalError:
-            keys = self.variants(name)
-            marks = ",".join("?" * len(keys))
-            row = self.db.execute(
-                f"SELECT COALESCE(SUM(mentions), 0) FROM mention WHERE canonical IN ({marks})",
-                keys,
-            ).fetchone()
+            row = self._spelling_rows(
+                name, "SELECT COALESCE(SUM(mentions), 0) FROM mention WHERE canonical IN ({})")[0]
         return int(row[0])
+
+    def _spelling_rows(self, name: str, sql: str) -> list[tuple]:
+        """``sql`` over the rows of every spelling of the person (``{}`` takes their
+        placeholders): what a read-only table written by an older Loupe, without the sums,
+        still answers from."""
+        keys = self.variants(name)
+        return self.db.execute(sql.format(",".join("?" * len(keys))), keys).fetchall()
 
     def country_months(self, code: str) -> list[dict]:
         try:

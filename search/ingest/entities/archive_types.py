@@ -97,6 +97,20 @@ def sightings(text: str, spans: Iterable[tuple[int, int, str]]) -> dict[str, Row
     return {key: tuple(row) for key, row in seen.items()}  # type: ignore[misc]
 
 
+def cached_spans(texts: list[str], keys: list[str], cache: NerCache) -> dict:
+    """The model's spans of ``texts`` (their ``text_key`` in ``keys``) by key: from ``cache``,
+    the model run only on the texts it lacks, which it then keeps."""
+    from search.ingest.entities.persons import ner
+
+    found = cache.get_many(keys)
+    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+    if todo:
+        new = dict(zip(todo, ner(list(todo.values())), strict=True))
+        cache.put_many(new.items())
+        found.update(new)
+    return found
+
+
 def count(
     articles: Iterable, batch: int = 64, cache: NerCache | None = None
 ) -> dict[str, Counter[str]]:
@@ -113,12 +127,7 @@ def count(
         if cache is None:
             return ner(texts)
         keys = [text_key(t) for t in texts]
-        found = cache.get_many(keys)
-        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
-        if todo:
-            new = dict(zip(todo, ner(list(todo.values())), strict=True))
-            cache.put_many(new.items())
-            found.update(new)
+        found = cached_spans(texts, keys, cache)
         return [found[k] for k in keys]
 
     def flush() -> None:

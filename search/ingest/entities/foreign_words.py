@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib
-import pkgutil
 import re
 from pathlib import Path
 
@@ -88,32 +86,12 @@ def wordfreq_words() -> dict[str, str]:
     return out
 
 
-def faker_surnames() -> set[str]:
-    """Surnames (lower case) of every Faker person provider, Latin script only."""
-    import faker.providers.person as providers  # build time only
-
-    out: set[str] = set()
-    for module in pkgutil.iter_modules(providers.__path__):
-        try:
-            provider = importlib.import_module(f"{providers.__name__}.{module.name}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in ("last_names", "last_names_male", "last_names_female"):
-            names = getattr(provider, attr, None)
-            if not isinstance(names, (dict, list, tuple)):
-                continue
-            for name in names:
-                if name[:1].isupper() and all(ord(ch) < 0x250 for ch in name):
-                    out.add(name.lower())
-    return out
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Build data/foreign_words.txt.")
     parser.add_argument("corpus", type=Path, nargs="+", help="JSONL articles (for word case)")
     args = parser.parse_args(argv)
     _lower, upper = case_counts(args.corpus)
-    names = faker_surnames() | faker_names()
+    names = faker_names("last") | faker_names()
     found = wordfreq_words()
     kept = [(fold_chars(w), lang) for w, lang in found.items() if upper[w] and w not in names]
     rows = sorted(set(kept))

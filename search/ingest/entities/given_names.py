@@ -38,8 +38,9 @@ def world_given_names() -> frozenset[str]:
     return word_list(TABLE)
 
 
-def faker_names() -> set[str]:
-    """Given names (lower case) of every Faker person provider, Latin script only."""
+def faker_names(kind: str = "first") -> set[str]:
+    """Given names (``kind`` "first") or surnames ("last"), lower case, of every Faker person
+    provider, Latin script only."""
     import faker.providers.person as providers  # build time only
 
     out: set[str] = set()
@@ -48,7 +49,7 @@ def faker_names() -> set[str]:
             provider = importlib.import_module(f"{providers.__name__}.{module.name}").Provider
         except (ImportError, AttributeError):
             continue
-        for attr in ("first_names", "first_names_male", "first_names_female"):
+        for attr in (f"{kind}_names", f"{kind}_names_male", f"{kind}_names_female"):
             names = getattr(provider, attr, None)
             if not isinstance(names, (dict, list, tuple)):
                 continue
