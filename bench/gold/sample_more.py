@@ -26,11 +26,14 @@ session 14): 60 OrangeSum articles with random.Random(1680), none of them in rou
 annotated for countries only into ``countries-round10.jsonl`` (``persons: null``), scored
 once blind, then used for tuning.
 Round 11 (session 14) is not drawn by this script: it is every Wikinews record left outside
-the gold files (44), annotated for countries only into ``countries-round11.jsonl``. Each
-round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
-``entities-tuning-more.jsonl`` (rounds 4 to 9 into their own files) before the extractor
-was run on it. Rounds 1 to 8, 10 and 11 are tuning articles, round 9 is held out: the test
-half stays as ``sample.py`` cut it.
+the gold files (44), annotated for countries only into ``countries-round11.jsonl``. Round 12
+(issue 16, session 15): 50 OrangeSum articles with random.Random(1690), none of them in rounds
+1 to 11 (the countries-only rounds 10 and 11 excluded too), a held-out validation round
+(``entities-round12.jsonl``, printed with ``split: validation`` and ``round: 12``), drawn
+when round 9 became tuning material. Each round was annotated by hand, following
+``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 12 into their
+own files) before the extractor was run on it. Rounds 1 to 11 are tuning articles, round 12
+is held out: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -54,8 +57,9 @@ ROUNDS = {
     8: (1660, 50, 0),
     9: (1670, 50, 0),
     10: (1680, 60, 0),
+    12: (1690, 50, 0),
 }
-VALIDATION = {8, 9}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12}  # rounds drawn as held-out validation rounds
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -92,6 +96,10 @@ def main() -> None:
     if round_ > 9:  # and round 9
         ninth = ROOT / "bench" / "gold" / "entities-round9.jsonl"
         taken |= {json.loads(line)["id"] for line in open(ninth, encoding="utf-8")}
+    if round_ > 11:  # and the countries-only rounds 10 and 11
+        for name in ("countries-round10.jsonl", "countries-round11.jsonl"):
+            path = ROOT / "bench" / "gold" / name
+            taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
