@@ -1703,3 +1703,59 @@ def test_the_archive_vote_is_no_evidence_for_a_name_with_a_foreign_word() -> Non
         "Drop ! Je m'amuse avec Chasseurs d'appart' et je regarde encore Drucker.\""
     )
     assert "Money Drop" not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a quotation in lower case, then a beach (round 9, orangesum-1913)
+        (
+            "\"C'est pas comme dans les magasins\", a expliqué César Calmon, ravi d'avoir "
+            "retrouvé \"après 70 jours, les bonnes vagues\" d'Arpoador, dans la baie "
+            "d'Ipanema.",
+            {"César Calmon"},
+            {"Arpoador"},
+        ),
+        # scare quotes, then a factory, a camp, an organisation, a cathedral (unlabelled
+        # orangesum-36500, -33419, -24563, -24962)
+        ("Les explosions de Beyrouth ravivent \"l'apocalypse\" d'AZF à Toulouse", set(), {"AZF"}),
+        (
+            "Ce que Vany veut, c'est quitter Lesbos. Parce que le camp provisoire c'est un "
+            "\"deuxième enfer\" après \"l'enfer\" de Moria. Il préfère encore attendre.",
+            set(),
+            {"Moria"},
+        ),
+        (
+            "Devant les juges, il a reconnu avoir été membre de la \"police islamique\" de "
+            "Daesh.",
+            set(),
+            {"Daesh"},
+        ),
+        (
+            "L'association environnementale Robin des bois avait réclamé la "
+            "\"décontamination\" de Notre-Dame, en raison notamment de la pollution.",
+            set(),
+            {"Notre-Dame"},
+        ),
+        # a work's title, capitalised, still names its author (unlabelled orangesum-11105,
+        # -34724)
+        (
+            "Il joue le peintre intransigeant de \"La Belle Noiseuse\" de Rivette (1991), aux "
+            "côtés d'Emmanuelle Béart.",
+            {"Rivette"},
+            set(),
+        ),
+        (
+            "Au Théâtre de La Huchette, \"La Cantatrice Chauve\" de Ionesco, jouée depuis 1957 "
+            "sur cette même scène, est auréolée du record.",
+            {"Ionesco"},
+            set(),
+        ),
+    ],
+)
+def test_a_quotation_in_lower_case_names_no_author(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 15: ``persons.WORK_TITLE_CAPITAL``: ``WORK_AUTHORS`` reads a name
+    after quotes as a work's author only when the quoted text begins with a capital."""
+    found_as_wanted(text, wanted, unwanted)

@@ -701,8 +701,31 @@ def _press_title(text: str, start: int, gaz: Gazetteer) -> bool:
 _WORK_BY = re.compile(r"[\"»”]\s+(?:de\s+|d['’])$")
 
 
+# A work's title begins with a capital; a quoted word or phrase in lower case is a quotation
+# or a scare quote, and the name after it is whatever it is without the rule: "les bonnes
+# vagues" d'Arpoador (a beach), la "décontamination" de Notre-Dame, "l'apocalypse" d'AZF
+# (issue 16, session 15).
+WORK_TITLE_CAPITAL = True
+_OPENING = {'"': '"', "»": "«", "”": "“"}
+
+
 def _work_author(text: str, start: int) -> bool:
-    return bool(_WORK_BY.search(text, max(0, start - 6), start))
+    m = _WORK_BY.search(text, max(0, start - 6), start)
+    if not m:
+        return False
+    if not WORK_TITLE_CAPITAL:
+        return True
+    close = m.start()
+    opening = text.rfind(_OPENING[text[close]], max(0, close - 200), close)
+    if text[close] == '"' and opening < 0:
+        return True  # no opening quote in reach: as before
+    if text[close] == "”" and opening < 0:
+        opening = text.rfind('"', max(0, close - 200), close)
+    title = text[opening + 1 : close].lstrip(" \u00a0\u202f") if opening >= 0 else ""
+    title = re.sub(r"^[lLdD]['’]", "", title)  # "l'Étranger" de Camus
+    return not title or not title[:1].isalpha() or title[:1].isupper()
+
+
 # Words before a place's name that say it is one: a preposition or an article.
 _PLACE_WORD_BEFORE = re.compile(
     r"(?<!\w)(?:a|en|de|d'|d’|du|des|la|le|les|au|aux|dans|vers|depuis|sur|pres\s+de)\s*$"
