@@ -1759,3 +1759,57 @@ def test_a_quotation_in_lower_case_names_no_author(
     """Issue 16, session 15: ``persons.WORK_TITLE_CAPITAL``: ``WORK_AUTHORS`` reads a name
     after quotes as a work's author only when the quoted text begins with a capital."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # any verb in the inversion of reported speech (round 9, orangesum-34174; unlabelled
+        # orangesum-2492, -33627, -11725)
+        (
+            "\"Il a été super bienveillant et c'est vrai qu'on nous retrouve tous les deux, "
+            "dans nos styles, sur ce titre\", se réjouit Suzane auprès de l'AFP.",
+            {"Suzane"},
+            set(),
+        ),
+        (
+            "\"On ne répond plus aux appels de numéros inconnus (...) On voit des ennemis "
+            "partout\", déplore Vicky. Pendant une dizaine d'années, elle a vécu sous le joug "
+            "de la peur.",
+            {"Vicky"},
+            set(),
+        ),
+        (
+            "\"Avant, il fallait attendre son tour pour avoir une table\", peste Bachir, "
+            "serveur, en montrant la grande terrasse de café déserte.",
+            {"Bachir"},
+            set(),
+        ),
+        (
+            "\"Des cygnes le matin, et maintenant des vaches ? Les animaux nous "
+            "attaqueraient-ils?\", commentait Dimitar sur Twitter.",
+            {"Dimitar"},
+            set(),
+        ),
+        # a street in the verb's place, or a preposition, is no verb (unlabelled orangesum-26994,
+        # -23716)
+        (
+            "Conformément au protocole, le chef des armées a auparavant déposé une gerbe au "
+            "pied de la célèbre statue du \"Tigre\", place Clémenceau. Suivi de son Premier "
+            "ministre Manuel Valls.",
+            {"Manuel Valls"},
+            {"Clémenceau"},
+        ),
+        (
+            "\"Elle touche plus que les autres\", selon Marianne. Elle est la ministre la mieux "
+            "rémunérée.",
+            set(),
+            {"Marianne"},
+        ),
+    ],
+)
+def test_any_verb_of_an_inverted_quotation_makes_a_speaker(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 15: ``persons.SAID_INVERTED``."""
+    found_as_wanted(text, wanted, unwanted)

@@ -1775,8 +1775,26 @@ def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool
     if re.search(r"(?<!\w)(?:d['’]|de\s+|du\s+|les\s+|des\s+|aux\s+)$|[\"«“]\s*$", before):
         return False  # "un porte-parole d'Abbott a répondu", "pour les Yanomami", "« Viens, frère"
     return (
-        bool(_SAID_SINGLE.search(before)) or _said_after(text, c.end) or _role_after(text, c.end)
+        bool(_SAID_SINGLE.search(before))
+        or _said_after(text, c.end)
+        or _role_after(text, c.end)
+        or (SAID_INVERTED and _said_inverted(before))
     )
+
+
+# A quotation, a comma, then any verb in the third person before the speaker, the
+# inversion of reported speech (`"...", se réjouit Suzane`, `"...", ironise Polnareff`,
+# `"...", écrivait Jenifer`): the verbs are too many for ``_SAID_SINGLE``'s list. Not a
+# preposition (`", selon Marianne`: no such ending) nor a street's noun (`", place
+# Clémenceau`) (issue 16, session 15).
+SAID_INVERTED = True
+_STREET_NOUNS = frozenset("place rue route porte impasse avenue allee quai".split())
+_INVERTED = re.compile(r"[\"»”]\s*,\s*(?:se\s+|s['’])?([a-zàâçéèêëîïôûù]{2,}(?:e|t))\s+$")
+
+
+def _said_inverted(before: str) -> bool:
+    m = _INVERTED.search(before)
+    return bool(m) and fold_chars(m.group(1)) not in _STREET_NOUNS
 
 
 # ``_SAID_BEFORE`` with the comma a reported speaker takes: `…", a dénoncé Cyprien`,
