@@ -1785,16 +1785,20 @@ def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool
 # A quotation, a comma, then any verb in the third person before the speaker, the
 # inversion of reported speech (`"...", se réjouit Suzane`, `"...", ironise Polnareff`,
 # `"...", écrivait Jenifer`): the verbs are too many for ``_SAID_SINGLE``'s list. Not a
-# preposition (`", selon Marianne`: no such ending) nor a street's noun (`", place
-# Clémenceau`) (issue 16, session 15).
+# street's noun (`", place Clémenceau`), a preposition or a determiner with a verb's
+# ending (`", comme`, `", dont`, `", une`; `", selon` has none) (issue 16, session 15).
 SAID_INVERTED = True
-_STREET_NOUNS = frozenset("place rue route porte impasse avenue allee quai".split())
+_NOT_VERBS = frozenset(
+    """place rue route porte impasse avenue allee quai comme entre contre outre avant devant
+    pendant durant dont tout surtout notamment une cette notre votre que lorsque puisque
+    parce quelque""".split()
+)
 _INVERTED = re.compile(r"[\"»”]\s*,\s*(?:se\s+|s['’])?([a-zàâçéèêëîïôûù]{2,}(?:e|t))\s+$")
 
 
 def _said_inverted(before: str) -> bool:
     m = _INVERTED.search(before)
-    return bool(m) and fold_chars(m.group(1)) not in _STREET_NOUNS
+    return bool(m) and fold_chars(m.group(1)) not in _NOT_VERBS
 
 
 # ``_SAID_BEFORE`` with the comma a reported speaker takes: `…", a dénoncé Cyprien`,
