@@ -1813,3 +1813,37 @@ def test_any_verb_of_an_inverted_quotation_makes_a_speaker(
 ) -> None:
     """Issue 16, session 15: ``persons.SAID_INVERTED``."""
     found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 9, orangesum-16205
+        (
+            "Michel Drucker ne le regrette absolument pas. \"Elle avait déjà eu plusieurs vies. "
+            "Stéfanie, sa fille, avait 5 ans. J'ai tout de suite su qu'elle avait failli y "
+            "passer\", raconte-t-il.",
+            "Stéfanie",
+        ),
+        # unlabelled orangesum-30457, -30785, -29378
+        (
+            "Après avoir effectué des missions dangereuses, en France et dans le monde, Arnaud "
+            "Beltrame s'était fait muter à Carcassonne pour se rapprocher de Marielle, sa femme "
+            "depuis août 2016. Ils allaient se marier religieusement.",
+            "Marielle",
+        ),
+        (
+            "\"J'ai la rage aujourd'hui\", a déploré mercredi 14 février Yolande, la mère de la "
+            "jeune femme sur RMC.",
+            "Yolande",
+        ),
+        (
+            "Le quotidien rapporte notamment le cas d'Alizée, une jeune femme d'une vingtaine "
+            "d'années qui a porté plainte.",
+            "Alizée",
+        ),
+    ],
+)
+def test_a_relative_in_apposition_makes_a_single_name_a_person(text: str, wanted: str) -> None:
+    """Issue 16, session 15: ``persons.KIN_AFTER``."""
+    assert wanted in persons(text)

@@ -1771,6 +1771,8 @@ def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool
         return False  # "Léonard" is in the model's lexicon, and a given name
     if archive_types.not_a_person(word):
         return False
+    if KIN_AFTER and _kin_after(text, c.end):
+        return True  # "pour se rapprocher de Marielle, sa femme"
     before = text[max(0, c.start - 80) : c.start]
     if re.search(r"(?<!\w)(?:d['’]|de\s+|du\s+|les\s+|des\s+|aux\s+)$|[\"«“]\s*$", before):
         return False  # "un porte-parole d'Abbott a répondu", "pour les Yanomami", "« Viens, frère"
@@ -1780,6 +1782,26 @@ def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool
         or _role_after(text, c.end)
         or (SAID_INVERTED and _said_inverted(before))
     )
+
+
+# A relative in apposition after a single name: "Stéfanie, sa fille, avait 5 ans",
+# "Marielle, sa femme depuis 2016", "Yolande, la mère de la jeune femme", "Omar, le fils de
+# Mounira". The relative takes a possessive, or "de" after it ("GPA, mère porteuse" and "Alizée,
+# une jeune femme" are no relative) (issue 16, session 15).
+KIN_AFTER = True
+_KIN = """fille fils femme mari epouse epoux mere pere soeur frere compagne compagnon fiancee
+    fiance niece neveu cousin cousine tante oncle petite-fille petit-fils grand-mere
+    grand-pere belle-mere beau-pere belle-fille beau-fils veuve veuf""".split()
+_KIN_ALT = "|".join(sorted(_KIN, key=len, reverse=True))
+_KIN_AFTER = re.compile(
+    rf",\s+(?:(?:son|sa|leur)\s+(?:(?:propre|jeune|petite?|future?|ex)[\s-]+)?(?:{_KIN_ALT})\b"
+    rf"|(?:(?:la|le|l'|une?)\s+(?:(?:jeune|petite?|future?)\s+)?)?(?:{_KIN_ALT})"
+    rf"(?:\s+[a-z]+)?\s+(?:de|d'|du|des)\b)"
+)
+
+
+def _kin_after(text: str, end: int) -> bool:
+    return bool(_KIN_AFTER.match(fold_chars(text[end : end + 60]).replace("’", "'")))
 
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
