@@ -1703,3 +1703,147 @@ def test_the_archive_vote_is_no_evidence_for_a_name_with_a_foreign_word() -> Non
         "Drop ! Je m'amuse avec Chasseurs d'appart' et je regarde encore Drucker.\""
     )
     assert "Money Drop" not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # a quotation in lower case, then a beach (round 9, orangesum-1913)
+        (
+            "\"C'est pas comme dans les magasins\", a expliqué César Calmon, ravi d'avoir "
+            "retrouvé \"après 70 jours, les bonnes vagues\" d'Arpoador, dans la baie "
+            "d'Ipanema.",
+            {"César Calmon"},
+            {"Arpoador"},
+        ),
+        # scare quotes, then a factory, a camp, an organisation, a cathedral (unlabelled
+        # orangesum-36500, -33419, -24563, -24962)
+        ("Les explosions de Beyrouth ravivent \"l'apocalypse\" d'AZF à Toulouse", set(), {"AZF"}),
+        (
+            "Ce que Vany veut, c'est quitter Lesbos. Parce que le camp provisoire c'est un "
+            "\"deuxième enfer\" après \"l'enfer\" de Moria. Il préfère encore attendre.",
+            set(),
+            {"Moria"},
+        ),
+        (
+            "Devant les juges, il a reconnu avoir été membre de la \"police islamique\" de "
+            "Daesh.",
+            set(),
+            {"Daesh"},
+        ),
+        (
+            "L'association environnementale Robin des bois avait réclamé la "
+            "\"décontamination\" de Notre-Dame, en raison notamment de la pollution.",
+            set(),
+            {"Notre-Dame"},
+        ),
+        # a work's title, capitalised, still names its author (unlabelled orangesum-11105,
+        # -34724)
+        (
+            "Il joue le peintre intransigeant de \"La Belle Noiseuse\" de Rivette (1991), aux "
+            "côtés d'Emmanuelle Béart.",
+            {"Rivette"},
+            set(),
+        ),
+        (
+            "Au Théâtre de La Huchette, \"La Cantatrice Chauve\" de Ionesco, jouée depuis 1957 "
+            "sur cette même scène, est auréolée du record.",
+            {"Ionesco"},
+            set(),
+        ),
+    ],
+)
+def test_a_quotation_in_lower_case_names_no_author(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 15: ``persons.WORK_TITLE_CAPITAL``: ``WORK_AUTHORS`` reads a name
+    after quotes as a work's author only when the quoted text begins with a capital."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # any verb in the inversion of reported speech (round 9, orangesum-34174; unlabelled
+        # orangesum-2492, -33627, -11725)
+        (
+            "\"Il a été super bienveillant et c'est vrai qu'on nous retrouve tous les deux, "
+            "dans nos styles, sur ce titre\", se réjouit Suzane auprès de l'AFP.",
+            {"Suzane"},
+            set(),
+        ),
+        (
+            "\"On ne répond plus aux appels de numéros inconnus (...) On voit des ennemis "
+            "partout\", déplore Vicky. Pendant une dizaine d'années, elle a vécu sous le joug "
+            "de la peur.",
+            {"Vicky"},
+            set(),
+        ),
+        (
+            "\"Avant, il fallait attendre son tour pour avoir une table\", peste Bachir, "
+            "serveur, en montrant la grande terrasse de café déserte.",
+            {"Bachir"},
+            set(),
+        ),
+        (
+            "\"Des cygnes le matin, et maintenant des vaches ? Les animaux nous "
+            "attaqueraient-ils?\", commentait Dimitar sur Twitter.",
+            {"Dimitar"},
+            set(),
+        ),
+        # a street in the verb's place, or a preposition, is no verb (unlabelled orangesum-26994,
+        # -23716)
+        (
+            "Conformément au protocole, le chef des armées a auparavant déposé une gerbe au "
+            "pied de la célèbre statue du \"Tigre\", place Clémenceau. Suivi de son Premier "
+            "ministre Manuel Valls.",
+            {"Manuel Valls"},
+            {"Clémenceau"},
+        ),
+        (
+            "\"Elle touche plus que les autres\", selon Marianne. Elle est la ministre la mieux "
+            "rémunérée.",
+            set(),
+            {"Marianne"},
+        ),
+    ],
+)
+def test_any_verb_of_an_inverted_quotation_makes_a_speaker(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    """Issue 16, session 15: ``persons.SAID_INVERTED``."""
+    found_as_wanted(text, wanted, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 9, orangesum-16205
+        (
+            "Michel Drucker ne le regrette absolument pas. \"Elle avait déjà eu plusieurs vies. "
+            "Stéfanie, sa fille, avait 5 ans. J'ai tout de suite su qu'elle avait failli y "
+            "passer\", raconte-t-il.",
+            "Stéfanie",
+        ),
+        # unlabelled orangesum-30457, -30785, -29378
+        (
+            "Après avoir effectué des missions dangereuses, en France et dans le monde, Arnaud "
+            "Beltrame s'était fait muter à Carcassonne pour se rapprocher de Marielle, sa femme "
+            "depuis août 2016. Ils allaient se marier religieusement.",
+            "Marielle",
+        ),
+        (
+            "\"J'ai la rage aujourd'hui\", a déploré mercredi 14 février Yolande, la mère de la "
+            "jeune femme sur RMC.",
+            "Yolande",
+        ),
+        (
+            "Le quotidien rapporte notamment le cas d'Alizée, une jeune femme d'une vingtaine "
+            "d'années qui a porté plainte.",
+            "Alizée",
+        ),
+    ],
+)
+def test_a_relative_in_apposition_makes_a_single_name_a_person(text: str, wanted: str) -> None:
+    """Issue 16, session 15: ``persons.KIN_AFTER``."""
+    assert wanted in persons(text)

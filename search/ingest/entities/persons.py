@@ -701,8 +701,31 @@ def _press_title(text: str, start: int, gaz: Gazetteer) -> bool:
 _WORK_BY = re.compile(r"[\"»”]\s+(?:de\s+|d['’])$")
 
 
+# A work's title begins with a capital; a quoted word or phrase in lower case is a quotation
+# or a scare quote, and the name after it is whatever it is without the rule: "les bonnes
+# vagues" d'Arpoador (a beach), la "décontamination" de Notre-Dame, "l'apocalypse" d'AZF
+# (issue 16, session 15).
+WORK_TITLE_CAPITAL = True
+_OPENING = {'"': '"', "»": "«", "”": "“"}
+
+
 def _work_author(text: str, start: int) -> bool:
-    return bool(_WORK_BY.search(text, max(0, start - 6), start))
+    m = _WORK_BY.search(text, max(0, start - 6), start)
+    if not m:
+        return False
+    if not WORK_TITLE_CAPITAL:
+        return True
+    close = m.start()
+    opening = text.rfind(_OPENING[text[close]], max(0, close - 200), close)
+    if text[close] == '"' and opening < 0:
+        return True  # no opening quote in reach: as before
+    if text[close] == "”" and opening < 0:
+        opening = text.rfind('"', max(0, close - 200), close)
+    title = text[opening + 1 : close].lstrip(" \u00a0\u202f") if opening >= 0 else ""
+    title = re.sub(r"^[lLdD]['’]", "", title)  # "l'Étranger" de Camus
+    return not title or not title[:1].isalpha() or title[:1].isupper()
+
+
 # Words before a place's name that say it is one: a preposition or an article.
 _PLACE_WORD_BEFORE = re.compile(
     r"(?<!\w)(?:a|en|de|d'|d’|du|des|la|le|les|au|aux|dans|vers|depuis|sur|pres\s+de)\s*$"
@@ -1748,12 +1771,56 @@ def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool
         return False  # "Léonard" is in the model's lexicon, and a given name
     if archive_types.not_a_person(word):
         return False
+    if KIN_AFTER and _kin_after(text, c.end):
+        return True  # "pour se rapprocher de Marielle, sa femme"
     before = text[max(0, c.start - 80) : c.start]
     if re.search(r"(?<!\w)(?:d['’]|de\s+|du\s+|les\s+|des\s+|aux\s+)$|[\"«“]\s*$", before):
         return False  # "un porte-parole d'Abbott a répondu", "pour les Yanomami", "« Viens, frère"
     return (
-        bool(_SAID_SINGLE.search(before)) or _said_after(text, c.end) or _role_after(text, c.end)
+        bool(_SAID_SINGLE.search(before))
+        or _said_after(text, c.end)
+        or _role_after(text, c.end)
+        or (SAID_INVERTED and _said_inverted(before))
     )
+
+
+# A relative in apposition after a single name: "Stéfanie, sa fille, avait 5 ans",
+# "Marielle, sa femme depuis 2016", "Yolande, la mère de la jeune femme", "Omar, le fils de
+# Mounira". The relative takes a possessive, or "de" after it ("GPA, mère porteuse" and "Alizée,
+# une jeune femme" are no relative) (issue 16, session 15).
+KIN_AFTER = True
+_KIN = """fille fils femme mari epouse epoux mere pere soeur frere compagne compagnon fiancee
+    fiance niece neveu cousin cousine tante oncle petite-fille petit-fils grand-mere
+    grand-pere belle-mere beau-pere belle-fille beau-fils veuve veuf""".split()
+_KIN_ALT = "|".join(sorted(_KIN, key=len, reverse=True))
+_KIN_AFTER = re.compile(
+    rf",\s+(?:(?:son|sa|leur)\s+(?:(?:propre|jeune|petite?|future?|ex)[\s-]+)?(?:{_KIN_ALT})\b"
+    rf"|(?:(?:la|le|l'|une?)\s+(?:(?:jeune|petite?|future?)\s+)?)?(?:{_KIN_ALT})"
+    rf"(?:\s+[a-z]+)?\s+(?:de|d'|du|des)\b)"
+)
+
+
+def _kin_after(text: str, end: int) -> bool:
+    return bool(_KIN_AFTER.match(fold_chars(text[end : end + 60]).replace("’", "'")))
+
+
+# A quotation, a comma, then any verb in the third person before the speaker, the
+# inversion of reported speech (`"...", se réjouit Suzane`, `"...", ironise Polnareff`,
+# `"...", écrivait Jenifer`): the verbs are too many for ``_SAID_SINGLE``'s list. Not a
+# street's noun (`", place Clémenceau`), a preposition or a determiner with a verb's
+# ending (`", comme`, `", dont`, `", une`; `", selon` has none) (issue 16, session 15).
+SAID_INVERTED = True
+_NOT_VERBS = frozenset(
+    """place rue route porte impasse avenue allee quai comme entre contre outre avant devant
+    pendant durant dont tout surtout notamment une cette notre votre que lorsque puisque
+    parce quelque""".split()
+)
+_INVERTED = re.compile(r"[\"»”]\s*,\s*(?:se\s+|s['’])?([a-zàâçéèêëîïôûù]{2,}(?:e|t))\s+$")
+
+
+def _said_inverted(before: str) -> bool:
+    m = _INVERTED.search(before)
+    return bool(m) and fold_chars(m.group(1)) not in _NOT_VERBS
 
 
 # ``_SAID_BEFORE`` with the comma a reported speaker takes: `…", a dénoncé Cyprien`,
