@@ -1847,3 +1847,68 @@ def test_any_verb_of_an_inverted_quotation_makes_a_speaker(
 def test_a_relative_in_apposition_makes_a_single_name_a_person(text: str, wanted: str) -> None:
     """Issue 16, session 15: ``persons.KIN_AFTER``."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 12, orangesum-31948
+        (
+            "\"En France il y a un principe de droit international, on applique le droit de la "
+            "mère\", la chanteuse allemande Nico, et donc le droit allemand dans lequel la "
+            "prescription n'existe pas pour ce type de délit.",
+            "Nico",
+        ),
+        # round 9, orangesum-32639 and orangesum-1308
+        (
+            "Sur le terrain sportif par contre, ce sont trois footballeur du Paris Saint-Germain, "
+            "dont la star brésilienne Neymar qui ont été testés positifs au coronavirus.",
+            "Neymar",
+        ),
+        (
+            "L'oeuvre attribuée au célèbre street-artiste britannique Banksy avait été peinte "
+            "courant 2018 sur une porte de secours métallique de la salle de spectacle.",
+            "Banksy",
+        ),
+    ],
+)
+def test_a_role_and_a_people_s_adjective_before_a_single_name(text: str, wanted: str) -> None:
+    """Issue 16, session 15 (round 12): ``persons.ROLE_ADJECTIVE``."""
+    assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # round 12, orangesum-17229
+        (
+            "\"Il ne s'agit pas de s'affoler mais de vivre sereinement les choses avec un sens de "
+            "la responsabilité\", écrit l'archevêque de Rennes, Mgr Pierre d'Ornellas, dans une "
+            "lettre à l'ensemble des prêtres du diocèse.",
+            "Pierre d'Ornellas",
+            "Pierre",
+        ),
+        # unlabelled orangesum-22984
+        (
+            "Des centaines de personnes se sont réunies samedi à Nantes même si le préfet de "
+            "Loire-Atlantique, Claude d'Harcourt, a interdit toute manifestation dans le "
+            "centre-ville.",
+            "Claude d'Harcourt",
+            "Claude",
+        ),
+        # unlabelled orangesum-32565: a place, alone or with the word after it, is no surname
+        (
+            "La Tribune de Genève a affirmé début mars que Juan Carlos avait reçu, en 2008, 100 "
+            "millions de dollars du roi Abdallah d'Arabie saoudite, sur un compte en Suisse.",
+            "Abdallah",
+            "Abdallah d'Arabie",
+        ),
+    ],
+)
+def test_a_given_name_and_an_elided_surname_are_a_full_name(
+    text: str, wanted: str, unwanted: str
+) -> None:
+    """Issue 16, session 15 (round 12): ``persons.GIVEN_ELIDED``."""
+    found = persons(text)
+    assert wanted in found
+    assert unwanted not in found

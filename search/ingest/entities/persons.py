@@ -321,8 +321,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         if stripped != w:
             words[-1] = (stripped, s, s + len(stripped))
             w = stripped
-        if PARTICLE_TAIL and len(words) > 2 and _ELIDED_NAME.match(w):
-            break  # "Valéry Giscard d'Estaing"
+        if PARTICLE_TAIL and _ELIDED_NAME.match(w) and (
+            len(words) > 2 or _given_elided(words[0][0], w, gaz, text, s + len(w))
+        ):
+            break  # "Valéry Giscard d'Estaing", "Jean d'Ormesson"
         if not w or (not _capitalised(w)) or (w.endswith(".") and len(w) > 2):
             if w.endswith(".") and len(w) > 2 and w[:1].isupper():
                 words[-1] = (w[:-1], s, s + len(w) - 1)  # "Macron." at a sentence end
@@ -475,7 +477,12 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
                 if not (k == 0 and w[:1].isupper() and len(names) > 1):
                     return None
             continue
-        if PARTICLE_TAIL and k == len(names) - 1 and k > 1 and _ELIDED_NAME.match(w):
+        if (
+            PARTICLE_TAIL
+            and k == len(names) - 1
+            and (k > 1 or (k == 1 and _given_elided(names[0], w, gaz, text, words[k][2])))
+            and _ELIDED_NAME.match(w)
+        ):
             continue
         if not (
             _NAME_WORD.match(w)
@@ -877,7 +884,28 @@ def _title_before(text: str, start: int) -> bool:
     """A title or a role just before the name: "M.", "le prince", "le chanteur", "l'attaquant"
     (what makes "Harry", "Neymar" or "Renaud" alone a person)."""
     word = _word_before(text, start)
-    return word is not None and (word in TITLES or word in ROLES)
+    if word is not None and (word in TITLES or word in ROLES):
+        return True
+    return ROLE_ADJECTIVE and _role_adjective_before(text, start)
+
+
+# A role, then a people's adjective, then the name: "la chanteuse allemande Nico", "le peintre
+# américain Clyfford Still" are a role before the name as "la chanteuse Nico" is (issue 16,
+# session 15, round 12).
+ROLE_ADJECTIVE = True
+_ROLE_ADJ_BEFORE = re.compile(
+    r"(?<![\w'’])([^\W\d_]+)\s+([a-zà-ÿ]+(?:-[a-zà-ÿ]+)*)\s+$"
+)
+
+
+def _role_adjective_before(text: str, start: int) -> bool:
+    """``la chanteuse allemande Nico``: a role, a lower-case adjective of a people (the last
+    part of ``franco-allemand``), then the name, in the same sentence."""
+    m = _ROLE_ADJ_BEFORE.search(text, max(0, start - 50), start)
+    if m is None or fold_chars(m.group(1)) not in TITLES | ROLES:
+        return False
+    adjective = m.group(2).rsplit("-", 1)[-1]
+    return any(t.kind == "adjective" for t in gazetteer().terms(adjective))
 
 
 # Titles of rank followed by "de": "prince de Galles", "reine des Neiges", "duc d'York".
@@ -1676,6 +1704,30 @@ PARTICLE_TAIL = True
 _ELIDED_TAIL = re.compile(r" d['’][A-ZÀ-Ý][\w-]+")
 _ELIDED_NAME = re.compile(r"^d['’][A-ZÀ-Ý][\w-]+$")
 _POSSESSIVE = re.compile(r"[^\W\d_]['’]s(?!\w)")
+
+
+# A given name then "d'" and a capitalised word that is no place is a full name: "Jean
+# d'Ormesson", "Mgr Pierre d'Ornellas" (not "Olivier d'Orléans"), which lost its surname to
+# the rule for lower-case words at a name's end (issue 16, session 15, round 12).
+GIVEN_ELIDED = True
+
+
+def _given_elided(given: str, elided: str, gaz: Gazetteer, text: str = "", end: int = 0) -> bool:
+    """``Jean`` + ``d'Ormesson``: a given name, and an elided surname that is no place, alone
+    or with the lower-case word after it (``le roi Abdallah d'Arabie saoudite``)."""
+    folded = fold_chars(given)
+    if not (GIVEN_ELIDED and _ELIDED_NAME.match(elided) and _any_given(folded)):
+        return False
+    if _SAINT_HEAD.match(folded):
+        return False  # "Saint-Philippe d'Aiguille", a commune
+    place = elided[2:]
+    after = _NEXT_WORD.match(text, end) if text else None
+    if after:
+        place = f"{place} {after.group(1)}"
+    return not any(t.kind != "none" for t in gaz.terms(elided[2:]) + gaz.terms(place))
+
+
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 
 
 def _particle_tail(text: str, start: int, end: int) -> int:
