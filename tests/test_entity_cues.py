@@ -1912,3 +1912,34 @@ def test_a_given_name_and_an_elided_surname_are_a_full_name(
     found = persons(text)
     assert wanted in found
     assert unwanted not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 12, orangesum-27593
+        (
+            "L'historienne et sinologue Marie-Claire Bergère, 85 ans et le politologue "
+            "franco-allemand Alfred Grosser, 93 ans sont les deux grands officiers de cette "
+            "promotion.",
+            "Marie-Claire Bergère",
+        ),
+        # unlabelled orangesum-2683 and orangesum-30513
+        (
+            "Marie-France Garaud, figure politique française des années 70, dont la "
+            "\"disparition\" avait été signalée, a été retrouvée saine et sauve.",
+            "Marie-France Garaud",
+        ),
+        (
+            "\"Ce qui nous a surpris c'est qu'Adrien n'avait absolument rien à faire sur Chambéry "
+            "à l'époque\", indique aujourd'hui Marie-France Fiorello.",
+            "Marie-France Fiorello",
+        ),
+    ],
+)
+def test_a_magazine_named_like_a_given_name_does_not_drop_the_full_name(
+    text: str, wanted: str
+) -> None:
+    """Issue 16, session 15 (round 12): ``persons.GIVEN_NAME_LINES`` (``Marie Claire`` and
+    ``Marie France`` are lines of ``not_persons.txt``)."""
+    assert wanted in persons(text)

@@ -833,7 +833,23 @@ def _not_person(folded: list[str]) -> bool:
     listed = not_persons()
     # A one-word line ("Marianne", "Stock") only drops that word alone: "Marianne James" is
     # someone; a longer line also drops what it begins ("Paris Match Belgique").
-    return words in listed or any(words[:k] in listed for k in range(2, len(words)))
+    return words in listed or any(
+        words[:k] in listed and not _given_line(folded, words, k) for k in range(2, len(words))
+    )
+
+
+# A line of ``not_persons.txt`` that is also a compound given name ("Marie Claire", "Marie
+# France": magazines) does not drop the full names it begins: "Marie-Claire Bergère", "Marie-France
+# Garaud", "Marie-Claire Carrère-Gée" (issue 16, session 15, round 12).
+GIVEN_NAME_LINES = True
+
+
+def _given_line(folded: list[str], words: tuple[str, ...], k: int) -> bool:
+    """``words[:k]`` is a compound given name, written with its hyphen or followed by a word
+    that is no common word (``Marie Claire Olivier``; not ``Marie Claire Maison``)."""
+    if not GIVEN_NAME_LINES or "-".join(words[:k]) not in first_names():
+        return False
+    return "-" in folded[0] or not _common_word(words[k])
 _QUOTES = frozenset('"«»“”„')
 _CAMEL_OK = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|Le|La|Van|Von|O'|O’|D'|D’)[A-Z]")
 
