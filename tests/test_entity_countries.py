@@ -151,6 +151,42 @@ def test_no_country_where_the_article_is_not_about_it(
         # an idiom (unlabelled orangesum-31845) and a Paris museum (unlabelled -31721)
         ('Ils jugeaient qu\'elle avait fait de leur fille sa "tête de Turc".', set(), {"TR"}),
         ("La présentation de ses créations de Noël au palais de Tokyo.", {"FR"}, {"JP"}),
+        # session 15, round 12's classes on unlabelled articles: a Paris garden (orangesum-24017,
+        # -13055), a lake four states share (-32892), an object said of a person (-35583,
+        # -6824), a combining form (irako-)
+        (
+            "À 15h, 30 degrés ont été relevées au Jardin du Luxembourg, dans le centre de Paris.",
+            {"FR"},
+            {"LU"},
+        ),
+        (
+            "La cérémonie aura lieu le 10 mai au jardin du Luxembourg et sera présidée par "
+            "Edouard Philippe.",
+            {"FR"},
+            {"LU"},
+        ),
+        (
+            "Dans le Nord-Est du Nigeria, les jihadistes contrôlent de larges zones, "
+            "particulièrement autour du lac Tchad.",
+            {"NG"},
+            {"TD"},
+        ),
+        (
+            'Jean Castex, "un couteau suisse" inconnu du grand public, nommé à Matignon.',
+            {"FR"},
+            {"CH"},
+        ),
+        (
+            "On a pour l'instant une scie ou une hache mais notre objectif est de trouver un "
+            "couteau suisse.",
+            set(),
+            {"CH"},
+        ),
+        ("Des jihadistes français partis en zone irako-syrienne.", {"FR", "IQ", "SY"}, set()),
+        # ... and what they leave
+        ("Le Luxembourg a ainsi atteint ce cap, comme la Belgique.", {"LU", "BE"}, set()),
+        ("Le Tchad et le Niger bordent le lac Tchad.", {"TD", "NE"}, set()),
+        ("Victorinox, le fabricant suisse de couteaux suisses.", {"CH"}, set()),
     ],
 )
 def test_what_the_rules_leave_and_the_data_lines(

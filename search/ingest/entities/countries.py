@@ -113,6 +113,7 @@ COMBINING = {
     "polono": "PL",
     "ukraino": "UA",
     "syro": "SY",
+    "irako": "IQ",  # "zone irako-syrienne" (round 12's gold; session 15)
     "libano": "LB",
     "egypto": "EG",
     "algero": "DZ",
