@@ -119,6 +119,21 @@ CASES = [
         {"EG"},
         {"US"},
     ),
+    # a cape named with "Cap" is not Cape Town, even before a place (unlabelled orangesum-8391,
+    # -31039, -31127; session 15)
+    (
+        "CAPE_NAMES",
+        "Les rafales atteindront 130 à 160 km/h en fin d'après-midi sur le Cap Corse.",
+        {"FR"},
+        {"ZA"},
+    ),
+    ("CAPE_NAMES", "JUSQU'À 190 KM/H SUR LE CAP CORSE", {"FR"}, {"ZA"}),
+    (
+        "CAPE_NAMES",
+        "Des rafales attendues de 180 à 200 km/h sur le Cap Corse et le Cap Sagro.",
+        {"FR"},
+        {"ZA"},
+    ),
 ]
 
 
@@ -187,6 +202,9 @@ def test_no_country_where_the_article_is_not_about_it(
         ("Le Luxembourg a ainsi atteint ce cap, comme la Belgique.", {"LU", "BE"}, set()),
         ("Le Tchad et le Niger bordent le lac Tchad.", {"TD", "NE"}, set()),
         ("Victorinox, le fabricant suisse de couteaux suisses.", {"CH"}, set()),
+        ("Il vit au Cap, en Afrique du Sud.", {"ZA"}, set()),
+        ("Le Cap est la capitale parlementaire.", {"ZA"}, set()),
+        ("Y figurent Barcelone, Boston, Le Cap, Djeddah.", {"ES", "US", "ZA", "SA"}, set()),
     ],
 )
 def test_what_the_rules_leave_and_the_data_lines(

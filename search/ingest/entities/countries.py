@@ -709,6 +709,11 @@ def _glued_to_name(
             and (gap == "-" or not _sentence_start(text, tokens, i - 1))
         ):
             return True
+    if CAPE_NAMES and words[j - 1] in _CAPE_WORDS and j < len(tokens):
+        gap = text[tokens[j - 1][1] : tokens[j][0]]
+        nxt = text[tokens[j][0] : tokens[j][1]]
+        if _GLUE_GAP.fullmatch(gap) and nxt[:1].isupper() and words[j] not in FUNCTION_WORDS:
+            return True  # "le Cap Corse", "LE CAP CORSE", "le Cap Sagro": capes, not Cape Town
     if j < len(tokens) and j not in covered:
         gap = text[tokens[j - 1][1] : tokens[j][0]]
         nxt = text[tokens[j][0] : tokens[j][1]]
@@ -723,6 +728,13 @@ def _glued_to_name(
         ):
             return True
     return False
+
+
+# Session 15 (issue 16, round 12's review on the whole archive): a place named with a cape's
+# noun ("Le Cap", Cape Town) glued to a capitalised word is that cape ("le Cap Corse", "le
+# Cap Sagro"), even when the word is itself a place (Corse, which still gives FR).
+CAPE_NAMES = True
+_CAPE_WORDS = frozenset({"cap"})
 
 
 # Session 14 rules (issue 16, fourteenth round: the Wikinews articles of round 11).
