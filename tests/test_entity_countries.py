@@ -128,6 +128,14 @@ CASES = [
         {"ZA"},
     ),
     ("CAPE_NAMES", "JUSQU'À 190 KM/H SUR LE CAP CORSE", {"FR"}, {"ZA"}),
+    # a church is named after its saint (unlabelled orangesum-14762, -14792, -14795)
+    (
+        "CHURCH_SAINTS",
+        "Des explosions ont visé l'église Saint-Antoine à Colombo, l'église Saint-Sébastien à "
+        "Negombo, localité située au nord de la capitale du Sri Lanka.",
+        {"LK"},
+        {"ES"},
+    ),
     (
         "CAPE_NAMES",
         "Des rafales attendues de 180 à 200 km/h sur le Cap Corse et le Cap Sagro.",
@@ -202,6 +210,14 @@ def test_no_country_where_the_article_is_not_about_it(
         ("Le Luxembourg a ainsi atteint ce cap, comme la Belgique.", {"LU", "BE"}, set()),
         ("Le Tchad et le Niger bordent le lac Tchad.", {"TD", "NE"}, set()),
         ("Victorinox, le fabricant suisse de couteaux suisses.", {"CH"}, set()),
+        # a Lille station (unlabelled orangesum-9733, -20155)
+        (
+            "Il a été interpellé aux abords de la gare de Lille-Flandres, relate le parquet.",
+            {"FR"},
+            {"BE"},
+        ),
+        ("Il vit à Saint-Sébastien, au Pays basque.", {"ES"}, set()),
+        ("Il a été baptisé dans une église de Saint-Étienne.", {"FR"}, set()),
         ("Il vit au Cap, en Afrique du Sud.", {"ZA"}, set()),
         ("Le Cap est la capitale parlementaire.", {"ZA"}, set()),
         ("Y figurent Barcelone, Boston, Le Cap, Djeddah.", {"ES", "US", "ZA", "SA"}, set()),
