@@ -119,6 +119,29 @@ CASES = [
         {"EG"},
         {"US"},
     ),
+    # a cape named with "Cap" is not Cape Town, even before a place (unlabelled orangesum-8391,
+    # -31039, -31127; session 15)
+    (
+        "CAPE_NAMES",
+        "Les rafales atteindront 130 à 160 km/h en fin d'après-midi sur le Cap Corse.",
+        {"FR"},
+        {"ZA"},
+    ),
+    ("CAPE_NAMES", "JUSQU'À 190 KM/H SUR LE CAP CORSE", {"FR"}, {"ZA"}),
+    # a church is named after its saint (unlabelled orangesum-14762, -14792, -14795)
+    (
+        "CHURCH_SAINTS",
+        "Des explosions ont visé l'église Saint-Antoine à Colombo, l'église Saint-Sébastien à "
+        "Negombo, localité située au nord de la capitale du Sri Lanka.",
+        {"LK"},
+        {"ES"},
+    ),
+    (
+        "CAPE_NAMES",
+        "Des rafales attendues de 180 à 200 km/h sur le Cap Corse et le Cap Sagro.",
+        {"FR"},
+        {"ZA"},
+    ),
 ]
 
 
@@ -151,6 +174,53 @@ def test_no_country_where_the_article_is_not_about_it(
         # an idiom (unlabelled orangesum-31845) and a Paris museum (unlabelled -31721)
         ('Ils jugeaient qu\'elle avait fait de leur fille sa "tête de Turc".', set(), {"TR"}),
         ("La présentation de ses créations de Noël au palais de Tokyo.", {"FR"}, {"JP"}),
+        # session 15, round 12's classes on unlabelled articles: a Paris garden (orangesum-24017,
+        # -13055), a lake four states share (-32892), an object said of a person (-35583,
+        # -6824), a combining form (irako-)
+        (
+            "À 15h, 30 degrés ont été relevées au Jardin du Luxembourg, dans le centre de Paris.",
+            {"FR"},
+            {"LU"},
+        ),
+        (
+            "La cérémonie aura lieu le 10 mai au jardin du Luxembourg et sera présidée par "
+            "Edouard Philippe.",
+            {"FR"},
+            {"LU"},
+        ),
+        (
+            "Dans le Nord-Est du Nigeria, les jihadistes contrôlent de larges zones, "
+            "particulièrement autour du lac Tchad.",
+            {"NG"},
+            {"TD"},
+        ),
+        (
+            'Jean Castex, "un couteau suisse" inconnu du grand public, nommé à Matignon.',
+            {"FR"},
+            {"CH"},
+        ),
+        (
+            "On a pour l'instant une scie ou une hache mais notre objectif est de trouver un "
+            "couteau suisse.",
+            set(),
+            {"CH"},
+        ),
+        ("Des jihadistes français partis en zone irako-syrienne.", {"FR", "IQ", "SY"}, set()),
+        # ... and what they leave
+        ("Le Luxembourg a ainsi atteint ce cap, comme la Belgique.", {"LU", "BE"}, set()),
+        ("Le Tchad et le Niger bordent le lac Tchad.", {"TD", "NE"}, set()),
+        ("Victorinox, le fabricant suisse de couteaux suisses.", {"CH"}, set()),
+        # a Lille station (unlabelled orangesum-9733, -20155)
+        (
+            "Il a été interpellé aux abords de la gare de Lille-Flandres, relate le parquet.",
+            {"FR"},
+            {"BE"},
+        ),
+        ("Il vit à Saint-Sébastien, au Pays basque.", {"ES"}, set()),
+        ("Il a été baptisé dans une église de Saint-Étienne.", {"FR"}, set()),
+        ("Il vit au Cap, en Afrique du Sud.", {"ZA"}, set()),
+        ("Le Cap est la capitale parlementaire.", {"ZA"}, set()),
+        ("Y figurent Barcelone, Boston, Le Cap, Djeddah.", {"ES", "US", "ZA", "SA"}, set()),
     ],
 )
 def test_what_the_rules_leave_and_the_data_lines(

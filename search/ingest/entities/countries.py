@@ -113,6 +113,7 @@ COMBINING = {
     "polono": "PL",
     "ukraino": "UA",
     "syro": "SY",
+    "irako": "IQ",  # "zone irako-syrienne" (round 12's gold; session 15)
     "libano": "LB",
     "egypto": "EG",
     "algero": "DZ",
@@ -374,6 +375,8 @@ class Gazetteer:
                 or (words[hit.i - 1] == "des" and text[hit.start].isupper())
             ):
                 hit.dropped = True  # "place d'Italie", "promenade des Anglais"
+            elif CHURCH_SAINTS and _church_saint(hit, words):
+                hit.dropped = True  # "l'église Saint-Sébastien à Negombo" (Sri Lanka)
             elif hit.term.kind in ("capital", "place") and _treaty_name(hit, words):
                 hit.dropped = True  # "l'accord de Paris", "le traité de Maastricht"
             elif COMPOUND_TOWNS and _COMPOUND_TAIL.match(folded, hit.end):
@@ -708,6 +711,11 @@ def _glued_to_name(
             and (gap == "-" or not _sentence_start(text, tokens, i - 1))
         ):
             return True
+    if CAPE_NAMES and words[j - 1] in _CAPE_WORDS and j < len(tokens):
+        gap = text[tokens[j - 1][1] : tokens[j][0]]
+        nxt = text[tokens[j][0] : tokens[j][1]]
+        if _GLUE_GAP.fullmatch(gap) and nxt[:1].isupper() and words[j] not in FUNCTION_WORDS:
+            return True  # "le Cap Corse", "LE CAP CORSE", "le Cap Sagro": capes, not Cape Town
     if j < len(tokens) and j not in covered:
         gap = text[tokens[j - 1][1] : tokens[j][0]]
         nxt = text[tokens[j][0] : tokens[j][1]]
@@ -722,6 +730,27 @@ def _glued_to_name(
         ):
             return True
     return False
+
+
+# Session 15 (issue 16, round 12's review on the whole archive): a place named with a cape's
+# noun ("Le Cap", Cape Town) glued to a capitalised word is that cape ("le Cap Corse", "le
+# Cap Sagro"), even when the word is itself a place (Corse, which still gives FR).
+CAPE_NAMES = True
+_CAPE_WORDS = frozenset({"cap"})
+
+
+# A church is named after its saint, not after the town of that name: "l'église
+# Saint-Sébastien à Negombo" is no San Sebastián, "l'église Saint-Étienne" no Saint-Étienne.
+CHURCH_SAINTS = True
+CHURCH_NOUNS = frozenset(
+    """eglise eglises basilique cathedrale chapelle collegiale abbaye paroisse""".split()
+)
+_SAINT_WORDS = frozenset("saint sainte st ste".split())
+
+
+def _church_saint(hit: _Hit, words: list[str]) -> bool:
+    first = fold_chars(hit.term.words[0]).lower() if hit.term.words else ""
+    return first in _SAINT_WORDS and hit.i > 0 and words[hit.i - 1] in CHURCH_NOUNS
 
 
 # Session 14 rules (issue 16, fourteenth round: the Wikinews articles of round 11).
