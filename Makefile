@@ -42,9 +42,9 @@ run: reindex
 serve: install
 	$(BIN)/loupe serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-# The suite on every core (pytest-xdist, one worker per core, a file's tests on one worker:
-# see tests/conftest.py); `make test PYTEST_ARGS=` runs it serially, in one process.
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# The suite on every core (pytest-xdist, one worker per core, a file's tests on one worker,
+# the slowest files first: see tests/conftest.py); `make test PYTEST_ARGS=` runs it serially, in one process.
+PYTEST_ARGS ?= -n auto --dist loadgroup --no-loadscope-reorder
 
 test: install-test axe
 	$(BIN)/ruff check .

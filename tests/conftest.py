@@ -85,6 +85,27 @@ def big(tmp_path_factory) -> tuple[SearchEngine, list[dict]]:
 # run on one worker, so a module's fixture (an index, a Dask cluster, a browser) is built
 # once; files that read the same session fixture share a worker too, so it is built once.
 SHARED_WORKER = {"test_scale_paths.py": "big", "test_matchset.py": "big"}
+# The groups that take longest (serial seconds of ``pytest --durations=0``, session 14),
+# handed out first (with ``--no-loadscope-reorder``), so that no long one starts last
+# while the other workers have nothing left: the short files fill in at the end.
+SLOW_FIRST = (
+    "test_distributed.py",  # 170 s
+    "big",  # 130 s: test_scale_paths.py and test_matchset.py
+    "test_reliability.py",  # 105 s
+    "test_sidecar_build.py",  # 70 s
+    "test_merging.py",  # 60 s
+    "test_postings_mmap.py",  # 55 s
+    "test_ingest_hostile.py",  # 50 s
+    "test_fastwrite.py",  # 50 s
+    "test_browser.py",  # 45 s
+    "test_manifest.py",  # 35 s
+    "test_fastsearch.py",  # 35 s
+    "test_fast_paths.py",  # 30 s
+)
+
+
+def _group(item: pytest.Item) -> str:
+    return SHARED_WORKER.get(item.path.name, item.path.name)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
@@ -92,5 +113,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
-        name = item.path.name
-        item.add_marker(pytest.mark.xdist_group(SHARED_WORKER.get(name, name)))
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+    if hasattr(config, "workerinput"):  # a worker's collection: the slow groups first
+        rank = {group: i for i, group in enumerate(SLOW_FIRST)}
+        items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable
