@@ -6,7 +6,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run install install-test test test-parallel lint reindex serve clean bench-load bench-html browser bench-entities train-persons install-bench bench axe bench-scale bench-relevance
+.PHONY: run install install-test test lint reindex serve clean bench-load bench-html browser bench-entities train-persons install-bench bench axe bench-scale bench-relevance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,20 +42,15 @@ run: reindex
 serve: install
 	$(BIN)/loupe serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-# `make test-parallel`: the suite on every core (pytest-xdist, one worker per core, a file's
-# tests on one worker, the slowest files first: see tests/conftest.py). `make test` stays
-# serial until the parallel run has passed twice in a row in a clean clone (one of its runs
-# met a race in test_serving, fixed since); PYTEST_ARGS adds options to either.
+# The suite on every core (pytest-xdist, one worker per core, a file's tests on one worker,
+# the slowest files first: see tests/conftest.py); `make test PYTEST_ARGS=` runs it
+# serially, in one process.
 XDIST_ARGS := -n auto --dist loadgroup --no-loadscope-reorder
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= $(XDIST_ARGS)
 
 test: install-test axe
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-
-test-parallel: install-test axe
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 # axe-core, the accessibility checker tests/test_browser.py runs in each page, from npm at a
 # pinned version into .cache/axe (gitignored). Without npm the check is skipped, except

@@ -81,7 +81,7 @@ def big(tmp_path_factory) -> tuple[SearchEngine, list[dict]]:
     return SearchEngine(root / "index", cache_size=0), records
 
 
-# Under pytest-xdist (``make test-parallel``: ``-n auto --dist loadgroup``) the tests of one file
+# Under pytest-xdist (``make test``: ``-n auto --dist loadgroup``) the tests of one file
 # run on one worker, so a module's fixture (an index, a Dask cluster, a browser) is built
 # once; files that read the same session fixture share a worker too, so it is built once.
 SHARED_WORKER = {"test_scale_paths.py": "big", "test_matchset.py": "big"}
