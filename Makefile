@@ -42,9 +42,15 @@ run: reindex
 serve: install
 	$(BIN)/loupe serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
+# The suite on every core (pytest-xdist, one worker per core, a file's tests on one worker,
+# the slowest files first: see tests/conftest.py); `make test PYTEST_ARGS=` runs it
+# serially, in one process.
+XDIST_ARGS := -n auto --dist loadgroup --no-loadscope-reorder
+PYTEST_ARGS ?= $(XDIST_ARGS)
+
 test: install-test axe
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # axe-core, the accessibility checker tests/test_browser.py runs in each page, from npm at a
 # pinned version into .cache/axe (gitignored). Without npm the check is skipped, except

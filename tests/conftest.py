@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
 
 import pytest
 
+from search.find.searcher import SearchEngine
 from search.index.indexer import reindex
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+ORANGESUM_CORPUS = ROOT.parent / "shared" / "corpus" / "orangesum"
+BIG_SIZE = 10_000
 
 
 def parent_pid(pid: int) -> int:
@@ -52,3 +56,64 @@ def samples_index(tmp_path_factory) -> Path:
     result = reindex([SAMPLES], index_dir)
     assert result.total == 321 and not result.skipped
     return index_dir
+
+
+def orangesum_records(limit: int) -> list[dict]:
+    """The first ``limit`` OrangeSum articles, flagged duplicates left out (as the reader
+    does)."""
+    lines = (line for path in sorted(ORANGESUM_CORPUS.glob("*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines())
+    clean = (r for r in map(json.loads, lines)
+             if not (r.get("orangesum_duplicate") or "duplicate_of" in r))
+    return list(itertools.islice(clean, limit))
+
+
+@pytest.fixture(scope="session")
+def big(tmp_path_factory) -> tuple[SearchEngine, list[dict]]:
+    """10,000 real OrangeSum articles in two segments, and their records: the index of
+    ``test_scale_paths`` and ``test_matchset``, built once (45 s on one core)."""
+    root = tmp_path_factory.mktemp("ten-thousand")
+    records = orangesum_records(BIG_SIZE)
+    write_jsonl(root / "corpus" / "a.jsonl", records[: BIG_SIZE // 2])
+    reindex([root / "corpus"], root / "index", ner=False, entities=False)
+    write_jsonl(root / "corpus" / "b.jsonl", records[BIG_SIZE // 2 :])  # two segments
+    reindex([root / "corpus"], root / "index", ner=False, entities=False)
+    return SearchEngine(root / "index", cache_size=0), records
+
+
+# Under pytest-xdist (``make test``: ``-n auto --dist loadgroup``) the tests of one file
+# run on one worker, so a module's fixture (an index, a Dask cluster, a browser) is built
+# once; files that read the same session fixture share a worker too, so it is built once.
+SHARED_WORKER = {"test_scale_paths.py": "big", "test_matchset.py": "big"}
+# The groups that take longest (serial seconds of ``pytest --durations=0``, session 14),
+# handed out first (with ``--no-loadscope-reorder``), so that no long one starts last
+# while the other workers have nothing left: the short files fill in at the end.
+SLOW_FIRST = (
+    "test_distributed.py",  # 170 s
+    "big",  # 130 s: test_scale_paths.py and test_matchset.py
+    "test_reliability.py",  # 105 s
+    "test_sidecar_build.py",  # 70 s
+    "test_merging.py",  # 60 s
+    "test_postings_mmap.py",  # 55 s
+    "test_ingest_hostile.py",  # 50 s
+    "test_fastwrite.py",  # 50 s
+    "test_browser.py",  # 45 s
+    "test_manifest.py",  # 35 s
+    "test_fastsearch.py",  # 35 s
+    "test_fast_paths.py",  # 30 s
+)
+
+
+def _group(item: pytest.Item) -> str:
+    return SHARED_WORKER.get(item.path.name, item.path.name)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+    if hasattr(config, "workerinput"):  # a worker's collection: the slow groups first
+        rank = {group: i for i, group in enumerate(SLOW_FIRST)}
+        items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable

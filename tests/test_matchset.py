@@ -20,7 +20,7 @@ import pytest
 from search.find import facets, fastsearch, matchset, searcher
 from search.find.matchset import Matches
 from search.find.searcher import SearchRequest
-from tests.test_scale_paths import CORPUS, big  # noqa: F401 - the 10,000 articles' index
+from tests.conftest import ORANGESUM_CORPUS as CORPUS  # ``big``: its 10,000 articles' index
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not found")
 
@@ -93,7 +93,7 @@ def _answers(engine, requests: list[SearchRequest]) -> list[dict]:
 
 
 @pytest.mark.parametrize("common", [None, "300"])
-def test_responses_equal_those_of_the_dense_paths(big, monkeypatch, common) -> None:  # noqa: F811
+def test_responses_equal_those_of_the_dense_paths(big, monkeypatch, common) -> None:
     """With ``common`` set, words in more than 300 articles only score the candidates of
     rarer ones (``fastsearch._words_common``): that path is compared too."""
     engine, records = big

@@ -1,5 +1,6 @@
 """The paths whose work follows the matches, not the archive (issue 11), checked on 10,000
-real OrangeSum articles against the exhaustive forms they replace: the same documents and
+real OrangeSum articles (``big``, built once for the session in ``conftest``, which
+``test_matchset`` reads too) against the exhaustive forms they replace: the same documents and
 the same scores to the bit, so the same top 10.
 
 - a quoted phrase, checked on the sidecars' positions in numpy and scored from its words'
@@ -13,10 +14,7 @@ the same scores to the bit, so the same top 10.
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,34 +23,9 @@ from whoosh import query as wq
 from search.find import fastsearch
 from search.find.query import Words, interpret
 from search.find.searcher import SearchEngine, SearchRequest
-from search.index.indexer import reindex
-from tests.conftest import write_jsonl
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "orangesum"
-SIZE = 10_000
+from tests.conftest import ORANGESUM_CORPUS as CORPUS
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not found")
-
-
-def _records(limit: int) -> list[dict]:
-    """The first ``limit`` OrangeSum articles, flagged duplicates left out (as the reader
-    does)."""
-    lines = (line for path in sorted(CORPUS.glob("*.jsonl"))
-             for line in path.read_text(encoding="utf-8").splitlines())
-    clean = (r for r in map(json.loads, lines)
-             if not (r.get("orangesum_duplicate") or "duplicate_of" in r))
-    return list(itertools.islice(clean, limit))
-
-
-@pytest.fixture(scope="module")
-def big(tmp_path_factory) -> tuple[SearchEngine, list[dict]]:
-    root = tmp_path_factory.mktemp("ten-thousand")
-    records = _records(SIZE)
-    write_jsonl(root / "corpus" / "a.jsonl", records[: SIZE // 2])
-    reindex([root / "corpus"], root / "index", ner=False, entities=False)
-    write_jsonl(root / "corpus" / "b.jsonl", records[SIZE // 2 :])  # two segments
-    reindex([root / "corpus"], root / "index", ner=False, entities=False)
-    return SearchEngine(root / "index", cache_size=0), records
 
 
 def _queries(records: list[dict]) -> list[str]:

@@ -188,7 +188,10 @@ def _started(index: Path, port: int) -> tuple[subprocess.Popen, list[int]]:
     deadline = time.monotonic() + 90
     pids: list[int] = [proc.pid]
     answered: set[int] = set()
-    while answered != set(pids):
+    # Both processes seen, and each has answered: the list of processes is read before the
+    # request, which a loaded machine can hold in the listening socket's queue while the
+    # parent forks its worker; the parent's answer alone then matched a list of one.
+    while len(pids) < 2 or answered != set(pids):
         assert time.monotonic() < deadline, "the server did not start"
         pids = [proc.pid] + [int(p) for p in os.listdir("/proc")
                              if p.isdigit() and parent_pid(int(p)) == proc.pid]

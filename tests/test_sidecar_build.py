@@ -123,13 +123,14 @@ def test_merged_segments_get_their_sidecars_from_their_sources(
 
 def test_a_slice_of_orangesum_streamed_and_merged(tmp_path: Path, monkeypatch,
                                                   old_path: _Calls) -> None:
-    """1,500 real articles (long bodies: positions past 255, escaped layout gaps), flushed
-    into segments of about a hundred and merged by tiers, twice: the same bytes."""
+    """800 real articles (long bodies: positions past 255), flushed into segments of about 30
+    and merged by tiers three times (merged segments merged again, into one): the same
+    bytes. (1,500 were merged twice; positions wrapped at 256 fail either way.)"""
     if not ORANGESUM.is_file():
         pytest.skip("../shared/corpus is not here")
     monkeypatch.setattr(merging, "FACTOR", 4)
-    segments = _streamed(tmp_path / "gen", _articles(ORANGESUM, 1500), 1.0)
-    assert sum(s.doc_count_all() for s in segments) == 1500
+    segments = _streamed(tmp_path / "gen", _articles(ORANGESUM, 800), 1.0)
+    assert sum(s.doc_count_all() for s in segments) == 800
     assert max(s.doc_count_all() for s in segments) > 400  # merged
     assert old_path.segments() == []
     _assert_same_bytes(tmp_path / "gen", tmp_path)
