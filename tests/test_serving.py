@@ -185,30 +185,35 @@ def _started(index: Path, port: int) -> tuple[subprocess.Popen, list[int]]:
          "--port", str(port), "--processes", "2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 90
-    pids: list[int] = [proc.pid]
-    answered: set[int] = set()
-    # Both processes seen, and each has answered: the list of processes is read before the
-    # request, which a loaded machine can hold in the listening socket's queue while the
-    # parent forks its worker; the parent's answer alone then matched a list of one.
-    while len(pids) < 2 or answered != set(pids):
-        assert time.monotonic() < deadline, "the server did not start"
-        pids = [proc.pid] + [int(p) for p in os.listdir("/proc")
-                             if p.isdigit() and parent_pid(int(p)) == proc.pid]
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            response = conn.getresponse()
-            response.read()
-            holder = _holder(pids, port) if response.status == 200 else None
-            conn.close()
-        except OSError:
-            holder = None
-        if holder is None:
-            time.sleep(0.2)
-        else:
-            answered.add(holder)
-    assert len(pids) == 2
+    try:
+        deadline = time.monotonic() + 90
+        pids: list[int] = [proc.pid]
+        answered: set[int] = set()
+        # Both processes seen, and each has answered: the list of processes is read before the
+        # request, which a loaded machine can hold in the listening socket's queue while the
+        # parent forks its worker; the parent's answer alone then matched a list of one.
+        while len(pids) < 2 or answered != set(pids):
+            assert time.monotonic() < deadline, "the server did not start"
+            pids = [proc.pid] + [int(p) for p in os.listdir("/proc")
+                                 if p.isdigit() and parent_pid(int(p)) == proc.pid]
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                response = conn.getresponse()
+                response.read()
+                holder = _holder(pids, port) if response.status == 200 else None
+                conn.close()
+            except OSError:
+                holder = None
+            if holder is None:
+                time.sleep(0.2)
+            else:
+                answered.add(holder)
+        assert len(pids) == 2
+    except BaseException:  # a start that failed leaves no server behind
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        raise
     return proc, pids
 
 
