@@ -1,7 +1,8 @@
 """Would a learned ranker lift Loupe's ranking? A measurement before building (issue 12).
 
     python bench/ltr.py collect [--k 100] [--quick]
-    python bench/ltr.py run [--depths 30,100] [--json FILE] [--quick]
+    python bench/ltr.py run [--depths 30,100] [--families trees,linear,residual]
+                            [--drop loupe|FEATURE,...] [--small] [--json FILE] [--quick]
 
 ``collect`` runs Loupe's own ranking in process over ``bench/relevance.py``'s cached
 collections, halves and indexes (as ``bench/semantic.py collect`` does) and keeps, for
@@ -17,15 +18,17 @@ over the whole article (Lucene's layout: b 0.75, k1 1.2, the analysis' folded st
 the article's and its title's lengths; the first position of a query word in its body;
 the share of its title's words the query holds; how many of the best 30 share its title;
 the query's length in content words, whether it is a question, how many articles it
-matched. It trains LightGBM's LambdaMART (``lambdarank``) and a linear model (logistic
-regression on per-query standardised features, in numpy) on the **tuning halves** of
+matched. It trains LightGBM's LambdaMART (``lambdarank``; ``residual``: the same boosted
+from Loupe's score) and a linear model (logistic regression on per-query standardised
+features, in numpy) on the **tuning halves** of
 PIAF, the summaries and the three known-item sets together (one model, not told the set),
 chooses their size / regularisation by 5-fold cross-validation over the tuning queries
 (mean over sets of MRR@10), then re-ranks the best K (30, 100) of the ranking call that
 makes each page, the rest kept as Loupe builds it, and reports MRR@10, R@10, nDCG@10 and
 Loupe / best peer (``bench/.work/relevance.json``) for both halves of every set, accent
 precision, a bootstrap interval (95 %, over queries) of the held-out change, and the
-features the trees leaned on (gain). Numbers in docs/analysis.md ("learning to rank").
+features the trees leaned on (gain). ``--drop loupe`` holds Loupe's final score and what
+derives from it at zero (an ablation). Numbers in docs/analysis.md ("learning to rank").
 """
 
 from __future__ import annotations
