@@ -377,3 +377,84 @@ def test_without_the_contracted_forms_the_town_is_lost(text: str, contracted_off
 def test_what_the_contracted_forms_leave(text: str) -> None:
     assert "ZA" not in countries(text)
     assert countries(text) <= {"FR"}
+
+
+# Session 16 (issue 16): data lines from countries given by one mention on unlabelled
+# articles (every one of the 32,944 unlabelled OrangeSum articles' changes read:
+# ``docs/facets.md``, "Session 16, countries"). Each case fails with its line taken out of
+# ``data/not_places.txt`` or ``data/countries_fr.tsv``.
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an idiom (unlabelled orangesum-5378; 8 articles)
+        (
+            "Avant d'arriver au podium, ils sont passés par un portail de désinfection et ont "
+            "attendu debout en file indienne sur des points espacés marqués au sol.",
+            set(),
+            {"IN"},
+        ),
+        # a continent (unlabelled orangesum-3228; 7 articles)
+        (
+            "Selon la Farc, ils sont 201 au total à avoir été tués depuis l'accord de paix de "
+            "2016 signé par cette guérilla, la plus ancienne du continent américain.",
+            set(),
+            {"US"},
+        ),
+        # a Swiss daily (unlabelled orangesum-6536; 4 articles)
+        (
+            "Dans un entretien à La Tribune de Genève publié mardi, le chef de file des insoumis "
+            "a notamment défendu le Premier ministre Edouard Philippe.",
+            set(),
+            {"CH"},
+        ),
+        # a singer's stage name (unlabelled orangesum-3829, -15443)
+        (
+            "Il y a aussi toute une scène jeune qui a poussé, souligne Hervé Riesen, citant "
+            "Chris(tine and the Queens) ou Jain.",
+            set(),
+            {"US"},
+        ),
+        (
+            "Le maradon a réuni les musiciens M, Big Flo et Oli, Christine and the Queens, "
+            "l'acteur Guillaume Canet.",
+            set(),
+            {"US"},
+        ),
+        # a British peer and his estate, an event's place (unlabelled orangesum-1370, -648)
+        (
+            "« Nous avons travaillé avec toutes les personnes impliquées », a commenté le Duc de "
+            "Richmond, propriétaire du domaine de Goodwood où se déroule chaque année l'évènement.",
+            {"GB"},
+            {"US"},
+        ),
+        (
+            "Elle a été dévoilée sous la forme d'un prototype à l'occasion du Goodwood Festival "
+            "of Speed (2018).",
+            {"GB"},
+            set(),
+        ),
+        # a German circuit, alone or with its loop's name (unlabelled orangesum-4311, -3306)
+        (
+            "BMW va profiter de la prochaine épreuve du championnat DTM qui se déroulera du 13 au "
+            "15 septembre sur le circuit du Nürburgring.",
+            {"DE"},
+            set(),
+        ),
+        (
+            "Ce SUV détient depuis peu le record du tour de la catégorie SUV sur la Nürburgring "
+            "Nordschleife.",
+            {"DE"},
+            set(),
+        ),
+        # ... and what they leave
+        ("La ville de Richmond, en Virginie, a démonté un monument.", {"US"}, set()),
+        ("Il habite le quartier du Queens, à New York.", {"US"}, set()),
+        ("Il a rencontré à Genève le président suisse.", {"CH"}, set()),
+        ("La file d'attente devant l'ambassade indienne.", {"IN"}, set()),
+        ("Le continent américain compte 35 pays, dont les États-Unis.", {"US"}, set()),
+    ],
+)
+def test_session_16_data_lines(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found = countries(text)
+    assert wanted <= found
+    assert not (unwanted & found)
