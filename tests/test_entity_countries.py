@@ -142,6 +142,36 @@ CASES = [
         {"FR"},
         {"ZA"},
     ),
+    # Antiquity is not the modern state (session 16; unlabelled orangesum-4609, -33897,
+    # -29142, -34031: 11 articles of the archive changed, all rightly)
+    (
+        "ANTIQUITY",
+        'La \'Ndrangheta - qui tient son nom du grec ancien "courage" - passe généralement pour '
+        "avoir dépassé les mafias sicilienne et napolitaine grâce au trafic de cocaïne "
+        "d'Amérique latine.",
+        {"IT"},
+        {"GR"},
+    ),
+    (
+        "ANTIQUITY",
+        'Emmanuel Macron est "énergique et talentueux, ayant le sens du moment opportun, le '
+        'kairos, comme disaient les Grecs anciens".',
+        set(),
+        {"GR"},
+    ),
+    (
+        "ANTIQUITY",
+        "Historiquement, \"cela remonte à l'Egypte antique: un pharaon qui a trahi son frère.",
+        set(),
+        {"EG"},
+    ),
+    (
+        "ANTIQUITY",
+        'Ces chapiteaux relèvent de l\'architecture "proto-éolique", similaire à celle de la '
+        "Grèce antique, et sont le symbole du royaume de Juda, fondé en 940 avant J.-C.",
+        set(),
+        {"GR"},
+    ),
 ]
 
 
@@ -220,6 +250,15 @@ def test_no_country_where_the_article_is_not_about_it(
         ("Il a été baptisé dans une église de Saint-Étienne.", {"FR"}, set()),
         ("Il vit au Cap, en Afrique du Sud.", {"ZA"}, set()),
         ("Le Cap est la capitale parlementaire.", {"ZA"}, set()),
+        # what ANTIQUITY leaves (unlabelled orangesum-24998, -35855, -23430)
+        (
+            "Les personnes d'origine maghrébine n'ont qu'\"une chance sur deux\", par rapport à "
+            "une personne d'origine \"française ancienne\", d'obtenir un logement.",
+            {"FR"},
+            set(),
+        ),
+        ("Naufrage du Koursk: les 20 ans d'une tragédie russe", {"RU"}, set()),
+        ("En voyage en France, l'ancien ministre grec des finances.", {"FR", "GR"}, set()),
         ("Y figurent Barcelone, Boston, Le Cap, Djeddah.", {"ES", "US", "ZA", "SA"}, set()),
     ],
 )
@@ -451,6 +490,13 @@ def test_what_the_contracted_forms_leave(text: str) -> None:
         ("Il habite le quartier du Queens, à New York.", {"US"}, set()),
         ("Il a rencontré à Genève le président suisse.", {"CH"}, set()),
         ("La file d'attente devant l'ambassade indienne.", {"IN"}, set()),
+        # the genre (unlabelled orangesum-14264, -4046)
+        (
+            "C'est une sorte de tragédie grecque qui ferait certainement une très bonne pièce !\", "
+            "écrit le prince Charles dans sa lettre.",
+            set(),
+            {"GR"},
+        ),
         ("Le continent américain compte 35 pays, dont les États-Unis.", {"US"}, set()),
     ],
 )
