@@ -485,7 +485,27 @@ def test_what_the_contracted_forms_leave(text: str) -> None:
             {"DE"},
             set(),
         ),
-        # ... and what they leave
+        # Lille is "la capitale des Flandres", French Flanders are France's (unlabelled
+        # orangesum-9406, -13158; 8 articles)
+        (
+            "Domicilié à Paris, Frédéric Dumoulin revenait dans la capitale des Flandres quand il "
+            "s'est aperçu de la disparition de sa valise.",
+            {"FR"},
+            {"BE"},
+        ),
+        (
+            "Danielle Mametz, 54 ans, maire depuis 2001 de ce village de 700 habitants des "
+            "Flandres françaises.",
+            {"FR"},
+            {"BE"},
+        ),
+        # ... and what they leave (the Belgian race: unlabelled orangesum-6461)
+        (
+            "Greg Van Avermaet est lui devenu le premier vainqueur du Tour des Flandres virtuel en "
+            "pédalant dans son salon.",
+            {"BE"},
+            set(),
+        ),
         ("La ville de Richmond, en Virginie, a démonté un monument.", {"US"}, set()),
         ("Il habite le quartier du Queens, à New York.", {"US"}, set()),
         ("Il a rencontré à Genève le président suisse.", {"CH"}, set()),
