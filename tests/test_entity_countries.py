@@ -142,6 +142,36 @@ CASES = [
         {"FR"},
         {"ZA"},
     ),
+    # Antiquity is not the modern state (session 16; unlabelled orangesum-4609, -33897,
+    # -29142, -34031: 11 articles of the archive changed, all rightly)
+    (
+        "ANTIQUITY",
+        'La \'Ndrangheta - qui tient son nom du grec ancien "courage" - passe généralement pour '
+        "avoir dépassé les mafias sicilienne et napolitaine grâce au trafic de cocaïne "
+        "d'Amérique latine.",
+        {"IT"},
+        {"GR"},
+    ),
+    (
+        "ANTIQUITY",
+        'Emmanuel Macron est "énergique et talentueux, ayant le sens du moment opportun, le '
+        'kairos, comme disaient les Grecs anciens".',
+        set(),
+        {"GR"},
+    ),
+    (
+        "ANTIQUITY",
+        "Historiquement, \"cela remonte à l'Egypte antique: un pharaon qui a trahi son frère.",
+        set(),
+        {"EG"},
+    ),
+    (
+        "ANTIQUITY",
+        'Ces chapiteaux relèvent de l\'architecture "proto-éolique", similaire à celle de la '
+        "Grèce antique, et sont le symbole du royaume de Juda, fondé en 940 avant J.-C.",
+        set(),
+        {"GR"},
+    ),
 ]
 
 
@@ -220,6 +250,15 @@ def test_no_country_where_the_article_is_not_about_it(
         ("Il a été baptisé dans une église de Saint-Étienne.", {"FR"}, set()),
         ("Il vit au Cap, en Afrique du Sud.", {"ZA"}, set()),
         ("Le Cap est la capitale parlementaire.", {"ZA"}, set()),
+        # what ANTIQUITY leaves (unlabelled orangesum-24998, -35855, -23430)
+        (
+            "Les personnes d'origine maghrébine n'ont qu'\"une chance sur deux\", par rapport à "
+            "une personne d'origine \"française ancienne\", d'obtenir un logement.",
+            {"FR"},
+            set(),
+        ),
+        ("Naufrage du Koursk: les 20 ans d'une tragédie russe", {"RU"}, set()),
+        ("En voyage en France, l'ancien ministre grec des finances.", {"FR", "GR"}, set()),
         ("Y figurent Barcelone, Boston, Le Cap, Djeddah.", {"ES", "US", "ZA", "SA"}, set()),
     ],
 )
@@ -377,3 +416,111 @@ def test_without_the_contracted_forms_the_town_is_lost(text: str, contracted_off
 def test_what_the_contracted_forms_leave(text: str) -> None:
     assert "ZA" not in countries(text)
     assert countries(text) <= {"FR"}
+
+
+# Session 16 (issue 16): data lines from countries given by one mention on unlabelled
+# articles (every one of the 32,944 unlabelled OrangeSum articles' changes read:
+# ``docs/facets.md``, "Session 16, countries"). Each case fails with its line taken out of
+# ``data/not_places.txt`` or ``data/countries_fr.tsv``.
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # an idiom (unlabelled orangesum-5378; 8 articles)
+        (
+            "Avant d'arriver au podium, ils sont passés par un portail de désinfection et ont "
+            "attendu debout en file indienne sur des points espacés marqués au sol.",
+            set(),
+            {"IN"},
+        ),
+        # a continent (unlabelled orangesum-3228; 7 articles)
+        (
+            "Selon la Farc, ils sont 201 au total à avoir été tués depuis l'accord de paix de "
+            "2016 signé par cette guérilla, la plus ancienne du continent américain.",
+            set(),
+            {"US"},
+        ),
+        # a Swiss daily (unlabelled orangesum-6536; 4 articles)
+        (
+            "Dans un entretien à La Tribune de Genève publié mardi, le chef de file des insoumis "
+            "a notamment défendu le Premier ministre Edouard Philippe.",
+            set(),
+            {"CH"},
+        ),
+        # a singer's stage name (unlabelled orangesum-3829, -15443)
+        (
+            "Il y a aussi toute une scène jeune qui a poussé, souligne Hervé Riesen, citant "
+            "Chris(tine and the Queens) ou Jain.",
+            set(),
+            {"US"},
+        ),
+        (
+            "Le maradon a réuni les musiciens M, Big Flo et Oli, Christine and the Queens, "
+            "l'acteur Guillaume Canet.",
+            set(),
+            {"US"},
+        ),
+        # a British peer and his estate, an event's place (unlabelled orangesum-1370, -648)
+        (
+            "« Nous avons travaillé avec toutes les personnes impliquées », a commenté le Duc de "
+            "Richmond, propriétaire du domaine de Goodwood où se déroule chaque année l'évènement.",
+            {"GB"},
+            {"US"},
+        ),
+        (
+            "Elle a été dévoilée sous la forme d'un prototype à l'occasion du Goodwood Festival "
+            "of Speed (2018).",
+            {"GB"},
+            set(),
+        ),
+        # a German circuit, alone or with its loop's name (unlabelled orangesum-4311, -3306)
+        (
+            "BMW va profiter de la prochaine épreuve du championnat DTM qui se déroulera du 13 au "
+            "15 septembre sur le circuit du Nürburgring.",
+            {"DE"},
+            set(),
+        ),
+        (
+            "Ce SUV détient depuis peu le record du tour de la catégorie SUV sur la Nürburgring "
+            "Nordschleife.",
+            {"DE"},
+            set(),
+        ),
+        # Lille is "la capitale des Flandres", French Flanders are France's (unlabelled
+        # orangesum-9406, -13158; 8 articles)
+        (
+            "Domicilié à Paris, Frédéric Dumoulin revenait dans la capitale des Flandres quand il "
+            "s'est aperçu de la disparition de sa valise.",
+            {"FR"},
+            {"BE"},
+        ),
+        (
+            "Danielle Mametz, 54 ans, maire depuis 2001 de ce village de 700 habitants des "
+            "Flandres françaises.",
+            {"FR"},
+            {"BE"},
+        ),
+        # ... and what they leave (the Belgian race: unlabelled orangesum-6461)
+        (
+            "Greg Van Avermaet est lui devenu le premier vainqueur du Tour des Flandres virtuel en "
+            "pédalant dans son salon.",
+            {"BE"},
+            set(),
+        ),
+        ("La ville de Richmond, en Virginie, a démonté un monument.", {"US"}, set()),
+        ("Il habite le quartier du Queens, à New York.", {"US"}, set()),
+        ("Il a rencontré à Genève le président suisse.", {"CH"}, set()),
+        ("La file d'attente devant l'ambassade indienne.", {"IN"}, set()),
+        # the genre (unlabelled orangesum-14264, -4046)
+        (
+            "C'est une sorte de tragédie grecque qui ferait certainement une très bonne pièce !\", "
+            "écrit le prince Charles dans sa lettre.",
+            set(),
+            {"GR"},
+        ),
+        ("Le continent américain compte 35 pays, dont les États-Unis.", {"US"}, set()),
+    ],
+)
+def test_session_16_data_lines(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found = countries(text)
+    assert wanted <= found
+    assert not (unwanted & found)

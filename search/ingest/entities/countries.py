@@ -50,6 +50,7 @@ def word_list(path: Traversable) -> frozenset[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
+
 # Characters folded to one form before matching; everything else loses accents and case.
 _SPECIAL = {
     "\u2019": "'",
@@ -377,6 +378,8 @@ class Gazetteer:
                 hit.dropped = True  # "place d'Italie", "promenade des Anglais"
             elif CHURCH_SAINTS and _church_saint(hit, words):
                 hit.dropped = True  # "l'église Saint-Sébastien à Negombo" (Sri Lanka)
+            elif ANTIQUITY and _ancient(hit, text, tokens, words):
+                hit.dropped = True  # "la Grèce antique", "du grec ancien", "l'Antiquité grecque"
             elif hit.term.kind in ("capital", "place") and _treaty_name(hit, words):
                 hit.dropped = True  # "l'accord de Paris", "le traité de Maastricht"
             elif COMPOUND_TOWNS and _COMPOUND_TAIL.match(folded, hit.end):
@@ -751,6 +754,40 @@ _SAINT_WORDS = frozenset("saint sainte st ste".split())
 def _church_saint(hit: _Hit, words: list[str]) -> bool:
     first = fold_chars(hit.term.words[0]).lower() if hit.term.words else ""
     return first in _SAINT_WORDS and hit.i > 0 and words[hit.i - 1] in CHURCH_NOUNS
+
+
+# Session 16 (issue 16): Antiquity is not the modern state. The gold gives no country for
+# "la mythologie grecque", "l'empire romain", "la littérature grecque" of Homer; so a country
+# word right before "antique(s)" ("la Grèce antique", "l'Egypte antique"), a name, an
+# ancient language or a people's plural right before "ancien(ne)(s)" ("du grec ancien", "les
+# Grecs anciens"; not "d'origine française ancienne" nor "le Français ancien champion"), and
+# an adjective after a noun of Antiquity ("l'Antiquité grecque", "les dieux grecs"; "la
+# mythologie grecque" is a LANGUAGE_CUES noun already) name no country. "tragédie" is no
+# such noun ("une tragédie russe" is the Koursk's): the genre "tragédie grecque" is a line
+# of data/not_places.txt.
+ANTIQUITY = True
+_ANCIENT_AFTER = frozenset("antique antiques".split())
+_OLD_AFTER = frozenset("ancien ancienne anciens anciennes".split())
+ANTIQUITY_NOUNS = frozenset("antiquite antiquites dieu dieux deesse deesses".split())
+
+
+def _ancient(hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]) -> bool:
+    """Whether the hit names Antiquity rather than a country (ANTIQUITY)."""
+    kind = hit.term.kind
+    if kind == "adjective" and hit.i > 0 and words[hit.i - 1] in ANTIQUITY_NOUNS:
+        return text[tokens[hit.i - 1][1] : hit.start] == " "
+    if hit.j >= len(tokens) or text[hit.end : tokens[hit.j][0]] != " ":
+        return False
+    after = words[hit.j]
+    if after in _ANCIENT_AFTER:
+        return kind in ("name", "adjective", "capital")
+    if after in _OLD_AFTER:
+        if kind == "name":
+            return True
+        original = text[hit.start : hit.end]
+        language = original.islower() and hit.term.masculine  # "grec ancien"
+        return kind == "adjective" and (language or (hit.term.plural and not original.islower()))
+    return False
 
 
 # Session 14 rules (issue 16, fourteenth round: the Wikinews articles of round 11).
