@@ -31,8 +31,9 @@ worse, ``docs/facets.md``). From a checkout beside ``../shared``::
     python -m search.ingest.entities.archive_types ...the same... \
         --lower-words search/ingest/entities/data/lower_words.txt   # and particle_names.txt
 
-(``IDS.txt``: the ids of articles drawn for annotation, one a line: in session 15, the 160
-of rounds 9 and 10 and of round 12, being annotated blind.) The model's spans are kept in the
+(``IDS.txt``: the ids of articles drawn for annotation, one a line: in session 16, the 254
+of rounds 9 to 13: round 13 and the persons of round 11's 44 Wikinews articles were being
+annotated blind.) The model's spans are kept in the
 ``--ner-cache`` file, so a recount of other articles or thresholds costs no model run.
 """
 
