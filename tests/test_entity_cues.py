@@ -1943,3 +1943,41 @@ def test_a_magazine_named_like_a_given_name_does_not_drop_the_full_name(
     """Issue 16, session 15 (round 12): ``persons.GIVEN_NAME_LINES`` (``Marie Claire`` and
     ``Marie France`` are lines of ``not_persons.txt``)."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # tuning rounds 1-3, wikinews-fr-45766: the model calls the name MISC
+        (
+            "Pendant qu'à Pékin se tient le 18e congrès du Parti communiste chinois pour "
+            "désigner Xi Jinping comme successeur de Hu Jintao, des centaines de Tibétains "
+            "manifestent contre l'occupation chinoise.",
+            "Xi Jinping",
+        ),
+        # unlabelled orangesum-2349, -625 and -32133
+        (
+            "Le défilé ne sera néanmoins pas tout aussi grandiose que voulu: aucun dirigeant "
+            "occidental ne sera là, notamment Emmanuel Macron, et le Chinois Xi Jinping non "
+            "plus.",
+            "Xi Jinping",
+        ),
+        (
+            "Avec Donald Trump, \"tous les chemins mènent à Poutine\", a de son côté lancé la "
+            "présidente démocrate de la Chambre des représentants Nancy Pelosi.",
+            "Nancy Pelosi",
+        ),
+        (
+            "Si M. Kennedy, soutenu lui par la chef des démocrates au Congrès Nancy Pelosi, lui "
+            "a reproché de passer trop de temps à Washington, ses attaques n'ont pas semblé "
+            "atteindre sérieusement M. Markey.",
+            "Nancy Pelosi",
+        ),
+    ],
+)
+def test_a_full_name_the_archive_knows_as_a_person_is_one_whatever_the_label(
+    text: str, wanted: str
+) -> None:
+    """Issue 16, session 16: ``persons.KNOWN_FULL_NAMES`` (the archive's table has seen
+    ``Xi Jinping`` and ``Nancy Pelosi`` as persons 10 times or more)."""
+    assert wanted in persons(text)

@@ -1162,6 +1162,7 @@ def find_persons(
             or cued
             or (OTHER_LABELS and _person_shaped(text, c))
             or (c.role_cut and _any_given(fold_chars(c.words[0])))
+            or (KNOWN_FULL_NAMES and _known_full(c.words, archive))
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
@@ -2073,6 +2074,28 @@ def _known_surname(word: str, archive: archive_types.Archive | None = None) -> b
         return False
     share = archive_types.person_share(word, archive)
     return share is not None and share >= KNOWN_SHARE_MIN
+
+
+# A name of two or more words the model calls a place or a thing in this article ("pour
+# désigner Xi Jinping comme successeur", MISC) that the archive has seen as a person
+# ``KNOWN_NAME_MIN`` times or more, with a person share of ``KNOWN_SHARE_MIN``, is a person
+# (issue 16, session 16).
+KNOWN_FULL_NAMES = True
+KNOWN_NAME_MIN = 10
+
+
+def _known_full(words: list[str], archive: archive_types.Archive | None = None) -> bool:
+    """``Xi Jinping``: a full name of proper words the archive mostly sees as a person."""
+    if len(words) < 2 or not all(_capitalised(w) for w in words):
+        return False
+    name = " ".join(words)
+    if len(archive_types.name_key(name).split()) < 2:
+        return False  # "La Chiron" is counted as "chiron"
+    row = archive_types.counts(name, archive)
+    share = archive_types.person_share(name, archive)
+    if row is None or share is None:
+        return False
+    return row[0] >= KNOWN_NAME_MIN and share >= KNOWN_SHARE_MIN
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)['’\"»”]?\s*$")
