@@ -30,10 +30,13 @@ the gold files (44), annotated for countries only into ``countries-round11.jsonl
 (issue 16, session 15): 50 OrangeSum articles with random.Random(1690), none of them in rounds
 1 to 11 (the countries-only rounds 10 and 11 excluded too), a held-out validation round
 (``entities-round12.jsonl``, printed with ``split: validation`` and ``round: 12``), drawn
-when round 9 became tuning material. Each round was annotated by hand, following
-``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 12 into their
-own files) before the extractor was run on it. Rounds 1 to 11 are tuning articles, round 12
-is held out: the test half stays as ``sample.py`` cut it.
+when round 9 became tuning material. Round 13 (issue 16, session 16): 50 OrangeSum articles
+with random.Random(1700), none of them in rounds 1 to 12 (round 12's file excluded too), a
+held-out validation round (``entities-round13.jsonl``, printed with ``split: validation`` and
+``round: 13``), drawn when round 12 became tuning material. Each round was annotated by hand,
+following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 13
+into their own files) before the extractor was run on it. Rounds 1 to 12 are tuning articles,
+round 13 is held out: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -58,8 +61,9 @@ ROUNDS = {
     9: (1670, 50, 0),
     10: (1680, 60, 0),
     12: (1690, 50, 0),
+    13: (1700, 50, 0),
 }
-VALIDATION = {8, 9, 12}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13}  # rounds drawn as held-out validation rounds
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -100,6 +104,9 @@ def main() -> None:
         for name in ("countries-round10.jsonl", "countries-round11.jsonl"):
             path = ROOT / "bench" / "gold" / name
             taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
+    if round_ > 12:  # and round 12
+        twelfth = ROOT / "bench" / "gold" / "entities-round12.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(twelfth, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
