@@ -26,7 +26,8 @@ session 14): 60 OrangeSum articles with random.Random(1680), none of them in rou
 annotated for countries only into ``countries-round10.jsonl`` (``persons: null``), scored
 once blind, then used for tuning.
 Round 11 (session 14) is not drawn by this script: it is every Wikinews record left outside
-the gold files (44), annotated for countries only into ``countries-round11.jsonl``. Round 12
+the gold files (44), annotated for countries only into ``countries-round11.jsonl`` (its
+persons added in place in session 16, the file's name and ids unchanged). Round 12
 (issue 16, session 15): 50 OrangeSum articles with random.Random(1690), none of them in rounds
 1 to 11 (the countries-only rounds 10 and 11 excluded too), a held-out validation round
 (``entities-round12.jsonl``, printed with ``split: validation`` and ``round: 12``), drawn
