@@ -1981,3 +1981,37 @@ def test_a_full_name_the_archive_knows_as_a_person_is_one_whatever_the_label(
     """Issue 16, session 16: ``persons.KNOWN_FULL_NAMES`` (the archive's table has seen
     ``Xi Jinping`` and ``Nancy Pelosi`` as persons 10 times or more)."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 13, orangesum-19011 (and round 7's "Caroline de Monaco")
+        (
+            "Dans une interview à People magazine, Albert de Monaco s'est confié sur ses "
+            "jumeaux Jacques et Gabriella.",
+            "Albert de Monaco",
+        ),
+        # unlabelled orangesum-18497, -19391 and -32563: dropped whole before
+        (
+            "Mais elle ne se contente pas de parler, car quand Charlène de Monaco s'engage, elle "
+            "ne fait pas les choses à moitié.",
+            "Charlène de Monaco",
+        ),
+        (
+            "Selon les informations rapportées par le quotidien Le Parisien, la sœur du roi "
+            "Philippe de Belgique roulait sur l'autoroute A 86 en direction du centre-ville de "
+            "Saint-Denis lorsque les faits se sont produits.",
+            "Philippe de Belgique",
+        ),
+        (
+            "Le prince est retourné au Château de Cayx, propriété de la famille royale dans le "
+            "Lot, terre d'origine de son père d'origine française, Henrik de Danemark, où il "
+            "avait fait un malaise le 24 juillet, indique-t-on de même source.",
+            "Henrik de Danemark",
+        ),
+    ],
+)
+def test_a_given_name_of_a_country_is_a_royal_s_name(text: str, wanted: str) -> None:
+    """Issue 16, session 16 (round 13): ``persons.ROYAL_OF_COUNTRY``."""
+    assert wanted in persons(text)

@@ -556,6 +556,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if any(_camel(w) for w in names):
         return None
+    if ROYAL_OF_COUNTRY and _royal_of_country(names, folded, gaz):
+        return _Candidate(names, start, end, titled, role_cut)
     if (
         len(names) > 2
         and folded[-2] in ("de", "du")
@@ -589,6 +591,23 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             return _Candidate(names, start, end, False)
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled, role_cut)
+
+
+# A given name, "de" and a country's name is how the press names royals: "Charlène de
+# Monaco", "Astrid de Belgique", "Henrik de Danemark" were dropped whole as "something of a
+# place" ("Lycée de Nantes"), "le roi Philippe de Belgique" cut to "Philippe" (issue 16,
+# session 16). A country, not a town: "Julien d'Angers" is Julien from Angers.
+ROYAL_OF_COUNTRY = True
+
+
+def _royal_of_country(names: list[str], folded: list[str], gaz: Gazetteer) -> bool:
+    """``Albert de Monaco``: a known given name, ``de``, then a country's own name."""
+    return (
+        len(names) == 3
+        and folded[1] == "de"
+        and (folded[0] in first_names() or _any_given(folded[0]))
+        and any(t.kind == "name" for t in gaz.terms(names[2]))
+    )
 
 
 # After an office or a kinship noun, "de" is a name's particle only when the archive writes
