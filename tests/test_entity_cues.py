@@ -2015,3 +2015,26 @@ def test_a_full_name_the_archive_knows_as_a_person_is_one_whatever_the_label(
 def test_a_given_name_of_a_country_is_a_royal_s_name(text: str, wanted: str) -> None:
     """Issue 16, session 16 (round 13): ``persons.ROYAL_OF_COUNTRY``."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 11 (Wikinews), wikinews-fr-44963
+        (
+            "En effet, un nouveau régime a vu le jour en mars 2011, quelques mois après la "
+            "libération de la prix Nobel de la paix Aung San Suu Kyi.",
+            "Aung San Suu Kyi",
+        ),
+        # unlabelled orangesum-10746 (also -12223, -1429)
+        (
+            "Barack et Michelle Obama participeront à une troisième cérémonie, le 6 juin, titrée "
+            "\"Dear Class of 2020\", avec notamment la chanteuse Lady Gaga et la militante "
+            "pakistanaise et prix Nobel de la paix Malala Yousafzai.",
+            "Malala Yousafzai",
+        ),
+    ],
+)
+def test_a_prize_at_the_head_of_a_span_is_a_role_before_the_name(text: str, wanted: str) -> None:
+    """Issue 16, session 16 (round 11): ``persons.PRIZE_HEAD``."""
+    assert wanted in persons(text)
