@@ -2038,3 +2038,42 @@ def test_a_given_name_of_a_country_is_a_royal_s_name(text: str, wanted: str) -> 
 def test_a_prize_at_the_head_of_a_span_is_a_role_before_the_name(text: str, wanted: str) -> None:
     """Issue 16, session 16 (round 11): ``persons.PRIZE_HEAD``."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 13, orangesum-7051 (a couple by surname only: no entry in the gold)
+        (
+            "Sauf qu'en juin 2017, elle est mise en examen tout comme les époux Jacob pour "
+            "\"enlèvement suivi de mort\" avant que les charges ne soient abandonnées un an plus "
+            "tard.",
+            "Jacob",
+        ),
+        # unlabelled orangesum-33404 and orangesum-19466
+        (
+            "Riss, 53 ans, avait été grièvement blessé à l'épaule lors de l'attaque commise le 7 "
+            "janvier 2015 par les frères Kouachi dans les locaux de Charlie Hebdo.",
+            "Kouachi",
+        ),
+        (
+            "Il alternera avec d'autres personnages du jeu comme celui interprété par Moundir ou "
+            "encore ceux joués par les frères Bogdanov.",
+            "Bogdanov",
+        ),
+    ],
+)
+def test_a_surname_only_written_for_a_group_of_kin_is_no_person(text: str, unwanted: str) -> None:
+    """Issue 16, session 16 (round 13): ``persons.GROUP_SURNAMES``."""
+    assert unwanted not in persons(text)
+
+
+def test_a_surname_also_written_alone_stays_a_person() -> None:
+    """``GROUP_SURNAMES`` leaves a name the text also writes outside the group (two sentences
+    of unlabelled orangesum-19591, the first a place for the model)."""
+    text = (
+        "J'ai compris plus tard qu'il s'agissait d'Abdeslam qui regardait mon ami. Mais comme "
+        "le précise M6 Info, aucun des frères Abdeslam n'était présent au Bataclan le soir des "
+        "attaques."
+    )
+    assert "Abdeslam" in persons(text)

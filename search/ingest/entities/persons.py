@@ -1213,6 +1213,8 @@ def find_persons(
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
     candidates = _not_things(text, candidates, things, animals, products, gaz)
+    if GROUP_SURNAMES:
+        candidates = _not_groups(text, candidates)
     if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
@@ -1979,6 +1981,35 @@ def _after_acronym(text: str, start: int) -> bool:
     m = re.search(r"(\S+)\s+$", text[max(0, start - 20) : start])
     word = m.group(1) if m else ""
     return len(word) > 1 and word.isupper() and word.isalpha()
+
+
+# A surname every mention of which names a group ("les époux Jacob", "des frères Kouachi")
+# is no one person: the gold keeps no entry for it, as for "les Le Pen" (issue 16, session
+# 16). A full name of the article with that surname is kept as it was.
+GROUP_SURNAMES = True
+_GROUP_BEFORE = re.compile(
+    r"(?<![\w'’])(?:les|des|aux|ces|deux|trois)\s+(?:freres|soeurs|epoux)\s+$"
+)
+
+
+def _group_mention(text: str, start: int) -> bool:
+    """``les frères Kouachi``: the word before the name is a plural of kin."""
+    before = fold_chars(text[max(0, start - 20) : start]).replace("œ", "oe")
+    return bool(_GROUP_BEFORE.search(before))
+
+
+def _not_groups(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Candidates less the single names the text only ever writes after ``les frères`` and
+    kin (every occurrence of the word, whatever the model made of it: "aucun des frères
+    Abdeslam" beside "il s'agissait d'Abdeslam" keeps him)."""
+    drop = set()
+    for c in candidates:
+        if len(c.key) != 1 or c.key in drop or not _group_mention(text, c.start):
+            continue
+        word = re.escape(c.words[0])
+        if all(_group_mention(text, m.start()) for m in re.finditer(rf"(?<!\w){word}(?!\w)", text)):
+            drop.add(c.key)
+    return [c for c in candidates if c.key not in drop]
 
 
 # Words before "Saïd et Chérif Kouachi" that say the two share a surname.
