@@ -2077,3 +2077,13 @@ def test_a_surname_also_written_alone_stays_a_person() -> None:
         "attaques."
     )
     assert "Abdeslam" in persons(text)
+
+
+def test_a_royal_s_name_still_names_the_country() -> None:
+    """``ROYAL_OF_COUNTRY`` keeps ``de Monaco`` a country (round 13, orangesum-19011: the
+    gold has MC from it)."""
+    text = (
+        "Dans une interview à People magazine, Albert de Monaco s'est confié sur ses jumeaux "
+        "Jacques et Gabriella."
+    )
+    assert "MC" in countries(text)

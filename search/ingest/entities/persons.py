@@ -556,8 +556,9 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if any(_camel(w) for w in names):
         return None
-    if ROYAL_OF_COUNTRY and _royal_of_country(names, folded, gaz):
-        return _Candidate(names, start, end, titled, role_cut)
+    if ROYAL_OF_COUNTRY and _royal_of_country(names, folded, gaz) and len(words) == 3:
+        # The mention ends with the given name: "de Monaco" still names the country.
+        return _Candidate(names, start, words[0][2], titled, role_cut)
     if (
         len(names) > 2
         and folded[-2] in ("de", "du")
@@ -2150,7 +2151,7 @@ KNOWN_NAME_MIN = 10
 
 
 def _known_full(words: list[str], archive: archive_types.Archive | None = None) -> bool:
-    """``Xi Jinping``: a full name of proper words the archive mostly sees as a person."""
+    """``Xi Jinping``: a full name of capitalised words the archive mostly sees as a person."""
     if len(words) < 2 or not all(_capitalised(w) for w in words):
         return False
     name = " ".join(words)
@@ -2158,9 +2159,11 @@ def _known_full(words: list[str], archive: archive_types.Archive | None = None) 
         return False  # "La Chiron" is counted as "chiron"
     row = archive_types.counts(name, archive)
     share = archive_types.person_share(name, archive)
-    if row is None or share is None:
+    if row is None or share is None or row[0] < KNOWN_NAME_MIN or share < KNOWN_SHARE_MIN:
         return False
-    return row[0] >= KNOWN_NAME_MIN and share >= KNOWN_SHARE_MIN
+    # The model says PER of "Pokemon Go" all over the archive: a known given name first, or
+    # a sighting after a title or a role ("le président chinois Xi Jinping"), is needed too.
+    return row[4] > 0 or _any_given(fold_chars(words[0]))
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)['’\"»”]?\s*$")
