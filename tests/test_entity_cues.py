@@ -2087,3 +2087,38 @@ def test_a_royal_s_name_still_names_the_country() -> None:
         "Jacques et Gabriella."
     )
     assert "MC" in countries(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # unlabelled orangesum-162, -12598 and -33215
+        (
+            "Geoffrey Rush, qui a notamment remporté un Oscar en 1997 pour \"Shine\" et un Emmy "
+            "en 2017 pour \"Genius\", avait dans la foulée obtenu de la justice que le Daily "
+            "Telegraph lui verse la somme de 2,9 millions de dollars australiens, qui prenait en "
+            "compte le manque à gagner que cette affaire avait causé à la star.",
+            "Oscar",
+        ),
+        (
+            "Du côté des réjouissances, on remarque le discours de remerciements de Leonardo "
+            "Dicaprio, auréolé de son Oscar du meilleur acteur, ou les explosions de joie lors "
+            "des Jeux olympiques.",
+            "Oscar",
+        ),
+        (
+            "\"J'ai le Covid-19, je l'ai attrapé sur la Costa Smeralda\" en Sardaigne, témoigne "
+            "ainsi, dans le quotidien La Stampa, Luca, un Romain d'une vingtaine d'années.",
+            "Romain",
+        ),
+    ],
+)
+def test_a_given_name_written_as_a_prize_is_no_person(text: str, unwanted: str) -> None:
+    """Issue 16, session 16: ``persons.PRIZE_WORDS``."""
+    assert unwanted not in persons(text)
+
+
+def test_a_child_named_like_a_prize_stays_a_person() -> None:
+    """``PRIZE_WORDS`` leaves ``Oscar`` with no prize's article (unlabelled orangesum-14807)."""
+    text = "Léos, le nom du domaine, est un clin d'œil aux deux fils du chanteur Léo et Oscar."
+    assert "Oscar" in persons(text)

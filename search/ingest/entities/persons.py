@@ -1216,6 +1216,8 @@ def find_persons(
     candidates = _not_things(text, candidates, things, animals, products, gaz)
     if GROUP_SURNAMES:
         candidates = _not_groups(text, candidates)
+    if PRIZE_WORDS:
+        candidates = _not_prizes(text, candidates)
     if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
@@ -2009,6 +2011,34 @@ def _not_groups(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
             continue
         word = re.escape(c.words[0])
         if all(_group_mention(text, m.start()) for m in re.finditer(rf"(?<!\w){word}(?!\w)", text)):
+            drop.add(c.key)
+    return [c for c in candidates if c.key not in drop]
+
+
+# A single given name the text only ever writes as a prize, with an indefinite or possessive article
+# before it ("un Oscar en 1997", "son Oscar du meilleur acteur", "lauréat d'un Oscar") or a
+# category after it ("Oscar du meilleur documentaire", "un César d'honneur"), is the prize,
+# not a person: "ses fils Léo et Oscar" stays (issue 16, session 16).
+PRIZE_WORDS = True
+_PRIZE_BEFORE = re.compile(r"(?<!\w)(?:un|son|sa|ses|leur|leurs|deux|trois)\s+$")
+_PRIZE_AFTER = re.compile(r"\s+(?:du\s+meilleur|de\s+la\s+meilleure|d['’]honneur)\b")
+
+
+def _prize_mention(text: str, start: int, end: int) -> bool:
+    """``un Oscar``, ``Oscar du meilleur acteur``: the word names a prize here."""
+    before = text[max(0, start - 12) : start].lower()
+    return bool(_PRIZE_BEFORE.search(before) or _PRIZE_AFTER.match(text, end))
+
+
+def _not_prizes(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Candidates less the single given names every occurrence of which is a prize's."""
+    drop = set()
+    for c in candidates:
+        if len(c.key) != 1 or c.key in drop or not _any_given(fold_chars(c.words[0])):
+            continue  # "d'un Sarkozy" (one like him) is still Sarkozy
+        word = re.escape(c.words[0])
+        spots = list(re.finditer(rf"(?<![\w-]){word}(?![\w-])", text))
+        if spots and all(_prize_mention(text, m.start(), m.end()) for m in spots):
             drop.add(c.key)
     return [c for c in candidates if c.key not in drop]
 
