@@ -2034,7 +2034,9 @@ def _not_prizes(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     """Candidates less the single given names every occurrence of which is a prize's."""
     drop = set()
     for c in candidates:
-        if len(c.key) != 1 or c.key in drop or not _any_given(fold_chars(c.words[0])):
+        if len(c.key) != 1 or c.key in drop or not _prize_mention(text, c.start, c.end):
+            continue
+        if not _any_given(fold_chars(c.words[0])):
             continue  # "d'un Sarkozy" (one like him) is still Sarkozy
         word = re.escape(c.words[0])
         spots = list(re.finditer(rf"(?<![\w-]){word}(?![\w-])", text))
