@@ -1943,3 +1943,182 @@ def test_a_magazine_named_like_a_given_name_does_not_drop_the_full_name(
     """Issue 16, session 15 (round 12): ``persons.GIVEN_NAME_LINES`` (``Marie Claire`` and
     ``Marie France`` are lines of ``not_persons.txt``)."""
     assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # tuning rounds 1-3, wikinews-fr-45766: the model calls the name MISC
+        (
+            "Pendant qu'à Pékin se tient le 18e congrès du Parti communiste chinois pour "
+            "désigner Xi Jinping comme successeur de Hu Jintao, des centaines de Tibétains "
+            "manifestent contre l'occupation chinoise.",
+            "Xi Jinping",
+        ),
+        # unlabelled orangesum-2349, -625 and -32133
+        (
+            "Le défilé ne sera néanmoins pas tout aussi grandiose que voulu: aucun dirigeant "
+            "occidental ne sera là, notamment Emmanuel Macron, et le Chinois Xi Jinping non "
+            "plus.",
+            "Xi Jinping",
+        ),
+        (
+            "Avec Donald Trump, \"tous les chemins mènent à Poutine\", a de son côté lancé la "
+            "présidente démocrate de la Chambre des représentants Nancy Pelosi.",
+            "Nancy Pelosi",
+        ),
+        (
+            "Si M. Kennedy, soutenu lui par la chef des démocrates au Congrès Nancy Pelosi, lui "
+            "a reproché de passer trop de temps à Washington, ses attaques n'ont pas semblé "
+            "atteindre sérieusement M. Markey.",
+            "Nancy Pelosi",
+        ),
+    ],
+)
+def test_a_full_name_the_archive_knows_as_a_person_is_one_whatever_the_label(
+    text: str, wanted: str
+) -> None:
+    """Issue 16, session 16: ``persons.KNOWN_FULL_NAMES`` (the archive's table has seen
+    ``Xi Jinping`` and ``Nancy Pelosi`` as persons 10 times or more)."""
+    assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 13, orangesum-19011 (and round 7's "Caroline de Monaco")
+        (
+            "Dans une interview à People magazine, Albert de Monaco s'est confié sur ses "
+            "jumeaux Jacques et Gabriella.",
+            "Albert de Monaco",
+        ),
+        # unlabelled orangesum-18497, -19391 and -32563: dropped whole before
+        (
+            "Mais elle ne se contente pas de parler, car quand Charlène de Monaco s'engage, elle "
+            "ne fait pas les choses à moitié.",
+            "Charlène de Monaco",
+        ),
+        (
+            "Selon les informations rapportées par le quotidien Le Parisien, la sœur du roi "
+            "Philippe de Belgique roulait sur l'autoroute A 86 en direction du centre-ville de "
+            "Saint-Denis lorsque les faits se sont produits.",
+            "Philippe de Belgique",
+        ),
+        (
+            "Le prince est retourné au Château de Cayx, propriété de la famille royale dans le "
+            "Lot, terre d'origine de son père d'origine française, Henrik de Danemark, où il "
+            "avait fait un malaise le 24 juillet, indique-t-on de même source.",
+            "Henrik de Danemark",
+        ),
+    ],
+)
+def test_a_given_name_of_a_country_is_a_royal_s_name(text: str, wanted: str) -> None:
+    """Issue 16, session 16 (round 13): ``persons.ROYAL_OF_COUNTRY``."""
+    assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 11 (Wikinews), wikinews-fr-44963
+        (
+            "En effet, un nouveau régime a vu le jour en mars 2011, quelques mois après la "
+            "libération de la prix Nobel de la paix Aung San Suu Kyi.",
+            "Aung San Suu Kyi",
+        ),
+        # unlabelled orangesum-10746 (also -12223, -1429)
+        (
+            "Barack et Michelle Obama participeront à une troisième cérémonie, le 6 juin, titrée "
+            "\"Dear Class of 2020\", avec notamment la chanteuse Lady Gaga et la militante "
+            "pakistanaise et prix Nobel de la paix Malala Yousafzai.",
+            "Malala Yousafzai",
+        ),
+    ],
+)
+def test_a_prize_at_the_head_of_a_span_is_a_role_before_the_name(text: str, wanted: str) -> None:
+    """Issue 16, session 16 (round 11): ``persons.PRIZE_HEAD``."""
+    assert wanted in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 13, orangesum-7051 (a couple by surname only: no entry in the gold)
+        (
+            "Sauf qu'en juin 2017, elle est mise en examen tout comme les époux Jacob pour "
+            "\"enlèvement suivi de mort\" avant que les charges ne soient abandonnées un an plus "
+            "tard.",
+            "Jacob",
+        ),
+        # unlabelled orangesum-33404 and orangesum-19466
+        (
+            "Riss, 53 ans, avait été grièvement blessé à l'épaule lors de l'attaque commise le 7 "
+            "janvier 2015 par les frères Kouachi dans les locaux de Charlie Hebdo.",
+            "Kouachi",
+        ),
+        (
+            "Il alternera avec d'autres personnages du jeu comme celui interprété par Moundir ou "
+            "encore ceux joués par les frères Bogdanov.",
+            "Bogdanov",
+        ),
+    ],
+)
+def test_a_surname_only_written_for_a_group_of_kin_is_no_person(text: str, unwanted: str) -> None:
+    """Issue 16, session 16 (round 13): ``persons.GROUP_SURNAMES``."""
+    assert unwanted not in persons(text)
+
+
+def test_a_surname_also_written_alone_stays_a_person() -> None:
+    """``GROUP_SURNAMES`` leaves a name the text also writes outside the group (two sentences
+    of unlabelled orangesum-19591, the first a place for the model)."""
+    text = (
+        "J'ai compris plus tard qu'il s'agissait d'Abdeslam qui regardait mon ami. Mais comme "
+        "le précise M6 Info, aucun des frères Abdeslam n'était présent au Bataclan le soir des "
+        "attaques."
+    )
+    assert "Abdeslam" in persons(text)
+
+
+def test_a_royal_s_name_still_names_the_country() -> None:
+    """``ROYAL_OF_COUNTRY`` keeps ``de Monaco`` a country (round 13, orangesum-19011: the
+    gold has MC from it)."""
+    text = (
+        "Dans une interview à People magazine, Albert de Monaco s'est confié sur ses jumeaux "
+        "Jacques et Gabriella."
+    )
+    assert "MC" in countries(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # unlabelled orangesum-162, -12598 and -33215
+        (
+            "Geoffrey Rush, qui a notamment remporté un Oscar en 1997 pour \"Shine\" et un Emmy "
+            "en 2017 pour \"Genius\", avait dans la foulée obtenu de la justice que le Daily "
+            "Telegraph lui verse la somme de 2,9 millions de dollars australiens, qui prenait en "
+            "compte le manque à gagner que cette affaire avait causé à la star.",
+            "Oscar",
+        ),
+        (
+            "Du côté des réjouissances, on remarque le discours de remerciements de Leonardo "
+            "Dicaprio, auréolé de son Oscar du meilleur acteur, ou les explosions de joie lors "
+            "des Jeux olympiques.",
+            "Oscar",
+        ),
+        (
+            "\"J'ai le Covid-19, je l'ai attrapé sur la Costa Smeralda\" en Sardaigne, témoigne "
+            "ainsi, dans le quotidien La Stampa, Luca, un Romain d'une vingtaine d'années.",
+            "Romain",
+        ),
+    ],
+)
+def test_a_given_name_written_as_a_prize_is_no_person(text: str, unwanted: str) -> None:
+    """Issue 16, session 16: ``persons.PRIZE_WORDS``."""
+    assert unwanted not in persons(text)
+
+
+def test_a_child_named_like_a_prize_stays_a_person() -> None:
+    """``PRIZE_WORDS`` leaves ``Oscar`` with no prize's article (unlabelled orangesum-14807)."""
+    text = "Léos, le nom du domaine, est un clin d'œil aux deux fils du chanteur Léo et Oscar."
+    assert "Oscar" in persons(text)

@@ -556,6 +556,9 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if any(_camel(w) for w in names):
         return None
+    if ROYAL_OF_COUNTRY and _royal_of_country(names, folded, gaz) and len(words) == 3:
+        # The mention ends with the given name: "de Monaco" still names the country.
+        return _Candidate(names, start, words[0][2], titled, role_cut)
     if (
         len(names) > 2
         and folded[-2] in ("de", "du")
@@ -589,6 +592,23 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
             return _Candidate(names, start, end, False)
         return _Candidate(["de", *names], start - len(m.group(2)) - 1, end, True)
     return _Candidate(names, start, end, titled, role_cut)
+
+
+# A given name, "de" and a country's name is how the press names royals: "Charlène de
+# Monaco", "Astrid de Belgique", "Henrik de Danemark" were dropped whole as "something of a
+# place" ("Lycée de Nantes"), "le roi Philippe de Belgique" cut to "Philippe" (issue 16,
+# session 16). A country, not a town: "Julien d'Angers" is Julien from Angers.
+ROYAL_OF_COUNTRY = True
+
+
+def _royal_of_country(names: list[str], folded: list[str], gaz: Gazetteer) -> bool:
+    """``Albert de Monaco``: a known given name, ``de``, then a country's own name."""
+    return (
+        len(names) == 3
+        and folded[1] == "de"
+        and (folded[0] in first_names() or _any_given(folded[0]))
+        and any(t.kind == "name" for t in gaz.terms(names[2]))
+    )
 
 
 # After an office or a kinship noun, "de" is a name's particle only when the archive writes
@@ -1126,7 +1146,12 @@ def find_persons(
             continue
         if PARTICLE_TAIL and label == "PER":
             e = _particle_tail(text, s, e)
+        prize = _PRIZE_HEAD.match(text, s, e) if PRIZE_HEAD else None
+        if prize:  # "le prix Nobel de la paix Muhammad Yunus": the prize is a role
+            s = prize.end()
         c = _clean_span(text, s, e, gaz)
+        if c is not None and prize:
+            c.titled = True
         # The model often calls "Astrid" a place or "Dominic Raab" a thing: a span that
         # starts with a known given name is a person all the same.
         cued = c is not None and (
@@ -1157,11 +1182,13 @@ def find_persons(
             cued = True
         if c is not None and (
             label == "PER"
+            or prize
             or fold_chars(c.words[0]) in firsts
             or (s, e) in listed
             or cued
             or (OTHER_LABELS and _person_shaped(text, c))
             or (c.role_cut and _any_given(fold_chars(c.words[0])))
+            or (KNOWN_FULL_NAMES and _known_full(c.words, archive))
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
@@ -1187,6 +1214,10 @@ def find_persons(
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
     candidates = _not_things(text, candidates, things, animals, products, gaz)
+    if GROUP_SURNAMES:
+        candidates = _not_groups(text, candidates)
+    if PRIZE_WORDS:
+        candidates = _not_prizes(text, candidates)
     if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
@@ -1955,6 +1986,65 @@ def _after_acronym(text: str, start: int) -> bool:
     return len(word) > 1 and word.isupper() and word.isalpha()
 
 
+# A surname every mention of which names a group ("les époux Jacob", "des frères Kouachi")
+# is no one person: the gold keeps no entry for it, as for "les Le Pen" (issue 16, session
+# 16). A full name of the article with that surname is kept as it was.
+GROUP_SURNAMES = True
+_GROUP_BEFORE = re.compile(
+    r"(?<![\w'’])(?:les|des|aux|ces|deux|trois)\s+(?:freres|soeurs|epoux)\s+$"
+)
+
+
+def _group_mention(text: str, start: int) -> bool:
+    """``les frères Kouachi``: the word before the name is a plural of kin."""
+    before = fold_chars(text[max(0, start - 20) : start]).replace("œ", "oe")
+    return bool(_GROUP_BEFORE.search(before))
+
+
+def _not_groups(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Candidates less the single names the text only ever writes after ``les frères`` and
+    kin (every occurrence of the word, whatever the model made of it: "aucun des frères
+    Abdeslam" beside "il s'agissait d'Abdeslam" keeps him)."""
+    drop = set()
+    for c in candidates:
+        if len(c.key) != 1 or c.key in drop or not _group_mention(text, c.start):
+            continue
+        word = re.escape(c.words[0])
+        if all(_group_mention(text, m.start()) for m in re.finditer(rf"(?<!\w){word}(?!\w)", text)):
+            drop.add(c.key)
+    return [c for c in candidates if c.key not in drop]
+
+
+# A single given name the text only ever writes as a prize, with an indefinite or possessive article
+# before it ("un Oscar en 1997", "son Oscar du meilleur acteur", "lauréat d'un Oscar") or a
+# category after it ("Oscar du meilleur documentaire", "un César d'honneur"), is the prize,
+# not a person: "ses fils Léo et Oscar" stays (issue 16, session 16).
+PRIZE_WORDS = True
+_PRIZE_BEFORE = re.compile(r"(?<!\w)(?:un|son|sa|ses|leur|leurs|deux|trois)\s+$")
+_PRIZE_AFTER = re.compile(r"\s+(?:du\s+meilleur|de\s+la\s+meilleure|d['’]honneur)\b")
+
+
+def _prize_mention(text: str, start: int, end: int) -> bool:
+    """``un Oscar``, ``Oscar du meilleur acteur``: the word names a prize here."""
+    before = text[max(0, start - 12) : start].lower()
+    return bool(_PRIZE_BEFORE.search(before) or _PRIZE_AFTER.match(text, end))
+
+
+def _not_prizes(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Candidates less the single given names every occurrence of which is a prize's."""
+    drop = set()
+    for c in candidates:
+        if len(c.key) != 1 or c.key in drop or not _prize_mention(text, c.start, c.end):
+            continue
+        if not _any_given(fold_chars(c.words[0])):
+            continue  # "d'un Sarkozy" (one like him) is still Sarkozy
+        word = re.escape(c.words[0])
+        spots = list(re.finditer(rf"(?<![\w-]){word}(?![\w-])", text))
+        if spots and all(_prize_mention(text, m.start(), m.end()) for m in spots):
+            drop.add(c.key)
+    return [c for c in candidates if c.key not in drop]
+
+
 # Words before "Saïd et Chérif Kouachi" that say the two share a surname.
 _FAMILY_CUES = frozenset(
     """freres soeurs epoux couple parents enfants fils filles jumeaux jumelles cousins
@@ -2073,6 +2163,39 @@ def _known_surname(word: str, archive: archive_types.Archive | None = None) -> b
         return False
     share = archive_types.person_share(word, archive)
     return share is not None and share >= KNOWN_SHARE_MIN
+
+
+# A span the model starts with a prize ("prix Nobel de la paix Malala Yousafzai", MISC) was
+# dropped whole: the prize is a role before the name, as "la lauréate" would be (issue 16,
+# session 16).
+PRIZE_HEAD = True
+_PRIZE_HEAD = re.compile(
+    r"[Pp]rix Nobel(?:\s+(?:de\s+la\s+[Pp]aix|de\s+[a-zé]+|d['’][a-zé]+))?\s+(?=[A-Z])"
+)
+
+
+# A name of two or more words the model calls a place or a thing in this article ("pour
+# désigner Xi Jinping comme successeur", MISC) that the archive has seen as a person
+# ``KNOWN_NAME_MIN`` times or more, with a person share of ``KNOWN_SHARE_MIN``, is a person
+# (issue 16, session 16).
+KNOWN_FULL_NAMES = True
+KNOWN_NAME_MIN = 10
+
+
+def _known_full(words: list[str], archive: archive_types.Archive | None = None) -> bool:
+    """``Xi Jinping``: a full name of capitalised words the archive mostly sees as a person."""
+    if len(words) < 2 or not all(_capitalised(w) for w in words):
+        return False
+    name = " ".join(words)
+    if len(archive_types.name_key(name).split()) < 2:
+        return False  # "La Chiron" is counted as "chiron"
+    row = archive_types.counts(name, archive)
+    share = archive_types.person_share(name, archive)
+    if row is None or share is None or row[0] < KNOWN_NAME_MIN or share < KNOWN_SHARE_MIN:
+        return False
+    # The model says PER of "Pokemon Go" all over the archive: a known given name first, or
+    # a sighting after a title or a role ("le président chinois Xi Jinping"), is needed too.
+    return row[4] > 0 or _any_given(fold_chars(words[0]))
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)['’\"»”]?\s*$")
