@@ -36,8 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import pickle
 import random
 import sys
 import time
@@ -586,16 +584,9 @@ def main() -> int:
     ap.add_argument("--drop", default="", help="features held at zero (comma-separated)")
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
-    os.environ["LOUPE_CACHE"] = "0"
-    os.environ.setdefault("LOUPE_TIME_LIMIT", "60")
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"candidates-{'quick' if args.quick else 'full'}-{args.seed}.pkl"
-    if args.step == "collect":
-        data = collect(args.quick, args.k, args.seed)
-        path.write_bytes(pickle.dumps(data))
-        print(f"wrote {path}")
+    data = semantic.candidates(args, OUT, collect)
+    if data is None:
         return 0
-    data = pickle.loads(path.read_bytes())
     if args.small:
         grids = {"trees": [lambda: Trees(15, 100, 50)], "linear": [lambda: Linear(1.0)]}
     else:

@@ -449,6 +449,22 @@ def print_sweep(results: dict) -> None:
         print(line)
 
 
+def candidates(args: argparse.Namespace, out: Path, collect_fn) -> dict | None:
+    """``collect`` runs ``collect_fn`` and keeps its candidates under ``out`` (returns None);
+    every other step reads them back. Shared with ``bench/ltr.py``."""
+    import os
+
+    os.environ["LOUPE_CACHE"] = "0"
+    os.environ.setdefault("LOUPE_TIME_LIMIT", "60")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"candidates-{'quick' if args.quick else 'full'}-{args.seed}.pkl"
+    if args.step == "collect":
+        path.write_bytes(pickle.dumps(collect_fn(args.quick, args.k, args.seed)))
+        print(f"wrote {path}")
+        return None
+    return pickle.loads(path.read_bytes())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("step", choices=("collect", "sweep", "cost"))
@@ -466,18 +482,9 @@ def main() -> int:
     ap.add_argument("--depths", default=",".join(map(str, DEPTHS)))
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
-    import os
-
-    os.environ["LOUPE_CACHE"] = "0"
-    os.environ.setdefault("LOUPE_TIME_LIMIT", "60")
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"candidates-{'quick' if args.quick else 'full'}-{args.seed}.pkl"
-    if args.step == "collect":
-        data = collect(args.quick, args.k, args.seed)
-        path.write_bytes(pickle.dumps(data))
-        print(f"wrote {path}")
+    data = candidates(args, OUT, collect)
+    if data is None:
         return 0
-    data = pickle.loads(path.read_bytes())
     if args.sets:
         keep = set(args.sets.split(","))
         for c in data.values():
