@@ -90,75 +90,7 @@ def _parts_summary(parts: list[dict]) -> dict:
 def collect(quick: bool, k: int, seed: int) -> dict:
     """{collection: {"docs": {id: doc}, "sets": {set: [half, half]}}}; each half a list of
     {"q", "target", "page", "calls": [(ids, scores, total)], "parts": [{id: summary}]}."""
-    from search.find import fastsearch, searcher
-    from search.find.searcher import SearchEngine, SearchRequest
-
-    calls: list = []
-    explained: list = []
-    original_top = fastsearch.top
-    original_explained = searcher._explained
-
-    def recording(scored, allowed, start, end):
-        if sys._getframe(1).f_code.co_name != "_page":  # proximity's own best few
-            return original_top(scored, allowed, start, end)
-        got = original_top(scored, allowed, 0, max(k, end))
-        total = allowed.size if hasattr(allowed, "keep") else int(np.count_nonzero(allowed))
-        calls.append((got, total))
-        return got[start:end]
-
-    def explaining(s, q, gen, allowed, docs, text):
-        # the i-th explanation is of the i-th ranking call: explain all its candidates
-        i = len(explained)
-        wanted = sorted({d for d, _ in calls[i][0]} | set(docs)) if i < len(calls) else docs
-        parts = original_explained(s, q, gen, allowed, wanted, text)
-        explained.append(parts)
-        return parts
-
-    fastsearch.top = recording
-    searcher._explained = explaining
-    out: dict = {}
-    work = relevance.WORK / ("quick" if quick else "full")
-    try:
-        for cname, coll in relevance.collections(quick, seed).items():
-            folder = work / cname
-            corpus, stamp = relevance.write_corpus(coll["docs"], folder / "corpus")
-            index = relevance.loupe_index(corpus, folder, stamp)
-            engine = SearchEngine(index, cache_size=0)
-            sets = dict(coll["sets"])
-            if cname == "known":
-                sets["accent"] = [list(p) for p in relevance.accent_pairs(index, coll["docs"], 60)]
-            ident = semantic._ids(engine._current().searcher())
-            out[cname] = {"docs": {d["id"]: d for d in coll["docs"]}, "sets": {}}
-            for sname, pairs in sets.items():
-                t0 = time.process_time()
-                halves = []
-                for half in relevance.halves(pairs, seed):
-                    rows = []
-                    for q, target in half:
-                        calls.clear()
-                        explained.clear()
-                        response = engine.search(SearchRequest(q=q, explain=True), facets=False)
-                        parts = []
-                        for i, (got, _total) in enumerate(calls):
-                            got_parts = explained[i] if i < len(explained) else {}
-                            parts.append({ident(d): _parts_summary(got_parts.get(d, []))
-                                          for d, _ in got})
-                        rows.append({
-                            "q": q, "target": target,
-                            "page": [r["id"] for r in response.results],
-                            "calls": [([ident(d) for d, _ in got], [sc for _, sc in got], total)
-                                      for got, total in calls],
-                            "parts": parts,
-                        })
-                    halves.append(rows)
-                out[cname]["sets"][sname] = halves
-                n = sum(len(h) for h in halves)
-                print(f"  {cname}/{sname}: {n} queries, {time.process_time() - t0:.0f} s CPU",
-                      file=sys.stderr)
-    finally:
-        fastsearch.top = original_top
-        searcher._explained = original_explained
-    return out
+    return semantic.collect(quick, k, seed, _parts_summary)
 
 
 # -- features ----------------------------------------------------------------------------

@@ -61,24 +61,38 @@ WEIGHTS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 # -- collect -----------------------------------------------------------------------------
 
 
-def collect(quick: bool, k: int, seed: int) -> dict:
+def collect(quick: bool, k: int, seed: int, summarise=None) -> dict:
     """{collection: {"docs": {id: doc}, "sets": {set: [half, half]}}}; each half a list of
-    {"q", "target", "page": [ids], "calls": [(ids, scores, total)]}."""
-    from search.find import fastsearch
+    {"q", "target", "page": [ids], "calls": [(ids, scores, total)]}; with ``summarise``
+    (``bench/ltr.py``) each call's candidates are explained too: ``"parts"``, a
+    [{id: summarise(explain parts)}] per call."""
+    from search.find import fastsearch, searcher
     from search.find.searcher import SearchEngine, SearchRequest
 
     calls: list = []
-    original = fastsearch.top
+    explained: list = []
+    original_top = fastsearch.top
+    original_explained = searcher._explained
 
     def recording(scored, allowed, start, end):
         if sys._getframe(1).f_code.co_name != "_page":  # proximity's own best few
-            return original(scored, allowed, start, end)
-        got = original(scored, allowed, 0, max(k, end))
+            return original_top(scored, allowed, start, end)
+        got = original_top(scored, allowed, 0, max(k, end))
         total = allowed.size if hasattr(allowed, "keep") else int(np.count_nonzero(allowed))
         calls.append((got, total))
         return got[start:end]
 
+    def explaining(s, q, gen, allowed, docs, text):
+        # the i-th explanation is of the i-th ranking call: explain all its candidates
+        i = len(explained)
+        wanted = sorted({d for d, _ in calls[i][0]} | set(docs)) if i < len(calls) else docs
+        parts = original_explained(s, q, gen, allowed, wanted, text)
+        explained.append(parts)
+        return parts
+
     fastsearch.top = recording
+    if summarise is not None:
+        searcher._explained = explaining
     out: dict = {}
     work = relevance.WORK / ("quick" if quick else "full")
     try:
@@ -91,7 +105,6 @@ def collect(quick: bool, k: int, seed: int) -> dict:
             if cname == "known":
                 sets["accent"] = [list(p) for p in relevance.accent_pairs(index, coll["docs"], 60)]
             ident = _ids(engine._current().searcher())
-
             out[cname] = {"docs": {d["id"]: d for d in coll["docs"]}, "sets": {}}
             for sname, pairs in sets.items():
                 t0 = time.process_time()
@@ -100,20 +113,30 @@ def collect(quick: bool, k: int, seed: int) -> dict:
                     rows = []
                     for q, target in half:
                         calls.clear()
-                        response = engine.search(SearchRequest(q=q), facets=False)
-                        rows.append({
+                        explained.clear()
+                        request = SearchRequest(q=q, explain=summarise is not None)
+                        response = engine.search(request, facets=False)
+                        row = {
                             "q": q, "target": target,
                             "page": [r["id"] for r in response.results],
                             "calls": [([ident(d) for d, _ in got], [sc for _, sc in got], total)
                                       for got, total in calls],
-                        })
+                        }
+                        if summarise is not None:
+                            row["parts"] = [
+                                {ident(d): summarise((explained[i] if i < len(explained)
+                                                      else {}).get(d, [])) for d, _ in got}
+                                for i, (got, _total) in enumerate(calls)
+                            ]
+                        rows.append(row)
                     halves.append(rows)
                 out[cname]["sets"][sname] = halves
                 n = sum(len(h) for h in halves)
                 print(f"  {cname}/{sname}: {n} queries, {time.process_time() - t0:.0f} s CPU",
                       file=sys.stderr)
     finally:
-        fastsearch.top = original
+        fastsearch.top = original_top
+        searcher._explained = original_explained
     return out
 
 
