@@ -257,7 +257,7 @@ def test_given_names_the_archive_knows_are_the_heads_of_several_people_s_names(
             "roch marc christian kabore": (2, 0, 0, 0),
             "alpina green": (3, 0, 0, 0),
             "alpina touring": (4, 0, 0, 0),
-            "alpina dynamic": (2, 0, 0, 0),
+            "alpina switch tronic": (2, 0, 0, 0),
             "alpina b3": (4, 0, 0, 0),  # a model number: a make
             "fadi fawaz": (3, 0, 0, 0),
             "fadi fawad": (1, 0, 0, 0),
