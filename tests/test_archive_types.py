@@ -232,3 +232,69 @@ def test_the_archive_counts_its_own_names_and_votes_with_them(
     incremental = _types_in_index(index)
     assert incremental == _types_in_index(rebuilt)
     assert incremental["premieres lignes"] != counted
+
+
+def _tally(rows: dict[str, tuple[int, int, int, int]]) -> dict:
+    from collections import Counter
+
+    return {
+        key: Counter(dict(zip(archive_types.LABELS, row, strict=True)))
+        for key, row in rows.items()
+    }
+
+
+def test_given_names_the_archive_knows_are_the_heads_of_several_people_s_names(
+    tmp_path: Path,
+) -> None:
+    """Issue 16, session 17: ``write_given_names`` keeps a word no shipped lexicon knows that
+    begins the names of three people or more the model calls persons; not a make followed by
+    a model number, not one surname misspelled three ways, not a French word's names seen
+    once, not a word the lexicons already hold."""
+    tally = _tally(
+        {
+            "roch voisine": (3, 0, 0, 0),  # a French word as a surname, seen 3 times
+            "roch olivier maistre": (1, 0, 0, 0),
+            "roch marc christian kabore": (2, 0, 0, 0),
+            "alpina green": (3, 0, 0, 0),
+            "alpina touring": (4, 0, 0, 0),
+            "alpina switch tronic": (2, 0, 0, 0),
+            "alpina b3": (4, 0, 0, 0),  # a model number: a make
+            "fadi fawaz": (3, 0, 0, 0),
+            "fadi fawad": (1, 0, 0, 0),
+            "fadi rawaz": (2, 0, 0, 0),
+            "cullinan personnel": (1, 0, 0, 0),  # French words, each name seen once
+            "cullinan black badge": (1, 0, 0, 0),
+            "cullinan ghost": (2, 0, 0, 0),
+            "nikos aliagas": (5, 0, 0, 0),
+            "nikos kotzias": (1, 0, 0, 0),
+            "nikos anastasiades": (1, 0, 1, 0),  # half PER: not a person's name here
+            "jean dupont": (5, 0, 0, 0),  # "jean" is in first_names.txt
+            "jean martin": (5, 0, 0, 0),
+            "jean durand": (5, 0, 0, 0),
+        }
+    )
+    assert [row[0] for row in archive_types.given_name_rows(tally)] == ["roch"]
+    assert archive_types.given_name_rows(tally)[0] == ("roch", 3, 6, 6)
+    out = tmp_path / "given.tsv"
+    assert archive_types.write_given_names(tally, out) == 1
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# word\tsurnames\tPER\tsightings")
+    assert lines[1:] == ["roch\t3\t6\t6"]
+
+
+def test_the_shipped_given_names_table_holds_words_no_lexicon_knows() -> None:
+    """The shipped ``data/archive_given_names.tsv``: its header, four columns, and words that
+    neither shipped lexicon holds, each the head of three people's names or more."""
+    from search.ingest.entities.given_names import world_given_names
+    from search.ingest.entities.persons import first_names
+
+    lines = archive_types.ARCHIVE_GIVEN_NAMES.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# word\tsurnames\tPER\tsightings")
+    assert "archive_types.py" in lines[0]
+    rows = [line.split("\t") for line in lines[1:]]
+    assert rows and all(len(row) == 4 for row in rows)
+    words = archive_types.archive_given_names()
+    assert words == {row[0] for row in rows} and "roch" in words
+    assert not words & (first_names() | world_given_names())
+    assert all(int(n) >= archive_types.GIVEN_SURNAMES for _w, n, _p, _s in rows)
+    assert all(int(p) >= archive_types.GIVEN_PER_SHARE * int(s) for _w, _n, p, s in rows)

@@ -2122,3 +2122,37 @@ def test_a_child_named_like_a_prize_stays_a_person() -> None:
     """``PRIZE_WORDS`` leaves ``Oscar`` with no prize's article (unlabelled orangesum-14807)."""
     text = "Léos, le nom du domaine, est un clin d'œil aux deux fils du chanteur Léo et Oscar."
     assert "Oscar" in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # round 11 (Wikinews), wikinews-fr-44860: "Voisine" is a French word, "Roch" in no
+        # shipped lexicon
+        (
+            "Parmi les temps forts annoncés de cette édition se trouve la grande parade des "
+            "nations celtes le dimanche 5 août avec 3 000 artistes dans les rues de Lorient, "
+            "mais aussi une grande nuit de l'Acadie le lundi 6 avec Roch Voisine ou encore "
+            "Fayo, la célébration des 60 ans du Bagad de Lann-Bihoué le mardi 7.",
+            "Roch Voisine",
+        ),
+        # unlabelled orangesum-23485 (articles-part-04, outside the counted parts)
+        (
+            "Selon le récit fait par l'avocat de la famille au Parisien, Naoufal Ibn Ziaten, 30 "
+            "ans, frère d'Imad Ibn Ziaten, première victime du jihadiste Mohammed Merah en mars "
+            "2012, revenait du travail jeudi soir avec son colocataire.",
+            "Imad Ibn Ziaten",
+        ),
+    ],
+)
+def test_a_given_name_the_archive_knows_is_evidence_of_a_person(
+    text: str, wanted: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16, session 17: ``persons.ARCHIVE_GIVEN`` (``archive_types.archive_given_names``:
+    ``Roch`` heads ``Roch Voisine``, ``Roch-Olivier Maistre`` and ``Roch Marc Christian
+    Kaboré`` in the counted archive, ``Imad`` five people's names)."""
+    from search.ingest.entities import persons as persons_module
+
+    assert wanted in persons(text)
+    monkeypatch.setattr(persons_module, "ARCHIVE_GIVEN", False)
+    assert wanted not in persons(text)

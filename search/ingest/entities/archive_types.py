@@ -31,12 +31,20 @@ worse, ``docs/facets.md``). From a checkout beside ``../shared``::
         --ner-cache bench/.work/ner.sqlite        # data/name_types.tsv
     python -m search.ingest.entities.archive_types ...the same... \
         --lower-words search/ingest/entities/data/lower_words.txt   # and particle_names.txt
+    python -m search.ingest.entities.archive_types ...the same... \
+        --given-names search/ingest/entities/data/archive_given_names.tsv
 
 (``IDS.txt``: the ids of articles drawn for annotation, one a line: in session 16, the 254
 of rounds 9 to 13: round 13 and the persons of round 11's 44 Wikinews articles were being
 annotated blind. The countries rounds are gold files too: before session 16 the glob missed
 them and the tables counted round 11's Wikinews articles.) The model's spans are kept in the
 ``--ner-cache`` file, so a recount of other articles or thresholds costs no model run.
+
+``--given-names`` writes, from the same spans, the words that begin the names of several
+people the model calls persons and that no shipped lexicon holds (``ARCHIVE_GIVEN_NAMES``:
+``Roch``, ``Nikos``, ``Imad``), evidence of a person for ``persons`` as the world's given
+names are (issue 16, session 17; counted with ``IDS.txt`` the 50 ids of round 14, then being
+annotated blind, ``/work/notes/s17/round14-ids.txt``).
 """
 
 from __future__ import annotations
@@ -322,6 +330,134 @@ def lower_words() -> frozenset[str]:
     return word_list(LOWER_WORDS)
 
 
+# Given names the archive knows (issue 16, session 17): the first word of names of two or
+# more words the model calls a person, with GIVEN_SURNAMES different last words or more
+# (``roch voisine``, ``roch olivier maistre``, ``roch marc christian kabore``), the names it
+# heads typed PER in GIVEN_PER_SHARE of their sightings or more, and the word alone not
+# mostly a thing (MIN_SEEN sightings, under half of them a person's). Not kept: words of
+# either shipped lexicon, titles, particles and the persons module's word lists, words the
+# archive writes in lower case, French words (the model's lemma index: ``Bleu`` of ``France
+# Bleu Mayenne``), other languages' words (``foreign_words``, every language), places, and
+# makes: a word one of whose names has a digit after it (``alpina b3``, ``pininfarina
+# pf0``; the model types car makes and models PER as often as people). A last word counts
+# when it is alphabetic and no other language's word, no organisation's word (``Bloomberg
+# News``) and no regnal number (``Facel II``), and a French word only when the archive saw
+# that name as a person more than once (``roch voisine`` 3 times; not ``cullinan
+# personnel`` nor ``cullinan black badge``, a Rolls-Royce); last words one letter apart are
+# one surname misspelled, one person (``fadi fawaz``, ``fadi fawad``, ``fadi rawaz``).
+# Chinese and Korean surnames, written first, come in too (``zhang``, ``choi``): what the
+# table says is that the word begins people's names.
+ARCHIVE_GIVEN_NAMES = DATA / "archive_given_names.tsv"
+GIVEN_SURNAMES = 3
+GIVEN_PER_SHARE = 0.8
+_REGNAL = re.compile(r"^(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})$")
+
+
+def given_name_rows(tally: dict[str, Counter[str]]) -> list[tuple[str, int, int, int]]:
+    """(word, surnames, PER sightings, sightings) of the words that head the
+    archive's person names and that no shipped lexicon knows (``ARCHIVE_GIVEN_NAMES``)."""
+    from search.ingest.entities.countries import gazetteer
+    from search.ingest.entities.foreign_words import foreign_words
+    from search.ingest.entities.given_names import world_given_names
+    from search.ingest.entities.persons import (
+        BOILERPLATE,
+        ORG_WORDS,
+        PARTICLES,
+        THING_CUES,
+        TITLES,
+        first_names,
+        vocabulary,
+    )
+
+    listed = TITLES | PARTICLES | BOILERPLATE | ORG_WORDS | THING_CUES
+    foreign = foreign_words(("en", "es", "de", "it", "pt", "nl"))
+    known = first_names() | world_given_names()
+    low, vocab, gaz = lower_words(), vocabulary(), gazetteer()
+    heads: dict[str, list] = {}
+    makes: set[str] = set()
+    for key, seen in tally.items():
+        words = key.split()
+        if len(words) < 2:
+            continue
+        per, total = seen["PER"], sum(seen[label] for label in LABELS)
+        row = heads.setdefault(words[0], [set(), 0, 0])
+        row[1] += per
+        row[2] += total
+        if any(ch.isdigit() for w in words[1:] for ch in w):
+            makes.add(words[0])  # "alpina b3", "pininfarina pf0": a make, then a model
+        last = words[-1]
+        if (
+            2 * per > total
+            and last != words[0]
+            and last.isalpha()
+            and not _REGNAL.match(last)
+            and last not in foreign
+            and last not in listed
+            and (per > 1 or not (last in low or last in vocab))
+        ):
+            row[0].add(last)
+    rows = []
+    for head, (lasts, per, total) in heads.items():
+        if per < GIVEN_PER_SHARE * total or head in makes:
+            continue
+        people = _spellings(lasts)
+        if people < GIVEN_SURNAMES:
+            continue
+        if len(head) < 3 or not head.isalpha() or head in known or head in listed:
+            continue
+        if head in low or head in foreign or any(w in vocab for w in (head, head.rstrip("s"))):
+            continue
+        if any(t.kind != "none" for t in gaz.terms(head)):
+            continue
+        alone = tally.get(head)
+        if alone is not None:
+            seen_alone = sum(alone[label] for label in LABELS)
+            if seen_alone >= MIN_SEEN and 2 * max(alone["PER"], alone["TITLED"]) < seen_alone:
+                continue
+        rows.append((head, people, per, total))
+    return sorted(rows)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter changed, added or dropped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _spellings(words: set[str]) -> int:
+    """How many different words ``words`` holds, a word one letter from another counted
+    with it: ``fawad``, ``fawaz`` and ``rawaz`` are one surname misspelled (one person),
+    ``aliagas`` and ``alliagas`` too."""
+    groups: list[list[str]] = []
+    for word in sorted(words):
+        near = [g for g in groups if any(_one_edit(word, w) for w in g)]
+        merged = [word] + [w for g in near for w in g]
+        groups = [g for g in groups if g not in near] + [merged]
+    return len(groups)
+
+
+def write_given_names(tally: dict[str, Counter[str]], path: Path = ARCHIVE_GIVEN_NAMES) -> int:
+    rows = given_name_rows(tally)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(
+            "# word\tsurnames\tPER\tsightings: given names the archive knows "
+            "(archive_types.py, ARCHIVE_GIVEN_NAMES; see its docstring)\n"
+        )
+        for row in rows:
+            fh.write("\t".join(str(x) for x in row) + "\n")
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def archive_given_names() -> frozenset[str]:
+    """The words of the shipped ``write_given_names`` table (folded)."""
+    return frozenset(line.split("\t")[0] for line in word_list(ARCHIVE_GIVEN_NAMES))
+
+
 def main(argv: list[str] | None = None) -> None:
     from search.ingest.readers import read_paths
 
@@ -354,6 +490,11 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         help="write the words the articles write in lower case here instead (LOWER_WORDS), "
         "and the surnames they write with a particle beside it (PARTICLE_NAMES)",
+    )
+    parser.add_argument(
+        "--given-names",
+        type=Path,
+        help="write the given names the archive knows here instead (ARCHIVE_GIVEN_NAMES)",
     )
     parser.add_argument(
         "--merge",
@@ -397,6 +538,10 @@ def main(argv: list[str] | None = None) -> None:
             tally.setdefault(key, Counter()).update(seen)
     if args.raw:
         args.raw.write_text(json.dumps(tally, ensure_ascii=False), encoding="utf-8")
+    if args.given_names:
+        n = write_given_names(tally, args.given_names)
+        print(f"{n} given names written to {args.given_names}", file=sys.stderr)
+        return
     n = write(tally, args.out, min_seen=args.min_seen)
     print(f"{len(tally)} names seen, {n} written to {args.out}", file=sys.stderr)
 

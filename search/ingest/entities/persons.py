@@ -500,7 +500,7 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         len(names) < 2
         or (
             folded[0] not in first_names()
-            and not (WORLD_REGNAL and folded[0] in world_given_names())
+            and not (WORLD_REGNAL and _world_given(folded[0]))
         )
         or any(t.kind != "none" for t in gaz.terms(names[0]))
     ):
@@ -686,9 +686,23 @@ def _firm(word: str) -> bool:
     return row is not None and row[1] * 2 >= sum(row[:4])
 
 
+# The given names the archive knows (``archive_types.archive_given_names``: ``Roch``,
+# ``Nikos``, ``Ziad``, ``Tiphaine``, none in either shipped lexicon) count as the world's do:
+# evidence that a name of two or more words is a person's, never a single word's decision
+# as ``first_names.txt`` makes it (issue 16, session 17).
+ARCHIVE_GIVEN = True
+
+
+def _world_given(word: str) -> bool:
+    """A given name of the world's lexicon, or one the archive knows."""
+    return word in world_given_names() or (
+        ARCHIVE_GIVEN and word in archive_types.archive_given_names()
+    )
+
+
 def _any_given(word: str) -> bool:
     """A given name of France's list or of the world's (``Jaylen``, ``Marcus``)."""
-    return _given(word) or word in world_given_names() or word.split("-")[0] in world_given_names()
+    return _given(word) or _world_given(word) or _world_given(word.split("-")[0])
 
 
 # A newspaper's or a magazine's noun, then adjectives, then its title: "le quotidien belge
@@ -1421,7 +1435,7 @@ def _thing_word(word: str, gaz: Gazetteer) -> bool:
     writes in lower case (``archive_types.lower_words``: not ``Poivre`` nor ``Kraft``,
     which it writes as names), or a place."""
     low = fold_chars(word)
-    if len(low) < 3 or low in PARTICLES or _given(low) or low in world_given_names():
+    if len(low) < 3 or low in PARTICLES or _given(low) or _world_given(low):
         return False  # "Nguyen Thi Ha An": a two-letter word is a name's as often
     return _lower_word(low) or bool(gaz.terms(word))
 
@@ -1517,9 +1531,9 @@ def _evidence(
         return True
     else:
         first = fold_chars(words[0])
-        if first in PARTICLES or _given(first) or first in world_given_names():
+        if first in PARTICLES or _given(first) or _world_given(first):
             return True
-        if _given(first.split("-")[0]) or first.split("-")[0] in world_given_names():
+        if _given(first.split("-")[0]) or _world_given(first.split("-")[0]):
             return True  # "Jean-Loup Amselle"
         if not (_common_word(words[0]) or gaz.terms(words[0]) or foreign) and not (
             ANY_WORD_EVIDENCE and any(_thing_word(w, gaz) for w in words[1:])
@@ -1811,7 +1825,7 @@ def _short_name(words: list[str]) -> bool:
     if len(words) == 2:
         return True
     first = fold_chars(words[0])
-    return len(words) == 3 and (_given(first) or first in world_given_names())
+    return len(words) == 3 and (_given(first) or _world_given(first))
 
 
 def _domain_then_name(words: list[str]) -> bool:
@@ -1866,7 +1880,7 @@ def _spoken_single(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool
     word = c.words[0]
     if gaz.terms(word):
         return False
-    if not _plain_name(word) and not (label == "PER" and fold_chars(word) in world_given_names()):
+    if not _plain_name(word) and not (label == "PER" and _world_given(fold_chars(word))):
         return False  # "Léonard" is in the model's lexicon, and a given name
     if archive_types.not_a_person(word):
         return False
