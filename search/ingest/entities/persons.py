@@ -1364,9 +1364,15 @@ def _said_after(text: str, end: int) -> bool:
     return bool(_SAID_AFTER.match(text, end))
 
 
+# ... with its hyphens: "Bo Thao-Urabe, co-fondatrice", "X, porte-parole du parti".
+_ROLE_AFTER_HYPHENED = re.compile(
+    _ROLE_AFTER.pattern.replace("([^\\W\\d_]+)", "([^\\W\\d_][\\w-]*)")
+)
+
+
 def _role_after(text: str, end: int) -> bool:
-    m = _ROLE_AFTER.match(text, end)
-    return bool(m) and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES
+    m = (_ROLE_AFTER_HYPHENED if ROLE_APPOSITION else _ROLE_AFTER).match(text, end)
+    return bool(m) and _role_noun(m.group(1))
 
 
 # Nouns of an office or a trade in apposition, beyond the titles and ``ROLES``.
@@ -1394,10 +1400,38 @@ def _person_shaped(text: str, c: _Candidate) -> bool:
     name of the world's alone is not enough here: ``Porsche Taycan``, ``Marvel Comics``."""
     if len(c.words) < 2 or not _proper_only(c.words):
         return False
-    m = _ROLE_COMMA_BEFORE.search(text[max(0, c.start - 60) : c.start])
-    if m and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES:
-        return True
+    before = text[max(0, c.start - 60) : c.start]
+    if ROLE_APPOSITION:
+        m = _APPOSITION_BEFORE.search(before)
+        if m and any(_role_noun(w) for w in m.group(1).split()):
+            return True
+    else:
+        m = _ROLE_COMMA_BEFORE.search(before)
+        if m and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES:
+            return True
     return _role_after(text, c.end)
+
+
+# The role in apposition, seen whatever its article, elision or prefix (issue 16, session
+# 17): "le chef de l'OMS, Tedros Adhanom Ghebreyesus" (the elided "l'OMS" hid the role),
+# "La maire actuelle, Christelle Relin" (the article came first), "Susan Rice,
+# ex-conseillère à la sécurité nationale", "Bo Thao-Urabe, co-fondatrice de l'association".
+ROLE_APPOSITION = True
+# The last five words of the clause before a comma that ends just before the name.
+_APPOSITION_BEFORE = re.compile(r"(?<![\w'’-])((?:[^\W\d_][\w'’-]*\s+){0,4}[^\W\d_][\w'’-]*),\s*$")
+_ROLE_PREFIX = re.compile(r"^(?:[dl]['’])?(?:(?:ex|co)-)?")
+
+
+def _role_noun(word: str) -> bool:
+    """``chef``, ``ex-conseillère``, ``co-fondatrice``, ``chef-adjoint``: a role noun, its
+    prefix dropped; a lower-case compound by its head (not ``Saint-Laurent``)."""
+    folded = fold_chars(word)
+    roles = TITLES | ROLES | _APPOSITION_ROLES
+    if ROLE_APPOSITION:
+        folded = _ROLE_PREFIX.sub("", folded, count=1)
+        if word.islower() and folded.split("-", 1)[0] in roles:
+            return True
+    return folded in roles
 
 
 # A name with a common word in it needs some evidence of being a person (``_evidence``).

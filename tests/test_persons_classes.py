@@ -1,0 +1,71 @@
+"""Persons classes of issue 16, session 17: each rule on the sentences it came from (round 14,
+``bench/gold/entities-round14.jsonl``; the other tuning files; unlabelled OrangeSum articles
+outside every gold file, ``random.Random(1731)``). The whole files are scored by
+``bench/entities.py``; these pin each rule down, and each fails with its switch off."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_entity_quality import persons
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # an elided organisation after the role (dev gold orangesum-3057, round 14
+        # orangesum-32060, unlabelled orangesum-2915)
+        (
+            "\"Il reste mortel et la plupart des personnes restent exposées\", a déclaré le chef "
+            "de l'OMS, Tedros Adhanom Ghebreyesus, précisant que l'OMS avait recensé jeudi plus "
+            "de 150.000 nouveaux cas.",
+            "Tedros Adhanom Ghebreyesus",
+        ),
+        (
+            "\"Nous sommes loin d'êtres tirés d'affaire\", a reconnu lundi le patron de "
+            "l'organisation, Tedros Adhanom Ghebreyesus.\n\nAu Liban, le bâtonnier de l'Ordre "
+            "des avocats de Beyrouth a démissionné.",
+            "Tedros Adhanom Ghebreyesus",
+        ),
+        # an article before the role (tuning rounds 1-3, orangesum-22811)
+        (
+            "Les pompiers sont intervenus dans la nuit.\n\nLa maire actuelle, Christelle Relin, "
+            "se trouve, elle aussi, dans l'incapacité de connaître l'étendue des dégâts pour le "
+            "moment.",
+            "Christelle Relin",
+        ),
+        # a prefixed role after the name (round 14, orangesum-36190 and orangesum-2666)
+        (
+            "Deux autres noms circulaient avec insistance ces derniers jours.\n\nSusan Rice, "
+            "ex-conseillère à la sécurité nationale de Barack Obama, a longtemps été citée.",
+            "Susan Rice",
+        ),
+        (
+            "\"Il est important que nos communautés ne soient pas montées les unes contre les "
+            "autres\", ajoute Bo Thao-Urabe, co-fondatrice de l'association d'Américains "
+            "asiatiques CAAL.",
+            "Bo Thao-Urabe",
+        ),
+    ],
+)
+def test_a_role_in_apposition_whatever_its_article_or_prefix(text: str, wanted: str) -> None:
+    """``ROLE_APPOSITION``: the role beside a name the model calls a place or a thing is found
+    past an elision (``de l'OMS,``), an article (``La maire actuelle,``) or a prefix
+    (``ex-conseillère``, ``co-fondatrice``)."""
+    assert wanted in persons(text)
+
+
+def test_a_compound_role_keeps_the_name_and_a_town_is_no_role() -> None:
+    """A lower-case compound counts by its head (``le chef-adjoint``, unlabelled
+    orangesum-32487); ``Saint-Laurent`` in a list of towns is no role (unlabelled
+    orangesum-481)."""
+    text = (
+        "\"Nous menons des investigations\" pour savoir en quelles circonstances et par qui, a "
+        "déclaré lundi Piya Tawichai, le chef-adjoint de la police."
+    )
+    assert "Piya Tawichai" in persons(text)
+    text = (
+        "Une vingtaine de quartiers, à Cayenne, Kourou, Macouria, Matoury, Montsinéry, Rémire "
+        "Montjoly, Saint-Laurent du Maroni, vont faire l'objet d'un \"confinement\"."
+    )
+    assert "Rémire Montjoly" not in persons(text)
