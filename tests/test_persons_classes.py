@@ -69,3 +69,47 @@ def test_a_compound_role_keeps_the_name_and_a_town_is_no_role() -> None:
         "Montjoly, Saint-Laurent du Maroni, vont faire l'objet d'un \"confinement\"."
     )
     assert "Rémire Montjoly" not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 14, orangesum-3814; unlabelled orangesum-31682
+        (
+            "Une Lamborghini électrique en vue ?\n\n9 octobre\n\nLe constructeur de Sant'Agata "
+            "Bolognese travaille actuellement à l'introduction d'un quatrième modèle.",
+            "Agata Bolognese",
+        ),
+        (
+            "Le constructeur de Sant'Agata Bolognese vient de célébrer un nouveau cap dans "
+            "l'histoire de son modèle phare.",
+            "Agata Bolognese",
+        ),
+    ],
+)
+def test_an_italian_saint_s_town_is_no_person(text: str, unwanted: str) -> None:
+    """``SANT_PLACES``: the model's span starts after ``Sant'``, the town's elided head."""
+    assert unwanted not in persons(text)
+
+
+def test_a_works_is_a_firm() -> None:
+    """``works`` in ``ORG_WORDS`` (a data line): ``Aston Martin Works``, Aston Martin's
+    workshop, was cut to ``Martin Works`` after the place ``Aston`` (round 14
+    orangesum-9870, unlabelled orangesum-3841, -4616, -8597)."""
+    text = (
+        "Tous les exemplaires de la DB4 GT Zagato assemblés dans les ateliers d'Aston Martin "
+        "Works, à Newport Pagnell, seront livrés avant la fin de l'année."
+    )
+    assert "Martin Works" not in persons(text)
+
+
+def test_an_english_civility_title_is_no_part_of_the_name() -> None:
+    """``mr``, ``mrs``, ``ms`` in ``TITLES`` (a data line): ``Mr. Feng Qingfeng`` is Feng
+    Qingfeng (unlabelled orangesum-9312; ``Mr. Saquet`` beside ``Freddy Saquet`` in -12635)."""
+    text = (
+        "« Cette démarche démontre notre attachement à Lotus et notre foi en son brillant "
+        "avenir », a commenté Mr. Feng Qingfeng, le CEO du groupe Lotus."
+    )
+    found = persons(text)
+    assert "Feng Qingfeng" in found
+    assert "Mr. Feng Qingfeng" not in found
