@@ -107,9 +107,51 @@ def test_an_english_civility_title_is_no_part_of_the_name() -> None:
     """``mr``, ``mrs``, ``ms`` in ``TITLES`` (a data line): ``Mr. Feng Qingfeng`` is Feng
     Qingfeng (unlabelled orangesum-9312; ``Mr. Saquet`` beside ``Freddy Saquet`` in -12635)."""
     text = (
-        "« Cette démarche démontre notre attachement à Lotus et notre foi en son brillant "
-        "avenir », a commenté Mr. Feng Qingfeng, le CEO du groupe Lotus."
+        "« Le développement de ce projet d'envergure démontre notre attachement à Lotus et "
+        "notre foi en son brillant avenir », a commenté Mr. Feng Qingfeng, le CEO du groupe "
+        "Lotus."
     )
     found = persons(text)
     assert "Feng Qingfeng" in found
     assert "Mr. Feng Qingfeng" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 14, orangesum-4530
+        (
+            "Au milieu de cette collection comprenant treize véhicules personnalisés, tous "
+            "destinés à des clients présents à la Monterey Car Week 2019, on trouve ainsi une "
+            "Phantom revêtue d'une livrée Black Diamond et Or, ainsi que quatre exemplaires du "
+            "SUV Cullinan réalisés dans des teintes Burnout Grey, Black Green, Iced Gunmetal et "
+            "Galilea Blue.",
+            {"Iced Gunmetal", "Galilea Blue"},
+        ),
+        (
+            "Ce trio se compose d'une Ghost Black Badge habillée d'une teinte Light Green Solid "
+            "et dotée d'un intérieur en cuir noir rehaussé de touches de couleur Serenity Green, "
+            "d'une Dawn Black Badge présentée dans une livrée Coral Solid et accueillant côté "
+            "habitacle, un intérieur Artic White et Sunset.",
+            {"Serenity Green", "Dawn Black Badge", "Coral Solid"},
+        ),
+        # unlabelled orangesum-3837, -31372
+        (
+            "Quatre autres livrées seront également proposées à ses futurs acquéreurs (Circuit "
+            "Grey, Gara White, Scorpione Black et Podium Blue), qui profiteront d'un habitacle "
+            "équipé notamment de sièges « Sabelt Tricolore » exclusifs à ce modèle.",
+            {"Gara White"},
+        ),
+        (
+            "Le premier offre une représentation de « l'art en mouvement » et propose une "
+            "livrée composée de la fusion de trois couleurs (Azores Orange, Memphis Red et "
+            "Cherry Black).",
+            {"Cherry Black"},
+        ),
+    ],
+)
+def test_a_paint_s_name_after_a_paint_s_noun_is_no_person(text: str, unwanted: set[str]) -> None:
+    """``PAINT_NAMES``: a colour word anywhere in a name that follows ``teintes``,
+    ``couleur``, ``livrée`` in its sentence names a paint."""
+    assert not (unwanted & persons(text))
+

@@ -542,6 +542,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         or (folded[-1] in _COLOURS and not _any_given(folded[0]))
     ):
         return None
+    if PAINT_NAMES and len(folded) >= 2 and _paint_name(text, start, folded):
+        return None
     # "Saint-André de Majencoules", "Saint-Félicien Saint-Marcellin": a commune's name.
     if SAINT_PLACES and len(folded) >= 2 and _SAINT_HEAD.match(folded[0]) and (
         folded[1] in ("de", "du", "des", "d'", "sur", "en") or _SAINT_HEAD.match(folded[1])
@@ -639,6 +641,26 @@ _COLOURS = frozenset(
     red blue green grey gray black white yellow silver gold tan bronze""".split()
 )
 _SAINT_HEAD = re.compile(r"^saint(?:e)?-[^\W\d_]")
+# A paint's name after a paint's noun in the sentence: "des teintes Burnout Grey, Black
+# Green, Iced Gunmetal et Galilea Blue", "touches de couleur Serenity Green, d'une Dawn
+# Black Badge présentée dans une livrée Coral Solid" (round 14), "trois couleurs (Azores
+# Orange, Memphis Red et Cherry Black)" (unlabelled): a colour word anywhere in the name,
+# whatever its first word, except a French given name before a colour surname ("les
+# couleurs de l'OM ... Laurent Blanc") or a colour given name ("Rose Byrne") (issue 16,
+# session 17).
+PAINT_NAMES = True
+_PAINT_COLOURS = _COLOURS | frozenset("gunmetal coral cyan magenta crimson pearl".split())
+_PAINT_BEFORE = re.compile(
+    r"(?i)(?<!\w)(?:teintes?|couleurs?|coloris|livrées?|peintures?|nuances?)"
+    r"(?!\s+(?:(?:de|du|des)\s|d['’]))[^.!?;\n]*$"
+)
+
+
+def _paint_name(text: str, start: int, folded: list[str]) -> bool:
+    at = [i for i, f in enumerate(folded) if f in _PAINT_COLOURS]
+    if not at or (folded[0] in first_names() and at in ([0], [len(folded) - 1])):
+        return False
+    return bool(_PAINT_BEFORE.search(text, max(0, start - 100), start))
 # Italian "Sant'" before a saint's name makes a place ("Sant'Agata Bolognese", "Sant'Omero",
 # "Sant'Andrea"): the model's span starts after the elision, a given name then a word, and
 # was kept as a person in 6 of the 7 unlabelled articles naming it (issue 16, session 17).
