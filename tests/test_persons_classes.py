@@ -155,3 +155,32 @@ def test_a_paint_s_name_after_a_paint_s_noun_is_no_person(text: str, unwanted: s
     ``couleur``, ``livrée`` in its sentence names a paint."""
     assert not (unwanted & persons(text))
 
+
+
+def test_a_short_given_name_is_the_person_named_in_full() -> None:
+    """``NICKNAMES``: ``Bob Behnken`` is Robert Behnken, one entry under the fullest form,
+    however often the short one is used (round 14, orangesum-7849)."""
+    text = (
+        "Les astronautes Robert Behnken et Douglas Hurley sont en quarantaine stricte depuis le "
+        "13 mai, mais leur mise à l'isolement avait commencé mi-mars, ont-ils raconté de leur "
+        "côté.\n\nQuant au maintien de la mission malgré les problèmes de confinement, Bob "
+        "Behnken a philosophé: \"quand on veut, on peut\".\n\nDoug Hurley et Bob Behnken "
+        "s'entraînent depuis cinq ans sur Crew Dragon, pendant ultra-moderne des capsules "
+        "Apollo des années 1960."
+    )
+    found = persons(text)
+    assert "Robert Behnken" in found
+    assert "Bob Behnken" not in found
+
+
+def test_a_name_hyphened_or_not_is_one_person() -> None:
+    """``HYPHEN_VARIANTS``: ``Jean Louis Debré`` beside ``Jean-Louis Debré`` (tuning half,
+    orangesum-27631)."""
+    text = (
+        "Jean-Louis Debré, ami de toujours de Jacques Chirac, vient de donner des nouvelles pas "
+        "très rassurantes de l'ancien président de la République.\n\nJean Louis Debré avait "
+        "déjà évoqué l'état de santé de Jacques Chirac au mois d'avril pour Europe 1."
+    )
+    found = persons(text)
+    assert "Jean-Louis Debré" in found
+    assert "Jean Louis Debré" not in found

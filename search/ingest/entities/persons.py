@@ -2332,6 +2332,8 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
     count = Counter(c.key for c in candidates)
     # "Nobert Hofer" beside "Norbert Hofer": one letter off in the given name is a typo.
     alias: dict[tuple[str, ...], tuple[str, ...]] = {}
+    # Nicknames and unhyphened variants: their spelling never names the person.
+    short: set[tuple[str, ...]] = set()
     for a in count:
         for b in count:
             if (
@@ -2354,6 +2356,15 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 alias[a] = b  # "Marion Cottillard" beside "Marion Cotillard": a typo
             elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
                 alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
+            elif NICKNAMES and _nickname_of(a, b):
+                alias[a] = b  # "Bob Behnken" is Robert Behnken, named in full
+                short.add(a)
+            elif HYPHEN_VARIANTS and a != b and _unhyphened(a) == _unhyphened(b) and (
+                len(a) > len(b)  # "Jean-Jacques Urvoas" over "Jean Jacques Urvoas"
+                or (len(a) == len(b) and (count[b], b) > (count[a], a))
+            ):
+                alias[a] = b
+                short.add(a)
     for c in candidates:
         if c.key in alias:
             c.alias = alias[c.key]
@@ -2383,13 +2394,54 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
         person = people.setdefault(root, Person(""))
         person.mentions += 1
         person.spans.append((c.start, c.end))
-        if c.key == root:
+        if c.key == root and not (short and c.alias and _own_key(c) in short):
             spellings.setdefault(root, Counter())[" ".join(c.words)] += 1
     for root, person in people.items():
         forms = spellings[root]
         # "Barack Obama" over "B. Obama" however often the initial is used.
         person.name = max(forms, key=lambda f: (not _abbreviated(f), forms[f], _cased(f)))
     return list(people.values())
+
+
+# One person named by a given name and by its short form: "Robert Behnken" then "Bob
+# Behnken", "Douglas Hurley" then "Doug Hurley" (round 14); the gold keeps the fullest form
+# (issue 16, session 17).
+NICKNAMES = True
+_NICKNAMES = {
+    short: frozenset(full.split("|"))
+    for line in """bob bobby rob robbie=robert; bill billy will=william; mike=michael;
+    jim jimmy=james; tom tommy=thomas; joe joey=joseph; dick rick ricky=richard;
+    chris=christopher|christian|christophe|christine; steve=steven|stephen|stephane;
+    tony=anthony|antonio|antoine; ben=benjamin; dan danny=daniel; nick=nicholas|nicolas;
+    andy=andrew; matt=matthew; sam=samuel; alex=alexander|alexandre|alexandra|alexis;
+    fred freddy freddie=frederick|frederic; ed eddie ted teddy=edward|edouard;
+    pat=patrick|patricia; kate katie kathy cathy=katherine|catherine|kathleen;
+    liz lizzie beth betty=elizabeth; jeff=jeffrey; doug=douglas; greg=gregory|gregoire;
+    jon=jonathan; tim=timothy; ron ronnie=ronald; don donnie=donald; larry=lawrence;
+    chuck charlie=charles; hank harry=henry; peggy=margaret; sue susie=susan|suzanne;
+    jenny=jennifer; vince=vincent; manu=emmanuel|manuel; nico=nicolas; seb=sebastien;
+    steph=stephane|stephanie; gaby=gabriel|gabrielle""".split(";")
+    for shorts, full in [line.split("=")]
+    for short in shorts.split()
+}
+# "Jean Jacques Urvoas" beside "Jean-Jacques Urvoas": one name, hyphened or not.
+HYPHEN_VARIANTS = True
+
+
+def _nickname_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """``("bob", "behnken")`` is the short form of ``("robert", "behnken")``."""
+    return len(a) == len(b) > 1 and a[1:] == b[1:] and b[0] in _NICKNAMES.get(a[0], ())
+
+
+def _unhyphened(key: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for w in key for p in w.split("-") if p)
+
+
+def _own_key(c: _Candidate) -> tuple[str, ...]:
+    alias, c.alias = c.alias, None
+    key = c.key
+    c.alias = alias
+    return key
 
 
 def _abbreviated(name: str) -> bool:
