@@ -184,3 +184,34 @@ def test_a_name_hyphened_or_not_is_one_person() -> None:
     found = persons(text)
     assert "Jean-Louis Debré" in found
     assert "Jean Louis Debré" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 8, orangesum-31576
+        (
+            "La ministre du Transport a indiqué que l'aéroport international Ben Gourion de "
+            "Tel-Aviv allait rester ouvert mais que seuls les passagers ayant acheté un billet "
+            "d'avion avant vendredi 11H00 GMT pourraient partir à l'étranger.",
+            "Ben Gourion",
+        ),
+        # unlabelled orangesum-1664, -35284
+        (
+            "\"Cela pourrait avoir des implications importantes pour la prochaine saison "
+            "hivernale\" remarque l'un des principaux auteurs, le Dr Begoña Santiago Garcia, de "
+            "l'hôpital universitaire Gregorio Marañón à Madrid.",
+            "Gregorio Marañón",
+        ),
+        (
+            "\"C'est une rentrée qui est bien préparée\", a-t-il assuré lundi, durant une visite "
+            "au lycée professionnel Pierre et Marie Curie de Château-Gontier (Mayenne).",
+            "Pierre",
+        ),
+    ],
+)
+def test_a_thing_s_noun_and_its_adjective_before_a_name(text: str, unwanted: str) -> None:
+    """``CUE_ADJECTIVE``: ``aéroport international``, ``hôpital universitaire``, ``lycée
+    professionnel`` before a name make it the thing's, as ``aéroport``, ``hôpital``,
+    ``lycée`` alone do."""
+    assert unwanted not in persons(text)

@@ -1084,10 +1084,23 @@ ROLES = frozenset(
 )
 
 
+# The thing's noun, then an adjective of its kind: "l'aéroport international Ben Gourion"
+# (round 8), "l'hôpital universitaire Gregorio Marañón", "au lycée professionnel Pierre et
+# Marie Curie" (unlabelled) (issue 16, session 17).
+CUE_ADJECTIVE = True
+_CUE_ADJECTIVE = re.compile(
+    r"(?<=\w)\s+(?:international|municipal|national|regional|departemental|intercommunal|"
+    r"general|medical|hospitalier|militaire|prive|public|publique|universitaire|professionnel|"
+    r"professionnelle|olympique|agricole|polyvalent|hospitalo-universitaire)(?:e|es|s|aux)?\s+$"
+)
+
+
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
     before = fold_chars(text[max(0, start - 60) : start])
     m = _CUE_BEFORE.search(before)
+    if CUE_ADJECTIVE and (not m or m.group(1) not in THING_CUES):
+        m = _CUE_BEFORE.search(_CUE_ADJECTIVE.sub(" ", before))
     if not m or m.group(1) not in THING_CUES:
         return False
     if m.group(1) == "place" and re.search(r"(?<!\w)a\s+la\s+place\s+(?:de\s+|d')$", before):
