@@ -215,3 +215,35 @@ def test_a_thing_s_noun_and_its_adjective_before_a_name(text: str, unwanted: str
     professionnel`` before a name make it the thing's, as ``aéroport``, ``hôpital``,
     ``lycée`` alone do."""
     assert unwanted not in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 7, orangesum-8241
+        (
+            "La révolte était teintée de douleur pour l'ancien joueur des Warriors et des San "
+            "Antonio Spurs, Stephen Jackson, qui connaissait la victime.",
+            "Antonio Spurs",
+        ),
+        # unlabelled orangesum-2438, -36308
+        (
+            "Dans le nord du pays, \"ils enterrent la nuit entre dix et douze cadavres (entassés) "
+            "dans des remorques\", a-t-il affirmé lors d'un entretien par téléphone depuis San "
+            "Pedro Sula (100 km au nord de Tegucigalpa), la deuxième ville du pays et épicentre "
+            "de l'épidémie.",
+            "Pedro Sula",
+        ),
+        (
+            "Selon plusieurs médias locaux, Benoît Maria était au volant d'une camionnette sur "
+            "une route située près du village indigène de San Antonio Ilotenango, dans une zone "
+            "montagneuse à quelque 85 km au nord-ouest de la capitale Guatemala, lorsqu'il a été "
+            "tué par balles.",
+            "Antonio Ilotenango",
+        ),
+    ],
+)
+def test_a_saint_s_town_in_spanish_is_no_person(text: str, unwanted: str) -> None:
+    """``SAN_PLACES``: ``San``, ``Santa``, ``São`` left out of the span, or cut from its head,
+    make a place's (or a team's) name."""
+    assert unwanted not in persons(text)

@@ -283,6 +283,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if SANT_PLACES and _SANT.search(text, max(0, start - 6), min(len(text), start + 6)):
         return None  # "le constructeur de Sant'Agata Bolognese": an Italian saint's town
+    if SAN_PLACES and _san_before(text, start):
+        return None  # "depuis San Pedro Sula", "les San Antonio Spurs": a saint's town
     if POSSESSIVE_BRANDS and _POSSESSIVE.search(text, start, min(len(text), end + 2)):
         return None  # "Mc Donald's", "Sotheby's", "Kellogg's": a firm's name
     words = _words_with_offsets(text, start, end)
@@ -666,6 +668,22 @@ def _paint_name(text: str, start: int, folded: list[str]) -> bool:
 # was kept as a person in 6 of the 7 unlabelled articles naming it (issue 16, session 17).
 SANT_PLACES = True
 _SANT = re.compile(r"(?<![\w'’])[Ss]ant['’](?=[A-ZÀ-Ý])")
+# The same with "San", "Santa", "São" left out of the span: "depuis San Pedro Sula", "du
+# village indigène de San Antonio Ilotenango" (unlabelled), "les San Antonio Spurs" (round
+# 7); not after a capitalised word ("Aung San Suu Kyi").
+SAN_PLACES = True
+_SAN_BEFORE = re.compile(r"(?<![\w'’-])(?:San|Santa|Santo|São|Sao)\s+$")
+_CAPITAL_BEFORE = re.compile(r"[A-ZÀ-Ý][\w'’-]*\s+$")
+
+
+_SAN_HEAD = re.compile(r"(?:San|Santa|Santo|São|Sao)\s+(?=[A-ZÀ-Ý])")
+
+
+def _san_before(text: str, start: int) -> bool:
+    """``San`` before the span or heading it (the model's ``San Antonio Ilotenango``, whose
+    head goes as a place's word, leaving ``Antonio Ilotenango``)."""
+    m = _SAN_BEFORE.search(text, max(0, start - 7), start) or _SAN_HEAD.match(text, start)
+    return bool(m) and not _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start())
 # An office or a trade "de" a name holds it of that name, a firm or a person: "le Président
 # de Bugatti", "l'avocat de Lelandais" take no particle; "le général de Gaulle", "M. de
 # Villepin" do.
