@@ -247,3 +247,14 @@ def test_a_saint_s_town_in_spanish_is_no_person(text: str, unwanted: str) -> Non
     """``SAN_PLACES``: ``San``, ``Santa``, ``São`` left out of the span, or cut from its head,
     make a place's (or a team's) name."""
     assert unwanted not in persons(text)
+
+
+def test_a_party_named_place_publique_is_no_thing_s_noun() -> None:
+    """``Place publique`` is a party, not a square: its member keeps his name (unlabelled
+    orangesum-16633, read when ``CUE_ADJECTIVE`` first dropped him)."""
+    text = (
+        "Enfin, la tête de liste PS/Place Publique Raphaël Glucksmann a lui qualifié lundi 22 "
+        "avril Jean-Luc Mélenchon de \"Thatcher de gauche\" en raison de son rejet de la "
+        "\"logique de solidarité européenne\"."
+    )
+    assert "Raphaël Glucksmann" in persons(text)

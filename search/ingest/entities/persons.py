@@ -1119,6 +1119,8 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     m = _CUE_BEFORE.search(before)
     if CUE_ADJECTIVE and (not m or m.group(1) not in THING_CUES):
         m = _CUE_BEFORE.search(_CUE_ADJECTIVE.sub(" ", before))
+        if m and m.group(1) == "place":
+            m = None  # "la tête de liste Place publique Raphaël Glucksmann": a party
     if not m or m.group(1) not in THING_CUES:
         return False
     if m.group(1) == "place" and re.search(r"(?<!\w)a\s+la\s+place\s+(?:de\s+|d')$", before):
