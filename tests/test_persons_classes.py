@@ -258,3 +258,46 @@ def test_a_party_named_place_publique_is_no_thing_s_noun() -> None:
         "\"logique de solidarité européenne\"."
     )
     assert "Raphaël Glucksmann" in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # tuning rounds 1-3, wikinews-fr-44536
+        (
+            "Pas seulement pour mieux voir le Camerounais Jacques Greg-Belobo sur scène. La voix "
+            "du Camerounais Greg Belobo est montée encore plus haut dans le ciel québécois.",
+            "Jacques Greg-Belobo",
+            "Greg Belobo",
+        ),
+        # unlabelled orangesum-36957
+        (
+            "Postées à quelques mètres de la Place Beauvau, elles ont chanté \"Darmanin violeur, "
+            "police complice\", en référence au nouveau garde des Sceaux Eric Dupond-Moretti, à "
+            "qui elles reprochent \"un désintérêt et des attaques\" contre les prises de paroles "
+            "de femmes victimes de violences. Elles dénoncent également la nomination du "
+            "pénaliste Dupond Moretti.",
+            "Eric Dupond-Moretti",
+            "Dupond Moretti",
+        ),
+    ],
+)
+def test_a_surname_written_without_its_hyphen_joins_the_full_name(
+    text: str, wanted: str, unwanted: str
+) -> None:
+    """``HYPHEN_VARIANTS``: the end of a full name written without its hyphen is that name's
+    surname."""
+    found = persons(text)
+    assert wanted in found
+    assert unwanted not in found
+
+
+def test_a_short_given_name_alone_joins_the_full_name() -> None:
+    """``NICKNAMES``: ``Dan`` alone beside ``Dan Smith``, who is Daniel Smith (unlabelled
+    orangesum-35743)."""
+    text = (
+        "L'histoire américaine de Dan Smith, fils d'esclave\n\nDans la longue bataille pour "
+        "l'égalité raciale aux Etats-Unis, rares sont les témoins qui en ont autant vu que Daniel "
+        "Smith, 88 ans.\n\nDan se souvient de son père, déjà vieux."
+    )
+    assert persons(text) == {"Daniel Smith"}

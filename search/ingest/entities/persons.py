@@ -2398,6 +2398,14 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
             ):
                 alias[a] = b
                 short.add(a)
+            elif HYPHEN_VARIANTS and _unhyphened_tail(a, b):
+                alias[a] = _unhyphened_tail(a, b)  # "Dupond Moretti" of "Éric Dupond-Moretti"
+                short.add(a)
+    if NICKNAMES:  # "Dan" alone beside "Dan Smith", who is Daniel Smith
+        for a in list(alias):
+            if len(a) > 1 and _nickname_of(a, alias[a]) and (a[0],) in count:
+                alias.setdefault((a[0],), (alias[a][0],))
+                short.add((a[0],))
     for c in candidates:
         if c.key in alias:
             c.alias = alias[c.key]
@@ -2468,6 +2476,18 @@ def _nickname_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def _unhyphened(key: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for w in key for p in w.split("-") if p)
+
+
+def _unhyphened_tail(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The end of ``b`` that ``a`` writes without its hyphen: ``("dupond", "moretti")`` is
+    ``("dupond-moretti",)`` of ``("eric", "dupond-moretti")``."""
+    bare = _unhyphened(a)
+    if len(a) < 2 or a == b or len(_unhyphened(b)) <= len(bare):
+        return None
+    for i in range(len(b) - 1, 0, -1):
+        if _unhyphened(b[i:]) == bare:
+            return None if b[i:] == a else b[i:]
+    return None
 
 
 def _own_key(c: _Candidate) -> tuple[str, ...]:
