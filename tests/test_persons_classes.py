@@ -56,14 +56,21 @@ def test_a_role_in_apposition_whatever_its_article_or_prefix(text: str, wanted: 
 
 
 def test_a_compound_role_keeps_the_name_and_a_town_is_no_role() -> None:
-    """A lower-case compound counts by its head (``le chef-adjoint``, unlabelled
-    orangesum-32487); ``Saint-Laurent`` in a list of towns is no role (unlabelled
+    """A compound counts by its head (``le chef-adjoint``, unlabelled orangesum-32487;
+    ``vice-Président``); ``Saint-Laurent`` in a list of towns is no role (unlabelled
     orangesum-481)."""
     text = (
         "\"Nous menons des investigations\" pour savoir en quelles circonstances et par qui, a "
         "déclaré lundi Piya Tawichai, le chef-adjoint de la police."
     )
     assert "Piya Tawichai" in persons(text)
+    text = (  # unlabelled orangesum-3671: the head of "vice-Président" is a title
+        "« A notre avis, ce n'est pas le design de la carrosserie d'un véhicule qui lui confère "
+        "son caractère historique, mais la façon dont l'ensemble de ce véhicule a été développé "
+        "et construit dans sa forme originale », explique Tiddo Bresters, le vice-Président "
+        "Législation de la FIVA."
+    )
+    assert "Tiddo Bresters" in persons(text)
     text = (
         "Une vingtaine de quartiers, à Cayenne, Kourou, Macouria, Matoury, Montsinéry, Rémire "
         "Montjoly, Saint-Laurent du Maroni, vont faire l'objet d'un \"confinement\"."

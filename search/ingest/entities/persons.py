@@ -1486,13 +1486,14 @@ _ROLE_PREFIX = re.compile(r"^(?:[dl]['’])?(?:(?:ex|co)-)?")
 
 
 def _role_noun(word: str) -> bool:
-    """``chef``, ``ex-conseillère``, ``co-fondatrice``, ``chef-adjoint``: a role noun, its
-    prefix dropped; a lower-case compound by its head (not ``Saint-Laurent``)."""
+    """``chef``, ``ex-conseillère``, ``co-fondatrice``, ``chef-adjoint``, ``Vice-Président``:
+    a role noun, its prefix dropped; a compound by its head (not a saint's ``Saint-Laurent``)."""
     folded = fold_chars(word)
     roles = TITLES | ROLES | _APPOSITION_ROLES
     if ROLE_APPOSITION:
         folded = _ROLE_PREFIX.sub("", folded, count=1)
-        if word.islower() and folded.split("-", 1)[0] in roles:
+        head = folded.split("-", 1)[0]
+        if head in roles and head not in ("saint", "sainte"):
             return True
     return folded in roles
 
