@@ -224,6 +224,19 @@ def test_a_thing_s_noun_and_its_adjective_before_a_name(text: str, unwanted: str
     assert unwanted not in persons(text)
 
 
+def test_a_firm_s_noun_and_its_adjective_leave_its_head_a_person() -> None:
+    """``CUE_ADJECTIVE`` reads buildings and public bodies only: after ``groupe public`` comes
+    the group's head as often as its name (unlabelled orangesum-4891, read when a first
+    version dropped her)."""
+    text = (
+        "Radio France, qui était en train de négocier en interne un plan de départs volontaire, "
+        "va suspendre les négociations et l'ajuster d'ici la rentrée pour tenir compte des "
+        "conséquences de la crise sanitaire, a annoncé lundi la présidente du groupe public "
+        "Sibyle Veil."
+    )
+    assert "Sibyle Veil" in persons(text)
+
+
 @pytest.mark.parametrize(
     ("text", "unwanted"),
     [

@@ -1106,6 +1106,12 @@ ROLES = frozenset(
 # (round 8), "l'hôpital universitaire Gregorio Marañón", "au lycée professionnel Pierre et
 # Marie Curie" (unlabelled) (issue 16, session 17).
 CUE_ADJECTIVE = True
+# Buildings, places and public bodies only: a firm's noun and its adjective are followed by
+# its head as often as by its name ("la présidente du groupe public Sibyle Veil").
+_ADJECTIVE_CUES = frozenset(
+    """rue avenue boulevard quai pont lycee college ecole universite hopital clinique stade
+    gymnase salle musee aeroport gare station fondation institut centre parc agence""".split()
+)
 _CUE_ADJECTIVE = re.compile(
     r"(?<=\w)\s+(?:international|municipal|national|regional|departemental|intercommunal|"
     r"general|medical|hospitalier|militaire|prive|public|publique|universitaire|professionnel|"
@@ -1119,8 +1125,8 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     m = _CUE_BEFORE.search(before)
     if CUE_ADJECTIVE and (not m or m.group(1) not in THING_CUES):
         m = _CUE_BEFORE.search(_CUE_ADJECTIVE.sub(" ", before))
-        if m and m.group(1) == "place":
-            m = None  # "la tête de liste Place publique Raphaël Glucksmann": a party
+        if m and m.group(1) not in _ADJECTIVE_CUES:
+            m = None  # "la présidente du groupe public Sibyle Veil", "Place publique" a party
     if not m or m.group(1) not in THING_CUES:
         return False
     if m.group(1) == "place" and re.search(r"(?<!\w)a\s+la\s+place\s+(?:de\s+|d')$", before):
