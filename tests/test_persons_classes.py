@@ -111,7 +111,7 @@ def test_a_works_is_a_firm() -> None:
 
 
 def test_an_english_civility_title_is_no_part_of_the_name() -> None:
-    """``mr``, ``mrs``, ``ms`` in ``TITLES`` (a data line): ``Mr. Feng Qingfeng`` is Feng
+    """``mr``, ``mrs`` in ``TITLES`` (a data line): ``Mr. Feng Qingfeng`` is Feng
     Qingfeng (unlabelled orangesum-9312; ``Mr. Saquet`` beside ``Freddy Saquet`` in -12635)."""
     text = (
         "« Le développement de ce projet d'envergure démontre notre attachement à Lotus et "

@@ -44,7 +44,7 @@ TITLES = frozenset(
     senateur senatrice depute deputee maire juge procureur procureure prince princesse roi
     reine pape cheikh imam rabbin ayatollah emir cardinal chanceliere chancelier madame
     monsieur mademoiselle saint sainte docteure vice secretaire gouverneur gouverneure
-    commissaire inspecteur prefet prefete eveque archeveque cure mr mrs ms""".split()
+    commissaire inspecteur prefet prefete eveque archeveque cure mr mrs""".split()
 )
 # Lower-case words allowed inside a name.
 PARTICLES = frozenset(
