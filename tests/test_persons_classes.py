@@ -321,3 +321,22 @@ def test_a_short_given_name_alone_joins_the_full_name() -> None:
         "Smith, 88 ans.\n\nDan se souvient de son père, déjà vieux."
     )
     assert persons(text) == {"Daniel Smith"}
+
+
+@pytest.mark.parametrize(
+    ("text", "unwanted"),
+    [
+        # round 12, orangesum-20347
+        (
+            "Sur la 9 : 1 train sur 2 entre Nation et Mairie de Montreuil et 1 train sur 4 entre "
+            "Pont de Sèvres et Franklin Delano Roosevelt.",
+            "Franklin Delano Roosevelt",
+        ),
+        # unlabelled orangesum-35951
+        ("Le trafic de la ligne 14 est interrompu entre Madeleine et Saint-Lazare.", "Madeleine"),
+    ],
+)
+def test_the_ends_of_a_line_s_run_are_stations(text: str, unwanted: str) -> None:
+    """``TRANSIT_PAIRS``: ``entre X et Y`` after a train, a line, the RER or a bus in the
+    sentence names stations."""
+    assert unwanted not in persons(text)

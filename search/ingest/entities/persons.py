@@ -1287,6 +1287,8 @@ def find_persons(
         candidates = _not_groups(text, candidates)
     if PRIZE_WORDS:
         candidates = _not_prizes(text, candidates)
+    if TRANSIT_PAIRS:
+        candidates = [c for c in candidates if not _transit_end(text, c)]
     if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
@@ -1299,6 +1301,28 @@ def find_persons(
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# The ends of a train's or a line's run are stations: "1 train sur 4 entre Pont de Sèvres et
+# Franklin Delano Roosevelt", "Le trafic de la ligne 14 est interrompu entre Madeleine et
+# Saint-Lazare", "un service de bus ... entre Denfert-Rochereau et Laplace" (round 12 and
+# unlabelled strike days) (issue 16, session 17).
+TRANSIT_PAIRS = True
+_TRANSIT_CUE = re.compile(
+    r"(?:\bligne\s+(?:\d+|[A-E]\b)|\bRER\b|\bmétro\b|\btramway|\btrains?\b|\bTGV\b|"
+    r"\bTER\b|\bbus\b)[^.!?\n]*$"
+)
+_PAIR_FIRST = re.compile(r"\bentre\s+$")
+_PAIR_SECOND = re.compile(r"\bentre\s+[A-ZÀ-Ý][^,;.!?\n]{0,40}?\s+et\s+(?:l['’]|la\s+|le\s+)?$")
+
+
+def _transit_end(text: str, c: _Candidate) -> bool:
+    before = text[max(0, c.start - 60) : c.start]
+    m = _PAIR_FIRST.search(before) or _PAIR_SECOND.search(before)
+    if not m:
+        return False
+    at = max(0, c.start - 60) + m.start()
+    return bool(_TRANSIT_CUE.search(text, max(0, at - 80), at))
 
 
 # A single word the article names once after a firm's noun ("le cabinet Deloitte", "le
