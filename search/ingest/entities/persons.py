@@ -663,6 +663,8 @@ def _paint_name(text: str, start: int, folded: list[str]) -> bool:
     if not at or (folded[0] in first_names() and at in ([0], [len(folded) - 1])):
         return False
     return bool(_PAINT_BEFORE.search(text, max(0, start - 100), start))
+
+
 # Italian "Sant'" before a saint's name makes a place ("Sant'Agata Bolognese", "Sant'Omero",
 # "Sant'Andrea"): the model's span starts after the elision, a given name then a word, and
 # was kept as a person in 6 of the 7 unlabelled articles naming it (issue 16, session 17).
@@ -674,8 +676,6 @@ _SANT = re.compile(r"(?<![\w'’])[Ss]ant['’](?=[A-ZÀ-Ý])")
 SAN_PLACES = True
 _SAN_BEFORE = re.compile(r"(?<![\w'’-])(?:San|Santa|Santo|São|Sao)\s+$")
 _CAPITAL_BEFORE = re.compile(r"[A-ZÀ-Ý][\w'’-]*\s+$")
-
-
 _SAN_HEAD = re.compile(r"(?:San|Santa|Santo|São|Sao)\s+(?=[A-ZÀ-Ý])")
 
 
@@ -684,6 +684,8 @@ def _san_before(text: str, start: int) -> bool:
     head goes as a place's word, leaving ``Antonio Ilotenango``)."""
     m = _SAN_BEFORE.search(text, max(0, start - 7), start) or _SAN_HEAD.match(text, start)
     return bool(m) and not _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start())
+
+
 # An office or a trade "de" a name holds it of that name, a firm or a person: "le Président
 # de Bugatti", "l'avocat de Lelandais" take no particle; "le général de Gaulle", "M. de
 # Villepin" do.
