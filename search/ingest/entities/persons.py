@@ -44,7 +44,7 @@ TITLES = frozenset(
     senateur senatrice depute deputee maire juge procureur procureure prince princesse roi
     reine pape cheikh imam rabbin ayatollah emir cardinal chanceliere chancelier madame
     monsieur mademoiselle saint sainte docteure vice secretaire gouverneur gouverneure
-    commissaire inspecteur prefet prefete eveque archeveque cure""".split()
+    commissaire inspecteur prefet prefete eveque archeveque cure mr mrs""".split()
 )
 # Lower-case words allowed inside a name.
 PARTICLES = frozenset(
@@ -83,6 +83,7 @@ ORG_WORDS = frozenset(
     chimie automobili manifattura harbour harbor airport rapids springs
     council committee directors director board institute society trust fund agency network
     entertainment pictures labs systems sport sports concept generation cabriolet roadster
+    works
     un deux trois quatre cinq six sept huit neuf dix""".split()
 )
 # Nouns before a name that make it the name of a thing: "rue Victor-Hugo", "loi Macron".
@@ -280,6 +281,10 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     """A PER span as a person's name, or None when it is not one."""
     if "\n" in text[start:end] or _BYLINE.search(text[max(0, start - 30) : start]):
         return None
+    if SANT_PLACES and _SANT.search(text, max(0, start - 6), min(len(text), start + 6)):
+        return None  # "le constructeur de Sant'Agata Bolognese": an Italian saint's town
+    if SAN_PLACES and _san_before(text, start):
+        return None  # "depuis San Pedro Sula", "les San Antonio Spurs": a saint's town
     if POSSESSIVE_BRANDS and _POSSESSIVE.search(text, start, min(len(text), end + 2)):
         return None  # "Mc Donald's", "Sotheby's", "Kellogg's": a firm's name
     words = _words_with_offsets(text, start, end)
@@ -539,6 +544,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         or (folded[-1] in _COLOURS and not _any_given(folded[0]))
     ):
         return None
+    if PAINT_NAMES and len(folded) >= 2 and _paint_name(text, start, folded):
+        return None
     # "Saint-André de Majencoules", "Saint-Félicien Saint-Marcellin": a commune's name.
     if SAINT_PLACES and len(folded) >= 2 and _SAINT_HEAD.match(folded[0]) and (
         folded[1] in ("de", "du", "des", "d'", "sur", "en") or _SAINT_HEAD.match(folded[1])
@@ -636,6 +643,49 @@ _COLOURS = frozenset(
     red blue green grey gray black white yellow silver gold tan bronze""".split()
 )
 _SAINT_HEAD = re.compile(r"^saint(?:e)?-[^\W\d_]")
+# A paint's name after a paint's noun in the sentence: "des teintes Burnout Grey, Black
+# Green, Iced Gunmetal et Galilea Blue", "touches de couleur Serenity Green, d'une Dawn
+# Black Badge présentée dans une livrée Coral Solid" (round 14), "trois couleurs (Azores
+# Orange, Memphis Red et Cherry Black)" (unlabelled): a colour word anywhere in the name,
+# whatever its first word, except a French given name before a colour surname ("les
+# couleurs de l'OM ... Laurent Blanc") or a colour given name ("Rose Byrne") (issue 16,
+# session 17).
+PAINT_NAMES = True
+_PAINT_COLOURS = _COLOURS | frozenset("gunmetal coral cyan magenta crimson pearl".split())
+_PAINT_BEFORE = re.compile(
+    r"(?i)(?<!\w)(?:teintes?|couleurs?|coloris|livrées?|peintures?|nuances?)"
+    r"(?!\s+(?:(?:de|du|des)\s|d['’]))[^.!?;\n]*$"
+)
+
+
+def _paint_name(text: str, start: int, folded: list[str]) -> bool:
+    at = [i for i, f in enumerate(folded) if f in _PAINT_COLOURS]
+    if not at or (folded[0] in first_names() and at in ([0], [len(folded) - 1])):
+        return False
+    return bool(_PAINT_BEFORE.search(text, max(0, start - 100), start))
+
+
+# Italian "Sant'" before a saint's name makes a place ("Sant'Agata Bolognese", "Sant'Omero",
+# "Sant'Andrea"): the model's span starts after the elision, a given name then a word, and
+# was kept as a person in 6 of the 7 unlabelled articles naming it (issue 16, session 17).
+SANT_PLACES = True
+_SANT = re.compile(r"(?<![\w'’])[Ss]ant['’](?=[A-ZÀ-Ý])")
+# The same with "San", "Santa", "São" left out of the span: "depuis San Pedro Sula", "du
+# village indigène de San Antonio Ilotenango" (unlabelled), "les San Antonio Spurs" (round
+# 7); not after a capitalised word ("Aung San Suu Kyi").
+SAN_PLACES = True
+_SAN_BEFORE = re.compile(r"(?<![\w'’-])(?:San|Santa|Santo|São|Sao)\s+$")
+_CAPITAL_BEFORE = re.compile(r"[A-ZÀ-Ý][\w'’-]*\s+$")
+_SAN_HEAD = re.compile(r"(?:San|Santa|Santo|São|Sao)\s+(?=[A-ZÀ-Ý])")
+
+
+def _san_before(text: str, start: int) -> bool:
+    """``San`` before the span or heading it (the model's ``San Antonio Ilotenango``, whose
+    head goes as a place's word, leaving ``Antonio Ilotenango``)."""
+    m = _SAN_BEFORE.search(text, max(0, start - 7), start) or _SAN_HEAD.match(text, start)
+    return bool(m) and not _CAPITAL_BEFORE.search(text, max(0, m.start() - 30), m.start())
+
+
 # An office or a trade "de" a name holds it of that name, a firm or a person: "le Président
 # de Bugatti", "l'avocat de Lelandais" take no particle; "le général de Gaulle", "M. de
 # Villepin" do.
@@ -1068,10 +1118,31 @@ ROLES = frozenset(
 )
 
 
+# The thing's noun, then an adjective of its kind: "l'aéroport international Ben Gourion"
+# (round 8), "l'hôpital universitaire Gregorio Marañón", "au lycée professionnel Pierre et
+# Marie Curie" (unlabelled) (issue 16, session 17).
+CUE_ADJECTIVE = True
+# Buildings, places and public bodies only: a firm's noun and its adjective are followed by
+# its head as often as by its name ("la présidente du groupe public Sibyle Veil").
+_ADJECTIVE_CUES = frozenset(
+    """rue avenue boulevard quai pont lycee college ecole universite hopital clinique stade
+    gymnase salle musee aeroport gare station fondation institut centre parc agence""".split()
+)
+_CUE_ADJECTIVE = re.compile(
+    r"(?<=\w)\s+(?:international|municipal|national|regional|departemental|intercommunal|"
+    r"general|medical|hospitalier|militaire|prive|public|publique|universitaire|professionnel|"
+    r"professionnelle|olympique|agricole|polyvalent|hospitalo-universitaire)(?:e|es|s|aux)?\s+$"
+)
+
+
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
     before = fold_chars(text[max(0, start - 60) : start])
     m = _CUE_BEFORE.search(before)
+    if CUE_ADJECTIVE and (not m or m.group(1) not in THING_CUES):
+        m = _CUE_BEFORE.search(_CUE_ADJECTIVE.sub(" ", before))
+        if m and m.group(1) not in _ADJECTIVE_CUES:
+            m = None  # "la présidente du groupe public Sibyle Veil", "Place publique" a party
     if not m or m.group(1) not in THING_CUES:
         return False
     if m.group(1) == "place" and re.search(r"(?<!\w)a\s+la\s+place\s+(?:de\s+|d')$", before):
@@ -1232,6 +1303,8 @@ def find_persons(
         candidates = _not_groups(text, candidates)
     if PRIZE_WORDS:
         candidates = _not_prizes(text, candidates)
+    if TRANSIT_PAIRS:
+        candidates = [c for c in candidates if not _transit_end(text, c)]
     if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
@@ -1244,6 +1317,28 @@ def find_persons(
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# The ends of a train's or a line's run are stations: "1 train sur 4 entre Pont de Sèvres et
+# Franklin Delano Roosevelt", "Le trafic de la ligne 14 est interrompu entre Madeleine et
+# Saint-Lazare", "un service de bus ... entre Denfert-Rochereau et Laplace" (round 12 and
+# unlabelled strike days) (issue 16, session 17).
+TRANSIT_PAIRS = True
+_TRANSIT_CUE = re.compile(
+    r"(?:\bligne\s+(?:\d+|[A-E]\b)|\bRER\b|\bmétro\b|\btramway|\btrains?\b|\bTGV\b|"
+    r"\bTER\b|\bbus\b)[^.!?\n]*$"
+)
+_PAIR_FIRST = re.compile(r"\bentre\s+$")
+_PAIR_SECOND = re.compile(r"\bentre\s+[A-ZÀ-Ý][^,;.!?\n]{0,40}?\s+et\s+(?:l['’]|la\s+|le\s+)?$")
+
+
+def _transit_end(text: str, c: _Candidate) -> bool:
+    before = text[max(0, c.start - 60) : c.start]
+    m = _PAIR_FIRST.search(before) or _PAIR_SECOND.search(before)
+    if not m:
+        return False
+    at = max(0, c.start - 60) + m.start()
+    return bool(_TRANSIT_CUE.search(text, max(0, at - 80), at))
 
 
 # A single word the article names once after a firm's noun ("le cabinet Deloitte", "le
@@ -1378,9 +1473,15 @@ def _said_after(text: str, end: int) -> bool:
     return bool(_SAID_AFTER.match(text, end))
 
 
+# ... with its hyphens: "Bo Thao-Urabe, co-fondatrice", "X, porte-parole du parti".
+_ROLE_AFTER_HYPHENED = re.compile(
+    _ROLE_AFTER.pattern.replace("([^\\W\\d_]+)", "([^\\W\\d_][\\w-]*)")
+)
+
+
 def _role_after(text: str, end: int) -> bool:
-    m = _ROLE_AFTER.match(text, end)
-    return bool(m) and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES
+    m = (_ROLE_AFTER_HYPHENED if ROLE_APPOSITION else _ROLE_AFTER).match(text, end)
+    return bool(m) and _role_noun(m.group(1))
 
 
 # Nouns of an office or a trade in apposition, beyond the titles and ``ROLES``.
@@ -1408,10 +1509,39 @@ def _person_shaped(text: str, c: _Candidate) -> bool:
     name of the world's alone is not enough here: ``Porsche Taycan``, ``Marvel Comics``."""
     if len(c.words) < 2 or not _proper_only(c.words):
         return False
-    m = _ROLE_COMMA_BEFORE.search(text[max(0, c.start - 60) : c.start])
-    if m and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES:
-        return True
+    before = text[max(0, c.start - 60) : c.start]
+    if ROLE_APPOSITION:
+        m = _APPOSITION_BEFORE.search(before)
+        if m and any(_role_noun(w) for w in m.group(1).split()):
+            return True
+    else:
+        m = _ROLE_COMMA_BEFORE.search(before)
+        if m and fold_chars(m.group(1)) in TITLES | ROLES | _APPOSITION_ROLES:
+            return True
     return _role_after(text, c.end)
+
+
+# The role in apposition, seen whatever its article, elision or prefix (issue 16, session
+# 17): "le chef de l'OMS, Tedros Adhanom Ghebreyesus" (the elided "l'OMS" hid the role),
+# "La maire actuelle, Christelle Relin" (the article came first), "Susan Rice,
+# ex-conseillère à la sécurité nationale", "Bo Thao-Urabe, co-fondatrice de l'association".
+ROLE_APPOSITION = True
+# The last five words of the clause before a comma that ends just before the name.
+_APPOSITION_BEFORE = re.compile(r"(?<![\w'’-])((?:[^\W\d_][\w'’-]*\s+){0,4}[^\W\d_][\w'’-]*),\s*$")
+_ROLE_PREFIX = re.compile(r"^(?:[dl]['’])?(?:(?:ex|co)-)?")
+
+
+def _role_noun(word: str) -> bool:
+    """``chef``, ``ex-conseillère``, ``co-fondatrice``, ``chef-adjoint``, ``Vice-Président``:
+    a role noun, its prefix dropped; a compound by its head (not a saint's ``Saint-Laurent``)."""
+    folded = fold_chars(word)
+    roles = TITLES | ROLES | _APPOSITION_ROLES
+    if ROLE_APPOSITION:
+        folded = _ROLE_PREFIX.sub("", folded, count=1)
+        head = folded.split("-", 1)[0]
+        if head in roles and head not in ("saint", "sainte"):
+            return True
+    return folded in roles
 
 
 # A name with a common word in it needs some evidence of being a person (``_evidence``).
@@ -2282,6 +2412,8 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
     count = Counter(c.key for c in candidates)
     # "Nobert Hofer" beside "Norbert Hofer": one letter off in the given name is a typo.
     alias: dict[tuple[str, ...], tuple[str, ...]] = {}
+    # Nicknames and unhyphened variants: their spelling never names the person.
+    short: set[tuple[str, ...]] = set()
     for a in count:
         for b in count:
             if (
@@ -2304,6 +2436,23 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 alias[a] = b  # "Marion Cottillard" beside "Marion Cotillard": a typo
             elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
                 alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
+            elif NICKNAMES and _nickname_of(a, b):
+                alias[a] = b  # "Bob Behnken" is Robert Behnken, named in full
+                short.add(a)
+            elif HYPHEN_VARIANTS and a != b and _unhyphened(a) == _unhyphened(b) and (
+                len(a) > len(b)  # "Jean-Jacques Urvoas" over "Jean Jacques Urvoas"
+                or (len(a) == len(b) and (count[b], b) > (count[a], a))
+            ):
+                alias[a] = b
+                short.add(a)
+            elif HYPHEN_VARIANTS and _unhyphened_tail(a, b):
+                alias[a] = _unhyphened_tail(a, b)  # "Dupond Moretti" of "Éric Dupond-Moretti"
+                short.add(a)
+    if NICKNAMES:  # "Dan" alone beside "Dan Smith", who is Daniel Smith
+        for a in list(alias):
+            if len(a) > 1 and _nickname_of(a, alias[a]) and (a[0],) in count:
+                alias.setdefault((a[0],), (alias[a][0],))
+                short.add((a[0],))
     for c in candidates:
         if c.key in alias:
             c.alias = alias[c.key]
@@ -2333,13 +2482,66 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
         person = people.setdefault(root, Person(""))
         person.mentions += 1
         person.spans.append((c.start, c.end))
-        if c.key == root:
+        if c.key == root and not (short and c.alias and _own_key(c) in short):
             spellings.setdefault(root, Counter())[" ".join(c.words)] += 1
     for root, person in people.items():
         forms = spellings[root]
         # "Barack Obama" over "B. Obama" however often the initial is used.
         person.name = max(forms, key=lambda f: (not _abbreviated(f), forms[f], _cased(f)))
     return list(people.values())
+
+
+# One person named by a given name and by its short form: "Robert Behnken" then "Bob
+# Behnken", "Douglas Hurley" then "Doug Hurley" (round 14); the gold keeps the fullest form
+# (issue 16, session 17).
+NICKNAMES = True
+_NICKNAMES = {
+    short: frozenset(full.split("|"))
+    for line in """bob bobby rob robbie=robert; bill billy will=william; mike=michael;
+    jim jimmy=james; tom tommy=thomas; joe joey=joseph; dick rick ricky=richard;
+    chris=christopher|christian|christophe|christine; steve=steven|stephen|stephane;
+    tony=anthony|antonio|antoine; ben=benjamin; dan danny=daniel; nick=nicholas|nicolas;
+    andy=andrew; matt=matthew; sam=samuel; alex=alexander|alexandre|alexandra|alexis;
+    fred freddy freddie=frederick|frederic; ed eddie ted teddy=edward|edouard;
+    pat=patrick|patricia; kate katie kathy cathy=katherine|catherine|kathleen;
+    liz lizzie beth betty=elizabeth; jeff=jeffrey; doug=douglas; greg=gregory|gregoire;
+    jon=jonathan; tim=timothy; ron ronnie=ronald; don donnie=donald; larry=lawrence;
+    chuck charlie=charles; hank harry=henry; peggy=margaret; sue susie=susan|suzanne;
+    jenny=jennifer; vince=vincent; manu=emmanuel|manuel; nico=nicolas; seb=sebastien;
+    steph=stephane|stephanie; gaby=gabriel|gabrielle""".split(";")
+    for shorts, full in [line.split("=")]
+    for short in shorts.split()
+}
+# "Jean Jacques Urvoas" beside "Jean-Jacques Urvoas": one name, hyphened or not.
+HYPHEN_VARIANTS = True
+
+
+def _nickname_of(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """``("bob", "behnken")`` is the short form of ``("robert", "behnken")``."""
+    return len(a) == len(b) > 1 and a[1:] == b[1:] and b[0] in _NICKNAMES.get(a[0], ())
+
+
+def _unhyphened(key: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for w in key for p in w.split("-") if p)
+
+
+def _unhyphened_tail(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The end of ``b`` that ``a`` writes without its hyphen: ``("dupond", "moretti")`` is
+    ``("dupond-moretti",)`` of ``("eric", "dupond-moretti")``."""
+    bare = _unhyphened(a)
+    if len(a) < 2 or a == b or len(_unhyphened(b)) <= len(bare):
+        return None
+    for i in range(len(b) - 1, 0, -1):
+        if _unhyphened(b[i:]) == bare:
+            return None if b[i:] == a else b[i:]
+    return None
+
+
+def _own_key(c: _Candidate) -> tuple[str, ...]:
+    alias, c.alias = c.alias, None
+    key = c.key
+    c.alias = alias
+    return key
 
 
 def _abbreviated(name: str) -> bool:
