@@ -34,10 +34,18 @@ persons added in place in session 16, the file's name and ids unchanged). Round 
 when round 9 became tuning material. Round 13 (issue 16, session 16): 50 OrangeSum articles
 with random.Random(1700), none of them in rounds 1 to 12 (round 12's file excluded too), a
 held-out validation round (``entities-round13.jsonl``, printed with ``split: validation`` and
-``round: 13``), drawn when round 12 became tuning material. Each round was annotated by hand,
-following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 13
-into their own files) before the extractor was run on it. Rounds 1 to 12 are tuning articles,
-round 13 is held out: the test half stays as ``sample.py`` cut it.
+``round: 13``), drawn when round 12 became tuning material. Round 14 (issue 16, session 17):
+50 OrangeSum articles with random.Random(1720), none of them in rounds 1 to 13, a held-out
+validation round (``entities-round14.jsonl``, printed with ``split: validation`` and ``round:
+14``), drawn when round 13 became tuning material (seeds 1710 to 1713 were used in session 16
+for unlabelled checks, so this round skips them). Round 15 (issue 16, session 17): 50 OrangeSum
+articles with random.Random(1730), none of them in rounds 1 to 14, a second held-out round of
+the session (``entities-round15.jsonl``), drawn when round 14 became tuning material, annotated
+blind while the session's rules were written from round 14, and scored once at the end, before
+and after them. Each round was annotated by hand,
+following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 15
+into their own files) before the extractor was run on it. Rounds 1 to 14 are tuning articles,
+round 15 is held out: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -63,8 +71,10 @@ ROUNDS = {
     10: (1680, 60, 0),
     12: (1690, 50, 0),
     13: (1700, 50, 0),
+    14: (1720, 50, 0),
+    15: (1730, 50, 0),
 }
-VALIDATION = {8, 9, 12, 13}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13, 14, 15}  # rounds drawn as held-out validation rounds
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -108,6 +118,12 @@ def main() -> None:
     if round_ > 12:  # and round 12
         twelfth = ROOT / "bench" / "gold" / "entities-round12.jsonl"
         taken |= {json.loads(line)["id"] for line in open(twelfth, encoding="utf-8")}
+    if round_ > 13:  # and round 13
+        thirteenth = ROOT / "bench" / "gold" / "entities-round13.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(thirteenth, encoding="utf-8")}
+    if round_ > 14:  # and round 14
+        fourteenth = ROOT / "bench" / "gold" / "entities-round14.jsonl"
+        taken |= {json.loads(line)["id"] for line in open(fourteenth, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
