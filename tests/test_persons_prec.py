@@ -113,3 +113,36 @@ DATA_CASES = [
 @pytest.mark.parametrize(("text", "wanted", "unwanted"), DATA_CASES)
 def test_session_17_data_lines(text: str, wanted: set[str], unwanted: set[str]) -> None:
     found_as_wanted(text, wanted, unwanted)
+
+
+GIVEN_NAME_TAIL_CASES = [
+    # orangesum-21005: the model's LOC "Marlène", her surname left outside
+    (
+        "Beaucoup ont privilégié le sud à l'image de Marlène Schiappa, la secrétaire d'État à "
+        "l'égalité femmes-hommes qui ira en Corse, ou de nombreux ministres qui se rendront "
+        "dans les Alpes.",
+        {"Marlène Schiappa"},
+        {"Marlène"},
+    ),
+    # orangesum-11730: the model's PER "Me Emmanuel"
+    (
+        "L'avocat de la société Me Emmanuel Daoud tout comme la société elle-même, joints par "
+        "l'AFP, n'ont pas souhaité commenter la procédure.",
+        {"Emmanuel Daoud"},
+        {"Emmanuel"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), GIVEN_NAME_TAIL_CASES)
+def test_a_given_name_takes_the_surname_after_it(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_the_surname_after_a_given_name_needs_its_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(persons_module, "GIVEN_NAME_TAILS", False)
+    for text, wanted, _unwanted in GIVEN_NAME_TAIL_CASES:
+        assert not wanted & persons(text), text
+

@@ -1222,6 +1222,8 @@ def find_persons(
             for c in candidates
             if not (len(c.key) == 1 and c.key[0] in firms and not _title_before(text, c.start))
         ]
+    if GIVEN_NAME_TAILS:  # "Marlène" (LOC) + "Schiappa": the given name's own surname
+        candidates = _given_name_tails(text, candidates, gaz)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2100,6 +2102,38 @@ def _family_members(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Titles that only ever come before a person's name, as written.
 _SHORT_TITLES = frozenset("M Mme Mlle Dr Pr Me Mgr".split())
+
+
+# A known given name kept alone while a capitalised word follows it, one space on, in no
+# candidate of its own: the model cut the name ("à l'image de Marlène Schiappa": LOC
+# "Marlène"; "Me Emmanuel Daoud": PER "Me Emmanuel"), the surname is the next word. The name
+# is taken whole when ``_clean_span`` accepts it whole (no place, firm, title, common word)
+# (issue 16, session 17: 5 unlabelled articles, "Marlène Schiappa" 2, "Emmanuel Daoud" 3).
+GIVEN_NAME_TAILS = True
+_NEXT_NAME = re.compile(r" ([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-ZÀ-Ýa-zà-ÿ][a-zà-ÿ]+)*)(?![\w'’\u00ad-])")
+
+
+def _given_name_tails(text: str, candidates: list[_Candidate], gaz: Gazetteer) -> list[_Candidate]:
+    starts = {c.start for c in candidates}
+    out = []
+    for c in candidates:
+        m = _NEXT_NAME.match(text, c.end)
+        if len(c.words) == 1 and fold_chars(c.words[0]) in first_names() and m:
+            word = m.group(1)
+            low = fold_chars(word)
+            if not (
+                m.start(1) in starts
+                or low in BOILERPLATE | TITLES | PARTICLES | THING_CUES
+                or _org_word(low)
+                or _common_word(word)
+                or gaz.terms(word)
+            ):
+                whole = _clean_span(text, c.start, m.end(1), gaz)
+                if whole is not None and len(whole.words) == 2:
+                    whole.titled = whole.titled or c.titled
+                    c = whole
+        out.append(c)
+    return out
 
 
 def _first_name_pairs(
