@@ -146,3 +146,65 @@ def test_the_surname_after_a_given_name_needs_its_switch(monkeypatch: pytest.Mon
     for text, wanted, _unwanted in GIVEN_NAME_TAIL_CASES:
         assert not wanted & persons(text), text
 
+
+
+WORK_TITLE_CASES = [
+    # orangesum-17074: a show's title
+    (
+        "Invitée à s'exprimer sur son absence dans certaines émissions de télévisions alors "
+        "qu'elle est en pleine promo de son spectacle « Le voyage fantastique de Marie-Rose », "
+        "la chanteuse populaire est revenue sur l'invitation avortée par Cyril Hanouna.",
+        {"Cyril Hanouna"},
+        {"Marie-Rose"},
+    ),
+    # orangesum-5632: a novel's title, its author kept
+    (
+        'La première d\'un ballet basé sur le roman "Le Maître et Marguerite" de Mikhaïl '
+        "Boulgakov devait avoir lieu ce mois-ci au Bolchoï.",
+        {"Mikhaïl Boulgakov"},
+        {"Marguerite"},
+    ),
+    # orangesum-14447: a film's title after its director's name
+    (
+        "Avec le film d'Arnaud Desplechin \"Les fantômes d'Ismaël\", elle est l'une des stars "
+        "de ce 70e festival de Cannes.",
+        {"Arnaud Desplechin"},
+        {"Ismaël"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), WORK_TITLE_CASES)
+def test_a_name_inside_a_work_s_title_is_the_title_s(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_names_inside_titles_need_their_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(persons_module, "WORK_TITLE_INSIDE", False)
+    for text, _wanted, unwanted in WORK_TITLE_CASES:
+        assert unwanted & persons(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # orangesum-4629: said outside the exhibition's title too, the artist stays
+        (
+            "L'empaquetage de l'Arc de Triomphe, rêve ultime du plasticien Christo, décédé "
+            "dimanche, est toujours programmé pour l'automne 2021.\n\nConçue comme "
+            "l'avant-première au projet, l'exposition \"Christo et Jeanne-Claude, Paris!\" que "
+            "le Centre Pompidou devait inaugurer le 16 mars a été reportée.",
+            {"Christo"},
+        ),
+        # orangesum-18418 (dev gold): a book's quotation, not its title
+        (
+            "Ainsi, l'ouvrage évoque \"les cancans d'un François Hollande brocardant avec sa "
+            "compagne Julie Gayet, dans les dîners en ville, la vieille\", révèle Le Parisien.",
+            {"François Hollande", "Julie Gayet"},
+        ),
+    ],
+)
+def test_names_said_outside_titles_or_quoted_from_a_book_stay(text: str, wanted: set[str]) -> None:
+    assert wanted <= persons(text)

@@ -845,6 +845,58 @@ def _opens_work_title(text: str, start: int) -> bool:
     return bool(_WORK_BEFORE.search(fold_chars(text[max(0, start - 60) : start])))
 
 
+# A name inside a quoted title, with other words of the title around it, after a work's
+# noun: "son spectacle « Le voyage fantastique de Marie-Rose »", "le co-scénariste de "Bill &
+# Ted Face the Music"": the title's, not a person, unless the name is said outside a title
+# too (round 8: the ballet "Chaplin" is no entry) (issue 16, session 17).
+WORK_TITLE_INSIDE = True
+_CLOSING = {'"': '"', "«": "»", "“": "”"}
+_WORK_NOUN_BEFORE = re.compile(
+    r"(?<![\w-])(?i:s[ée]ries?|films?|feuilletons?|t[ée]l[ée]films?|[ée]missions?|livres?|romans?|"
+    r"albums?|chansons?|spectacles?|pi[èe]ces?|sagas?|programmes?|sitcoms?|documentaires?|"
+    r"clips?|expositions?|opus|(?:co-)?(?:sc[ée]nariste|r[ée]alisat(?:eur|rice)|auteur|autrice|"
+    r"acteur|actrice|h[ée]ros|h[ée]ro[ïi]ne|interpr[èe]te)s?\s+(?:de|du))"
+    # between the noun and the quote, only an article, a preposition, a channel or a
+    # firm's name, a number ("l'exposition en 3D", "la série de TF1"), never a verb
+    # ("l'ouvrage évoque "les cancans d'un François Hollande"": a quotation)
+    r"(?:\s+(?:(?i:de|du|des|d['’]|la|le|les|l['’]|en|son|sa|ses|leur|nouvel(?:le)?|nouveau|"
+    r"dernier|derni[èe]re|premier|premi[èe]re|intitul[ée]e?)|(?:[dl]['’])?[A-Z][\w'’-]*|\w*\d\w*)){0,3}"
+    r"\s*[\"«“]\s*$"
+)
+
+
+def _inside_work_title(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    window = text[max(line_start, start - 80) : start]
+    opening = max(window.rfind(q) for q in _CLOSING)
+    if opening < 0:
+        return False
+    quote = window[opening]
+    if quote == '"' and text.count('"', line_start, start) % 2 == 0:
+        return False  # the quotation before closed there: "projette un film". Xavier Breton
+    inner_before = window[opening + 1 :]
+    if any(q in inner_before for q in _QUOTES):
+        return False
+    close = text.find(_CLOSING[quote], end, end + 80)
+    if close < 0 or "\n" in text[end:close] or any(q in text[end:close] for q in _QUOTES):
+        return False
+    if not (inner_before.strip() or text[end:close].strip(" .,!?")):
+        return False  # the whole quotation is the name: "Laeticia Hallyday" as a trademark
+    at = max(line_start, start - 80) + opening
+    return bool(_WORK_NOUN_BEFORE.search(text[max(0, at - 60) : at + 1]))
+
+
+
+def _not_in_titles(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """The candidates less the names met only inside work titles: a word of the name said
+    outside a title keeps them all ("le plasticien Christo" beside the exhibition "Christo
+    et Jeanne-Claude, Paris!", "Johnny" beside the book "Main basse sur Johnny")."""
+    inside = [_inside_work_title(text, c.start, c.end) for c in candidates]
+    if not any(inside):
+        return candidates
+    said = {w for c, i in zip(candidates, inside, strict=True) if not i for w in c.key}
+    return [c for c, i in zip(candidates, inside, strict=True) if not i or set(c.key) & said]
+
 @functools.lru_cache(maxsize=1)
 def not_persons() -> frozenset[tuple[str, ...]]:
     """Folded word tuples of ``data/not_persons.txt``: media, clubs, works shaped like names."""
@@ -1228,6 +1280,8 @@ def find_persons(
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
     candidates = _not_things(text, candidates, things, animals, products, gaz)
+    if WORK_TITLE_INSIDE:  # "son spectacle « Le voyage fantastique de Marie-Rose »"
+        candidates = _not_in_titles(text, candidates)
     if GROUP_SURNAMES:
         candidates = _not_groups(text, candidates)
     if PRIZE_WORDS:
