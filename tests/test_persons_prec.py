@@ -208,3 +208,63 @@ def test_names_inside_titles_need_their_switch(monkeypatch: pytest.MonkeyPatch) 
 )
 def test_names_said_outside_titles_or_quoted_from_a_book_stay(text: str, wanted: set[str]) -> None:
     assert wanted <= persons(text)
+
+
+GOVERNMENT_CASES = [
+    # orangesum-17668: governments named after their prime ministers
+    (
+        "\u2022 Axelle Lemaire, ancienne secrétaire d'Etat chargé du Numérique et de "
+        "l'Innovation dans les gouvernements Valls et Cazeneuve.",
+        {"Axelle Lemaire"},
+        {"Valls", "Cazeneuve"},
+    ),
+    # orangesum-11747
+    (
+        "Une réponse cinglante au projet de réforme des retraites sous la présidence de "
+        "Nicolas Sarkozy, repérée quelques heures avant la grande journée de mobilisation du 5 "
+        "décembre contre la réforme actuelle menée par le gouvernement Philippe.",
+        {"Nicolas Sarkozy"},
+        {"Philippe"},
+    ),
+    # orangesum-35070: a list of governments, with their years
+    (
+        "Ministre de l'Industrie de Georges Pompidou de mai à juillet 1968, il est ministre de "
+        "l'Equipement et du Logement dans les gouvernements Couve de Murville (1968-69) et "
+        "Chaban-Delmas (1969-72).",
+        {"Georges Pompidou"},
+        {"Couve de Murville"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), GOVERNMENT_CASES)
+def test_a_government_named_after_a_person_is_no_mention_of_him(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_governments_need_their_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(persons_module, "GOVERNMENT_NAMES", False)
+    for text, _wanted, unwanted in GOVERNMENT_CASES:
+        assert unwanted & persons(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # orangesum-12539, -14175: a full name after "du gouvernement" is in apposition
+        (
+            "Cela leur donnerait une position quasi-monopolistique, a plaidé l'avocate du "
+            "gouvernement Erica Ross.",
+            {"Erica Ross"},
+        ),
+        (
+            '"Cet intitulé interroge", a déclaré la porte-parle du gouvernement Sibeth Ndiaye, '
+            "lors d'un point de presse à l'issue du conseil des ministres.",
+            {"Sibeth Ndiaye"},
+        ),
+    ],
+)
+def test_a_person_after_the_government_s_noun_stays(text: str, wanted: set[str]) -> None:
+    assert wanted <= persons(text)

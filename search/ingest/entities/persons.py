@@ -1284,6 +1284,8 @@ def find_persons(
         candidates = _not_in_titles(text, candidates)
     if GROUP_SURNAMES:
         candidates = _not_groups(text, candidates)
+    if GOVERNMENT_NAMES:  # "les gouvernements Valls et Cazeneuve"
+        candidates = _not_governments(text, candidates)
     if PRIZE_WORDS:
         candidates = _not_prizes(text, candidates)
     if FULL_FORMS and unsure and not liberal:
@@ -2079,6 +2081,53 @@ def _not_groups(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
             continue
         word = re.escape(c.words[0])
         if all(_group_mention(text, m.start()) for m in re.finditer(rf"(?<!\w){word}(?!\w)", text)):
+            drop.add(c.key)
+    return [c for c in candidates if c.key not in drop]
+
+
+# A name every mention of which names a government ("dans les gouvernements Valls et
+# Cazeneuve", "les gouvernements Couve de Murville (1968-69) et Chaban-Delmas", "la politique
+# du gouvernement Philippe") is no mention of the person, as the gold decided for "gouvernement
+# Papadimos" (like "loi Macron"). After "gouvernement" in the singular only a surname alone
+# is the government's: a full name there is a person in apposition ("l'avocate du
+# gouvernement Erica Ross", "la porte-parole du gouvernement Sibeth Ndiaye"), and so is one
+# after a role of the government ("le chef du gouvernement Sánchez") (issue 16, session 17).
+GOVERNMENT_NAMES = True
+_GOV_NAME = r"[A-Z][\w'’-]*"
+_GOVERNMENTS_BEFORE = re.compile(
+    rf"(?<![\w-])(?i:gouvernements) (?:{_GOV_NAME}(?: (?:de )?{_GOV_NAME})*"
+    rf"(?: ?\([\d -]+\))? ?(?:,|et|puis) ){{0,3}}(?:{_GOV_NAME} (?:de )?){{0,2}}$"
+)
+_GOVERNMENT_BEFORE = re.compile(r"(?<![\w-])(?i:gouvernement) $")
+_GOVERNMENT_ROLE = re.compile(
+    r"(?:porte[- ]parole|chef|cheffe|secretaire\s+generale?|vice-presidente?|presidente?|"
+    r"numero\s+(?:un|deux|2))\s+du\s+$"
+)
+
+
+def _government_mention(text: str, start: int, single: bool) -> bool:
+    """``les gouvernements Valls et Cazeneuve``, ``le gouvernement Philippe`` (``single``:
+    the name is one word): the name, or the names it ends a list of, follows the noun."""
+    window = text[max(0, start - 120) : start]
+    m = _GOVERNMENTS_BEFORE.search(window) or (single and _GOVERNMENT_BEFORE.search(window))
+    if not m:
+        return False
+    return not _GOVERNMENT_ROLE.search(fold_chars(window[: m.start()]))
+
+
+def _not_governments(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Candidates less the names the text only ever writes as a government's (every
+    occurrence of the name's last word, whatever the model made of it)."""
+    drop = set()
+    for c in candidates:
+        single = len(c.words) == 1
+        if c.key in drop or not _government_mention(text, c.start, single):
+            continue
+        word = re.escape(c.words[-1])
+        if all(
+            _government_mention(text, m.start(), single)
+            for m in re.finditer(rf"(?<!\w){word}(?!\w)", text)
+        ):
             drop.add(c.key)
     return [c for c in candidates if c.key not in drop]
 
