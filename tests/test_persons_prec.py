@@ -268,3 +268,69 @@ def test_governments_need_their_switch(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_a_person_after_the_government_s_noun_stays(text: str, wanted: set[str]) -> None:
     assert wanted <= persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # orangesum-17489, -10746: a stage name that begins with a title stays whole
+        (
+            "Les stars ayant soutenu Hillary Clinton comme Katy Perry, Lady Gaga et Cher ont fait "
+            "part de leur colère.",
+            {"Lady Gaga", "Katy Perry"},
+            {"Gaga"},
+        ),
+        (
+            'Barack et Michelle Obama participeront à une troisième cérémonie, le 6 juin, titrée '
+            '"Dear Class of 2020", avec notamment la chanteuse Lady Gaga et la militante '
+            "pakistanaise et prix Nobel de la paix Malala Yousafzai.",
+            {"Lady Gaga", "Malala Yousafzai"},
+            {"Gaga"},
+        ),
+    ],
+)
+def test_a_stage_name_with_a_title_stays_whole(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_a_stage_name_with_a_title_needs_its_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(persons_module, "TITLED_STAGE_NAMES", False)
+    found = persons(
+        "Les stars ayant soutenu Hillary Clinton comme Katy Perry, Lady Gaga et Cher ont fait "
+        "part de leur colère."
+    )
+    assert "Lady Gaga" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # orangesum-6825: the British clinical trial
+        (
+            '"Le dexamethasone devrait désormais devenir le traitement de base", a estimé l\'un '
+            "des responsables de l'essai Recovery, le Pr Peter Horby, de l'université d'Oxford.",
+            {"Peter Horby"},
+            {"Recovery"},
+        ),
+        # orangesum-33559, -35681: a district of Beirut
+        (
+            "A l'entrée du quartier dévasté de Mar Mikhaël, les coups de marteau d'un ouvrier sur "
+            "une plaque en fer font sursauter un vieux monsieur.",
+            set(),
+            {"Mar Mikhaël"},
+        ),
+        (
+            "Cet ouvrier du bâtiment, qui vit à Beyrouth depuis 1995, pensait que son quartier, "
+            "Mar Mikhaël, était \"l'endroit le plus sûr au Liban\" et définitivement plus sûr que "
+            "son pays en guerre.",
+            set(),
+            {"Mar Mikhaël"},
+        ),
+    ],
+)
+def test_session_17_data_lines_for_a_trial_and_a_district(
+    text: str, wanted: set[str], unwanted: set[str]
+) -> None:
+    found_as_wanted(text, wanted, unwanted)
