@@ -334,3 +334,49 @@ def test_session_17_data_lines_for_a_trial_and_a_district(
     text: str, wanted: set[str], unwanted: set[str]
 ) -> None:
     found_as_wanted(text, wanted, unwanted)
+
+
+CAR_CASES = [
+    # orangesum-31546: a make the archive does not see as a firm ("Ford" is a given name too)
+    (
+        "Pour notre part, nous parions sur l'arrivé en finale des Dacia Sandero, Ford Kuga, Opel "
+        "Mokka, Seat Leon et Volkswagen ID.3.",
+        set(),
+        {"Ford Kuga"},
+    ),
+    # orangesum-7200 ("Tesla" is PER in the archive, for Nikola Tesla)
+    (
+        "À mesure que l'offre va aller en s'enrichissant (rien qu'en 2019, quatre grosses "
+        "nouveautés 100% électriques sont attendues : les Audi e-tron Quattro, BMW iX3, Mercedes "
+        "EQC et Tesla Model 3), cette part de marché ira croissant.",
+        set(),
+        {"Tesla Model"},
+    ),
+    # orangesum-7342
+    (
+        "Son temps au tour (meilleur que celui des Porsche 918 Spyder et Koenigsegg Agera R), "
+        "abrite un groupe électrique développant 1 005 ch.",
+        set(),
+        {"Koenigsegg Agera R", "Koenigsegg Agera"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), CAR_CASES)
+def test_a_car_make_then_a_model_is_a_car(text: str, wanted: set[str], unwanted: set[str]) -> None:
+    found_as_wanted(text, wanted, unwanted)
+
+
+def test_car_makes_need_their_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(persons_module, "CAR_MAKES", False)
+    for text, _wanted, unwanted in CAR_CASES:
+        assert unwanted & persons(text), text
+
+
+def test_a_make_after_a_given_name_is_a_surname() -> None:
+    # orangesum-723: the founder's son, his surname the make's
+    text = (
+        "« Mais avant cela il était venu tous les jours à l'atelier pour voir où en était la "
+        "fabrication de sa voiture. Même Ferry Porsche est passé le saluer. »"
+    )
+    assert "Ferry Porsche" in persons(text)
