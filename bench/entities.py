@@ -4,7 +4,7 @@ usage: python bench/entities.py [--gold FILE ...] [--corpus DIR] [--n 2000] [--s
 
 1. Runs the extractor (what ``loupe extract --json`` prints) over each gold file (by default
    the dev gold and the tuning half of ``bench/gold``; the test half and the held-out round,
-   ``bench/gold/entities-round14.jsonl``, only when named), writes
+   ``bench/gold/entities-round15.jsonl``, only when named), writes
    the predictions to ``bench/out/<gold name>.pred.jsonl`` and prints the table of
    ``../shared/gold/score.py`` for each; a countries-only gold file (``gold.persons`` null, as
    ``bench/gold/countries-round10.jsonl``) gets its countries line alone, computed here the
