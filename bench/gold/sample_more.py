@@ -45,7 +45,8 @@ blind while the session's rules were written from round 14, and scored once at t
 and after them. Each round was annotated by hand,
 following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 15
 into their own files) before the extractor was run on it. Rounds 1 to 14 are tuning articles,
-round 15 was held out to the end of session 17 (scored blind then): the test half stays as ``sample.py`` cut it.
+round 15 was held out to the end of session 17 (scored blind then): the test half stays as
+``sample.py`` cut it.
 """
 
 from __future__ import annotations
