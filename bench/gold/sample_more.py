@@ -76,6 +76,12 @@ ROUNDS = {
     15: (1730, 50, 0),
 }
 VALIDATION = {8, 9, 12, 13, 14, 15}  # rounds drawn as held-out validation rounds
+# Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
+# left then, was not drawn by this script; rounds 10 and 11 are countries-only).
+OWN_FILES = {
+    n: f"countries-round{n}.jsonl" if n in (10, 11) else f"entities-round{n}.jsonl"
+    for n in range(4, 16)
+}
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -94,37 +100,10 @@ def main() -> None:
         more = ROOT / "bench" / "gold" / "entities-tuning-more.jsonl"
         earlier = [json.loads(line) for line in open(more, encoding="utf-8")]
         taken |= {rec["id"] for rec in earlier if rec.get("round", 1) < round_}
-    if round_ > 4:  # round 4 is kept apart, as a validation round
-        held = ROOT / "bench" / "gold" / "entities-round4.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(held, encoding="utf-8")}
-    if round_ > 5:  # round 5 has its own file too
-        fifth = ROOT / "bench" / "gold" / "entities-round5.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(fifth, encoding="utf-8")}
-    if round_ > 6:  # and so has round 6
-        sixth = ROOT / "bench" / "gold" / "entities-round6.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(sixth, encoding="utf-8")}
-    if round_ > 7:  # and round 7
-        seventh = ROOT / "bench" / "gold" / "entities-round7.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(seventh, encoding="utf-8")}
-    if round_ > 8:  # and round 8
-        eighth = ROOT / "bench" / "gold" / "entities-round8.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(eighth, encoding="utf-8")}
-    if round_ > 9:  # and round 9
-        ninth = ROOT / "bench" / "gold" / "entities-round9.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(ninth, encoding="utf-8")}
-    if round_ > 11:  # and the countries-only rounds 10 and 11
-        for name in ("countries-round10.jsonl", "countries-round11.jsonl"):
+    for number, name in OWN_FILES.items():  # the rounds kept in files of their own
+        if round_ > number:
             path = ROOT / "bench" / "gold" / name
             taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
-    if round_ > 12:  # and round 12
-        twelfth = ROOT / "bench" / "gold" / "entities-round12.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(twelfth, encoding="utf-8")}
-    if round_ > 13:  # and round 13
-        thirteenth = ROOT / "bench" / "gold" / "entities-round13.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(thirteenth, encoding="utf-8")}
-    if round_ > 14:  # and round 14
-        fourteenth = ROOT / "bench" / "gold" / "entities-round14.jsonl"
-        taken |= {json.loads(line)["id"] for line in open(fourteenth, encoding="utf-8")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
