@@ -42,10 +42,12 @@ for unlabelled checks, so this round skips them). Round 15 (issue 16, session 17
 articles with random.Random(1730), none of them in rounds 1 to 14, a second held-out round of
 the session (``entities-round15.jsonl``), drawn when round 14 became tuning material, annotated
 blind while the session's rules were written from round 14, and scored once at the end, before
-and after them. Each round was annotated by hand,
-following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 15
+and after them. Round 16 (session 17, its second cycle): 50 OrangeSum articles with
+random.Random(1750), none of them in rounds 1 to 15, drawn when round 15 became tuning material
+and held out the same way. Each round was annotated by hand,
+following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 16
 into their own files) before the extractor was run on it. Rounds 1 to 14 are tuning articles,
-round 15 was held out to the end of session 17 (scored blind then): the test half stays as
+rounds 15 and 16 were held out to the ends of session 17's two cycles: the test half stays as
 ``sample.py`` cut it.
 """
 
@@ -74,8 +76,9 @@ ROUNDS = {
     13: (1700, 50, 0),
     14: (1720, 50, 0),
     15: (1730, 50, 0),
+    16: (1750, 50, 0),
 }
-VALIDATION = {8, 9, 12, 13, 14, 15}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13, 14, 15, 16}  # rounds drawn as held-out validation rounds
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
