@@ -116,3 +116,21 @@ def test_places_the_gazetteer_lacked(text: str, code: str, not_code: str | None)
     assert code in found
     if not_code:
         assert not_code not in found
+
+
+def test_richmond_near_london() -> None:
+    """Richmond is listed under Britain and Canada too (default the United States,
+    ``ambiguous.tsv``): an article on London keeps it British (unlabelled orangesum-15013,
+    and 4 more articles of the archive)."""
+    text = (
+        "Le corps de la victime avait été découvert la semaine dernière, enterré dans son jardin "
+        "à Richmond, dans la banlieue de Londres."
+    )
+    found = countries(text)
+    assert "GB" in found
+    assert "US" not in found
+
+
+def test_richmond_alone_is_virginia_s() -> None:
+    text = "Une statue confédérée a été démontée à Richmond mercredi."
+    assert countries(text) == {"US"}
