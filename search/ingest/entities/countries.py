@@ -444,6 +444,16 @@ class Gazetteer:
                 return
             if prefix in COMBINING:
                 hit.extra.append(COMBINING[prefix])
+                # "franco-libano-brésilien": every combining form of the chain names a country
+                k = i - 1
+                while (
+                    PREFIX_CHAINS
+                    and k > 0
+                    and text[tokens[k - 1][1] : tokens[k][0]] == "-"
+                    and words[k - 1] in COMBINING
+                ):
+                    k -= 1
+                    hit.extra.append(COMBINING[words[k]])
         if _is_language(hit, original, tokens, words, text) or any(
             w in FOOD_CUES for w in words[max(0, i - 2) : i]
         ):
@@ -862,6 +872,9 @@ def _demonym_noun(hit: _Hit, text: str, tokens: list[tuple[int, int]], words: li
 # Session 11 rules (issue 16, tenth round), each switchable for the A/B on unlabelled text.
 SOFT_HYPHENS = True
 COMPOUND_TOWNS = True
+# Session 17: a chain of combining forms names each country (round 15's
+# 'l'industriel franco-libano-brésilien' lost FR, the chain's first form).
+PREFIX_CHAINS = True
 # A town's name joined by hyphens to a particle and more words ("Mons-en-Baroeul",
 # "Marcq-en-Baroeul", "Neuilly-sur-Seine"): the gazetteer knows the whole name or not, but the
 # first word alone is another town (Mons is in Belgium); the whole one is seldom foreign.
