@@ -75,3 +75,15 @@ def test_data_lines_of_round_15() -> None:
         "Mondiale en 2012, a choisi de participer."
     )
     assert "Gildas Morvan" in persons(text)
+
+
+def test_a_name_in_apposition_to_a_town_is_that_town() -> None:
+    """``TOWN_APPOSITION``: "Bani Walid, ville située à 170 km" (round 15, orangesum-6961) is a
+    town at each of its mentions."""
+    text = (
+        "\"Certains de leurs commandants se sont enfuis en direction de l'aéroport de Bani "
+        "Walid, au sud-est de Tripoli\", a-t-il ajouté sur Facebook.\n\nBani Walid, ville située "
+        "à 170 km au sud-est de Tripoli, a vu arriver il y a environ deux semaines de nombreux "
+        "combattants pro-Haftar ayant fui le front de la capitale"
+    )
+    assert "Bani Walid" not in persons(text)

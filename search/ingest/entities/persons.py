@@ -1402,6 +1402,9 @@ def find_persons(
         candidates = _not_governments(text, candidates)
     if PRIZE_WORDS:
         candidates = _not_prizes(text, candidates)
+    if TOWN_APPOSITION:  # "Bani Walid, ville située à 170 km au sud-est de Tripoli"
+        towns = {c.key for c in candidates if _TOWN_AFTER.match(text, c.end)}
+        candidates = [c for c in candidates if c.key not in towns]
     if TRANSIT_PAIRS:
         candidates = [c for c in candidates if not _transit_end(text, c)]
     if FULL_FORMS and unsure and not liberal:
@@ -1416,6 +1419,18 @@ def find_persons(
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# A name followed by a comma and a town's or a region's noun without a definite article is
+# that place: "Bani Walid, ville située à 170 km au sud-est de Tripoli" (round 15), "Mandi
+# Bahauddin, une ville agricole du Pendjab", "Corpus Christi, une commune d'environ 300.000
+# habitants", "Bandar Abbas, grande ville portuaire" (unlabelled). Not after "la": "Pour de
+# Gaulle, la capitale de la France était Paris" (issue 16, session 17, second cycle).
+TOWN_APPOSITION = True
+_TOWN_AFTER = re.compile(
+    r", (?:une )?(?:(?:petite|grande|modeste|ancienne) )?"
+    r"(?:ville|localité|commune|village|bourgade|région|province|capitale)\b"
+)
 
 
 # A surname with its given name in brackets before it, as the press adds it to a quotation:
