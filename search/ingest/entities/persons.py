@@ -93,7 +93,7 @@ ORG_WORDS = frozenset(
     chimie automobili manifattura harbour harbor airport rapids springs
     council committee directors director board institute society trust fund agency network
     entertainment pictures labs systems sport sports concept generation cabriolet roadster
-    works
+    works actu
     un deux trois quatre cinq six sept huit neuf dix""".split()
 )
 # English nouns that end the names of firms, products and events, which the model calls PER
@@ -1388,6 +1388,8 @@ def find_persons(
         ]
     if GIVEN_NAME_TAILS:  # "Marlène" (LOC) + "Schiappa": the given name's own surname
         candidates = _given_name_tails(text, candidates, gaz)
+    if PAREN_GIVEN:  # "(Aurélien) Taché": the given name in brackets is the name's
+        candidates = _paren_given(text, candidates, firsts)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -1400,6 +1402,9 @@ def find_persons(
         candidates = _not_governments(text, candidates)
     if PRIZE_WORDS:
         candidates = _not_prizes(text, candidates)
+    if TOWN_APPOSITION:  # "Bani Walid, ville située à 170 km au sud-est de Tripoli"
+        towns = {c.key for c in candidates if _TOWN_AFTER.match(text, c.end)}
+        candidates = [c for c in candidates if c.key not in towns]
     if TRANSIT_PAIRS:
         candidates = [c for c in candidates if not _transit_end(text, c)]
     if FULL_FORMS and unsure and not liberal:
@@ -1414,6 +1419,44 @@ def find_persons(
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# A name followed by a comma and a town's or a region's noun without a definite article is
+# that place: "Bani Walid, ville située à 170 km au sud-est de Tripoli" (round 15), "Mandi
+# Bahauddin, une ville agricole du Pendjab", "Corpus Christi, une commune d'environ 300.000
+# habitants", "Bandar Abbas, grande ville portuaire" (unlabelled). Not after "la": "Pour de
+# Gaulle, la capitale de la France était Paris" (issue 16, session 17, second cycle).
+TOWN_APPOSITION = True
+_TOWN_AFTER = re.compile(
+    r", (?:une )?(?:(?:petite|grande|modeste|ancienne) )?"
+    r"(?:ville|localité|commune|village|bourgade|région|province|capitale)\b"
+)
+
+
+# A surname with its given name in brackets before it, as the press adds it to a quotation:
+# "le Premier ministre visait clairement (Aurélien) Taché" (round 15), "(Nicolas) Sarkozy",
+# "(Vincent) Labrune" (unlabelled): one person under the full name (issue 16, session 17).
+PAREN_GIVEN = True
+_PAREN_GIVEN = re.compile(r"\(([A-ZÀ-Ý][\w'’-]+)\) $")
+
+
+def _paren_given(
+    text: str, candidates: list[_Candidate], firsts: frozenset[str]
+) -> list[_Candidate]:
+    inside: set[int] = set()
+    for c in candidates:
+        m = _PAREN_GIVEN.search(text, max(0, c.start - 40), c.start)
+        if (
+            m
+            and len(c.words) == 1
+            and fold_chars(m.group(1)) in firsts
+            and text[c.start : c.end] == c.words[0]
+        ):
+            inside.add(m.start(1))
+            c.words = [m.group(1), *c.words]
+            c.start = m.start(1)
+            c.titled = True
+    return [c for c in candidates if not (c.start in inside and len(c.words) == 1)]
 
 
 # The ends of a train's or a line's run are stations: "1 train sur 4 entre Pont de Sèvres et
@@ -2406,8 +2449,34 @@ def _given_name_tails(text: str, candidates: list[_Candidate], gaz: Gazetteer) -
                 if whole is not None and len(whole.words) == 2:
                     whole.titled = whole.titled or c.titled
                     c = whole
+        if PARTICLE_NAME_TAILS and len(c.words) == 1 and fold_chars(c.words[0]) in first_names():
+            m = _NEXT_PARTICLE_NAME.match(text, c.end)
+            tail = m.group(2) if m else ""
+            if (
+                m
+                and m.start(1) not in starts
+                and not gaz.terms(tail)
+                # "Édith et Marcel de Claude Lelouch", "le calvaire de Pascal de Koh-Lanta"
+                and not (_given(fold_chars(tail)) or _world_given(fold_chars(tail)))
+                and not re.match(r"[-\s]+[A-ZÀ-Ý]", text[m.end(1) : m.end(1) + 3])
+                and not re.search(r"-[A-ZÀ-Ý]", tail)
+            ):
+                whole = _clean_span(text, c.start, m.end(1), gaz)
+                if whole is not None and len(whole.words) >= 3:
+                    whole.titled = whole.titled or c.titled
+                    c = whole
         out.append(c)
     return out
+
+
+# The same with a particle before the surname: "Armel Le Cléac'h" (the model's ORG "Armel",
+# then LOC "Cléac'h": round 8, Wikinews round 11), "Soazig de la Moissonnière" (unlabelled)
+# (issue 16, session 17, second cycle).
+PARTICLE_NAME_TAILS = True
+_NEXT_PARTICLE_NAME = re.compile(
+    r" ((?:[Dd]e la|[Dd]e|[Dd]u|[Ll]e|[Ll]a) ([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'’][A-ZÀ-Ýa-zà-ÿ][a-zà-ÿ]*)*))"
+    r"(?![\w'’\u00ad-])"
+)
 
 
 def _first_name_pairs(
@@ -2610,6 +2679,9 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
                 and (count[b], b) > (count[a], a)
             ):
                 alias[a] = b  # "Marion Cottillard" beside "Marion Cotillard": a typo
+            elif TRANSPOSED and _typo_of(a, b, count):
+                alias[a] = b  # "Nordhal Lelandais" once beside "Nordahl Lelandais"
+                short.add(a)
             elif a != b and (_initials_match(a, b) or _surname_initial(a, b)):
                 alias[a] = b  # "B. Obama" is Barack Obama, "Nordahl L." Nordahl Lelandais
             elif NICKNAMES and _nickname_of(a, b):
@@ -2764,6 +2836,40 @@ def _one_edit(a: str, b: str) -> bool:
     while i < len(a) and a[i] == b[i]:
         i += 1
     return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+# "Nordhal Lelandais" beside "Nordahl Lelandais", "Paul-Loup Suiltzer" beside "Paul-Loup
+# Sulitzer" (round 15): two neighbouring letters swapped in the given name or the surname is a
+# typo too: the form whose given name the lists know, else the more frequent form, is kept
+# (issue 16, session 17, second cycle).
+TRANSPOSED = True
+
+
+def _swapped(a: str, b: str) -> bool:
+    """``nordhal`` and ``nordahl``: the same letters, two neighbours swapped."""
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
+
+
+def _typo_of(a: tuple[str, ...], b: tuple[str, ...], count: Counter) -> bool:
+    """``a`` is ``b`` with two neighbouring letters of one word swapped, ``b`` preferred."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    if not (
+        (a[1:] == b[1:] and _swapped(a[0], b[0])) or (a[:-1] == b[:-1] and _swapped(a[-1], b[-1]))
+    ):
+        return False
+    known_a, known_b = _world_given(a[0]), _world_given(b[0])
+    if a[0] != b[0] and known_a != known_b:
+        return known_b  # "Medhi" beside "Mehdi": the given name the lists know
+    return count[b] > count[a]
 
 
 def _cased(name: str) -> int:
