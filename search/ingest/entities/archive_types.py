@@ -45,11 +45,12 @@ people the model calls persons and that no shipped lexicon holds (``ARCHIVE_GIVE
 ``Roch``, ``Nikos``, ``Imad``), evidence of a person for ``persons`` as the world's given
 names are (issue 16, session 17).
 
-The three tables shipped since session 17 were recounted at its merge with no ``IDS.txt``:
-rounds 14 and 15, annotated blind that session, are gold files, which the glob leaves out.
-The tables of sessions 14 to 16 had counted round 14's and round 15's articles before they
-were drawn (nothing then said to leave them out); the recount removed 30 names of
-``name_types.tsv`` and one particle name (``le corre``, from a round 14 article).
+The tables shipped since session 17 were recounted at each of its merges with no ``IDS.txt``:
+rounds 14, 15 and 16, annotated blind that session, are gold files, which the glob leaves out.
+The tables of sessions 14 to 16 had counted those rounds' articles before they were drawn
+(nothing then said to leave them out); the first recount removed 30 names of
+``name_types.tsv`` and one particle name (``le corre``, from a round 14 article), the second
+(round 16 left out too) 21 more names and one more particle name.
 """
 
 from __future__ import annotations
