@@ -44,11 +44,14 @@ the session (``entities-round15.jsonl``), drawn when round 14 became tuning mate
 blind while the session's rules were written from round 14, and scored once at the end, before
 and after them. Round 16 (session 17, its second cycle): 50 OrangeSum articles with
 random.Random(1750), none of them in rounds 1 to 15, drawn when round 15 became tuning material
-and held out the same way. Each round was annotated by hand,
-following ``../shared/gold/GUIDE.md``, into ``entities-tuning-more.jsonl`` (rounds 4 to 16
-into their own files) before the extractor was run on it. Rounds 1 to 14 are tuning articles,
-rounds 15 and 16 were held out to the ends of session 17's two cycles: the test half stays as
-``sample.py`` cut it.
+and held out the same way. Round 17 (session 18): 50 OrangeSum articles with
+random.Random(1790), none of them in rounds 1 to 16, drawn when round 16 became tuning material;
+two of them (orangesum-11274 and orangesum-12788) were left out before annotation because a
+session 17 helper had read the extractor's output on them in an unlabelled check, so the round
+holds 48. Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
+``entities-tuning-more.jsonl`` (rounds 4 to 16 into their own files) before the extractor was
+run on it. Rounds 1 to 16 are tuning articles (15 and 16 were held out to the ends of session
+17's two cycles, 17 to session 18's first): the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -77,14 +80,17 @@ ROUNDS = {
     14: (1720, 50, 0),
     15: (1730, 50, 0),
     16: (1750, 50, 0),
+    17: (1790, 50, 0),
 }
-VALIDATION = {8, 9, 12, 13, 14, 15, 16}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17}  # rounds drawn as held-out validation rounds
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
     n: f"countries-round{n}.jsonl" if n in (10, 11) else f"entities-round{n}.jsonl"
-    for n in range(4, 16)
+    for n in range(4, 17)
 }
+# Articles drawn but left out before annotation: a helper had read the extractor's output on them.
+LEFT_OUT = {17: {"orangesum-11274", "orangesum-12788"}}
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
@@ -115,6 +121,8 @@ def main() -> None:
     wiki = [rec for rec in wiki if rec["id"] not in taken]
     for pool, n in ((orange, n_orange), (wiki, n_wiki)):
         for rec in rng.sample(pool, n):
+            if rec["id"] in LEFT_OUT.get(round_, ()):
+                continue
             keys = ("id", "title", "summary", "body", "date", "section")
             out = {k: rec[k] for k in keys if rec.get(k)}
             if round_ in VALIDATION:
