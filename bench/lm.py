@@ -1,9 +1,9 @@
 """Language models and divergence from randomness as re-rankers of Loupe's best K (issue 12).
 
     python bench/ltr.py collect              # once: Loupe's best 100 per query (cached)
-    python bench/lm.py sweep [--json FILE]   # every model and setting, tuning halves
+    python bench/lm.py sweep [--models ql,plm,...] [--json FILE]  # the grid, tuning halves
     python bench/lm.py report [--json FILE]  # the chosen settings, both halves, by length
-    python bench/lm.py cost [--queries 300]  # CPU per query of the re-rank, in process
+    python bench/lm.py cost --model inl2 --setting "c 7" --depth 30  # CPU a query, in process
 
 Why: every ranking measured on the relevance bench (sessions 7-17) was BM25 or built on
 it; query likelihood and DFR, the families Indri and Terrier made standard and often
@@ -23,6 +23,8 @@ over the candidates):
   collection model);
 * ``dph`` (parameter-free), ``pl2`` and ``inl2`` (c): DFR as Terrier defines them (its
   ``DPH``, ``PL2``, ``InL2`` classes; query term frequency as key frequency);
+* ``plm``: Lv and Zhai's positional language model (Gaussian kernel sigma, Dirichlet mu,
+  the best position; the best 30 only);
 * ``bm25``: the control, one-field BM25 (k1 1.2, b 0.75) on the same terms and statistics.
 
 Each model re-ranks the best K (30, 100) alone (ties in Loupe's order), or mixed with
@@ -96,11 +98,22 @@ class Stats:
                 for f in range(3):
                     got[f] += v[f]
                 df[t] = df.get(t, 0) + 1
+        self.docs = docs
         self.cf = cf
         self.df = df
         self.total = total
         self.n = len(docs)
         self.avg = sum(total) / max(1, self.n)
+
+
+    def positions(self, doc_id: str) -> dict[str, list[int]]:
+        """The article's recall-view positions, its fields as one text (title, lead, body,
+        captions), for the positional model."""
+        from search.analysis import recall_positions
+
+        d = self.docs[doc_id]
+        return recall_positions(" ".join(d.get(k) or "" for k in (
+            "title", "summary", "body", "caption")))
 
 
 def query_terms(q: str) -> dict[str, int]:
@@ -112,7 +125,7 @@ def query_terms(q: str) -> dict[str, int]:
     return {t: len(p) for t, p in recall_positions(kept).items()}
 
 
-def arrays(stats: Stats, q: str, ids: list[str]) -> dict:
+def arrays(stats: Stats, q: str, ids: list[str], positional: int = 0) -> dict:
     """What every model needs for one query's candidates: term frequencies per field
     [K, T, 3], lengths [K, 3], and the terms' collection statistics."""
     terms = {t: n for t, n in query_terms(q).items() if t in stats.cf}
@@ -124,7 +137,14 @@ def arrays(stats: Stats, q: str, ids: list[str]) -> dict:
             got = held.get(t)
             if got:
                 tf[i, j] = got
+    occ = []
+    for d in ids[:positional]:  # the first few candidates' query-term positions
+        pos = stats.positions(d)
+        got = [(j, p) for j, t in enumerate(names) for p in pos.get(t, ())]
+        occ.append((np.asarray([g[0] for g in got], dtype=np.int64),
+                    np.asarray([g[1] for g in got], dtype=np.float64)))
     return {
+        "occ": occ,
         "tf": tf,
         "len": np.asarray([stats.length[d] for d in ids], dtype=np.float64).reshape(-1, 3),
         "qtf": np.asarray([terms[t] for t in names], dtype=np.float64),
@@ -215,10 +235,42 @@ def bm25(a: dict, k1: float = 1.2, b: float = 0.75) -> np.ndarray:
     return s @ a["qtf"]
 
 
+def plm(a: dict, sigma: float, mu: float) -> np.ndarray:
+    """Lv and Zhai's positional language model, Gaussian kernel (sigma), Dirichlet (mu), the
+    best position's query likelihood; the positions tried are the query terms' own (an
+    article holding none scores as an empty window). Counts propagated across the whole
+    article (its fields as one text)."""
+    pc = a["cf"].sum(axis=1) / a["total"].sum()
+    qtf = a["qtf"]
+    full = math.sqrt(2 * math.pi) * sigma
+    out = np.empty(len(a["occ"]))
+    for n, (term, pos) in enumerate(a["occ"]):
+        length = max(1.0, float(a["len"][n].sum()))
+        if not len(pos):
+            out[n] = np.log(mu * pc / (full + mu)) @ qtf
+            continue
+        k = np.exp(-((pos[:, None] - pos[None, :]) ** 2) / (2 * sigma * sigma))
+        counts = np.zeros((len(pos), len(qtf)))
+        np.add.at(counts.T, term, k)  # counts[i, w]: w's propagated count at position i
+        # the kernel's mass inside the article at each position (its borders cut it)
+        z = np.asarray([full / 2 * (math.erf((length - p) / (sigma * math.sqrt(2)))
+                                    + math.erf(p / (sigma * math.sqrt(2)))) for p in pos])
+        s = np.log((counts + mu * pc) / (z[:, None] + mu)) @ qtf
+        out[n] = s.max()
+    return out
+
+
+PLM_DEPTH = 30  # positions are gathered for the best 30 only
+
+
 def settings() -> dict[str, list[tuple[str, object]]]:
     """{model: [(label, scorer)]}: the grid swept on the tuning halves."""
     out: dict[str, list] = {"ql": [], "two": [], "mix": [], "dph": [], "pl2": [], "inl2": [],
-                            "bm25": [("k1 1.2 b 0.75", bm25)]}
+                            "bm25": [("k1 1.2 b 0.75", bm25)], "plm": []}
+    for sigma in (25, 75, 200):
+        for mu in (300, 1000):
+            out["plm"].append((f"sigma {sigma} mu {mu}",
+                               lambda a, sigma=sigma, mu=mu: plm(a, sigma, mu)))
     for mu in (100, 300, 600, 1000, 1500, 2500, 4000):
         out["ql"].append((f"mu {mu}", lambda a, mu=mu: ql(a, mu)))
         out["ql"].append((f"mu {mu} distinct", lambda a, mu=mu: ql(a, mu, distinct=True)))
@@ -253,6 +305,8 @@ TOLERANCE = 0.005  # a known-item set may fall by one query from 1st to 2nd, no 
 
 
 def _z(x: np.ndarray) -> np.ndarray:
+    if len(x) < 2:
+        return np.zeros_like(x)
     spread = x.std()
     return (x - x.mean()) / spread if spread > 0 else np.zeros_like(x)
 
@@ -270,7 +324,7 @@ def order(loupe: np.ndarray, model: np.ndarray, mode: str, w: float) -> np.ndarr
     return np.lexsort((np.arange(len(key)), -key))
 
 
-def load(quick: bool, seed: int) -> dict:
+def load(quick: bool, seed: int, positional: bool = True) -> dict:
     """{(set, half): [item]}, each item the page call's candidates with the models' inputs,
     and "_accent_texts"."""
     path = ltr.OUT / f"candidates-{'quick' if quick else 'full'}-{seed}.pkl"
@@ -295,7 +349,8 @@ def load(quick: bool, seed: int) -> dict:
                         ids, scores, _total = row["calls"][call]
                         item.update(call=call, ids=list(ids),
                                     loupe=np.asarray(scores, dtype=np.float64),
-                                    a=arrays(stats, row["q"], list(ids)[:max(DEPTHS)]))
+                                    a=arrays(stats, row["q"], list(ids)[:max(DEPTHS)],
+                                             PLM_DEPTH if positional else 0))
                     items.append(item)
                 out[(sname, h)] = items
         if "accent" in coll["sets"]:
@@ -336,7 +391,7 @@ def model_scores(items: list[dict], scorer, depth: int) -> list:
             continue
         a = i["a"]
         if depth < len(i["ids"]):
-            a = dict(a, tf=a["tf"][:depth], len=a["len"][:depth])
+            a = dict(a, tf=a["tf"][:depth], len=a["len"][:depth], occ=a["occ"][:depth])
         out.append(scorer(a) if a["qtf"].size else np.zeros(len(a["tf"])))
     return out
 
@@ -346,7 +401,7 @@ def value(sname: str, items: list[dict], got: list[list[str]], accent_texts) -> 
     return m["precision"] if sname == "accent" else m["mrr"]
 
 
-def sweep(feats: dict) -> dict:
+def sweep(feats: dict, models: list[str]) -> dict:
     """Every (model, setting, mode, w, K) on the tuning halves; the chosen one per model
     and way (alone, z, best)."""
     accent_texts = feats["_accent_texts"]
@@ -356,13 +411,16 @@ def sweep(feats: dict) -> dict:
     print("Loupe, tuning halves: " + ", ".join(f"{s} {v:.4f}" for s, v in base.items()))
     rows = []
     for model, grid in settings().items():
+        if model not in models:
+            continue
+        depths = (PLM_DEPTH,) if model == "plm" else DEPTHS
         t0 = time.process_time()
         for label, scorer in grid:
-            scores = {s: model_scores(feats[(s, 0)], scorer, max(DEPTHS)) for s in sets}
+            scores = {s: model_scores(feats[(s, 0)], scorer, max(depths)) for s in sets}
             for mode, w in MODES:
                 if mode == "best" and model not in DFR:
                     continue
-                for depth in DEPTHS:
+                for depth in depths:
                     for gate in GATES if mode != "alone" else (0,):  # alone: every query
                         got = {s: value(s, feats[(s, 0)],
                                         pages(feats[(s, 0)], scores[s], mode, w, depth, gate),
@@ -503,7 +561,7 @@ def cost(quick: bool, seed: int, model: str, setting: str, depth: int, n: int) -
             t0 = time.process_time()
             for row in rows:
                 ids, scores, _ = row["calls"][ltr.page_call(row)]
-                a = arrays(stats, row["q"], list(ids)[:depth])
+                a = arrays(stats, row["q"], list(ids)[:depth], depth if model == "plm" else 0)
                 m = scorer(a) if a["qtf"].size else np.zeros(len(a["tf"]))
                 order(np.asarray(scores[:depth]), m, "z", 0.2)
             spent = time.process_time() - t0
@@ -522,18 +580,26 @@ def main() -> int:
     ap.add_argument("--setting", default="")
     ap.add_argument("--depth", type=int, default=30)
     ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--models", default=",".join(settings()),
+                    help="the models swept (comma-separated)")
     args = ap.parse_args()
     if args.step == "cost":
         cost(args.quick, args.seed, args.model, args.setting, args.depth, args.queries)
         return 0
     t0 = time.process_time()
-    feats = load(args.quick, args.seed)
+    models = args.models.split(",")
+    feats = load(args.quick, args.seed, "plm" in models)
     print(f"inputs: {time.process_time() - t0:.0f} s CPU", file=sys.stderr)
     path = Path(args.json)
     if args.step == "sweep":
-        result = sweep(feats)
+        result = sweep(feats, models)
         print_sweep(result)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and set(models) != set(settings()):  # a partial sweep adds to it
+            old = json.loads(path.read_text())
+            result["rows"] = [r for r in old["rows"] if r["model"] not in models] + result["rows"]
+            result["chosen"] = {k: v for k, v in old["chosen"].items()
+                                if k.split()[0] not in models} | result["chosen"]
         path.write_text(json.dumps(result, indent=1))
     else:
         chosen = json.loads(path.read_text())["chosen"]
