@@ -1390,6 +1390,8 @@ def find_persons(
         candidates = _given_name_tails(text, candidates, gaz)
     if PAREN_GIVEN:  # "(Aurélien) Taché": the given name in brackets is the name's
         candidates = _paren_given(text, candidates, firsts)
+    if SURNAME_PARTICLE_TAILS:  # "Bertrand Dutheil" + "de la Rochère": the surname's own end
+        candidates = _surname_particle_tails(text, candidates, gaz)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2465,6 +2467,51 @@ def _given_name_tails(text: str, candidates: list[_Candidate], gaz: Gazetteer) -
                 if whole is not None and len(whole.words) >= 3:
                     whole.titled = whole.titled or c.titled
                     c = whole
+        out.append(c)
+    return out
+
+
+# A surname kept without the particle and the word that end it, when the text writes them
+# right after: "Bertrand Dutheil de la Rochère" (round 8: "Bertrand Dutheil"), "Thierry
+# Pocquet du Haut-Jussé", "le maréchal Franchet d'Esperey" (unlabelled: "Thierry Pocquet",
+# "Franchet"). The word after the particle must be no place, no given name, no common or firm
+# word, and start no candidate of its own; a single word goes on only with "d'" and when it is
+# no given name (the given name's own particles are ``PARTICLE_NAME_TAILS``'s, ``GIVEN_ELIDED``'s)
+# (issue 16, session 18).
+SURNAME_PARTICLE_TAILS = True
+_SURNAME_PARTICLE = re.compile(
+    r"(?: (de la|du|de) |( d['’]))([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)(?![\w'’\u00ad-])"
+)
+
+
+def _surname_particle_tails(
+    text: str, candidates: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    starts = {c.start for c in candidates}
+    out = []
+    for c in candidates:
+        m = _SURNAME_PARTICLE.match(text, c.end)
+        if m:
+            tail = m.group(3)
+            low = fold_chars(tail)
+            last = fold_chars(c.words[-1])
+            if not (
+                m.start(3) in starts
+                or (len(c.words) == 1 and (not m.group(2) or _any_given(last)))
+                or fold_chars(c.words[0]) in TITLES
+                or low in BOILERPLATE | TITLES | PARTICLES | THING_CUES
+                or _org_word(low)
+                or low in vocabulary()  # "Matteo Salvini de la Ligue"
+                or _lower_word(low)
+                or _given(low)
+                or _world_given(low)
+                or gaz.terms(tail)
+                or any(gaz.terms(p) for p in tail.split("-"))
+                or re.match(r"\s+[A-ZÀ-Ý]", text[m.end() : m.end() + 2])
+            ):
+                particle = (m.group(1) or "").split() or [m.group(2).strip() + tail]
+                words = c.words + (particle + [tail] if m.group(1) else particle)
+                c = _Candidate(words, c.start, m.end(), c.titled, c.role_cut)
         out.append(c)
     return out
 
