@@ -9,8 +9,8 @@ from tests.test_entity_quality import persons
 
 def test_a_surname_ends_with_its_particle_and_word() -> None:
     """``SURNAME_PARTICLE_TAILS``: "Bertrand Dutheil de la Rochère" (round 8, orangesum-27684,
-    kept as "Bertrand Dutheil"), "Franchet d'Esperey" and "Thierry Pocquet du Haut-Jussé"
-    (unlabelled orangesum-20000 and orangesum-30121, kept cut before the particle)."""
+    kept as "Bertrand Dutheil"), "Carlos Fernandez de Cossio" and "Thierry Pocquet du
+    Haut-Jussé" (unlabelled orangesum-9752 and orangesum-30121, kept cut before the particle)."""
     text = (
         "\"Déjà sont divulguées des conclusions politiquement correctes, puis peu a peu vient une "
         "vérité autre\", a tweeté Bertrand Dutheil de la Rochère, président du microparti Patrie "
@@ -20,12 +20,13 @@ def test_a_surname_ends_with_its_particle_and_word() -> None:
     assert "Bertrand Dutheil de la Rochère" in found
     assert "Bertrand Dutheil" not in found
     text = (
-        "Il s'agit de ceux qui ont leur tombeau aux Invalides : Foch, Lyautey, Maunoury, Fayolle "
-        "et Franchet d'Esperey, contrairement à Joffre, Pétain et Gallieni."
+        "Ce serait \"le pire\" scénario pour les relations avec Cuba, assure dans un entretien à "
+        "l'AFP Carlos Fernandez de Cossio, directeur général du département Etats-Unis au "
+        "ministère cubain des Affaires étrangères."
     )
     found = persons(text)
-    assert "Franchet d'Esperey" in found
-    assert "Franchet" not in found
+    assert "Carlos Fernandez de Cossio" in found
+    assert "Carlos Fernandez" not in found
     text = (
         "De quoi ouvrir un véritable débat.  Thierry Pocquet du Haut-Jussé est en effet revenu "
         "sur la chronologie précise du meurtre."
@@ -76,3 +77,27 @@ def test_parties_and_agencies_named_like_people() -> None:
         "au prix de luttes de personnes qui ont décimé la formation."
     )
     assert "Nidaa Tounes" not in persons(text)
+
+
+def test_given_names_spoken_of_as_names() -> None:
+    """``NAMES_AS_WORDS``: given names near "prénom(s)" are names, not people: round 15
+    (orangesum-5294, the novel "Les Prénoms épicènes"), unlabelled orangesum-22283 (the
+    favourite names of the year). A full name beside them stays."""
+    text = (
+        "Il en fallait de l'énergie pour revenir avec un 27e roman, Les Prénoms épicènes, une "
+        "histoire de vengeance entre Dominique et Claude (deux prénoms épicènes, qui conviennent "
+        "aux hommes comme aux femmes)."
+    )
+    found = persons(text)
+    assert "Dominique" not in found
+    assert "Claude" not in found
+    text = (
+        "Quel est le palmarès des prénoms les plus en vogue pour les petites filles ? Emma, Jade, "
+        "Louise, Alice et Chloé tiennent le haut du pavé, suivis de Lina, Rose, Léa, Anna et "
+        "Mila. Les auteures notent la popularité des \"prénoms caméléons\", issus notamment "
+        "l'Ancien Testament. \"Ils vont plaire aux parents laïcs et aux parents (...) pratiquants "
+        "des trois monothéïsmes\", explique l'une des auteures, Stéphanie Rapoport, à BFMTV."
+    )
+    found = persons(text)
+    assert not {"Emma", "Jade", "Louise", "Chloé", "Léa"} & set(found)
+    assert "Stéphanie Rapoport" in found
