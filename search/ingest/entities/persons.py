@@ -1390,6 +1390,10 @@ def find_persons(
         candidates = _given_name_tails(text, candidates, gaz)
     if PAREN_GIVEN:  # "(Aurélien) Taché": the given name in brackets is the name's
         candidates = _paren_given(text, candidates, firsts)
+    if SURNAME_PARTICLE_TAILS:  # "Bertrand Dutheil" + "de la Rochère": the surname's own end
+        candidates = _surname_particle_tails(text, spans, candidates, gaz)
+    if NAMES_AS_WORDS:  # "les prénoms les plus en vogue ? Emma, Jade, Louise": names, not people
+        candidates = _not_names_as_words(text, candidates)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2467,6 +2471,107 @@ def _given_name_tails(text: str, candidates: list[_Candidate], gaz: Gazetteer) -
                     c = whole
         out.append(c)
     return out
+
+
+# A surname kept without the particle and the word that end it, when the text writes them
+# right after: "Bertrand Dutheil de la Rochère" (round 8: "Bertrand Dutheil"), "Thierry
+# Pocquet du Haut-Jussé", "Carlos Fernandez de Cossio" (unlabelled). The name has two words or
+# more and lies in a PER span of the model (a single word went on to "Laroque d'Olmes",
+# "Cortina d'Ampezzo", "Villenave d'Ornon": the model's PER spans, towns the gazetteer lacks;
+# a name in a LOC span to "l'hôpital Ali Naji de Souleimaniyeh"); the word after the particle
+# is no place, no given name, no common or firm word, and starts no candidate and no longer
+# span of its own (issue 16, session 18).
+SURNAME_PARTICLE_TAILS = True
+_SURNAME_PARTICLE = re.compile(
+    r"(?: (de la|du|de) |( d['’]))([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)(?![\w'’\u00ad-])"
+)
+
+
+def _surname_particle_tails(
+    text: str, spans: list[Span], candidates: list[_Candidate], gaz: Gazetteer
+) -> list[_Candidate]:
+    starts = {c.start for c in candidates}
+    out = []
+    for c in candidates:
+        m = _SURNAME_PARTICLE.match(text, c.end)
+        # Two words or more the model read as a person (a PER span holds them), and the word
+        # after the particle starts no longer span ("Luisa Neubauer de Fridays for Future").
+        if m and not (
+            len(c.words) > 1
+            and any(s <= c.start and c.end <= e and label == "PER" for s, e, label in spans)
+            and not any(s <= m.start(3) < e and e > m.end() for s, e, _label in spans)
+        ):
+            m = None
+        if m:
+            tail = m.group(3)
+            low = fold_chars(tail)
+            last = fold_chars(c.words[-1])
+            if not (
+                m.start(3) in starts
+                or (len(c.words) == 1 and (not m.group(2) or _any_given(last)))
+                or fold_chars(c.words[0]) in TITLES
+                or low in BOILERPLATE | TITLES | PARTICLES | THING_CUES
+                or _org_word(low)
+                or low in vocabulary()  # "Matteo Salvini de la Ligue"
+                or _lower_word(low)
+                or _given(low)
+                or _world_given(low)
+                or gaz.terms(tail)
+                or any(gaz.terms(p) for p in tail.split("-"))
+                or re.match(r"\s+[A-ZÀ-Ý]", text[m.end() : m.end() + 2])
+            ):
+                particle = (m.group(1) or "").split() or [m.group(2).strip() + tail]
+                words = c.words + (particle + [tail] if m.group(1) else particle)
+                c = _Candidate(words, c.start, m.end(), c.titled, c.role_cut)
+        out.append(c)
+    return out
+
+
+# A given name alone near the word "prénom(s)" is a name spoken of, not a person: "les prénoms
+# les plus en vogue pour les petites filles ? Emma, Jade, Louise, Alice et Chloé" (unlabelled:
+# 19 such names in one article), "une histoire de vengeance entre Dominique et Claude (deux
+# prénoms épicènes...)" (round 15: characters named by the two names), "les parieurs misent sur
+# Arthur, Albert, James ou Philip" (a royal baby's name). Only a name in a list of given names
+# alone: a single one is most often a person whose given name the article changed ("Roger
+# (prénom modifié à sa demande)", 8 unlabelled articles) or gives ("sa fille Claude"). A
+# mention after a title stays, and so does the name when another mention is far from the word
+# (issue 16, session 18).
+NAMES_AS_WORDS = True
+_PRENOM = re.compile(r"\bpr[ée]noms?\b", re.IGNORECASE)
+_PRENOM_BEFORE = 250
+_PRENOM_AFTER = 100
+
+
+def _not_names_as_words(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    firsts = first_names()
+    return [
+        c
+        for c in candidates
+        if not (
+            len(c.words) == 1
+            and not _title_before(text, c.start)
+            and fold_chars(c.words[0]) in firsts
+            and _PRENOM.search(
+                text, max(0, c.start - _PRENOM_BEFORE), min(len(text), c.end + _PRENOM_AFTER)
+            )
+            and _in_name_list(text, c.start, c.end, firsts)
+        )
+    ]
+
+
+_LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+([A-ZÀ-Ý][\w-]+)(?!\s+[A-ZÀ-Ý])")
+_LIST_PREV = re.compile(r"([A-ZÀ-Ý][\w-]+)\s*(?:,|et|ou)\s*$")
+
+
+def _in_name_list(text: str, start: int, end: int, firsts: frozenset[str]) -> bool:
+    """A given name next to another given name alone in a list ("Arthur, Albert, James ou
+    Philip"), not a single name ("Roger (prénom modifié à sa demande)", a witness)."""
+    nxt = _LIST_NEXT.match(text, end)
+    prev = _LIST_PREV.search(text, max(0, start - 40), start)
+    return bool(
+        (nxt and fold_chars(nxt.group(1)) in firsts)
+        or (prev and fold_chars(prev.group(1)) in firsts)
+    )
 
 
 # The same with a particle before the surname: "Armel Le Cléac'h" (the model's ORG "Armel",
