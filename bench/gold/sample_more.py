@@ -48,10 +48,14 @@ and held out the same way. Round 17 (session 18): 50 OrangeSum articles with
 random.Random(1790), none of them in rounds 1 to 16, drawn when round 16 became tuning material;
 two of them (orangesum-11274 and orangesum-12788) were left out before annotation because a
 session 17 helper had read the extractor's output on them in an unlabelled check, so the round
-holds 48. Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
-``entities-tuning-more.jsonl`` (rounds 4 to 16 into their own files) before the extractor was
+holds 48. Round 18 (session 18, its second cycle): 50 OrangeSum articles with
+random.Random(1995), none of them in rounds 1 to 17, drawn when round 17 became tuning material;
+orangesum-27399 and orangesum-36269 were left out the same way (read by a session 17 helper), so
+it holds 48. Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
+``entities-tuning-more.jsonl`` (rounds 4 to 18 into their own files) before the extractor was
 run on it. Rounds 1 to 16 are tuning articles (15 and 16 were held out to the ends of session
-17's two cycles, 17 to session 18's first): the test half stays as ``sample.py`` cut it.
+17's two cycles, 17 and 18 to the ends of session 18's two cycles): the test half stays as
+``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -81,16 +85,20 @@ ROUNDS = {
     15: (1730, 50, 0),
     16: (1750, 50, 0),
     17: (1790, 50, 0),
+    18: (1995, 50, 0),
 }
-VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18}  # rounds drawn as held-out validation rounds
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
     n: f"countries-round{n}.jsonl" if n in (10, 11) else f"entities-round{n}.jsonl"
-    for n in range(4, 17)
+    for n in range(4, 18)
 }
 # Articles drawn but left out before annotation: a helper had read the extractor's output on them.
-LEFT_OUT = {17: {"orangesum-11274", "orangesum-12788"}}
+LEFT_OUT = {
+    17: {"orangesum-11274", "orangesum-12788"},
+    18: {"orangesum-27399", "orangesum-36269"},
+}
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 GOLD = [
