@@ -53,3 +53,18 @@ def test_a_lower_case_le_inside_a_name() -> None:
         "de la présomption d'innocence\"."
     )
     assert "Stéphane le Buhan" in persons(text)
+
+
+def test_an_epithet_after_le_is_no_surname() -> None:
+    """``LOWER_PARTICLE`` stops at an animal or a people's name: "la mascotte du réseau, Serge
+    le Lapin" (unlabelled orangesum-7884), "Walid le Koweitien" (unlabelled orangesum-33260)."""
+    text = (
+        "La RATP a lancé les hostilités en publiant sur le compte Twitter de la mascotte du "
+        "réseau, Serge le Lapin, un montage photo de la station de métro bruxellois."
+    )
+    assert "Serge le Lapin" not in persons(text)
+    text = (
+        "Dans un campement en bordure d'une voie ferrée de Grande-Synthe, Walid le Koweitien "
+        "de 29 ans et Falah l'Irakien quinquagénaire sont suspendus aux prévisions météo."
+    )
+    assert "Walid le Koweitien" not in persons(text)

@@ -1430,7 +1430,7 @@ def find_persons(
 # avocat Stéphane le Buhan" (round 7), "a indiqué à l'AFP Lilâ le Bas, présidente de l'Unef"
 # (round 12): the press writes it so; not "Marianne le Colonel" (a title after it). Not "la":
 # in the unlabelled draw it gave a TV hero ("Thierry la Fronde") and a quarry ("carrière Roy
-# la Noubleau") (issue 16, session 18).
+# la Noubleau"); nor a people's name or an animal after "le" (issue 16, session 18).
 LOWER_PARTICLE = True
 
 
@@ -1447,6 +1447,10 @@ def _lower_particle(names: list[str], k: int) -> bool:
         and last[:1].isupper()
         and not last.isupper()
         and fold_chars(last).rstrip(".") not in TITLES | ROLES
+        # "Walid le Koweitien", "Guillaume le Normand", "Serge le Lapin" (the RATP's mascot):
+        # a people's name or an animal after "le" is an epithet (unlabelled).
+        and not any(t.kind == "adjective" for t in gazetteer().terms(last))
+        and fold_chars(last) not in _ANIMALS
     )
 
 
