@@ -495,7 +495,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
     for k, w in enumerate(names):
         low = fold_chars(w)
         if low in ("le", "la", "les") and w.islower():
-            return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
+            if not (LOWER_PARTICLE and _lower_particle(names, k)):
+                return None  # "Marianne le Colonel X": Le Pen, Le Drian take a capital
         if (
             0 < k < len(names) - 1
             and low.rstrip(".") in TITLES
@@ -1336,6 +1337,10 @@ def find_persons(
         )
         if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
             cued = True
+        if (  # "la maire démocrate d'Atlanta Keisha Lance Bottoms" (ORG): a role's place
+            c is not None and PLACE_ROLE and label != "PER" and _place_role_before(text, s, c, gaz)
+        ):
+            cued = True
         if (  # ""Carmen" de Bizet": the author of a work named in quotes
             c is not None
             and WORK_AUTHORS
@@ -1423,6 +1428,66 @@ def find_persons(
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
     return people
+
+
+# A surname's particle "le" in lower case between a given name and one capitalised word: "son
+# avocat Stéphane le Buhan" (round 7), "a indiqué à l'AFP Lilâ le Bas, présidente de l'Unef"
+# (round 12): the press writes it so; not "Marianne le Colonel" (a title after it). Not "la":
+# in the unlabelled draw it gave a TV hero ("Thierry la Fronde") and a quarry ("carrière Roy
+# la Noubleau"); nor a people's name or an animal after "le" (issue 16, session 18).
+LOWER_PARTICLE = True
+
+
+def _lower_particle(names: list[str], k: int) -> bool:
+    """``["Stéphane", "le", "Buhan"]``: "le", second of three words, after a given
+    name the lists know and before a capitalised name word that is no title or role."""
+    last = names[-1]
+    return (
+        k == 1
+        and len(names) == 3
+        and names[k] == "le"
+        and _any_given(fold_chars(names[0]))
+        and _NAME_WORD.match(last) is not None
+        and last[:1].isupper()
+        and not last.isupper()
+        and fold_chars(last).rstrip(".") not in TITLES | ROLES
+        # "Walid le Koweitien", "Guillaume le Normand", "Serge le Lapin" (the RATP's mascot):
+        # a people's name or an animal after "le" is an epithet (unlabelled).
+        and not any(t.kind == "adjective" for t in gazetteer().terms(last))
+        and fold_chars(last) not in _ANIMALS
+    )
+
+
+# The model glues a role's place to the name after it, in one span it calls a place or a
+# thing: "la maire démocrate d'Atlanta Keisha Lance Bottoms" (ORG), "l'ex-élue
+# afro-américaine de Géorgie Stacey Abrams" (LOC, round 16), "le prédicateur exilé aux
+# Etats-Unis Fethullah Gülen" (LOC, round 4). ``_clean_span`` cuts the place off; a
+# preposition before it, and a role before that or a given name the lists know opening the
+# rest, make the rest a person's name (issue 16, session 18).
+PLACE_ROLE = True
+_PLACE_PREP = re.compile(r"(?:(?<![\w])(?:de|du|des|aux|au|en)\s+|(?<![\w])d['’])$")
+
+
+def _place_role_before(text: str, start: int, c: _Candidate, gaz: Gazetteer) -> bool:
+    """The span's head, cut off by ``_clean_span``, is a place after "de", "d'", "aux"; the
+    rest is two or three name words opened by a known given name or after a role."""
+    head = text[start : c.start].strip()
+    if c.start <= start or not head or not _short_name(c.words):
+        return False
+    if not any(t.kind not in ("none", "adjective") for t in gaz.terms(head)):
+        return False
+    m = _PLACE_PREP.search(text, max(0, start - 6), start)
+    if m is None:
+        return False
+    given = _world_given(fold_chars(c.words[0]))
+    if not (given or _role_then(text, m.start())):
+        return False
+    # "Keisha Lance Bottoms": after a known given name, only the surname must be plain.
+    plain = c.words[-1:] if given else c.words
+    if gaz.terms(" ".join(c.words)) or not all(_plain_name(w) for w in plain):
+        return False
+    name = " ".join(c.words)
+    return not (archive_types.not_a_person(name) or archive_types.not_a_person(c.words[0]))
 
 
 # A name followed by a comma and a town's or a region's noun without a definite article is
@@ -2386,6 +2451,13 @@ _FAMILY_CUES = frozenset(
     cousines""".split()
 )
 _FAMILY = re.compile(r"([^\W\d_][\w'’-]*) et $")
+# Two more shapes of "Christine et Jean-Marie Villemin" the first version passed over: a
+# given name no list holds but the model spans alone (round 13's "Giorgetto et Fabrizio
+# Giugiaro"), a hyphened given name (round 3's "Jean-Claude et Gérard Roboly"). Not a given
+# name that is also a French word: "Julie et Camille Berthollet" (round 9) would come with
+# "Jade et Eric Dussart" (two hosts), "Monique Olivier et Michel Fourniret", "Bruno Gilles
+# et Martine Vassal" (issue 16, session 18).
+FAMILY_MORE = True
 
 
 def _family_members(
@@ -2395,19 +2467,41 @@ def _family_members(
     name alone before "et" and a full name shares that name's surname."""
     firsts = first_names()
     per = {(s, e) for s, e, label in spans if label == "PER"}
+    alone = {(s, e) for s, e, label in spans if label in ("PER", "LOC", "MISC")}
+    surnames = {c.words[-1] for c in found if len(c.words) > 1}
     out = []
     for c in found:
         if len(c.words) < 2:
             continue
         m = _FAMILY.search(text[max(0, c.start - 40) : c.start])
-        if not m or not m.group(1)[:1].isupper() or "-" in m.group(1):
+        if not m or not m.group(1)[:1].isupper():
             continue
         given = m.group(1)
+        # "avec Jean-Claude et Gérard Roboly": a hyphened given name the lists know.
+        if "-" in given and not (FAMILY_MORE and fold_chars(given) in firsts):
+            continue
         start = c.start - len(m.group(0))
         cue = re.search(r"(\w+)\s+$", fold_chars(text[max(0, start - 30) : start]))
         known = fold_chars(given) in firsts or (start, start + len(given)) in per
         family = bool(cue) and cue.group(1) in _FAMILY_CUES  # type: ignore[union-attr]
-        if not family and not (known and fold_chars(c.words[0]) in firsts):
+        both = known and fold_chars(c.words[0]) in firsts
+        if FAMILY_MORE and not (known or family) and _world_given(fold_chars(c.words[0])):
+            # "Giorgetto et Fabrizio Giugiaro": a word the model spans alone (a place or a
+            # thing to it), that no list, no gazetteer and no dictionary knows.
+            # Not a surname of the article ("Maurice Herzog" ... "Herzog et Louis Lachenal",
+            # "Gloria Trevisan et Marco Gottardi"), nor "DiCaprio et Brad Pitt" (unlabelled).
+            known = (
+                (start, start + len(given)) in alone
+                and _plain_name(given)
+                and given[1:] == given[1:].lower()
+                and given not in surnames
+                and not (
+                    _common_word(given) or gaz.terms(given) or _firm(given)
+                    or archive_types.not_a_person(given)
+                )
+            )
+            both = known
+        if not family and not both:
             continue
         if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES or _common_word(given):
             continue
@@ -2840,7 +2934,10 @@ def _merge(candidates: list[_Candidate]) -> list[Person]:
     for root, person in people.items():
         forms = spellings[root]
         # "Barack Obama" over "B. Obama" however often the initial is used.
-        person.name = max(forms, key=lambda f: (not _abbreviated(f), forms[f], _cased(f)))
+        # "Marine Le Pen" over "Marine le Pen" (``LOWER_PARTICLE``) when both are as frequent.
+        person.name = max(
+            forms, key=lambda f: (not _abbreviated(f), forms[f], " le " not in f, _cased(f))
+        )
     return list(people.values())
 
 
