@@ -1423,6 +1423,8 @@ def find_persons(
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
     known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
+    if KNOWN_MONONYMS:  # "ami avec Michou", "traînait avec Picasso": the archive's person
+        known |= _known_mononyms(text, spans, candidates, archive)
     people = _merge(_drop_derived(candidates, liberal, known))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
@@ -2751,6 +2753,66 @@ def _known_surname(word: str, archive: archive_types.Archive | None = None) -> b
         return False
     share = archive_types.person_share(word, archive)
     return share is not None and share >= KNOWN_SHARE_MIN
+
+
+# A single word the model calls a person here ("défend Morandini", "aurait salué Hitler",
+# ""Wauquiez") is one with no cue in the article when the archive names a person in full with it
+# last (``Jean-Marc Morandini``, ``Adolf Hitler``) ``MONONYM_FULL_MIN`` times or more and types
+# the word alone mostly as a person (``MONONYM_SHARE``): ``_known_surname`` asks more (20
+# sightings, 0.8, a plain mention) because it takes words the model does not call persons. The
+# model's word alone is not enough: it says PER of "Bonhams", "Daesh", "Celsius", "Reddit" all
+# over the archive, which no full name ends with (issue 16, session 18, second cycle).
+KNOWN_MONONYMS = True
+MONONYM_FULL_MIN = 10
+MONONYM_SHARE = 0.75
+# Nouns before a surname that name the person's thing, not the person (the draw's
+# "l'administration Trump", "le scandale Weinstein").
+_MONONYM_NOT_AFTER = THING_CUES | frozenset(
+    "administration scandale gouvernement regime camp systeme methode famille".split()
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _given_full_tails() -> dict[str, int]:
+    """``_full_name_tails`` of the names that open with a given name of any list (``adolf
+    hitler``), not with a firm's word (``automobili pininfarina``, a car maker)."""
+    out: dict[str, int] = {}
+    for key, (per, org, loc, misc, titled) in archive_types.table().items():
+        words = key.split()
+        if len(words) >= 2 and per + titled > 2 * (org + loc + misc) and _any_given(words[0]):
+            out[words[-1]] = max(out.get(words[-1], 0), per)
+    return out
+
+
+def _known_mononyms(
+    text: str,
+    spans: list[Span],
+    candidates: list[_Candidate],
+    archive: archive_types.Archive | None = None,
+) -> set[tuple[str, ...]]:
+    """Single-word candidates the model spans alone as PER in this article, the last word of a
+    full name the archive knows as a person's and mostly a person alone; no word the archive
+    writes in lower case."""
+    per = {
+        fold_chars(text[s:e]) for s, e, label in spans if label == "PER" and " " not in text[s:e]
+    }
+    out: set[tuple[str, ...]] = set()
+    for c in candidates:
+        if len(c.key) != 1 or c.key[0] not in per:
+            continue
+        m = _WORD_BEFORE.search(text, max(0, c.start - 40), c.start)
+        if m and fold_chars(m.group(1)) in _MONONYM_NOT_AFTER:
+            continue  # "l'administration Trump", "le scandale Weinstein": the thing named
+        word = c.words[0]
+        key = archive_types.name_key(word)
+        if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
+            continue
+        if _given_full_tails().get(key, 0) < MONONYM_FULL_MIN:
+            continue
+        share = archive_types.person_share(word, archive)
+        if share is not None and share >= MONONYM_SHARE:
+            out.add(c.key)
+    return out
 
 
 # A span the model starts with a prize ("prix Nobel de la paix Malala Yousafzai", MISC) was
