@@ -48,3 +48,40 @@ def test_a_firm_or_a_thing_named_after_a_person_stays_out() -> None:
     s = plain.index("Trump")
     found = P._known_mononyms(plain, [(s, s + 5, "PER")], [P._Candidate(["Trump"], s, s + 5)])
     assert found == {("trump",)}
+
+
+def test_a_public_figure_s_surname_the_model_calls_a_place() -> None:
+    """``KNOWN_MONONYM_PLACES``: "aux cris de "Gaudin assassin!" (tuning half,
+    orangesum-28540) and "vendus à Macron" (round 12, orangesum-28385), LOC to the model: the
+    archive names Jean-Claude Gaudin and Emmanuel Macron in full, many times."""
+    text = (
+        "Plusieurs milliers de Marseillais ont défilé samedi en hommage aux victimes, exprimant "
+        "leur \"colère noire\" à leur arrivée sous les fenêtres de l'hôtel de ville aux cris de "
+        "\"Gaudin assassin! Gaudin démission!\""
+    )
+    assert "Gaudin" in persons(text)
+    text = (
+        "\"Malgré l'intervention du chef d'agence, qui a tenté de dialoguer avec ces manifestants "
+        "reprochant 'aux médias d'être vendus à Macron', l'un de nos confrères a reçu des coups, "
+        "de nombreuses insultes ont été proférées."
+    )
+    assert "Macron" in persons(text)
+
+
+def test_a_surname_after_a_capitalised_word_or_a_thing_s_noun_stays_out() -> None:
+    """``KNOWN_MONONYM_PLACES`` leaves "Biden" of "des pancartes pro-Joe Biden" (round 12,
+    orangesum-35497: the model's LOC span is the surname alone) and "la loi dite Taubira"
+    (unlabelled orangesum-12623)."""
+    text = (
+        "Les petits véhicules, qui arborent des pancartes pro-Joe Biden, le démocrate qui "
+        "affrontera M. Trump en novembre, se dirigent vers le parking."
+    )
+    assert "Biden" not in persons(text)
+    s = text.index("Biden")
+    assert not P._surname_not_place(text, P._Candidate(["Biden"], s, s + 5))
+    text = "Cette journée instituée en application de la loi dite Taubira de 2001 existe."
+    s = text.index("Taubira")
+    assert not P._surname_not_place(text, P._Candidate(["Taubira"], s, s + 7))
+    text = "Cette journée instituée en application de la proposition de Taubira existe."
+    s = text.index("Taubira")
+    assert P._surname_not_place(text, P._Candidate(["Taubira"], s, s + 7))

@@ -1312,6 +1312,8 @@ def find_persons(
     unsure: list[_Candidate] = []
     spans = _joined(text, spans, gaz)
     listed = _listed(text, spans, gaz)
+    # Single words the model calls a place or a thing that the archive knows as surnames.
+    mononym_places: set[tuple[str, ...]] = set()
     animals = _animal_words(text, spans) if ANIMAL_NAMES else set()
     # "ses modèles Chiron et Chiron Sport": a product's words, likewise, when they make the
     # whole name (not "Ferruccio Lamborghini" beside "les modèles Lamborghini Aventador").
@@ -1370,6 +1372,13 @@ def find_persons(
             or (OTHER_LABELS and _person_shaped(text, c))
             or (c.role_cut and _any_given(fold_chars(c.words[0])))
             or (KNOWN_FULL_NAMES and _known_full(c.words, archive))
+            or (
+                KNOWN_MONONYM_PLACES
+                and label != "PER"
+                and len(c.words) == 1
+                and _surname_not_place(text, c, archive)
+                and not mononym_places.add(c.key)
+            )
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
@@ -1425,6 +1434,7 @@ def find_persons(
     known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
     if KNOWN_MONONYMS:  # "ami avec Michou", "traînait avec Picasso": the archive's person
         known |= _known_mononyms(text, spans, candidates, archive)
+    known |= mononym_places
     people = _merge(_drop_derived(candidates, liberal, known))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
@@ -2768,7 +2778,8 @@ MONONYM_SHARE = 0.75
 # Nouns before a surname that name the person's thing, not the person (the draw's
 # "l'administration Trump", "le scandale Weinstein").
 _MONONYM_NOT_AFTER = THING_CUES | frozenset(
-    "administration scandale gouvernement regime camp systeme methode famille".split()
+    "administration scandale gouvernement regime camp systeme methode famille quinquennat "
+    "septennat mandat presidence dite dit".split()
 )
 
 
@@ -2782,6 +2793,37 @@ def _given_full_tails() -> dict[str, int]:
         if len(words) >= 2 and per + titled > 2 * (org + loc + misc) and _any_given(words[0]):
             out[words[-1]] = max(out.get(words[-1], 0), per)
     return out
+
+
+# The same for a word the model calls a place or a thing ("vendus à Macron", "s'est couchée
+# devant Orban", LOC): the archive's full names ending with it are seen as a person
+# ``MONONYM_PLACE_MIN`` times or more, the word alone is no rarer a person than anything else
+# there (``MONONYM_PLACE_SHARE``, or unseen alone), and no thing's noun comes before it
+# (issue 16, session 18, second cycle).
+KNOWN_MONONYM_PLACES = True
+MONONYM_PLACE_MIN = 20
+MONONYM_PLACE_SHARE = 0.5
+
+
+_CAPITAL_WORD_BEFORE = re.compile(r"(?<![^\s\-])[A-ZÀ-Ý][^\W\d_]*[ \-]$")
+
+
+def _surname_not_place(
+    text: str, c: _Candidate, archive: archive_types.Archive | None = None
+) -> bool:
+    word = c.words[0]
+    key = archive_types.name_key(word)
+    if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
+        return False
+    if _given_full_tails().get(key, 0) < MONONYM_PLACE_MIN:
+        return False
+    if _CAPITAL_WORD_BEFORE.search(text, max(0, c.start - 40), c.start):
+        return False  # "des pancartes pro-Joe Biden": a longer name the model cut
+    m = _WORD_BEFORE.search(text, max(0, c.start - 40), c.start)
+    if m and fold_chars(m.group(1)) in _MONONYM_NOT_AFTER:
+        return False
+    share = archive_types.person_share(word, archive)
+    return share is None or share >= MONONYM_PLACE_SHARE
 
 
 def _known_mononyms(
