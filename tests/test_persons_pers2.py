@@ -85,3 +85,14 @@ def test_a_surname_after_a_capitalised_word_or_a_thing_s_noun_stays_out() -> Non
     text = "Cette journée instituée en application de la proposition de Taubira existe."
     s = text.index("Taubira")
     assert P._surname_not_place(text, P._Candidate(["Taubira"], s, s + 7))
+
+
+def test_a_family_cue_before_a_given_name_that_is_a_word() -> None:
+    """``FAMILY_CUE_WORDS``: "la nièce des frères Fabien et Jean-Michel Clain" (round 17,
+    orangesum-21972): "Fabien" is a French word too, the cue says two brothers."""
+    text = (
+        "Une des deux mères de famille françaises soupçonnées d'appartenir au groupe État "
+        "islamique pourrait être Jennifer Clain, la nièce des frères Fabien et Jean-Michel Clain, "
+        "qui ont revendiqué au nom de Daesh les attentats du 13 novembre."
+    )
+    assert "Fabien Clain" in persons(text)

@@ -2470,6 +2470,11 @@ _FAMILY = re.compile(r"([^\W\d_][\w'’-]*) et $")
 # "Jade et Eric Dussart" (two hosts), "Monique Olivier et Michel Fourniret", "Bruno Gilles
 # et Martine Vassal" (issue 16, session 18).
 FAMILY_MORE = True
+# A given name of the lists that is also a French word ("Fabien", "Julie") passes when a
+# family cue comes before ("les frères Fabien et Jean-Michel Clain", round 17; "les sœurs
+# Julie et Camille Berthollet", round 9): the cue, not the word, says two people of one family
+# (issue 16, session 18, second cycle).
+FAMILY_CUE_WORDS = True
 
 
 def _family_members(
@@ -2515,7 +2520,12 @@ def _family_members(
             both = known
         if not family and not both:
             continue
-        if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES or _common_word(given):
+        if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES:
+            continue
+        if _common_word(given) and not (
+            # "la nièce des frères Fabien et Jean-Michel Clain" (round 17): the cue says kin
+            FAMILY_CUE_WORDS and family and fold_chars(given) in firsts
+        ):
             continue
         if any(t.kind != "none" for t in gaz.terms(given)):
             continue
