@@ -1312,6 +1312,8 @@ def find_persons(
     unsure: list[_Candidate] = []
     spans = _joined(text, spans, gaz)
     listed = _listed(text, spans, gaz)
+    # Single words the model calls a place or a thing that the archive knows as surnames.
+    mononym_places: set[tuple[str, ...]] = set()
     animals = _animal_words(text, spans) if ANIMAL_NAMES else set()
     # "ses modèles Chiron et Chiron Sport": a product's words, likewise, when they make the
     # whole name (not "Ferruccio Lamborghini" beside "les modèles Lamborghini Aventador").
@@ -1370,6 +1372,13 @@ def find_persons(
             or (OTHER_LABELS and _person_shaped(text, c))
             or (c.role_cut and _any_given(fold_chars(c.words[0])))
             or (KNOWN_FULL_NAMES and _known_full(c.words, archive))
+            or (
+                KNOWN_MONONYM_PLACES
+                and label != "PER"
+                and len(c.words) == 1
+                and _surname_not_place(text, c, archive)
+                and not mononym_places.add(c.key)
+            )
         ):
             c.titled = c.titled or (s, e) in listed or cued
             candidates += _split_run_on(text, c)
@@ -1423,6 +1432,9 @@ def find_persons(
         candidates = _archive_vote(candidates, archive)
     candidates.sort(key=lambda c: c.start)
     known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
+    if KNOWN_MONONYMS:  # "ami avec Michou", "traînait avec Picasso": the archive's person
+        known |= _known_mononyms(text, spans, candidates, archive)
+    known |= mononym_places
     people = _merge(_drop_derived(candidates, liberal, known))
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
@@ -2458,6 +2470,11 @@ _FAMILY = re.compile(r"([^\W\d_][\w'’-]*) et $")
 # "Jade et Eric Dussart" (two hosts), "Monique Olivier et Michel Fourniret", "Bruno Gilles
 # et Martine Vassal" (issue 16, session 18).
 FAMILY_MORE = True
+# A given name of the lists that is also a French word ("Fabien", "Julie") passes when a
+# family cue comes before ("les frères Fabien et Jean-Michel Clain", round 17; "les sœurs
+# Julie et Camille Berthollet", round 9): the cue, not the word, says two people of one family
+# (issue 16, session 18, second cycle).
+FAMILY_CUE_WORDS = True
 
 
 def _family_members(
@@ -2503,7 +2520,12 @@ def _family_members(
             both = known
         if not family and not both:
             continue
-        if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES or _common_word(given):
+        if fold_chars(given) in BOILERPLATE or fold_chars(given) in TITLES:
+            continue
+        if _common_word(given) and not (
+            # "la nièce des frères Fabien et Jean-Michel Clain" (round 17): the cue says kin
+            FAMILY_CUE_WORDS and family and fold_chars(given) in firsts
+        ):
             continue
         if any(t.kind != "none" for t in gaz.terms(given)):
             continue
@@ -2751,6 +2773,98 @@ def _known_surname(word: str, archive: archive_types.Archive | None = None) -> b
         return False
     share = archive_types.person_share(word, archive)
     return share is not None and share >= KNOWN_SHARE_MIN
+
+
+# A single word the model calls a person here ("défend Morandini", "aurait salué Hitler",
+# ""Wauquiez") is one with no cue in the article when the archive names a person in full with it
+# last (``Jean-Marc Morandini``, ``Adolf Hitler``) ``MONONYM_FULL_MIN`` times or more and types
+# the word alone mostly as a person (``MONONYM_SHARE``): ``_known_surname`` asks more (20
+# sightings, 0.8, a plain mention) because it takes words the model does not call persons. The
+# model's word alone is not enough: it says PER of "Bonhams", "Daesh", "Celsius", "Reddit" all
+# over the archive, which no full name ends with (issue 16, session 18, second cycle).
+KNOWN_MONONYMS = True
+MONONYM_FULL_MIN = 10
+MONONYM_SHARE = 0.75
+# Nouns before a surname that name the person's thing, not the person (the draw's
+# "l'administration Trump", "le scandale Weinstein").
+_MONONYM_NOT_AFTER = THING_CUES | frozenset(
+    "administration scandale gouvernement regime camp systeme methode famille quinquennat "
+    "septennat mandat presidence dite dit".split()
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _given_full_tails() -> dict[str, int]:
+    """``_full_name_tails`` of the names that open with a given name of any list (``adolf
+    hitler``), not with a firm's word (``automobili pininfarina``, a car maker)."""
+    out: dict[str, int] = {}
+    for key, (per, org, loc, misc, titled) in archive_types.table().items():
+        words = key.split()
+        if len(words) >= 2 and per + titled > 2 * (org + loc + misc) and _any_given(words[0]):
+            out[words[-1]] = max(out.get(words[-1], 0), per)
+    return out
+
+
+# The same for a word the model calls a place or a thing ("vendus à Macron", "s'est couchée
+# devant Orban", LOC): the archive's full names ending with it are seen as a person
+# ``MONONYM_PLACE_MIN`` times or more, the word alone is no rarer a person than anything else
+# there (``MONONYM_PLACE_SHARE``, or unseen alone), and no thing's noun comes before it
+# (issue 16, session 18, second cycle).
+KNOWN_MONONYM_PLACES = True
+MONONYM_PLACE_MIN = 20
+MONONYM_PLACE_SHARE = 0.5
+
+
+_CAPITAL_WORD_BEFORE = re.compile(r"(?<![^\s\-])[A-ZÀ-Ý][^\W\d_]*[ \-]$")
+
+
+def _surname_not_place(
+    text: str, c: _Candidate, archive: archive_types.Archive | None = None
+) -> bool:
+    word = c.words[0]
+    key = archive_types.name_key(word)
+    if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
+        return False
+    if _given_full_tails().get(key, 0) < MONONYM_PLACE_MIN:
+        return False
+    if _CAPITAL_WORD_BEFORE.search(text, max(0, c.start - 40), c.start):
+        return False  # "des pancartes pro-Joe Biden": a longer name the model cut
+    m = _WORD_BEFORE.search(text, max(0, c.start - 40), c.start)
+    if m and fold_chars(m.group(1)) in _MONONYM_NOT_AFTER:
+        return False
+    share = archive_types.person_share(word, archive)
+    return share is None or share >= MONONYM_PLACE_SHARE
+
+
+def _known_mononyms(
+    text: str,
+    spans: list[Span],
+    candidates: list[_Candidate],
+    archive: archive_types.Archive | None = None,
+) -> set[tuple[str, ...]]:
+    """Single-word candidates the model spans alone as PER in this article, the last word of a
+    full name the archive knows as a person's and mostly a person alone; no word the archive
+    writes in lower case."""
+    per = {
+        fold_chars(text[s:e]) for s, e, label in spans if label == "PER" and " " not in text[s:e]
+    }
+    out: set[tuple[str, ...]] = set()
+    for c in candidates:
+        if len(c.key) != 1 or c.key[0] not in per:
+            continue
+        m = _WORD_BEFORE.search(text, max(0, c.start - 40), c.start)
+        if m and fold_chars(m.group(1)) in _MONONYM_NOT_AFTER:
+            continue  # "l'administration Trump", "le scandale Weinstein": the thing named
+        word = c.words[0]
+        key = archive_types.name_key(word)
+        if len(key) < 3 or " " in key or _lower_word(key) or _common_word(word):
+            continue
+        if _given_full_tails().get(key, 0) < MONONYM_FULL_MIN:
+            continue
+        share = archive_types.person_share(word, archive)
+        if share is not None and share >= MONONYM_SHARE:
+            out.add(c.key)
+    return out
 
 
 # A span the model starts with a prize ("prix Nobel de la paix Malala Yousafzai", MISC) was
