@@ -1337,6 +1337,8 @@ def find_persons(
         )
         if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
             cued = True
+        if c is not None and GIVEN_ALONE_CUES and _given_alone(text, label, c, gaz):
+            cued = True
         if (  # "la maire démocrate d'Atlanta Keisha Lance Bottoms" (ORG): a role's place
             c is not None and PLACE_ROLE and label != "PER" and _place_role_before(text, s, c, gaz)
         ):
@@ -2255,6 +2257,55 @@ _KIN_AFTER = re.compile(
 def _kin_after(text: str, end: int) -> bool:
     return bool(_KIN_AFTER.match(fold_chars(text[end : end + 60]).replace("’", "'")))
 
+
+
+# A private person named by the given name alone (a witness, a child, a victim): the press
+# says who they are right after the name, or names the kin before it (issue 16, session 18,
+# second cycle). After it: a pronoun set apart (`Elise, elle, réussit à se retenir`, round
+# 13), a school class (`Maxence, en CM2, est arrivé`, round 17), what the person is
+# (`Sabri, jeune homme décédé`, rounds 1-3; `Albane, maman de deux enfants`, the dev gold;
+# `Shan, restaurateur dans le XIe`, the dev gold; `Camille, l'une de ses camarades`); before
+# it, a kinship noun with its rank (`leur fils aîné Stefano`, round 7). The word must be a
+# given name of some list, or the model must call it a person or a thing (not a place),
+# never a place of the gazetteer nor a word the archive mostly calls a thing.
+GIVEN_ALONE_CUES = True
+_PRIVATE_NOUNS = """jeune homme|jeune femme|jeune fille|jeune garcon|garcon|fillette|adolescent|
+adolescente|ado|enfant|bebe|mere de famille|pere de famille|
+lyceen|lyceenne|collegien|collegienne|ecolier|ecoliere|etudiant|etudiante|retraite|retraitee|
+restaurateur|restauratrice|commercant|commercante|agriculteur|agricultrice|eleveur|eleveuse|
+salarie|salariee|employe|employee|ouvrier|ouvriere|aide-soignant|aide-soignante|infirmier|
+infirmiere|caissiere|caissier|boulanger|boulangere|serveur|serveuse|chauffeur|
+mere celibataire|veuve|veuf|victime|rescape|rescapee|survivant|survivante|temoin|
+habitant|habitante|riverain|riveraine|voisin|voisine|benevole|patient|patiente""".replace("\n", "")
+_GIVEN_ALONE_AFTER = re.compile(
+    r",\s+(?:(?:elle|lui)\s*,"
+    r"|en\s+(?:cp|ce1|ce2|cm1|cm2|6e|5e|4e|3e|sixieme|cinquieme|quatrieme|troisieme|seconde|"
+    r"premiere|terminale)\b"
+    r"|(?:(?:un|une|le|la|l')\s*)?(?:" + _PRIVATE_NOUNS + r")\b"
+    r"|l'une?\s+(?:de\s+(?:ses|leurs|nos|mes)|des)\s+(?:camarades|amis|amies|proches|"
+    r"voisins|voisines|collegues|enfants|filles|fils|victimes|eleves|soeurs|freres|"
+    r"temoins|habitants|habitantes|patients|patientes)\b)"
+)
+_GIVEN_ALONE_KIN = re.compile(
+    r"(?<!\w)(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|fille|frere|soeur|petit-fils|"
+    r"petite-fille)\s+(?:aine|ainee|cadet|cadette|benjamin|benjamine|unique)\s+$"
+)
+
+
+def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
+    """A single given name with a cue of a private person after or before it."""
+    if len(c.words) != 1 or label not in ("PER", "MISC", "LOC", "ORG"):
+        return False
+    word = c.words[0]
+    if word.isupper() or not _capitalised(word) or gaz.terms(word):
+        return False
+    if not (_any_given(fold_chars(word)) or (label in ("PER", "MISC") and _plain_name(word))):
+        return False
+    after = fold_chars(text[c.end : c.end + 60]).replace("’", "'").lower()
+    if _GIVEN_ALONE_AFTER.match(after):
+        return True
+    before = fold_chars(text[max(0, c.start - 40) : c.start]).replace("œ", "oe").lower()
+    return bool(_GIVEN_ALONE_KIN.search(before))
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
 # inversion of reported speech (`"...", se réjouit Suzane`, `"...", ironise Polnareff`,
