@@ -71,3 +71,33 @@ def test_an_animal_s_mother_is_no_cue() -> None:
         "centaines de grammes."
     )
     assert "Liya" not in persons(text)
+
+
+def test_a_partner_before_the_given_name() -> None:
+    """Round 6, orangesum-8876: "en couple avec Danyellah"."""
+    text = (
+        "Pas de bisexualité pour Michel Polnareff qui dit s'être calmé depuis qu'il est en "
+        "couple avec Danyellah. Rien n'était sérieux avant elle selon lui."
+    )
+    assert "Danyellah" in persons(text)
+
+
+def test_a_victim_named_by_the_given_name() -> None:
+    """Round 15, orangesum-30786: "le principal suspect du meurtre de Maëlys" (the model's
+    ORG and LOC); not when the article names her in full, "le viol de Maëlys de Araujo"
+    (round 16, orangesum-3405): the full name's rules decide, and a given name alone beside
+    it would be a second entry for one person."""
+    text = (
+        "Mais à l'époque, la suspicion qui pesait sur Nordahl Lelandais n'était pas la même. "
+        "Depuis, les choses ont changé. Il apparaît comme le principal suspect du meurtre de "
+        "Maëlys.\n\nLes juges d'instruction ont donc demandé aux enquêteurs de refaire les "
+        "analyses."
+    )
+    assert "Maëlys" in persons(text)
+    text = (
+        "Mercredi, la Cour de cassation a rejeté deux pourvois du prévenu, ouvrant la "
+        "possibilité de le poursuivre pour le viol de Maëlys de Araujo.\n\nDans le dossier "
+        "grenoblois, Nordhal Lelandais est aussi poursuivi pour des agressions sexuelles "
+        "commises quelques semaines avant le meurtre de Maëlys."
+    )
+    assert "Maëlys" not in persons(text)

@@ -2265,7 +2265,10 @@ def _kin_after(text: str, end: int) -> bool:
 # 13), a school class (`Maxence, en CM2, est arrivé`, round 17), what the person is
 # (`Sabri, jeune homme décédé`, rounds 1-3; `Albane, maman de deux enfants`, the dev gold;
 # `Shan, restaurateur dans le XIe`, the dev gold; `Camille, l'une de ses camarades`); before
-# it, a kinship noun with its rank (`leur fils aîné Stefano`, round 7). The word must be a
+# it, a kinship noun with its rank (`leur fils aîné Stefano`, round 7), a partner (`en couple
+# avec Danyellah`, round 6), a victim (`le meurtre de Maëlys`, round 15). Not when the article
+# writes the word before a capitalised word (`Maëlys de Araujo`, round 16): the full name's
+# rules decide, and the word alone would be a second entry for one person. The word must be a
 # given name of some list, or the model must call it a person or a thing (not a place),
 # never a place of the gazetteer nor a word the archive mostly calls a thing.
 GIVEN_ALONE_CUES = True
@@ -2287,8 +2290,13 @@ _GIVEN_ALONE_AFTER = re.compile(
     r"temoins|habitants|habitantes|patients|patientes)\b)"
 )
 _GIVEN_ALONE_KIN = re.compile(
-    r"(?<!\w)(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|fille|frere|soeur|petit-fils|"
-    r"petite-fille)\s+(?:aine|ainee|cadet|cadette|benjamin|benjamine|unique)\s+$"
+    r"(?<!\w)(?:(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|fille|frere|soeur|petit-fils|"
+    r"petite-fille)\s+(?:aine|ainee|cadet|cadette|benjamin|benjamine|unique)"
+    # a partner: "en couple avec Danyellah" (round 6)
+    r"|en\s+couple\s+(?:depuis\s+[^,.;]{1,30}\s+)?avec"
+    # a victim: "avoir tué Maëlys", "le meurtre de Maëlys" (round 15)
+    r"|(?:tue|tuee|assassine|assassinee|enleve|enlevee|viole|violee|poignarde|poignardee)"
+    r"|(?:meurtre|assassinat|enlevement|viol)\s+(?:de|d'))\s+$"
 )
 
 
@@ -2301,11 +2309,13 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
         return False
     if not (_any_given(fold_chars(word)) or (label in ("PER", "MISC") and _plain_name(word))):
         return False
+    if re.search(rf"(?<![\w-]){re.escape(word)}\s+(?:(?:de|du|da|le|la|van|von)\s+)?[A-ZÀ-Ý]", text):
+        return False  # "la petite Maëlys" of "Maëlys de Araujo": the full name's rules decide
     after = fold_chars(text[c.end : c.end + 60]).replace("’", "'").lower()
     if _GIVEN_ALONE_AFTER.match(after):
         return True
-    before = fold_chars(text[max(0, c.start - 40) : c.start]).replace("œ", "oe").lower()
-    return bool(_GIVEN_ALONE_KIN.search(before))
+    before = fold_chars(text[max(0, c.start - 60) : c.start]).replace("œ", "oe").lower()
+    return bool(_GIVEN_ALONE_KIN.search(before.replace("’", "'")))
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
 # inversion of reported speech (`"...", se réjouit Suzane`, `"...", ironise Polnareff`,
