@@ -2309,7 +2309,8 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
         return False
     if not (_any_given(fold_chars(word)) or (label in ("PER", "MISC") and _plain_name(word))):
         return False
-    if re.search(rf"(?<![\w-]){re.escape(word)}\s+(?:(?:de|du|da|le|la|van|von)\s+)?[A-ZÀ-Ý]", text):
+    full = rf"(?<![\w-]){re.escape(word)}\s+(?:(?:de|du|da|le|la|van|von)\s+)?[A-ZÀ-Ý]"
+    if re.search(full, text):
         return False  # "la petite Maëlys" of "Maëlys de Araujo": the full name's rules decide
     after = fold_chars(text[c.end : c.end + 60]).replace("’", "'").lower()
     if _GIVEN_ALONE_AFTER.match(after):
