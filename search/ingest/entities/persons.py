@@ -2278,8 +2278,8 @@ lyceen|lyceenne|collegien|collegienne|ecolier|ecoliere|etudiant|etudiante|retrai
 restaurateur|restauratrice|commercant|commercante|agriculteur|agricultrice|eleveur|eleveuse|
 salarie|salariee|employe|employee|ouvrier|ouvriere|aide-soignant|aide-soignante|infirmier|
 infirmiere|caissiere|caissier|boulanger|boulangere|serveur|serveuse|chauffeur|
-mere celibataire|veuve|veuf|victime|rescape|rescapee|survivant|survivante|temoin|
-habitant|habitante|riverain|riveraine|voisin|voisine|benevole|patient|patiente""".replace("\n", "")
+mere celibataire|veuve|veuf|rescape|rescapee|survivant|survivante|temoin|
+habitant|habitante|riverain|riveraine|benevole|patient|patiente""".replace("\n", "")
 _GIVEN_ALONE_AFTER = re.compile(
     r",\s+(?:(?:elle|lui)\s*,"
     r"|en\s+(?:cp|ce1|ce2|cm1|cm2|6e|5e|4e|3e|sixieme|cinquieme|quatrieme|troisieme|seconde|"
@@ -2300,6 +2300,20 @@ _GIVEN_ALONE_KIN = re.compile(
 )
 
 
+# Not after "à" (a place: "À Saint-Sozy, un retraité"), an initial or a name word (the end
+# of a longer name: "Y. Mihoub", "Maëlys de Araujo"; not an acronym, "à l'AFP Suzie", nor
+# a French word, "Meurtre de Maëlys"), a role played ("celle qui incarnait
+# Marie-Jeanne, la serveuse automate") or a disease's noun ("malades d'Alzheimer, mère
+# célibataire"): the unlabelled pool's wrong ones.
+_GIVEN_ALONE_NOT_BEFORE = re.compile(
+    r"(?:(?<!\w)[àÀ]\s*"
+    r"|(?<![\w.])[A-ZÀ-Ý]\.\s*"
+    r"|(?P<name>[A-ZÀ-Ý][a-zà-ÿ][\w'’-]*)\s+(?:(?:de|du|da|le|la|van|von)\s+)?"
+    r"|(?i:incarn\w*|interpr[eé]t\w*|r[oô]le\s+de|personnage\s+de)\s+"
+    r"|(?i:malad\w*|syndrome)(?:\s+atteinte?s?)?\s+(?:de\s+|d['’]))$"
+)
+
+
 def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
     """A single given name with a cue of a private person after or before it."""
     if len(c.words) != 1 or label not in ("PER", "MISC", "LOC", "ORG"):
@@ -2309,7 +2323,12 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
         return False
     if not (_any_given(fold_chars(word)) or (label in ("PER", "MISC") and _plain_name(word))):
         return False
-    full = rf"(?<![\w-]){re.escape(word)}\s+(?:(?:de|du|da|le|la|van|von)\s+)?[A-ZÀ-Ý]"
+    if any(gaz.terms(part) for part in word.split("-")) or _SAINT_HEAD.match(fold_chars(word)):
+        return False  # "Paris-Normandie", "Saint-Sozy"
+    m = _GIVEN_ALONE_NOT_BEFORE.search(text[max(0, c.start - 40) : c.start])
+    if m and not (m.group("name") and _common_word(m.group("name"))):
+        return False  # "Meurtre de Maëlys" opens a title: a French word, no name's end
+    full = rf"(?<![\w-]){re.escape(word)} (?:(?:de|du|da|le|la|van|von) )?[A-ZÀ-Ý]"
     if re.search(full, text):
         return False  # "la petite Maëlys" of "Maëlys de Araujo": the full name's rules decide
     after = fold_chars(text[c.end : c.end + 60]).replace("’", "'").lower()
@@ -2317,6 +2336,7 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
         return True
     before = fold_chars(text[max(0, c.start - 60) : c.start]).replace("œ", "oe").lower()
     return bool(_GIVEN_ALONE_KIN.search(before.replace("’", "'")))
+
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
 # inversion of reported speech (`"...", se réjouit Suzane`, `"...", ironise Polnareff`,
