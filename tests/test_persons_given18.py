@@ -101,3 +101,21 @@ def test_a_victim_named_by_the_given_name() -> None:
         "commises quelques semaines avant le meurtre de Maëlys."
     )
     assert "Maëlys" not in persons(text)
+
+
+def test_no_cue_after_a_role_played_or_a_disease() -> None:
+    """Unlabelled (orangesum-9131, orangesum-18870), the wrong ones of the first pool
+    check: a character ("celle qui incarnait Marie-Jeanne, la serveuse automate") and a
+    disease named after a person ("malades atteints d'Alzheimer, mère célibataire")."""
+    text = (
+        "Depuis l'annonce du décès de sa mère, des centaines de fans se sont empressés de "
+        "présenter leurs condoléances à celle qui incarnait Marie-Jeanne, la serveuse automate "
+        "dans la célèbre comédie musicale Starmania."
+    )
+    assert "Marie-Jeanne" not in persons(text)
+    text = (
+        "Cette assistante de vie spécialisée auprès de malades atteints d'Alzheimer, mère "
+        "célibataire, l'avait convié à un \"stage\" dans son quotidien, pour une journée auprès "
+        "de ses patients."
+    )
+    assert "Alzheimer" not in persons(text)
