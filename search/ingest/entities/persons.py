@@ -1339,6 +1339,8 @@ def find_persons(
         )
         if c is not None and SPEECH_SINGLE and _spoken_single(text, label, c, gaz):
             cued = True
+        if c is not None and GIVEN_ALONE_CUES and _given_alone(text, label, c, gaz):
+            cued = True
         if (  # "la maire démocrate d'Atlanta Keisha Lance Bottoms" (ORG): a role's place
             c is not None and PLACE_ROLE and label != "PER" and _place_role_before(text, s, c, gaz)
         ):
@@ -2266,6 +2268,86 @@ _KIN_AFTER = re.compile(
 
 def _kin_after(text: str, end: int) -> bool:
     return bool(_KIN_AFTER.match(fold_chars(text[end : end + 60]).replace("’", "'")))
+
+
+
+# A private person named by the given name alone (a witness, a child, a victim): the press
+# says who they are right after the name, or names the kin before it (issue 16, session 18,
+# second cycle). After it: a pronoun set apart (`Elise, elle, réussit à se retenir`, round
+# 13), a school class (`Maxence, en CM2, est arrivé`, round 17), what the person is
+# (`Sabri, jeune homme décédé`, rounds 1-3; `Albane, maman de deux enfants`, the dev gold;
+# `Shan, restaurateur dans le XIe`, the dev gold; `Camille, l'une de ses camarades`); before
+# it, a kinship noun with its rank (`leur fils aîné Stefano`, round 7), a partner (`en couple
+# avec Danyellah`, round 6), a victim (`le meurtre de Maëlys`, round 15). Not when the article
+# writes the word before a capitalised word (`Maëlys de Araujo`, round 16): the full name's
+# rules decide, and the word alone would be a second entry for one person. The word must be a
+# given name of some list, or the model must call it a person or a thing (not a place),
+# never a place of the gazetteer nor a word the archive mostly calls a thing.
+GIVEN_ALONE_CUES = True
+_PRIVATE_NOUNS = """jeune homme|jeune femme|jeune fille|jeune garcon|garcon|fillette|adolescent|
+adolescente|ado|enfant|bebe|mere de famille|pere de famille|
+lyceen|lyceenne|collegien|collegienne|ecolier|ecoliere|etudiant|etudiante|retraite|retraitee|
+restaurateur|restauratrice|commercant|commercante|agriculteur|agricultrice|eleveur|eleveuse|
+salarie|salariee|employe|employee|ouvrier|ouvriere|aide-soignant|aide-soignante|infirmier|
+infirmiere|caissiere|caissier|boulanger|boulangere|serveur|serveuse|chauffeur|
+mere celibataire|veuve|veuf|rescape|rescapee|survivant|survivante|temoin|
+habitant|habitante|riverain|riveraine|benevole|patient|patiente""".replace("\n", "")
+_GIVEN_ALONE_AFTER = re.compile(
+    r",\s+(?:(?:elle|lui)\s*,"
+    r"|en\s+(?:cp|ce1|ce2|cm1|cm2|6e|5e|4e|3e|sixieme|cinquieme|quatrieme|troisieme|seconde|"
+    r"premiere|terminale)\b"
+    r"|(?:(?:un|une|le|la|l')\s*)?(?:" + _PRIVATE_NOUNS + r")\b"
+    r"|l'une?\s+(?:de\s+(?:ses|leurs|nos|mes)|des)\s+(?:camarades|amis|amies|proches|"
+    r"voisins|voisines|collegues|enfants|filles|fils|victimes|eleves|soeurs|freres|"
+    r"temoins|habitants|habitantes|patients|patientes)\b)"
+)
+_GIVEN_ALONE_KIN = re.compile(
+    r"(?<!\w)(?:(?:son|sa|ses|leur|leurs|mon|ma|notre)\s+(?:fils|fille|frere|soeur|petit-fils|"
+    r"petite-fille)\s+(?:aine|ainee|cadet|cadette|benjamin|benjamine|unique)"
+    # a partner: "en couple avec Danyellah" (round 6)
+    r"|en\s+couple\s+(?:depuis\s+[^,.;]{1,30}\s+)?avec"
+    # a victim: "avoir tué Maëlys", "le meurtre de Maëlys" (round 15)
+    r"|(?:tue|tuee|assassine|assassinee|enleve|enlevee|viole|violee|poignarde|poignardee)"
+    r"|(?:meurtre|assassinat|enlevement|viol)\s+(?:de|d'))\s+$"
+)
+
+
+# Not after "à" (a place: "À Saint-Sozy, un retraité"), an initial or a name word (the end
+# of a longer name: "Y. Mihoub", "Maëlys de Araujo"; not an acronym, "à l'AFP Suzie", nor
+# a French word, "Meurtre de Maëlys"), a role played ("celle qui incarnait
+# Marie-Jeanne, la serveuse automate") or a disease's noun ("malades d'Alzheimer, mère
+# célibataire"): the unlabelled pool's wrong ones.
+_GIVEN_ALONE_NOT_BEFORE = re.compile(
+    r"(?:(?<!\w)[àÀ]\s*"
+    r"|(?<![\w.])[A-ZÀ-Ý]\.\s*"
+    r"|(?P<name>[A-ZÀ-Ý][a-zà-ÿ][\w'’-]*)\s+(?:(?:de|du|da|le|la|van|von)\s+)?"
+    r"|(?i:incarn\w*|interpr[eé]t\w*|r[oô]le\s+de|personnage\s+de)\s+"
+    r"|(?i:malad\w*|syndrome)(?:\s+atteinte?s?)?\s+(?:de\s+|d['’]))$"
+)
+
+
+def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
+    """A single given name with a cue of a private person after or before it."""
+    if len(c.words) != 1 or label not in ("PER", "MISC", "LOC", "ORG"):
+        return False
+    word = c.words[0]
+    if word.isupper() or not _capitalised(word) or gaz.terms(word):
+        return False
+    if not (_any_given(fold_chars(word)) or (label in ("PER", "MISC") and _plain_name(word))):
+        return False
+    if any(gaz.terms(part) for part in word.split("-")) or _SAINT_HEAD.match(fold_chars(word)):
+        return False  # "Paris-Normandie", "Saint-Sozy"
+    m = _GIVEN_ALONE_NOT_BEFORE.search(text[max(0, c.start - 40) : c.start])
+    if m and not (m.group("name") and _common_word(m.group("name"))):
+        return False  # "Meurtre de Maëlys" opens a title: a French word, no name's end
+    full = rf"(?<![\w-]){re.escape(word)} (?:(?:de|du|da|le|la|van|von) )?[A-ZÀ-Ý]"
+    if re.search(full, text):
+        return False  # "la petite Maëlys" of "Maëlys de Araujo": the full name's rules decide
+    after = fold_chars(text[c.end : c.end + 60]).replace("’", "'").lower()
+    if _GIVEN_ALONE_AFTER.match(after):
+        return True
+    before = fold_chars(text[max(0, c.start - 60) : c.start]).replace("œ", "oe").lower()
+    return bool(_GIVEN_ALONE_KIN.search(before.replace("’", "'")))
 
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
