@@ -69,17 +69,3 @@ def test_a_person_after_a_parliamentary_group_or_an_in_house_driver_stays() -> N
     )
     assert "Lars Kern" in persons(text)
 
-
-def test_a_character_then_its_actor_in_brackets() -> None:
-    """``CHARACTER_ACTOR``: "vivra une grande histoire d'amour avec Joffrey de Peyrac (Robert
-    Hossein)" (round 8, orangesum-16556); the actor stays."""
-    text = (
-        "Plus de cinquante ans après la diffusion du premier film au cinéma, Michèle Mercier "
-        "reste Angélique, une héroïne mythique. Née dans les romans d'Anne Golon et de son mari "
-        "Serge, Angélique de Sancé de Monteloup (surnommée Marquise des Anges) vivra une grande "
-        "histoire d'amour avec Joffrey de Peyrac (Robert Hossein)."
-    )
-    found = persons(text)
-    assert "Joffrey de Peyrac" not in found
-    assert {"Robert Hossein", "Michèle Mercier", "Anne Golon"} <= found
-

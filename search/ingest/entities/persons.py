@@ -1401,8 +1401,6 @@ def find_persons(
         candidates = _not_names_as_words(text, candidates)
     if FIRM_CUE_NAMES:  # "publiés aux Editions Bruno Doucey", "label Caroline": a firm's name
         candidates = _not_firm_named(text, candidates)
-    if CHARACTER_ACTOR:  # "avec Joffrey de Peyrac (Robert Hossein)": a role, then its actor
-        candidates = _not_characters(text, candidates)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2695,41 +2693,6 @@ def _not_firm_named(text: str, candidates: list[_Candidate]) -> list[_Candidate]
         mentions = len(re.findall(rf"(?<![\w'’-]){last}(?![\w'’-])", text))
         firm[c.key] = cued > 0 and cued * 2 > mentions
     return [c for c in candidates if not firm.get(c.key)]
-
-
-# A name followed by another person's full name in brackets, in an article about a film, a
-# series or a novel, is a character and the bracket its actor: "une grande histoire d'amour
-# avec Joffrey de Peyrac (Robert Hossein)" (round 8), "il flirte éhontément avec la jeune Laura
-# (Imogen Poots)" (unlabelled). As above, only when those mentions outnumber the others of its
-# last word (issue 16, session 18, second cycle).
-CHARACTER_ACTOR = True
-_ACTOR_AFTER = re.compile(
-    r"\s*\(([A-ZÀ-Ý][\w'’-]+)\s+(?:(?:de|d['’]|van|von|del|da)\s*)?[A-ZÀ-Ý][\w'’-]+\)"
-)
-_SCREEN_WORDS = re.compile(
-    r"(?i)\b(?:films?|séries?|feuilletons?|téléfilms?|sagas?|romans?|rôles?|personnages?|incarn\w*"
-    r"|acteurs?|actrices?|comédien(?:ne)?s?|cinéma|écran)\b"
-)
-
-
-def _not_characters(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
-    if not _SCREEN_WORDS.search(text):
-        return candidates
-    role: dict[tuple[str, ...], bool] = {}
-    cued_keys = {c.key for c in candidates if _ACTOR_AFTER.match(text, c.end)}
-    for c in candidates:
-        if c.key in role or c.key not in cued_keys:
-            continue
-        name = " ".join(c.words)
-        cued = 0
-        for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text):
-            actor = _ACTOR_AFTER.match(text, m.end())
-            if actor and _any_given(fold_chars(actor.group(1))):
-                cued += 1
-        last = re.escape(c.words[-1])
-        mentions = len(re.findall(rf"(?<![\w'’-]){last}(?![\w'’-])", text))
-        role[c.key] = cued > 0 and cued * 2 > mentions
-    return [c for c in candidates if not role.get(c.key)]
 
 
 _LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+([A-ZÀ-Ý][\w-]+)(?!\s+[A-ZÀ-Ý])")
