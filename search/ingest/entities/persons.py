@@ -1410,6 +1410,8 @@ def find_persons(
         candidates = _surname_particle_tails(text, spans, candidates, gaz)
     if NAMES_AS_WORDS:  # "les prénoms les plus en vogue ? Emma, Jade, Louise": names, not people
         candidates = _not_names_as_words(text, candidates)
+    if FIRM_CUE_NAMES:  # "publiés aux Editions Bruno Doucey", "label Caroline": a firm's name
+        candidates = _not_firm_named(text, candidates)
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2755,6 +2757,46 @@ def _not_names_as_words(text: str, candidates: list[_Candidate]) -> list[_Candid
             and _in_name_list(text, c.start, c.end, firsts)
         )
     ]
+
+
+# A name the article writes after a firm's noun more often than anywhere else is the firm's
+# (a publisher, a label, an estate agency, a restaurant named after people): "publiés aux
+# Editions Bruno Doucey" (round 8), "aux éditions Michel lafon" (round 13), "label Caroline"
+# (round 9), "le PDG de la maison de maroquinerie Camille Fournet" (round 12), "les bouchons
+# lyonnais Daniel et Denise" (round 9), "la maison Daniel Maghen" (unlabelled). The name is
+# dropped only when its mentions after the noun outnumber the other mentions of its last word.
+# Not "groupe" (but "groupe scolaire"): "le président du groupe communiste André Chassaigne",
+# "le patron du groupe Gilles Le Gendre" (17 people in the unlabelled pool); "maison" only after
+# an article: "le pilote maison Lars Kern" (issue 16, session 18, second cycle).
+FIRM_CUE_NAMES = True
+_FIRM_NOUN_BEFORE = re.compile(
+    r"(?i:(?<![\w'’])(?:[ée]ditions|label|agence|groupe\s+scolaire|marque|enseigne|garage|bouchons?"
+    r"|(?:la|une|les|des)\s+maisons?(?:\s+(?:de\s+|d['’])(?-i:[a-zà-ÿ]+))?))"
+    r"(?:\s+(?!(?:de|du|des|d|le|la|les|l|et|ou|à|au|aux|pour|avec|chez|par|sur|dont|qui)\b)"
+    r"(?-i:[a-zà-ÿ][\w-]*))?"
+    r"\s+(?:[A-ZÀ-Ý][\w'’-]*\s+(?:et|&)\s+)?$"
+)
+
+
+def _not_firm_named(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    firm: dict[tuple[str, ...], bool] = {}
+    cued_keys = {  # the cheap test first: a firm's noun right before one of the name's mentions
+        c.key for c in candidates if _FIRM_NOUN_BEFORE.search(text, max(0, c.start - 60), c.start)
+    }
+    for c in candidates:
+        if c.key in firm or c.key not in cued_keys:
+            continue
+        name = " ".join(c.words)
+        cued = sum(
+            1
+            for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text)
+            if _FIRM_NOUN_BEFORE.search(text, max(0, m.start() - 60), m.start())
+            and not _title_before(text, m.start())
+        )
+        last = re.escape(c.words[-1])
+        mentions = len(re.findall(rf"(?<![\w'’-]){last}(?![\w'’-])", text))
+        firm[c.key] = cued > 0 and cued * 2 > mentions
+    return [c for c in candidates if not firm.get(c.key)]
 
 
 _LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+([A-ZÀ-Ý][\w-]+)(?!\s+[A-ZÀ-Ý])")
