@@ -51,11 +51,14 @@ session 17 helper had read the extractor's output on them in an unlabelled check
 holds 48. Round 18 (session 18, its second cycle): 50 OrangeSum articles with
 random.Random(1995), none of them in rounds 1 to 17, drawn when round 17 became tuning material;
 orangesum-27399 and orangesum-36269 were left out the same way (read by a session 17 helper), so
-it holds 48. Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into
-``entities-tuning-more.jsonl`` (rounds 4 to 18 into their own files) before the extractor was
-run on it. Rounds 1 to 16 are tuning articles (15 and 16 were held out to the ends of session
-17's two cycles, 17 and 18 to the ends of session 18's two cycles): the test half stays as
-``sample.py`` cut it.
+it holds 48. Round 19 (session 18, its third cycle): 50 OrangeSum articles with
+random.Random(2200), none of them in rounds 1 to 18, drawn when round 18 became tuning material;
+five were left out (four read by session 17's helpers, one by session 18's), so it holds 45.
+Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into ``entities-tuning-
+more.jsonl`` (rounds 4 to 19 into their own files) before the extractor was run on it. Rounds 1
+to 18 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17,
+18 and 19 to the ends of session 18's three cycles): the test half stays as ``sample.py`` cut
+it.
 """
 
 from __future__ import annotations
@@ -86,18 +89,26 @@ ROUNDS = {
     16: (1750, 50, 0),
     17: (1790, 50, 0),
     18: (1995, 50, 0),
+    19: (2200, 50, 0),
 }
-VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18}  # rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19}  # rounds drawn as held-out validation rounds
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
     n: f"countries-round{n}.jsonl" if n in (10, 11) else f"entities-round{n}.jsonl"
-    for n in range(4, 18)
+    for n in range(4, 19)
 }
 # Articles drawn but left out before annotation: a helper had read the extractor's output on them.
 LEFT_OUT = {
     17: {"orangesum-11274", "orangesum-12788"},
     18: {"orangesum-27399", "orangesum-36269"},
+    19: {
+        "orangesum-13890",
+        "orangesum-33723",
+        "orangesum-3358",
+        "orangesum-4967",
+        "orangesum-9300",
+    },
 }
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
