@@ -47,3 +47,42 @@ def test_air_france_klm_gives_no_netherlands() -> None:
     found = countries("Le groupe Air France-KLM a publié ses résultats.")
     assert "NL" not in found
     assert "FR" in found
+
+
+# A French party or union named three times or more is French public life
+# (countries.PARTY_REPEATS); once or twice it gives no country.
+RN_ARTICLE = (  # round 9, orangesum-17538 (title and two sentences of its body)
+    "Le Rassemblement national accuse SOS Racisme... de racisme\n\n"
+    "Un tacle du président de SOS Racisme à l'encontre d'un cadre du Rassemblement national "
+    "sur Twitter n'a pas du tout plu au parti de Marine Le Pen. Mais elle est pourtant prise "
+    "très au sérieux dans les rangs du Rassemblement national."
+)
+
+
+def test_party_named_three_times_gives_france() -> None:
+    assert "FR" in countries(RN_ARTICLE)
+
+
+def test_party_repeats_switch() -> None:
+    from search.ingest.entities import countries as gaz
+
+    saved = gaz.PARTY_REPEATS
+    try:
+        gaz.PARTY_REPEATS = 0
+        assert "FR" not in countries(RN_ARTICLE)
+    finally:
+        gaz.PARTY_REPEATS = saved
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # round 5, orangesum-22335; countries round 10, orangesum-28776 (gold: no country)
+        "Christophe Cambadélis, l'ex-premier secrétaire du Parti socialiste. Voici ce qu'ils "
+        "proposent.",
+        "Des cadres de Force ouvrière fichés dans un document interne. Pas moins de 126 "
+        "responsables de Force ouvrière (FO) ont été fichés dans un document interne.",
+    ],
+)
+def test_party_named_once_or_twice_gives_nothing(text: str) -> None:
+    assert "FR" not in countries(text)
