@@ -86,3 +86,13 @@ def test_party_repeats_switch() -> None:
 )
 def test_party_named_once_or_twice_gives_nothing(text: str) -> None:
     assert "FR" not in countries(text)
+
+
+def test_polling_firm_csa_gives_nothing() -> None:
+    # round 17, orangesum-11728: "sondage CSA" is the polling firm, not the regulator (its
+    # annotators' decision); the regulator stays FR.
+    assert "FR" not in countries(
+        "Pendant le déconfinement, seuls 37% de leurs utilisateurs sont sûrs de les reprendre, "
+        "selon un sondage CSA publié jeudi."
+    )
+    assert "FR" in countries("TF1 et M6 fermement mis en garde par le CSA.")
