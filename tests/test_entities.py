@@ -106,7 +106,8 @@ def test_names_adjectives_capitals_places(text: str, expected: set[str]) -> None
         ("Paris Hilton est arrivée hier soir.", set()),
         ("Le Paris Saint-Germain a gagné samedi.", set()),
         ("Denzel Washington joue le rôle principal.", set()),
-        ("Air France annule des vols.", set()),
+        # A firm named after the country gives it (round 18's decision, bench/gold/README.md).
+        ("Air France annule des vols.", {"FR"}),
         ("Selon Le Parisien, la ministre hésite.", set()),
         ("La ministre l'a confié au Parisien.", set()),
         ("Le Washington Post révèle l'affaire.", set()),

@@ -1140,6 +1140,11 @@ def _french_cues(shared: bool = True) -> re.Pattern[str]:
 
 
 ONE_FRENCH_CUE = True
+# A French party or union named again and again is the article's subject, French public life
+# (rounds 9, 18: "Le Rassemblement national accuse SOS Racisme", "la liste LREM" with the
+# United States and China in a quote); named once or twice it is no country (rounds 5, 10:
+# "l'ex-premier secrétaire du Parti socialiste", "des cadres de Force ouvrière").
+PARTY_REPEATS = 3
 
 
 def french_context(text: str, other_countries: int) -> int:
@@ -1151,5 +1156,9 @@ def french_context(text: str, other_countries: int) -> int:
     found = [m.group().casefold().replace("’", "'") for m in pattern.finditer(text)]
     if not other_countries and ONE_FRENCH_CUE and set(found) - _not_state_cues():
         return len(found)  # "le ministre de l'Éducation", "le gouvernement" alone
+    if PARTY_REPEATS and any(
+        found.count(c) >= PARTY_REPEATS for c in set(found) & _not_state_cues()
+    ):
+        return len(found)
     needed = 3 if other_countries else 2
     return len(found) if len(set(found)) >= needed else 0
