@@ -1412,6 +1412,12 @@ def find_persons(
         candidates = _not_names_as_words(text, candidates)
     if FIRM_CUE_NAMES:  # "publiés aux Editions Bruno Doucey", "label Caroline": a firm's name
         candidates = _not_firm_named(text, candidates)
+    if FIRM_TAILS:  # "les agences Stéphane Plaza Immobilier": a firm's name, not a person
+        candidates = [c for c in candidates if not _firm_tail(c.words)]
+    if FIRM_APPOSITION:  # "réalisée pour Homair, un spécialiste de l'hôtellerie de plein air"
+        candidates = _not_firm_apposed(text, candidates)
+    if GROUP_OF_TAIL:  # "le départ de Xavier Bertrand des Républicains": his party, not his name
+        candidates = [_group_of_cut(text, c) for c in candidates]
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2797,6 +2803,80 @@ def _not_firm_named(text: str, candidates: list[_Candidate]) -> list[_Candidate]
         mentions = len(re.findall(rf"(?<![\w'’-]){last}(?![\w'’-])", text))
         firm[c.key] = cued > 0 and cued * 2 > mentions
     return [c for c in candidates if not firm.get(c.key)]
+
+
+# A name whose last word is a firm's or a product line's (``data/firm_tails.txt``) is the
+# firm's: "le réseau des agences Stéphane Plaza Immobilier" (round 18: the animator's other
+# mentions stay), "Avv. Giovanni Agnelli Plant" (round 9) (issue 16, session 18, third cycle).
+FIRM_TAILS = True
+
+
+@functools.lru_cache(maxsize=1)
+def firm_tails() -> dict[str, int]:
+    """Folded tail word -> the fewest words of a name it ends as a firm's (2 or 3)."""
+    out: dict[str, int] = {}
+    for line in (DATA / "firm_tails.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, least = line.strip().partition(" ")
+            out[fold_chars(word)] = int(least or 2)
+    return out
+
+
+def _firm_tail(words: list[str]) -> bool:
+    least = firm_tails().get(fold_chars(words[-1]))
+    return least is not None and len(words) >= least and words[-1][:1].isupper()
+
+
+# A surname alone that the article names nowhere with a given name, followed by an apposition
+# naming a firm ("Homair, un spécialiste de l'hôtellerie de plein air", round 18; "Morgan, le
+# constructeur automobile installé à Malvern", round 15) is the firm (issue 16, session 18,
+# third cycle). Nouns of firms only: not "producteur", "éditeur", which name people too.
+FIRM_APPOSITION = True
+_FIRM_APPOSED = re.compile(
+    r",\s+(?:un|une|le|la|l['’])\s*(?:(?:plus\s+)?(?:vieux|grand|petit|célèbre|premier|nouveau)\s+)?"
+    r"(?:spécialiste|constructeur|fabricant|équipementier|distributeur|géant|opérateur|société"
+    r"|entreprise|enseigne|groupe|marque|chaîne|start-up|assureur|transporteur|voyagiste"
+    r"|loueur|brasseur|laboratoire|cabinet)\b"
+)
+
+
+def _not_firm_apposed(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    firms = {
+        c.key
+        for c in candidates
+        if len(c.key) == 1
+        and _FIRM_APPOSED.match(text, c.end)
+        and not _title_before(text, c.start)
+    }
+    if not firms:
+        return candidates
+    # The article's full names: "Morgan" is a firm only if no "X Morgan" is a person here.
+    full = {c.key[-1] for c in candidates if len(c.key) > 1}
+    firms = {k for k in firms if k[0] not in full}
+    return [c for c in candidates if c.key not in firms]
+
+
+# "des" and a plural after a full name the article also writes alone is the group the person
+# leaves or leads, not a particle: "après le départ de Xavier Bertrand des Républicains"
+# (round 18), "Valérie Pécresse des Républicains", "Jean-Jacques Goldman des Enfoirés"
+# (unlabelled): the name is cut before "des" (issue 16, session 18, third cycle).
+GROUP_OF_TAIL = True
+
+
+def _group_of_cut(text: str, c: _Candidate) -> _Candidate:
+    words = c.words
+    if c.alias or len(words) < 4 or words[-2] != "des":
+        return c
+    if not re.fullmatch(r"[A-ZÀ-Ý]\w*[sx]", words[-1]):
+        return c
+    at = text.find(" des ", c.start, c.end)
+    if at < 0:
+        return c
+    short = text[c.start : at]
+    alone = rf"(?<![\w'’-]){re.escape(short)}(?!\s+des\s)(?![\w'’-])"
+    if not re.search(alone, text):
+        return c
+    return _Candidate(words[:-2], c.start, at, c.titled, c.role_cut)
 
 
 _LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+([A-ZÀ-Ý][\w-]+)(?!\s+[A-ZÀ-Ý])")
