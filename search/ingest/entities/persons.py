@@ -2349,7 +2349,30 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
     if _GIVEN_ALONE_AFTER.match(after):
         return True
     before = fold_chars(text[max(0, c.start - 60) : c.start]).replace("œ", "oe").lower()
-    return bool(_GIVEN_ALONE_KIN.search(before.replace("’", "'")))
+    if _GIVEN_ALONE_KIN.search(before.replace("’", "'")):
+        return True
+    return KIN_OF_NAMED and _kin_of_named(text, c)
+
+
+# A relative named by the given name alone, in apposition after the kin noun of a person the
+# article names in full: "La femme de Joe Biden, Jill, s'est exprimée" (round 18), "la fille
+# cadette de Karl Marx, Eleanor, dans" (round 18). The apposition is closed by a comma or a
+# bracket after the given name (issue 16, session 18, third cycle).
+KIN_OF_NAMED = True
+_KIN_OF_NAMED = re.compile(
+    r"(?<!\w)(?i:" + _KIN_ALT + r")(?:\s+(?i:aine|ainee|cadet|cadette|benjamin|benjamine|"
+    r"unique|defunte?|premiere|seconde|deuxieme|nouvelle|nouveau|ex))?"
+    r"\s+(?i:de\s+|d')(?:[A-Z][\w'-]+\s+){1,3}[A-Z][\w'-]+\s*,\s*$"
+)
+
+
+def _kin_of_named(text: str, c: _Candidate) -> bool:
+    raw = text[max(0, c.start - 80) : c.start]
+    folded = zip(raw, fold_chars(raw), strict=True)
+    before = "".join(f.upper() if o.isupper() else f for o, f in folded)
+    if not _KIN_OF_NAMED.search(before.replace("’", "'").replace("œ", "oe")):
+        return False
+    return bool(re.match(r"\s*[,)]", text[c.end : c.end + 3]))
 
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
