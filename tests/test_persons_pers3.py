@@ -46,3 +46,25 @@ def test_no_relative_when_the_apposition_goes_on() -> None:
     full name's business, a single word before a capitalised word is not taken alone."""
     text = "La femme de Joe Biden, Jill Biden, s'est exprimée en fin de soirée."
     assert "Jill" not in persons(text)
+
+
+def test_a_full_name_run_on_into_a_party_or_a_firm() -> None:
+    """``RUN_ON_NAMES``: "le think tank de Xavier Bertrand" then "après le départ de Xavier
+    Bertrand des Républicains" (round 18, orangesum-22253); "Stéphane Plaza" then "le réseau
+    des agences Stéphane Plaza Immobilier" (round 18, orangesum-16831). The model spans the
+    longer form as a person; the full name alone is the person."""
+    text = (
+        "L'ex-socialiste va pourtant rejoindre la Manufacture, le think tank de Xavier Bertrand. "
+        "Le mouvement avait été réactivé en décembre dernier après le départ de Xavier Bertrand "
+        "des Républicains."
+    )
+    found = persons(text)
+    assert "Xavier Bertrand" in found
+    assert "Xavier Bertrand des Républicains" not in found
+    text = (
+        "Stéphane Plaza en profite ainsi pour se confier au Figaro sur ses projets. Depuis 2015, "
+        "l'animateur développait le réseau des agences Stéphane Plaza Immobilier."
+    )
+    found = persons(text)
+    assert "Stéphane Plaza" in found
+    assert "Stéphane Plaza Immobilier" not in found

@@ -1434,6 +1434,8 @@ def find_persons(
         candidates += _not_things(text, extra, things, animals, products, gaz)
     if ARCHIVE_DROPS and not liberal:
         candidates = _archive_vote(candidates, archive)
+    if RUN_ON_NAMES:
+        candidates = _run_on_cut(candidates)
     candidates.sort(key=lambda c: c.start)
     known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
     if KNOWN_MONONYMS:  # "ami avec Michou", "traînait avec Picasso": the archive's person
@@ -3108,6 +3110,39 @@ def _drop_derived(
                 or c.key in known
             ):
                 continue
+        out.append(c)
+    return out
+
+
+# A full name the model's span runs on into an organisation or a firm, when the article also
+# spans the full name alone: "départ de Xavier Bertrand des Républicains" beside "le think tank
+# de Xavier Bertrand" (round 18), "agences Stéphane Plaza Immobilier" beside "Stéphane Plaza"
+# (round 18). The tail is `de`/`des`/`du` and a French word, or a firm's word; the longer span
+# is cut to the full name, which `_merge` would otherwise fold into the longer one (issue 16,
+# session 18, third cycle).
+RUN_ON_NAMES = True
+_RUN_ON_FIRM_WORDS = frozenset(
+    "immobilier design edition editions productions records fondation foundation".split()
+)
+
+
+def _run_on_cut(candidates: list[_Candidate]) -> list[_Candidate]:
+    keys = {c.key for c in candidates if len(c.key) >= 2}
+    out = []
+    for c in candidates:
+        for k in range(2, len(c.words)):
+            head = _Candidate(c.words[:k], c.start, c.end)
+            tail = [fold_chars(w).replace("’", "'") for w in c.words[k:]]
+            if head.key not in keys or head.key == c.key:
+                continue
+            if (len(tail) == 1 and tail[0] in _RUN_ON_FIRM_WORDS) or (
+                len(tail) >= 2
+                and tail[0] in ("de", "des", "du")
+                and c.words[k + 1][:1].isupper()
+                and _common_word(c.words[k + 1])
+            ):
+                c = _Candidate(c.words[:k], c.start, c.end, c.titled, c.role_cut)
+                break
         out.append(c)
     return out
 
