@@ -1440,6 +1440,8 @@ def find_persons(
         candidates += _not_things(text, extra, things, animals, products, gaz)
     if ARCHIVE_DROPS and not liberal:
         candidates = _archive_vote(candidates, archive)
+    if RUN_ON_NAMES:
+        candidates = _run_on_cut(candidates)
     candidates.sort(key=lambda c: c.start)
     known = _known(text, candidates, archive) if KNOWN_SURNAMES else set()
     if KNOWN_MONONYMS:  # "ami avec Michou", "traînait avec Picasso": the archive's person
@@ -2355,7 +2357,30 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
     if _GIVEN_ALONE_AFTER.match(after):
         return True
     before = fold_chars(text[max(0, c.start - 60) : c.start]).replace("œ", "oe").lower()
-    return bool(_GIVEN_ALONE_KIN.search(before.replace("’", "'")))
+    if _GIVEN_ALONE_KIN.search(before.replace("’", "'")):
+        return True
+    return KIN_OF_NAMED and _kin_of_named(text, c)
+
+
+# A relative named by the given name alone, in apposition after the kin noun of a person the
+# article names in full: "La femme de Joe Biden, Jill, s'est exprimée" (round 18), "la fille
+# cadette de Karl Marx, Eleanor, dans" (round 18). The apposition is closed by a comma or a
+# bracket after the given name (issue 16, session 18, third cycle).
+KIN_OF_NAMED = True
+_KIN_OF_NAMED = re.compile(
+    r"(?<!\w)(?i:" + _KIN_ALT + r")(?:\s+(?i:aine|ainee|cadet|cadette|benjamin|benjamine|"
+    r"unique|defunte?|premiere|seconde|deuxieme|nouvelle|nouveau|ex))?"
+    r"\s+(?i:de\s+|d')(?:[A-Z][\w'-]+\s+){1,3}[A-Z][\w'-]+\s*,\s*$"
+)
+
+
+def _kin_of_named(text: str, c: _Candidate) -> bool:
+    raw = text[max(0, c.start - 80) : c.start]
+    folded = zip(raw, fold_chars(raw), strict=True)
+    before = "".join(f.upper() if o.isupper() else f for o, f in folded)
+    if not _KIN_OF_NAMED.search(before.replace("’", "'").replace("œ", "oe")):
+        return False
+    return bool(re.match(r"\s*[,)]", text[c.end : c.end + 3]))
 
 
 # A quotation, a comma, then any verb in the third person before the speaker, the
@@ -3165,6 +3190,39 @@ def _drop_derived(
                 or c.key in known
             ):
                 continue
+        out.append(c)
+    return out
+
+
+# A full name the model's span runs on into an organisation or a firm, when the article also
+# spans the full name alone: "départ de Xavier Bertrand des Républicains" beside "le think tank
+# de Xavier Bertrand" (round 18), "agences Stéphane Plaza Immobilier" beside "Stéphane Plaza"
+# (round 18). The tail is `de`/`des`/`du` and a French word, or a firm's word; the longer span
+# is cut to the full name, which `_merge` would otherwise fold into the longer one (issue 16,
+# session 18, third cycle).
+RUN_ON_NAMES = True
+_RUN_ON_FIRM_WORDS = frozenset(
+    "immobilier design edition editions productions records fondation foundation".split()
+)
+
+
+def _run_on_cut(candidates: list[_Candidate]) -> list[_Candidate]:
+    keys = {c.key for c in candidates if len(c.key) >= 2}
+    out = []
+    for c in candidates:
+        for k in range(2, len(c.words)):
+            head = _Candidate(c.words[:k], c.start, c.end)
+            tail = [fold_chars(w).replace("’", "'") for w in c.words[k:]]
+            if head.key not in keys or head.key == c.key:
+                continue
+            if (len(tail) == 1 and tail[0] in _RUN_ON_FIRM_WORDS) or (
+                len(tail) >= 2
+                and tail[0] in ("de", "des", "du")
+                and c.words[k + 1][:1].isupper()
+                and _common_word(c.words[k + 1])
+            ):
+                c = _Candidate(c.words[:k], c.start, c.end, c.titled, c.role_cut)
+                break
         out.append(c)
     return out
 
