@@ -63,17 +63,3 @@ def test_a_person_named_in_full_before_a_firm_apposition_stays() -> None:
         "se développer."
     )
     assert "Pierre Morgan" in persons(text)
-
-
-def test_a_party_after_a_full_name_written_alone_elsewhere() -> None:
-    """``GROUP_OF_TAIL``: "après le départ de Xavier Bertrand des Républicains" (round 18,
-    orangesum-22253), the article writing "le think tank de Xavier Bertrand" before."""
-    text = (
-        "L'ex-socialiste va pourtant rejoindre la Manufacture, le think tank de Xavier Bertrand, "
-        "révèle dimanche 19 mars l'hebdomadaire. Créée en 2013, la Manufacture été réactivée en "
-        "décembre dernier après le départ de Xavier Bertrand des Républicains, à la suite de "
-        "l'élection de Laurent Wauquiez à la tête du parti."
-    )
-    found = persons(text)
-    assert "Xavier Bertrand des Républicains" not in found
-    assert "Xavier Bertrand" in found

@@ -1416,8 +1416,6 @@ def find_persons(
         candidates = [c for c in candidates if not _firm_tail(c.words)]
     if FIRM_APPOSITION:  # "réalisée pour Homair, un spécialiste de l'hôtellerie de plein air"
         candidates = _not_firm_apposed(text, candidates)
-    if GROUP_OF_TAIL:  # "le départ de Xavier Bertrand des Républicains": his party, not his name
-        candidates = [_group_of_cut(text, c) for c in candidates]
     candidates += _first_name_pairs(text, spans, candidates, gaz)
     candidates += _family_members(text, spans, candidates, gaz)
     # The surnames kept alone are known only once the things are out ("ses modèles Chiron").
@@ -2879,29 +2877,6 @@ def _not_firm_apposed(text: str, candidates: list[_Candidate]) -> list[_Candidat
     full = {c.key[-1] for c in candidates if len(c.key) > 1}
     firms = {k for k in firms if k[0] not in full}
     return [c for c in candidates if c.key not in firms]
-
-
-# "des" and a plural after a full name the article also writes alone is the group the person
-# leaves or leads, not a particle: "après le départ de Xavier Bertrand des Républicains"
-# (round 18), "Valérie Pécresse des Républicains", "Jean-Jacques Goldman des Enfoirés"
-# (unlabelled): the name is cut before "des" (issue 16, session 18, third cycle).
-GROUP_OF_TAIL = True
-
-
-def _group_of_cut(text: str, c: _Candidate) -> _Candidate:
-    words = c.words
-    if c.alias or len(words) < 4 or words[-2] != "des":
-        return c
-    if not re.fullmatch(r"[A-ZÀ-Ý]\w*[sx]", words[-1]):
-        return c
-    at = text.find(" des ", c.start, c.end)
-    if at < 0:
-        return c
-    short = text[c.start : at]
-    alone = rf"(?<![\w'’-]){re.escape(short)}(?!\s+des\s)(?![\w'’-])"
-    if not re.search(alone, text):
-        return c
-    return _Candidate(words[:-2], c.start, at, c.titled, c.role_cut)
 
 
 _LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+([A-ZÀ-Ý][\w-]+)(?!\s+[A-ZÀ-Ý])")
