@@ -69,7 +69,7 @@ TRAIN_FILES = [
 # Not shipped (the cross-validation showed no gain, docs/facets.md): written under bench/.work.
 OUT = ROOT / "bench" / ".work" / "ner-loupe"
 # The settings the cross-validation chose (docs/facets.md, "Session 19, a fine-tuned NER").
-EPOCHS = 4
+EPOCHS = 6
 DROP = 0.2
 BATCH = 8
 
