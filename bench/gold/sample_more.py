@@ -59,9 +59,9 @@ to 19, drawn when round 19 became tuning material; orangesum-8150 was left out (
 helper had read the extractor's output on it, as a test's comment says), so it holds 49.
 Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into ``entities-tuning-
 more.jsonl`` (rounds 4 to 20 into their own files) before the extractor was run on it. Rounds 1
-to 18 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17,
-18 and 19 to the ends of session 18's three cycles): the test half stays as ``sample.py`` cut
-it.
+to 19 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17
+and 18 to the ends of session 18's cycles, 19 to session 19's first measurement); round 20 is held
+out: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
