@@ -95,7 +95,8 @@ ROUNDS = {
     19: (2200, 50, 0),
     20: (2500, 50, 0),
 }
-VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20}  # rounds drawn as held-out validation rounds
+# rounds drawn as held-out validation rounds
+VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20}
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
