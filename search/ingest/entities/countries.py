@@ -386,6 +386,8 @@ class Gazetteer:
                 hit.dropped = True  # "Mons-en-Baroeul" (Nord) is not Mons (Belgium)
             elif EU_SEAT and _eu_seat(hit, text, tokens, words):
                 hit.dropped = True  # "imposé par Bruxelles": the European Union
+            elif TECTONIC_PLATES and _tectonic_plate(hit, text, tokens, words):
+                hit.dropped = True  # "plaques tectoniques (indo-pacifique, australienne)"
             elif hit.term.kind == "adjective":
                 self._adjective_rules(hit, text, tokens, words)
             else:
@@ -393,6 +395,8 @@ class Gazetteer:
         _mark_enumerations(hits, folded)
         if WORK_TITLES:
             _mark_titles(hits, text)
+        if QUOTED_PLACES:
+            _mark_quoted_places(hits, text)
         if KIN_NAMES:
             _drop_kin_names(hits, text, tokens, words)
         mentions = self._resolve(hits)
@@ -558,6 +562,62 @@ def _mark_titles(hits: list[_Hit], text: str) -> None:
         for h in hits:
             if not h.dropped and _inside(h.start, h.end, spans):
                 h.weak = True
+
+
+# Session 19 (issue 16, countries precision on unlabelled text).
+QUOTED_PLACES = True
+# A town, a capital, a region or an adjective quoted alone, with at most its article, is the
+# name of something else: a song or an album (`l'interprète de "Vancouver"`, `"Colorado"`,
+# `"La Bohême"`), a film (`"Casablanca"`), a book (`Dans "Orléans"`), a product or a colour
+# (`la poêlée surgelée "La Parisienne"`, `la livrée « Arizona »`, `un cuir "Vienne"`): weak
+# evidence, as a title is. A country's own name (`"Namibie"`) and a seat (`"France 2"`) are
+# not concerned.
+_QUOTED = re.compile(r'(?:"|«\s?|“)([^"«»“”\n]{2,60}?)(?:"|\s?»|”)')
+_QUOTED_KINDS = frozenset({"capital", "place", "adjective"})
+_QUOTED_REST = frozenset({"", "le", "la", "les", "l'"})
+
+
+def _mark_quoted_places(hits: list[_Hit], text: str) -> None:
+    """A place quoted alone (QUOTED_PLACES) counts only when its country is named elsewhere."""
+    if not any(q in text for q in '"«“'):
+        return
+    for m in _QUOTED.finditer(text):
+        s, e = m.start(1), m.end(1)
+        inner = text[s:e].strip()
+        if not inner[:1].isupper() or len(inner.split()) > 4:
+            continue
+        inside = [h for h in hits if not h.dropped and s <= h.start and h.end <= e]
+        if len(inside) != 1 or inside[0].term.kind not in _QUOTED_KINDS:
+            continue
+        h = inside[0]
+        rest = fold_chars(text[s : h.start] + text[h.end : e]).strip()
+        if rest in _QUOTED_REST:
+            h.weak = True
+
+
+TECTONIC_PLATES = True
+# A tectonic plate is named by an adjective that is no country: "trois grandes plaques
+# tectoniques (indo-pacifique, australienne, eurasienne)" in an Indonesian earthquake, "une
+# plaque supplémentaire, dite somalienne" in the East African rift. An adjective after
+# "plaque(s)" in the same clause, with "tectonique(s)" between or "dite" right before it.
+_PLATE_WORDS = frozenset({"plaque", "plaques"})
+_PLATE_CUES = frozenset({"tectonique", "tectoniques"})
+_PLATE_LOOKBACK = 6
+
+
+def _tectonic_plate(hit: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]) -> bool:
+    i = hit.i
+    if hit.term.kind != "adjective" or not text[hit.start : hit.end].islower():
+        return False
+    for k in range(i - 1, max(-1, i - 1 - _PLATE_LOOKBACK), -1):
+        if words[k] in _PLATE_WORDS:
+            if re.search(r"[.!?;:\n]", text[tokens[k][1] : hit.start]):
+                return False
+            between = words[k + 1 : i]
+            return bool(_PLATE_CUES & set(between)) or (
+                bool(between) and words[i - 1] in ("dite", "dites")
+            )
+    return False
 
 
 def _after_work_cue(text: str, start: int) -> bool:
