@@ -550,6 +550,8 @@ def _clean_span(text: str, start: int, end: int, gaz: Gazetteer) -> _Candidate |
         return None
     if _after_thing_cue(text, words[0][1], names):
         return None
+    if PLACE_IN_REGION and _place_in_region(text, words[0][1], words[-1][2], names, gaz):
+        return None
     if PRESS_TITLES and _press_title(text, words[0][1], gaz):
         return None  # "le quotidien belge De Morgen"
     # "Tempête Fabien", "Ouragan Irma", "Opération Barkhane" in a headline: the cue noun
@@ -1248,9 +1250,75 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
         and _given(fold_chars(words[0]))
     ):
         return False
-    if m.group(1) in _APPOSITION_CUES and len(words) > 1 and fold_chars(words[0]) in first_names():
+    if (
+        m.group(1) in _APPOSITION_CUES
+        and len(words) > 1
+        and fold_chars(words[0]) in first_names()
+        and not (
+            LOCATIVE_BUILDINGS
+            and m.group(1) in _BUILDING_CUES
+            and _LOCATIVE_BEFORE.search(before, 0, m.start(1))
+        )
+    ):
         return False
     return True
+
+
+# A building's noun after a preposition of place is the building's name, never a person in
+# apposition: "transportées à l'hôpital Georges Pompidou", "pénètrent dans l'hôpital Henri
+# Duffaut d'Avignon" (unlabelled, seed 2601), "au lycée Henri Poincaré de Nancy", "dans le
+# collège Elsa Triolet" ("le directeur de l'école Serge Tannoux" stays a person: "de" is
+# no place's preposition) (issue 16, session 19).
+LOCATIVE_BUILDINGS = True
+_BUILDING_CUES = frozenset("ecole lycee college universite hopital".split())
+_LOCATIVE_BEFORE = re.compile(
+    r"(?<!\w)(?:a|au|aux|dans|devant|vers|depuis|jusqu'a|jusqu’a|pres\s+de|sur)"
+    r"(?:\s+(?:le|la|les|un|une)\s+|\s+(?:l['’])|\s+)$"
+)
+
+
+# A name after "à" or "de" and before the region or the state it lies in is a town's: "un
+# tabac de Vibo Valentia, en Calabre" (round 19), "située à Pléneuf Val-André dans les
+# Côtes-d'Armor", "à Corpus Christi et Kingsville dans le Texas" (unlabelled, seed 2601), "à
+# Pont-sur-Yonne (Yonne)". Not when the name opens with a given name ("le déplacement
+# d'Emmanuel Macron, en Corse") or when the archive sees it mostly as a person (issue 16,
+# session 19).
+PLACE_IN_REGION = True
+_TOWN_BEFORE = re.compile(
+    r"(?:(?<![\w-])[àÀ]\s+(?:[A-ZÀ-Ý][\w'’-]*\s+){0,3}(?:et\s+)?"
+    r"|(?<![\w-])(?:de\s+|d['’]))$"
+)
+_REGION_AFTER = re.compile(
+    # "à Corpus Christi et Kingsville dans le Texas": the first of two towns too
+    r"(?:\s+et\s+[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,2})?"
+    r"(?:,\s*en\s+|,?\s+dans\s+(?:le\s+|la\s+|les\s+|l['’])|(?P<paren>\s*\())"
+    r"(?P<region>[A-ZÀ-Ý][\w'’-]*(?:\s+(?:du\s+|de\s+|des\s+|d['’])?[A-ZÀ-Ý][\w'’-]*)?)"
+)
+
+
+def _place_in_region(text: str, start: int, end: int, names: list[str], gaz: Gazetteer) -> bool:
+    """``de Vibo Valentia, en Calabre``: a town followed by its region."""
+    if _any_given(fold_chars(names[0])):
+        return False
+    before = text[max(0, start - 80) : start]
+    m = _TOWN_BEFORE.search(before)
+    if not m or (len(names) == 1 and m.group(0)[:1] not in "àÀ"):
+        return False  # "la visite de Castex, en Corse": a surname alone needs "à"
+    if m.group(0)[:1] in "àÀ" and re.search(r"\set\s+$", m.group(0)):
+        # "à Corpus Christi et Kingsville": the words between are a place's, not a person's
+        between = m.group(0)[1:].split()[:-1]
+        if between and _any_given(fold_chars(between[0])):
+            return False
+    after = _REGION_AFTER.match(text, end)
+    if not after:
+        return False
+    region = after.group("region")
+    if after.group("paren") and not text.startswith(")", after.end("region")):
+        return False
+    if not any(t.kind in ("place", "name") for t in gaz.terms(region)):
+        return False
+    share = archive_types.person_share(" ".join(names))
+    return share is None or share < 0.5
 
 
 @functools.lru_cache(maxsize=1)
