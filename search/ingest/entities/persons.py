@@ -1378,8 +1378,10 @@ def find_persons(
     things: set[str] = set()
     # Names of two or more words the model called a place or a thing, with no cue here.
     unsure: list[_Candidate] = []
+    if GLUED_NAMES:  # "créé parRyan Murphy": a name glued to the word before it
+        spans = _unglued(text, spans)
     spans = _joined(text, spans, gaz)
-    listed = _listed(text, spans, gaz)
+    listed = _listed(text, spans, gaz, archive)
     # Single words the model calls a place or a thing that the archive knows as surnames.
     mononym_places: set[tuple[str, ...]] = set()
     animals = _animal_words(text, spans) if ANIMAL_NAMES else set()
@@ -1986,6 +1988,42 @@ def _evidence(
 FOREIGN_NO_VOTE = True
 
 
+# A name glued to the word before it, the space lost in the source: "le drama musical créé
+# parRyan Murphy" (round 19), "notamentBenjamin Castaldi" (round 6); in the unlabelled text
+# "explique le gériatre expliqueOlivier Guérin", "au côté dePhilippe Tesson", "Michel Sarran
+# etPhilippe Etchebest" (24 articles of 32,925). The model spans the surname alone, the glued
+# word with the name, or runs over from the name before; a known given name glued to two or
+# more lower-case letters and followed by a capitalised word starts a name of its own
+# (issue 16, session 19).
+GLUED_NAMES = True
+_GLUED = re.compile(
+    r"(?<![\w'’-])[a-zà-ÿ]{2,}([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?) ([A-ZÀ-Ý][\w'’-]*)"
+)
+
+
+def _unglued(text: str, spans: list[Span]) -> list[Span]:
+    """The model's spans over a glued name replaced by one PER span from the given name on:
+    the part of a span before the glued word stays a span of its own."""
+    firsts = first_names()
+    out = list(spans)
+    for m in _GLUED.finditer(text):
+        if fold_chars(m.group(1)) not in firsts:
+            continue
+        gs, ne = m.start(1), m.end(2)
+        over = [sp for sp in out if sp[0] < ne and gs - (m.start(1) - m.start()) < sp[1]]
+        if not over:
+            continue
+        end = max([ne] + [e for _s, e, _l in over])
+        for sp in over:
+            out.remove(sp)
+            s, _e, label = sp
+            head = text[s : m.start()].rstrip()
+            if s < m.start() and head:
+                out.append((s, s + len(head), label))
+        out.append((gs, end, "PER"))
+    return sorted(out)
+
+
 def _joined(text: str, spans: list[Span], gaz: Gazetteer) -> list[Span]:
     """``Najat`` (LOC) then ``Vallaud-Belkacem`` (PER), one space apart: the model cut one
     name in two; an unknown given name before a surname is joined to it."""
@@ -2103,7 +2141,78 @@ def _proper_only(words: list[str]) -> bool:
 _LIST_GAP = re.compile(r"(?:, | et | ou )")
 
 
-def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]]:
+# A list of people with a stage name or a mononym the model calls a thing: "ceux qui y
+# figurent, comme Orelsan (ORG), Eddy de Pretto ou Booba" (round 19), "Nelson Rivas, Felipe
+# (MISC), Troy Perkins et Andrew Wenger" (Wikinews), ""Zyed (MISC), Bouna, Theo et Adama""
+# (round 5), "Angelique Kidjo, Awadi, Magic System, Ziza (MISC), Fanicko (MISC), Tiken Jah
+# Fakoly, Femi Kuti, Zeynab" (unlabelled). When the model's persons are most of the list and
+# one of them is a full name, its single words are people too, unless the word is a place, a
+# French word, a firm's word or a thing the archive types so (issue 16, session 19).
+LIST_MIXED = True
+_OF_BEFORE = re.compile(r"(?:\b[Dd]e|\b[Dd]u|\b[Dd]es|[Dd]['’]|\b[Aa]u|\b[Aa]ux|\b[Cc]hez)\s*$")
+
+
+def _mixed_list(
+    text: str,
+    run: list[tuple[int, int, str]],
+    gaz: Gazetteer,
+    archive: archive_types.Archive | None = None,
+) -> bool:
+    """A run of names with the model's other labels among its persons (``_listed``): the
+    persons more than the rest, one of them a known given name and a surname, the list not
+    in brackets (examples of a plural noun: "quatre autres (Pkvitality, Exeliom Biosciences,
+    Carthera et Cristalens Industrie)", "des magasins de prêt-à-porter (Celio, Lacoste, Hugo
+    Boss)", both wrong in the unlabelled check), no name that starts with
+    a French word but a given name ("cinq autochenilles Citroën répondant aux noms de
+    Scarabée d'Or (PER), Croissant d'Argent (MISC), Tortue Volante (PER)": the unlabelled
+    check), and every single word that is not a person a plain proper name: not "le patron
+    de Tesla, Elon Musk et Jeff Bezos" (a possessive's object) nor "Emmanuel Macron,
+    Matignon et Bercy" (the archive's things)."""
+    labels = [label for _s, _e, label in run]
+    per = labels.count("PER")
+    if "ORG" not in labels and "MISC" not in labels:
+        return False
+    if per < 2 or per <= len(run) - per:
+        return False
+    if not any(
+        label == "PER"
+        and len(text[s:e].split()) > 1
+        and _any_given(fold_chars(text[s:e].split()[0]))
+        for s, e, label in run
+    ):
+        return False  # "Pkvitality, Exeliom Biosciences (PER), Carthera": firms' names
+    if text[max(0, run[0][0] - 2) : run[0][0]].strip().endswith("("):
+        return False  # "des magasins de prêt-à-porter (Celio, Lacoste, Hugo Boss)": examples
+    if run[0][2] != "PER" and _OF_BEFORE.search(text, max(0, run[0][0] - 8), run[0][0]):
+        return False
+    for s, e, label in run:
+        word = text[s:e]
+        first = word.split()[0]
+        if _common_word(first) and not _any_given(fold_chars(first)):
+            return False  # "Scarabée d'Or, Tortue Volante, Boeuf Apis": things' names
+        if label == "PER" or len(word.split()) > 1:
+            continue
+        low = fold_chars(word)
+        if (
+            not word[:1].isupper()
+            or word.isupper()
+            or _common_word(word)
+            or _lower_word(low)
+            or gaz.terms(word)
+            or _org_word(low)
+            or _firm(word)
+            or archive_types.not_a_person(word, archive)
+        ):
+            return False
+    return True
+
+
+def _listed(
+    text: str,
+    spans: list[Span],
+    gaz: Gazetteer,
+    archive: archive_types.Archive | None = None,
+) -> set[tuple[int, int]]:
     """Names in an enumeration of people: "Que l'on vote Hamon, Macron, Fillon ou Le Pen",
     "les dessinateurs Cabu, Wolinski, Charb". In a list of names where the model calls two
     or more persons and nothing an organisation or a work, a surname or a mononym alone is
@@ -2118,6 +2227,13 @@ def _listed(text: str, spans: list[Span], gaz: Gazetteer) -> set[tuple[int, int]
     out: set[tuple[int, int]] = set()
     for run in runs:
         labels = [label for _s, _e, label in run]
+        if LIST_MIXED and _mixed_list(text, run, gaz, archive):
+            for s, e, label in run:
+                if (label == "PER" or len(text[s:e].split()) == 1) and _clean_span(
+                    text, s, e, gaz
+                ) is not None:
+                    out.add((s, e))
+            continue
         if labels.count("PER") < 2 or "ORG" in labels or "MISC" in labels:
             continue  # "McLaren, Ferrari, Tesla": the model's persons among brands
         if len(run) < 3 and _LIST_GAP.fullmatch(text[run[0][1] : run[1][0]]).group() == ", ":
