@@ -57,11 +57,14 @@ five were left out (four read by session 17's helpers, one by session 18's), so 
 Round 20 (session 19): 50 OrangeSum articles with random.Random(2500), none of them in rounds 1
 to 19, drawn when round 19 became tuning material; orangesum-8150 was left out (a session 18
 helper had read the extractor's output on it, as a test's comment says), so it holds 49.
+Round 21 (session 19, its second cycle): 50 OrangeSum articles with random.Random(2700), none of
+them in rounds 1 to 20, drawn when round 20 became tuning material; orangesum-4811 was left out
+(read by one of the session's first-cycle helpers), so it holds 49.
 Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into ``entities-tuning-
-more.jsonl`` (rounds 4 to 20 into their own files) before the extractor was run on it. Rounds 1
-to 19 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17
-and 18 to the ends of session 18's cycles, 19 to session 19's first measurement); round 20 is held
-out: the test half stays as ``sample.py`` cut it.
+more.jsonl`` (rounds 4 to 21 into their own files) before the extractor was run on it. Rounds 1
+to 20 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17
+and 18 to the ends of session 18's cycles, 19 and 20 to session 19's first and second cycles);
+round 21 is held out: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -94,14 +97,15 @@ ROUNDS = {
     18: (1995, 50, 0),
     19: (2200, 50, 0),
     20: (2500, 50, 0),
+    21: (2700, 50, 0),
 }
 # rounds drawn as held-out validation rounds
-VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20}
+VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
     n: f"countries-round{n}.jsonl" if n in (10, 11) else f"entities-round{n}.jsonl"
-    for n in range(4, 20)
+    for n in range(4, 21)
 }
 # Articles drawn but left out before annotation: a helper had read the extractor's output on them.
 LEFT_OUT = {
@@ -115,6 +119,7 @@ LEFT_OUT = {
         "orangesum-9300",
     },
     20: {"orangesum-8150"},
+    21: {"orangesum-4811"},
 }
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
