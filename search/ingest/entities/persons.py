@@ -1503,6 +1503,11 @@ def find_persons(
         candidates = [c for c in candidates if c.key not in towns]
     if TRANSIT_PAIRS:
         candidates = [c for c in candidates if not _transit_end(text, c)]
+    if SCREEN_ROLES:  # "le capitaine Martin Servaz (Charles Berling)": the role, the actor
+        candidates = _not_screen_roles(text, candidates, firsts, archive)
+    if ROLE_NAMED:  # "incarnait le personnage de Narcisse Lalanne": a role, no person
+        roles = {c.key for c in candidates if _role_named(text, c, archive)}
+        candidates = [c for c in candidates if c.key not in roles]
     if FULL_FORMS and unsure and not liberal:
         extra = _full_forms(unsure, candidates)
         candidates += _not_things(text, extra, things, animals, products, gaz)
@@ -1587,6 +1592,75 @@ def _place_role_before(text: str, start: int, c: _Candidate, gaz: Gazetteer) -> 
 # Bahauddin, une ville agricole du Pendjab", "Corpus Christi, une commune d'environ 300.000
 # habitants", "Bandar Abbas, grande ville portuaire" (unlabelled). Not after "la": "Pour de
 # Gaulle, la capitale de la France était Paris" (issue 16, session 17, second cycle).
+# A name followed by a full name in brackets, in an article about a film or a series, is
+# the role and the bracketed name its actor: "Joffrey de Peyrac (Robert Hossein)" (round 8),
+# "Alexandre (Denis Podalydès), 55 ans" (unlabelled, seed 2801), "le capitaine Martin Servaz
+# (Charles Berling)". Characters are no persons (GUIDE.md). Not after an actor's noun ("ses
+# deux comédiens vedettes, Matt Damon (Carroll Shelby)": the actor, then the role), not when
+# the bracketed name opens with no given name ("Gianni Agnelli (Carozzeria Pininfarina)",
+# "Marine (Le Pen)") nor after a regnal number ("Louis-Philippe Ier (Philippe Égalité)")
+# Nor when the archive knows the name before the bracket as a person ("Daniel Craig (James
+# Bond)") or the bracketed one as a work ("David Heyman (Harry Potter)") (issue 16, session
+# 19, second cycle).
+SCREEN_ROLES = True
+_SCREEN_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:films?|s[ée]ries?|t[ée]l[ée]films?|saisons?|[ée]pisodes?|personnages?|"
+    r"incarn\w*|r[ôo]les?|long[- ]m[ée]trages?|feuilletons?|fictions?)(?!\w)"
+)
+_BRACKETED_NAME = re.compile(
+    r"\s?\(([A-ZÀ-Ý][\w’'.-]*(?:\s+(?:(?:de|du|d['’]|van|von|le|la)\s*)?[A-ZÀ-Ý][\w’'.-]*)+)\)"
+)
+_ACTOR_BEFORE = re.compile(
+    r"(?i)(?<!\w)(?:acteur|actrice|com[ée]dien|com[ée]dienne|interpr[èe]te|vedette|casting)s?"
+    r"(?!\w)[^.;!?]{0,80}$"
+)
+
+
+# A name right after "le personnage de" is a role's: "le chanteur incarnait le personnage de
+# Narcisse Lalanne" (round 15), "Il y incarnait le personnage de Pavel Chekov" (unlabelled).
+# Not the plural ("les personnages de Disney": their author), nor a name the archive knows as
+# a person ("le personnage de Lorie": the singer's own) (issue 16, session 19, second cycle).
+ROLE_NAMED = True
+_ROLE_NOUN_BEFORE = re.compile(r"(?i)(?<!\w)personnage\s+(?:de\s+|d['’]\s*)$")
+
+
+def _role_named(text: str, c: _Candidate, archive: archive_types.Archive | None) -> bool:
+    if not _ROLE_NOUN_BEFORE.search(text, max(0, c.start - 20), c.start):
+        return False
+    return not archive_types.person_share(" ".join(c.words), archive)
+
+
+def _not_screen_roles(
+    text: str,
+    candidates: list[_Candidate],
+    firsts: frozenset[str],
+    archive: archive_types.Archive | None = None,
+) -> list[_Candidate]:
+    roles: set[tuple[str, ...]] = set()
+    screen: bool | None = None
+    for c in candidates:
+        m = _BRACKETED_NAME.match(text, c.end)
+        if not m or _ROMAN.match(c.words[-1]):
+            continue
+        inner = m.group(1).split()
+        if fold_chars(inner[0]) not in firsts or fold_chars(inner[0]) == fold_chars(c.words[0]):
+            continue
+        if _ACTOR_BEFORE.search(text, max(0, c.start - 120), c.start):
+            continue
+        if len(c.words) > 1 and archive_types.person_share(" ".join(c.words), archive):
+            continue  # "Daniel Craig (James Bond)": the archive knows the actor
+        if archive_types.not_a_person(m.group(1), archive):
+            continue  # "David Heyman (Harry Potter)": a work
+        if screen is None:
+            screen = bool(_SCREEN_WORDS.search(text))
+        if not screen:
+            break
+        roles.add(c.key)
+        if len(c.key) > 1:
+            roles.add(c.key[-1:])  # "dans la peau du capitaine Servaz": the role's surname
+    return [c for c in candidates if c.key not in roles] if roles else candidates
+
+
 TOWN_APPOSITION = True
 _TOWN_AFTER = re.compile(
     r", (?:une )?(?:(?:petite|grande|modeste|ancienne) )?"
