@@ -573,8 +573,7 @@ QUOTED_PLACES = True
 # `"La Bohême"`), a film (`"Casablanca"`), a book (`Dans "Orléans"`), a product or a colour
 # (`la poêlée surgelée "La Parisienne"`, `la livrée « Arizona »`, `un cuir "Vienne"`): weak
 # evidence, as a title is. A country's own name (`"Namibie"`) and a seat (`"France 2"`) are
-# not concerned.
-_QUOTED = re.compile(r'(?:"|«\s?|“)([^"«»“”\n]{2,60}?)(?:"|\s?»|”)')
+# not concerned. Quotes are paired as `_TITLE` pairs them.
 _QUOTED_KINDS = frozenset({"capital", "place", "adjective"})
 _QUOTED_REST = frozenset({"", "le", "la", "les", "l'"})
 
@@ -583,7 +582,7 @@ def _mark_quoted_places(hits: list[_Hit], text: str) -> None:
     """A place quoted alone (QUOTED_PLACES) counts only when its country is named elsewhere."""
     if not any(q in text for q in '"«“'):
         return
-    for m in _QUOTED.finditer(text):
+    for m in _TITLE.finditer(text):
         s, e = m.start(1), m.end(1)
         inner = text[s:e].strip()
         if not inner[:1].isupper() or len(inner.split()) > 4:
