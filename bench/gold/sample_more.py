@@ -60,11 +60,14 @@ helper had read the extractor's output on it, as a test's comment says), so it h
 Round 21 (session 19, its second cycle): 50 OrangeSum articles with random.Random(2700), none of
 them in rounds 1 to 20, drawn when round 20 became tuning material; orangesum-4811 was left out
 (read by one of the session's first-cycle helpers), so it holds 49.
+Round 22 (session 20): 50 OrangeSum articles with random.Random(2900), none of them in rounds 1
+to 21, drawn when round 21 became tuning material; four were left out (session 19's helpers had
+read the extractor's output on them), so it holds 46.
 Each round was annotated by hand, following ``../shared/gold/GUIDE.md``, into ``entities-tuning-
-more.jsonl`` (rounds 4 to 21 into their own files) before the extractor was run on it. Rounds 1
-to 20 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17
-and 18 to the ends of session 18's cycles, 19 and 20 to session 19's first and second cycles);
-round 21 is held out: the test half stays as ``sample.py`` cut it.
+more.jsonl`` (rounds 4 to 22 into their own files) before the extractor was run on it. Rounds 1
+to 21 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17
+and 18 to the ends of session 18's cycles, 19 to 21 to session 19's cycles and the start of
+session 20); round 22 is held out: the test half stays as ``sample.py`` cut it.
 """
 
 from __future__ import annotations
@@ -98,14 +101,15 @@ ROUNDS = {
     19: (2200, 50, 0),
     20: (2500, 50, 0),
     21: (2700, 50, 0),
+    22: (2900, 50, 0),
 }
 # rounds drawn as held-out validation rounds
-VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}
+VALIDATION = {8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22}
 # Rounds 4 on have a file each, left out of every later draw (round 11, every Wikinews record
 # left then, was not drawn by this script; rounds 10 and 11 are countries-only).
 OWN_FILES = {
     n: f"countries-round{n}.jsonl" if n in (10, 11) else f"entities-round{n}.jsonl"
-    for n in range(4, 21)
+    for n in range(4, 22)
 }
 # Articles drawn but left out before annotation: a helper had read the extractor's output on them.
 LEFT_OUT = {
@@ -120,6 +124,7 @@ LEFT_OUT = {
     },
     20: {"orangesum-8150"},
     21: {"orangesum-4811"},
+    22: {"orangesum-13520", "orangesum-21456", "orangesum-3125", "orangesum-36928"},
 }
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
