@@ -739,6 +739,22 @@ _OFFICE_OF_TITLES = frozenset(
 )
 PLATFORM_HEAD = True
 PRESS_TITLES = True
+# A name right after "carrossé(e)(s) par|chez" is the coachbuilder's, a firm ("une Bentley S2
+# Continental Coupé de 1961 carrossée par H.J. Mulliner", round 18; "carrossée par
+# Pininfarina", "carrossés par Hebmüller", "carrossé par Vanden Plas": unlabelled), unless it
+# opens with a given name ("carrossée par Henri Chapron", the man himself). The last step of
+# ``find_persons``, every mention: the archive's mononyms come in late (issue 16, session 20).
+COACHBUILT = True
+
+
+def _coachbuilt(text: str, name: str) -> bool:
+    """``name`` follows "carrossée par" somewhere and does not open with a given name."""
+    if _any_given(fold_chars(name.split()[0])):
+        return False
+    cue = r"(?i)carross[eé]e?s?\s+(?:par|chez)\s+" + re.escape(name) + r"(?![\w-])"
+    return re.search(cue, text) is not None
+
+
 WORK_AUTHORS = True
 # A role "de" an organisation or a place, just before a span: "l'attaquant de ", "la
 # journaliste de ", "le joueur des ", "la ministre de la " (folded text).
@@ -808,7 +824,8 @@ _PRESS_HINT = re.compile(r"(?i)quotidien|journa|hebdo|magazine|mensuel|tablo|rev
 _PRESS_ADJECTIVES = frozenset(
     """satirique sportif economique regional local gratuit specialise specialisee people
     scientifique medical financier conservateur populaire national nationale internet
-    feminin musical culturel catholique communiste independant en ligne""".split()
+    feminin musical culturel catholique communiste independant en ligne
+    officiel officielle""".split()  # "le quotidien officiel Rodong Sinmun" (session 20)
 )
 
 
@@ -1524,6 +1541,8 @@ def find_persons(
     if NEEDS_EVIDENCE and not liberal:
         titled = {(c.start, c.end) for c in candidates if c.titled}
         people = [p for p in people if _evidence(text, p, titled, gaz, archive, listed)]
+    if COACHBUILT and "arross" in text:  # "carrossée par Pininfarina": a coachbuilder firm
+        people = [p for p in people if not _coachbuilt(text, p.name)]
     return people
 
 
