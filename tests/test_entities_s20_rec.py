@@ -1,8 +1,8 @@
 """Persons recall, issue 16, session 20: round 21 released as tuning material, every tuning
 file's missed persons and 200 unlabelled OrangeSum articles (seed 2901) sorted into classes.
 Each rule test is real sentences of the articles it came from and fails with its switch
-(``KIN_BEFORE_GIVEN``) off (checked with ``monkeypatch`` below and by
-setting it to ``False`` in ``persons.py``)."""
+(``KIN_BEFORE_GIVEN``, ``WORLD_OWNERS``) off (checked with ``monkeypatch`` below and by
+setting each to ``False`` in ``persons.py``)."""
 
 from __future__ import annotations
 
@@ -53,3 +53,29 @@ def test_no_given_name_no_person() -> None:
     Gaulle" gives no "Gaulle" (a constructed guard)."""
     assert "Gaulle" not in persons("Il a reçu la famille de Gaulle à Colombey samedi.")
 
+
+# Round 21, orangesum-16262; unlabelled, orangesum-3606.
+ALIAGAS_SHOW = (
+    "Polémiste dans On n'est pas couché, Yann Moix n'avait pas hésité à descendre le rappeur "
+    "Nekfeu. Invité le 5 janvier dans l'émission de Nikos Aliagas De quoi j'ai l'air ? sur "
+    "Europe 1, il s'est excusé auprès du chanteur."
+)
+PENN_FILM = (
+    "Le bus, devenu un lieu de pèlerinage en Alaska pour des aventuriers du monde entier, "
+    'notamment depuis son apparition dans le film de Sean Penn "Into the wild", a été '
+    "déplacé afin de protéger le public."
+)
+
+
+def test_the_owner_of_a_show_with_a_given_name_of_the_world() -> None:
+    """``WORLD_OWNERS``: "l'émission de Nikos Aliagas", "le film de Sean Penn"."""
+    assert "Nikos Aliagas" in persons(ALIAGAS_SHOW)
+    assert "Sean Penn" in persons(PENN_FILM)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [(ALIAGAS_SHOW, "Nikos Aliagas"), (PENN_FILM, "Sean Penn")]
+)
+def test_world_owners_is_the_switch(monkeypatch: pytest.MonkeyPatch, text: str, name: str) -> None:
+    monkeypatch.setattr(P, "WORLD_OWNERS", False)
+    assert name not in persons(text)

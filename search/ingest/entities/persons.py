@@ -1247,7 +1247,10 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
         m.group(1) in OWNER_CUES
         and re.search(r"(?<!\w)(?:de|d')\s*$", before)
         and len(words) > 1
-        and _given(fold_chars(words[0]))
+        and (
+            _given(fold_chars(words[0]))
+            or (WORLD_OWNERS and len(words) == 2 and _world_owner(words))
+        )
     ):
         return False
     if (
@@ -1262,6 +1265,16 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     ):
         return False
     return True
+
+
+# The owner "de" a work may carry a given name of the world's lists, not only a French one:
+# "l'émission de Nikos Aliagas" (round 21). Two plain name words, the first a given name of
+# some list (issue 16, session 20).
+WORLD_OWNERS = True
+
+
+def _world_owner(words: list[str]) -> bool:
+    return _world_given(fold_chars(words[0])) and all(_plain_name(w) for w in words)
 
 
 # A building's noun after a preposition of place is the building's name, never a person in
