@@ -1264,7 +1264,10 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
         m.group(1) in OWNER_CUES
         and re.search(r"(?<!\w)(?:de|d')\s*$", before)
         and len(words) > 1
-        and _given(fold_chars(words[0]))
+        and (
+            _given(fold_chars(words[0]))
+            or (WORLD_OWNERS and len(words) == 2 and _world_owner(words))
+        )
     ):
         return False
     if (
@@ -1279,6 +1282,16 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     ):
         return False
     return True
+
+
+# The owner "de" a work may carry a given name of the world's lists, not only a French one:
+# "l'émission de Nikos Aliagas" (round 21). Two plain name words, the first a given name of
+# some list (issue 16, session 20).
+WORLD_OWNERS = True
+
+
+def _world_owner(words: list[str]) -> bool:
+    return _world_given(fold_chars(words[0])) and all(_plain_name(w) for w in words)
 
 
 # A building's noun after a preposition of place is the building's name, never a person in
@@ -2634,7 +2647,25 @@ def _given_alone(text: str, label: str, c: _Candidate, gaz: Gazetteer) -> bool:
     before = fold_chars(text[max(0, c.start - 60) : c.start]).replace("œ", "oe").lower()
     if _GIVEN_ALONE_KIN.search(before.replace("’", "'")):
         return True
+    if (
+        KIN_BEFORE_GIVEN
+        and _any_given(fold_chars(word))
+        and _KIN_BEFORE_GIVEN.search(before.replace("’", "'"))
+    ):
+        return True
     return KIN_OF_NAMED and _kin_of_named(text, c)
+
+
+# A child or a relative named by the given name alone after the kin who speak for them or
+# a word of a child before it: "le père de Fiona", "Les parents de Maëlys, Jennifer et
+# Joachim" (round 21), "la petite Maëlys" (issue 16, session 20). Only a given name of the
+# lists (not "la famille de Gaulle").
+KIN_BEFORE_GIVEN = True
+_KIN_BEFORE_GIVEN = re.compile(
+    r"(?<!\w)(?:(?:parents|pere|mere|maman|papa|famille|frere|soeur|freres|soeurs|grand-mere|"
+    r"grand-pere|grands-parents)\s+(?:de|d')"
+    r"|(?:la|le|du|au|de\s+la|a\s+la)\s+(?:petite?))\s*$"
+)
 
 
 # A relative named by the given name alone, in apposition after the kin noun of a person the
