@@ -10,7 +10,7 @@ import pytest
 from search.ingest.entities import countries as C
 from tests.test_entity_quality import countries
 
-# GIVEN_NAME_PLACES: a place that is a French given name, bare, with a verb of speech or a role
+# PLACE_NAME_SPEAKERS: a place that is a French given name, bare, with a verb of speech or a role
 # beside it (or opening a sentence before a verb), is a person, and so is every bare use of it.
 SPEAKERS = [
     # round 19, orangesum-12638 (gold: FR only)
@@ -35,7 +35,7 @@ def test_speaking_given_name_is_no_place(text: str) -> None:
 
 @pytest.mark.parametrize("text", SPEAKERS)
 def test_given_name_places_switch(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    monkeypatch.setattr(C, "GIVEN_NAME_PLACES", False)
+    monkeypatch.setattr(C, "PLACE_NAME_SPEAKERS", False)
     assert "US" in countries(text)
 
 

@@ -401,7 +401,7 @@ class Gazetteer:
             _mark_quoted_places(hits, text)
         if KIN_NAMES:
             _drop_kin_names(hits, text, tokens, words)
-        if GIVEN_NAME_PLACES:
+        if PLACE_NAME_SPEAKERS:
             _drop_speaking_names(hits, text, tokens, words)
         mentions = self._resolve(hits)
         if SHARED_SEATS:
@@ -728,7 +728,7 @@ def _drop_kin_names(
 # role beside it, is a person, and so is every bare use of it in the article: `"...",
 # déplore Virginie qui a ...`, `Virginie tente tant bien que mal` (round 19's orangesum-12638,
 # a mother named by her given name). "en Virginie", "l'Etat de Virginie" stay the place.
-GIVEN_NAME_PLACES = True
+PLACE_NAME_SPEAKERS = True
 _PLACE_BEFORE = frozenset(
     """en a au aux de d du des la le l les dans vers depuis sur par pour entre etat etats ville
     capitale comte universite""".split()
