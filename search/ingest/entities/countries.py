@@ -401,6 +401,8 @@ class Gazetteer:
             _mark_quoted_places(hits, text)
         if KIN_NAMES:
             _drop_kin_names(hits, text, tokens, words)
+        if PLACE_NAME_SPEAKERS:
+            _drop_speaking_names(hits, text, tokens, words)
         mentions = self._resolve(hits)
         if SHARED_SEATS:
             mentions = _drop_shared_seats(mentions, text)
@@ -719,6 +721,67 @@ def _drop_kin_names(
         for h in hits:
             if h.j - h.i == 1 and words[h.i] in names and h.term.kind in ("capital", "place"):
                 h.dropped = True
+
+
+# Session 20: a place that is also a French given name ("Virginie", "Florence", "Georgia"),
+# written bare (no preposition, article or place noun before it) with a verb of speech or a
+# role beside it, is a person, and so is every bare use of it in the article: `"...",
+# déplore Virginie qui a ...`, `Virginie tente tant bien que mal` (round 19's orangesum-12638,
+# a mother named by her given name). "en Virginie", "l'Etat de Virginie" stay the place.
+PLACE_NAME_SPEAKERS = True
+_PLACE_BEFORE = frozenset(
+    """en a au aux de d du des la le l les dans vers depuis sur par pour entre etat etats ville
+    capitale comte universite""".split()
+)
+
+
+def _drop_speaking_names(
+    hits: list[_Hit], text: str, tokens: list[tuple[int, int]], words: list[str]
+) -> None:
+    from . import persons  # persons imports this module
+
+    def bare(h: _Hit) -> bool:
+        if h.dropped or h.term.kind != "place" or h.j - h.i != 1:
+            return False
+        if words[h.i] not in _given_names():
+            return False
+        gap = text[tokens[h.i - 1][1] : tokens[h.i][0]] if h.i else ""
+        return not (h.i and (words[h.i - 1] in _PLACE_BEFORE or "(" in gap))
+
+    names = set()
+    for h in hits:
+        if not bare(h):
+            continue
+        before = text[max(0, h.start - 80) : h.start]
+        if (
+            persons._SAID_SINGLE.search(before)
+            or persons._said_inverted(before)
+            or persons._said_after(text, h.end)
+            or persons._role_after(text, h.end)
+            or _subject_of_verb(h, text, tokens, words)
+        ):
+            names.add(words[h.i])
+    if names:
+        for h in hits:
+            if words[h.i] in names and bare(h):
+                h.dropped = True
+
+
+# A verb after a sentence's first word, "Virginie tente", "Virginie s'est inspirée"; an
+# adjective is no verb ("Virginie occidentale" takes "en" or "la" anyway).
+_NOT_VERBS_AFTER = frozenset("occidentale occidental du de des et ou".split())
+
+
+def _subject_of_verb(
+    h: _Hit, text: str, tokens: list[tuple[int, int]], words: list[str]
+) -> bool:
+    start = tokens[h.i - 1][1] if h.i else 0
+    if h.i and not re.search(r"[.!?]\s+$|\n\s*$", text[start : h.start]):
+        return False
+    if h.j >= len(tokens) or text[h.end : tokens[h.j][0]] != " ":
+        return False
+    nxt = text[tokens[h.j][0] : tokens[h.j][1]]
+    return nxt[:1].islower() and words[h.j] not in _NOT_VERBS_AFTER
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
