@@ -1,0 +1,83 @@
+"""The held-out gold stays held out: no test, doc or shipped list names one of its articles or
+quotes its text. A rule written from a test article would score that article as if blind; the
+articles a helper read to write a rule are left out of later draws (``sample_more.LEFT_OUT``),
+and this catches what such lists miss (round 22 held an article a session 18 test quotes)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "bench" / "gold"
+# The test half, its second annotation, the rounds held out from every rule (bench/gold/README.md).
+HELD_OUT = ["entities-test.jsonl", "entities-test-a2.jsonl", "entities-round22.jsonl"]
+SHINGLE = 12  # words: long enough that a common phrase ("dans la nuit de samedi à") never matches
+ID = re.compile(r"\b(?:orangesum|wikinews)[-_][0-9a-z]+")
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return re.findall(r"\w+", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def _shingles(words: list[str]) -> set[str]:
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def _held_out() -> list[dict]:
+    return [
+        json.loads(line)
+        for name in HELD_OUT
+        for line in open(GOLD / name, encoding="utf-8")
+        if line.strip()
+    ]
+
+
+def _sources() -> list[Path]:
+    """What is written from articles: tests, docs, the library's code and data."""
+    files = [*ROOT.glob("tests/*.py"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]
+    files += [p for p in (ROOT / "search").rglob("*") if p.is_file() and p.suffix != ".pyc"]
+    return [p for p in files if p.resolve() != Path(__file__).resolve()]
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[Path, str]:
+    return {p: p.read_text(encoding="utf-8", errors="replace") for p in _sources()}
+
+
+def test_no_held_out_article_is_named(sources: dict[Path, str]) -> None:
+    ids = {rec["id"] for rec in _held_out()}
+    named = {
+        f"{path.relative_to(ROOT)}: {found}"
+        for path, text in sources.items()
+        for found in ID.findall(text)
+        if found in ids
+    }
+    assert not named
+
+
+def test_no_held_out_sentence_is_quoted(sources: dict[Path, str]) -> None:
+    owner = {}
+    for rec in _held_out():
+        text = " ".join(str(rec.get(k, "")) for k in ("title", "summary", "body"))
+        for shingle in _shingles(_words(text)):
+            owner.setdefault(shingle, rec["id"])
+    quoted = {
+        f"{path.relative_to(ROOT)}: {owner[s]}"
+        for path, text in sources.items()
+        for s in _shingles(_words(text))
+        if s in owner
+    }
+    assert not quoted
+
+
+def test_the_check_sees_a_quote_through_case_accents_and_line_breaks() -> None:
+    rec = _held_out()[0]
+    words = _words(" ".join(str(rec.get(k, "")) for k in ("title", "summary", "body")))
+    head, tail = " ".join(words[:6]).upper(), " ".join(words[6 : SHINGLE + 2])
+    assert _shingles(_words(f'"{head} "\n    "{tail}"')) & _shingles(words)
