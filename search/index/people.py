@@ -9,9 +9,10 @@ article's names are resolved against it before the article is written:
   takes the spelling the archive uses most;
 * a name given as initials (``V. Poutine``) takes the one full name of the archive with that
   surname and those initials, when one dominates;
-* a surname or given name alone (``Poutine``, a headline's ``Macron``) takes the full name
-  that dominates the archive for it in the year around the article's date (else the whole
-  archive): at least ``MIN_ARTICLES`` articles and ``DOMINANCE`` of the candidates' articles.
+* a surname or given name alone (``Poutine``, a headline's ``Macron``, ``de Gaulle`` with
+  its particle) takes the full name that dominates the archive for it in the year around the
+  article's date (else the whole archive): at least ``MIN_ARTICLES`` articles and
+  ``DOMINANCE`` of the candidates' articles.
 
 The table only grows with new and changed articles and shrinks with removed ones (cost
 proportional to the change, indexed look-ups); an article is resolved against what the
@@ -36,6 +37,17 @@ FILE = "persons.sqlite"
 PERIOD_DAYS = 366
 MIN_ARTICLES = 2
 DOMINANCE = 0.75
+# A surname alone written with its particle ("de Gaulle", "Le Pen") is resolved as a surname
+# alone, to a full name of the archive ending with it: "de Gaulle" stood as its own person
+# beside "Charles de Gaulle" in 91 articles of the 30,050-article audit (issue 16, session 20).
+PARTICLE_SURNAMES = True
+_PARTICLES = frozenset("de du d des le la van von di da del dos".split())
+# A compound word alone ("Jean-Alexandre", "Marie-Laure") is resolved only as a compound
+# surname, to a full name ending with the whole compound ("Dupond-Moretti"), not to one
+# whose given name or surname is its last part ("Jean-Alexandre" was read as "Alexandre
+# Benalla", "Marie-Laure" as "Laure Manaudou", "Paul-Valéry" as "Valéry Giscard d'Estaing":
+# the audit, issue 16, session 20).
+COMPOUND_ALONE = True
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mention (
@@ -370,8 +382,9 @@ class PersonTable:
         """The article's ``(name, mentions)`` with their archive names; two names that turn
         out to be one person are one entry (mentions added)."""
         out: dict[str, Resolved] = {}
+        keys = [name_key(name) for name, _ in persons]
         for name, mentions in persons:
-            canonical, why = self._resolve_one(name, day)
+            canonical, why = self._resolve_one(name, day, keys)
             if canonical in out:
                 out[canonical].mentions += mentions
                 continue
@@ -382,7 +395,7 @@ class PersonTable:
         """The archive's name for ``name`` and why (``""`` when it is its own)."""
         return self._resolve_one(name, day)
 
-    def _resolve_one(self, name: str, day: int) -> tuple[str, str]:
+    def _resolve_one(self, name: str, day: int, others: list[str] = ()) -> tuple[str, str]:
         words = name.split()
         key = name_key(name)
         if not key:
@@ -393,6 +406,16 @@ class PersonTable:
                 return found
         elif _initials(words[0]):
             found = self._dominant(key, day, alone=False, initials=_initials(words[0]))
+            if found:
+                return found
+        elif (
+            PARTICLE_SURNAMES
+            and _particle_surname(key)
+            # Another person of the article carries it: "Marion Maréchal-Le Pen" and a
+            # "Le Pen" alone are not Marine Le Pen.
+            and not any(k.endswith(" " + key) for k in others)
+        ):
+            found = self._dominant(key, day, alone=False, whole=True)
             if found:
                 return found
         spelling = self._spelling(key)
@@ -421,15 +444,25 @@ class PersonTable:
             ).fetchall()
 
     def _dominant(
-        self, key: str, day: int, alone: bool, initials: list[str] | None = None
+        self,
+        key: str,
+        day: int,
+        alone: bool,
+        initials: list[str] | None = None,
+        whole: bool = False,
     ) -> tuple[str, str] | None:
-        """The full name that dominates the archive for a lone name or initials."""
-        last = key.split()[-1]
+        """The full name that dominates the archive for a lone name or initials (``whole``:
+        a surname of several words, which the full name must end with)."""
+        parts = key.split()
+        last = parts[-1]
+        compound = COMPOUND_ALONE and alone and len(parts) > 1
         periods = [(day - PERIOD_DAYS, day + PERIOD_DAYS, "l'année autour de l'article")]
         periods = (periods if day else []) + [(None, None, "l'archive")]
         for low, high, where in periods:
             counts: dict[str, int] = {}
-            columns = ("last", "first") if alone else ("last",)
+            # A compound alone is looked for as a surname only: a compound given name
+            # alone ("Jean-Luc, père d'une fille") is too often someone else.
+            columns = ("last", "first") if alone and not compound else ("last",)
             for column in columns:
                 sql = (
                     f"SELECT canonical, COUNT(DISTINCT article) FROM mention "
@@ -442,13 +475,18 @@ class PersonTable:
                 for canonical, n in self.db.execute(sql + " GROUP BY canonical", args):
                     if initials is not None and not _initials_fit(initials, canonical):
                         continue
+                    full = name_key(canonical)
+                    if whole and not full.endswith(" " + key):
+                        continue
+                    if compound and not full.endswith(" " + key):
+                        continue
                     counts[canonical] = counts.get(canonical, 0) + n
             if not counts:
                 continue
             best = max(counts, key=lambda c: (counts[c], c))
             total = sum(counts.values())
             if counts[best] >= MIN_ARTICLES and counts[best] >= DOMINANCE * total:
-                kind = "nom seul" if alone else "initiales"
+                kind = "nom seul" if alone or whole else "initiales"
                 return best, (
                     f"{kind} : « {best} » domine dans {where} ({counts[best]} articles sur {total})"
                 )
@@ -563,6 +601,12 @@ def _by_month(rows: Iterable[tuple[int, int]]) -> list[dict]:
         slot[0] += 1
         slot[1] += mentions
     return [{"month": m, "articles": a, "mentions": n} for m, (a, n) in sorted(months.items())]
+
+
+def _particle_surname(key: str) -> bool:
+    """``de gaulle``, ``le pen``: particles, then one surname word."""
+    words = key.split()
+    return len(words) >= 2 and all(w in _PARTICLES for w in words[:-1])
 
 
 def _initials_fit(initials: list[str], canonical: str) -> bool:

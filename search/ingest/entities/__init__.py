@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 # Bump when a rule changes how facets are derived (the data files are hashed already).
-EXTRACTOR_VERSION = "35"
+EXTRACTOR_VERSION = "36"
 BATCH_SIZE = 64
 # Below this many texts to analyse, worker processes cost more than they save.
 MIN_PARALLEL = 16

@@ -1246,6 +1246,20 @@ _CUE_ADJECTIVE = re.compile(
 )
 
 
+# A ship's noun, then its flag, names the ship ("le porte-avions français Charles de Gaulle",
+# "le porte-avions américain USS Theodore Roosevelt"), and two cues the list lacked name
+# things ("l'esplanade Charles de Gaulle", "du porte-avion Charles de Gaulle", singular):
+# 9 of the 34 articles of the facet value "Charles de Gaulle" in the 30,050-article audit
+# (issue 16, session 20).
+SHIPS_AND_SQUARES = True
+_SHIP_CUES = frozenset("navire bateau porte-avions porte-avion fregate sous-marin paquebot".split())
+_MORE_CUES = _SHIP_CUES | {"esplanade"}
+_FLAG_ADJECTIVE = re.compile(
+    r"(?<=\w)\s+(?:francais|americain|britannique|russe|chinois|italien|espagnol|allemand|"
+    r"indien|japonais|iranien|turc|israelien)(?:e|es|s)?\s+$"
+)
+
+
 def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
     """``rue Victor-Hugo``, ``loi Macron``, ``maladie d'Alzheimer``, ``lycée Jean-Moulin``."""
     before = fold_chars(text[max(0, start - 60) : start])
@@ -1254,6 +1268,12 @@ def _after_thing_cue(text: str, start: int, words: list[str]) -> bool:
         m = _CUE_BEFORE.search(_CUE_ADJECTIVE.sub(" ", before))
         if m and m.group(1) not in _ADJECTIVE_CUES:
             m = None  # "la présidente du groupe public Sibyle Veil", "Place publique" a party
+    if SHIPS_AND_SQUARES and (not m or m.group(1) not in THING_CUES):
+        m2 = _CUE_BEFORE.search(_FLAG_ADJECTIVE.sub(" ", before))
+        if m2 and m2.group(1) in _MORE_CUES:
+            return True
+        if m and m.group(1) in _MORE_CUES:
+            return True
     if not m or m.group(1) not in THING_CUES:
         return False
     if m.group(1) == "place" and re.search(r"(?<!\w)a\s+la\s+place\s+(?:de\s+|d')$", before):
@@ -3079,6 +3099,42 @@ _PRENOM_BEFORE = 250
 _PRENOM_AFTER = 100
 
 
+# The same in an article about names: a given name right after "prénom(s)" ("le prénom
+# Emma, entré dans le top 10") or as an item of a ranked list ("TOP 20 DES PRÉNOMS FÉMININS
+# ...\n\n1• Emma\n\n2• Louise"), with "prénom" in the 1,500 characters before. The rankings
+# of given names made 15 to 28 "persons" each in 4 of the 30,050 audited articles (values
+# "Jade", "Arthur", "Louis"...) (issue 16, session 20).
+NAME_RANKINGS = True
+_AFTER_PRENOM = re.compile(r"\bpr[ée]noms?\s+$", re.IGNORECASE)
+_RANK_BEFORE = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[ \t]*[.•)][ \t]*$")
+_LINE_END = re.compile(r"[ \t]*(?:\([^()\n]{0,40}\))?[ \t]*(?:\n|$)")
+_RANK_PRENOM_BEFORE = 1500
+
+
+# A neighbouring item of the ranking, itself a given name alone: a ranking of names, not of
+# the year's searches ("7. Avengers : endgame\n8. Angèle\n9. Afrique du Sud").
+_RANK_NEXT = re.compile(r"\s*\n\s*\d{1,3}[ \t]*[.•)][ \t]*([^\W\d_][\w'’-]*)[ \t]*(?:\n|$)")
+_RANK_PREV = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[ \t]*[.•)][ \t]*([^\W\d_][\w'’-]*)[ \t]*\n\s*$")
+
+
+def _ranked_name(text: str, c: _Candidate, firsts: frozenset[str]) -> bool:
+    if _AFTER_PRENOM.search(text, max(0, c.start - 12), c.start):
+        return True
+    if not (
+        _RANK_BEFORE.search(text, max(0, c.start - 12), c.start)
+        and _LINE_END.match(text, c.end)
+        and _PRENOM.search(text, max(0, c.start - _RANK_PRENOM_BEFORE), c.start)
+    ):
+        return False
+    line = text.rfind("\n", 0, c.start) + 1
+    nxt = _RANK_NEXT.match(text, text.find("\n", c.end) if "\n" in text[c.end :] else len(text))
+    prev = _RANK_PREV.search(text, max(0, line - 80), line)
+    return bool(
+        (nxt and fold_chars(nxt.group(1)) in firsts)
+        or (prev and fold_chars(prev.group(1)) in firsts)
+    )
+
+
 def _not_names_as_words(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     firsts = first_names()
     return [
@@ -3088,10 +3144,17 @@ def _not_names_as_words(text: str, candidates: list[_Candidate]) -> list[_Candid
             len(c.words) == 1
             and not _title_before(text, c.start)
             and fold_chars(c.words[0]) in firsts
-            and _PRENOM.search(
-                text, max(0, c.start - _PRENOM_BEFORE), min(len(text), c.end + _PRENOM_AFTER)
+            and (
+                (
+                    _PRENOM.search(
+                        text,
+                        max(0, c.start - _PRENOM_BEFORE),
+                        min(len(text), c.end + _PRENOM_AFTER),
+                    )
+                    and _in_name_list(text, c.start, c.end, firsts)
+                )
+                or (NAME_RANKINGS and _ranked_name(text, c, firsts))
             )
-            and _in_name_list(text, c.start, c.end, firsts)
         )
     ]
 
