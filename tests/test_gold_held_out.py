@@ -86,3 +86,26 @@ def test_the_check_sees_a_quote_through_case_accents_and_line_breaks() -> None:
     words = _words(" ".join(str(rec.get(k, "")) for k in ("title", "summary", "body")))
     head, tail = " ".join(words[:6]).upper(), " ".join(words[6 : SHINGLE + 2])
     assert _shingles(_words(f'"{head} "\n    "{tail}"')) & _shingles(words)
+
+
+def _section(text: str, title: str) -> str:
+    start = text.index(title)
+    end = text.find("\n## ", start + len(title))
+    return text[start : end if end > 0 else None]
+
+
+def test_the_docs_name_the_held_out_files_with_their_sizes() -> None:
+    from search.ingest.entities import EXTRACTOR_VERSION
+
+    facets = _section((ROOT / "docs" / "facets.md").read_text(), "## How good the facets are")
+    named = dict(re.findall(r"`(entities-[\w-]+\.jsonl)` \((\d+)\s+articles\)", facets))
+    scored = [name for name in HELD_OUT if name != "entities-test-a2.jsonl"]
+    assert sorted(named) == sorted(scored)
+    for name, size in named.items():
+        assert int(size) == sum(1 for line in open(GOLD / name) if line.strip())
+    assert f"EXTRACTOR_VERSION {EXTRACTOR_VERSION})" in " ".join(facets.split())
+    readme = (GOLD / "README.md").read_text()
+    held = _section(readme, "## Which files are tuning, which are held out").split("**Held out**")[
+        1
+    ]
+    assert sorted(set(re.findall(r"`(entities-[\w-]+\.jsonl)`", held))) == sorted(HELD_OUT)
