@@ -677,6 +677,8 @@ def _entity_stats(index_dir: Path, as_json: bool, personne: str | None, pays: st
     click.echo(title)
     if page.get("resolved_from"):
         click.echo(f"  ({personne} → {page['name']} : {page['resolved_from']})")
+    if page.get("given_name_only"):
+        click.echo(f"  {entitypage.GIVEN_NAME_ONLY_NOTE}")
     mentions = f", {page['mentions']} mentions" if page["mentions"] is not None else ""
     click.echo(f"Articles : {page['articles']}{mentions}")
     if page["aliases"]:

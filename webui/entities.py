@@ -100,6 +100,7 @@ def _render(page: dict) -> str:
         page=page,
         all_href=_search(page["q"], tri="date"),
         charts=charts(page),
+        given_name_note=entitypage.GIVEN_NAME_ONLY_NOTE,
         q=page["q"],
     )
 

@@ -15,9 +15,13 @@ from search.find.request import MAX_FILTER_VALUES, SearchRequest
 from search.find.searcher import SearchEngine
 from search.index.people import PersonTable
 from search.ingest.entities import country_label, resolve_country
+from search.ingest.entities.countries import fold_chars
+from search.ingest.entities.given_names import world_given_names
+from search.ingest.entities.persons import first_names
 
 LATEST = 10
 TOP = 10
+GIVEN_NAME_ONLY_NOTE = "Prénom seul : cette fiche peut réunir plusieurs personnes de ce prénom."
 
 
 def _quoted(name: str) -> str:
@@ -35,6 +39,21 @@ def both_query(a: str, b: str) -> str:
     if " OR " in a:
         a = f"({a})"  # several spellings: any of them, and the other entity
     return f"{a} {b}"
+
+
+def given_name_only(name: str) -> bool:
+    """Whether the name is a given name alone (``François``, ``Marie-Hélène``): one word
+    found, folded as the extractor folds it, in the shipped lexicons (``first_names.txt``,
+    ``given_names_world.txt``), or a hyphenated word each of whose parts is. Such a page
+    may add up several people who share it; a full name, or a one-word surname or mononym
+    that is no given name (``Coluche``, ``Macron``), is not one."""
+    words = name.split()
+    if len(words) != 1:
+        return False
+    known = first_names() | world_given_names()
+    folded = fold_chars(words[0])
+    parts = folded.split("-")
+    return folded in known or (len(parts) > 1 and all(p in known for p in parts))
 
 
 def person(engine: SearchEngine, name: str, latest: int = LATEST) -> dict | None:
@@ -72,6 +91,7 @@ def person(engine: SearchEngine, name: str, latest: int = LATEST) -> dict | None
             type="person",
             name=name,
             resolved_from=why or None,
+            given_name_only=given_name_only(name),
             aliases=table.aliases(name) if table else [],
             mentions=table.person_mentions(name) if table else None,
             months=table.person_months(name) if table else _articles_by_month(response),
