@@ -40,6 +40,7 @@ def test_the_lexicons_decide() -> None:
     assert entitypage.given_name_only("Marie-Hélène")
     assert not entitypage.given_name_only("Emmanuel Macron")
     assert not entitypage.given_name_only("Coluche")  # a mononym that is no given name
+    assert not entitypage.given_name_only("Erdogan")  # a surname the world's list also holds
     assert not entitypage.given_name_only("Macron")  # a surname alone
 
 

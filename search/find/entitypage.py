@@ -16,7 +16,6 @@ from search.find.searcher import SearchEngine
 from search.index.people import PersonTable
 from search.ingest.entities import country_label, resolve_country
 from search.ingest.entities.countries import fold_chars
-from search.ingest.entities.given_names import world_given_names
 from search.ingest.entities.persons import first_names
 
 LATEST = 10
@@ -43,14 +42,15 @@ def both_query(a: str, b: str) -> str:
 
 def given_name_only(name: str) -> bool:
     """Whether the name is a given name alone (``François``, ``Marie-Hélène``): one word
-    found, folded as the extractor folds it, in the shipped lexicons (``first_names.txt``,
-    ``given_names_world.txt``), or a hyphenated word each of whose parts is. Such a page
-    may add up several people who share it; a full name, or a one-word surname or mononym
-    that is no given name (``Coluche``, ``Macron``), is not one."""
+    found, folded as the extractor folds it, in ``first_names.txt``, or a hyphenated word each
+    of whose parts is. Such a page may add up several people who share it; a full name, or a
+    one-word surname or mononym that is no given name (``Coluche``, ``Macron``), is not one.
+    Not the world's list (``given_names_world.txt``): it holds surnames too (``Erdogan``),
+    and a page must not warn wrongly about a known person."""
     words = name.split()
     if len(words) != 1:
         return False
-    known = first_names() | world_given_names()
+    known = first_names()
     folded = fold_chars(words[0])
     parts = folded.split("-")
     return folded in known or (len(parts) > 1 and all(p in known for p in parts))
