@@ -109,3 +109,10 @@ def test_the_docs_name_the_held_out_files_with_their_sizes() -> None:
         1
     ]
     assert sorted(set(re.findall(r"`(entities-[\w-]+\.jsonl)`", held))) == sorted(HELD_OUT)
+
+
+def test_no_held_out_article_was_read_by_a_helper() -> None:
+    lines = (GOLD / "read-ids.txt").read_text(encoding="utf-8").splitlines()
+    read = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    assert len(read) > 4000  # the lists of sessions 19 and 20
+    assert not read & {rec["id"] for rec in _held_out()}

@@ -72,7 +72,9 @@ more.jsonl`` (rounds 4 to 23 into their own files) before the extractor was run 
 to 21 are tuning articles (15 and 16 were held out to the ends of session 17's two cycles, 17
 and 18 to the ends of session 18's cycles, 19 to 21 to session 19's cycles and the start of
 session 20); rounds 22 and 23 are held out for good, beside the test half as ``sample.py`` cut
-it (``README.md``, "Which files are tuning, which are held out").
+it (``README.md``, "Which files are tuning, which are held out"). From round 24 on, the draw
+also leaves out every id of ``read-ids.txt`` (``READ_IDS``), instead of a ``LEFT_OUT`` set written
+by hand after the draw.
 """
 
 from __future__ import annotations
@@ -151,6 +153,10 @@ LEFT_OUT = {
 }
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
+# Articles a helper read the extractor's output on (kept in git since session 20, so that a lost
+# machine no longer loses the list): left out of every draw from this round on.
+READ_IDS = ROOT / "bench" / "gold" / "read-ids.txt"
+READ_IDS_FROM = 24
 GOLD = [
     SHARED / "gold" / "entities-dev.jsonl",
     ROOT / "bench" / "gold" / "entities-tuning.jsonl",
@@ -171,6 +177,9 @@ def main() -> None:
         if round_ > number:
             path = ROOT / "bench" / "gold" / name
             taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
+    if round_ >= READ_IDS_FROM:
+        lines = READ_IDS.read_text(encoding="utf-8").splitlines()
+        taken |= {line.strip() for line in lines if line.strip() and not line.startswith("#")}
     for path in (ROOT / "samples" / "orangesum").glob("*.jsonl"):
         taken |= {json.loads(line)["id"] for line in open(path, encoding="utf-8")}
     orange = clean_orangesum(taken)
