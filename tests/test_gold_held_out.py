@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -116,3 +118,22 @@ def test_no_held_out_article_was_read_by_a_helper() -> None:
     read = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
     assert len(read) > 4000  # the lists of sessions 19 and 20
     assert not read & {rec["id"] for rec in _held_out()}
+
+
+@pytest.mark.skipif(
+    not (ROOT.parent / "shared" / "corpus" / "orangesum").is_dir(), reason="needs ../shared"
+)
+@pytest.mark.parametrize("round_", [22, 23])
+def test_the_held_out_rounds_replay_as_drawn(round_: int) -> None:
+    # An article taken out of round 22 after the draw of round 23 must still count as taken
+    # when round 23 is replayed (sample_more.TAKEN_OUT), or the draw shifts.
+    drawn = subprocess.run(
+        [sys.executable, str(GOLD / "sample_more.py"), str(round_)],
+        cwd=GOLD,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ids = [json.loads(line)["id"] for line in drawn.splitlines() if line.strip()]
+    path = GOLD / f"entities-round{round_}.jsonl"
+    assert ids == [json.loads(line)["id"] for line in open(path, encoding="utf-8")]
