@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from waitress import wasyncore
 from waitress.server import create_server
 
 from search.find import budget
@@ -123,8 +124,13 @@ def _served_order(index: Path, queries: list[str], max_passed: int) -> list[str]
         recorder.gate.set()
         for client in clients:
             client.join(60)
-        server.close()
+        # Closed by the server's own loop thread (through its trigger), not from here: a
+        # select() of that loop would otherwise meet a descriptor closed under it (EBADF,
+        # an unhandled thread exception); with every socket closed, the loop ends.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        runner.join(10)
         tasks.shutdown()
+    assert not runner.is_alive()
     assert answers == [200] * (len(queries) + 1)
     return [urlencode({"q": q}) for q in queries], recorder.started[1:]
 
