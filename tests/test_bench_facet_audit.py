@@ -26,25 +26,12 @@ def audit():
 def test_top_is_the_facet_in_its_order_with_contexts_naming_each_value(
     audit, samples_index: Path, tmp_path: Path
 ) -> None:
+    def top(out: Path) -> int:
+        args = ["--index", str(samples_index), "--n", "12", "--contexts", "2", "--seed", "7"]
+        return audit.main(["top", *args, "--out", str(out)])
+
     out = tmp_path / "top.json"
-    assert (
-        audit.main(
-            [
-                "top",
-                "--index",
-                str(samples_index),
-                "--n",
-                "12",
-                "--contexts",
-                "2",
-                "--seed",
-                "7",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert top(out) == 0
     document = json.loads(out.read_text(encoding="utf-8"))
     values = document["values"]
     engine = SearchEngine(samples_index)
@@ -72,21 +59,7 @@ def test_top_is_the_facet_in_its_order_with_contexts_naming_each_value(
     assert literal >= len(values)  # most contexts write the value itself
     # seeded: the same call writes the same file
     again = tmp_path / "again.json"
-    audit.main(
-        [
-            "top",
-            "--index",
-            str(samples_index),
-            "--n",
-            "12",
-            "--contexts",
-            "2",
-            "--seed",
-            "7",
-            "--out",
-            str(again),
-        ]
-    )
+    top(again)
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
 
 
