@@ -1,11 +1,11 @@
 """``bench/entities.py --interval``: the per-article counts match ``score.py``'s totals and
 the bootstrap interval says how far a score of a small gold file can be trusted."""
 
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import bench_module, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORE = ROOT.parent / "shared" / "gold" / "score.py"
@@ -13,20 +13,12 @@ SCORE = ROOT.parent / "shared" / "gold" / "score.py"
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_entities", ROOT / "bench" / "entities.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _write(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    return path
+    return bench_module("entities")
 
 
 @pytest.mark.skipif(not SCORE.exists(), reason="needs ../shared/gold/score.py")
 def test_counts_match_names_as_score_py_does(bench, tmp_path):
-    gold = _write(
+    gold = write_jsonl(
         tmp_path / "gold.jsonl",
         [
             {
@@ -39,7 +31,7 @@ def test_counts_match_names_as_score_py_does(bench, tmp_path):
             {"id": "b", "gold": {"persons": None, "countries": ["IT"]}},
         ],
     )
-    pred = _write(
+    pred = write_jsonl(
         tmp_path / "pred.jsonl",
         [
             {

@@ -4,7 +4,6 @@ never judges a value it has no verdict for."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,15 +11,12 @@ import pytest
 
 from search.find.searcher import SearchEngine
 from search.index.people import name_key
-from tests.conftest import ROOT
+from tests.conftest import bench_module
 
 
 @pytest.fixture(scope="module")
 def audit():
-    spec = importlib.util.spec_from_file_location("facet_audit", ROOT / "bench" / "facet_audit.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("facet_audit")
 
 
 def test_top_is_the_facet_in_its_order_with_contexts_naming_each_value(

@@ -1,21 +1,15 @@
 """``bench/relevance.py --param`` reaches the ranking constants in their layer of the tree
 (search/find/, search/index/): the weights of issue 12 are tuned through it."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from search.find import fastsearch, query
+from tests.conftest import bench_module
 
 
 @pytest.fixture(scope="module")
 def relevance():
-    path = Path(__file__).resolve().parent.parent / "bench" / "relevance.py"
-    spec = importlib.util.spec_from_file_location("bench_relevance", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("relevance")
 
 
 def test_param_sets_a_constant_and_a_weight(relevance, monkeypatch):

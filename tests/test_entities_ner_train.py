@@ -4,11 +4,11 @@ training run that gives the same weights twice."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import bench_module
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUND4 = ROOT / "bench" / "gold" / "entities-round4.jsonl"
@@ -16,12 +16,7 @@ ROUND4 = ROOT / "bench" / "gold" / "entities-round4.jsonl"
 
 @pytest.fixture(scope="module")
 def bench():
-    path = ROOT / "bench" / "ner_train.py"
-    spec = importlib.util.spec_from_file_location("bench_ner_train", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("ner_train")
 
 
 def spans(bench, text: str, names: list[str]) -> list[str]:

@@ -5,7 +5,6 @@ OrangeSum articles (those of ``test_archive_types.py``) and on the gold files.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from search.ingest.articles import Article
 from search.ingest.entities import NerCache, extract
 from search.ingest.entities.persons import find_persons, ner
+from tests.conftest import bench_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,11 +29,7 @@ MEDIA = (
 def bench():
     """``bench/person_model.py`` as a module (it puts ``bench/`` on the path for
     ``person_decision``)."""
-    path = ROOT / "bench" / "person_model.py"
-    spec = importlib.util.spec_from_file_location("bench_person_model", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("person_model")
 
 
 @pytest.fixture(scope="module")
